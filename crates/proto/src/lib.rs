@@ -1,0 +1,18 @@
+//! Sans-I/O wire codecs for Postroom's protocols.
+//!
+//! This crate never touches a socket, a file or a clock: parsers take byte slices and say
+//! [`smtp::Line::Incomplete`] (or the equivalent) when they need more input; writers append
+//! bytes to a `Vec<u8>`. Sessions in the protocol crates own the I/O and the state.
+//!
+//! # Layout
+//! - `smtp/line.rs`: splitting the input into command lines, with a length limit that never
+//!   buffers an over-long line.
+//! - `smtp/command.rs`: one command line to a [`smtp::Command`] (RFC 5321 §4.1, with the
+//!   parameters of SIZE, 8BITMIME, SMTPUTF8, DSN, AUTH and CHUNKING).
+//! - `smtp/data.rs`: the DATA body decoder: CRLF.CRLF framing, dot-unstuffing, bare CR/LF
+//!   detection (SMTP smuggling), size limit.
+//! - `smtp/reply.rs`: replies, single and multi-line, with enhanced status codes.
+//! - `smtp/sasl.rs`: AUTH PLAIN and LOGIN payload decoding (RFC 4954, RFC 4616).
+//! - `fuzz/`: cargo-fuzz targets.
+
+pub mod smtp;

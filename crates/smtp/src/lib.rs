@@ -1,0 +1,1 @@
+//! Inbound SMTP (placeholder until the session lands).

@@ -1,0 +1,207 @@
+//! Postroom's durable store: one SQLite database in WAL mode.
+//!
+//! Contract: every change that a caller is told succeeded is durable (committed with
+//! `synchronous=FULL`). All writes go through one writer thread that commits the work of many
+//! callers in one transaction (group commit); reads run on a small pool of read-only
+//! connections on blocking threads. Nothing here runs SQLite on the async reactor's threads.
+//! SQL stays inside this crate.
+//!
+//! # Layout
+//! - `migrations.rs`: numbered schema migrations; a newer database is refused.
+//! - `writer.rs`: the writer thread and group commit; change notifications after commit.
+//! - `readers.rs`: the read-only connection pool.
+//! - `admin.rs`: domains, accounts (argon2id), aliases: add, list, remove, password.
+//! - `resolve.rs`: recipient resolution (accounts, aliases, lists, catch-all, forwards).
+//! - `deliver.rs`: one message to local INBOXes and queue rows in one transaction.
+//! - `export.rs`: an account's mailboxes as an mboxrd file.
+
+use std::path::Path;
+
+use tokio::sync::broadcast;
+
+/// Errors of the store. The `Display` text is one plain sentence a user can act on.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The named thing does not exist ("unknown domain example.test").
+    #[error("{0}")]
+    NotFound(String),
+    /// The named thing exists already ("account a@example.test already exists").
+    #[error("{0}")]
+    AlreadyExists(String),
+    /// The input is not acceptable ("password is too short: at least 8 characters").
+    #[error("{0}")]
+    Invalid(String),
+    /// The database was written by a newer Postroom.
+    #[error("the database was created by a newer version of Postroom (schema {found}, this version knows up to {supported}); upgrade Postroom")]
+    NewerSchema { found: i64, supported: i64 },
+    /// SQLite failed (disk full, corruption, I/O error...).
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// A file could not be read or written.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    /// The writer thread is gone (the store is shutting down).
+    #[error("the store is shutting down")]
+    Closed,
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// A row id of `accounts`.
+pub type AccountId = i64;
+
+/// A domain we receive mail for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Domain {
+    pub name: String,
+}
+
+/// A mail account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: AccountId,
+    pub address: String,
+    pub disabled: bool,
+}
+
+/// An alias: one address (or `@domain`, the catch-all) to one or more targets.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alias {
+    pub address: String,
+    pub targets: Vec<String>,
+}
+
+/// Where mail for one address goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// The domain is not one of ours.
+    NotLocal,
+    /// The domain is ours, but nobody (account, alias, catch-all) takes this address.
+    Unknown,
+    /// Local accounts and outside addresses that receive it, after aliases, lists, forwards
+    /// and the catch-all are expanded (deduplicated; loops cut).
+    Deliver { accounts: Vec<AccountId>, remote: Vec<String> },
+}
+
+/// An outside recipient of a message: becomes one queue row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteRecipient {
+    pub address: String,
+    /// RFC 3461 NOTIFY as sent (e.g. "SUCCESS,FAILURE"), if any.
+    pub notify: Option<String>,
+    /// RFC 3461 ORCPT (`rfc822;addr`), if any.
+    pub orcpt: Option<String>,
+}
+
+/// One accepted message and everyone who gets it.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// The message exactly as stored (the Received header included), CRLF line endings.
+    pub message: Vec<u8>,
+    /// The envelope sender; empty for the null reverse-path `<>`.
+    pub envelope_from: String,
+    /// RFC 3461 ENVID and RET, if given.
+    pub envid: Option<String>,
+    pub ret: Option<String>,
+    /// Local accounts: one INBOX message row each (duplicates are delivered once).
+    pub accounts: Vec<AccountId>,
+    /// Outside recipients: one queue row each.
+    pub remote: Vec<RemoteRecipient>,
+}
+
+/// What changed, broadcast after the change is durable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Change {
+    /// A message was appended to a mailbox.
+    MessageAdded { account: AccountId, mailbox: i64, uid: u32, modseq: u64 },
+    /// Queue rows were added.
+    QueueAdded { ids: Vec<i64> },
+}
+
+/// A handle on the store; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    // helper: Arc<inner>: writer sender, reader pool, broadcast sender
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`, runs migrations, starts the writer.
+    /// Must be called inside a tokio runtime.
+    pub fn open(path: &Path) -> Result<Store> {
+        todo!()
+    }
+
+    /// Changes after they are durable.
+    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
+        todo!()
+    }
+
+    pub async fn add_domain(&self, name: &str) -> Result<()> {
+        todo!()
+    }
+    /// Refuses while accounts or aliases of the domain exist (names how many).
+    pub async fn remove_domain(&self, name: &str) -> Result<()> {
+        todo!()
+    }
+    pub async fn list_domains(&self) -> Result<Vec<Domain>> {
+        todo!()
+    }
+    pub async fn is_local_domain(&self, name: &str) -> Result<bool> {
+        todo!()
+    }
+
+    /// Creates the account with INBOX, Sent, Drafts, Trash, Junk. The domain must exist; the
+    /// password must pass [`check_password`].
+    pub async fn add_account(&self, address: &str, password: &str) -> Result<AccountId> {
+        todo!()
+    }
+    pub async fn list_accounts(&self) -> Result<Vec<Account>> {
+        todo!()
+    }
+    /// Removes the account and all its mail.
+    pub async fn remove_account(&self, address: &str) -> Result<()> {
+        todo!()
+    }
+    pub async fn set_password(&self, address: &str, password: &str) -> Result<()> {
+        todo!()
+    }
+    /// The account whose address is `username` if the password matches and it is enabled.
+    pub async fn authenticate(&self, username: &str, password: &str) -> Result<Option<Account>> {
+        todo!()
+    }
+
+    /// `address` is `local@domain` or `@domain` (catch-all). Targets are addresses: local
+    /// accounts, other aliases, or outside addresses.
+    pub async fn add_alias(&self, address: &str, targets: &[String]) -> Result<()> {
+        todo!()
+    }
+    pub async fn list_aliases(&self) -> Result<Vec<Alias>> {
+        todo!()
+    }
+    pub async fn remove_alias(&self, address: &str) -> Result<()> {
+        todo!()
+    }
+
+    /// Resolves one recipient address.
+    pub async fn resolve(&self, address: &str) -> Result<Resolution> {
+        todo!()
+    }
+
+    /// Stores the message once and delivers it; returns when it is durable.
+    pub async fn deliver(&self, delivery: Delivery) -> Result<()> {
+        todo!()
+    }
+
+    /// Writes every mailbox of the account as mboxrd to `path`; returns the message count.
+    pub async fn export_mbox(&self, address: &str, path: &Path) -> Result<usize> {
+        todo!()
+    }
+}
+
+/// Password rules: at least 8 characters, not all one character, not the address or its
+/// local part, not a well-known password.
+pub fn check_password(address: &str, password: &str) -> Result<()> {
+    todo!()
+}
