@@ -1,1 +1,379 @@
-//! Test harness.
+//! Test harness: the real `postroom` binary in a temporary data directory, listening on
+//! loopback ports chosen by the OS, driven by real clients (Python's smtplib, swaks, curl) and
+//! by raw sockets for hostile input.
+//!
+//! # Layout
+//! - `lib.rs`: [`Server`] (start, CLI, kill -9, restart, export), [`python`], [`SmtpConn`].
+//! - `tests/*.rs`: one file per area (delivery, submission, bdat, hostile, fault, cli).
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The password every fixture account gets.
+pub const PASSWORD: &str = "Correct-Horse-9";
+
+/// The `postroom` binary, built once per test process (cargo test does not build binaries of
+/// other packages).
+pub fn binary() -> PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let root = workspace_root();
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--quiet", "-p", "cli", "--bin", "postroom"])
+            .current_dir(&root)
+            .status()
+            .expect("run cargo build");
+        assert!(status.success(), "building postroom failed");
+        let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| root.join("target"));
+        target.join("debug").join("postroom")
+    })
+    .clone()
+}
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+}
+
+/// Extra settings for a test server.
+#[derive(Default, Clone)]
+pub struct Options {
+    /// TOML lines added to `[limits]`.
+    pub limits: Vec<String>,
+    /// Skip the fixture domains, accounts and aliases.
+    pub empty: bool,
+}
+
+/// A running `postroom serve` in its own temporary data directory.
+pub struct Server {
+    pub dir: tempfile::TempDir,
+    child: Option<Child>,
+    pub smtp: SocketAddr,
+    pub submission: SocketAddr,
+    pub submissions: SocketAddr,
+}
+
+impl Server {
+    /// A server with the fixture: domains example.test and catchall.test; accounts
+    /// alice, bob, dave @example.test; aliases info -> alice, sales -> alice + bob (a list),
+    /// carol -> alice + carol@remote.test (a forward keeping a copy), @catchall.test -> bob.
+    pub fn start() -> Server {
+        Server::with(Options::default())
+    }
+
+    pub fn with(options: Options) -> Server {
+        let dir = tempfile::Builder::new().prefix("postroom-test").tempdir().expect("tempdir");
+        let mut toml = String::from(
+            "hostname = \"mx.example.test\"\n[listen]\nsmtp = [\"127.0.0.1:0\"]\nsubmission = [\"127.0.0.1:0\"]\nsubmissions = [\"127.0.0.1:0\"]\n[limits]\n",
+        );
+        for line in &options.limits {
+            toml.push_str(line);
+            toml.push('\n');
+        }
+        std::fs::write(dir.path().join("postroom.toml"), toml).expect("write config");
+        let mut server = Server {
+            dir,
+            child: None,
+            smtp: "127.0.0.1:0".parse().expect("addr"),
+            submission: "127.0.0.1:0".parse().expect("addr"),
+            submissions: "127.0.0.1:0".parse().expect("addr"),
+        };
+        if !options.empty {
+            server.ok(&["domain", "add", "example.test"]);
+            server.ok(&["domain", "add", "catchall.test"]);
+            for user in ["alice", "bob", "dave"] {
+                server.ok_stdin(&["account", "add", &format!("{user}@example.test"), "--password-stdin"], &format!("{PASSWORD}\n"));
+            }
+            server.ok(&["alias", "add", "info@example.test", "alice@example.test"]);
+            server.ok(&["alias", "add", "sales@example.test", "alice@example.test", "bob@example.test"]);
+            server.ok(&["alias", "add", "carol@example.test", "alice@example.test", "carol@remote.test"]);
+            server.ok(&["alias", "add", "@catchall.test", "bob@example.test"]);
+        }
+        server.spawn();
+        server
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn log_path(&self) -> PathBuf {
+        self.dir.path().join("serve.log")
+    }
+
+    /// Starts `serve` and waits for its `ready` line.
+    pub fn spawn(&mut self) {
+        let log = std::fs::OpenOptions::new().create(true).append(true).open(self.log_path()).expect("log file");
+        let mut child = Command::new(binary())
+            .arg("--data-dir")
+            .arg(self.dir.path())
+            .arg("serve")
+            .env("POSTROOM_LOG", "debug")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::from(log))
+            .spawn()
+            .expect("spawn postroom serve");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            let line = match rx.recv_timeout(remaining) {
+                Ok(line) => line,
+                Err(_) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!("postroom serve did not become ready:\n{}", self.log());
+                }
+            };
+            let parts: Vec<&str> = line.split_whitespace().collect();
+            match parts.as_slice() {
+                ["ready"] => break,
+                ["listening", service, addr] => {
+                    let addr: SocketAddr = addr.parse().expect("listener address");
+                    match *service {
+                        "smtp" => self.smtp = addr,
+                        "submission" => self.submission = addr,
+                        "submissions" => self.submissions = addr,
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.child = Some(child);
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("server running").id()
+    }
+
+    /// SIGKILL: no chance to flush anything.
+    pub fn kill9(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// SIGTERM and wait for a clean exit; returns the exit status.
+    pub fn stop(&mut self) -> Option<std::process::ExitStatus> {
+        let mut child = self.child.take()?;
+        let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(Some(status)) = child.try_wait() {
+                return Some(status);
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                return child.wait().ok();
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Whether the server process is still running.
+    pub fn is_running(&mut self) -> bool {
+        match self.child.as_mut() {
+            Some(child) => matches!(child.try_wait(), Ok(None)),
+            None => false,
+        }
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.log_path()).unwrap_or_default()
+    }
+
+    /// Runs a `postroom` admin command against this data directory.
+    pub fn cli(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut child = Command::new(binary())
+            .arg("--data-dir")
+            .arg(self.dir.path())
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn postroom");
+        let mut input = child.stdin.take().expect("stdin");
+        if let Some(text) = stdin {
+            input.write_all(text.as_bytes()).expect("write stdin");
+        }
+        drop(input);
+        child.wait_with_output().expect("postroom output")
+    }
+
+    /// Runs an admin command that must succeed; returns its stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.cli(args, None);
+        assert!(out.status.success(), "postroom {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn ok_stdin(&self, args: &[&str], stdin: &str) -> String {
+        let out = self.cli(args, Some(stdin));
+        assert!(out.status.success(), "postroom {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// `postroom export ADDRESS --mbox FILE`, returning the file's text.
+    pub fn export(&self, address: &str) -> String {
+        let file = self.dir.path().join(format!("export-{}.mbox", address.replace('@', "_")));
+        self.ok(&["export", address, "--mbox", file.to_str().expect("utf-8 path")]);
+        std::fs::read_to_string(&file).expect("read mbox")
+    }
+
+    /// Message-IDs found in an account's export.
+    pub fn message_ids(&self, address: &str) -> Vec<String> {
+        message_ids(&self.export(address))
+    }
+
+    /// Runs SQL against the database with Python's sqlite3 (an independent reader); returns
+    /// rows as tab-separated lines.
+    pub fn sql(&self, query: &str) -> String {
+        let db = self.dir.path().join("postroom.db");
+        let out = python(
+            "import sqlite3,sys\nc=sqlite3.connect(sys.argv[1])\nfor r in c.execute(sys.argv[2]): print('\\t'.join(str(x) for x in r))",
+            &[db.to_str().expect("utf-8 path"), query],
+        );
+        assert!(out.status.success(), "sql failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Path of the generated self-signed certificate (to verify TLS against).
+    pub fn cert_path(&self) -> PathBuf {
+        self.dir.path().join("tls").join("cert.pem")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("---- postroom serve log ----\n{}", self.log());
+        }
+        self.kill9();
+    }
+}
+
+/// All `Message-ID:` values in an mbox text.
+pub fn message_ids(mbox: &str) -> Vec<String> {
+    mbox.lines()
+        .filter_map(|l| {
+            let lower = l.to_ascii_lowercase();
+            lower.starts_with("message-id:").then(|| l["message-id:".len()..].trim().to_string())
+        })
+        .collect()
+}
+
+/// Runs a Python 3 script with arguments (an independent client implementation).
+pub fn python(script: &str, args: &[&str]) -> Output {
+    Command::new("python3").arg("-c").arg(script).args(args).output().expect("run python3")
+}
+
+/// Runs a Python script that must succeed; returns its stdout.
+pub fn python_ok(script: &str, args: &[&str]) -> String {
+    let out = python(script, args);
+    assert!(
+        out.status.success(),
+        "python failed:\nstdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A raw SMTP connection for hostile-input tests: bytes out exactly as given.
+pub struct SmtpConn {
+    stream: TcpStream,
+    buf: Vec<u8>,
+}
+
+impl SmtpConn {
+    pub fn connect(addr: SocketAddr) -> SmtpConn {
+        let stream = TcpStream::connect(addr).expect("connect");
+        stream.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
+        let mut conn = SmtpConn { stream, buf: Vec::new() };
+        let greeting = conn.reply();
+        assert!(greeting.starts_with("220"), "greeting: {greeting}");
+        conn
+    }
+
+    pub fn send(&mut self, bytes: &[u8]) {
+        self.stream.write_all(bytes).expect("send");
+    }
+
+    /// Sends a command line (CRLF added) and returns the whole reply.
+    pub fn cmd(&mut self, line: &str) -> String {
+        self.send(format!("{line}\r\n").as_bytes());
+        self.reply()
+    }
+
+    /// Reads one complete (possibly multi-line) reply; empty string on EOF.
+    pub fn reply(&mut self) -> String {
+        let mut text = String::new();
+        loop {
+            let line = match self.read_line() {
+                Some(l) => l,
+                None => return text,
+            };
+            let last = line.len() < 4 || line.as_bytes()[3] == b' ';
+            text.push_str(&line);
+            text.push('\n');
+            if last {
+                return text;
+            }
+        }
+    }
+
+    fn read_line(&mut self) -> Option<String> {
+        loop {
+            if let Some(pos) = self.buf.iter().position(|&b| b == b'\n') {
+                let line: Vec<u8> = self.buf.drain(..=pos).collect();
+                return Some(String::from_utf8_lossy(&line).trim_end().to_string());
+            }
+            let mut chunk = [0u8; 4096];
+            match self.stream.read(&mut chunk) {
+                Ok(0) | Err(_) => return None,
+                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+    }
+
+    /// True when the server closed the connection (reads EOF).
+    pub fn is_closed(&mut self) -> bool {
+        self.read_line().is_none()
+    }
+
+    pub fn stream(&self) -> &TcpStream {
+        &self.stream
+    }
+
+    /// EHLO, MAIL, RCPT for a plain message to `rcpt` on port 25.
+    pub fn start_mail(&mut self, rcpt: &str) {
+        assert!(self.cmd("EHLO client.test").starts_with("250"));
+        assert!(self.cmd("MAIL FROM:<sender@outside.test>").starts_with("250"));
+        let r = self.cmd(&format!("RCPT TO:<{rcpt}>"));
+        assert!(r.starts_with("250"), "RCPT: {r}");
+    }
+}
+
+/// A plain message with the given Message-ID (CRLF line endings).
+pub fn message(id: &str, subject: &str) -> String {
+    format!(
+        "From: Sender <sender@outside.test>\r\nTo: someone@example.test\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\nDate: Fri, 27 Nov 2026 10:00:00 +0000\r\n\r\nHello.\r\n"
+    )
+}

@@ -1,1 +1,126 @@
-fn main() {}
+//! `postroom`: run the mail server headless, and administer it from the command line.
+//!
+//! Admin commands open the same database as a running `serve` and take effect at once.
+//! Every failure prints one plain line to stderr and exits with status 1.
+//!
+//! # Layout
+//! - `main.rs`: the command line (clap) and dispatch.
+//! - `serve.rs`: `serve`: start the engine, print the listeners, stop on SIGINT/SIGTERM.
+//! - `admin.rs`: domain, account, alias and export commands.
+
+mod admin;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "postroom", version, about = "Postroom: a complete mail server for a small office")]
+struct Cli {
+    /// Data directory (postroom.toml, the database, certificates). Default: the platform's
+    /// data directory, e.g. ~/.local/share/postroom.
+    #[arg(long, global = true, env = "POSTROOM_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the mail server (headless) with DIR/postroom.toml; writes a default file on first start.
+    Serve,
+    /// Domains we receive mail for.
+    Domain {
+        #[command(subcommand)]
+        action: DomainAction,
+    },
+    /// Mail accounts.
+    Account {
+        #[command(subcommand)]
+        action: AccountAction,
+    },
+    /// Aliases, distribution lists, forwards and catch-alls (`@domain`).
+    Alias {
+        #[command(subcommand)]
+        action: AliasAction,
+    },
+    /// Write every mailbox of an account to an mbox file.
+    Export {
+        address: String,
+        /// The mbox file to write.
+        #[arg(long)]
+        mbox: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum DomainAction {
+    Add { name: String },
+    List,
+    Remove { name: String },
+}
+
+#[derive(Subcommand)]
+enum AccountAction {
+    /// Create an account; the password is read as one line from standard input.
+    Add {
+        address: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    List,
+    /// Remove an account and all its mail.
+    Remove { address: String },
+    /// Set a new password, read as one line from standard input.
+    Passwd {
+        address: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum AliasAction {
+    /// ADDRESS (or @domain for a catch-all) delivers to every TARGET: accounts, other aliases
+    /// or outside addresses.
+    Add {
+        address: String,
+        #[arg(required = true)]
+        targets: Vec<String>,
+    },
+    List,
+    Remove { address: String },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let data_dir = match cli.data_dir.clone().or_else(default_data_dir) {
+        Some(dir) => dir,
+        None => return fail("cannot find a data directory; pass --data-dir DIR"),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return fail(&format!("cannot start: {e}")),
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve => serve::run(&data_dir).await,
+            other => admin::run(&data_dir, other).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => fail(&message),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("postroom: {message}");
+    ExitCode::FAILURE
+}
+
+fn default_data_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "postroom").map(|d| d.data_dir().to_path_buf())
+}

@@ -1,11 +1,32 @@
 //! `postroom.toml`: typed settings with safe defaults and validation that reports every
 //! problem at once, each with the key that caused it. An unknown key is an error that names it.
 //!
+//! ```toml
+//! hostname = "mail.example.test"
+//! [listen]            # lists of "ip:port"; missing or empty = off
+//! smtp = ["0.0.0.0:25"]
+//! submission = ["0.0.0.0:587"]
+//! submissions = ["0.0.0.0:465"]
+//! [tls]               # both absent: a self-signed certificate is made on first start
+//! cert = "/path/fullchain.pem"
+//! key = "/path/privkey.pem"
+//! [limits]
+//! max_message_size = 52428800
+//! ```
+//!
+//! Missing keys and sections take their defaults; a missing `hostname` is the system's host
+//! name.
+//!
 //! # Layout
 //! - `lib.rs`: the [`Config`] structs (every field documented), defaults, loading.
-//! - `validate.rs`: walking the TOML table, collecting every [`Problem`].
-//! - `example.rs`: the annotated example file, generated from the field docs, that `serve`
-//!   writes on first start.
+//! - `validate.rs`: walking the TOML table, collecting every [`Problem`]; its table-driven
+//!   tests, one row per kind of problem, are in `validate/tests.rs`.
+//! - `example.rs`: the annotated example file, generated from one table of keys, docs and
+//!   values, that `serve` writes on first start. The validator takes its list of known keys
+//!   from the same table.
+
+mod example;
+mod validate;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -13,8 +34,10 @@ use std::path::{Path, PathBuf};
 /// One thing wrong with the configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
-    /// Dotted key path, e.g. `limits.max_message_size` or `listen.smtp[1]`.
+    /// Dotted key path, e.g. `limits.max_message_size` or `listen.smtp[1]`; for a TOML syntax
+    /// error, the position (`line 3, column 7`).
     pub key: String,
+    /// What is wrong, in plain words.
     pub message: String,
 }
 
@@ -23,15 +46,30 @@ pub struct Problem {
 pub enum ConfigError {
     /// The file could not be read or written.
     #[error("cannot read {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// The file is not valid TOML, or values are wrong; every problem is listed, one per line
     /// in the Display text (`postroom.toml: limits.max_message_size: must be ...`).
     #[error("{}", format_problems(.file, .problems))]
-    Invalid { file: PathBuf, problems: Vec<Problem> },
+    Invalid {
+        file: PathBuf,
+        problems: Vec<Problem>,
+    },
 }
 
 fn format_problems(file: &Path, problems: &[Problem]) -> String {
-    todo!()
+    let noun = if problems.len() == 1 {
+        "problem"
+    } else {
+        "problems"
+    };
+    let mut text = format!("{} has {} {noun}:", file.display(), problems.len());
+    for problem in problems {
+        text.push_str(&format!("\n  {}: {}", problem.key, problem.message));
+    }
+    text
 }
 
 /// The whole configuration; sessions read an immutable snapshot of it.
@@ -90,28 +128,125 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        todo!()
+        Limits {
+            max_message_size: 50 * 1024 * 1024,
+            max_recipients: 1000,
+            max_line_length: 4096,
+            command_timeout_secs: 300,
+            data_timeout_secs: 180,
+            max_errors: 20,
+            max_connections_per_ip: 20,
+            max_connections: 1000,
+        }
     }
 }
 
 impl Config {
     /// Defaults for a fresh install: ports 25, 587, 465 on all addresses, default limits.
     pub fn with_hostname(hostname: &str) -> Config {
-        todo!()
+        let any = |port| vec![SocketAddr::from(([0, 0, 0, 0], port))];
+        Config {
+            hostname: hostname.to_string(),
+            listen: Listen {
+                smtp: any(25),
+                submission: any(587),
+                submissions: any(465),
+            },
+            tls: Tls::default(),
+            limits: Limits::default(),
+        }
     }
 
     /// Reads and validates a file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        todo!()
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(&text, path)
     }
 
     /// Parses and validates TOML text; `file` is only used in messages.
     pub fn parse(text: &str, file: &Path) -> Result<Config, ConfigError> {
-        todo!()
+        validate::parse(text).map_err(|problems| ConfigError::Invalid {
+            file: file.to_path_buf(),
+            problems,
+        })
     }
 
     /// The annotated example file for this configuration: every key with its doc comment.
     pub fn to_annotated_toml(&self) -> String {
-        todo!()
+        example::annotated(self)
+    }
+}
+
+/// The host name of this machine, used when `hostname` is not set; "localhost" when it cannot
+/// be read or is not a valid domain name.
+pub fn system_hostname() -> String {
+    ["/etc/hostname", "/proc/sys/kernel/hostname"]
+        .iter()
+        .filter_map(|path| std::fs::read_to_string(path).ok())
+        .map(|text| text.trim().to_string())
+        .find(|name| validate::domain_problem(name).is_none())
+        .unwrap_or_else(|| "localhost".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_display_lists_every_problem_under_a_count() {
+        let err = ConfigError::Invalid {
+            file: PathBuf::from("postroom.toml"),
+            problems: vec![
+                Problem {
+                    key: "a".into(),
+                    message: "one".into(),
+                },
+                Problem {
+                    key: "b.c".into(),
+                    message: "two".into(),
+                },
+            ],
+        };
+        assert_eq!(
+            err.to_string(),
+            "postroom.toml has 2 problems:\n  a: one\n  b.c: two"
+        );
+    }
+
+    #[test]
+    fn a_single_problem_is_singular() {
+        let err = ConfigError::Invalid {
+            file: PathBuf::from("p.toml"),
+            problems: vec![Problem {
+                key: "a".into(),
+                message: "one".into(),
+            }],
+        };
+        assert_eq!(err.to_string(), "p.toml has 1 problem:\n  a: one");
+    }
+
+    #[test]
+    fn load_of_a_missing_file_names_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("nope.toml");
+        let err = Config::load(&path).expect_err("missing file");
+        assert!(err.to_string().contains("nope.toml"), "{err}");
+    }
+
+    #[test]
+    fn load_reads_a_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("postroom.toml");
+        std::fs::write(&path, "hostname = \"mx.example.test\"\n").expect("write");
+        let config = Config::load(&path).expect("valid");
+        assert_eq!(config.hostname, "mx.example.test");
+    }
+
+    #[test]
+    fn system_hostname_is_a_valid_domain() {
+        assert!(validate::domain_problem(&system_hostname()).is_none());
     }
 }

@@ -1,1 +1,143 @@
-//! Composition root.
+//! The composition root: [`start`] builds every Postroom service from one [`Config`] and
+//! returns an [`EngineHandle`]. Only this crate knows every other crate; the `postroom`
+//! binary (and later the desktop app) depend on this crate alone.
+//!
+//! # Layout
+//! - `lib.rs`: [`start`], [`EngineHandle`], [`EngineError`].
+//! - `datadir.rs`: the data directory: `postroom.toml` (written with defaults on first
+//!   start), `postroom.db`, `tls/`.
+//! - `admin.rs`: the administration surface the CLI uses while the server runs or not.
+
+pub mod admin;
+mod datadir;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use config::{Config, ConfigError};
+pub use datadir::{config_path, database_path, load_or_init_config};
+use net::{ConnLimiter, Service};
+use store::Store;
+use tokio_rustls::TlsAcceptor;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// Why the engine could not start. The text is one or more plain sentences for a user.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// postroom.toml is missing values or has wrong ones.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The database could not be opened.
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    /// A listener or the certificate failed; every failure is listed.
+    #[error("{}", .0.join("\n"))]
+    Net(Vec<String>),
+    /// The data directory could not be created or read.
+    #[error("data directory {path}: {source}")]
+    DataDir { path: PathBuf, source: std::io::Error },
+}
+
+/// A running engine.
+pub struct EngineHandle {
+    shutdown: CancellationToken,
+    tracker: TaskTracker,
+    store: Store,
+    listeners: Vec<(&'static str, SocketAddr)>,
+}
+
+impl EngineHandle {
+    /// Every bound listener: (service, address). Port 0 in the config shows the real port.
+    pub fn listeners(&self) -> &[(&'static str, SocketAddr)] {
+        &self.listeners
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The token that stops the engine when cancelled (e.g. on SIGTERM).
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Stops accepting connections, tells sessions to finish (idle ones get `421`), waits up
+    /// to `grace` for them, then closes the store after its last commit.
+    pub async fn shutdown(self, grace: Duration) {
+        self.shutdown.cancel();
+        self.tracker.close();
+        if tokio::time::timeout(grace, self.tracker.wait()).await.is_err() {
+            tracing::warn!("sessions still running after {grace:?}; stopping anyway");
+        }
+        drop(self.store);
+    }
+
+    /// Waits until the shutdown token is cancelled, then shuts down.
+    pub async fn run_until_stopped(self, grace: Duration) {
+        self.shutdown.cancelled().await;
+        tracing::info!("shutting down");
+        self.shutdown(grace).await;
+    }
+}
+
+/// Opens the store, loads TLS and binds every configured listener, then serves.
+pub async fn start(data_dir: &Path, config: Config) -> Result<EngineHandle, EngineError> {
+    std::fs::create_dir_all(data_dir)
+        .map_err(|source| EngineError::DataDir { path: data_dir.to_path_buf(), source })?;
+    let store = Store::open(&database_path(data_dir))?;
+    let tls = net::server_tls(data_dir, &config.tls, &config.hostname)
+        .map_err(|e| EngineError::Net(vec![e.to_string()]))?;
+    let acceptor = TlsAcceptor::from(tls);
+
+    let services = [
+        (smtp::Kind::Mx, &config.listen.smtp),
+        (smtp::Kind::Submission, &config.listen.submission),
+        (smtp::Kind::Submissions, &config.listen.submissions),
+    ];
+    let mut bound = Vec::new();
+    let mut problems = Vec::new();
+    for (kind, addrs) in services {
+        match net::bind(kind.name(), addrs).await {
+            Ok(listeners) => bound.extend(listeners.into_iter().map(|l| (kind, l))),
+            Err(e) => problems.push(e.to_string()),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(EngineError::Net(problems));
+    }
+
+    let shutdown = CancellationToken::new();
+    let tracker = TaskTracker::new();
+    let limits = &config.limits;
+    let limiter = ConnLimiter::new(limits.max_connections_per_ip, limits.max_connections);
+    let ctx = Arc::new(smtp::Context {
+        config: Arc::new(config.clone()),
+        store: store.clone(),
+        tls: acceptor.clone(),
+        shutdown: shutdown.clone(),
+    });
+    let mut listeners = Vec::new();
+    for (kind, listener) in bound {
+        let addr = listener.local_addr().map_err(|e| EngineError::Net(vec![e.to_string()]))?;
+        listeners.push((kind.name(), addr));
+        let service = Service {
+            name: kind.name(),
+            implicit_tls: (kind == smtp::Kind::Submissions).then(|| acceptor.clone()),
+            busy_reply: b"421 4.7.0 Too many connections, try again later\r\n",
+        };
+        let ctx = ctx.clone();
+        let handler = move |stream, peer| smtp::run_session(ctx.clone(), kind, stream, peer);
+        tracker.spawn(net::serve(listener, service, limiter.clone(), shutdown.clone(), tracker.clone(), handler));
+        tracing::info!(service = kind.name(), %addr, "listening");
+    }
+    Ok(EngineHandle { shutdown, tracker, store, listeners })
+}
+
+/// A token cancelled on SIGINT or SIGTERM.
+pub fn shutdown_on_signals() -> CancellationToken {
+    net::shutdown_on_signals()
+}

@@ -1,1 +1,68 @@
-//! Inbound SMTP (placeholder until the session lands).
+//! Inbound SMTP: the MX service on port 25 and submission on 587 (STARTTLS) and 465 (implicit
+//! TLS), and the hand-off of accepted mail to local mailboxes and the outbound queue.
+//!
+//! A session is one task per connection driving [`session::Session`]: it parses commands with
+//! `proto::smtp`, keeps the transaction state, and answers `250` after DATA only once
+//! `store::Store::deliver` says the message is durable (DESIGN.md §4).
+//!
+//! Checks follow the transaction's order (connection, sender, recipient, body), and errors
+//! never reveal configuration: the client sees a generic text with its code.
+//!
+//! # Layout
+//! - `session.rs`: the session shape: buffers, reading, timeouts, the one dispatch `match`
+//!   deciding which command is allowed when, error counting, shutdown.
+//! - `op/ehlo.rs`: HELO and EHLO (the extension list).
+//! - `op/starttls.rs`: STARTTLS (RFC 3207).
+//! - `op/auth.rs`: AUTH PLAIN and LOGIN (RFC 4954).
+//! - `op/mail.rs`: MAIL FROM with SIZE, BODY, SMTPUTF8, RET, ENVID.
+//! - `op/rcpt.rs`: RCPT TO: relay policy and recipient resolution, NOTIFY, ORCPT.
+//! - `op/data.rs`: DATA and BDAT (RFC 3030), and delivery of the finished message.
+//! - `op/other.rs`: RSET, NOOP, QUIT, VRFY, EXPN, HELP.
+//! - `received.rs`: the Received header (RFC 5321 §4.4, RFC 3848).
+
+mod op;
+mod received;
+mod session;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use config::Config;
+use net::SessionStream;
+use store::Store;
+use tokio_rustls::TlsAcceptor;
+use tokio_util::sync::CancellationToken;
+
+/// Which service a connection arrived on; decides the policy of the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Port 25: mail from the Internet for our domains; relaying only after AUTH.
+    Mx,
+    /// Port 587: staff mail clients; STARTTLS, then AUTH before MAIL (RFC 6409).
+    Submission,
+    /// Port 465: as submission, over implicit TLS (RFC 8314).
+    Submissions,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Mx => "smtp",
+            Kind::Submission => "submission",
+            Kind::Submissions => "submissions",
+        }
+    }
+}
+
+/// What every session shares: an immutable config snapshot, the store, TLS, shutdown.
+pub struct Context {
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub tls: TlsAcceptor,
+    pub shutdown: CancellationToken,
+}
+
+/// Runs one SMTP session to its end. Never panics on client input; errors end the session.
+pub async fn run_session(ctx: Arc<Context>, kind: Kind, stream: SessionStream, peer: SocketAddr) {
+    session::Session::new(ctx, kind, stream, peer).run().await;
+}

@@ -14,10 +14,25 @@
 //! - `resolve.rs`: recipient resolution (accounts, aliases, lists, catch-all, forwards).
 //! - `deliver.rs`: one message to local INBOXes and queue rows in one transaction.
 //! - `export.rs`: an account's mailboxes as an mboxrd file.
+//! - `address.rs`: address and domain syntax, normalisation (lowercase).
+//! - `password.rs`: password rules and argon2id hashing (on blocking threads).
 
 use std::path::Path;
+use std::sync::Arc;
 
 use tokio::sync::broadcast;
+
+mod address;
+mod admin;
+mod deliver;
+mod export;
+mod migrations;
+mod password;
+mod readers;
+mod resolve;
+mod writer;
+
+pub use migrations::SCHEMA_VERSION;
 
 /// Errors of the store. The `Display` text is one plain sentence a user can act on.
 #[derive(Debug, thiserror::Error)]
@@ -121,87 +136,175 @@ pub enum Change {
 }
 
 /// A handle on the store; cheap to clone.
+///
+/// The writer thread stops once every handle is dropped, after finishing the jobs already
+/// queued; [`Store::close`] waits for that.
 #[derive(Clone)]
 pub struct Store {
-    // helper: Arc<inner>: writer sender, reader pool, broadcast sender
+    inner: Arc<Inner>,
 }
+
+struct Inner {
+    writer: writer::Writer,
+    readers: Arc<readers::Readers>,
+    changes: broadcast::Sender<Change>,
+}
+
+/// How many change notifications a slow subscriber may fall behind before it lags.
+const CHANGE_CAPACITY: usize = 1024;
+
+/// How many read-only connections serve reads.
+const READERS: usize = 4;
 
 impl Store {
     /// Opens (creating if needed) the database at `path`, runs migrations, starts the writer.
     /// Must be called inside a tokio runtime.
     pub fn open(path: &Path) -> Result<Store> {
-        todo!()
+        let mut conn = writer::open_connection(path)?;
+        migrations::run(&mut conn)?;
+        let readers = readers::Readers::open(path, READERS)?;
+        let (changes, _) = broadcast::channel(CHANGE_CAPACITY);
+        let writer = writer::Writer::start(conn, changes.clone())?;
+        Ok(Store {
+            inner: Arc::new(Inner {
+                writer,
+                readers,
+                changes,
+            }),
+        })
     }
 
     /// Changes after they are durable.
     pub fn subscribe(&self) -> broadcast::Receiver<Change> {
-        todo!()
+        self.inner.changes.subscribe()
+    }
+
+    /// How many write transactions the writer has committed since [`Store::open`]. Each one
+    /// holds the work of one or more callers (group commit).
+    pub fn commits(&self) -> u64 {
+        self.inner.writer.commits()
+    }
+
+    /// Drops this handle; if it was the last one, waits until the writer has finished the
+    /// queued jobs and closed the database.
+    pub async fn close(self) {
+        if let Ok(inner) = Arc::try_unwrap(self.inner) {
+            let Inner {
+                writer, readers, ..
+            } = inner;
+            drop(readers);
+            writer.shut_down().await;
+        }
+    }
+
+    /// Runs SQLite's `PRAGMA integrity_check` and `foreign_key_check`; returns the problems
+    /// found (empty when the database is sound).
+    pub async fn integrity_check(&self) -> Result<Vec<String>> {
+        self.inner
+            .readers
+            .read(|conn| {
+                let mut problems = Vec::new();
+                let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+                let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
+                for row in rows {
+                    let row = row?;
+                    if row != "ok" {
+                        problems.push(row);
+                    }
+                }
+                let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
+                let rows = stmt.query_map([], |row| {
+                    Ok(format!(
+                        "row {} of {} refers to a missing row of {}",
+                        row.get::<_, Option<i64>>(1)?.unwrap_or_default(),
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(2)?
+                    ))
+                })?;
+                for row in rows {
+                    problems.push(row?);
+                }
+                Ok(problems)
+            })
+            .await
     }
 
     pub async fn add_domain(&self, name: &str) -> Result<()> {
-        todo!()
+        admin::add_domain(self, name).await
     }
     /// Refuses while accounts or aliases of the domain exist (names how many).
     pub async fn remove_domain(&self, name: &str) -> Result<()> {
-        todo!()
+        admin::remove_domain(self, name).await
     }
     pub async fn list_domains(&self) -> Result<Vec<Domain>> {
-        todo!()
+        admin::list_domains(self).await
     }
     pub async fn is_local_domain(&self, name: &str) -> Result<bool> {
-        todo!()
+        admin::is_local_domain(self, name).await
     }
 
     /// Creates the account with INBOX, Sent, Drafts, Trash, Junk. The domain must exist; the
     /// password must pass [`check_password`].
     pub async fn add_account(&self, address: &str, password: &str) -> Result<AccountId> {
-        todo!()
+        admin::add_account(self, address, password).await
     }
     pub async fn list_accounts(&self) -> Result<Vec<Account>> {
-        todo!()
+        admin::list_accounts(self).await
     }
     /// Removes the account and all its mail.
     pub async fn remove_account(&self, address: &str) -> Result<()> {
-        todo!()
+        admin::remove_account(self, address).await
     }
     pub async fn set_password(&self, address: &str, password: &str) -> Result<()> {
-        todo!()
+        admin::set_password(self, address, password).await
+    }
+    /// Enables or disables an account. A disabled account cannot log in and receives no mail.
+    pub async fn set_disabled(&self, address: &str, disabled: bool) -> Result<()> {
+        admin::set_disabled(self, address, disabled).await
     }
     /// The account whose address is `username` if the password matches and it is enabled.
     pub async fn authenticate(&self, username: &str, password: &str) -> Result<Option<Account>> {
-        todo!()
+        admin::authenticate(self, username, password).await
     }
 
     /// `address` is `local@domain` or `@domain` (catch-all). Targets are addresses: local
     /// accounts, other aliases, or outside addresses.
     pub async fn add_alias(&self, address: &str, targets: &[String]) -> Result<()> {
-        todo!()
+        admin::add_alias(self, address, targets).await
     }
     pub async fn list_aliases(&self) -> Result<Vec<Alias>> {
-        todo!()
+        admin::list_aliases(self).await
     }
     pub async fn remove_alias(&self, address: &str) -> Result<()> {
-        todo!()
+        admin::remove_alias(self, address).await
     }
 
     /// Resolves one recipient address.
     pub async fn resolve(&self, address: &str) -> Result<Resolution> {
-        todo!()
+        resolve::resolve(self, address).await
     }
 
     /// Stores the message once and delivers it; returns when it is durable.
     pub async fn deliver(&self, delivery: Delivery) -> Result<()> {
-        todo!()
+        deliver::deliver(self, delivery).await
     }
 
     /// Writes every mailbox of the account as mboxrd to `path`; returns the message count.
     pub async fn export_mbox(&self, address: &str, path: &Path) -> Result<usize> {
-        todo!()
+        export::export_mbox(self, address, path).await
     }
 }
 
 /// Password rules: at least 8 characters, not all one character, not the address or its
 /// local part, not a well-known password.
 pub fn check_password(address: &str, password: &str) -> Result<()> {
-    todo!()
+    password::check(address, password)
+}
+
+/// Seconds since the Unix epoch (0 if the clock is before 1970).
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
 }

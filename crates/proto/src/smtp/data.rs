@@ -16,23 +16,386 @@ pub enum DataStatus {
     },
 }
 
+/// Where the decoder is relative to the line structure. Only a real CRLF starts a line, so
+/// the terminator is recognised only as CRLF "." CRLF (RFC 5321 §4.1.1.4), never with a bare
+/// CR or LF on either side (SMTP smuggling).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// At the start of a line: after a CRLF, or at the start of the body (the CRLF that ended
+    /// the DATA command counts as the first one).
+    LineStart,
+    /// Inside a line.
+    Text,
+    /// After a CR inside a line (already written to `out`).
+    Cr,
+    /// After a "." at the start of a line (not written: it is either stuffing or the
+    /// terminator).
+    Dot,
+    /// After "." CR at the start of a line (neither written yet).
+    DotCr,
+}
+
 /// Incremental DATA decoder: end of data only at CRLF.CRLF, dot-unstuffing, bare CR/LF flagged.
+///
+/// Input may be split at any byte; the state carries across calls. After `Complete` the
+/// decoder is reset and can decode another body.
 #[derive(Debug, Clone)]
 pub struct DataDecoder {
     limit: usize,
-    // helper: add state fields
+    state: State,
+    /// Body bytes appended to `out` so far (at most `limit`).
+    written: usize,
+    bare_line_ending: bool,
+    oversized: bool,
 }
 
 impl DataDecoder {
     /// A decoder that appends at most `limit` body bytes to `out` (it keeps scanning for the
     /// terminator beyond the limit without storing).
     pub fn new(limit: usize) -> Self {
-        Self { limit }
+        Self { limit, state: State::LineStart, written: 0, bare_line_ending: false, oversized: false }
     }
 
     /// Feeds input; appends the unstuffed body (with its CRLFs, without the final `.CRLF`) to
     /// `out`. Returns how many bytes of `input` were consumed and the status.
     pub fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) -> (usize, DataStatus) {
-        todo!("helper: implement")
+        let mut i = 0;
+        while let Some(&b) = input.get(i) {
+            match self.state {
+                State::Text => {
+                    // Hot path: copy the run up to the next CR or LF in one go.
+                    let rest = &input[i..];
+                    let Some(n) = rest.iter().position(|&c| c == b'\r' || c == b'\n') else {
+                        self.emit(out, rest);
+                        return (input.len(), DataStatus::Incomplete);
+                    };
+                    match (rest[n], rest.get(n + 1)) {
+                        (b'\r', Some(b'\n')) => {
+                            self.emit(out, &rest[..n + 2]);
+                            self.state = State::LineStart;
+                            i += n + 2;
+                        }
+                        (b'\r', _) => {
+                            self.emit(out, &rest[..n + 1]);
+                            self.state = State::Cr;
+                            i += n + 1;
+                        }
+                        _ => {
+                            // Bare LF: kept as sent, flagged.
+                            self.bare_line_ending = true;
+                            self.emit(out, &rest[..n + 1]);
+                            i += n + 1;
+                        }
+                    }
+                }
+                State::Cr => {
+                    if b == b'\n' {
+                        self.emit(out, b"\n");
+                        self.state = State::LineStart;
+                        i += 1;
+                    } else {
+                        // The CR already written was bare; `b` is looked at again as text.
+                        self.bare_line_ending = true;
+                        self.state = State::Text;
+                    }
+                }
+                State::LineStart => {
+                    if b == b'.' {
+                        self.state = State::Dot;
+                        i += 1;
+                    } else {
+                        self.state = State::Text;
+                    }
+                }
+                State::Dot => {
+                    if b == b'\r' {
+                        self.state = State::DotCr;
+                        i += 1;
+                    } else {
+                        // RFC 5321 §4.5.2: the leading dot was stuffing; drop it.
+                        self.state = State::Text;
+                    }
+                }
+                State::DotCr => {
+                    if b == b'\n' {
+                        let status = DataStatus::Complete {
+                            bare_line_ending: self.bare_line_ending,
+                            oversized: self.oversized,
+                        };
+                        *self = Self::new(self.limit);
+                        return (i + 1, status);
+                    }
+                    // "." then a bare CR: the dot was stuffing, the CR is text.
+                    self.bare_line_ending = true;
+                    self.emit(out, b"\r");
+                    self.state = State::Text;
+                }
+            }
+        }
+        (input.len(), DataStatus::Incomplete)
+    }
+
+    /// Appends body bytes up to the limit; past it, only remembers that something was dropped.
+    fn emit(&mut self, out: &mut Vec<u8>, bytes: &[u8]) {
+        let room = self.limit - self.written;
+        if bytes.len() <= room {
+            out.extend_from_slice(bytes);
+            self.written += bytes.len();
+        } else {
+            out.extend_from_slice(&bytes[..room]);
+            self.written = self.limit;
+            self.oversized = true;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Feeds `input` in the given pieces, stopping at `Complete` like a session does.
+    fn decode_split(limit: usize, input: &[u8], cuts: &[usize]) -> (Vec<u8>, usize, DataStatus) {
+        let mut d = DataDecoder::new(limit);
+        let mut out = Vec::new();
+        let mut pos = 0;
+        let mut bounds: Vec<usize> = cuts.iter().map(|&c| c.min(input.len())).collect();
+        bounds.sort_unstable();
+        bounds.push(input.len());
+        for end in bounds {
+            if end < pos {
+                continue;
+            }
+            let (n, status) = d.feed(&input[pos..end], &mut out);
+            pos += n;
+            if status != DataStatus::Incomplete {
+                return (out, pos, status);
+            }
+            assert_eq!(pos, end, "Incomplete must consume everything");
+        }
+        (out, pos, DataStatus::Incomplete)
+    }
+
+    fn decode(limit: usize, input: &[u8]) -> (Vec<u8>, usize, DataStatus) {
+        decode_split(limit, input, &[])
+    }
+
+    /// The rules written out naively, straight from RFC 5321 §4.1.1.4 and §4.5.2: a line
+    /// starts at offset 0 or after CR LF; the data ends at the first line that is "." CRLF.
+    fn reference(limit: usize, input: &[u8]) -> (Vec<u8>, usize, DataStatus) {
+        let line_start = |k: usize| k == 0 || (k >= 2 && &input[k - 2..k] == b"\r\n");
+        let end = (0..input.len()).find(|&k| line_start(k) && input[k..].starts_with(b".\r\n"));
+        // While incomplete, a "." CR at the start of the last line is held back: it may yet
+        // be the terminator.
+        let held = end.is_none()
+            && input.len() >= 2
+            && line_start(input.len() - 2)
+            && input.ends_with(b".\r");
+        let body_len = end.unwrap_or(input.len() - usize::from(held));
+        let body = &input[..body_len];
+        let mut unstuffed = Vec::new();
+        for (k, &b) in body.iter().enumerate() {
+            if !(b == b'.' && line_start(k)) {
+                unstuffed.push(b);
+            }
+        }
+        let bare = body.iter().enumerate().any(|(k, &b)| {
+            (b == b'\r' && k + 1 < body.len() && body[k + 1] != b'\n')
+                || (b == b'\n' && (k == 0 || body[k - 1] != b'\r'))
+        });
+        let oversized = unstuffed.len() > limit;
+        unstuffed.truncate(limit);
+        match end {
+            Some(k) => (
+                unstuffed,
+                k + 3,
+                DataStatus::Complete { bare_line_ending: bare, oversized },
+            ),
+            None => (unstuffed, input.len(), DataStatus::Incomplete),
+        }
+    }
+
+    fn done(bare: bool, oversized: bool) -> DataStatus {
+        DataStatus::Complete { bare_line_ending: bare, oversized }
+    }
+
+    /// Each case: input, body, consumed, status. Every case is also fed split at every byte.
+    fn cases() -> Vec<(&'static [u8], &'static [u8], usize, DataStatus)> {
+        let inc = DataStatus::Incomplete;
+        vec![
+            // Empty message: the DATA line's CRLF starts the first line.
+            (b".\r\n", b"", 3, done(false, false)),
+            (b"a\r\n.\r\n", b"a\r\n", 6, done(false, false)),
+            (b"a\r\nb\r\n.\r\nNOOP\r\n", b"a\r\nb\r\n", 9, done(false, false)),
+            (b"\r\n.\r\n", b"\r\n", 5, done(false, false)),
+            // RFC 5321 §4.5.2: one leading dot removed.
+            (b"..\r\n.\r\n", b".\r\n", 7, done(false, false)),
+            (b"..x\r\n...\r\n.\r\n", b".x\r\n..\r\n", 13, done(false, false)),
+            (b".x\r\n.\r\n", b"x\r\n", 7, done(false, false)),
+            (b"a.b\r\n.\r\n", b"a.b\r\n", 8, done(false, false)),
+            // Not a terminator: ". " or ".." lines.
+            (b". \r\n.\r\n", b" \r\n", 7, done(false, false)),
+            (b"a\r\n", b"a\r\n", 3, inc),
+            (b"a\r\n.", b"a\r\n", 4, inc),
+            (b"a\r\n.\r", b"a\r\n", 5, inc),
+            (b"", b"", 0, inc),
+            // SMTP smuggling: none of these end the data; all are flagged.
+            (b"a\n.\nb\r\n.\r\n", b"a\n.\nb\r\n", 10, done(true, false)),
+            (b"a\r.\rb\r\n.\r\n", b"a\r.\rb\r\n", 10, done(true, false)),
+            (b"a\r\n.\nb\r\n.\r\n", b"a\r\n\nb\r\n", 11, done(true, false)),
+            (b"a\n.\r\nb\r\n.\r\n", b"a\n.\r\nb\r\n", 11, done(true, false)),
+            (b"a\r\n.\rb\r\n.\r\n", b"a\r\n\rb\r\n", 11, done(true, false)),
+            (b"a\r.\r\nb\r\n.\r\n", b"a\r.\r\nb\r\n", 11, done(true, false)),
+            (b"\n.\n", b"\n.\n", 3, inc),
+            (b".\n.\r\n", b"\n.\r\n", 5, inc),
+            (b".\r.\r\n", b"\r.\r\n", 5, inc),
+            (b".\r\r\n.\r\n", b"\r\r\n", 7, done(true, false)),
+            (b"x\r\r\n.\r\n", b"x\r\r\n", 7, done(true, false)),
+            (b"\r", b"\r", 1, inc),
+        ]
+    }
+
+    #[test]
+    fn decodes_table_split_at_every_position() {
+        for (input, body, consumed, status) in cases() {
+            let want = (body.to_vec(), consumed, status);
+            assert_eq!(decode(1 << 20, input), want, "input {:?}", input.escape_ascii().to_string());
+            assert_eq!(reference(1 << 20, input), want, "reference {:?}", input.escape_ascii().to_string());
+            for cut in 0..=input.len() {
+                assert_eq!(decode_split(1 << 20, input, &[cut]), want, "cut {cut} {input:?}");
+            }
+            let every: Vec<usize> = (0..=input.len()).collect();
+            assert_eq!(decode_split(1 << 20, input, &every), want, "byte by byte {input:?}");
+        }
+    }
+
+    #[test]
+    fn pipelined_command_after_terminator_is_left_unconsumed() {
+        let input = b"Subject: x\r\n\r\nhi\r\n.\r\nQUIT\r\n";
+        let mut out = Vec::new();
+        let (n, status) = DataDecoder::new(100).feed(input, &mut out);
+        assert_eq!(status, done(false, false));
+        assert_eq!(&input[n..], b"QUIT\r\n");
+        assert_eq!(out, b"Subject: x\r\n\r\nhi\r\n");
+    }
+
+    #[test]
+    fn body_over_limit_is_truncated_and_flagged_but_terminator_still_found() {
+        let (out, n, status) = decode(4, b"abcdef\r\n..\r\n.\r\nX");
+        assert_eq!((out.as_slice(), n, status), (&b"abcd"[..], 15, done(false, true)));
+        // Exactly at the limit is not oversized.
+        assert_eq!(decode(3, b"ab\n.\r\n.\r\n").2, done(true, true));
+        assert_eq!(decode(3, b"ab\n\r\n.\r\n").2, done(true, true));
+        assert_eq!(decode(5, b"abc\r\n.\r\n"), (b"abc\r\n".to_vec(), 8, done(false, false)));
+        assert_eq!(decode(0, b".\r\n"), (vec![], 3, done(false, false)));
+    }
+
+    #[test]
+    fn decoder_is_reusable_after_complete() {
+        let mut d = DataDecoder::new(100);
+        let mut out = Vec::new();
+        assert_eq!(d.feed(b"a\nb\r\n.\r\n", &mut out).1, done(true, false));
+        out.clear();
+        assert_eq!(d.feed(b".\r\n", &mut out), (3, done(false, false)));
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn appends_to_existing_output_and_counts_limit_from_zero() {
+        let mut out = b"Received: x\r\n".to_vec();
+        let (_, status) = DataDecoder::new(3).feed(b"abc\r\n.\r\n", &mut out);
+        assert_eq!(status, done(false, true));
+        assert_eq!(out, b"Received: x\r\nabc");
+    }
+
+    /// Pieces that exercise the framing: dots, every line ending, text.
+    fn piece() -> impl Strategy<Value = &'static [u8]> {
+        prop::sample::select(vec![
+            &b"."[..],
+            b"..",
+            b"\r",
+            b"\n",
+            b"\r\n",
+            b".\r\n",
+            b"\r\n.\r\n",
+            b"\r\n.",
+            b"Subject: hi",
+            b"x",
+            b" ",
+            "\u{e9}t\u{e9}".as_bytes(),
+            b"\0",
+        ])
+    }
+
+    fn framed_input() -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(piece(), 0..24).prop_map(|p| p.concat())
+    }
+
+    /// A body of CRLF-terminated lines without CR or LF inside, as a client would send after
+    /// converting to canonical form.
+    fn crlf_body() -> impl Strategy<Value = Vec<u8>> {
+        let line = prop::collection::vec(
+            prop::sample::select(vec![&b"."[..], b"..", b"a", b" ", b"\t", b"From x", b"\xff"]),
+            0..6,
+        )
+        .prop_map(|p| p.concat());
+        prop::collection::vec(line, 0..10).prop_map(|lines| {
+            let mut body = Vec::new();
+            for l in lines {
+                body.extend_from_slice(&l);
+                body.extend_from_slice(b"\r\n");
+            }
+            body
+        })
+    }
+
+    /// RFC 5321 §4.5.2 sender side: double a leading dot on every line, then add ".CRLF".
+    fn stuff(body: &[u8]) -> Vec<u8> {
+        let mut wire = Vec::new();
+        for line in body.split_inclusive(|&b| b == b'\n') {
+            if line.first() == Some(&b'.') {
+                wire.push(b'.');
+            }
+            wire.extend_from_slice(line);
+        }
+        wire.extend_from_slice(b".\r\n");
+        wire
+    }
+
+    proptest! {
+        #[test]
+        fn matches_reference_model(input in framed_input(), limit in 0usize..64) {
+            prop_assert_eq!(decode(limit, &input), reference(limit, &input));
+        }
+
+        #[test]
+        fn any_split_gives_same_result(
+            input in framed_input(),
+            cuts in prop::collection::vec(0usize..200, 0..6),
+            limit in 0usize..64,
+        ) {
+            prop_assert_eq!(decode_split(limit, &input, &cuts), decode(limit, &input));
+        }
+
+        #[test]
+        fn stuffed_crlf_body_round_trips(body in crlf_body(), tail in framed_input()) {
+            let mut wire = stuff(&body);
+            let end = wire.len();
+            wire.extend_from_slice(&tail);
+            let (out, n, status) = decode(usize::MAX, &wire);
+            prop_assert_eq!(out, body);
+            prop_assert_eq!(n, end);
+            prop_assert_eq!(status, done(false, false));
+        }
+
+        #[test]
+        fn random_bytes_never_panic_and_respect_limit(
+            input in prop::collection::vec(any::<u8>(), 0..512),
+            limit in 0usize..128,
+        ) {
+            let (out, n, _) = decode(limit, &input);
+            prop_assert!(out.len() <= limit);
+            prop_assert!(n <= input.len());
+        }
     }
 }

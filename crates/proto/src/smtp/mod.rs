@@ -3,6 +3,7 @@
 //! Contract: every function here is pure. The session feeds whatever bytes it has; a parser
 //! either consumes a prefix and returns a result or reports that it needs more data.
 
+mod address;
 mod command;
 mod data;
 mod line;

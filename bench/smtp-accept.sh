@@ -1,0 +1,421 @@
+#!/usr/bin/env bash
+# Durable SMTP accept, side by side, on loopback:
+#   a) smtp-sink  - accepts and discards: the SMTP protocol ceiling (no storage)
+#   b) Postfix    - a private instance delivering via virtual(8) into Maildir
+#   c) Postroom   - `postroom serve` storing into its SQLite INBOX
+# Each target gets the same load from Postfix's smtp-source, RUNS times; the median counts.
+# See bench/README.md. Results: stdout and bench/out/smtp-accept-<timestamp>.md.
+#
+# Environment:
+#   SESSIONS=20 MESSAGES=20000 SIZE=5000 RUNS=3
+#   SINK_PORT=2526 POSTFIX_PORT=2525 POSTROOM_PORT=2527
+#   SKIP_SINK=1 SKIP_POSTFIX=1 SKIP_POSTROOM=1   skip a target
+#   SKIP_BUILD=1                                 use the existing target/release/postroom
+#   DELIVERY_TIMEOUT=600                         seconds to wait for Postfix to fill the Maildir
+#   KEEP_TMP=1                                   keep the temp dir (configs, logs) for inspection
+set -euo pipefail
+
+SESSIONS="${SESSIONS:-20}"
+MESSAGES="${MESSAGES:-20000}"
+SIZE="${SIZE:-5000}"
+RUNS="${RUNS:-3}"
+SINK_PORT="${SINK_PORT:-2526}"
+POSTFIX_PORT="${POSTFIX_PORT:-2525}"
+POSTROOM_PORT="${POSTROOM_PORT:-2527}"
+DELIVERY_TIMEOUT="${DELIVERY_TIMEOUT:-600}"
+FROM="bench@bench.test"
+TO="user@bench.test"
+HOST="127.0.0.1"
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { log "FAILED: $*"; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# ---------------------------------------------------------------- cleanup
+PIDS=()                 # every background process this script starts
+POSTFIX_CONF=""         # set while a private Postfix instance may be running
+TMP="$(mktemp -d /tmp/postroom-bench.XXXXXX)"
+chmod 755 "$TMP"        # Postfix's unprivileged daemons must traverse it
+
+cleanup() {
+  local rc=$?
+  set +e
+  if [ -n "$POSTFIX_CONF" ]; then
+    log "stopping private Postfix ($POSTFIX_CONF)"
+    postfix -c "$POSTFIX_CONF" stop >/dev/null 2>&1
+    # If `postfix stop` could not do it, end its master by the PID it recorded.
+    local mpid_file="$TMP/postfix/queue/pid/master.pid" mpid
+    if [ -f "$mpid_file" ]; then
+      mpid="$(tr -dc 0-9 <"$mpid_file")"
+      for _ in $(seq 50); do
+        [ -n "$mpid" ] && kill -0 "$mpid" 2>/dev/null || break
+        sleep 0.1
+      done
+      [ -n "$mpid" ] && kill -0 "$mpid" 2>/dev/null && kill -TERM "$mpid" 2>/dev/null
+    fi
+    POSTFIX_CONF=""
+  fi
+  local pid
+  for pid in "${PIDS[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+      wait "$pid" 2>/dev/null
+    fi
+  done
+  PIDS=()
+  if [ "${KEEP_TMP:-0}" = 1 ]; then
+    log "kept $TMP"
+  else
+    rm -rf "$TMP"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Stop one PID we started: SIGTERM, then wait for it (SIGKILL after 10 s).
+stop_pid() {
+  local pid="$1" i
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "PID $pid ignored SIGTERM for 10 s; sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+  local keep=() p
+  for p in "${PIDS[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
+  PIDS=("${keep[@]+"${keep[@]}"}")
+}
+
+# ---------------------------------------------------------------- install
+need_pkgs=()
+dpkg-query -W -f='${Status}' postfix 2>/dev/null | grep -q 'ok installed' || need_pkgs+=(postfix)
+command -v python3 >/dev/null || need_pkgs+=(python3)
+if [ "${#need_pkgs[@]}" -gt 0 ]; then
+  log "installing ${need_pkgs[*]}"
+  echo "postfix postfix/main_mailer_type select No configuration" | as_root debconf-set-selections
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need_pkgs[@]}"
+fi
+for tool in /usr/sbin/smtp-source /usr/sbin/smtp-sink /usr/sbin/postfix; do
+  [ -x "$tool" ] || die "$tool missing after install"
+done
+export PATH="$PATH:/usr/sbin:/sbin"
+[ "$(id -u)" -eq 0 ] || die "run as root: the private Postfix instance needs it (sudo $0)"
+
+POSTROOM="$ROOT/target/release/postroom"
+if [ "${SKIP_POSTROOM:-0}" != 1 ] && [ "${SKIP_BUILD:-0}" != 1 ]; then
+  if ! command -v cargo >/dev/null; then
+    [ -f "$HOME/.cargo/env" ] || { log "installing Rust (rustup)"; curl https://sh.rustup.rs -sSf | sh -s -- -y; }
+    # shellcheck disable=SC1091
+    . "$HOME/.cargo/env"
+  fi
+  log "cargo build --release -p cli"
+  cargo build --release -p cli
+fi
+
+# ---------------------------------------------------------------- helpers
+now() { date +%s.%N; }
+# elapsed START END -> seconds with 3 decimals
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+# rate SECONDS -> messages per second (integer)
+rate() { awk -v n="$MESSAGES" -v s="$1" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
+median() {
+  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
+    END { if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
+
+port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+# wait_port PORT SECONDS [PID]: until PORT accepts connections (and PID, if given, lives)
+wait_port() {
+  local port="$1" secs="$2" pid="${3:-}" deadline
+  deadline=$(( $(date +%s) + secs ))
+  until port_open "$port"; do
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
+      return 2
+    fi
+    [ "$(date +%s)" -lt "$deadline" ] || return 1
+    sleep 0.1
+  done
+}
+
+require_free_port() {
+  if port_open "$1"; then die "port $1 on $HOST is already in use (set ${2}_PORT)"; fi
+}
+
+# load PORT -> runs smtp-source; prints nothing; fails the script if smtp-source fails
+load() {
+  /usr/sbin/smtp-source -s "$SESSIONS" -m "$MESSAGES" -l "$SIZE" -f "$FROM" -t "$TO" "$HOST:$1"
+}
+
+# Results: per target, a space-separated list of per-run seconds.
+POSTFIX_VERSION=""
+SINK_SECS=(); POSTFIX_SECS=(); POSTFIX_DELIV_SECS=(); POSTROOM_SECS=()
+
+# ---------------------------------------------------------------- a) smtp-sink
+run_sink() {
+  require_free_port "$SINK_PORT" SINK
+  local i t0 t1
+  for i in $(seq "$RUNS"); do
+    /usr/sbin/smtp-sink -u postfix "$HOST:$SINK_PORT" 1024 &
+    local pid=$!
+    PIDS+=("$pid")
+    wait_port "$SINK_PORT" 10 "$pid" || die "smtp-sink did not start on port $SINK_PORT"
+    t0=$(now); load "$SINK_PORT"; t1=$(now)
+    stop_pid "$pid"
+    SINK_SECS+=("$(elapsed "$t0" "$t1")")
+    log "smtp-sink run $i: ${SINK_SECS[-1]} s = $(rate "${SINK_SECS[-1]}") msg/s"
+  done
+}
+
+# ---------------------------------------------------------------- b) Postfix
+setup_postfix() {
+  local d="$TMP/postfix"
+  local conf="$d/conf"
+  mkdir -p "$conf" "$d/queue" "$d/data" "$d/vmail"
+  local vuid vgid
+  vuid="$(id -u postfix)"; vgid="$(id -g postfix)"
+  cat >"$conf/main.cf" <<EOF
+compatibility_level = 3.6
+myhostname = bench.test
+mydomain = bench.test
+myorigin = bench.test
+mydestination =
+inet_interfaces = $HOST
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+queue_directory = $d/queue
+data_directory = $d/data
+maillog_file = $d/maillog
+maillog_file_prefixes = /var, /dev/stdout, $d
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+virtual_mailbox_domains = bench.test
+virtual_mailbox_base = $d/vmail
+virtual_mailbox_maps = texthash:$conf/vmailbox
+virtual_uid_maps = static:$vuid
+virtual_gid_maps = static:$vgid
+virtual_minimum_uid = 1
+virtual_mailbox_limit = 0
+message_size_limit = 0
+# in_flow_delay stays at its default (1s): it slows smtpd down to the delivery speed.
+biff = no
+# No local domain here: no aliases (the defaults point at /etc/aliases.db and NIS).
+alias_maps =
+alias_database =
+EOF
+  printf '%s bench.test/user/\n' "$TO" >"$conf/vmailbox"
+  # One inet smtpd line on loopback, plus Debian's usual unix services, all chroot n.
+  cat >"$conf/master.cf" <<EOF
+$HOST:$POSTFIX_PORT inet n - n - - smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+proxywrite unix -       -       n       -       1       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+local     unix  -       n       n       -       -       local
+virtual   unix  -       n       n       -       -       virtual
+lmtp      unix  -       -       n       -       -       lmtp
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+  chown -R "$vuid:$vgid" "$d/vmail"
+  chown postfix "$d/data"
+  if ! script -eqc "postfix -c $conf check" /dev/null >"$d/check.out" 2>&1; then
+    cat "$d/check.out" >&2
+    die "postfix -c $conf check"
+  fi
+  POSTFIX_CONF="$conf"
+  if ! script -eqc "postfix -c $conf start" /dev/null >"$d/start.out" 2>&1; then
+    cat "$d/start.out" >&2
+    die "postfix -c $conf start"
+  fi
+  wait_port "$POSTFIX_PORT" 30 || { cat "$d/maillog" >&2 2>/dev/null || true; die "Postfix did not listen on $POSTFIX_PORT"; }
+  POSTFIX_MAILDIR="$d/vmail/bench.test/user"
+}
+
+maildir_count() {
+  if [ -d "$POSTFIX_MAILDIR/new" ]; then
+    find "$POSTFIX_MAILDIR/new" -type f | wc -l
+  else
+    echo 0
+  fi
+}
+
+run_postfix() {
+  require_free_port "$POSTFIX_PORT" POSTFIX
+  setup_postfix
+  POSTFIX_VERSION="$(postconf -c "$POSTFIX_CONF" -h mail_version)"
+  log "Postfix $POSTFIX_VERSION, in_flow_delay = $(postconf -c "$POSTFIX_CONF" -h in_flow_delay) (default)"
+  local i t0 t1 t2 n deadline
+  for i in $(seq "$RUNS"); do
+    # Start each run with an empty Maildir and an empty queue.
+    [ -d "$POSTFIX_MAILDIR/new" ] && find "$POSTFIX_MAILDIR/new" -type f -delete
+    t0=$(now); load "$POSTFIX_PORT"; t1=$(now)
+    deadline=$(( $(date +%s) + DELIVERY_TIMEOUT ))
+    while :; do
+      n=$(maildir_count)
+      [ "$n" -lt "$MESSAGES" ] || break
+      if [ "$(date +%s)" -ge "$deadline" ]; then
+        tail -n 30 "$TMP/postfix/maillog" >&2 || true
+        die "Postfix delivered $n of $MESSAGES messages within ${DELIVERY_TIMEOUT}s"
+      fi
+      sleep 0.2
+    done
+    t2=$(now)
+    [ "$n" -eq "$MESSAGES" ] || die "Maildir holds $n messages, expected $MESSAGES"
+    POSTFIX_SECS+=("$(elapsed "$t0" "$t1")")
+    POSTFIX_DELIV_SECS+=("$(elapsed "$t0" "$t2")")
+    log "Postfix run $i: accepted in ${POSTFIX_SECS[-1]} s = $(rate "${POSTFIX_SECS[-1]}") msg/s;" \
+        "all in Maildir after ${POSTFIX_DELIV_SECS[-1]} s = $(rate "${POSTFIX_DELIV_SECS[-1]}") msg/s"
+  done
+  log "stopping private Postfix"
+  postfix -c "$POSTFIX_CONF" stop >/dev/null 2>&1 || true
+  POSTFIX_CONF=""
+}
+
+# ---------------------------------------------------------------- c) Postroom
+run_postroom() {
+  require_free_port "$POSTROOM_PORT" POSTROOM
+  [ -x "$POSTROOM" ] || die "$POSTROOM missing (cargo build --release -p cli)"
+  local i t0 t1 dir pid n rc
+  for i in $(seq "$RUNS"); do
+    dir="$TMP/postroom-$i"       # fresh data dir per run
+    mkdir -p "$dir"
+    cat >"$dir/postroom.toml" <<EOF
+hostname = "bench.test"
+[listen]
+smtp = ["$HOST:$POSTROOM_PORT"]
+submission = []
+submissions = []
+EOF
+    "$POSTROOM" --data-dir "$dir" domain add bench.test >"$dir/setup.log" 2>&1 \
+      || { cat "$dir/setup.log" >&2; die "postroom domain add bench.test"; }
+    echo 'Bench-pass-1234' | "$POSTROOM" --data-dir "$dir" account add "$TO" --password-stdin >>"$dir/setup.log" 2>&1 \
+      || { cat "$dir/setup.log" >&2; die "postroom account add $TO"; }
+    "$POSTROOM" --data-dir "$dir" serve >"$dir/serve.log" 2>&1 &
+    pid=$!
+    PIDS+=("$pid")
+    rc=0; wait_port "$POSTROOM_PORT" 30 "$pid" || rc=$?
+    if [ "$rc" -ne 0 ]; then
+      tail -n 30 "$dir/serve.log" >&2 || true
+      [ "$rc" -eq 2 ] && die "postroom serve exited before listening on $POSTROOM_PORT"
+      die "postroom serve did not listen on $POSTROOM_PORT within 30 s"
+    fi
+    t0=$(now)
+    if ! load "$POSTROOM_PORT"; then
+      tail -n 30 "$dir/serve.log" >&2 || true
+      die "smtp-source against Postroom failed (run $i)"
+    fi
+    t1=$(now)
+    stop_pid "$pid"
+    n="$(python3 -c 'import sqlite3, sys
+db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
+print(db.execute("SELECT count(*) FROM messages").fetchone()[0])' "$dir/postroom.db")" \
+      || die "could not count messages in $dir/postroom.db"
+    [ "$n" -eq "$MESSAGES" ] || { tail -n 30 "$dir/serve.log" >&2 || true; die "Postroom stored $n messages, expected $MESSAGES (run $i)"; }
+    POSTROOM_SECS+=("$(elapsed "$t0" "$t1")")
+    log "Postroom run $i: ${POSTROOM_SECS[-1]} s = $(rate "${POSTROOM_SECS[-1]}") msg/s; $n messages in postroom.db"
+    [ "${KEEP_TMP:-0}" = 1 ] || rm -rf "$dir"
+  done
+}
+
+# ---------------------------------------------------------------- run
+log "load: smtp-source -s $SESSIONS -m $MESSAGES -l $SIZE, $RUNS runs per target, on $HOST"
+[ "${SKIP_SINK:-0}" = 1 ] || run_sink
+[ "${SKIP_POSTFIX:-0}" = 1 ] || run_postfix
+[ "${SKIP_POSTROOM:-0}" = 1 ] || run_postroom
+
+# ---------------------------------------------------------------- report
+runs_col() { # seconds... -> "r1 / r2 / r3" msg/s
+  local out="" s
+  for s in "$@"; do out+="${out:+ / }$(rate "$s")"; done
+  printf '%s' "$out"
+}
+
+STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
+OUT_DIR="$ROOT/bench/out"
+OUT="$OUT_DIR/smtp-accept-$STAMP.md"
+mkdir -p "$OUT_DIR"
+
+sink_med=""; pf_med=""; pfd_med=""; pr_med=""
+sink_rate=0; pf_rate=0; pfd_rate=0; pr_rate=0
+if [ "${#SINK_SECS[@]}" -gt 0 ]; then sink_med=$(median "${SINK_SECS[@]}"); sink_rate=$(rate "$sink_med"); fi
+if [ "${#POSTFIX_SECS[@]}" -gt 0 ]; then
+  pf_med=$(median "${POSTFIX_SECS[@]}"); pf_rate=$(rate "$pf_med")
+  pfd_med=$(median "${POSTFIX_DELIV_SECS[@]}"); pfd_rate=$(rate "$pfd_med")
+fi
+if [ "${#POSTROOM_SECS[@]}" -gt 0 ]; then pr_med=$(median "${POSTROOM_SECS[@]}"); pr_rate=$(rate "$pr_med"); fi
+
+verdict() { # value threshold -> pass/FAIL
+  awk -v v="$1" -v t="$2" 'BEGIN { print (v >= t ? "pass" : "FAIL") }'
+}
+
+{
+  echo "## Durable SMTP accept ($STAMP)"
+  echo
+  echo "- Machine: $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(uname -sr); load generator and servers share them."
+  echo "- Load: \`smtp-source -s $SESSIONS -m $MESSAGES -l $SIZE -f $FROM -t $TO $HOST:PORT\` (a new connection per message), $RUNS runs per target, median shown."
+  echo "- Postroom: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (dirty tree)'), release build."
+  echo "- Postfix ${POSTFIX_VERSION:-?}: private instance, virtual(8) into Maildir, \`in_flow_delay = 1s\` (the default, kept). Its msg/s is until smtp-source exits (queued durably); \"delivered\" is until all $MESSAGES files are in Maildir/new."
+  echo "- smtp-sink: \`smtp-sink -u postfix $HOST:PORT 1024\`, accepts and discards (no storage): the protocol ceiling."
+  echo
+  echo "| Target | Median msg/s | Median s | Runs (msg/s) |"
+  echo "|---|---:|---:|---|"
+  [ -z "$sink_med" ] || echo "| smtp-sink (no storage) | $sink_rate | $sink_med | $(runs_col "${SINK_SECS[@]}") |"
+  if [ -n "$pf_med" ]; then
+    echo "| Postfix → Maildir, accepted | $pf_rate | $pf_med | $(runs_col "${POSTFIX_SECS[@]}") |"
+    echo "| Postfix → Maildir, delivered | $pfd_rate | $pfd_med | $(runs_col "${POSTFIX_DELIV_SECS[@]}") |"
+  fi
+  [ -z "$pr_med" ] || echo "| Postroom (SQLite INBOX) | $pr_rate | $pr_med | $(runs_col "${POSTROOM_SECS[@]}") |"
+  echo
+  if [ -n "$pr_med" ]; then
+    echo "| Ratio | Value | Target | |"
+    echo "|---|---:|---:|---|"
+    if [ -n "$pf_med" ]; then
+      r=$(ratio "$pr_rate" "$pf_rate")
+      echo "| Postroom / Postfix (accepted) | ${r}× | ≥ 6× | $(verdict "$r" 6) |"
+      echo "| Postroom / Postfix (delivered, for reference) | $(ratio "$pr_rate" "$pfd_rate")× | | |"
+    fi
+    if [ -n "$sink_med" ]; then
+      r=$(ratio "$pr_rate" "$sink_rate")
+      pct=$(awk -v r="$r" 'BEGIN { printf "%.0f", r * 100 }')
+      echo "| Postroom / smtp-sink | ${pct}% | ≥ 60% | $(verdict "$r" 0.6) |"
+    fi
+  else
+    echo "Postroom skipped: no ratios. Targets: Postroom ≥ 6× Postfix (accepted), ≥ 60% of smtp-sink."
+    if [ -n "$pf_med" ] && [ -n "$sink_med" ]; then
+      echo "For reference, Postfix (accepted) / smtp-sink = $(ratio "$pf_rate" "$sink_rate"); the 6× target means ≥ $(( pf_rate * 6 )) msg/s, the 60% target ≥ $(awk -v s="$sink_rate" 'BEGIN { printf "%.0f", s * 0.6 }') msg/s."
+    fi
+  fi
+} >"$OUT"
+
+echo
+cat "$OUT"
+echo
+log "written to ${OUT#"$ROOT"/}"

@@ -1,0 +1,35 @@
+//! `postroom serve`.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+
+use tracing_subscriber::EnvFilter;
+
+/// How long running sessions get to finish after SIGTERM.
+const GRACE: Duration = Duration::from_secs(10);
+
+pub async fn run(data_dir: &Path) -> Result<(), String> {
+    let filter = EnvFilter::try_from_env("POSTROOM_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+
+    let config = engine::load_or_init_config(data_dir).map_err(|e| e.to_string())?;
+    let engine = engine::start(data_dir, config).await.map_err(|e| e.to_string())?;
+    // One line per listener on stdout, then `ready`: scripts and tests wait for these.
+    let mut out = std::io::stdout().lock();
+    for (service, addr) in engine.listeners() {
+        let _ = writeln!(out, "listening {service} {addr}");
+    }
+    let _ = writeln!(out, "ready");
+    let _ = out.flush();
+    drop(out);
+
+    let token = engine.shutdown_token();
+    let signals = engine::shutdown_on_signals();
+    tokio::spawn(async move {
+        signals.cancelled().await;
+        token.cancel();
+    });
+    engine.run_until_stopped(GRACE).await;
+    Ok(())
+}

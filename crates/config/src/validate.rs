@@ -1,0 +1,418 @@
+//! Walking the parsed TOML table key by key, so that every problem is collected (with its
+//! dotted key) before we fail. Known keys are taken out of the table as they are read; what is
+//! left over is unknown.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use toml::{Table, Value};
+
+use crate::{Config, Limits, Listen, Problem, Tls};
+
+/// Parses and validates `text`; every problem found, or the config.
+pub(crate) fn parse(text: &str) -> Result<Config, Vec<Problem>> {
+    let mut root: Table = text.parse().map_err(|e| vec![syntax_problem(text, &e)])?;
+    let mut problems = Problems(Vec::new());
+    let p = &mut problems;
+
+    let hostname = match root.remove("hostname") {
+        None => crate::system_hostname(),
+        Some(value) => match string(value, "hostname", p) {
+            Some(name) => {
+                if let Some(why) = domain_problem(&name) {
+                    p.push("hostname", why);
+                }
+                name
+            }
+            None => String::new(),
+        },
+    };
+
+    let mut listen_table = section(&mut root, "listen", p);
+    let mut addrs = |key: &str, p: &mut Problems| {
+        listen_table
+            .remove(key)
+            .map(|v| addr_list(v, &format!("listen.{key}"), p))
+            .unwrap_or_default()
+    };
+    let listen = Listen {
+        smtp: addrs("smtp", p),
+        submission: addrs("submission", p),
+        submissions: addrs("submissions", p),
+    };
+    duplicate_addresses(&listen, p);
+    unknown_keys("listen", listen_table, p);
+
+    let mut tls_table = section(&mut root, "tls", p);
+    let cert_given = tls_table.contains_key("cert");
+    let key_given = tls_table.contains_key("key");
+    let tls = Tls {
+        cert: tls_table
+            .remove("cert")
+            .and_then(|v| path(v, "tls.cert", p)),
+        key: tls_table.remove("key").and_then(|v| path(v, "tls.key", p)),
+    };
+    if cert_given && !key_given {
+        p.push(
+            "tls.key",
+            "missing: tls.cert is set, so tls.key (its private key) must be set too",
+        );
+    }
+    if key_given && !cert_given {
+        p.push(
+            "tls.cert",
+            "missing: tls.key is set, so tls.cert (its certificate) must be set too",
+        );
+    }
+    unknown_keys("tls", tls_table, p);
+
+    let limits = limits(section(&mut root, "limits", p), p);
+    unknown_keys("", root, p);
+
+    if problems.0.is_empty() {
+        Ok(Config {
+            hostname,
+            listen,
+            tls,
+            limits,
+        })
+    } else {
+        Err(problems.0)
+    }
+}
+
+struct Problems(Vec<Problem>);
+
+impl Problems {
+    fn push(&mut self, key: &str, message: impl Into<String>) {
+        self.0.push(Problem {
+            key: key.to_string(),
+            message: message.into(),
+        });
+    }
+}
+
+/// A TOML syntax error as one problem located by line and column (both from 1).
+fn syntax_problem(text: &str, error: &toml::de::Error) -> Problem {
+    let key = match error.span() {
+        Some(span) => {
+            let before = text.get(..span.start).unwrap_or(text);
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("line {line}, column {column}")
+        }
+        None => "syntax".to_string(),
+    };
+    Problem {
+        key,
+        message: format!("invalid TOML: {}", error.message().trim_end()),
+    }
+}
+
+/// "a string", "an integer", ... for type errors.
+fn a(value: &Value) -> String {
+    let kind = value.type_str();
+    let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {kind}")
+}
+
+fn wrong_type(key: &str, expected: &str, found: &Value, p: &mut Problems) {
+    p.push(key, format!("expected {expected}, found {}", a(found)));
+}
+
+/// Takes the table `[name]` out of `root`; empty when missing or not a table.
+fn section(root: &mut Table, name: &str, p: &mut Problems) -> Table {
+    match root.remove(name) {
+        None => Table::new(),
+        Some(Value::Table(table)) => table,
+        Some(other) => {
+            wrong_type(name, "a table", &other, p);
+            Table::new()
+        }
+    }
+}
+
+fn string(value: Value, key: &str, p: &mut Problems) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s),
+        other => {
+            wrong_type(key, "a string", &other, p);
+            None
+        }
+    }
+}
+
+fn path(value: Value, key: &str, p: &mut Problems) -> Option<PathBuf> {
+    let s = string(value, key, p)?;
+    if s.trim().is_empty() {
+        p.push(key, "must not be empty; remove the key to leave it unset");
+        return None;
+    }
+    Some(PathBuf::from(s))
+}
+
+fn addr_list(value: Value, key: &str, p: &mut Problems) -> Vec<SocketAddr> {
+    let items = match value {
+        Value::Array(items) => items,
+        other => {
+            wrong_type(key, "an array of \"ip:port\" strings", &other, p);
+            return Vec::new();
+        }
+    };
+    let mut addrs = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        let item_key = format!("{key}[{i}]");
+        let Some(text) = string(item, &item_key, p) else {
+            continue;
+        };
+        match text.trim().parse::<SocketAddr>() {
+            Ok(addr) => addrs.push(addr),
+            Err(_) => p.push(&item_key, format!("`{text}` is not an ip:port address")),
+        }
+    }
+    addrs
+}
+
+/// The same address twice would fail at bind time with a less helpful message.
+fn duplicate_addresses(listen: &Listen, p: &mut Problems) {
+    let services = [
+        ("smtp", &listen.smtp),
+        ("submission", &listen.submission),
+        ("submissions", &listen.submissions),
+    ];
+    let mut seen: Vec<(SocketAddr, String)> = Vec::new();
+    for (service, addrs) in services {
+        for (i, addr) in addrs.iter().enumerate() {
+            let key = format!("listen.{service}[{i}]");
+            match seen.iter().find(|(a, _)| a == addr) {
+                Some((_, first)) => p.push(&key, format!("{addr} is already used by {first}")),
+                None => seen.push((*addr, key)),
+            }
+        }
+    }
+}
+
+/// One integer limit: its key, smallest and largest allowed value (`None`: no bound beyond
+/// the field's type), and why.
+struct Range {
+    key: &'static str,
+    min: i64,
+    max: Option<i64>,
+    why: &'static str,
+}
+
+fn limits(mut table: Table, p: &mut Problems) -> Limits {
+    let mut limits = Limits::default();
+    let mut take = |range: Range, p: &mut Problems| -> Option<i64> {
+        let value = table.remove(range.key)?;
+        let key = format!("limits.{}", range.key);
+        let Value::Integer(n) = value else {
+            wrong_type(&key, "an integer", &value, p);
+            return None;
+        };
+        if n < range.min || range.max.is_some_and(|max| n > max) {
+            let bounds = match range.max {
+                None => format!("at least {}", range.min),
+                Some(max) => format!("between {} and {max}", range.min),
+            };
+            p.push(&key, format!("must be {bounds}{}, found {n}", range.why));
+            return None;
+        }
+        Some(n)
+    };
+    // Values are at least 1 here, so the conversions cannot fail on 64-bit platforms; on
+    // smaller ones a huge limit saturates, which means the same thing.
+    let to_usize = |n: i64| usize::try_from(n).unwrap_or(usize::MAX);
+    let to_u64 = |n: i64| u64::try_from(n).unwrap_or(u64::MAX);
+
+    const KIB: i64 = 1024;
+    const GIB: i64 = 1024 * 1024 * 1024;
+    if let Some(n) = take(
+        Range {
+            key: "max_message_size",
+            min: KIB,
+            max: Some(2 * GIB),
+            why: " (1 KiB to 2 GiB)",
+        },
+        p,
+    ) {
+        limits.max_message_size = to_u64(n);
+    }
+    if let Some(n) = take(
+        Range {
+            key: "max_recipients",
+            min: 1,
+            max: None,
+            why: "",
+        },
+        p,
+    ) {
+        limits.max_recipients = to_usize(n);
+    }
+    if let Some(n) = take(
+        Range {
+            key: "max_line_length",
+            min: 512,
+            max: None,
+            why: " (RFC 5321 §4.5.3.1.4)",
+        },
+        p,
+    ) {
+        limits.max_line_length = to_usize(n);
+    }
+    if let Some(n) = take(
+        Range {
+            key: "command_timeout_secs",
+            min: 1,
+            max: None,
+            why: "",
+        },
+        p,
+    ) {
+        limits.command_timeout_secs = to_u64(n);
+    }
+    if let Some(n) = take(
+        Range {
+            key: "data_timeout_secs",
+            min: 1,
+            max: None,
+            why: "",
+        },
+        p,
+    ) {
+        limits.data_timeout_secs = to_u64(n);
+    }
+    if let Some(n) = take(
+        Range {
+            key: "max_errors",
+            min: 1,
+            max: Some(i64::from(u32::MAX)),
+            why: "",
+        },
+        p,
+    ) {
+        limits.max_errors = u32::try_from(n).unwrap_or(u32::MAX);
+    }
+    if let Some(n) = take(
+        Range {
+            key: "max_connections_per_ip",
+            min: 1,
+            max: None,
+            why: "",
+        },
+        p,
+    ) {
+        limits.max_connections_per_ip = to_usize(n);
+    }
+    if let Some(n) = take(
+        Range {
+            key: "max_connections",
+            min: 1,
+            max: None,
+            why: "",
+        },
+        p,
+    ) {
+        limits.max_connections = to_usize(n);
+    }
+    unknown_keys("limits", table, p);
+    limits
+}
+
+/// Reports what is left of `table` after the known keys were taken out.
+fn unknown_keys(section: &str, table: Table, p: &mut Problems) {
+    let known: Vec<(&str, &str)> = crate::example::entries(&Config::with_hostname("localhost"))
+        .iter()
+        .map(|e| (e.section, e.key))
+        .chain(crate::example::sections().map(|s| ("", s)))
+        .collect();
+    for (key, _) in table {
+        let dotted = if section.is_empty() {
+            key.clone()
+        } else {
+            format!("{section}.{key}")
+        };
+        let mut message = format!("unknown key `{dotted}`");
+        if let Some(hint) = suggestion(section, &key, &known) {
+            message.push_str(&format!(", did you mean `{hint}`?"));
+        }
+        p.push(&dotted, message);
+    }
+}
+
+/// The closest known key in the same section when the spelling is near, else the same key in
+/// another section (`max_message_size` at the top level means `limits.max_message_size`).
+fn suggestion(section: &str, key: &str, known: &[(&str, &str)]) -> Option<String> {
+    let near = known
+        .iter()
+        .filter(|(s, _)| *s == section)
+        .map(|(_, k)| (edit_distance(key, k), *k))
+        .filter(|(d, k)| *d <= (k.len() / 4).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k.to_string());
+    near.or_else(|| {
+        known
+            .iter()
+            .find(|(s, k)| *s != section && !s.is_empty() && *k == key)
+            .map(|(s, k)| format!("{s}.{k}"))
+    })
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                diagonal
+            } else {
+                1 + diagonal.min(above).min(row[j])
+            };
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
+/// Why `name` is not a usable host name (RFC 1123 §2.1 letters, digits, hyphens; RFC 1035
+/// §2.3.4 lengths), or `None` when it is.
+pub(crate) fn domain_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("must not be empty".to_string());
+    }
+    let bad = |why: &str| Some(format!("`{name}` is not a valid domain name ({why})"));
+    if name.len() > 253 {
+        return bad("longer than 253 characters");
+    }
+    for label in name.split('.') {
+        if label.is_empty() {
+            return bad("empty label");
+        }
+        if label.len() > 63 {
+            return bad("a label is longer than 63 characters");
+        }
+        if let Some(c) = label
+            .chars()
+            .find(|c| !c.is_ascii_alphanumeric() && *c != '-')
+        {
+            return bad(&format!(
+                "`{c}` is not allowed; use letters, digits, hyphens and dots"
+            ));
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return bad("a label starts or ends with a hyphen");
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests;

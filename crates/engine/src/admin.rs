@@ -1,0 +1,15 @@
+//! Administration (domains, accounts, aliases, export) for the CLI. It opens the same
+//! database as a running server: SQLite in WAL mode lets both write, and the server reads
+//! every lookup from the database, so changes take effect at once.
+
+use std::path::Path;
+
+pub use store::{Account, Alias, Domain, Store, StoreError, check_password};
+
+use crate::datadir::database_path;
+
+/// Opens the store of a data directory (creating it on first use).
+pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
+    std::fs::create_dir_all(data_dir)?;
+    Store::open(&database_path(data_dir))
+}

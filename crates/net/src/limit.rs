@@ -1,0 +1,165 @@
+//! Per-IP and total connection limits. Counts live in one mutex-guarded map; an IP's entry is
+//! removed when its last connection ends, so the map never grows beyond the live connections.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+#[derive(Default)]
+struct Counts {
+    per_ip: HashMap<IpAddr, usize>,
+    total: usize,
+}
+
+/// Per-IP and total connection counting. Cheap to clone (shared counters).
+#[derive(Clone)]
+pub struct ConnLimiter {
+    counts: Arc<Mutex<Counts>>,
+    per_ip: usize,
+    total: usize,
+}
+
+/// Held for the life of one connection; releases its slot on drop.
+pub struct ConnGuard {
+    counts: Arc<Mutex<Counts>>,
+    ip: IpAddr,
+}
+
+/// The counts stay consistent even if a thread panicked while holding the lock (every update
+/// is a single step), so a poisoned lock is used as is.
+fn lock(counts: &Mutex<Counts>) -> MutexGuard<'_, Counts> {
+    counts
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl ConnLimiter {
+    pub fn new(per_ip: usize, total: usize) -> Self {
+        ConnLimiter {
+            counts: Arc::default(),
+            per_ip,
+            total,
+        }
+    }
+
+    /// A slot for a connection from `ip`, or `None` when a limit is reached.
+    pub fn try_acquire(&self, ip: IpAddr) -> Option<ConnGuard> {
+        // An IPv4 client on a dual-stack socket shows up as ::ffff:a.b.c.d; count it as a.b.c.d.
+        let ip = ip.to_canonical();
+        let mut counts = lock(&self.counts);
+        if counts.total >= self.total {
+            return None;
+        }
+        let from_ip = counts.per_ip.entry(ip).or_insert(0);
+        if *from_ip >= self.per_ip {
+            // An entry at 0 was only just inserted (per_ip == 0); do not leave it behind.
+            if *from_ip == 0 {
+                counts.per_ip.remove(&ip);
+            }
+            return None;
+        }
+        *from_ip += 1;
+        counts.total += 1;
+        Some(ConnGuard {
+            counts: Arc::clone(&self.counts),
+            ip,
+        })
+    }
+
+    /// Connections open now, in all.
+    pub fn active(&self) -> usize {
+        lock(&self.counts).total
+    }
+
+    /// Connections open now from `ip`.
+    pub fn active_from(&self, ip: IpAddr) -> usize {
+        lock(&self.counts)
+            .per_ip
+            .get(&ip.to_canonical())
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for ConnGuard {
+    fn drop(&mut self) {
+        let mut counts = lock(&self.counts);
+        counts.total = counts.total.saturating_sub(1);
+        if let Some(n) = counts.per_ip.get_mut(&self.ip) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                counts.per_ip.remove(&self.ip);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("ip")
+    }
+
+    #[test]
+    fn one_ip_gets_at_most_per_ip_slots() {
+        let limiter = ConnLimiter::new(2, 10);
+        let a = limiter.try_acquire(ip("192.0.2.1")).expect("first");
+        let _b = limiter.try_acquire(ip("192.0.2.1")).expect("second");
+        assert!(
+            limiter.try_acquire(ip("192.0.2.1")).is_none(),
+            "third from the same IP"
+        );
+        assert!(
+            limiter.try_acquire(ip("192.0.2.2")).is_some(),
+            "another IP is not affected"
+        );
+        drop(a);
+        assert!(
+            limiter.try_acquire(ip("192.0.2.1")).is_some(),
+            "a released slot is free again"
+        );
+    }
+
+    #[test]
+    fn all_ips_together_get_at_most_total_slots() {
+        let limiter = ConnLimiter::new(5, 2);
+        let _a = limiter.try_acquire(ip("192.0.2.1")).expect("first");
+        let b = limiter.try_acquire(ip("192.0.2.2")).expect("second");
+        assert!(
+            limiter.try_acquire(ip("192.0.2.3")).is_none(),
+            "over the total"
+        );
+        drop(b);
+        assert!(limiter.try_acquire(ip("192.0.2.3")).is_some());
+    }
+
+    #[test]
+    fn released_ips_leave_no_entry_behind() {
+        let limiter = ConnLimiter::new(3, 100);
+        let guards: Vec<ConnGuard> = (0..50)
+            .filter_map(|i| limiter.try_acquire(ip(&format!("10.0.0.{i}"))))
+            .collect();
+        assert_eq!(limiter.active(), 50);
+        assert_eq!(lock(&limiter.counts).per_ip.len(), 50);
+        drop(guards);
+        assert_eq!(limiter.active(), 0);
+        assert!(lock(&limiter.counts).per_ip.is_empty());
+    }
+
+    #[test]
+    fn a_zero_per_ip_limit_refuses_without_growing_the_map() {
+        let limiter = ConnLimiter::new(0, 10);
+        assert!(limiter.try_acquire(ip("192.0.2.1")).is_none());
+        assert!(lock(&limiter.counts).per_ip.is_empty());
+    }
+
+    #[test]
+    fn ipv4_mapped_ipv6_counts_as_the_ipv4_address() {
+        let limiter = ConnLimiter::new(1, 10);
+        let _a = limiter.try_acquire(ip("192.0.2.1")).expect("first");
+        assert!(limiter.try_acquire(ip("::ffff:192.0.2.1")).is_none());
+        assert_eq!(limiter.active_from(ip("::ffff:192.0.2.1")), 1);
+    }
+}

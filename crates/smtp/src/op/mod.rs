@@ -1,0 +1,9 @@
+//! One file per SMTP verb (or small family of verbs); each adds `handle_<verb>` to the session.
+
+mod auth;
+mod data;
+mod ehlo;
+mod mail;
+mod other;
+mod rcpt;
+mod starttls;

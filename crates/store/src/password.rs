@@ -1,0 +1,144 @@
+//! Password rules and argon2id hashing. Hashing and verifying take tens of milliseconds on
+//! purpose, so they run on blocking threads, never on the reactor or the writer thread.
+
+use std::sync::OnceLock;
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+
+use crate::{Result, StoreError, address};
+
+/// Well-known passwords (lowercase) that pass the length rule but are guessed first.
+const COMMON: &[&str] = &[
+    "password",
+    "password1",
+    "password123",
+    "passw0rd",
+    "p@ssw0rd",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "87654321",
+    "qwerty123",
+    "qwertyuiop",
+    "qwertyui",
+    "1q2w3e4r",
+    "1qaz2wsx",
+    "abcd1234",
+    "abc12345",
+    "iloveyou",
+    "sunshine",
+    "princess",
+    "football",
+    "baseball",
+    "welcome1",
+    "welcome123",
+    "letmein1",
+    "trustno1",
+    "superman",
+    "starwars",
+    "whatever",
+    "changeme",
+    "admin123",
+    "administrator",
+    "asdfghjkl",
+    "zaq12wsx",
+    "michael1",
+    "dragon123",
+    "postroom",
+];
+
+/// Password rules: see [`crate::check_password`].
+pub(crate) fn check(address: &str, password: &str) -> Result<()> {
+    let weak = |why: &str| Err(StoreError::Invalid(why.to_string()));
+    if password.is_empty() {
+        return weak("the password is empty");
+    }
+    if password.chars().count() < 8 {
+        return weak("the password is too short: at least 8 characters");
+    }
+    let mut chars = password.chars();
+    if let Some(first) = chars.next() {
+        if chars.all(|c| c == first) {
+            return weak("the password is one character repeated");
+        }
+    }
+    let lower = password.to_lowercase();
+    let address = address::normalize(address);
+    let local = address.rsplit_once('@').map_or(address.as_str(), |(local, _)| local);
+    if lower == address || lower == local {
+        return weak("the password must not be the address or its name part");
+    }
+    if COMMON.contains(&lower.as_str()) {
+        return weak("the password is too common; choose another");
+    }
+    Ok(())
+}
+
+/// Hashes with argon2id (default parameters) and a random salt, as a PHC string.
+pub(crate) async fn hash(password: String) -> Result<String> {
+    tokio::task::spawn_blocking(move || hash_now(&password))
+        .await
+        .map_err(|_| crate::writer::internal_error("hashing the password failed"))?
+}
+
+fn hash_now(password: &str) -> Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|hash| hash.to_string())
+        .map_err(|e| StoreError::Io(std::io::Error::other(format!("hashing the password failed: {e}"))))
+}
+
+/// Whether `password` matches the stored PHC string; with `None` (no such account) it
+/// verifies against a dummy hash anyway, so an unknown user takes as long as a wrong password.
+pub(crate) async fn verify(stored: Option<String>, password: String) -> Result<bool> {
+    tokio::task::spawn_blocking(move || {
+        let dummy = stored.is_none();
+        let stored = match stored {
+            Some(stored) => stored,
+            None => dummy_hash()?.to_string(),
+        };
+        let matches = match PasswordHash::new(&stored) {
+            Ok(parsed) => Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok(),
+            Err(e) => {
+                tracing::warn!(error = %e, "a stored password hash is unreadable");
+                false
+            }
+        };
+        Ok(matches && !dummy)
+    })
+    .await
+    .map_err(|_| crate::writer::internal_error("verifying the password failed"))?
+}
+
+/// A hash of a random password, made once, with the same parameters as real ones.
+fn dummy_hash() -> Result<&'static str> {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    if let Some(hash) = DUMMY.get() {
+        return Ok(hash);
+    }
+    let made = hash_now(SaltString::generate(&mut OsRng).as_str())?;
+    Ok(DUMMY.get_or_init(|| made))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn password_rules_name_the_problem() {
+        let msg = |p: &str| check("alice@example.test", p).err().map(|e| e.to_string());
+        assert_eq!(msg(""), Some("the password is empty".into()));
+        assert!(msg("short").is_some_and(|m| m.contains("too short")));
+        assert!(msg("aaaaaaaaaa").is_some_and(|m| m.contains("repeated")));
+        assert!(msg("Alice@Example.test").is_some_and(|m| m.contains("address")));
+        assert!(check("alicealice@example.test", "ALICEALICE").is_err());
+        assert!(msg("Password").is_some_and(|m| m.contains("common")));
+        assert!(msg("qwerty123").is_some());
+        assert_eq!(msg("correct horse battery"), None);
+    }
+}
