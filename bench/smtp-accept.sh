@@ -92,8 +92,12 @@ stop_pid() {
     kill -KILL "$pid" 2>/dev/null || true
   fi
   wait "$pid" 2>/dev/null || true
+  forget_pid "$pid"
+}
+
+forget_pid() {
   local keep=() p
-  for p in "${PIDS[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
+  for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
   PIDS=("${keep[@]+"${keep[@]}"}")
 }
 
@@ -136,6 +140,9 @@ median() {
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 
+# Before each timed run: write back what earlier runs left dirty, so no run pays for another.
+settle() { sync; sleep 1; }
+
 port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 
 # wait_port PORT SECONDS [PID]: until PORT accepts connections (and PID, if given, lives)
@@ -155,9 +162,15 @@ require_free_port() {
   if port_open "$1"; then die "port $1 on $HOST is already in use (set ${2}_PORT)"; fi
 }
 
-# load PORT -> runs smtp-source; prints nothing; fails the script if smtp-source fails
+# load PORT -> runs smtp-source and returns its status. It runs in the background and we wait
+# for it, so that a signal to this script runs the cleanup trap at once (which ends it by PID).
 load() {
-  /usr/sbin/smtp-source -s "$SESSIONS" -m "$MESSAGES" -l "$SIZE" -f "$FROM" -t "$TO" "$HOST:$1"
+  /usr/sbin/smtp-source -s "$SESSIONS" -m "$MESSAGES" -l "$SIZE" -f "$FROM" -t "$TO" "$HOST:$1" &
+  local pid=$! rc=0
+  PIDS+=("$pid")
+  wait "$pid" || rc=$?
+  forget_pid "$pid"
+  return "$rc"
 }
 
 # Results: per target, a space-separated list of per-run seconds.
@@ -173,7 +186,8 @@ run_sink() {
     local pid=$!
     PIDS+=("$pid")
     wait_port "$SINK_PORT" 10 "$pid" || die "smtp-sink did not start on port $SINK_PORT"
-    t0=$(now); load "$SINK_PORT"; t1=$(now)
+    settle
+    t0=$(now); load "$SINK_PORT" || die "smtp-source against smtp-sink failed"; t1=$(now)
     stop_pid "$pid"
     SINK_SECS+=("$(elapsed "$t0" "$t1")")
     log "smtp-sink run $i: ${SINK_SECS[-1]} s = $(rate "${SINK_SECS[-1]}") msg/s"
@@ -274,9 +288,12 @@ run_postfix() {
   log "Postfix $POSTFIX_VERSION, in_flow_delay = $(postconf -c "$POSTFIX_CONF" -h in_flow_delay) (default)"
   local i t0 t1 t2 n deadline
   for i in $(seq "$RUNS"); do
-    # Start each run with an empty Maildir and an empty queue.
-    [ -d "$POSTFIX_MAILDIR/new" ] && find "$POSTFIX_MAILDIR/new" -type f -delete
-    t0=$(now); load "$POSTFIX_PORT"; t1=$(now)
+    # Start each run with a fresh Maildir (virtual(8) recreates it) and an empty queue.
+    rm -rf "$POSTFIX_MAILDIR"
+    settle
+    t0=$(now)
+    load "$POSTFIX_PORT" || { tail -n 30 "$TMP/postfix/maillog" >&2 || true; die "smtp-source against Postfix failed"; }
+    t1=$(now)
     deadline=$(( $(date +%s) + DELIVERY_TIMEOUT ))
     while :; do
       n=$(maildir_count)
@@ -327,6 +344,7 @@ EOF
       [ "$rc" -eq 2 ] && die "postroom serve exited before listening on $POSTROOM_PORT"
       die "postroom serve did not listen on $POSTROOM_PORT within 30 s"
     fi
+    settle
     t0=$(now)
     if ! load "$POSTROOM_PORT"; then
       tail -n 30 "$dir/serve.log" >&2 || true
@@ -346,6 +364,7 @@ print(db.execute("SELECT count(*) FROM messages").fetchone()[0])' "$dir/postroom
 }
 
 # ---------------------------------------------------------------- run
+LOADAVG_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 log "load: smtp-source -s $SESSIONS -m $MESSAGES -l $SIZE, $RUNS runs per target, on $HOST"
 [ "${SKIP_SINK:-0}" = 1 ] || run_sink
 [ "${SKIP_POSTFIX:-0}" = 1 ] || run_postfix
@@ -379,11 +398,11 @@ verdict() { # value threshold -> pass/FAIL
 {
   echo "## Durable SMTP accept ($STAMP)"
   echo
-  echo "- Machine: $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(uname -sr); load generator and servers share them."
+  echo "- Machine: $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(uname -sr); load generator and servers share them. Load average at start: $LOADAVG_START; at end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews the figures)."
   echo "- Load: \`smtp-source -s $SESSIONS -m $MESSAGES -l $SIZE -f $FROM -t $TO $HOST:PORT\` (a new connection per message), $RUNS runs per target, median shown."
-  echo "- Postroom: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (dirty tree)'), release build."
-  echo "- Postfix ${POSTFIX_VERSION:-?}: private instance, virtual(8) into Maildir, \`in_flow_delay = 1s\` (the default, kept). Its msg/s is until smtp-source exits (queued durably); \"delivered\" is until all $MESSAGES files are in Maildir/new."
-  echo "- smtp-sink: \`smtp-sink -u postfix $HOST:PORT 1024\`, accepts and discards (no storage): the protocol ceiling."
+  [ -z "$pr_med" ] || echo "- Postroom: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (dirty tree)'), release build."
+  [ -z "$pf_med" ] || echo "- Postfix ${POSTFIX_VERSION:-?}: private instance, virtual(8) into Maildir, \`in_flow_delay = 1s\` (the default, kept). Its msg/s is until smtp-source exits (queued durably); \"delivered\" is until all $MESSAGES files are in Maildir/new."
+  [ -z "$sink_med" ] || echo "- smtp-sink: \`smtp-sink -u postfix $HOST:PORT 1024\`, accepts and discards (no storage): the protocol ceiling."
   echo
   echo "| Target | Median msg/s | Median s | Runs (msg/s) |"
   echo "|---|---:|---:|---|"
@@ -394,7 +413,9 @@ verdict() { # value threshold -> pass/FAIL
   fi
   [ -z "$pr_med" ] || echo "| Postroom (SQLite INBOX) | $pr_rate | $pr_med | $(runs_col "${POSTROOM_SECS[@]}") |"
   echo
-  if [ -n "$pr_med" ]; then
+  if [ -n "$pr_med" ] && [ -z "$pf_med$sink_med" ]; then
+    echo "Postfix and smtp-sink skipped: no ratios."
+  elif [ -n "$pr_med" ]; then
     echo "| Ratio | Value | Target | |"
     echo "|---|---:|---:|---|"
     if [ -n "$pf_med" ]; then

@@ -29,14 +29,19 @@ pub fn binary() -> PathBuf {
             .status()
             .expect("run cargo build");
         assert!(status.success(), "building postroom failed");
-        let target = std::env::var("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|_| root.join("target"));
+        let target = std::env::var("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| root.join("target"));
         target.join("debug").join("postroom")
     })
     .clone()
 }
 
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
 }
 
 /// Extra settings for a test server.
@@ -66,7 +71,10 @@ impl Server {
     }
 
     pub fn with(options: Options) -> Server {
-        let dir = tempfile::Builder::new().prefix("postroom-test").tempdir().expect("tempdir");
+        let dir = tempfile::Builder::new()
+            .prefix("postroom-test")
+            .tempdir()
+            .expect("tempdir");
         let mut toml = String::from(
             "hostname = \"mx.example.test\"\n[listen]\nsmtp = [\"127.0.0.1:0\"]\nsubmission = [\"127.0.0.1:0\"]\nsubmissions = [\"127.0.0.1:0\"]\n[limits]\n",
         );
@@ -86,11 +94,31 @@ impl Server {
             server.ok(&["domain", "add", "example.test"]);
             server.ok(&["domain", "add", "catchall.test"]);
             for user in ["alice", "bob", "dave"] {
-                server.ok_stdin(&["account", "add", &format!("{user}@example.test"), "--password-stdin"], &format!("{PASSWORD}\n"));
+                server.ok_stdin(
+                    &[
+                        "account",
+                        "add",
+                        &format!("{user}@example.test"),
+                        "--password-stdin",
+                    ],
+                    &format!("{PASSWORD}\n"),
+                );
             }
             server.ok(&["alias", "add", "info@example.test", "alice@example.test"]);
-            server.ok(&["alias", "add", "sales@example.test", "alice@example.test", "bob@example.test"]);
-            server.ok(&["alias", "add", "carol@example.test", "alice@example.test", "carol@remote.test"]);
+            server.ok(&[
+                "alias",
+                "add",
+                "sales@example.test",
+                "alice@example.test",
+                "bob@example.test",
+            ]);
+            server.ok(&[
+                "alias",
+                "add",
+                "carol@example.test",
+                "alice@example.test",
+                "carol@remote.test",
+            ]);
             server.ok(&["alias", "add", "@catchall.test", "bob@example.test"]);
         }
         server.spawn();
@@ -107,7 +135,11 @@ impl Server {
 
     /// Starts `serve` and waits for its `ready` line.
     pub fn spawn(&mut self) {
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(self.log_path()).expect("log file");
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.log_path())
+            .expect("log file");
         let mut child = Command::new(binary())
             .arg("--data-dir")
             .arg(self.dir.path())
@@ -172,7 +204,10 @@ impl Server {
     /// SIGTERM and wait for a clean exit; returns the exit status.
     pub fn stop(&mut self) -> Option<std::process::ExitStatus> {
         let mut child = self.child.take()?;
-        let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status();
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             if let Ok(Some(status)) = child.try_wait() {
@@ -220,20 +255,36 @@ impl Server {
     /// Runs an admin command that must succeed; returns its stdout.
     pub fn ok(&self, args: &[&str]) -> String {
         let out = self.cli(args, None);
-        assert!(out.status.success(), "postroom {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "postroom {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     pub fn ok_stdin(&self, args: &[&str], stdin: &str) -> String {
         let out = self.cli(args, Some(stdin));
-        assert!(out.status.success(), "postroom {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "postroom {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     /// `postroom export ADDRESS --mbox FILE`, returning the file's text.
     pub fn export(&self, address: &str) -> String {
-        let file = self.dir.path().join(format!("export-{}.mbox", address.replace('@', "_")));
-        self.ok(&["export", address, "--mbox", file.to_str().expect("utf-8 path")]);
+        let file = self
+            .dir
+            .path()
+            .join(format!("export-{}.mbox", address.replace('@', "_")));
+        self.ok(&[
+            "export",
+            address,
+            "--mbox",
+            file.to_str().expect("utf-8 path"),
+        ]);
         std::fs::read_to_string(&file).expect("read mbox")
     }
 
@@ -250,7 +301,11 @@ impl Server {
             "import sqlite3,sys\nc=sqlite3.connect(sys.argv[1])\nfor r in c.execute(sys.argv[2]): print('\\t'.join(str(x) for x in r))",
             &[db.to_str().expect("utf-8 path"), query],
         );
-        assert!(out.status.success(), "sql failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "sql failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     }
 
@@ -274,14 +329,21 @@ pub fn message_ids(mbox: &str) -> Vec<String> {
     mbox.lines()
         .filter_map(|l| {
             let lower = l.to_ascii_lowercase();
-            lower.starts_with("message-id:").then(|| l["message-id:".len()..].trim().to_string())
+            lower
+                .starts_with("message-id:")
+                .then(|| l["message-id:".len()..].trim().to_string())
         })
         .collect()
 }
 
 /// Runs a Python 3 script with arguments (an independent client implementation).
 pub fn python(script: &str, args: &[&str]) -> Output {
-    Command::new("python3").arg("-c").arg(script).args(args).output().expect("run python3")
+    Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .args(args)
+        .output()
+        .expect("run python3")
 }
 
 /// Runs a Python script that must succeed; returns its stdout.
@@ -305,8 +367,13 @@ pub struct SmtpConn {
 impl SmtpConn {
     pub fn connect(addr: SocketAddr) -> SmtpConn {
         let stream = TcpStream::connect(addr).expect("connect");
-        stream.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
-        let mut conn = SmtpConn { stream, buf: Vec::new() };
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .expect("timeout");
+        let mut conn = SmtpConn {
+            stream,
+            buf: Vec::new(),
+        };
         let greeting = conn.reply();
         assert!(greeting.starts_with("220"), "greeting: {greeting}");
         conn
@@ -365,7 +432,10 @@ impl SmtpConn {
     /// EHLO, MAIL, RCPT for a plain message to `rcpt` on port 25.
     pub fn start_mail(&mut self, rcpt: &str) {
         assert!(self.cmd("EHLO client.test").starts_with("250"));
-        assert!(self.cmd("MAIL FROM:<sender@outside.test>").starts_with("250"));
+        assert!(
+            self.cmd("MAIL FROM:<sender@outside.test>")
+                .starts_with("250")
+        );
         let r = self.cmd(&format!("RCPT TO:<{rcpt}>"));
         assert!(r.starts_with("250"), "RCPT: {r}");
     }

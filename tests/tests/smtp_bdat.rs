@@ -24,7 +24,10 @@ with smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=30) as s:
     assert!(lines[0].starts_with("250"), "{out}");
     assert!(lines[1].starts_with("250"), "{out}");
     let mbox = server.export("alice@example.test");
-    assert!(mbox.contains("first part.\n.a line starting with a dot stays as is in BDAT\nend\n"), "{mbox}");
+    assert!(
+        mbox.contains("first part.\n.a line starting with a dot stays as is in BDAT\nend\n"),
+        "{mbox}"
+    );
 }
 
 #[test]
@@ -37,7 +40,10 @@ fn bdat_with_zero_size_last_ends_the_message() {
     assert!(c.reply().starts_with("250"));
     let r = c.cmd("BDAT 0 LAST");
     assert!(r.starts_with("250 2.0.0"), "{r}");
-    assert_eq!(server.message_ids("bob@example.test"), vec!["<bdat-0@test>"]);
+    assert_eq!(
+        server.message_ids("bob@example.test"),
+        vec!["<bdat-0@test>"]
+    );
 }
 
 #[test]
@@ -46,8 +52,8 @@ fn bdat_without_recipients_is_read_fully_and_refused() {
     let mut c = SmtpConn::connect(server.smtp);
     c.cmd("EHLO client.test");
     c.cmd("MAIL FROM:<a@outside.test>");
-    // The 10 octets must be consumed as data, not read as commands.
-    c.send(b"BDAT 10 LAST\r\nQUIT\r\nQUIT\r\n");
+    // The 12 octets must be consumed as data, not read as commands.
+    c.send(b"BDAT 12 LAST\r\nQUIT\r\nQUIT\r\n");
     let r = c.reply();
     assert!(r.starts_with("554"), "{r}");
     assert!(c.cmd("NOOP").starts_with("250"));

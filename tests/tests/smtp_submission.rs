@@ -25,13 +25,24 @@ fn submission_587_starttls_auth_plain_delivers_locally_and_queues_outside_mail()
     let server = Server::start();
     let cert = server.cert_path();
     let port = server.submission.port().to_string();
-    let out = python_ok(SUBMIT_587, &[&port, cert.to_str().expect("path"), "alice@example.test", PASSWORD]);
+    let out = python_ok(
+        SUBMIT_587,
+        &[
+            &port,
+            cert.to_str().expect("path"),
+            "alice@example.test",
+            PASSWORD,
+        ],
+    );
     assert_eq!(out.trim(), "{}");
     let mbox = server.export("bob@example.test");
     assert!(mbox.contains("<sub-587@test>"), "{mbox}");
     // RFC 3848: ESMTPSA = ESMTP with TLS and AUTH.
     assert!(mbox.contains("with ESMTPSA"), "{mbox}");
-    assert_eq!(server.sql("SELECT recipient, sender FROM queue"), "friend@remote.test\talice@example.test");
+    assert_eq!(
+        server.sql("SELECT recipient, sender FROM queue"),
+        "friend@remote.test\talice@example.test"
+    );
 }
 
 #[test]
@@ -50,10 +61,20 @@ with smtplib.SMTP_SSL('127.0.0.1', port, context=ctx, timeout=30) as s:
 print('SENT')
 "#;
     let cert = server.cert_path();
-    let out = python_ok(script, &[&server.submissions.port().to_string(), cert.to_str().expect("path"), PASSWORD]);
+    let out = python_ok(
+        script,
+        &[
+            &server.submissions.port().to_string(),
+            cert.to_str().expect("path"),
+            PASSWORD,
+        ],
+    );
     assert!(out.starts_with("235"), "{out}");
     assert!(out.contains("SENT"), "{out}");
-    assert_eq!(server.message_ids("alice@example.test"), vec!["<sub-465@test>"]);
+    assert_eq!(
+        server.message_ids("alice@example.test"),
+        vec!["<sub-465@test>"]
+    );
 }
 
 #[test]

@@ -13,11 +13,9 @@ pub async fn run(data_dir: &Path, command: Command) -> Result<(), String> {
         Command::Domain { action } => domain(&store, action).await,
         Command::Account { action } => account(&store, action).await,
         Command::Alias { action } => alias(&store, action).await,
-        Command::Export { address, mbox } => {
-            let n = store.export_mbox(&address, &mbox).await?;
+        Command::Export { address, mbox } => store.export_mbox(&address, &mbox).await.map(|n| {
             println!("exported {n} message(s) of {address} to {}", mbox.display());
-            Ok(())
-        }
+        }),
         Command::Serve => Ok(()),
     };
     result.map_err(|e| e.to_string())

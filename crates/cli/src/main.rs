@@ -17,7 +17,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "postroom", version, about = "Postroom: a complete mail server for a small office")]
+#[command(
+    name = "postroom",
+    version,
+    about = "Postroom: a complete mail server for a small office"
+)]
 struct Cli {
     /// Data directory (postroom.toml, the database, certificates). Default: the platform's
     /// data directory, e.g. ~/.local/share/postroom.
@@ -72,7 +76,9 @@ enum AccountAction {
     },
     List,
     /// Remove an account and all its mail.
-    Remove { address: String },
+    Remove {
+        address: String,
+    },
     /// Set a new password, read as one line from standard input.
     Passwd {
         address: String,
@@ -91,7 +97,9 @@ enum AliasAction {
         targets: Vec<String>,
     },
     List,
-    Remove { address: String },
+    Remove {
+        address: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -100,7 +108,10 @@ fn main() -> ExitCode {
         Some(dir) => dir,
         None => return fail("cannot find a data directory; pass --data-dir DIR"),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => return fail(&format!("cannot start: {e}")),
     };

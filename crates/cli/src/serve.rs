@@ -11,10 +11,17 @@ const GRACE: Duration = Duration::from_secs(10);
 
 pub async fn run(data_dir: &Path) -> Result<(), String> {
     let filter = EnvFilter::try_from_env("POSTROOM_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(ansi)
+        .with_writer(std::io::stderr)
+        .init();
 
     let config = engine::load_or_init_config(data_dir).map_err(|e| e.to_string())?;
-    let engine = engine::start(data_dir, config).await.map_err(|e| e.to_string())?;
+    let engine = engine::start(data_dir, config)
+        .await
+        .map_err(|e| e.to_string())?;
     // One line per listener on stdout, then `ready`: scripts and tests wait for these.
     let mut out = std::io::stdout().lock();
     for (service, addr) in engine.listeners() {

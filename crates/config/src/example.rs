@@ -10,8 +10,9 @@ const SECTIONS: &[(&str, &str)] = &[
     ("", ""),
     (
         "listen",
-        "Addresses to listen on, as lists of \"ip:port\" (\"[::]:25\" for IPv6).\n\
-         A missing or empty list turns that service off.",
+        "Addresses to listen on, as lists of \"ip:port\". IPv6 addresses such as \"[::]:25\"\n\
+         take IPv6 only: list \"0.0.0.0:25\" too for IPv4. A missing or empty list turns\n\
+         that service off.",
     ),
     (
         "tls",
@@ -143,7 +144,8 @@ pub(crate) fn entries(config: &Config) -> Vec<Entry> {
         entry(
             "limits",
             "max_connections_per_ip",
-            "Simultaneous connections from one IP address. Default: 20.",
+            "Simultaneous connections from one IP address (an office behind one NAT\n\
+             address shares it). Default: 50.",
             size(limits.max_connections_per_ip),
         ),
         entry(

@@ -120,7 +120,8 @@ pub struct Limits {
     /// Errors (bad commands, failed AUTH, refused recipients) before the session is closed;
     /// default 20.
     pub max_errors: u32,
-    /// Simultaneous connections from one IP address; default 20.
+    /// Simultaneous connections from one IP address; default 50 (as Postfix's
+    /// smtpd_client_connection_count_limit; an office behind one NAT address shares it).
     pub max_connections_per_ip: usize,
     /// Simultaneous connections in all; default 1000.
     pub max_connections: usize,
@@ -135,7 +136,7 @@ impl Default for Limits {
             command_timeout_secs: 300,
             data_timeout_secs: 180,
             max_errors: 20,
-            max_connections_per_ip: 20,
+            max_connections_per_ip: 50,
             max_connections: 1000,
         }
     }

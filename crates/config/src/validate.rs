@@ -177,7 +177,8 @@ fn addr_list(value: Value, key: &str, p: &mut Problems) -> Vec<SocketAddr> {
     addrs
 }
 
-/// The same address twice would fail at bind time with a less helpful message.
+/// The same address twice would fail at bind time with a less helpful message. Port 0 (any
+/// free port, used by tests) never clashes.
 fn duplicate_addresses(listen: &Listen, p: &mut Problems) {
     let services = [
         ("smtp", &listen.smtp),
@@ -186,7 +187,7 @@ fn duplicate_addresses(listen: &Listen, p: &mut Problems) {
     ];
     let mut seen: Vec<(SocketAddr, String)> = Vec::new();
     for (service, addrs) in services {
-        for (i, addr) in addrs.iter().enumerate() {
+        for (i, addr) in addrs.iter().enumerate().filter(|(_, a)| a.port() != 0) {
             let key = format!("listen.{service}[{i}]");
             match seen.iter().find(|(a, _)| a == addr) {
                 Some((_, first)) => p.push(&key, format!("{addr} is already used by {first}")),

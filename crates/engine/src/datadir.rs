@@ -18,21 +18,16 @@ pub fn database_path(data_dir: &Path) -> PathBuf {
 pub fn load_or_init_config(data_dir: &Path) -> Result<Config, EngineError> {
     let path = config_path(data_dir);
     if !path.exists() {
-        std::fs::create_dir_all(data_dir)
-            .map_err(|source| EngineError::DataDir { path: data_dir.to_path_buf(), source })?;
-        let defaults = Config::with_hostname(&system_hostname());
-        std::fs::write(&path, defaults.to_annotated_toml())
-            .map_err(|source| ConfigError::Io { path: path.clone(), source })?;
+        std::fs::create_dir_all(data_dir).map_err(|source| EngineError::DataDir {
+            path: data_dir.to_path_buf(),
+            source,
+        })?;
+        let defaults = Config::with_hostname(&config::system_hostname());
+        std::fs::write(&path, defaults.to_annotated_toml()).map_err(|source| ConfigError::Io {
+            path: path.clone(),
+            source,
+        })?;
         tracing::info!(path = %path.display(), "wrote a default configuration");
     }
     Ok(Config::load(&path)?)
-}
-
-/// This computer's name, for the default `hostname`.
-fn system_hostname() -> String {
-    std::fs::read_to_string("/etc/hostname")
-        .ok()
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "localhost".to_string())
 }

@@ -39,7 +39,10 @@ pub enum EngineError {
     Net(Vec<String>),
     /// The data directory could not be created or read.
     #[error("data directory {path}: {source}")]
-    DataDir { path: PathBuf, source: std::io::Error },
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// A running engine.
@@ -70,7 +73,10 @@ impl EngineHandle {
     pub async fn shutdown(self, grace: Duration) {
         self.shutdown.cancel();
         self.tracker.close();
-        if tokio::time::timeout(grace, self.tracker.wait()).await.is_err() {
+        if tokio::time::timeout(grace, self.tracker.wait())
+            .await
+            .is_err()
+        {
             tracing::warn!("sessions still running after {grace:?}; stopping anyway");
         }
         drop(self.store);
@@ -86,8 +92,10 @@ impl EngineHandle {
 
 /// Opens the store, loads TLS and binds every configured listener, then serves.
 pub async fn start(data_dir: &Path, config: Config) -> Result<EngineHandle, EngineError> {
-    std::fs::create_dir_all(data_dir)
-        .map_err(|source| EngineError::DataDir { path: data_dir.to_path_buf(), source })?;
+    std::fs::create_dir_all(data_dir).map_err(|source| EngineError::DataDir {
+        path: data_dir.to_path_buf(),
+        source,
+    })?;
     let store = Store::open(&database_path(data_dir))?;
     let tls = net::server_tls(data_dir, &config.tls, &config.hostname)
         .map_err(|e| EngineError::Net(vec![e.to_string()]))?;
@@ -122,7 +130,9 @@ pub async fn start(data_dir: &Path, config: Config) -> Result<EngineHandle, Engi
     });
     let mut listeners = Vec::new();
     for (kind, listener) in bound {
-        let addr = listener.local_addr().map_err(|e| EngineError::Net(vec![e.to_string()]))?;
+        let addr = listener
+            .local_addr()
+            .map_err(|e| EngineError::Net(vec![e.to_string()]))?;
         listeners.push((kind.name(), addr));
         let service = Service {
             name: kind.name(),
@@ -131,10 +141,22 @@ pub async fn start(data_dir: &Path, config: Config) -> Result<EngineHandle, Engi
         };
         let ctx = ctx.clone();
         let handler = move |stream, peer| smtp::run_session(ctx.clone(), kind, stream, peer);
-        tracker.spawn(net::serve(listener, service, limiter.clone(), shutdown.clone(), tracker.clone(), handler));
+        tracker.spawn(net::serve(
+            listener,
+            service,
+            limiter.clone(),
+            shutdown.clone(),
+            tracker.clone(),
+            handler,
+        ));
         tracing::info!(service = kind.name(), %addr, "listening");
     }
-    Ok(EngineHandle { shutdown, tracker, store, listeners })
+    Ok(EngineHandle {
+        shutdown,
+        tracker,
+        store,
+        listeners,
+    })
 }
 
 /// A token cancelled on SIGINT or SIGTERM.

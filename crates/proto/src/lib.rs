@@ -8,11 +8,15 @@
 //! - `smtp/line.rs`: splitting the input into command lines, with a length limit that never
 //!   buffers an over-long line.
 //! - `smtp/command.rs`: one command line to a [`smtp::Command`] (RFC 5321 §4.1, with the
-//!   parameters of SIZE, 8BITMIME, SMTPUTF8, DSN, AUTH and CHUNKING).
+//!   parameters of SIZE, 8BITMIME, SMTPUTF8, DSN, AUTH and CHUNKING); its tests, table-driven
+//!   and proptest, are in `smtp/command/tests.rs`.
+//! - `smtp/address.rs`: reverse- and forward-paths: source routes, dot-string and quoted
+//!   local parts, domains and address literals, UTF-8 (RFC 6531).
 //! - `smtp/data.rs`: the DATA body decoder: CRLF.CRLF framing, dot-unstuffing, bare CR/LF
 //!   detection (SMTP smuggling), size limit.
 //! - `smtp/reply.rs`: replies, single and multi-line, with enhanced status codes.
 //! - `smtp/sasl.rs`: AUTH PLAIN and LOGIN payload decoding (RFC 4954, RFC 4616).
-//! - `fuzz/`: cargo-fuzz targets.
+//! - `fuzz/`: cargo-fuzz targets (`smtp_session`, `smtp_data`), a dictionary and seed sessions;
+//!   a separate workspace, see `fuzz/README.md`.
 
 pub mod smtp;

@@ -25,7 +25,10 @@ pub(crate) fn header(session: &Session, tx: &Transaction, id: &str) -> String {
     if session.auth.is_some() {
         proto.push('A');
     }
-    let mut h = format!("Received: from {helo} ([{ip}])\r\n\tby {} (Postroom)", session.hostname());
+    let mut h = format!(
+        "Received: from {helo} ([{ip}])\r\n\tby {} (Postroom)",
+        session.hostname()
+    );
     if let Some(tls) = &session.tls_info {
         h.push_str(&format!("\r\n\t(using {tls})"));
     }
@@ -46,5 +49,6 @@ fn rfc5322_date() -> String {
     let format = time::macros::format_description!(
         "[weekday repr:short], [day padding:none] [month repr:short] [year] [hour]:[minute]:[second] +0000"
     );
-    now.format(&format).unwrap_or_else(|_| "Thu, 1 Jan 1970 00:00:00 +0000".to_string())
+    now.format(&format)
+        .unwrap_or_else(|_| "Thu, 1 Jan 1970 00:00:00 +0000".to_string())
 }

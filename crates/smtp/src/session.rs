@@ -141,9 +141,8 @@ impl Session {
                         self.rpos += consumed;
                         if finished {
                             // RFC 5321 §4.2.2: 500 line too long.
-                            if let Err(end) = self
-                                .error(Reply::new(500, "5.5.2", "Line too long"))
-                                .await
+                            if let Err(end) =
+                                self.error(Reply::new(500, "5.5.2", "Line too long")).await
                             {
                                 return end;
                             }
@@ -180,7 +179,11 @@ impl Session {
             Command::Ehlo(name) => self.handle_ehlo(name, true),
             Command::Helo(name) => self.handle_ehlo(name, false),
             Command::Quit => {
-                self.reply(Reply::new(221, "2.0.0", format!("{} closing connection", self.hostname())));
+                self.reply(Reply::new(
+                    221,
+                    "2.0.0",
+                    format!("{} closing connection", self.hostname()),
+                ));
                 let _ = self.flush().await;
                 Err(End::Closed)
             }
@@ -218,7 +221,11 @@ impl Session {
         self.errors += 1;
         if self.errors > self.ctx.config.limits.max_errors {
             tracing::info!(session = %self.id, peer = %self.peer, "too many errors");
-            self.reply(Reply::new(421, "4.7.0", format!("{} Too many errors, closing connection", self.hostname())));
+            self.reply(Reply::new(
+                421,
+                "4.7.0",
+                format!("{} Too many errors, closing connection", self.hostname()),
+            ));
             let _ = self.flush().await;
             return Err(End::Aborted);
         }
@@ -229,7 +236,9 @@ impl Session {
         if self.wbuf.is_empty() {
             return Ok(());
         }
-        let Some(stream) = self.stream.as_mut() else { return Err(End::Aborted) };
+        let Some(stream) = self.stream.as_mut() else {
+            return Err(End::Aborted);
+        };
         let timeout = Duration::from_secs(self.ctx.config.limits.command_timeout_secs);
         let write = async {
             stream.write_all(&self.wbuf).await?;
@@ -275,7 +284,9 @@ impl Session {
     /// a timeout always does.
     pub async fn read_more(&mut self, timeout: Duration, idle: bool) -> Result<usize, End> {
         self.compact();
-        let Some(stream) = self.stream.as_mut() else { return Err(End::Aborted) };
+        let Some(stream) = self.stream.as_mut() else {
+            return Err(End::Aborted);
+        };
         let start = self.rbuf.len();
         self.rbuf.resize(start + 16 * 1024, 0);
         let shutdown = self.ctx.shutdown.clone();
@@ -291,7 +302,11 @@ impl Session {
         let result = match outcome {
             None => {
                 self.rbuf.truncate(start);
-                self.reply(Reply::new(421, "4.3.2", format!("{} Service shutting down, try again later", self.hostname())));
+                self.reply(Reply::new(
+                    421,
+                    "4.3.2",
+                    format!("{} Service shutting down, try again later", self.hostname()),
+                ));
                 let _ = self.flush().await;
                 return Err(End::Aborted);
             }
@@ -299,7 +314,11 @@ impl Session {
                 self.rbuf.truncate(start);
                 tracing::info!(session = %self.id, peer = %self.peer, "timeout");
                 // RFC 5321 §4.5.3.2: the server may close after a timeout, with 421.
-                self.reply(Reply::new(421, "4.4.2", format!("{} Timeout exceeded, closing connection", self.hostname())));
+                self.reply(Reply::new(
+                    421,
+                    "4.4.2",
+                    format!("{} Timeout exceeded, closing connection", self.hostname()),
+                ));
                 let _ = self.flush().await;
                 return Err(End::Aborted);
             }
@@ -348,7 +367,9 @@ impl Session {
 
     /// Swaps the stream for its TLS upgrade.
     pub async fn upgrade_tls(&mut self) -> Result<(), End> {
-        let Some(stream) = self.stream.take() else { return Err(End::Aborted) };
+        let Some(stream) = self.stream.take() else {
+            return Err(End::Aborted);
+        };
         match stream.start_tls(&self.ctx.tls).await {
             Ok(tls) => {
                 self.tls_info = tls.tls_info();
@@ -368,11 +389,20 @@ fn command_error_reply(e: &CommandError) -> Reply {
     match e {
         CommandError::UnknownCommand => Reply::new(500, "5.5.1", "Command unrecognized"),
         CommandError::Syntax(why) => Reply::new(501, "5.5.4", format!("Syntax error: {why}")),
-        CommandError::BadAddress(why) => Reply::new(501, "5.1.3", format!("Bad address syntax: {why}")),
-        CommandError::UnknownParameter(p) => {
-            Reply::new(555, "5.5.4", format!("Parameter {} not recognized or not implemented", sanitize(p)))
+        CommandError::BadAddress(why) => {
+            Reply::new(501, "5.1.3", format!("Bad address syntax: {why}"))
         }
-        CommandError::InvalidCharacters => Reply::new(501, "5.5.2", "Invalid characters in command"),
+        CommandError::UnknownParameter(p) => Reply::new(
+            555,
+            "5.5.4",
+            format!(
+                "Parameter {} not recognized or not implemented",
+                sanitize(p)
+            ),
+        ),
+        CommandError::InvalidCharacters => {
+            Reply::new(501, "5.5.2", "Invalid characters in command")
+        }
         _ => Reply::new(501, "5.5.4", "Syntax error"),
     }
 }

@@ -18,7 +18,11 @@ pub(crate) fn domain_of(address: &str) -> Option<&str> {
 
 /// A hostname: labels of letters, digits and inner hyphens, with a dot, or `localhost`.
 pub(crate) fn check_domain(name: &str) -> Result<()> {
-    let invalid = |why: &str| Err(StoreError::Invalid(format!("{name:?} is not a valid domain name: {why}")));
+    let invalid = |why: &str| {
+        Err(StoreError::Invalid(format!(
+            "{name:?} is not a valid domain name: {why}"
+        )))
+    };
     if name.is_empty() {
         return Err(StoreError::Invalid("the domain name is empty".into()));
     }
@@ -100,17 +104,40 @@ mod tests {
         assert!(check_domain("example.test").is_ok());
         assert!(check_domain("localhost").is_ok());
         assert!(check_domain("xn--bcher-kva.example").is_ok());
-        for bad in ["", "example", "exa mple.test", "a..b", ".a.b", "-a.b", "a_b.c", "a.b."] {
+        for bad in [
+            "",
+            "example",
+            "exa mple.test",
+            "a..b",
+            ".a.b",
+            "-a.b",
+            "a_b.c",
+            "a.b.",
+        ] {
             assert!(check_domain(bad).is_err(), "{bad:?} accepted");
         }
     }
 
     #[test]
     fn addresses_are_dot_atoms_at_hostnames() {
-        assert_eq!(check_address("a.b+tag@example.test").ok(), Some("example.test"));
-        for bad in ["", "a", "@example.test", "a@", "a b@example.test", "a..b@x.test", "\"a\"@x.test"] {
+        assert_eq!(
+            check_address("a.b+tag@example.test").ok(),
+            Some("example.test")
+        );
+        for bad in [
+            "",
+            "a",
+            "@example.test",
+            "a@",
+            "a b@example.test",
+            "a..b@x.test",
+            "\"a\"@x.test",
+        ] {
             assert!(check_address(bad).is_err(), "{bad:?} accepted");
         }
-        assert_eq!(check_alias_address("@example.test").ok(), Some("example.test"));
+        assert_eq!(
+            check_alias_address("@example.test").ok(),
+            Some("example.test")
+        );
     }
 }

@@ -53,7 +53,9 @@ pub(crate) async fn remove_domain(store: &Store, name: &str) -> Result<()> {
                 .optional()?
                 .ok_or_else(|| StoreError::NotFound(format!("unknown domain {name}")))?;
             let count = |sql: &str| -> Result<i64> {
-                Ok(conn.prepare_cached(sql)?.query_row([id], |row| row.get(0))?)
+                Ok(conn
+                    .prepare_cached(sql)?
+                    .query_row([id], |row| row.get(0))?)
             };
             let accounts = count("SELECT count(*) FROM accounts WHERE domain_id = ?1")?;
             let aliases = count("SELECT count(*) FROM aliases WHERE domain_id = ?1")?;
@@ -65,7 +67,11 @@ pub(crate) async fn remove_domain(store: &Store, name: &str) -> Result<()> {
                 if aliases > 0 {
                     parts.push(plural(aliases, "alias", "aliases"));
                 }
-                let them = if accounts + aliases == 1 { "it" } else { "them" };
+                let them = if accounts + aliases == 1 {
+                    "it"
+                } else {
+                    "them"
+                };
                 return Err(StoreError::Invalid(format!(
                     "domain {name} still has {}; remove {them} first",
                     parts.join(" and ")
@@ -297,8 +303,8 @@ pub(crate) async fn add_alias(store: &Store, address: &str, targets: &[String]) 
                 .ok_or_else(|| {
                     StoreError::AlreadyExists(format!("alias {address} already exists"))
                 })?;
-            let mut insert =
-                conn.prepare_cached("INSERT INTO alias_targets (alias_id, target) VALUES (?1, ?2)")?;
+            let mut insert = conn
+                .prepare_cached("INSERT INTO alias_targets (alias_id, target) VALUES (?1, ?2)")?;
             for target in &checked {
                 insert.execute(params![id, target])?;
             }

@@ -62,7 +62,11 @@ fn insert(
         }
         let inbox = next_uid
             .query_row([account], |row| {
-                Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, i64>(2)?,
+                ))
             })
             .optional()?;
         let Some((mailbox, uid, modseq)) = inbox else {

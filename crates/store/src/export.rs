@@ -6,10 +6,10 @@
 //! so a reader never sees half an export.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, DatabaseName, OptionalExtension};
+use rusqlite::{Connection, MAIN_DB, OptionalExtension};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
@@ -72,7 +72,7 @@ fn write_file(conn: &Connection, account: i64, temp: &Path) -> Result<usize> {
         let date: i64 = row.get(2)?;
         writeln!(out, "From {} {}", separator_sender(&sender), asctime(date))?;
         // Incremental blob I/O: the body is streamed, never held whole.
-        let body = conn.blob_open(DatabaseName::Main, "blobs", "data", blob, true)?;
+        let body = conn.blob_open(MAIN_DB, c"blobs", c"data", blob, true)?;
         write_body(BufReader::new(body), &mut out)?;
         out.write_all(b"\n")?;
         count += 1;
@@ -89,7 +89,13 @@ fn separator_sender(sender: &str) -> String {
     }
     sender
         .chars()
-        .map(|c| if c.is_whitespace() || c.is_control() { '_' } else { c })
+        .map(|c| {
+            if c.is_whitespace() || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -119,52 +125,16 @@ fn write_body(mut body: impl BufRead, out: &mut impl Write) -> Result<()> {
         if let Some(rest) = text.strip_suffix(b"\r") {
             text = rest;
         }
-        let unquoted = text.iter().position(|&b| b != b'>').map_or(&[][..], |i| &text[i..]);
+        let unquoted = text
+            .iter()
+            .position(|&b| b != b'>')
+            .map_or(&[][..], |i| &text[i..]);
         if unquoted.starts_with(b"From ") {
             out.write_all(b">")?;
         }
         out.write_all(text)?;
         out.write_all(b"\n")?;
     }
-}
-
-/// Reads an mboxrd file back into `(separator line, message with CRLF)` pairs; for tests.
-#[cfg(test)]
-pub(crate) fn parse_mboxrd(data: &[u8]) -> Vec<(String, Vec<u8>)> {
-    let mut messages: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut reader = data;
-    let mut line = Vec::new();
-    loop {
-        line.clear();
-        match reader.read_until(b'\n', &mut line) {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {}
-        }
-        let text = line.strip_suffix(b"\n").unwrap_or(&line);
-        if text.starts_with(b"From ") {
-            messages.push((String::from_utf8_lossy(text).into_owned(), Vec::new()));
-            continue;
-        }
-        let Some((_, body)) = messages.last_mut() else {
-            continue;
-        };
-        let unquoted = if text.first() == Some(&b'>')
-            && text.iter().position(|&b| b != b'>').is_some_and(|i| text[i..].starts_with(b"From "))
-        {
-            &text[1..]
-        } else {
-            text
-        };
-        body.extend_from_slice(unquoted);
-        body.extend_from_slice(b"\r\n");
-    }
-    // Each message ends with the blank line the format adds after it.
-    for (_, body) in &mut messages {
-        if body.ends_with(b"\r\n\r\n") {
-            body.truncate(body.len() - 2);
-        }
-    }
-    messages
 }
 
 #[cfg(test)]
@@ -174,7 +144,10 @@ mod tests {
     #[test]
     fn from_lines_are_quoted_mboxrd_style_and_crlf_becomes_lf() -> Result<()> {
         let mut out = Vec::new();
-        write_body(&b"A: b\r\n\r\nFrom here\r\n>From there\r\nFromage\r\nend"[..], &mut out)?;
+        write_body(
+            &b"A: b\r\n\r\nFrom here\r\n>From there\r\nFromage\r\nend"[..],
+            &mut out,
+        )?;
         assert_eq!(out, b"A: b\n\n>From here\n>>From there\nFromage\nend\n");
         Ok(())
     }

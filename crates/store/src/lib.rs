@@ -16,6 +16,8 @@
 //! - `export.rs`: an account's mailboxes as an mboxrd file.
 //! - `address.rs`: address and domain syntax, normalisation (lowercase).
 //! - `password.rs`: password rules and argon2id hashing (on blocking threads).
+//! - `tests/`: one file per area (admin, resolve, deliver, export, two stores on one file),
+//!   each on a throwaway database; `deliver.rs` has an ignored throughput measurement.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -48,7 +50,9 @@ pub enum StoreError {
     #[error("{0}")]
     Invalid(String),
     /// The database was written by a newer Postroom.
-    #[error("the database was created by a newer version of Postroom (schema {found}, this version knows up to {supported}); upgrade Postroom")]
+    #[error(
+        "the database was created by a newer version of Postroom (schema {found}, this version knows up to {supported}); upgrade Postroom"
+    )]
     NewerSchema { found: i64, supported: i64 },
     /// SQLite failed (disk full, corruption, I/O error...).
     #[error("database error: {0}")]
@@ -96,7 +100,10 @@ pub enum Resolution {
     Unknown,
     /// Local accounts and outside addresses that receive it, after aliases, lists, forwards
     /// and the catch-all are expanded (deduplicated; loops cut).
-    Deliver { accounts: Vec<AccountId>, remote: Vec<String> },
+    Deliver {
+        accounts: Vec<AccountId>,
+        remote: Vec<String>,
+    },
 }
 
 /// An outside recipient of a message: becomes one queue row.
@@ -130,7 +137,12 @@ pub struct Delivery {
 #[non_exhaustive]
 pub enum Change {
     /// A message was appended to a mailbox.
-    MessageAdded { account: AccountId, mailbox: i64, uid: u32, modseq: u64 },
+    MessageAdded {
+        account: AccountId,
+        mailbox: i64,
+        uid: u32,
+        modseq: u64,
+    },
     /// Queue rows were added.
     QueueAdded { ids: Vec<i64> },
 }
@@ -158,7 +170,8 @@ const READERS: usize = 4;
 
 impl Store {
     /// Opens (creating if needed) the database at `path`, runs migrations, starts the writer.
-    /// Must be called inside a tokio runtime.
+    /// Must be called inside a tokio runtime. It blocks while migrating (and while another
+    /// process holds the write lock, up to the busy timeout): call it at start-up.
     pub fn open(path: &Path) -> Result<Store> {
         let mut conn = writer::open_connection(path)?;
         migrations::run(&mut conn)?;

@@ -3,9 +3,9 @@
 
 use std::sync::OnceLock;
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 
 use crate::{Result, StoreError, address};
 
@@ -59,14 +59,16 @@ pub(crate) fn check(address: &str, password: &str) -> Result<()> {
         return weak("the password is too short: at least 8 characters");
     }
     let mut chars = password.chars();
-    if let Some(first) = chars.next() {
-        if chars.all(|c| c == first) {
-            return weak("the password is one character repeated");
-        }
+    if let Some(first) = chars.next()
+        && chars.all(|c| c == first)
+    {
+        return weak("the password is one character repeated");
     }
     let lower = password.to_lowercase();
     let address = address::normalize(address);
-    let local = address.rsplit_once('@').map_or(address.as_str(), |(local, _)| local);
+    let local = address
+        .rsplit_once('@')
+        .map_or(address.as_str(), |(local, _)| local);
     if lower == address || lower == local {
         return weak("the password must not be the address or its name part");
     }
@@ -88,7 +90,11 @@ fn hash_now(password: &str) -> Result<String> {
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|hash| hash.to_string())
-        .map_err(|e| StoreError::Io(std::io::Error::other(format!("hashing the password failed: {e}"))))
+        .map_err(|e| {
+            StoreError::Io(std::io::Error::other(format!(
+                "hashing the password failed: {e}"
+            )))
+        })
 }
 
 /// Whether `password` matches the stored PHC string; with `None` (no such account) it

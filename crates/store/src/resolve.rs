@@ -22,7 +22,11 @@ const MAX_DEPTH: usize = 10;
 
 pub(crate) async fn resolve(store: &Store, address: &str) -> Result<Resolution> {
     let address = address::normalize(address);
-    let Some(domain) = address::domain_of(&address).map(str::to_string) else {
+    let Some(domain) = address
+        .rsplit_once('@')
+        .filter(|(local, domain)| !local.is_empty() && !domain.is_empty())
+        .map(|(_, domain)| domain.to_string())
+    else {
         return Err(StoreError::Invalid(format!(
             "{address:?} is not a valid address: it needs the form name@domain"
         )));
@@ -99,15 +103,16 @@ impl Found {
                 }
                 continue;
             }
-            if !self.expanded.contains(&target) {
-                if let Some(next) = alias_targets(conn, &target)? {
-                    if depth + 1 >= MAX_DEPTH {
-                        tracing::warn!(alias, target, "aliases nest too deep; the rest is cut");
-                    } else {
-                        self.expand(conn, &target, next, depth + 1)?;
-                    }
-                    continue;
+            // An alias already being expanded means its account (keep a copy; no loop).
+            if !self.expanded.contains(&target)
+                && let Some(next) = alias_targets(conn, &target)?
+            {
+                if depth + 1 >= MAX_DEPTH {
+                    tracing::warn!(alias, target, "aliases nest too deep; the rest is cut");
+                } else {
+                    self.expand(conn, &target, next, depth + 1)?;
                 }
+                continue;
             }
             match account(conn, &target)? {
                 Some((id, false)) => {

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, ffi};
 use tokio::sync::{broadcast, oneshot};
@@ -23,6 +23,11 @@ use crate::{Change, Result, StoreError};
 
 /// The most jobs one transaction holds.
 pub(crate) const MAX_BATCH: usize = 256;
+
+/// Under concurrency the writer waits for more jobs while they keep arriving at most this far
+/// apart, and at most [`LINGER_MAX`] in all: small against a commit's fsync.
+const LINGER_GAP: Duration = Duration::from_micros(50);
+const LINGER_MAX: Duration = Duration::from_micros(500);
 
 /// How long a connection waits for another process's lock (the CLI writing while the server
 /// runs) before giving up with "database is locked".
@@ -172,7 +177,8 @@ impl Writer {
         let thread = self.thread.take();
         drop(self);
         if let Some(thread) = thread {
-            if tokio::task::spawn_blocking(move || thread.join()).await.is_err() {
+            let joined = tokio::task::spawn_blocking(move || thread.join()).await;
+            if !matches!(joined, Ok(Ok(()))) {
                 tracing::error!("the store writer thread did not stop cleanly");
             }
         }
@@ -187,14 +193,11 @@ fn run(
     commits: Arc<AtomicU64>,
 ) {
     let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
+    let mut last_batch = 0;
     while let Ok(first) = queue.recv() {
         batch.push(first);
-        while batch.len() < MAX_BATCH {
-            match queue.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
-            }
-        }
+        gather(&queue, &mut batch, last_batch > 1);
+        last_batch = batch.len();
         let commit = run_batch(&conn, &mut batch);
         match &commit {
             Ok(()) => {
@@ -208,6 +211,30 @@ fn run(
     }
     if let Err((_, e)) = conn.close() {
         tracing::error!(error = %e, "closing the database failed");
+    }
+}
+
+/// Takes the jobs already queued. Under concurrency (`linger`), also those arriving in a quick
+/// succession: a commit costs one fsync (milliseconds) whatever its size, and the callers
+/// answered by the last commit come back within microseconds; without waiting for them,
+/// batches split into two alternating halves.
+fn gather(queue: &mpsc::Receiver<Box<dyn Job>>, batch: &mut Vec<Box<dyn Job>>, linger: bool) {
+    let start = Instant::now();
+    while batch.len() < MAX_BATCH {
+        match queue.try_recv() {
+            Ok(job) => batch.push(job),
+            Err(mpsc::TryRecvError::Disconnected) => return,
+            Err(mpsc::TryRecvError::Empty) => {
+                let left = LINGER_MAX.saturating_sub(start.elapsed());
+                if !linger || left.is_zero() {
+                    return;
+                }
+                match queue.recv_timeout(left.min(LINGER_GAP)) {
+                    Ok(job) => batch.push(job),
+                    Err(_) => return,
+                }
+            }
+        }
     }
 }
 
@@ -235,10 +262,11 @@ fn run_batch(conn: &Connection, batch: &mut [Box<dyn Job>]) -> rusqlite::Result<
         conn.prepare_cached("COMMIT")?.execute([])?;
         Ok(())
     })();
-    if result.is_err() && !conn.is_autocommit() {
-        if let Err(e) = conn.execute_batch("ROLLBACK") {
-            tracing::error!(error = %e, "rolling back a failed transaction failed");
-        }
+    if result.is_err()
+        && !conn.is_autocommit()
+        && let Err(e) = conn.execute_batch("ROLLBACK")
+    {
+        tracing::error!(error = %e, "rolling back a failed transaction failed");
     }
     result
 }
@@ -284,10 +312,13 @@ mod tests {
 
         // Hold the writer so the next jobs queue up and land in one batch.
         let (release, gate) = std::sync::mpsc::channel::<()>();
+        let (started, running) = oneshot::channel::<()>();
         let held = writer.submit(move |_, _| {
+            let _ = started.send(());
             let _ = gate.recv();
             Ok(())
         })?;
+        running.await.map_err(|_| StoreError::Closed)?;
         let mut answers = Vec::new();
         for v in 0..10 {
             answers.push(writer.submit(move |conn, _| {
@@ -373,7 +404,10 @@ mod tests {
                 Ok(())
             })
             .await?;
-        assert_eq!(seen.try_recv().ok(), Some(Change::QueueAdded { ids: vec![2] }));
+        assert_eq!(
+            seen.try_recv().ok(),
+            Some(Change::QueueAdded { ids: vec![2] })
+        );
         assert!(seen.try_recv().is_err());
         Ok(())
     }

@@ -150,14 +150,20 @@ pub(super) fn is_domain(s: &str) -> bool {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || is_utf8_text(c))
+                && label
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || is_utf8_text(c))
         })
 }
 
 /// IPv4-address-literal or IPv6-address-literal (§4.1.3). General-address-literal tags are
 /// all unregistered, so they are refused.
 fn is_address_literal(s: &str) -> bool {
-    if let Some(v6) = s.get(..5).filter(|tag| tag.eq_ignore_ascii_case("IPv6:")).and(s.get(5..)) {
+    if let Some(v6) = s
+        .get(..5)
+        .filter(|tag| tag.eq_ignore_ascii_case("IPv6:"))
+        .and(s.get(5..))
+    {
         return v6.parse::<std::net::Ipv6Addr>().is_ok();
     }
     // Snum = 1*3DIGIT representing 0-255; leading zeros are allowed, unlike Ipv4Addr's parser.

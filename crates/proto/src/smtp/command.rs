@@ -69,11 +69,20 @@ pub struct RcptParams {
 pub enum Command {
     Helo(String),
     Ehlo(String),
-    Mail { from: Path, params: MailParams },
-    Rcpt { to: Path, params: RcptParams },
+    Mail {
+        from: Path,
+        params: MailParams,
+    },
+    Rcpt {
+        to: Path,
+        params: RcptParams,
+    },
     Data,
     /// BDAT of RFC 3030 §2: `size` octets follow the command line.
-    Bdat { size: u64, last: bool },
+    Bdat {
+        size: u64,
+        last: bool,
+    },
     Rset,
     Noop,
     Quit,
@@ -83,7 +92,10 @@ pub enum Command {
     StartTls,
     /// AUTH mechanism [initial-response] (RFC 4954 §4); the mechanism is upper-cased, the
     /// initial response is left base64 (`=` stays `=`).
-    Auth { mechanism: String, initial: Option<String> },
+    Auth {
+        mechanism: String,
+        initial: Option<String>,
+    },
 }
 
 /// Why a line is not a valid command. Each maps to one reply in the session.
@@ -99,7 +111,7 @@ pub enum CommandError {
     BadAddress(&'static str),
     /// A MAIL/RCPT parameter we do not implement: `555 5.5.4`.
     UnknownParameter(String),
-    /// A line containing NUL or bare CR, or non-UTF-8 bytes where they are not allowed.
+    /// A line containing NUL, CR or LF, or bytes after the verb that are not UTF-8.
     InvalidCharacters,
 }
 
@@ -115,7 +127,10 @@ pub fn parse_command(line: &[u8]) -> Result<Command, CommandError> {
         return Err(CommandError::InvalidCharacters);
     }
     let line = trim_end(line);
-    let verb_len = line.iter().position(|&b| b == b' ' || b == b'\t').unwrap_or(line.len());
+    let verb_len = line
+        .iter()
+        .position(|&b| b == b' ' || b == b'\t')
+        .unwrap_or(line.len());
     let (verb, rest) = line.split_at(verb_len);
     let verb = Verb::from_bytes(verb).ok_or(CommandError::UnknownCommand)?;
     // RFC 6531 §3.3: arguments may be UTF-8, but only well-formed UTF-8.
@@ -127,14 +142,22 @@ pub fn parse_command(line: &[u8]) -> Result<Command, CommandError> {
         Verb::Helo => Ok(Command::Helo(args.to_string())),
         Verb::Ehlo => Ok(Command::Ehlo(args.to_string())),
         Verb::Mail => {
-            let path = strip_prefix_ignore_case(args, "FROM:").ok_or(CommandError::Syntax("expected FROM:"))?;
+            let path = strip_prefix_ignore_case(args, "FROM:")
+                .ok_or(CommandError::Syntax("expected FROM:"))?;
             let (from, params) = parse_path(path.trim_start_matches([' ', '\t']), PathOf::Mail)?;
-            Ok(Command::Mail { from, params: mail_params(params)? })
+            Ok(Command::Mail {
+                from,
+                params: mail_params(params)?,
+            })
         }
         Verb::Rcpt => {
-            let path = strip_prefix_ignore_case(args, "TO:").ok_or(CommandError::Syntax("expected TO:"))?;
+            let path = strip_prefix_ignore_case(args, "TO:")
+                .ok_or(CommandError::Syntax("expected TO:"))?;
             let (to, params) = parse_path(path.trim_start_matches([' ', '\t']), PathOf::Rcpt)?;
-            Ok(Command::Rcpt { to, params: rcpt_params(params)? })
+            Ok(Command::Rcpt {
+                to,
+                params: rcpt_params(params)?,
+            })
         }
         // §4.1.1.4, §4.1.1.5, §4.1.1.10, RFC 3207 §4: no arguments.
         Verb::Data | Verb::Rset | Verb::Quit | Verb::StartTls if !args.is_empty() => {
@@ -192,7 +215,10 @@ impl Verb {
             (b"STARTTLS", Verb::StartTls),
             (b"AUTH", Verb::Auth),
         ];
-        VERBS.iter().find(|(name, _)| name.eq_ignore_ascii_case(verb)).map(|&(_, v)| v)
+        VERBS
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(verb))
+            .map(|&(_, v)| v)
     }
 }
 
@@ -205,7 +231,8 @@ fn trim_end(mut line: &[u8]) -> &[u8] {
 
 fn strip_prefix_ignore_case<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
     let head = s.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix).then(|| &s[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &s[prefix.len()..])
 }
 
 fn words(s: &str) -> impl Iterator<Item = &str> {
@@ -223,7 +250,10 @@ fn decimal(s: &str) -> Option<u64> {
 /// RFC 3030 §2: `BDAT chunk-size [SP "LAST"]`.
 fn bdat(args: &str) -> Result<Command, CommandError> {
     let mut words = words(args);
-    let size = words.next().and_then(decimal).ok_or(CommandError::Syntax("bad chunk size"))?;
+    let size = words
+        .next()
+        .and_then(decimal)
+        .ok_or(CommandError::Syntax("bad chunk size"))?;
     let last = match words.next() {
         None => false,
         Some(w) if w.eq_ignore_ascii_case("LAST") => true,
@@ -238,10 +268,14 @@ fn bdat(args: &str) -> Result<Command, CommandError> {
 /// RFC 4954 §4: `AUTH mechanism [initial-response]`.
 fn auth(args: &str) -> Result<Command, CommandError> {
     let mut words = words(args);
-    let mechanism = words.next().ok_or(CommandError::Syntax("missing mechanism"))?;
+    let mechanism = words
+        .next()
+        .ok_or(CommandError::Syntax("missing mechanism"))?;
     // RFC 4422 §3.1: sasl-mech = 1*20(UPPER-ALPHA / DIGIT / "-" / "_"); accepted in any case.
     let valid = (1..=20).contains(&mechanism.len())
-        && mechanism.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        && mechanism
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if !valid {
         return Err(CommandError::Syntax("bad mechanism"));
     }
@@ -249,7 +283,10 @@ fn auth(args: &str) -> Result<Command, CommandError> {
     if words.next().is_some() {
         return Err(CommandError::Syntax("too many arguments"));
     }
-    Ok(Command::Auth { mechanism: mechanism.to_ascii_uppercase(), initial })
+    Ok(Command::Auth {
+        mechanism: mechanism.to_ascii_uppercase(),
+        initial,
+    })
 }
 
 /// The `esmtp-param`s after a path (§4.1.2): `keyword[=value]`, keywords case-insensitive.
@@ -260,11 +297,18 @@ fn params(s: &str) -> impl Iterator<Item = Result<(&str, Option<&str>), CommandE
             None => (word, None),
         };
         // esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
-        let keyword_ok = keyword.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
-            && keyword.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        let keyword_ok = keyword
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric())
+            && keyword
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-');
         // esmtp-value = 1*(%d33-60 / %d62-126), plus UTF-8 (RFC 6531 §3.3)
         let value_ok = value.is_none_or(|v| {
-            !v.is_empty() && v.chars().all(|c| ('!'..='~').contains(&c) && c != '=' || !c.is_ascii())
+            !v.is_empty()
+                && v.chars()
+                    .all(|c| ('!'..='~').contains(&c) && c != '=' || !c.is_ascii())
         });
         if keyword_ok && value_ok {
             Ok((keyword, value))
@@ -307,7 +351,9 @@ fn mail_params(s: &str) -> Result<MailParams, CommandError> {
                 }),
             )?,
             // RFC 6531 §3.4: SMTPUTF8 has no value.
-            "SMTPUTF8" if value.is_some() => return Err(CommandError::Syntax("SMTPUTF8 takes no value")),
+            "SMTPUTF8" if value.is_some() => {
+                return Err(CommandError::Syntax("SMTPUTF8 takes no value"));
+            }
             "SMTPUTF8" if p.smtputf8 => return Err(CommandError::Syntax("duplicate parameter")),
             "SMTPUTF8" => p.smtputf8 = true,
             // RFC 3461 §4.3.
@@ -341,7 +387,8 @@ fn rcpt_params(s: &str) -> Result<RcptParams, CommandError> {
                 value.and_then(|v| {
                     let (kind, addr) = v.split_once(';')?;
                     // addr-type = atom (RFC 3461 §4.2); the registered ones are alphanumeric.
-                    let kind_ok = !kind.is_empty() && kind.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+                    let kind_ok = !kind.is_empty()
+                        && kind.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
                     if !kind_ok {
                         return None;
                     }

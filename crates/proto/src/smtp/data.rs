@@ -53,7 +53,13 @@ impl DataDecoder {
     /// A decoder that appends at most `limit` body bytes to `out` (it keeps scanning for the
     /// terminator beyond the limit without storing).
     pub fn new(limit: usize) -> Self {
-        Self { limit, state: State::LineStart, written: 0, bare_line_ending: false, oversized: false }
+        Self {
+            limit,
+            state: State::LineStart,
+            written: 0,
+            bare_line_ending: false,
+            oversized: false,
+        }
     }
 
     /// Feeds input; appends the unstuffed body (with its CRLFs, without the final `.CRLF`) to
@@ -209,14 +215,20 @@ mod tests {
             Some(k) => (
                 unstuffed,
                 k + 3,
-                DataStatus::Complete { bare_line_ending: bare, oversized },
+                DataStatus::Complete {
+                    bare_line_ending: bare,
+                    oversized,
+                },
             ),
             None => (unstuffed, input.len(), DataStatus::Incomplete),
         }
     }
 
     fn done(bare: bool, oversized: bool) -> DataStatus {
-        DataStatus::Complete { bare_line_ending: bare, oversized }
+        DataStatus::Complete {
+            bare_line_ending: bare,
+            oversized,
+        }
     }
 
     /// Each case: input, body, consumed, status. Every case is also fed split at every byte.
@@ -226,11 +238,21 @@ mod tests {
             // Empty message: the DATA line's CRLF starts the first line.
             (b".\r\n", b"", 3, done(false, false)),
             (b"a\r\n.\r\n", b"a\r\n", 6, done(false, false)),
-            (b"a\r\nb\r\n.\r\nNOOP\r\n", b"a\r\nb\r\n", 9, done(false, false)),
+            (
+                b"a\r\nb\r\n.\r\nNOOP\r\n",
+                b"a\r\nb\r\n",
+                9,
+                done(false, false),
+            ),
             (b"\r\n.\r\n", b"\r\n", 5, done(false, false)),
             // RFC 5321 §4.5.2: one leading dot removed.
             (b"..\r\n.\r\n", b".\r\n", 7, done(false, false)),
-            (b"..x\r\n...\r\n.\r\n", b".x\r\n..\r\n", 13, done(false, false)),
+            (
+                b"..x\r\n...\r\n.\r\n",
+                b".x\r\n..\r\n",
+                13,
+                done(false, false),
+            ),
             (b".x\r\n.\r\n", b"x\r\n", 7, done(false, false)),
             (b"a.b\r\n.\r\n", b"a.b\r\n", 8, done(false, false)),
             // Not a terminator: ". " or ".." lines.
@@ -242,10 +264,30 @@ mod tests {
             // SMTP smuggling: none of these end the data; all are flagged.
             (b"a\n.\nb\r\n.\r\n", b"a\n.\nb\r\n", 10, done(true, false)),
             (b"a\r.\rb\r\n.\r\n", b"a\r.\rb\r\n", 10, done(true, false)),
-            (b"a\r\n.\nb\r\n.\r\n", b"a\r\n\nb\r\n", 11, done(true, false)),
-            (b"a\n.\r\nb\r\n.\r\n", b"a\n.\r\nb\r\n", 11, done(true, false)),
-            (b"a\r\n.\rb\r\n.\r\n", b"a\r\n\rb\r\n", 11, done(true, false)),
-            (b"a\r.\r\nb\r\n.\r\n", b"a\r.\r\nb\r\n", 11, done(true, false)),
+            (
+                b"a\r\n.\nb\r\n.\r\n",
+                b"a\r\n\nb\r\n",
+                11,
+                done(true, false),
+            ),
+            (
+                b"a\n.\r\nb\r\n.\r\n",
+                b"a\n.\r\nb\r\n",
+                11,
+                done(true, false),
+            ),
+            (
+                b"a\r\n.\rb\r\n.\r\n",
+                b"a\r\n\rb\r\n",
+                11,
+                done(true, false),
+            ),
+            (
+                b"a\r.\r\nb\r\n.\r\n",
+                b"a\r.\r\nb\r\n",
+                11,
+                done(true, false),
+            ),
             (b"\n.\n", b"\n.\n", 3, inc),
             (b".\n.\r\n", b"\n.\r\n", 5, inc),
             (b".\r.\r\n", b"\r.\r\n", 5, inc),
@@ -259,13 +301,31 @@ mod tests {
     fn decodes_table_split_at_every_position() {
         for (input, body, consumed, status) in cases() {
             let want = (body.to_vec(), consumed, status);
-            assert_eq!(decode(1 << 20, input), want, "input {:?}", input.escape_ascii().to_string());
-            assert_eq!(reference(1 << 20, input), want, "reference {:?}", input.escape_ascii().to_string());
+            assert_eq!(
+                decode(1 << 20, input),
+                want,
+                "input {:?}",
+                input.escape_ascii().to_string()
+            );
+            assert_eq!(
+                reference(1 << 20, input),
+                want,
+                "reference {:?}",
+                input.escape_ascii().to_string()
+            );
             for cut in 0..=input.len() {
-                assert_eq!(decode_split(1 << 20, input, &[cut]), want, "cut {cut} {input:?}");
+                assert_eq!(
+                    decode_split(1 << 20, input, &[cut]),
+                    want,
+                    "cut {cut} {input:?}"
+                );
             }
             let every: Vec<usize> = (0..=input.len()).collect();
-            assert_eq!(decode_split(1 << 20, input, &every), want, "byte by byte {input:?}");
+            assert_eq!(
+                decode_split(1 << 20, input, &every),
+                want,
+                "byte by byte {input:?}"
+            );
         }
     }
 
@@ -282,11 +342,17 @@ mod tests {
     #[test]
     fn body_over_limit_is_truncated_and_flagged_but_terminator_still_found() {
         let (out, n, status) = decode(4, b"abcdef\r\n..\r\n.\r\nX");
-        assert_eq!((out.as_slice(), n, status), (&b"abcd"[..], 15, done(false, true)));
+        assert_eq!(
+            (out.as_slice(), n, status),
+            (&b"abcd"[..], 15, done(false, true))
+        );
         // Exactly at the limit is not oversized.
         assert_eq!(decode(3, b"ab\n.\r\n.\r\n").2, done(true, true));
         assert_eq!(decode(3, b"ab\n\r\n.\r\n").2, done(true, true));
-        assert_eq!(decode(5, b"abc\r\n.\r\n"), (b"abc\r\n".to_vec(), 8, done(false, false)));
+        assert_eq!(
+            decode(5, b"abc\r\n.\r\n"),
+            (b"abc\r\n".to_vec(), 8, done(false, false))
+        );
         assert_eq!(decode(0, b".\r\n"), (vec![], 3, done(false, false)));
     }
 
@@ -335,7 +401,15 @@ mod tests {
     /// converting to canonical form.
     fn crlf_body() -> impl Strategy<Value = Vec<u8>> {
         let line = prop::collection::vec(
-            prop::sample::select(vec![&b"."[..], b"..", b"a", b" ", b"\t", b"From x", b"\xff"]),
+            prop::sample::select(vec![
+                &b"."[..],
+                b"..",
+                b"a",
+                b" ",
+                b"\t",
+                b"From x",
+                b"\xff",
+            ]),
             0..6,
         )
         .prop_map(|p| p.concat());

@@ -30,7 +30,10 @@ pub struct LineSplitter {
 
 impl LineSplitter {
     pub fn new(max_len: usize) -> Self {
-        Self { max_len, discarding: false }
+        Self {
+            max_len,
+            discarding: false,
+        }
     }
 
     /// Looks at the front of `buf` for the next line.
@@ -50,9 +53,15 @@ impl LineSplitter {
                 line = rest;
             }
             if line.len() > self.max_len {
-                return Line::TooLong { consumed: lf + 1, finished: true };
+                return Line::TooLong {
+                    consumed: lf + 1,
+                    finished: true,
+                };
             }
-            return Line::Complete { line, consumed: lf + 1 };
+            return Line::Complete {
+                line,
+                consumed: lf + 1,
+            };
         }
         // No LF yet. The line is still acceptable only while what we hold could be the line
         // plus its CR (RFC 5321 §4.5.3.1.4: the limit excludes CRLF).
@@ -73,9 +82,15 @@ impl LineSplitter {
         match buf.iter().position(|&b| b == b'\n') {
             Some(lf) => {
                 self.discarding = false;
-                Line::TooLong { consumed: lf + 1, finished: true }
+                Line::TooLong {
+                    consumed: lf + 1,
+                    finished: true,
+                }
             }
-            None => Line::TooLong { consumed: buf.len(), finished: false },
+            None => Line::TooLong {
+                consumed: buf.len(),
+                finished: false,
+            },
         }
     }
 }
@@ -84,9 +99,14 @@ impl LineSplitter {
 mod tests {
     use super::*;
 
+    /// A line, or `Err(true)` for a finished over-long line.
+    type Seen = Result<Vec<u8>, bool>;
+    /// The reads a session gets, in order.
+    type Reads<'a> = &'a [&'a [u8]];
+
     /// Feeds `chunks` one after another the way a session does (keeping the unconsumed
     /// tail) and records what came out, with the most bytes ever held.
-    fn run(max_len: usize, chunks: &[&[u8]]) -> (Vec<Result<Vec<u8>, bool>>, usize) {
+    fn run(max_len: usize, chunks: &[&[u8]]) -> (Vec<Seen>, usize) {
         let mut splitter = LineSplitter::new(max_len);
         let mut buf = Vec::new();
         let mut out = Vec::new();
@@ -114,14 +134,14 @@ mod tests {
         (out, peak)
     }
 
-    fn ok(s: &str) -> Result<Vec<u8>, bool> {
+    fn ok(s: &str) -> Seen {
         Ok(s.as_bytes().to_vec())
     }
 
     #[test]
     fn splits_lines_table() {
         let too_long = Err(true);
-        let cases: &[(usize, &[&[u8]], Vec<Result<Vec<u8>, bool>>)] = &[
+        let cases: &[(usize, Reads, Vec<Seen>)] = &[
             (10, &[b"EHLO a\r\n"], vec![ok("EHLO a")]),
             (10, &[b"EHLO a\n"], vec![ok("EHLO a")]),
             (10, &[b"EHLO a\r\r\n"], vec![ok("EHLO a\r")]),
@@ -133,9 +153,21 @@ mod tests {
             (4, &[b"NOOP\r\n"], vec![ok("NOOP")]),
             (4, &[b"NOOP\r", b"\n"], vec![ok("NOOP")]),
             (4, &[b"NOOP\n"], vec![ok("NOOP")]),
-            (4, &[b"NOOPX\r\nQUIT\r\n"], vec![too_long.clone(), ok("QUIT")]),
-            (4, &[b"NOOPX", b"YZ\r\nQUIT\r\n"], vec![too_long.clone(), ok("QUIT")]),
-            (4, &[b"NOOPXYZ", b"more", b"\nQUIT\n"], vec![too_long.clone(), ok("QUIT")]),
+            (
+                4,
+                &[b"NOOPX\r\nQUIT\r\n"],
+                vec![too_long.clone(), ok("QUIT")],
+            ),
+            (
+                4,
+                &[b"NOOPX", b"YZ\r\nQUIT\r\n"],
+                vec![too_long.clone(), ok("QUIT")],
+            ),
+            (
+                4,
+                &[b"NOOPXYZ", b"more", b"\nQUIT\n"],
+                vec![too_long.clone(), ok("QUIT")],
+            ),
             (4, &[b"NOOP\rX\n"], vec![too_long.clone()]),
             (0, &[b"\r\nx\r\n"], vec![ok(""), too_long]),
         ];
@@ -148,9 +180,21 @@ mod tests {
     fn empty_buffer_is_incomplete_even_while_discarding() {
         let mut s = LineSplitter::new(2);
         assert_eq!(s.next(b""), Line::Incomplete);
-        assert_eq!(s.next(b"abcd"), Line::TooLong { consumed: 4, finished: false });
+        assert_eq!(
+            s.next(b"abcd"),
+            Line::TooLong {
+                consumed: 4,
+                finished: false
+            }
+        );
         assert_eq!(s.next(b""), Line::Incomplete);
-        assert_eq!(s.next(b"x\nNOOP"), Line::TooLong { consumed: 2, finished: true });
+        assert_eq!(
+            s.next(b"x\nNOOP"),
+            Line::TooLong {
+                consumed: 2,
+                finished: true
+            }
+        );
     }
 
     #[test]
@@ -168,7 +212,13 @@ mod tests {
     #[test]
     fn over_long_line_with_end_in_same_buffer_is_dropped_whole() {
         let mut s = LineSplitter::new(4);
-        assert_eq!(s.next(b"abcdef\r\nQUIT"), Line::TooLong { consumed: 8, finished: true });
+        assert_eq!(
+            s.next(b"abcdef\r\nQUIT"),
+            Line::TooLong {
+                consumed: 8,
+                finished: true
+            }
+        );
         assert_eq!(s.next(b"QUIT"), Line::Incomplete);
     }
 
@@ -176,6 +226,12 @@ mod tests {
     fn huge_max_len_does_not_overflow() {
         let mut s = LineSplitter::new(usize::MAX);
         assert_eq!(s.next(b"abc"), Line::Incomplete);
-        assert_eq!(s.next(b"abc\n"), Line::Complete { line: b"abc", consumed: 4 });
+        assert_eq!(
+            s.next(b"abc\n"),
+            Line::Complete {
+                line: b"abc",
+                consumed: 4
+            }
+        );
     }
 }

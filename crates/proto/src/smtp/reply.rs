@@ -11,12 +11,20 @@ pub struct Reply {
 
 impl Reply {
     pub fn new(code: u16, enhanced: &'static str, text: impl Into<String>) -> Self {
-        Self { code, enhanced: Some(enhanced), lines: vec![text.into()] }
+        Self {
+            code,
+            enhanced: Some(enhanced),
+            lines: vec![text.into()],
+        }
     }
 
     /// A multi-line reply (e.g. the EHLO keywords), with the same enhanced code on each line.
     pub fn multi(code: u16, enhanced: Option<&'static str>, lines: Vec<String>) -> Self {
-        Self { code, enhanced, lines }
+        Self {
+            code,
+            enhanced,
+            lines,
+        }
     }
 
     /// Whether the code is 4xx (temporary) — the session's error counter also uses this.
@@ -81,24 +89,45 @@ mod tests {
         let cases: Vec<(Reply, &str)> = vec![
             (Reply::new(250, "2.1.0", "OK"), "250 2.1.0 OK\r\n"),
             (
-                Reply::multi(250, None, vec!["mx.example".into(), "PIPELINING".into(), "8BITMIME".into()]),
+                Reply::multi(
+                    250,
+                    None,
+                    vec!["mx.example".into(), "PIPELINING".into(), "8BITMIME".into()],
+                ),
                 "250-mx.example\r\n250-PIPELINING\r\n250 8BITMIME\r\n",
             ),
             (
-                Reply::multi(550, Some("5.7.1"), vec!["Refused".into(), "See policy".into()]),
+                Reply::multi(
+                    550,
+                    Some("5.7.1"),
+                    vec!["Refused".into(), "See policy".into()],
+                ),
                 "550-5.7.1 Refused\r\n550 5.7.1 See policy\r\n",
             ),
-            (Reply::multi(220, None, vec!["mx ESMTP".into()]), "220 mx ESMTP\r\n"),
+            (
+                Reply::multi(220, None, vec!["mx ESMTP".into()]),
+                "220 mx ESMTP\r\n",
+            ),
             (Reply::multi(250, None, vec![]), "250\r\n"),
             (Reply::multi(250, Some("2.0.0"), vec![]), "250 2.0.0\r\n"),
             (Reply::new(250, "2.0.0", ""), "250 2.0.0\r\n"),
             (Reply::multi(250, None, vec![String::new()]), "250\r\n"),
-            (Reply::multi(250, None, vec![String::new(), "x".into()]), "250-\r\n250 x\r\n"),
+            (
+                Reply::multi(250, None, vec![String::new(), "x".into()]),
+                "250-\r\n250 x\r\n",
+            ),
             // A CR/LF in the text cannot end the reply early.
-            (Reply::new(501, "5.5.4", "bad\r\n250 forged"), "501 5.5.4 bad  250 forged\r\n"),
+            (
+                Reply::new(501, "5.5.4", "bad\r\n250 forged"),
+                "501 5.5.4 bad  250 forged\r\n",
+            ),
         ];
         for (reply, want) in cases {
-            assert_eq!(String::from_utf8_lossy(&reply.to_bytes()), want, "{reply:?}");
+            assert_eq!(
+                String::from_utf8_lossy(&reply.to_bytes()),
+                want,
+                "{reply:?}"
+            );
         }
     }
 
@@ -111,7 +140,14 @@ mod tests {
 
     #[test]
     fn only_4xx_is_temporary() {
-        for (code, temp) in [(250, false), (354, false), (421, true), (451, true), (499, true), (550, false)] {
+        for (code, temp) in [
+            (250, false),
+            (354, false),
+            (421, true),
+            (451, true),
+            (499, true),
+            (550, false),
+        ] {
             assert_eq!(Reply::new(code, "x", "").is_temporary(), temp, "{code}");
         }
     }

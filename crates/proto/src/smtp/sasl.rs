@@ -35,7 +35,11 @@ pub fn decode_plain(decoded: &[u8]) -> Result<(Option<String>, String, String), 
         return Err(SaslError::Malformed);
     }
     let text = |b: &[u8]| String::from_utf8(b.to_vec()).map_err(|_| SaslError::Malformed);
-    let authzid = if authzid.is_empty() { None } else { Some(text(authzid)?) };
+    let authzid = if authzid.is_empty() {
+        None
+    } else {
+        Some(text(authzid)?)
+    };
     Ok((authzid, text(authcid)?, text(passwd)?))
 }
 
@@ -87,17 +91,29 @@ mod tests {
             ("*", Err(SaslError::BadBase64)),
         ];
         for (input, want) in cases {
-            assert_eq!(decode_base64(input), want.clone().map(<[u8]>::to_vec), "{input:?}");
+            assert_eq!(
+                decode_base64(input),
+                want.clone().map(<[u8]>::to_vec),
+                "{input:?}"
+            );
         }
     }
+
+    type Plain = (Option<String>, String, String);
 
     #[test]
     fn decodes_plain_table() {
         let s = |x: &str| x.to_string();
-        let cases: &[(&[u8], Result<(Option<String>, String, String), SaslError>)] = &[
+        let cases: &[(&[u8], Result<Plain, SaslError>)] = &[
             (b"\0user\0pass", Ok((None, s("user"), s("pass")))),
-            (b"admin\0user\0pass", Ok((Some(s("admin")), s("user"), s("pass")))),
-            ("\0j\u{f8}rgen\0p\u{e5}ss".as_bytes(), Ok((None, s("j\u{f8}rgen"), s("p\u{e5}ss")))),
+            (
+                b"admin\0user\0pass",
+                Ok((Some(s("admin")), s("user"), s("pass"))),
+            ),
+            (
+                "\0j\u{f8}rgen\0p\u{e5}ss".as_bytes(),
+                Ok((None, s("j\u{f8}rgen"), s("p\u{e5}ss"))),
+            ),
             (b"\0user\0", Err(SaslError::Malformed)),
             (b"\0\0pass", Err(SaslError::Malformed)),
             (b"user\0pass", Err(SaslError::Malformed)),

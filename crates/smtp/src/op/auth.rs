@@ -10,9 +10,15 @@ use crate::session::{End, Session};
 const FAILURE_DELAY: Duration = Duration::from_millis(500);
 
 impl Session {
-    pub(crate) async fn handle_auth(&mut self, mechanism: String, initial: Option<String>) -> Result<(), End> {
+    pub(crate) async fn handle_auth(
+        &mut self,
+        mechanism: String,
+        initial: Option<String>,
+    ) -> Result<(), End> {
         if self.helo.is_none() || !self.esmtp {
-            return self.error(Reply::new(503, "5.5.1", "Send EHLO first")).await;
+            return self
+                .error(Reply::new(503, "5.5.1", "Send EHLO first"))
+                .await;
         }
         if !self.auth_allowed() {
             // RFC 4954 §6: 538 when the mechanism needs an encrypted channel.
@@ -21,17 +27,31 @@ impl Session {
                 .await;
         }
         if self.auth.is_some() {
-            return self.error(Reply::new(503, "5.5.1", "Already authenticated")).await;
+            return self
+                .error(Reply::new(503, "5.5.1", "Already authenticated"))
+                .await;
         }
         // RFC 4954 §4: AUTH is not permitted during a mail transaction.
         if self.tx.is_some() {
-            return self.error(Reply::new(503, "5.5.1", "AUTH not allowed during a mail transaction")).await;
+            return self
+                .error(Reply::new(
+                    503,
+                    "5.5.1",
+                    "AUTH not allowed during a mail transaction",
+                ))
+                .await;
         }
         let credentials = match mechanism.as_str() {
             "PLAIN" => self.sasl_plain(initial).await?,
             "LOGIN" => self.sasl_login(initial).await?,
             _ => {
-                return self.error(Reply::new(504, "5.5.4", "Unrecognized authentication type; use PLAIN or LOGIN")).await;
+                return self
+                    .error(Reply::new(
+                        504,
+                        "5.5.4",
+                        "Unrecognized authentication type; use PLAIN or LOGIN",
+                    ))
+                    .await;
             }
         };
         let Some((user, password)) = credentials else {
@@ -48,17 +68,26 @@ impl Session {
             Ok(None) => {
                 tracing::warn!(session = %self.id, peer = %self.peer, user = %crate::session::sanitize(&user), "authentication failed");
                 tokio::time::sleep(FAILURE_DELAY).await;
-                self.error(Reply::new(535, "5.7.8", "Authentication credentials invalid")).await
+                self.error(Reply::new(
+                    535,
+                    "5.7.8",
+                    "Authentication credentials invalid",
+                ))
+                .await
             }
             Err(e) => {
                 tracing::error!(session = %self.id, error = %e, "authentication lookup failed");
-                self.error(Reply::new(454, "4.7.0", "Temporary authentication failure")).await
+                self.error(Reply::new(454, "4.7.0", "Temporary authentication failure"))
+                    .await
             }
         }
     }
 
     /// RFC 4616 PLAIN: `authzid NUL authcid NUL passwd`, as initial response or after `334 `.
-    async fn sasl_plain(&mut self, initial: Option<String>) -> Result<Option<(String, String)>, End> {
+    async fn sasl_plain(
+        &mut self,
+        initial: Option<String>,
+    ) -> Result<Option<(String, String)>, End> {
         let response = match initial {
             // RFC 4954 §4: "=" is an empty initial response.
             Some(r) if r == "=" => String::new(),
@@ -85,7 +114,10 @@ impl Session {
     }
 
     /// LOGIN: the user name and the password, each base64 after a 334 prompt.
-    async fn sasl_login(&mut self, initial: Option<String>) -> Result<Option<(String, String)>, End> {
+    async fn sasl_login(
+        &mut self,
+        initial: Option<String>,
+    ) -> Result<Option<(String, String)>, End> {
         let user_b64 = match initial {
             Some(r) => r,
             // base64("Username:")
@@ -94,12 +126,17 @@ impl Session {
                 None => return Ok(None),
             },
         };
-        let Ok(user) = decode_base64(&user_b64).map(|u| String::from_utf8_lossy(&u).into_owned()) else {
+        let Ok(user) = decode_base64(&user_b64).map(|u| String::from_utf8_lossy(&u).into_owned())
+        else {
             return self.malformed().map(|_| None);
         };
         // base64("Password:")
-        let Some(pass_b64) = self.challenge("UGFzc3dvcmQ6").await? else { return Ok(None) };
-        let Ok(password) = decode_base64(&pass_b64).map(|p| String::from_utf8_lossy(&p).into_owned()) else {
+        let Some(pass_b64) = self.challenge("UGFzc3dvcmQ6").await? else {
+            return Ok(None);
+        };
+        let Ok(password) =
+            decode_base64(&pass_b64).map(|p| String::from_utf8_lossy(&p).into_owned())
+        else {
             return self.malformed().map(|_| None);
         };
         Ok(Some((user, password)))
@@ -108,7 +145,11 @@ impl Session {
     /// Sends `334 challenge` and reads the client's line; `None` if cancelled with `*`
     /// (RFC 4954 §4: 501) or too long (already answered).
     async fn challenge(&mut self, challenge: &str) -> Result<Option<String>, End> {
-        self.reply(Reply { code: 334, enhanced: None, lines: vec![challenge.to_string()] });
+        self.reply(Reply {
+            code: 334,
+            enhanced: None,
+            lines: vec![challenge.to_string()],
+        });
         self.flush().await?;
         match self.read_line().await? {
             Some(line) if line.trim() == "*" => {
@@ -117,7 +158,11 @@ impl Session {
             }
             Some(line) => Ok(Some(line.trim().to_string())),
             None => {
-                self.reply(Reply::new(500, "5.5.6", "Authentication exchange line is too long"));
+                self.reply(Reply::new(
+                    500,
+                    "5.5.6",
+                    "Authentication exchange line is too long",
+                ));
                 Ok(None)
             }
         }

@@ -14,16 +14,26 @@ use crate::session::{End, Session, Transaction};
 impl Session {
     pub(crate) async fn handle_data(&mut self) -> Result<(), End> {
         let Some(tx) = self.tx.as_ref() else {
-            return self.error(Reply::new(503, "5.5.1", "Need MAIL command first")).await;
+            return self
+                .error(Reply::new(503, "5.5.1", "Need MAIL command first"))
+                .await;
         };
         if tx.chunks.is_some() {
-            return self.error(Reply::new(503, "5.5.1", "DATA not allowed after BDAT")).await;
+            return self
+                .error(Reply::new(503, "5.5.1", "DATA not allowed after BDAT"))
+                .await;
         }
         if tx.rcpt_count == 0 {
             // RFC 5321 §3.3 / RFC 2920 §3.1: DATA without any accepted recipient.
-            return self.error(Reply::new(554, "5.5.1", "No valid recipients")).await;
+            return self
+                .error(Reply::new(554, "5.5.1", "No valid recipients"))
+                .await;
         }
-        self.reply(Reply { code: 354, enhanced: None, lines: vec!["End data with <CR><LF>.<CR><LF>".into()] });
+        self.reply(Reply {
+            code: 354,
+            enhanced: None,
+            lines: vec!["End data with <CR><LF>.<CR><LF>".into()],
+        });
         self.flush().await?;
 
         let limit = usize::try_from(self.ctx.config.limits.max_message_size).unwrap_or(usize::MAX);
@@ -33,12 +43,18 @@ impl Session {
         let (bare, oversized) = loop {
             let (consumed, status) = decoder.feed(self.input(), &mut body);
             self.consume(consumed);
-            if let DataStatus::Complete { bare_line_ending, oversized } = status {
+            if let DataStatus::Complete {
+                bare_line_ending,
+                oversized,
+            } = status
+            {
                 break (bare_line_ending, oversized);
             }
             self.read_more(timeout, false).await?;
         };
-        let Some(tx) = self.tx.take() else { return Ok(()) };
+        let Some(tx) = self.tx.take() else {
+            return Ok(());
+        };
         self.finish_message(tx, body, bare, oversized).await
     }
 
@@ -49,7 +65,11 @@ impl Session {
             Some(tx) => !tx.chunks_oversized && tx.rcpt_count > 0,
             None => false,
         };
-        let already = self.tx.as_ref().and_then(|t| t.chunks.as_ref()).map_or(0, Vec::len) as u64;
+        let already = self
+            .tx
+            .as_ref()
+            .and_then(|t| t.chunks.as_ref())
+            .map_or(0, Vec::len) as u64;
         let fits = already.saturating_add(size) <= limit;
         let mut chunk = Vec::new();
         if keep && fits {
@@ -61,7 +81,9 @@ impl Session {
             if self.input().is_empty() {
                 self.read_more(timeout, false).await?;
             }
-            let take = usize::try_from(remaining).unwrap_or(usize::MAX).min(self.input().len());
+            let take = usize::try_from(remaining)
+                .unwrap_or(usize::MAX)
+                .min(self.input().len());
             if keep && fits {
                 chunk.extend_from_slice(&self.input()[..take]);
             }
@@ -69,11 +91,15 @@ impl Session {
             remaining -= take as u64;
         }
         let Some(tx) = self.tx.as_mut() else {
-            return self.error(Reply::new(503, "5.5.1", "Need MAIL command first")).await;
+            return self
+                .error(Reply::new(503, "5.5.1", "Need MAIL command first"))
+                .await;
         };
         if tx.rcpt_count == 0 {
             self.tx = None;
-            return self.error(Reply::new(554, "5.5.1", "No valid recipients")).await;
+            return self
+                .error(Reply::new(554, "5.5.1", "No valid recipients"))
+                .await;
         }
         if !fits {
             tx.chunks_oversized = true;
@@ -85,13 +111,19 @@ impl Session {
         if !last {
             if tx.chunks_oversized {
                 // Keep reading chunks, fail the transaction at LAST (one clear reply).
-                self.reply(Reply::new(552, "5.3.4", "Message size exceeds fixed maximum message size"));
+                self.reply(Reply::new(
+                    552,
+                    "5.3.4",
+                    "Message size exceeds fixed maximum message size",
+                ));
                 return Ok(());
             }
             self.reply(Reply::new(250, "2.0.0", format!("{size} octets received")));
             return Ok(());
         }
-        let Some(mut tx) = self.tx.take() else { return Ok(()) };
+        let Some(mut tx) = self.tx.take() else {
+            return Ok(());
+        };
         let body = tx.chunks.take().unwrap_or_default();
         let bare = has_bare_line_ending(&body);
         let oversized = tx.chunks_oversized;
@@ -99,17 +131,33 @@ impl Session {
     }
 
     /// Checks the finished body, adds the Received header, stores it, and answers.
-    async fn finish_message(&mut self, tx: Transaction, body: Vec<u8>, bare: bool, oversized: bool) -> Result<(), End> {
+    async fn finish_message(
+        &mut self,
+        tx: Transaction,
+        body: Vec<u8>,
+        bare: bool,
+        oversized: bool,
+    ) -> Result<(), End> {
         if oversized {
             tracing::info!(session = %self.id, peer = %self.peer, "message too big");
-            return self.error(Reply::new(552, "5.3.4", "Message size exceeds fixed maximum message size")).await;
+            return self
+                .error(Reply::new(
+                    552,
+                    "5.3.4",
+                    "Message size exceeds fixed maximum message size",
+                ))
+                .await;
         }
         if bare {
             // SMTP smuggling: a lone CR or LF may end the data for another server that reads
             // this message, so such a message is refused as a whole.
             tracing::warn!(session = %self.id, peer = %self.peer, "bare CR or LF in message data");
             return self
-                .error(Reply::new(550, "5.6.0", "Message refused: bare CR or LF in message data; lines must end with CRLF"))
+                .error(Reply::new(
+                    550,
+                    "5.6.0",
+                    "Message refused: bare CR or LF in message data; lines must end with CRLF",
+                ))
                 .await;
         }
         let queue_id = format!("{}{:06X}", self.id, rand::random::<u32>() & 0xff_ffff);
@@ -138,13 +186,21 @@ impl Session {
         match self.ctx.store.deliver(delivery).await {
             Ok(()) => {
                 tracing::info!(session = %self.id, id = %queue_id, from = %envelope_from, recipients, size, "message accepted");
-                self.reply(Reply::new(250, "2.0.0", format!("Message accepted for delivery as {queue_id}")));
+                self.reply(Reply::new(
+                    250,
+                    "2.0.0",
+                    format!("Message accepted for delivery as {queue_id}"),
+                ));
                 Ok(())
             }
             Err(e) => {
                 tracing::error!(session = %self.id, error = %e, "storing message failed");
                 // Nothing was acknowledged, so nothing is lost: the client will try again.
-                self.reply(Reply::new(451, "4.3.0", "Temporary failure storing the message, try again later"));
+                self.reply(Reply::new(
+                    451,
+                    "4.3.0",
+                    "Temporary failure storing the message, try again later",
+                ));
                 Ok(())
             }
         }

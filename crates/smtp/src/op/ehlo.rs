@@ -10,21 +10,30 @@ impl Session {
         // §4.1.4: EHLO/HELO resets any transaction in progress.
         self.tx = None;
         self.esmtp = esmtp;
-        let greeting = format!("{} Hello {} [{}]", self.hostname(), sanitize(&name), self.peer.ip());
+        let greeting = format!(
+            "{} Hello {} [{}]",
+            self.hostname(),
+            sanitize(&name),
+            self.peer.ip()
+        );
         self.helo = Some(sanitize(&name));
         if !esmtp {
-            self.reply(Reply { code: 250, enhanced: None, lines: vec![greeting] });
+            self.reply(Reply {
+                code: 250,
+                enhanced: None,
+                lines: vec![greeting],
+            });
             return Ok(());
         }
         let mut lines = vec![
             greeting,
-            "PIPELINING".to_string(),                                       // RFC 2920
+            "PIPELINING".to_string(), // RFC 2920
             format!("SIZE {}", self.ctx.config.limits.max_message_size), // RFC 1870
-            "8BITMIME".to_string(),                                         // RFC 6152
-            "SMTPUTF8".to_string(),                                         // RFC 6531
-            "ENHANCEDSTATUSCODES".to_string(),                              // RFC 2034
-            "CHUNKING".to_string(),                                         // RFC 3030
-            "DSN".to_string(),                                              // RFC 3461
+            "8BITMIME".to_string(),   // RFC 6152
+            "SMTPUTF8".to_string(),   // RFC 6531
+            "ENHANCEDSTATUSCODES".to_string(), // RFC 2034
+            "CHUNKING".to_string(),   // RFC 3030
+            "DSN".to_string(),        // RFC 3461
         ];
         if !self.is_tls() {
             lines.push("STARTTLS".to_string()); // RFC 3207
@@ -32,7 +41,11 @@ impl Session {
         if self.auth_allowed() && self.auth.is_none() {
             lines.push("AUTH PLAIN LOGIN".to_string()); // RFC 4954
         }
-        self.reply(Reply { code: 250, enhanced: None, lines });
+        self.reply(Reply {
+            code: 250,
+            enhanced: None,
+            lines,
+        });
         Ok(())
     }
 

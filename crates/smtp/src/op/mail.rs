@@ -9,41 +9,65 @@ use crate::session::{End, Session, Transaction};
 impl Session {
     pub(crate) async fn handle_mail(&mut self, from: Path, params: MailParams) -> Result<(), End> {
         if self.helo.is_none() {
-            return self.error(Reply::new(503, "5.5.1", "Send HELO or EHLO first")).await;
+            return self
+                .error(Reply::new(503, "5.5.1", "Send HELO or EHLO first"))
+                .await;
         }
         if self.tx.is_some() {
-            return self.error(Reply::new(503, "5.5.1", "Nested MAIL command")).await;
+            return self
+                .error(Reply::new(503, "5.5.1", "Nested MAIL command"))
+                .await;
         }
         // RFC 6409 §4.3 / RFC 8314: submission requires authentication.
         if matches!(self.kind, Kind::Submission | Kind::Submissions) && self.auth.is_none() {
             let reply = if self.is_tls() {
                 Reply::new(530, "5.7.0", "Authentication required")
             } else {
-                Reply::new(530, "5.7.0", "Must issue a STARTTLS command first, then authenticate")
+                Reply::new(
+                    530,
+                    "5.7.0",
+                    "Must issue a STARTTLS command first, then authenticate",
+                )
             };
             return self.error(reply).await;
         }
         let has_params = params != MailParams::default();
         // RFC 5321 §4.1.1.2: parameters are only for sessions that started with EHLO.
         if has_params && !self.esmtp {
-            return self.error(Reply::new(555, "5.5.4", "MAIL parameters need EHLO")).await;
+            return self
+                .error(Reply::new(555, "5.5.4", "MAIL parameters need EHLO"))
+                .await;
         }
         if let Some(size) = params.size
             && size > self.ctx.config.limits.max_message_size
         {
             // RFC 1870 §6.1: 552 for a message larger than the fixed maximum.
-            return self.error(Reply::new(552, "5.3.4", "Message size exceeds fixed maximum message size")).await;
+            return self
+                .error(Reply::new(
+                    552,
+                    "5.3.4",
+                    "Message size exceeds fixed maximum message size",
+                ))
+                .await;
         }
         if params.body == Some(Body::BinaryMime) {
             // We do not advertise BINARYMIME (RFC 3030 §3).
-            return self.error(Reply::new(555, "5.5.4", "BODY=BINARYMIME is not supported")).await;
+            return self
+                .error(Reply::new(555, "5.5.4", "BODY=BINARYMIME is not supported"))
+                .await;
         }
         if let Path::Mailbox(addr) = &from
             && !addr.is_ascii()
             && !params.smtputf8
         {
             // RFC 6531 §3.2: non-ASCII addresses need the SMTPUTF8 parameter.
-            return self.error(Reply::new(553, "5.6.7", "Non-ASCII sender address requires SMTPUTF8")).await;
+            return self
+                .error(Reply::new(
+                    553,
+                    "5.6.7",
+                    "Non-ASCII sender address requires SMTPUTF8",
+                ))
+                .await;
         }
         tracing::debug!(session = %self.id, from = ?from, "MAIL");
         self.tx = Some(Transaction::new(from, params));

@@ -9,10 +9,14 @@ use crate::session::{End, Session, sanitize};
 impl Session {
     pub(crate) async fn handle_rcpt(&mut self, to: Path, params: RcptParams) -> Result<(), End> {
         let Some(tx) = self.tx.as_ref() else {
-            return self.error(Reply::new(503, "5.5.1", "Need MAIL command first")).await;
+            return self
+                .error(Reply::new(503, "5.5.1", "Need MAIL command first"))
+                .await;
         };
         let Path::Mailbox(address) = to else {
-            return self.error(Reply::new(501, "5.1.3", "Null recipient is not allowed")).await;
+            return self
+                .error(Reply::new(501, "5.1.3", "Null recipient is not allowed"))
+                .await;
         };
         if tx.rcpt_count >= self.ctx.config.limits.max_recipients {
             // RFC 5321 §4.5.3.1.10: 452 for too many recipients; the client sends the rest later.
@@ -20,13 +24,23 @@ impl Session {
             return Ok(());
         }
         if tx.chunks.is_some() {
-            return self.error(Reply::new(503, "5.5.1", "RCPT not allowed after BDAT")).await;
+            return self
+                .error(Reply::new(503, "5.5.1", "RCPT not allowed after BDAT"))
+                .await;
         }
         if params != RcptParams::default() && !self.esmtp {
-            return self.error(Reply::new(555, "5.5.4", "RCPT parameters need EHLO")).await;
+            return self
+                .error(Reply::new(555, "5.5.4", "RCPT parameters need EHLO"))
+                .await;
         }
         if !address.is_ascii() && !tx.params.smtputf8 {
-            return self.error(Reply::new(553, "5.6.7", "Non-ASCII recipient address requires SMTPUTF8")).await;
+            return self
+                .error(Reply::new(
+                    553,
+                    "5.6.7",
+                    "Non-ASCII recipient address requires SMTPUTF8",
+                ))
+                .await;
         }
         // §4.5.1: "Postmaster" without a domain is always accepted, for our own host name.
         let address = if address.eq_ignore_ascii_case("postmaster") {
@@ -38,7 +52,11 @@ impl Session {
             Ok(r) => r,
             Err(e) => {
                 tracing::error!(session = %self.id, error = %e, "recipient lookup failed");
-                self.reply(Reply::new(451, "4.3.0", "Temporary lookup failure, try again later"));
+                self.reply(Reply::new(
+                    451,
+                    "4.3.0",
+                    "Temporary lookup failure, try again later",
+                ));
                 return Ok(());
             }
         };
@@ -48,15 +66,25 @@ impl Session {
             Resolution::NotLocal if self.auth.is_some() => (Vec::new(), vec![address.clone()]),
             Resolution::NotLocal => {
                 tracing::info!(session = %self.id, peer = %self.peer, rcpt = %sanitize(&address), "relay denied");
-                return self.error(Reply::new(554, "5.7.1", "Relay access denied")).await;
+                return self
+                    .error(Reply::new(554, "5.7.1", "Relay access denied"))
+                    .await;
             }
             Resolution::Unknown => {
                 tracing::info!(session = %self.id, peer = %self.peer, rcpt = %sanitize(&address), "unknown recipient");
                 // Rejected in the dialogue, so we never bounce to a forged sender.
-                return self.error(Reply::new(550, "5.1.1", "Mailbox unavailable: no such user here")).await;
+                return self
+                    .error(Reply::new(
+                        550,
+                        "5.1.1",
+                        "Mailbox unavailable: no such user here",
+                    ))
+                    .await;
             }
         };
-        let Some(tx) = self.tx.as_mut() else { return Ok(()) };
+        let Some(tx) = self.tx.as_mut() else {
+            return Ok(());
+        };
         tx.rcpt_count += 1;
         if tx.first_rcpt.is_none() {
             tx.first_rcpt = Some(address.clone());
@@ -68,10 +96,21 @@ impl Session {
         }
         // RFC 3461 §4.2: the original recipient is this RCPT's address unless the client
         // said otherwise; forwards keep it so a later DSN names what the sender wrote.
-        let orcpt = params.orcpt.clone().or_else(|| Some(format!("rfc822;{address}")));
+        let orcpt = params
+            .orcpt
+            .clone()
+            .or_else(|| Some(format!("rfc822;{address}")));
         for target in remote {
-            if !tx.remote.iter().any(|r| r.address.eq_ignore_ascii_case(&target)) {
-                tx.remote.push(RemoteRecipient { address: target, notify: notify.clone(), orcpt: orcpt.clone() });
+            if !tx
+                .remote
+                .iter()
+                .any(|r| r.address.eq_ignore_ascii_case(&target))
+            {
+                tx.remote.push(RemoteRecipient {
+                    address: target,
+                    notify: notify.clone(),
+                    orcpt: orcpt.clone(),
+                });
             }
         }
         self.reply(Reply::new(250, "2.1.5", "Recipient OK"));

@@ -7,7 +7,9 @@ use crate::session::{End, Session};
 impl Session {
     pub(crate) async fn handle_starttls(&mut self) -> Result<(), End> {
         if self.is_tls() {
-            return self.error(Reply::new(503, "5.5.1", "TLS already active")).await;
+            return self
+                .error(Reply::new(503, "5.5.1", "TLS already active"))
+                .await;
         }
         self.reply(Reply::new(220, "2.0.0", "Ready to start TLS"));
         self.flush().await?;
