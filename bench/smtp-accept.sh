@@ -178,10 +178,8 @@ POSTFIX_VERSION=""
 SINK_SECS=(); POSTFIX_SECS=(); POSTFIX_DELIV_SECS=(); POSTROOM_SECS=()
 
 # ---------------------------------------------------------------- a) smtp-sink
-run_sink() {
-  require_free_port "$SINK_PORT" SINK
-  local i t0 t1
-  for i in $(seq "$RUNS"); do
+sink_once() {
+  local i="$1" t0 t1
     /usr/sbin/smtp-sink -u postfix "$HOST:$SINK_PORT" 1024 &
     local pid=$!
     PIDS+=("$pid")
@@ -191,7 +189,6 @@ run_sink() {
     stop_pid "$pid"
     SINK_SECS+=("$(elapsed "$t0" "$t1")")
     log "smtp-sink run $i: ${SINK_SECS[-1]} s = $(rate "${SINK_SECS[-1]}") msg/s"
-  done
 }
 
 # ---------------------------------------------------------------- b) Postfix
@@ -281,13 +278,8 @@ maildir_count() {
   fi
 }
 
-run_postfix() {
-  require_free_port "$POSTFIX_PORT" POSTFIX
-  setup_postfix
-  POSTFIX_VERSION="$(postconf -c "$POSTFIX_CONF" -h mail_version)"
-  log "Postfix $POSTFIX_VERSION, in_flow_delay = $(postconf -c "$POSTFIX_CONF" -h in_flow_delay) (default)"
-  local i t0 t1 t2 n deadline
-  for i in $(seq "$RUNS"); do
+postfix_once() {
+  local i="$1" t0 t1 t2 n deadline
     # Start each run with a fresh Maildir (virtual(8) recreates it) and an empty queue.
     rm -rf "$POSTFIX_MAILDIR"
     settle
@@ -310,18 +302,11 @@ run_postfix() {
     POSTFIX_DELIV_SECS+=("$(elapsed "$t0" "$t2")")
     log "Postfix run $i: accepted in ${POSTFIX_SECS[-1]} s = $(rate "${POSTFIX_SECS[-1]}") msg/s;" \
         "all in Maildir after ${POSTFIX_DELIV_SECS[-1]} s = $(rate "${POSTFIX_DELIV_SECS[-1]}") msg/s"
-  done
-  log "stopping private Postfix"
-  postfix -c "$POSTFIX_CONF" stop >/dev/null 2>&1 || true
-  POSTFIX_CONF=""
 }
 
 # ---------------------------------------------------------------- c) Postroom
-run_postroom() {
-  require_free_port "$POSTROOM_PORT" POSTROOM
-  [ -x "$POSTROOM" ] || die "$POSTROOM missing (cargo build --release -p cli)"
-  local i t0 t1 dir pid n rc
-  for i in $(seq "$RUNS"); do
+postroom_once() {
+  local i="$1" t0 t1 dir pid n rc
     dir="$TMP/postroom-$i"       # fresh data dir per run
     mkdir -p "$dir"
     cat >"$dir/postroom.toml" <<EOF
@@ -360,15 +345,38 @@ print(db.execute("SELECT count(*) FROM messages").fetchone()[0])' "$dir/postroom
     POSTROOM_SECS+=("$(elapsed "$t0" "$t1")")
     log "Postroom run $i: ${POSTROOM_SECS[-1]} s = $(rate "${POSTROOM_SECS[-1]}") msg/s; $n messages in postroom.db"
     [ "${KEEP_TMP:-0}" = 1 ] || rm -rf "$dir"
-  done
 }
 
 # ---------------------------------------------------------------- run
 LOADAVG_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 log "load: smtp-source -s $SESSIONS -m $MESSAGES -l $SIZE, $RUNS runs per target, on $HOST"
-[ "${SKIP_SINK:-0}" = 1 ] || run_sink
-[ "${SKIP_POSTFIX:-0}" = 1 ] || run_postfix
-[ "${SKIP_POSTROOM:-0}" = 1 ] || run_postroom
+DO_SINK=1; DO_POSTFIX=1; DO_POSTROOM=1
+[ "${SKIP_SINK:-0}" != 1 ] || DO_SINK=0
+[ "${SKIP_POSTFIX:-0}" != 1 ] || DO_POSTFIX=0
+[ "${SKIP_POSTROOM:-0}" != 1 ] || DO_POSTROOM=0
+[ "$DO_SINK" = 0 ] || require_free_port "$SINK_PORT" SINK
+[ "$DO_POSTFIX" = 0 ] || require_free_port "$POSTFIX_PORT" POSTFIX
+if [ "$DO_POSTROOM" = 1 ]; then
+  require_free_port "$POSTROOM_PORT" POSTROOM
+  [ -x "$POSTROOM" ] || die "$POSTROOM missing (cargo build --release -p cli)"
+fi
+if [ "$DO_POSTFIX" = 1 ]; then
+  setup_postfix
+  POSTFIX_VERSION="$(postconf -c "$POSTFIX_CONF" -h mail_version)"
+  log "Postfix $POSTFIX_VERSION, in_flow_delay = $(postconf -c "$POSTFIX_CONF" -h in_flow_delay) (default)"
+fi
+# Rounds: each round runs every target once, one after the other. The machine's background load
+# drifts over minutes; interleaving spreads that drift over all targets instead of one.
+for round in $(seq "$RUNS"); do
+  [ "$DO_SINK" = 0 ] || sink_once "$round"
+  [ "$DO_POSTFIX" = 0 ] || postfix_once "$round"
+  [ "$DO_POSTROOM" = 0 ] || postroom_once "$round"
+done
+if [ "$DO_POSTFIX" = 1 ]; then
+  log "stopping private Postfix"
+  postfix -c "$POSTFIX_CONF" stop >/dev/null 2>&1 || true
+  POSTFIX_CONF=""
+fi
 
 # ---------------------------------------------------------------- report
 runs_col() { # seconds... -> "r1 / r2 / r3" msg/s
@@ -399,7 +407,7 @@ verdict() { # value threshold -> pass/FAIL
   echo "## Durable SMTP accept ($STAMP)"
   echo
   echo "- Machine: $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(uname -sr); load generator and servers share them. Load average at start: $LOADAVG_START; at end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews the figures)."
-  echo "- Load: \`smtp-source -s $SESSIONS -m $MESSAGES -l $SIZE -f $FROM -t $TO $HOST:PORT\` (a new connection per message), $RUNS runs per target, median shown."
+  echo "- Load: \`smtp-source -s $SESSIONS -m $MESSAGES -l $SIZE -f $FROM -t $TO $HOST:PORT\` (a new connection per message), $RUNS rounds of one run per target (interleaved), median shown."
   [ -z "$pr_med" ] || echo "- Postroom: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (dirty tree)'), release build."
   [ -z "$pf_med" ] || echo "- Postfix ${POSTFIX_VERSION:-?}: private instance, virtual(8) into Maildir, \`in_flow_delay = 1s\` (the default, kept). Its msg/s is until smtp-source exits (queued durably); \"delivered\" is until all $MESSAGES files are in Maildir/new."
   [ -z "$sink_med" ] || echo "- smtp-sink: \`smtp-sink -u postfix $HOST:PORT 1024\`, accepts and discards (no storage): the protocol ceiling."

@@ -51,6 +51,10 @@ pub struct Options {
     pub limits: Vec<String>,
     /// Skip the fixture domains, accounts and aliases.
     pub empty: bool,
+    /// More services to listen on at `127.0.0.1:0` under `[listen]` (e.g. "pop3").
+    pub services: Vec<String>,
+    /// TOML appended after `[limits]` (whole sections of their own, e.g. `[queue]`).
+    pub extra_toml: String,
 }
 
 /// A running `postroom serve` in its own temporary data directory.
@@ -60,6 +64,8 @@ pub struct Server {
     pub smtp: SocketAddr,
     pub submission: SocketAddr,
     pub submissions: SocketAddr,
+    /// Every listener `serve` reported, by service name.
+    pub listeners: std::collections::HashMap<String, SocketAddr>,
 }
 
 impl Server {
@@ -75,13 +81,20 @@ impl Server {
             .prefix("postroom-test")
             .tempdir()
             .expect("tempdir");
-        let mut toml = String::from(
-            "hostname = \"mx.example.test\"\n[listen]\nsmtp = [\"127.0.0.1:0\"]\nsubmission = [\"127.0.0.1:0\"]\nsubmissions = [\"127.0.0.1:0\"]\n[limits]\n",
-        );
+        let mut toml = String::from("hostname = \"mx.example.test\"\n[listen]\n");
+        for service in ["smtp", "submission", "submissions"]
+            .iter()
+            .copied()
+            .chain(options.services.iter().map(String::as_str))
+        {
+            toml.push_str(&format!("{service} = [\"127.0.0.1:0\"]\n"));
+        }
+        toml.push_str("[limits]\n");
         for line in &options.limits {
             toml.push_str(line);
             toml.push('\n');
         }
+        toml.push_str(&options.extra_toml);
         std::fs::write(dir.path().join("postroom.toml"), toml).expect("write config");
         let mut server = Server {
             dir,
@@ -89,6 +102,7 @@ impl Server {
             smtp: "127.0.0.1:0".parse().expect("addr"),
             submission: "127.0.0.1:0".parse().expect("addr"),
             submissions: "127.0.0.1:0".parse().expect("addr"),
+            listeners: Default::default(),
         };
         if !options.empty {
             server.ok(&["domain", "add", "example.test"]);
@@ -176,6 +190,7 @@ impl Server {
                 ["ready"] => break,
                 ["listening", service, addr] => {
                     let addr: SocketAddr = addr.parse().expect("listener address");
+                    self.listeners.insert(service.to_string(), addr);
                     match *service {
                         "smtp" => self.smtp = addr,
                         "submission" => self.submission = addr,
@@ -187,6 +202,14 @@ impl Server {
             }
         }
         self.child = Some(child);
+    }
+
+    /// The address of a listener by service name ("pop3", "imap", ...).
+    pub fn addr(&self, service: &str) -> SocketAddr {
+        *self
+            .listeners
+            .get(service)
+            .unwrap_or_else(|| panic!("no {service} listener"))
     }
 
     pub fn pid(&self) -> u32 {
