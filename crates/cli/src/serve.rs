@@ -18,6 +18,8 @@ pub async fn run(data_dir: &Path) -> Result<(), String> {
         .with_writer(std::io::stderr)
         .init();
 
+    // Signals are caught before `ready` is printed, so a SIGTERM right after it stops us cleanly.
+    let signals = engine::shutdown_on_signals();
     let config = engine::load_or_init_config(data_dir).map_err(|e| e.to_string())?;
     let engine = engine::start(data_dir, config)
         .await
@@ -32,7 +34,6 @@ pub async fn run(data_dir: &Path) -> Result<(), String> {
     drop(out);
 
     let token = engine.shutdown_token();
-    let signals = engine::shutdown_on_signals();
     tokio::spawn(async move {
         signals.cancelled().await;
         token.cancel();

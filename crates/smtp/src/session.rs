@@ -112,7 +112,7 @@ impl Session {
     }
 
     pub async fn run(mut self) {
-        tracing::info!(session = %self.id, peer = %self.peer, service = self.kind.name(), tls = self.is_tls(), "connected");
+        tracing::debug!(session = %self.id, peer = %self.peer, service = self.kind.name(), tls = self.is_tls(), "connected");
         let greeting = Reply {
             code: 220,
             enhanced: None,
@@ -124,7 +124,7 @@ impl Session {
         if let Some(mut stream) = self.stream.take() {
             let _ = tokio::time::timeout(Duration::from_secs(5), stream.shutdown()).await;
         }
-        tracing::info!(session = %self.id, ?end, "disconnected");
+        tracing::debug!(session = %self.id, ?end, "disconnected");
     }
 
     async fn command_loop(&mut self) -> End {

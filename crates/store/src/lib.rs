@@ -9,6 +9,7 @@
 //! # Layout
 //! - `migrations.rs`: numbered schema migrations; a newer database is refused.
 //! - `writer.rs`: the writer thread and group commit; change notifications after commit.
+//! - `checkpoint.rs`: WAL checkpoints on their own thread, off the commit path.
 //! - `readers.rs`: the read-only connection pool.
 //! - `admin.rs`: domains, accounts (argon2id), aliases: add, list, remove, password.
 //! - `resolve.rs`: recipient resolution (accounts, aliases, lists, catch-all, forwards).
@@ -26,6 +27,7 @@ use tokio::sync::broadcast;
 
 mod address;
 mod admin;
+mod checkpoint;
 mod deliver;
 mod export;
 mod migrations;

@@ -46,6 +46,11 @@ pub(crate) fn open_connection(path: &Path) -> Result<Connection> {
         )));
     }
     conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+    // Checkpoints run on their own thread (checkpoint.rs), not inside our commits.
+    conn.execute_batch(&format!(
+        "PRAGMA wal_autocheckpoint = 0; PRAGMA journal_size_limit = {};",
+        crate::checkpoint::JOURNAL_SIZE_LIMIT
+    ))?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
 }
@@ -126,11 +131,15 @@ impl Writer {
     pub(crate) fn start(conn: Connection, changes: broadcast::Sender<Change>) -> Result<Writer> {
         let (jobs, queue) = mpsc::channel();
         let commits = Arc::new(AtomicU64::new(0));
+        let checkpointer = match conn.path() {
+            Some(path) if !path.is_empty() => Some(crate::checkpoint::start(path.into())?),
+            _ => None,
+        };
         let thread = std::thread::Builder::new()
             .name("store-writer".into())
             .spawn({
                 let commits = Arc::clone(&commits);
-                move || run(conn, queue, changes, commits)
+                move || run(conn, queue, changes, commits, checkpointer)
             })?;
         Ok(Writer {
             jobs,
@@ -191,6 +200,7 @@ fn run(
     queue: mpsc::Receiver<Box<dyn Job>>,
     changes: broadcast::Sender<Change>,
     commits: Arc<AtomicU64>,
+    checkpointer: Option<mpsc::SyncSender<()>>,
 ) {
     let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
     let mut last_batch = 0;
@@ -202,6 +212,10 @@ fn run(
         match &commit {
             Ok(()) => {
                 commits.fetch_add(1, Ordering::Relaxed);
+                if let Some(checkpointer) = &checkpointer {
+                    // Full means a checkpoint is already due; nothing to add.
+                    let _ = checkpointer.try_send(());
+                }
             }
             Err(e) => tracing::error!(error = %e, jobs = batch.len(), "a store transaction failed"),
         }
@@ -212,6 +226,8 @@ fn run(
     if let Err((_, e)) = conn.close() {
         tracing::error!(error = %e, "closing the database failed");
     }
+    // The checkpointer makes its last checkpoint after our last commit.
+    drop(checkpointer);
 }
 
 /// Takes the jobs already queued. Under concurrency (`linger`), also those arriving in a quick

@@ -185,7 +185,7 @@ impl Session {
         };
         match self.ctx.store.deliver(delivery).await {
             Ok(()) => {
-                tracing::info!(session = %self.id, id = %queue_id, from = %envelope_from, recipients, size, "message accepted");
+                tracing::info!(session = %self.id, peer = %self.peer, id = %queue_id, from = %envelope_from, recipients, size, "message accepted");
                 self.reply(Reply::new(
                     250,
                     "2.0.0",
