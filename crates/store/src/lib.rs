@@ -162,6 +162,7 @@ struct Inner {
     writer: writer::Writer,
     readers: Arc<readers::Readers>,
     changes: broadcast::Sender<Change>,
+    resolve_cache: resolve::Cache,
 }
 
 /// How many change notifications a slow subscriber may fall behind before it lags.
@@ -185,8 +186,17 @@ impl Store {
                 writer,
                 readers,
                 changes,
+                resolve_cache: resolve::Cache::new(path),
             }),
         })
+    }
+
+    /// After a successful change of domains, accounts or aliases: recipient caches (in every
+    /// process using this database) must look again.
+    fn directory_changed<T>(&self, result: &Result<T>) {
+        if result.is_ok() {
+            self.inner.resolve_cache.invalidate();
+        }
     }
 
     /// Changes after they are durable.
@@ -245,11 +255,15 @@ impl Store {
     }
 
     pub async fn add_domain(&self, name: &str) -> Result<()> {
-        admin::add_domain(self, name).await
+        let result = admin::add_domain(self, name).await;
+        self.directory_changed(&result);
+        result
     }
     /// Refuses while accounts or aliases of the domain exist (names how many).
     pub async fn remove_domain(&self, name: &str) -> Result<()> {
-        admin::remove_domain(self, name).await
+        let result = admin::remove_domain(self, name).await;
+        self.directory_changed(&result);
+        result
     }
     pub async fn list_domains(&self) -> Result<Vec<Domain>> {
         admin::list_domains(self).await
@@ -261,21 +275,27 @@ impl Store {
     /// Creates the account with INBOX, Sent, Drafts, Trash, Junk. The domain must exist; the
     /// password must pass [`check_password`].
     pub async fn add_account(&self, address: &str, password: &str) -> Result<AccountId> {
-        admin::add_account(self, address, password).await
+        let result = admin::add_account(self, address, password).await;
+        self.directory_changed(&result);
+        result
     }
     pub async fn list_accounts(&self) -> Result<Vec<Account>> {
         admin::list_accounts(self).await
     }
     /// Removes the account and all its mail.
     pub async fn remove_account(&self, address: &str) -> Result<()> {
-        admin::remove_account(self, address).await
+        let result = admin::remove_account(self, address).await;
+        self.directory_changed(&result);
+        result
     }
     pub async fn set_password(&self, address: &str, password: &str) -> Result<()> {
         admin::set_password(self, address, password).await
     }
     /// Enables or disables an account. A disabled account cannot log in and receives no mail.
     pub async fn set_disabled(&self, address: &str, disabled: bool) -> Result<()> {
-        admin::set_disabled(self, address, disabled).await
+        let result = admin::set_disabled(self, address, disabled).await;
+        self.directory_changed(&result);
+        result
     }
     /// The account whose address is `username` if the password matches and it is enabled.
     pub async fn authenticate(&self, username: &str, password: &str) -> Result<Option<Account>> {
@@ -285,13 +305,17 @@ impl Store {
     /// `address` is `local@domain` or `@domain` (catch-all). Targets are addresses: local
     /// accounts, other aliases, or outside addresses.
     pub async fn add_alias(&self, address: &str, targets: &[String]) -> Result<()> {
-        admin::add_alias(self, address, targets).await
+        let result = admin::add_alias(self, address, targets).await;
+        self.directory_changed(&result);
+        result
     }
     pub async fn list_aliases(&self) -> Result<Vec<Alias>> {
         admin::list_aliases(self).await
     }
     pub async fn remove_alias(&self, address: &str) -> Result<()> {
-        admin::remove_alias(self, address).await
+        let result = admin::remove_alias(self, address).await;
+        self.directory_changed(&result);
+        result
     }
 
     /// Resolves one recipient address.

@@ -10,7 +10,10 @@
 //! `a@x -> a@x, b@remote` keeps a copy in a@x and forwards one, and `a -> b -> a` stops. Depth
 //! is limited; accounts and outside addresses are deduplicated.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::SystemTime;
 
 use rusqlite::{Connection, OptionalExtension};
 
@@ -20,8 +23,116 @@ use crate::{AccountId, Resolution, Result, Store, StoreError, address};
 /// How deep aliases may nest before the rest is cut (with a warning).
 const MAX_DEPTH: usize = 10;
 
+/// Most addresses the cache holds; past it, it starts over (random-address floods from
+/// spammers must not grow memory).
+const CACHE_ENTRIES: usize = 10_000;
+
+/// Resolutions cached in memory, so a RCPT usually costs no database round trip.
+///
+/// The directory (domains, accounts, aliases) changes from this process or from the `postroom`
+/// CLI in another one; every change, after its commit, touches a stamp file next to the
+/// database (`postroom.db-directory`), and the cache forgets everything when the stamp's
+/// (mtime, length) differ from what it last saw: one `stat` per lookup.
+pub(crate) struct Cache {
+    stamp_path: PathBuf,
+    state: Mutex<CacheState>,
+}
+
+#[derive(Default)]
+struct CacheState {
+    stamp: Option<(SystemTime, u64)>,
+    entries: HashMap<String, Resolution>,
+}
+
+impl Cache {
+    pub(crate) fn new(db_path: &Path) -> Cache {
+        let mut name = db_path.file_name().unwrap_or_default().to_os_string();
+        name.push("-directory");
+        Cache {
+            stamp_path: db_path.with_file_name(name),
+            state: Mutex::new(CacheState::default()),
+        }
+    }
+
+    fn stamp(&self) -> Option<(SystemTime, u64)> {
+        let meta = std::fs::metadata(&self.stamp_path).ok()?;
+        Some((meta.modified().ok()?, meta.len()))
+    }
+
+    /// The cached resolution, and the stamp to pass to [`Cache::insert`] after a lookup.
+    fn get(&self, address: &str) -> (Option<Resolution>, Option<(SystemTime, u64)>) {
+        let stamp = self.stamp();
+        let Ok(mut state) = self.state.lock() else {
+            return (None, stamp);
+        };
+        if state.stamp != stamp {
+            state.entries.clear();
+            state.stamp = stamp;
+        }
+        (state.entries.get(address).cloned(), stamp)
+    }
+
+    /// Keeps a lookup's result unless the directory changed while it ran.
+    fn insert(
+        &self,
+        address: String,
+        resolution: Resolution,
+        stamp_before: Option<(SystemTime, u64)>,
+    ) {
+        if self.stamp() != stamp_before {
+            return;
+        }
+        let Ok(mut state) = self.state.lock() else {
+            return;
+        };
+        if state.stamp != stamp_before {
+            return;
+        }
+        if state.entries.len() >= CACHE_ENTRIES {
+            state.entries.clear();
+        }
+        state.entries.insert(address, resolution);
+    }
+
+    /// Tells every process's cache that the directory changed. Call after the commit.
+    pub(crate) fn invalidate(&self) {
+        use std::io::Write;
+        // Appending changes both mtime and length, so even a coarse clock shows the change.
+        let grown = std::fs::metadata(&self.stamp_path)
+            .map(|m| m.len() > 4096)
+            .unwrap_or(false);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(!grown)
+            .write(true)
+            .truncate(grown)
+            .open(&self.stamp_path);
+        match file.and_then(|mut f| f.write_all(b".")) {
+            Ok(()) => {}
+            Err(e) => {
+                tracing::warn!(path = %self.stamp_path.display(), error = %e, "cannot mark the directory as changed; other processes may use old recipient data");
+            }
+        }
+        if let Ok(mut state) = self.state.lock() {
+            state.entries.clear();
+            state.stamp = None;
+        }
+    }
+}
+
 pub(crate) async fn resolve(store: &Store, address: &str) -> Result<Resolution> {
     let address = address::normalize(address);
+    let cache = &store.inner.resolve_cache;
+    let (cached, stamp) = cache.get(&address);
+    if let Some(resolution) = cached {
+        return Ok(resolution);
+    }
+    let resolution = resolve_uncached(store, address.clone()).await?;
+    cache.insert(address, resolution.clone(), stamp);
+    Ok(resolution)
+}
+
+async fn resolve_uncached(store: &Store, address: String) -> Result<Resolution> {
     let Some(domain) = address
         .rsplit_once('@')
         .filter(|(local, domain)| !local.is_empty() && !domain.is_empty())
