@@ -348,7 +348,17 @@ print(db.execute("SELECT count(*) FROM messages").fetchone()[0])' "$dir/postroom
 }
 
 # ---------------------------------------------------------------- run
-LOADAVG_START="$(cut -d' ' -f1-3 /proc/loadavg)"
+# How busy the CPUs were with other work just before we start (the load average is no guide
+# here: it counts processes waiting on the disk, and our own fsyncs raise it).
+cpu_busy() {
+  local a b
+  a=$(awk '/^cpu / { print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9 }' /proc/stat)
+  sleep 1
+  b=$(awk '/^cpu / { print $2+$3+$4+$7+$8+$9, $2+$3+$4+$5+$6+$7+$8+$9 }' /proc/stat)
+  awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " ");
+    t = y[2] - x[2]; printf "%.0f%%", (t > 0 ? 100 * (y[1] - x[1]) / t : 0) }'
+}
+CPU_BUSY_START="$(cpu_busy)"
 log "load: smtp-source -s $SESSIONS -m $MESSAGES -l $SIZE, $RUNS runs per target, on $HOST"
 DO_SINK=1; DO_POSTFIX=1; DO_POSTROOM=1
 [ "${SKIP_SINK:-0}" != 1 ] || DO_SINK=0
@@ -406,7 +416,7 @@ verdict() { # value threshold -> pass/FAIL
 {
   echo "## Durable SMTP accept ($STAMP)"
   echo
-  echo "- Machine: $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(uname -sr); load generator and servers share them. Load average at start: $LOADAVG_START; at end: $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews the figures)."
+  echo "- Machine: $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(uname -sr); load generator and servers share them. CPU busy with other work just before the start: $CPU_BUSY_START (anything else running skews the figures)."
   echo "- Load: \`smtp-source -s $SESSIONS -m $MESSAGES -l $SIZE -f $FROM -t $TO $HOST:PORT\` (a new connection per message), $RUNS rounds of one run per target (interleaved), median shown."
   [ -z "$pr_med" ] || echo "- Postroom: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (dirty tree)'), release build."
   [ -z "$pf_med" ] || echo "- Postfix ${POSTFIX_VERSION:-?}: private instance, virtual(8) into Maildir, \`in_flow_delay = 1s\` (the default, kept). Its msg/s is until smtp-source exits (queued durably); \"delivered\" is until all $MESSAGES files are in Maildir/new."

@@ -5,11 +5,15 @@ use std::path::Path;
 
 use engine::admin;
 
-use crate::{AccountAction, AliasAction, Command, DomainAction};
+use crate::{AccountAction, AliasAction, Command, DkimChoice, DomainAction};
 
 pub async fn run(data_dir: &Path, command: Command) -> Result<(), String> {
     let store = admin::open(data_dir).map_err(|e| e.to_string())?;
     let result = match command {
+        Command::Domain {
+            action: DomainAction::Dns { name },
+        } => crate::dns::run(data_dir, &store, &name).await,
+        Command::Queue { action } => crate::queue::run(&store, action).await,
         Command::Domain { action } => domain(&store, action).await,
         Command::Account { action } => account(&store, action).await,
         Command::Alias { action } => alias(&store, action).await,
@@ -23,10 +27,17 @@ pub async fn run(data_dir: &Path, command: Command) -> Result<(), String> {
 
 async fn domain(store: &admin::Store, action: DomainAction) -> Result<(), admin::StoreError> {
     match action {
-        DomainAction::Add { name } => {
-            store.add_domain(&name).await?;
+        DomainAction::Add { name, dkim } => {
+            let kind = match dkim {
+                DkimChoice::Rsa => Some(admin::DkimKind::Rsa),
+                DkimChoice::Ed25519 => Some(admin::DkimKind::Ed25519),
+                DkimChoice::None => None,
+            };
+            admin::add_domain(store, &name, kind).await?;
             println!("added domain {}", name.to_ascii_lowercase());
         }
+        // Needs the data directory (for the host name): handled in `run`.
+        DomainAction::Dns { .. } => {}
         DomainAction::List => {
             for d in store.list_domains().await? {
                 println!("{}", d.name);

@@ -7,8 +7,12 @@
 //! - `main.rs`: the command line (clap) and dispatch.
 //! - `serve.rs`: `serve`: start the engine, print the listeners, stop on SIGINT/SIGTERM.
 //! - `admin.rs`: domain, account, alias and export commands.
+//! - `queue.rs`: `queue list/show/retry/delete/hold/release`: the outbound queue.
+//! - `dns.rs`: `domain dns NAME`: the DNS records to publish.
 
 mod admin;
+mod dns;
+mod queue;
 mod serve;
 
 use std::path::PathBuf;
@@ -40,6 +44,11 @@ enum Command {
         #[command(subcommand)]
         action: DomainAction,
     },
+    /// The outbound queue: mail waiting to go out, its attempts, and control over it.
+    Queue {
+        #[command(subcommand)]
+        action: queue::QueueAction,
+    },
     /// Mail accounts.
     Account {
         #[command(subcommand)]
@@ -61,9 +70,28 @@ enum Command {
 
 #[derive(Subcommand)]
 enum DomainAction {
-    Add { name: String },
+    /// Add a domain and make its DKIM signing key.
+    Add {
+        name: String,
+        /// The DKIM key to make: rsa (2048 bits, understood everywhere), ed25519 or none.
+        #[arg(long, value_enum, default_value_t = DkimChoice::Rsa)]
+        dkim: DkimChoice,
+    },
     List,
-    Remove { name: String },
+    Remove {
+        name: String,
+    },
+    /// Print the DNS records to publish: MX, A, SPF, DKIM, DMARC.
+    Dns {
+        name: String,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum DkimChoice {
+    Rsa,
+    Ed25519,
+    None,
 }
 
 #[derive(Subcommand)]

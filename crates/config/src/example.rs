@@ -24,7 +24,29 @@ const SECTIONS: &[(&str, &str)] = &[
         "limits",
         "Limits that protect the server from bad or hostile clients.",
     ),
+    (
+        "dns",
+        "DNS resolvers for outbound mail (MX, A and AAAA lookups).",
+    ),
+    (
+        "queue",
+        "The outbound queue: how often undelivered mail is retried, when the sender hears\n\
+         about it, and how many connections delivery uses.",
+    ),
+    (
+        "relay",
+        "Who may send mail to outside addresses. Logged-in users (AUTH) always may.",
+    ),
 ];
+
+/// The comment above the `[[route]]` tables (or the commented-out example).
+const ROUTE_DOC: &str = "Routes: mail for matching recipient domains goes through relay hosts instead of\n\
+     the domains' MX hosts; the first match wins, no match means direct MX delivery.\n\
+     A smart host for everything (the ISP's relay, e.g. on a dynamic-IP line):\n\
+     domains = [\"*\"]. Per domain: [\"corp.example.com\", \"*.example.org\"].\n\
+     relay: \"host:port\" list, tried in order. tls: \"starttls\" (required) | \"implicit\"\n\
+     (port 465) | \"none\". username/password: AUTH PLAIN or LOGIN. ca: PEM file of the\n\
+     authority the relay's certificate must chain to (default: the public roots).";
 
 /// One key of the file.
 pub(crate) struct Entry {
@@ -51,6 +73,8 @@ pub(crate) fn entries(config: &Config) -> Vec<Entry> {
             .map(|p| Value::String(p.to_string_lossy().into_owned()))
     };
     let limits = &config.limits;
+    let queue = &config.queue;
+    let duration = |d: std::time::Duration| Value::String(crate::format_duration(d));
     let entry = |section, key, doc, value: Value| Entry {
         section,
         key,
@@ -84,6 +108,19 @@ pub(crate) fn entries(config: &Config) -> Vec<Entry> {
             "submissions",
             "Submission over implicit TLS for your own mail clients, usually port 465.",
             addrs(&config.listen.submissions),
+        ),
+        entry(
+            "listen",
+            "pop3",
+            "POP3 for mail clients that download mail, usually port 110. Logins need STLS\n\
+             first, except from this computer (loopback addresses).",
+            addrs(&config.listen.pop3),
+        ),
+        entry(
+            "listen",
+            "pop3s",
+            "POP3 over implicit TLS, usually port 995.",
+            addrs(&config.listen.pop3s),
         ),
         Entry {
             section: "tls",
@@ -154,6 +191,106 @@ pub(crate) fn entries(config: &Config) -> Vec<Entry> {
             "Simultaneous connections in all. Default: 1000.",
             size(limits.max_connections),
         ),
+        entry(
+            "limits",
+            "auth_failures_per_ip",
+            "Failed logins (SMTP AUTH, POP3) from one IP address within auth_lockout_secs\n\
+             after which that address is refused until auth_lockout_secs have passed.\n\
+             Default: 5.",
+            int(u64::from(limits.auth_failures_per_ip)),
+        ),
+        entry(
+            "limits",
+            "auth_failures_per_account",
+            "Failed logins for one account, from any address, within auth_lockout_secs after\n\
+             which the account is locked (even the right password is refused) until\n\
+             auth_lockout_secs have passed. Default: 10.",
+            int(u64::from(limits.auth_failures_per_account)),
+        ),
+        entry(
+            "limits",
+            "auth_lockout_secs",
+            "How long failed logins count, and how long a lockout lasts, in seconds.\n\
+             Default: 900.",
+            int(limits.auth_lockout_secs),
+        ),
+        entry(
+            "limits",
+            "pop3_idle_timeout_secs",
+            "Seconds a POP3 client may stay idle before it is disconnected (RFC 1939 §3\n\
+             asks for at least 600). Default: 600.",
+            int(limits.pop3_idle_timeout_secs),
+        ),
+        Entry {
+            section: "dns",
+            key: "servers",
+            doc: "DNS servers as \"ip:port\". Unset: the system's resolvers (/etc/resolv.conf).",
+            value: (!config.dns.servers.is_empty()).then(|| addrs(&config.dns.servers)),
+            example: Value::Array(vec![Value::String("127.0.0.1:53".into())]),
+        },
+        entry(
+            "queue",
+            "retry",
+            "Waits between delivery attempts (\"30s\", \"5m\", \"4h\", \"1d\"); the last one repeats\n\
+             until give_up_after. Default: [\"5m\", \"10m\", \"30m\", \"1h\", \"2h\", \"4h\"].",
+            Value::Array(queue.retry.iter().map(|d| duration(*d)).collect()),
+        ),
+        entry(
+            "queue",
+            "give_up_after",
+            "Mail still undelivered this long after it was queued is returned to its sender\n\
+             (a failure notice, RFC 3464). Default: \"5d\".",
+            duration(queue.give_up_after),
+        ),
+        entry(
+            "queue",
+            "delay_notice_after",
+            "The sender gets one delay notice when mail is still undelivered after this long.\n\
+             Default: \"4h\".",
+            duration(queue.delay_notice_after),
+        ),
+        entry(
+            "queue",
+            "max_connections_per_destination",
+            "Simultaneous connections to one destination (a domain's MX hosts, or a route's\n\
+             relay). Default: 10.",
+            size(queue.max_connections_per_destination),
+        ),
+        entry(
+            "queue",
+            "max_connections",
+            "Simultaneous outbound connections in all. Default: 100.",
+            size(queue.max_connections),
+        ),
+        entry(
+            "queue",
+            "keep_finished",
+            "Delivered and failed mail stays listed (`postroom queue list --all`) this long.\n\
+             Default: \"1d\".",
+            duration(queue.keep_finished),
+        ),
+        entry(
+            "queue",
+            "mx_port",
+            "The port of MX hosts. Always 25 on the Internet: change it only for tests.\n\
+             Default: 25.",
+            int(u64::from(queue.mx_port)),
+        ),
+        entry(
+            "relay",
+            "networks",
+            "Client networks that may relay through port 25 without logging in, in CIDR form\n\
+             (e.g. [\"192.168.1.0/24\"] for the office LAN). Default: none, so relaying needs\n\
+             AUTH and the server is never an open relay.",
+            Value::Array(
+                config
+                    .relay
+                    .networks
+                    .iter()
+                    .map(|n| Value::String(n.to_string()))
+                    .collect(),
+            ),
+        ),
     ]
 }
 
@@ -188,6 +325,41 @@ pub(crate) fn annotated(config: &Config) -> String {
                 None => out.push_str(&format!("# {} = {}\n", entry.key, entry.example)),
             }
         }
+    }
+    out.push('\n');
+    push_comment(&mut out, ROUTE_DOC);
+    if config.routes.is_empty() {
+        out.push_str(
+            "# [[route]]\n# domains = [\"*\"]\n# relay = [\"smtp.isp.example:587\"]\n\
+             # tls = \"starttls\"\n# username = \"office@isp.example\"\n# password = \"...\"\n",
+        );
+    }
+    for route in &config.routes {
+        out.push_str(&route_table(route));
+    }
+    out
+}
+
+/// One `[[route]]` table.
+fn route_table(route: &crate::Route) -> String {
+    let strings = |items: Vec<String>| Value::Array(items.into_iter().map(Value::String).collect());
+    let mut out = String::from("[[route]]\n");
+    out.push_str(&format!("domains = {}\n", strings(route.domains.clone())));
+    let relay = route.relay.iter().map(ToString::to_string).collect();
+    out.push_str(&format!("relay = {}\n", strings(relay)));
+    out.push_str(&format!("tls = \"{}\"\n", route.tls.as_str()));
+    if let Some(user) = &route.username {
+        out.push_str(&format!("username = {}\n", Value::String(user.clone())));
+    }
+    if let Some(password) = &route.password {
+        out.push_str(&format!(
+            "password = {}\n",
+            Value::String(password.0.clone())
+        ));
+    }
+    if let Some(ca) = &route.ca {
+        let ca = ca.to_string_lossy().into_owned();
+        out.push_str(&format!("ca = {}\n", Value::String(ca)));
     }
     out
 }
@@ -229,6 +401,8 @@ mod tests {
                 ],
                 submission: vec![],
                 submissions: vec!["192.0.2.1:10465".parse().expect("addr")],
+                pop3: vec!["127.0.0.1:10110".parse().expect("addr")],
+                pop3s: vec![],
             },
             tls: Tls {
                 cert: Some(PathBuf::from("/etc/ssl/my \"cert\".pem")),
@@ -243,9 +417,63 @@ mod tests {
                 max_errors: 3,
                 max_connections_per_ip: 4,
                 max_connections: 5,
+                auth_failures_per_ip: 6,
+                auth_failures_per_account: 7,
+                auth_lockout_secs: 8,
+                pop3_idle_timeout_secs: 9,
             },
+            ..outbound_changed()
         };
         assert_eq!(round_trip(&config), config);
+    }
+
+    /// Every outbound setting changed from its default (the rest of `Config` is defaults).
+    fn outbound_changed() -> Config {
+        use std::time::Duration;
+
+        use crate::{Dns, Network, Queue, Relay, RelayHost, Route, RouteTls, Secret};
+        let route = |domains: &[&str], tls| Route {
+            domains: domains.iter().map(|d| d.to_string()).collect(),
+            relay: vec![
+                RelayHost {
+                    host: "smtp.isp.test".into(),
+                    port: 587,
+                },
+                RelayHost {
+                    host: "::1".into(),
+                    port: 25,
+                },
+            ],
+            tls,
+            username: Some("office@isp.test".into()),
+            password: Some(Secret("pa\"ss".into())),
+            ca: Some(PathBuf::from("/etc/ca.pem")),
+        };
+        Config {
+            dns: Dns {
+                servers: vec!["127.0.0.1:5353".parse().expect("addr")],
+            },
+            routes: vec![
+                route(&["corp.test", "*.corp.test"], RouteTls::None),
+                route(&["*"], RouteTls::Implicit),
+            ],
+            queue: Queue {
+                retry: vec![Duration::from_secs(1), Duration::from_secs(90)],
+                give_up_after: Duration::from_secs(3600),
+                delay_notice_after: Duration::from_secs(60),
+                max_connections_per_destination: 2,
+                max_connections: 3,
+                keep_finished: Duration::from_secs(7200),
+                mx_port: 2525,
+            },
+            relay: Relay {
+                networks: vec![Network {
+                    addr: "10.0.0.0".parse().expect("ip"),
+                    prefix: 8,
+                }],
+            },
+            ..Config::with_hostname("x.test")
+        }
     }
 
     #[test]

@@ -7,6 +7,8 @@
 //! smtp = ["0.0.0.0:25"]
 //! submission = ["0.0.0.0:587"]
 //! submissions = ["0.0.0.0:465"]
+//! pop3 = ["0.0.0.0:110"]
+//! pop3s = ["0.0.0.0:995"]
 //! [tls]               # both absent: a self-signed certificate is made on first start
 //! cert = "/path/fullchain.pem"
 //! key = "/path/privkey.pem"
@@ -19,6 +21,8 @@
 //!
 //! # Layout
 //! - `lib.rs`: the [`Config`] structs (every field documented), defaults, loading.
+//! - `outbound.rs`: `[dns]`, `[[route]]`, `[queue]`, `[relay]` (outbound mail); validated in
+//!   `validate/outbound.rs`.
 //! - `validate.rs`: walking the TOML table, collecting every [`Problem`]; its table-driven
 //!   tests, one row per kind of problem, are in `validate/tests.rs`.
 //! - `example.rs`: the annotated example file, generated from one table of keys, docs and
@@ -26,10 +30,15 @@
 //!   from the same table.
 
 mod example;
+mod outbound;
 mod validate;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+
+pub use outbound::{
+    Dns, Network, Queue, Relay, RelayHost, Route, RouteTls, Secret, format_duration, parse_duration,
+};
 
 /// One thing wrong with the configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +89,14 @@ pub struct Config {
     pub listen: Listen,
     pub tls: Tls,
     pub limits: Limits,
+    /// `[dns]`: resolvers for MX lookups.
+    pub dns: Dns,
+    /// `[[route]]`: relay hosts per recipient domain; first match wins.
+    pub routes: Vec<Route>,
+    /// `[queue]`: retries, notices and limits of outbound delivery.
+    pub queue: Queue,
+    /// `[relay]`: networks allowed to relay without AUTH.
+    pub relay: Relay,
 }
 
 /// Addresses to listen on, as lists of "ip:port". A missing or empty list turns the service off.
@@ -91,6 +108,10 @@ pub struct Listen {
     pub submission: Vec<SocketAddr>,
     /// Submission over implicit TLS, usually port 465.
     pub submissions: Vec<SocketAddr>,
+    /// POP3 with STLS, usually port 110.
+    pub pop3: Vec<SocketAddr>,
+    /// POP3 over implicit TLS, usually port 995.
+    pub pop3s: Vec<SocketAddr>,
 }
 
 /// The TLS certificate. Both absent: a self-signed certificate is made on first start and kept
@@ -125,6 +146,17 @@ pub struct Limits {
     pub max_connections_per_ip: usize,
     /// Simultaneous connections in all; default 1000.
     pub max_connections: usize,
+    /// Failed logins from one IP address (IPv6: one /64) within `auth_lockout_secs` after
+    /// which that address is refused for `auth_lockout_secs`; default 5.
+    pub auth_failures_per_ip: u32,
+    /// Failed logins for one account (from anywhere) within `auth_lockout_secs` after which
+    /// the account is locked for `auth_lockout_secs`; default 10.
+    pub auth_failures_per_account: u32,
+    /// How long failed logins are counted and a lockout lasts, in seconds; default 900.
+    pub auth_lockout_secs: u64,
+    /// Seconds a POP3 client may stay idle; default 600 (RFC 1939 §3 asks for at least 10
+    /// minutes).
+    pub pop3_idle_timeout_secs: u64,
 }
 
 impl Default for Limits {
@@ -138,12 +170,17 @@ impl Default for Limits {
             max_errors: 20,
             max_connections_per_ip: 50,
             max_connections: 1000,
+            auth_failures_per_ip: 5,
+            auth_failures_per_account: 10,
+            auth_lockout_secs: 900,
+            pop3_idle_timeout_secs: 600,
         }
     }
 }
 
 impl Config {
-    /// Defaults for a fresh install: ports 25, 587, 465 on all addresses, default limits.
+    /// Defaults for a fresh install: ports 25, 587, 465, 110, 995 on all addresses, default
+    /// limits.
     pub fn with_hostname(hostname: &str) -> Config {
         let any = |port| vec![SocketAddr::from(([0, 0, 0, 0], port))];
         Config {
@@ -152,9 +189,15 @@ impl Config {
                 smtp: any(25),
                 submission: any(587),
                 submissions: any(465),
+                pop3: any(110),
+                pop3s: any(995),
             },
             tls: Tls::default(),
             limits: Limits::default(),
+            dns: Dns::default(),
+            routes: Vec::new(),
+            queue: Queue::default(),
+            relay: Relay::default(),
         }
     }
 

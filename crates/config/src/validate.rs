@@ -9,6 +9,8 @@ use toml::{Table, Value};
 
 use crate::{Config, Limits, Listen, Problem, Tls};
 
+mod outbound;
+
 /// Parses and validates `text`; every problem found, or the config.
 pub(crate) fn parse(text: &str) -> Result<Config, Vec<Problem>> {
     let mut root: Table = text.parse().map_err(|e| vec![syntax_problem(text, &e)])?;
@@ -39,6 +41,8 @@ pub(crate) fn parse(text: &str) -> Result<Config, Vec<Problem>> {
         smtp: addrs("smtp", p),
         submission: addrs("submission", p),
         submissions: addrs("submissions", p),
+        pop3: addrs("pop3", p),
+        pop3s: addrs("pop3s", p),
     };
     duplicate_addresses(&listen, p);
     unknown_keys("listen", listen_table, p);
@@ -67,6 +71,10 @@ pub(crate) fn parse(text: &str) -> Result<Config, Vec<Problem>> {
     unknown_keys("tls", tls_table, p);
 
     let limits = limits(section(&mut root, "limits", p), p);
+    let dns = outbound::dns(&mut root, p);
+    let routes = outbound::routes(&mut root, p);
+    let queue = outbound::queue(&mut root, p);
+    let relay = outbound::relay(&mut root, p);
     unknown_keys("", root, p);
 
     if problems.0.is_empty() {
@@ -75,6 +83,10 @@ pub(crate) fn parse(text: &str) -> Result<Config, Vec<Problem>> {
             listen,
             tls,
             limits,
+            dns,
+            routes,
+            queue,
+            relay,
         })
     } else {
         Err(problems.0)
@@ -184,6 +196,8 @@ fn duplicate_addresses(listen: &Listen, p: &mut Problems) {
         ("smtp", &listen.smtp),
         ("submission", &listen.submission),
         ("submissions", &listen.submissions),
+        ("pop3", &listen.pop3),
+        ("pop3s", &listen.pop3s),
     ];
     let mut seen: Vec<(SocketAddr, String)> = Vec::new();
     for (service, addrs) in services {
@@ -319,6 +333,40 @@ fn limits(mut table: Table, p: &mut Problems) -> Limits {
         p,
     ) {
         limits.max_connections = to_usize(n);
+    }
+    let failures = |key| Range {
+        key,
+        min: 1,
+        max: Some(i64::from(u32::MAX)),
+        why: "",
+    };
+    if let Some(n) = take(failures("auth_failures_per_ip"), p) {
+        limits.auth_failures_per_ip = u32::try_from(n).unwrap_or(u32::MAX);
+    }
+    if let Some(n) = take(failures("auth_failures_per_account"), p) {
+        limits.auth_failures_per_account = u32::try_from(n).unwrap_or(u32::MAX);
+    }
+    if let Some(n) = take(
+        Range {
+            key: "auth_lockout_secs",
+            min: 1,
+            max: None,
+            why: "",
+        },
+        p,
+    ) {
+        limits.auth_lockout_secs = to_u64(n);
+    }
+    if let Some(n) = take(
+        Range {
+            key: "pop3_idle_timeout_secs",
+            min: 1,
+            max: None,
+            why: "",
+        },
+        p,
+    ) {
+        limits.pop3_idle_timeout_secs = to_u64(n);
     }
     unknown_keys("limits", table, p);
     limits

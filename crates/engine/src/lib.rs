@@ -18,8 +18,9 @@ use std::time::Duration;
 
 pub use config::{Config, ConfigError};
 pub use datadir::{config_path, database_path, load_or_init_config};
-use net::{ConnLimiter, Service};
+use net::{ConnLimiter, Lockout, LockoutPolicy, Service, SessionStream};
 use store::Store;
+use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -37,6 +38,9 @@ pub enum EngineError {
     /// A listener or the certificate failed; every failure is listed.
     #[error("{}", .0.join("\n"))]
     Net(Vec<String>),
+    /// The outbound queue could not be set up (DNS settings, a route's CA file).
+    #[error(transparent)]
+    Queue(#[from] queue::QueueError),
     /// The data directory could not be created or read.
     #[error("data directory {path}: {source}")]
     DataDir {
@@ -101,19 +105,18 @@ pub async fn start(data_dir: &Path, config: Config) -> Result<EngineHandle, Engi
         .map_err(|e| EngineError::Net(vec![e.to_string()]))?;
     let acceptor = TlsAcceptor::from(tls);
 
-    let services = [
+    let mut problems = Vec::new();
+    let smtp_services = [
         (smtp::Kind::Mx, &config.listen.smtp),
         (smtp::Kind::Submission, &config.listen.submission),
         (smtp::Kind::Submissions, &config.listen.submissions),
     ];
-    let mut bound = Vec::new();
-    let mut problems = Vec::new();
-    for (kind, addrs) in services {
-        match net::bind(kind.name(), addrs).await {
-            Ok(listeners) => bound.extend(listeners.into_iter().map(|l| (kind, l))),
-            Err(e) => problems.push(e.to_string()),
-        }
-    }
+    let bound = bind_all(&smtp_services, smtp::Kind::name, &mut problems).await;
+    let pop3_services = [
+        (pop3::Kind::Pop3, &config.listen.pop3),
+        (pop3::Kind::Pop3s, &config.listen.pop3s),
+    ];
+    let pop3_bound = bind_all(&pop3_services, pop3::Kind::name, &mut problems).await;
     if !problems.is_empty() {
         return Err(EngineError::Net(problems));
     }
@@ -122,18 +125,26 @@ pub async fn start(data_dir: &Path, config: Config) -> Result<EngineHandle, Engi
     let tracker = TaskTracker::new();
     let limits = &config.limits;
     let limiter = ConnLimiter::new(limits.max_connections_per_ip, limits.max_connections);
+    // One set of failed-login counters for every protocol that takes passwords.
+    let lockout = Arc::new(Lockout::new(LockoutPolicy {
+        per_ip: limits.auth_failures_per_ip,
+        per_account: limits.auth_failures_per_account,
+        period: Duration::from_secs(limits.auth_lockout_secs),
+    }));
+    let config = Arc::new(config.clone());
     let ctx = Arc::new(smtp::Context {
-        config: Arc::new(config.clone()),
+        config: config.clone(),
         store: store.clone(),
         tls: acceptor.clone(),
         shutdown: shutdown.clone(),
+        lockout: lockout.clone(),
     });
+    // Outbound mail: SMTP hands it over as queue rows; the scheduler wakes on the store's
+    // QueueAdded changes.
+    let outbound = queue::Queue::new(config.clone(), store.clone(), shutdown.clone())?;
+    tracker.spawn(outbound.run());
     let mut listeners = Vec::new();
     for (kind, listener) in bound {
-        let addr = listener
-            .local_addr()
-            .map_err(|e| EngineError::Net(vec![e.to_string()]))?;
-        listeners.push((kind.name(), addr));
         let service = Service {
             name: kind.name(),
             implicit_tls: (kind == smtp::Kind::Submissions).then(|| acceptor.clone()),
@@ -141,15 +152,27 @@ pub async fn start(data_dir: &Path, config: Config) -> Result<EngineHandle, Engi
         };
         let ctx = ctx.clone();
         let handler = move |stream, peer| smtp::run_session(ctx.clone(), kind, stream, peer);
-        tracker.spawn(net::serve(
-            listener,
-            service,
-            limiter.clone(),
-            shutdown.clone(),
-            tracker.clone(),
-            handler,
-        ));
-        tracing::info!(service = kind.name(), %addr, "listening");
+        let addr = spawn_listener(listener, service, &limiter, &shutdown, &tracker, handler)?;
+        listeners.push((kind.name(), addr));
+    }
+    let pop3_ctx = Arc::new(pop3::Context {
+        config,
+        store: store.clone(),
+        tls: acceptor.clone(),
+        shutdown: shutdown.clone(),
+        lockout,
+        maildrops: pop3::Maildrops::default(),
+    });
+    for (kind, listener) in pop3_bound {
+        let service = Service {
+            name: kind.name(),
+            implicit_tls: (kind == pop3::Kind::Pop3s).then(|| acceptor.clone()),
+            busy_reply: b"-ERR [SYS/TEMP] too many connections\r\n",
+        };
+        let ctx = pop3_ctx.clone();
+        let handler = move |stream, peer| pop3::run_session(ctx.clone(), kind, stream, peer);
+        let addr = spawn_listener(listener, service, &limiter, &shutdown, &tracker, handler)?;
+        listeners.push((kind.name(), addr));
     }
     Ok(EngineHandle {
         shutdown,
@@ -157,6 +180,51 @@ pub async fn start(data_dir: &Path, config: Config) -> Result<EngineHandle, Engi
         store,
         listeners,
     })
+}
+
+/// Binds every address of each service; what fails is added to `problems`.
+async fn bind_all<K: Copy>(
+    services: &[(K, &Vec<SocketAddr>)],
+    name: fn(K) -> &'static str,
+    problems: &mut Vec<String>,
+) -> Vec<(K, TcpListener)> {
+    let mut bound = Vec::new();
+    for &(kind, addrs) in services {
+        match net::bind(name(kind), addrs).await {
+            Ok(listeners) => bound.extend(listeners.into_iter().map(|l| (kind, l))),
+            Err(e) => problems.push(e.to_string()),
+        }
+    }
+    bound
+}
+
+/// Serves one listener on `tracker`; returns its address.
+fn spawn_listener<F, Fut>(
+    listener: TcpListener,
+    service: Service,
+    limiter: &ConnLimiter,
+    shutdown: &CancellationToken,
+    tracker: &TaskTracker,
+    handler: F,
+) -> Result<SocketAddr, EngineError>
+where
+    F: Fn(SessionStream, SocketAddr) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let addr = listener
+        .local_addr()
+        .map_err(|e| EngineError::Net(vec![e.to_string()]))?;
+    let name = service.name;
+    tracker.spawn(net::serve(
+        listener,
+        service,
+        limiter.clone(),
+        shutdown.clone(),
+        tracker.clone(),
+        handler,
+    ));
+    tracing::info!(service = name, %addr, "listening");
+    Ok(addr)
 }
 
 /// A token cancelled on SIGINT or SIGTERM.

@@ -11,16 +11,20 @@
 //! - `tls.rs`: rustls server config from PEM files, or a self-signed certificate made with rcgen
 //!   on first start and kept in the data directory.
 //! - `limit.rs`: per-IP and total connection limits.
+//! - `lockout.rs`: failed-login slowdown and lockout per IP and per account, shared by every
+//!   protocol that takes passwords.
 //! - `shutdown.rs`: SIGINT/SIGTERM to a cancellation token.
 
 mod limit;
 mod listener;
+mod lockout;
 mod shutdown;
 mod stream;
 mod tls;
 
 pub use limit::{ConnGuard, ConnLimiter};
 pub use listener::{Service, bind, serve};
+pub use lockout::{Locked, Lockout, LockoutPolicy};
 pub use shutdown::shutdown_on_signals;
 pub use stream::{SessionStream, TLS_HANDSHAKE_TIMEOUT};
 pub use tls::{client_tls_trusting, server_tls};

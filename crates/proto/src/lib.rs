@@ -15,8 +15,15 @@
 //! - `smtp/data.rs`: the DATA body decoder: CRLF.CRLF framing, dot-unstuffing, bare CR/LF
 //!   detection (SMTP smuggling), size limit.
 //! - `smtp/reply.rs`: replies, single and multi-line, with enhanced status codes.
+//! - `smtp/client.rs`: the client side: server replies, EHLO keywords, DATA/BDAT encoding
+//!   (dot-stuffing, CRLF line ends) for the outbound queue.
 //! - `smtp/sasl.rs`: AUTH PLAIN and LOGIN payload decoding (RFC 4954, RFC 4616).
-//! - `fuzz/`: cargo-fuzz targets (`smtp_session`, `smtp_data`), a dictionary and seed sessions;
-//!   a separate workspace, see `fuzz/README.md`.
+//! - `pop3/`: POP3 (RFC 1939, 2449, 2595, 5034): `command.rs` (command lines), `reply.rs`
+//!   (`+OK`/`-ERR [CODE]`), `multiline.rs` (streaming dot-stuffing, TOP's line limit),
+//!   `sasl.rs` (the PLAIN/LOGIN exchange as a state machine); lines are split by
+//!   `smtp::LineSplitter`.
+//! - `fuzz/`: cargo-fuzz targets (`smtp_session`, `smtp_data`, `pop3_session`), dictionaries
+//!   and seed sessions; a separate workspace, see `fuzz/README.md`.
 
+pub mod pop3;
 pub mod smtp;

@@ -60,6 +60,8 @@ pub struct Context {
     pub store: Store,
     pub tls: TlsAcceptor,
     pub shutdown: CancellationToken,
+    /// Failed-login counters shared with the other protocols (AUTH).
+    pub lockout: Arc<net::Lockout>,
 }
 
 /// Runs one SMTP session to its end. Never panics on client input; errors end the session.

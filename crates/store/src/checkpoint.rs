@@ -45,7 +45,11 @@ pub(crate) fn start(path: PathBuf) -> std::io::Result<mpsc::SyncSender<()>> {
 
 fn checkpoint(conn: &Connection) {
     let result = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
-        Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
+        Ok((
+            row.get::<_, i64>(0)?,
+            row.get::<_, i64>(1)?,
+            row.get::<_, i64>(2)?,
+        ))
     });
     match result {
         Ok((_busy, log, done)) => tracing::trace!(log, done, "checkpoint"),

@@ -34,8 +34,8 @@ pub(crate) async fn deliver(store: &Store, delivery: Delivery) -> Result<()> {
         .await
 }
 
-/// The writer's part.
-fn insert(
+/// The writer's part; also used for DSNs (`queue.rs`), inside their own job.
+pub(crate) fn insert(
     conn: &Connection,
     delivery: &Delivery,
     hash: &[u8; 32],

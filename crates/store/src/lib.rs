@@ -15,6 +15,9 @@
 //! - `resolve.rs`: recipient resolution (accounts, aliases, lists, catch-all, forwards).
 //! - `deliver.rs`: one message to local INBOXes and queue rows in one transaction.
 //! - `export.rs`: an account's mailboxes as an mboxrd file.
+//! - `maildrop.rs`: POP3's INBOX snapshot, message bodies in chunks, deletion at QUIT.
+//! - `queue.rs`: the outbound queue: claiming due rows, recording attempts (with their DSNs),
+//!   hold/release/retry/delete, DKIM keys per domain.
 //! - `address.rs`: address and domain syntax, normalisation (lowercase).
 //! - `password.rs`: password rules and argon2id hashing (on blocking threads).
 //! - `tests/`: one file per area (admin, resolve, deliver, export, two stores on one file),
@@ -30,13 +33,19 @@ mod admin;
 mod checkpoint;
 mod deliver;
 mod export;
+mod maildrop;
 mod migrations;
 mod password;
+mod queue;
 mod readers;
 mod resolve;
 mod writer;
 
+pub use maildrop::{CHUNK, Maildrop, MaildropMessage, MessageChunks};
 pub use migrations::SCHEMA_VERSION;
+pub use queue::{
+    AttemptResult, DkimKey, Outcome, QueueAttempt, QueueEntry, QueueState, QueuedRecipient,
+};
 
 /// Errors of the store. The `Display` text is one plain sentence a user can act on.
 #[derive(Debug, thiserror::Error)]
@@ -147,6 +156,16 @@ pub enum Change {
     },
     /// Queue rows were added.
     QueueAdded { ids: Vec<i64> },
+    /// Messages were deleted from a mailbox (POP3 QUIT); `modseq` is the mailbox's new
+    /// HIGHESTMODSEQ. IMAP sessions report them as EXPUNGE.
+    MessagesExpunged {
+        account: AccountId,
+        mailbox: i64,
+        uids: Vec<u32>,
+        modseq: u64,
+    },
+    /// Queue rows changed state after a delivery attempt.
+    QueueUpdated { ids: Vec<i64> },
 }
 
 /// A handle on the store; cheap to clone.

@@ -12,7 +12,7 @@ use crate::{Result, StoreError};
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The migrations, in order: index 0 is version 1.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// Version 1: domains, accounts, aliases, mailboxes, content-addressed blobs, messages, the
 /// outbound queue. Blob reference counts are kept by triggers, so cascading deletes (an
@@ -132,6 +132,40 @@ WHEN OLD.blob_id IS NOT NEW.blob_id BEGIN
     UPDATE blobs SET refcount = refcount - 1 WHERE id = OLD.blob_id;
     DELETE FROM blobs WHERE id = OLD.blob_id AND refcount <= 0;
 END;
+"#;
+
+/// Version 2: the outbound queue's attempt history, delay-notice and finish times, held rows
+/// (state `held`), and a DKIM key per domain. Queue states: `queued`, `in-flight`,
+/// `deferred`, `held`, `delivered`, `failed`.
+const V2: &str = r#"
+ALTER TABLE queue ADD COLUMN delay_notified INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE queue ADD COLUMN finished_at INTEGER;
+
+-- One row per delivery attempt of a queue row, for `queue show` and the GUI's timeline.
+CREATE TABLE queue_attempts (
+    id        INTEGER PRIMARY KEY,
+    queue_id  INTEGER NOT NULL REFERENCES queue(id) ON DELETE CASCADE,
+    at        INTEGER NOT NULL,
+    host      TEXT,
+    tls       TEXT,
+    outcome   TEXT NOT NULL,
+    reply     TEXT NOT NULL
+);
+CREATE INDEX queue_attempts_queue ON queue_attempts(queue_id);
+CREATE INDEX queue_finished ON queue(finished_at) WHERE finished_at IS NOT NULL;
+
+-- DKIM signing keys (RFC 6376): private key as PKCS#8 DER, public key as the base64 of the
+-- DNS record's p= tag.
+CREATE TABLE dkim_keys (
+    id           INTEGER PRIMARY KEY,
+    domain_id    INTEGER NOT NULL REFERENCES domains(id) ON DELETE CASCADE,
+    selector     TEXT NOT NULL,
+    algorithm    TEXT NOT NULL,
+    private_key  BLOB NOT NULL,
+    public_key   TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    UNIQUE (domain_id, selector)
+);
 "#;
 
 /// Brings the database up to [`SCHEMA_VERSION`], each migration in its own transaction.

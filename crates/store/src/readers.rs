@@ -55,6 +55,13 @@ impl Readers {
         .map_err(|_| internal_error("a read failed unexpectedly"))?
     }
 
+    /// A read-only connection of its own, outside the pool, for a read that may last as long
+    /// as a slow client takes (a large message streamed over POP3): it must not hold a
+    /// pooled connection meanwhile.
+    pub(crate) fn open_unpooled(&self) -> Result<Connection> {
+        open_reader(&self.path)
+    }
+
     fn take(&self) -> Result<Connection> {
         let conn = self
             .idle

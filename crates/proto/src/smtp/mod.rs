@@ -4,12 +4,17 @@
 //! either consumes a prefix and returns a result or reports that it needs more data.
 
 mod address;
+mod client;
 mod command;
 mod data;
 mod line;
 mod reply;
 mod sasl;
 
+pub use client::{
+    Extensions, MAX_REPLY_LINE, MAX_REPLY_LINES, Response, ResponseStatus, encode_bdat,
+    encode_data, is_8bit, parse_response,
+};
 pub use command::{
     Body, Command, CommandError, MailParams, Notify, Path, RcptParams, Ret, parse_command,
 };

@@ -1,13 +1,8 @@
 //! AUTH PLAIN and LOGIN (RFC 4954, RFC 4616).
 
-use std::time::Duration;
-
 use proto::smtp::{Reply, decode_base64, decode_plain};
 
 use crate::session::{End, Session};
-
-/// Slows down password guessing on one connection.
-const FAILURE_DELAY: Duration = Duration::from_millis(500);
 
 impl Session {
     pub(crate) async fn handle_auth(
@@ -58,8 +53,20 @@ impl Session {
             // Already answered (cancelled or malformed).
             return self.count_error().await;
         };
+        // The shared lockout (net::Lockout): while locked, even the right password is refused.
+        if let Err(locked) = self.ctx.lockout.check(self.peer.ip(), &user) {
+            tracing::warn!(session = %self.id, peer = %self.peer, user = %crate::session::sanitize(&user), ?locked, "AUTH refused: too many failures");
+            return self
+                .error(Reply::new(
+                    454,
+                    "4.7.0",
+                    "Too many failed logins, try again later",
+                ))
+                .await;
+        }
         match self.ctx.store.authenticate(&user, &password).await {
             Ok(Some(account)) => {
+                self.ctx.lockout.succeeded(&user);
                 tracing::info!(session = %self.id, peer = %self.peer, user = %account.address, "authenticated");
                 self.auth = Some(account);
                 self.reply(Reply::new(235, "2.7.0", "Authentication successful"));
@@ -67,7 +74,7 @@ impl Session {
             }
             Ok(None) => {
                 tracing::warn!(session = %self.id, peer = %self.peer, user = %crate::session::sanitize(&user), "authentication failed");
-                tokio::time::sleep(FAILURE_DELAY).await;
+                tokio::time::sleep(self.ctx.lockout.failed(self.peer.ip(), &user)).await;
                 self.error(Reply::new(
                     535,
                     "5.7.8",

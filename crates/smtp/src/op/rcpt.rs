@@ -63,7 +63,11 @@ impl Session {
         let notify = params.notify.map(notify_text);
         let (accounts, remote) = match resolution {
             Resolution::Deliver { accounts, remote } => (accounts, remote),
-            Resolution::NotLocal if self.auth.is_some() => (Vec::new(), vec![address.clone()]),
+            // Relaying: after AUTH, or from a network trusted in `[relay] networks` (empty
+            // by default: never an open relay).
+            Resolution::NotLocal if self.auth.is_some() || self.trusted_relay() => {
+                (Vec::new(), vec![address.clone()])
+            }
             Resolution::NotLocal => {
                 tracing::info!(session = %self.id, peer = %self.peer, rcpt = %sanitize(&address), "relay denied");
                 return self
@@ -115,6 +119,19 @@ impl Session {
         }
         self.reply(Reply::new(250, "2.1.5", "Recipient OK"));
         Ok(())
+    }
+}
+
+impl Session {
+    /// Whether the client's address is in `[relay] networks`.
+    fn trusted_relay(&self) -> bool {
+        let ip = self.peer.ip();
+        self.ctx
+            .config
+            .relay
+            .networks
+            .iter()
+            .any(|net| net.contains(ip))
     }
 }
 

@@ -1,0 +1,336 @@
+#!/usr/bin/env bash
+# POP3 RETR throughput, side by side, on loopback:
+#   a) Dovecot   - a private dovecot-pop3d instance reading Maildir (plain auth, no TLS)
+#   b) Postroom  - `postroom serve` reading its SQLite INBOX
+# Both serve byte-identical messages: Postroom is filled over SMTP, then every stored message
+# is copied out of postroom.db into Dovecot's Maildir (CRLF kept, so sizes match).
+# Workloads, each timed with the same Python client (one session, one RETR at a time, large
+# reads, counting bytes up to CRLF.CRLF; login not timed):
+#   small: RETR of MESSAGES (2000) messages of about SIZE (5000) bytes, PASSES (5) times over
+#          in the session (one pass takes a fraction of a second: too short to time alone)
+#   large: RETR of one message of LARGE_MB (20) MB
+# RUNS (3) rounds, Dovecot then Postroom in each, after one untimed warm-up each; medians.
+# Results: stdout and bench/out/pop3-retr-<timestamp>.md.
+#
+# Environment:
+#   MESSAGES=2000 SIZE=5000 PASSES=5 LARGE_MB=20 RUNS=3
+#   SMTP_PORT=2625 POSTROOM_PORT=2610 DOVECOT_PORT=2611
+#   SKIP_BUILD=1     use the existing target/release/postroom
+#   KEEP_TMP=1       keep the temp dir (configs, logs)
+# Needs root (Dovecot's private instance switches users); installs dovecot-pop3d if missing.
+set -euo pipefail
+
+MESSAGES="${MESSAGES:-2000}"
+SIZE="${SIZE:-5000}"
+PASSES="${PASSES:-5}"
+LARGE_MB="${LARGE_MB:-20}"
+RUNS="${RUNS:-3}"
+SMTP_PORT="${SMTP_PORT:-2625}"
+POSTROOM_PORT="${POSTROOM_PORT:-2610}"
+DOVECOT_PORT="${DOVECOT_PORT:-2611}"
+HOST="127.0.0.1"
+PASS="Bench-pass-1234"
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { log "FAILED: $*"; exit 1; }
+
+# ---------------------------------------------------------------- cleanup
+PIDS=()
+TMP="$(mktemp -d /tmp/postroom-pop3-bench.XXXXXX)"
+chmod 755 "$TMP"        # Dovecot's unprivileged processes must traverse it
+
+stop_pid() {
+  local pid="$1" i
+  kill -TERM "$pid" 2>/dev/null || true
+  for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "PID $pid ignored SIGTERM for 10 s; sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local rc=$? pid
+  set +e
+  for pid in "${PIDS[@]+"${PIDS[@]}"}"; do
+    kill -0 "$pid" 2>/dev/null && stop_pid "$pid"
+  done
+  if [ "${KEEP_TMP:-0}" = 1 ]; then log "kept $TMP"; else rm -rf "$TMP"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+wait_port() { # PORT PID
+  local i
+  for i in $(seq 300); do
+    port_open "$1" && return 0
+    kill -0 "$2" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+# ---------------------------------------------------------------- install, build
+[ "$(id -u)" -eq 0 ] || die "run as root: the private Dovecot instance needs it (sudo $0)"
+if ! [ -x /usr/sbin/dovecot ] || ! dpkg-query -W -f='${Status}' dovecot-pop3d 2>/dev/null | grep -q 'ok installed'; then
+  log "installing dovecot-pop3d"
+  DEBIAN_FRONTEND=noninteractive apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends dovecot-pop3d
+fi
+for port in "$SMTP_PORT" "$POSTROOM_PORT" "$DOVECOT_PORT"; do
+  port_open "$port" && die "port $port on $HOST is already in use"
+done
+POSTROOM="$ROOT/target/release/postroom"
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  log "cargo build --release -p cli"
+  cargo build --release -p cli
+fi
+[ -x "$POSTROOM" ] || die "$POSTROOM missing (cargo build --release -p cli)"
+
+# ---------------------------------------------------------------- Postroom, filled over SMTP
+PR="$TMP/postroom"
+mkdir -p "$PR"
+cat >"$PR/postroom.toml" <<EOF
+hostname = "bench.test"
+[listen]
+smtp = ["$HOST:$SMTP_PORT"]
+submission = []
+submissions = []
+pop3 = ["$HOST:$POSTROOM_PORT"]
+pop3s = []
+EOF
+{
+  "$POSTROOM" --data-dir "$PR" domain add bench.test
+  echo "$PASS" | "$POSTROOM" --data-dir "$PR" account add small@bench.test --password-stdin
+  echo "$PASS" | "$POSTROOM" --data-dir "$PR" account add large@bench.test --password-stdin
+} >"$PR/setup.log" 2>&1 || { cat "$PR/setup.log" >&2; die "postroom setup"; }
+"$POSTROOM" --data-dir "$PR" serve >"$PR/serve.out" 2>"$PR/serve.log" &
+PR_PID=$!
+PIDS+=("$PR_PID")
+wait_port "$POSTROOM_PORT" "$PR_PID" || { tail -n 20 "$PR/serve.log" >&2; die "postroom serve did not listen"; }
+
+log "filling Postroom over SMTP: $MESSAGES x ~$SIZE bytes, 1 x $LARGE_MB MB"
+python3 - "$HOST" "$SMTP_PORT" "$MESSAGES" "$SIZE" "$LARGE_MB" <<'PY'
+import smtplib, sys, threading
+host, port, n, size, large_mb = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+words = b"the quick brown fox jumps over the lazy dog and keeps on running".split()
+def message(i, target):
+    head = (b"From: Sender <sender@remote.test>\r\nTo: user@bench.test\r\n"
+            b"Subject: bench message %d\r\nMessage-ID: <bench-%d@remote.test>\r\n"
+            b"Date: Fri, 27 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+            b"Content-Type: text/plain; charset=utf-8\r\n\r\n" % (i, i))
+    lines, total, j = [head], len(head), 0
+    while total < target:
+        line = b" ".join(words[(j + k) % len(words)] for k in range(12))
+        if j % 40 == 0:
+            line = b"." + line            # some lines need dot-stuffing
+        line += b"\r\n"
+        lines.append(line); total += len(line); j += 1
+    return b"".join(lines)
+def send(ids, rcpt, target):
+    s = smtplib.SMTP(host, port, timeout=120)
+    for i in ids:
+        s.sendmail("sender@remote.test", [rcpt], message(i, target))
+    s.quit()
+threads = [threading.Thread(target=send, args=(range(t, n, 4), "small@bench.test", size)) for t in range(4)]
+for t in threads: t.start()
+for t in threads: t.join()
+send([0], "large@bench.test", large_mb * 1024 * 1024)
+PY
+
+# ---------------------------------------------------------------- Dovecot, same bytes in Maildir
+DV="$TMP/dovecot"
+mkdir -p "$DV/run" "$DV/state" "$DV/home"
+MAIL_UID="$(id -u nobody)"; MAIL_GID="$(id -g nobody)"
+log "copying the stored messages into Dovecot's Maildir"
+python3 - "$PR/postroom.db" "$DV/home" <<'PY'
+import os, sqlite3, sys
+db, home = sys.argv[1], sys.argv[2]
+c = sqlite3.connect("file:" + db + "?mode=ro", uri=True)
+for user in ("small", "large"):
+    cur = os.path.join(home, user, "Maildir", "cur")
+    for d in ("cur", "new", "tmp"):
+        os.makedirs(os.path.join(home, user, "Maildir", d), exist_ok=True)
+    rows = c.execute("""SELECT m.uid, b.data FROM messages m JOIN blobs b ON b.id = m.blob_id
+                        JOIN mailboxes x ON x.id = m.mailbox_id JOIN accounts a ON a.id = x.account_id
+                        WHERE a.address = ? AND x.name = 'INBOX' ORDER BY m.uid""", (user + "@bench.test",))
+    for uid, data in rows:
+        # S= and W= (size, and size with CRLF line ends: the same here) spare Dovecot a stat.
+        name = "17000%05d.M%dP1.bench,S=%d,W=%d:2," % (uid, uid, len(data), len(data))
+        with open(os.path.join(cur, name), "wb") as f:
+            f.write(data)
+PY
+chown -R "$MAIL_UID:$MAIL_GID" "$DV/home"
+cat >"$DV/users" <<EOF
+small:{PLAIN}$PASS:$MAIL_UID:$MAIL_GID::$DV/home/small::
+large:{PLAIN}$PASS:$MAIL_UID:$MAIL_GID::$DV/home/large::
+EOF
+cat >"$DV/dovecot.conf" <<EOF
+base_dir = $DV/run
+state_dir = $DV/state
+log_path = $DV/dovecot.log
+listen = $HOST
+protocols = pop3
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+first_valid_uid = $MAIL_UID
+last_valid_uid = $MAIL_UID
+mail_location = maildir:~/Maildir
+mail_max_userip_connections = 100
+# Reading only: do not move messages from new/ to cur/ or set \\Seen at QUIT.
+pop3_no_flag_updates = yes
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN $DV/users
+}
+userdb {
+  driver = passwd-file
+  args = $DV/users
+}
+service pop3-login {
+  inet_listener pop3 {
+    address = $HOST
+    port = $DOVECOT_PORT
+  }
+  inet_listener pop3s {
+    port = 0
+  }
+}
+EOF
+/usr/sbin/dovecot -F -c "$DV/dovecot.conf" >"$DV/stdout.log" 2>&1 &
+DV_PID=$!
+PIDS+=("$DV_PID")
+wait_port "$DOVECOT_PORT" "$DV_PID" || { cat "$DV/stdout.log" "$DV/dovecot.log" >&2 2>/dev/null; die "dovecot did not listen"; }
+DOVECOT_VERSION="$(/usr/sbin/dovecot --version | cut -d' ' -f1)"
+
+# ---------------------------------------------------------------- the client
+cat >"$TMP/client.py" <<'PY'
+# POP3 RETR client: USER/PASS (not timed), then RETR 1..N one at a time, PASSES times over,
+# reading with large recv calls until CRLF.CRLF; prints "seconds messages bytes".
+import socket, sys, time
+host, port, user, password, count, passes = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6])
+s = socket.create_connection((host, port), timeout=120)
+f = s.makefile("rb")
+def line():
+    l = f.readline()
+    if not l.startswith(b"+OK"):
+        raise SystemExit("unexpected: %r" % l)
+    return l
+line()
+s.sendall(b"USER %s\r\n" % user.encode()); line()
+s.sendall(b"PASS %s\r\n" % password.encode()); line()
+s.sendall(b"STAT\r\n")
+n = int(line().split()[1])
+if n < count:
+    raise SystemExit("only %d messages" % n)
+# From here on, read the socket directly (the file's buffer is empty after each line).
+total = 0
+t0 = time.perf_counter()
+for i in [i for _ in range(passes) for i in range(1, count + 1)]:
+    s.sendall(b"RETR %d\r\n" % i)
+    tail, first = b"", True
+    while True:
+        d = s.recv(1 << 18)
+        if not d:
+            raise SystemExit("connection closed")
+        if first and not d.startswith(b"+OK"):
+            raise SystemExit("RETR %d: %r" % (i, d[:80]))
+        first = False
+        total += len(d)
+        tail = (tail + d[-5:])[-5:]
+        if tail == b"\r\n.\r\n":
+            break
+t1 = time.perf_counter()
+s.sendall(b"QUIT\r\n")
+s.recv(1024)
+print("%.6f %d %d" % (t1 - t0, count * passes, total))
+PY
+
+# run TARGET WORKLOAD -> "seconds messages bytes"
+run_client() {
+  local port user count passes=1
+  case "$1" in dovecot) port="$DOVECOT_PORT" ;; postroom) port="$POSTROOM_PORT" ;; esac
+  case "$2" in
+    small) user="small"; count="$MESSAGES"; passes="$PASSES" ;;
+    large) user="large"; count=1 ;;
+  esac
+  [ "$1" = postroom ] && user="$user@bench.test"
+  python3 "$TMP/client.py" "$HOST" "$port" "$user" "$PASS" "$count" "$passes"
+}
+
+declare -A SECS BYTES
+for target in dovecot postroom; do
+  for workload in small large; do
+    log "warm-up: $target $workload"
+    run_client "$target" "$workload" >/dev/null || die "$target $workload warm-up failed"
+  done
+done
+for round in $(seq "$RUNS"); do
+  for workload in small large; do
+    for target in dovecot postroom; do
+      sync; sleep 0.5
+      read -r secs count bytes < <(run_client "$target" "$workload") || die "$target $workload failed"
+      SECS[$target.$workload]+="$secs "
+      BYTES[$target.$workload]="$bytes"
+      log "round $round: $target $workload: $count messages, $bytes bytes in $secs s"
+    done
+  done
+done
+
+# ---------------------------------------------------------------- report
+median() {
+  printf '%s\n' $1 | sort -g | awk '{ v[NR] = $1 }
+    END { if (NR % 2) printf "%.6f", v[(NR + 1) / 2]; else printf "%.6f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+per_sec() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
+mb_per_sec() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", (s > 0 ? b / s / 1048576 : 0) }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
+runs() { local out="" s; for s in $1; do out+="${out:+ / }$(printf '%.3f' "$s")"; done; printf '%s' "$out"; }
+
+STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
+OUT="$ROOT/bench/out/pop3-retr-$STAMP.md"
+mkdir -p "$ROOT/bench/out"
+{
+  echo "## POP3 RETR ($STAMP)"
+  echo
+  echo "- Machine: $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(uname -sr); client and servers share them."
+  echo "- Client: one Python session per run, \`RETR i\` one at a time (the small messages $PASSES times over), 256 KiB reads until CRLF.CRLF; login not timed. One warm-up run per target and workload, then $RUNS interleaved rounds; medians."
+  echo "- Postroom: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (dirty tree)'), release build, SQLite INBOX filled over SMTP."
+  echo "- Dovecot $DOVECOT_VERSION: private instance, Maildir holding the same bytes (copied from postroom.db), \`pop3_no_flag_updates = yes\`, no TLS."
+  echo
+  echo "| Workload | Target | Median s | msgs/s | MB/s | Bytes on the wire | Runs (s) |"
+  echo "|---|---|---:|---:|---:|---:|---|"
+  for workload in small large; do
+    for target in dovecot postroom; do
+      s=$(median "${SECS[$target.$workload]}")
+      n=$((MESSAGES * PASSES)); [ "$workload" = large ] && n=1
+      label="$MESSAGES × ~$SIZE B, $PASSES passes"; [ "$workload" = large ] && label="1 × $LARGE_MB MB"
+      echo "| $label | $target | $(printf '%.3f' "$s") | $(per_sec "$n" "$s") | $(mb_per_sec "${BYTES[$target.$workload]}" "$s") | ${BYTES[$target.$workload]} | $(runs "${SECS[$target.$workload]}") |"
+    done
+  done
+  echo
+  echo "| Ratio (Postroom / Dovecot, by median time) | Value | Target |"
+  echo "|---|---:|---:|"
+  for workload in small large; do
+    label="RETR $MESSAGES × ~$SIZE B"; [ "$workload" = large ] && label="RETR 1 × $LARGE_MB MB"
+    r=$(ratio "$(median "${SECS[dovecot.$workload]}")" "$(median "${SECS[postroom.$workload]}")")
+    echo "| $label | ${r}× | ≥ 1× |"
+  done
+  if [ "${BYTES[dovecot.small]}" != "${BYTES[postroom.small]}" ] || [ "${BYTES[dovecot.large]}" != "${BYTES[postroom.large]}" ]; then
+    echo
+    echo "Note: the two servers sent different byte counts (their +OK lines differ in length)."
+  fi
+} >"$OUT"
+
+echo
+cat "$OUT"
+echo
+log "written to ${OUT#"$ROOT"/}"

@@ -1,0 +1,27 @@
+//! `postroom domain dns NAME`: the DNS records a domain needs, in zone-file form, each with
+//! a comment saying what it is for.
+
+use std::path::Path;
+
+use engine::admin::{self, DnsRecord, Store, StoreError};
+
+pub async fn run(data_dir: &Path, store: &Store, name: &str) -> Result<(), StoreError> {
+    let records = admin::dns_records(data_dir, store, name).await?;
+    print!("{}", format(&records));
+    Ok(())
+}
+
+fn format(records: &[DnsRecord]) -> String {
+    let width = records.iter().map(|r| r.name.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for record in records {
+        if let Some(note) = &record.note {
+            out.push_str(&format!("; {note}\n"));
+        }
+        out.push_str(&format!(
+            "{:width$}  IN {:<3}  {}\n",
+            record.name, record.kind, record.value
+        ));
+    }
+    out
+}

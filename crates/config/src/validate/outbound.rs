@@ -1,0 +1,341 @@
+//! Validation of `[dns]`, `[[route]]`, `[queue]` and `[relay]`. A password is never part of
+//! a problem's text: problems name the key only.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use toml::{Table, Value};
+
+use super::{Problems, addr_list, domain_problem, path, section, string, unknown_keys, wrong_type};
+use crate::outbound::parse_duration;
+use crate::{Dns, Network, Queue, Relay, RelayHost, Route, RouteTls, Secret};
+
+/// The keys of one `[[route]]`.
+const ROUTE_KEYS: &[&str] = &["domains", "relay", "tls", "username", "password", "ca"];
+
+pub(super) fn dns(root: &mut Table, p: &mut Problems) -> Dns {
+    let mut table = section(root, "dns", p);
+    let servers = table
+        .remove("servers")
+        .map(|v| addr_list(v, "dns.servers", p))
+        .unwrap_or_default();
+    unknown_keys("dns", table, p);
+    Dns { servers }
+}
+
+pub(super) fn relay(root: &mut Table, p: &mut Problems) -> Relay {
+    let mut table = section(root, "relay", p);
+    let mut networks = Vec::new();
+    if let Some(value) = table.remove("networks") {
+        for (key, text) in strings(value, "relay.networks", p) {
+            match network(&text) {
+                Some(net) => networks.push(net),
+                None => p.push(
+                    &key,
+                    format!("`{text}` is not a network like \"192.168.1.0/24\" or \"::1/128\""),
+                ),
+            }
+        }
+    }
+    unknown_keys("relay", table, p);
+    Relay { networks }
+}
+
+fn network(text: &str) -> Option<Network> {
+    let (addr, prefix) = match text.trim().split_once('/') {
+        Some((addr, prefix)) => (
+            addr.parse::<IpAddr>().ok()?,
+            Some(prefix.parse::<u8>().ok()?),
+        ),
+        None => (text.trim().parse::<IpAddr>().ok()?, None),
+    };
+    let max = if addr.is_ipv4() { 32 } else { 128 };
+    let prefix = prefix.unwrap_or(max);
+    (prefix <= max).then_some(Network { addr, prefix })
+}
+
+pub(super) fn queue(root: &mut Table, p: &mut Problems) -> Queue {
+    let mut table = section(root, "queue", p);
+    let mut queue = Queue::default();
+    if let Some(value) = table.remove("retry") {
+        let mut retry = Vec::new();
+        for (key, text) in strings(value, "queue.retry", p) {
+            if let Some(d) = duration(&key, &text, p) {
+                retry.push(d);
+            }
+        }
+        if retry.is_empty() {
+            p.push(
+                "queue.retry",
+                "needs at least one wait, e.g. [\"5m\", \"1h\"]",
+            );
+        } else {
+            queue.retry = retry;
+        }
+    }
+    let mut one = |name: &str, p: &mut Problems| -> Option<Duration> {
+        let key = format!("queue.{name}");
+        let text = string(table.remove(name)?, &key, p)?;
+        duration(&key, &text, p)
+    };
+    if let Some(d) = one("give_up_after", p) {
+        queue.give_up_after = d;
+    }
+    if let Some(d) = one("delay_notice_after", p) {
+        queue.delay_notice_after = d;
+    }
+    if let Some(d) = one("keep_finished", p) {
+        queue.keep_finished = d;
+    }
+    let mut count = |name: &str, min: i64, max: i64, p: &mut Problems| -> Option<i64> {
+        let key = format!("queue.{name}");
+        let value = table.remove(name)?;
+        let Value::Integer(n) = value else {
+            wrong_type(&key, "an integer", &value, p);
+            return None;
+        };
+        if n < min || n > max {
+            p.push(&key, format!("must be between {min} and {max}, found {n}"));
+            return None;
+        }
+        Some(n)
+    };
+    let to_usize = |n: i64| usize::try_from(n).unwrap_or(usize::MAX);
+    if let Some(n) = count("max_connections_per_destination", 1, 1000, p) {
+        queue.max_connections_per_destination = to_usize(n);
+    }
+    if let Some(n) = count("max_connections", 1, 10_000, p) {
+        queue.max_connections = to_usize(n);
+    }
+    if let Some(n) = count("mx_port", 1, 65_535, p) {
+        queue.mx_port = u16::try_from(n).unwrap_or(25);
+    }
+    unknown_keys("queue", table, p);
+    queue
+}
+
+fn duration(key: &str, text: &str, p: &mut Problems) -> Option<Duration> {
+    match parse_duration(text) {
+        Some(d) if !d.is_zero() => Some(d),
+        _ => {
+            p.push(
+                key,
+                format!("`{text}` is not a duration like \"30s\", \"5m\", \"4h\" or \"5d\""),
+            );
+            None
+        }
+    }
+}
+
+/// The items of an array of strings, each with its key (`queue.retry[2]`).
+fn strings(value: Value, key: &str, p: &mut Problems) -> Vec<(String, String)> {
+    let Value::Array(items) = value else {
+        wrong_type(key, "an array of strings", &value, p);
+        return Vec::new();
+    };
+    items
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, item)| {
+            let item_key = format!("{key}[{i}]");
+            string(item, &item_key, p).map(|s| (item_key, s))
+        })
+        .collect()
+}
+
+pub(super) fn routes(root: &mut Table, p: &mut Problems) -> Vec<Route> {
+    let items = match root.remove("route") {
+        None => return Vec::new(),
+        Some(Value::Array(items)) => items,
+        Some(other) => {
+            wrong_type("route", "[[route]] tables", &other, p);
+            return Vec::new();
+        }
+    };
+    let mut routes = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        let at = format!("route[{i}]");
+        let Value::Table(table) = item else {
+            wrong_type(&at, "a table", &item, p);
+            continue;
+        };
+        if let Some(route) = route(table, &at, p) {
+            routes.push(route);
+        }
+    }
+    routes
+}
+
+fn route(mut table: Table, at: &str, p: &mut Problems) -> Option<Route> {
+    let before = p.0.len();
+    let mut domains = Vec::new();
+    match table.remove("domains") {
+        None => p.push(
+            &format!("{at}.domains"),
+            "missing: list the recipient domains, e.g. [\"*\"] for all",
+        ),
+        Some(value) => {
+            for (key, text) in strings(value, &format!("{at}.domains"), p) {
+                let pattern = text.trim().to_ascii_lowercase();
+                let name = pattern.strip_prefix("*.").unwrap_or(&pattern);
+                if pattern != "*"
+                    && let Some(why) = domain_problem(name)
+                {
+                    p.push(&key, format!("{why}; use \"*\", \"name\" or \"*.name\""));
+                    continue;
+                }
+                domains.push(pattern);
+            }
+        }
+    }
+    let mut relay = Vec::new();
+    match table.remove("relay") {
+        None => p.push(
+            &format!("{at}.relay"),
+            "missing: list the relay hosts as \"host:port\"",
+        ),
+        Some(value) => {
+            for (key, text) in strings(value, &format!("{at}.relay"), p) {
+                match relay_host(&text) {
+                    Some(host) => relay.push(host),
+                    None => p.push(
+                        &key,
+                        format!("`{text}` is not \"host:port\" (e.g. \"smtp.isp.example:587\")"),
+                    ),
+                }
+            }
+        }
+    }
+    let tls = match table.remove("tls") {
+        None => RouteTls::Starttls,
+        Some(value) => match string(value, &format!("{at}.tls"), p).as_deref() {
+            Some("starttls") => RouteTls::Starttls,
+            Some("implicit") => RouteTls::Implicit,
+            Some("none") => RouteTls::None,
+            Some(other) => {
+                p.push(
+                    &format!("{at}.tls"),
+                    format!("`{other}` is not one of \"starttls\", \"implicit\", \"none\""),
+                );
+                RouteTls::Starttls
+            }
+            None => RouteTls::Starttls,
+        },
+    };
+    let username = table
+        .remove("username")
+        .and_then(|v| string(v, &format!("{at}.username"), p));
+    // Never echo the value: the problem names the key only.
+    let password = table
+        .remove("password")
+        .and_then(|v| string(v, &format!("{at}.password"), p))
+        .map(Secret);
+    if username.is_some() != password.is_some() {
+        p.push(
+            &format!(
+                "{at}.{}",
+                if username.is_some() {
+                    "password"
+                } else {
+                    "username"
+                }
+            ),
+            "missing: username and password go together",
+        );
+    }
+    let ca = table
+        .remove("ca")
+        .and_then(|v| path(v, &format!("{at}.ca"), p));
+    for (key, _) in table {
+        let mut message = format!("unknown key `{at}.{key}`");
+        if let Some(known) = ROUTE_KEYS
+            .iter()
+            .find(|k| super::edit_distance(&key, k) <= 2)
+        {
+            message.push_str(&format!(", did you mean `{known}`?"));
+        }
+        p.push(&format!("{at}.{key}"), message);
+    }
+    (p.0.len() == before).then_some(Route {
+        domains,
+        relay,
+        tls,
+        username,
+        password,
+        ca,
+    })
+}
+
+/// "host:port" or "[v6]:port".
+fn relay_host(text: &str) -> Option<RelayHost> {
+    let text = text.trim();
+    let (host, port) = if let Some(rest) = text.strip_prefix('[') {
+        let (host, port) = rest.split_once("]:")?;
+        host.parse::<std::net::Ipv6Addr>().ok()?;
+        (host.to_string(), port)
+    } else {
+        let (host, port) = text.rsplit_once(':')?;
+        if host.parse::<IpAddr>().is_err() && domain_problem(host).is_some() {
+            return None;
+        }
+        (host.to_ascii_lowercase(), port)
+    };
+    let port = port.parse::<u16>().ok().filter(|p| *p != 0)?;
+    Some(RelayHost { host, port })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::Config;
+
+    fn parse(text: &str) -> Result<Config, String> {
+        Config::parse(text, Path::new("t.toml")).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_full_outbound_section_parses() {
+        let config = parse(
+            "[dns]\nservers = [\"127.0.0.1:5353\"]\n\
+             [queue]\nretry = [\"1s\", \"2m\"]\ngive_up_after = \"1h\"\nmx_port = 2525\n\
+             [relay]\nnetworks = [\"127.0.0.0/8\", \"::1\"]\n\
+             [[route]]\ndomains = [\"*.corp.test\"]\nrelay = [\"10.0.0.5:25\"]\ntls = \"none\"\n\
+             [[route]]\ndomains = [\"*\"]\nrelay = [\"smtp.isp.test:587\", \"[::1]:587\"]\n\
+             username = \"u\"\npassword = \"p\"\nca = \"/ca.pem\"\n",
+        )
+        .expect("valid");
+        assert_eq!(config.dns.servers.len(), 1);
+        assert_eq!(config.queue.retry.len(), 2);
+        assert_eq!(config.queue.mx_port, 2525);
+        assert_eq!(config.relay.networks.len(), 2);
+        assert_eq!(config.routes.len(), 2);
+        assert_eq!(config.routes[1].relay[1].to_string(), "[::1]:587");
+        assert!(config.routes[0].matches("a.corp.test"));
+    }
+
+    #[test]
+    fn route_problems_name_their_key_and_never_the_password() {
+        let err = parse(
+            "[[route]]\ndomains = [\"*\"]\nrelay = [\"ok.test:25\"]\npassword = \"s3cret-pw\"\n\
+             [[route]]\ndomains = [\"bad domain\"]\nrelay = [\"ok.test:25\", \"nope\"]\n\
+             tls = \"ssl\"\nusername = \"u\"\npassword = 7\nport = 1\n\
+             [queue]\nretry = [\"5 minutes\"]\nmx_port = 0\n[relay]\nnetworks = [\"10.0.0.0/33\"]",
+        )
+        .expect_err("invalid");
+        for key in [
+            "route[0].username: missing",
+            "route[1].domains[0]:",
+            "route[1].relay[1]: `nope`",
+            "route[1].tls: `ssl`",
+            "route[1].password: expected a string",
+            "route[1].port: unknown key",
+            "queue.retry[0]:",
+            "queue.mx_port:",
+            "relay.networks[0]:",
+        ] {
+            assert!(err.contains(key), "{key} missing in:\n{err}");
+        }
+        assert!(!err.contains("s3cret-pw"), "{err}");
+    }
+}

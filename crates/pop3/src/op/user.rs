@@ -1,0 +1,37 @@
+//! USER and PASS (RFC 1939 §7).
+
+use proto::pop3::{Reply, RespCode};
+
+use crate::policy::login_allowed;
+use crate::session::{End, Session, State};
+
+impl Session {
+    pub(crate) async fn handle_user(&mut self, name: String) -> Result<(), End> {
+        if !login_allowed(self.is_tls(), self.peer.ip()) {
+            // RFC 3206 §5: [AUTH] covers logins refused by policy, such as without
+            // encryption.
+            return self
+                .error(Reply::err_code(
+                    RespCode::Auth,
+                    "plaintext login is not allowed without TLS; use STLS first",
+                ))
+                .await;
+        }
+        // Whether the name exists is not said: PASS decides (RFC 1939 §13).
+        self.state = State::Authorization { user: Some(name) };
+        self.reply(Reply::ok("send PASS"));
+        Ok(())
+    }
+
+    pub(crate) async fn handle_pass(&mut self, password: String) -> Result<(), End> {
+        let user = match &mut self.state {
+            State::Authorization { user } => user.take(),
+            State::Transaction(_) => None,
+        };
+        let Some(user) = user else {
+            // RFC 1939 §7: PASS only right after a successful USER.
+            return self.error(Reply::err("send USER first")).await;
+        };
+        self.login(user, password).await
+    }
+}

@@ -1,0 +1,92 @@
+//! When a client may send a password, and what CAPA announces in each state.
+
+use std::net::IpAddr;
+
+use proto::pop3::Mechanism;
+
+/// Passwords (USER/PASS, AUTH PLAIN and LOGIN) only over TLS (RFC 2595 §2.1, RFC 8314 §3),
+/// except from loopback addresses: on this computer nobody else can listen in.
+pub(crate) fn login_allowed(tls: bool, peer: IpAddr) -> bool {
+    tls || peer.to_canonical().is_loopback()
+}
+
+/// The CAPA response lines (RFC 2449 §5, §6) for the session's state.
+pub(crate) fn capabilities(logged_in: bool, tls: bool, login_allowed: bool) -> Vec<String> {
+    let mut lines = vec![
+        "TOP".to_string(),            // RFC 2449 §6.1
+        "UIDL".to_string(),           // RFC 2449 §6.7
+        "RESP-CODES".to_string(),     // RFC 2449 §6.4
+        "AUTH-RESP-CODE".to_string(), // RFC 3206 §6
+        "PIPELINING".to_string(),     // RFC 2449 §6.6
+    ];
+    if !logged_in {
+        if login_allowed {
+            lines.push("USER".to_string()); // RFC 2449 §6.2
+            let names: Vec<&str> = Mechanism::ALL.iter().map(|m| m.name()).collect();
+            lines.push(format!("SASL {}", names.join(" "))); // RFC 2449 §6.3, RFC 5034
+        }
+        if !tls {
+            lines.push("STLS".to_string()); // RFC 2595 §4
+        }
+        // RFC 6856 §2: UTF8 mode, and USER/PASS take UTF-8.
+        lines.push("UTF8 USER".to_string());
+    }
+    lines.push("IMPLEMENTATION Postroom".to_string()); // RFC 2449 §6.9
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("ip")
+    }
+
+    #[test]
+    fn passwords_need_tls_except_from_loopback() {
+        // (tls, peer, allowed)
+        let cases = [
+            (false, "192.0.2.1", false),
+            (false, "2001:db8::1", false),
+            (false, "::ffff:192.0.2.1", false),
+            (true, "192.0.2.1", true),
+            (true, "2001:db8::1", true),
+            (false, "127.0.0.1", true),
+            (false, "127.8.9.10", true),
+            (false, "::1", true),
+            (false, "::ffff:127.0.0.1", true),
+        ];
+        for (tls, peer, want) in cases {
+            assert_eq!(login_allowed(tls, ip(peer)), want, "tls {tls} from {peer}");
+        }
+    }
+
+    #[test]
+    fn capa_offers_logins_only_where_a_password_may_be_sent() {
+        // A remote client without TLS: no USER, no SASL, only STLS.
+        let plain_remote = capabilities(false, false, login_allowed(false, ip("192.0.2.1")));
+        assert!(plain_remote.contains(&"STLS".to_string()));
+        assert!(
+            !plain_remote
+                .iter()
+                .any(|l| l == "USER" || l.starts_with("SASL"))
+        );
+        // After STLS: logins, and no STLS.
+        let tls_remote = capabilities(false, true, login_allowed(true, ip("192.0.2.1")));
+        assert!(tls_remote.contains(&"USER".to_string()));
+        assert!(tls_remote.contains(&"SASL PLAIN LOGIN".to_string()));
+        assert!(!tls_remote.contains(&"STLS".to_string()));
+        // Loopback without TLS: both.
+        let local = capabilities(false, false, login_allowed(false, ip("127.0.0.1")));
+        assert!(local.contains(&"USER".to_string()) && local.contains(&"STLS".to_string()));
+        // Logged in: no login or STLS capabilities (RFC 2449 §5 lets them differ by state).
+        let logged_in = capabilities(true, false, true);
+        assert!(
+            !logged_in
+                .iter()
+                .any(|l| l == "USER" || l == "STLS" || l.starts_with("SASL"))
+        );
+        assert!(logged_in.contains(&"UIDL".to_string()));
+    }
+}

@@ -1,0 +1,208 @@
+//! DKIM (RFC 6376): a signing key per domain, made when the domain is added, and the
+//! signature put on outgoing mail whose From: domain is ours.
+//!
+//! RSA keys (RFC 8301: 2048 bits) publish their public key as a SubjectPublicKeyInfo, as
+//! OpenSSL and OpenDKIM do; Ed25519 keys (RFC 8463) publish the raw 32-byte key.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use mail_auth::common::crypto::{Ed25519Key, RsaKey, Sha256};
+use mail_auth::common::headers::HeaderWriter;
+use mail_auth::dkim::{DkimSigner, Done, generate::DkimKeyPair};
+use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey};
+use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+use store::DkimKey;
+
+/// The selector of keys made by Postroom: `<selector>._domainkey.<domain>`.
+pub const SELECTOR: &str = "postroom";
+
+/// The headers signed (RFC 6376 §5.4.1); absent ones are signed as absent, so they cannot
+/// be added later.
+const SIGNED_HEADERS: &[&str] = &[
+    "From",
+    "To",
+    "Cc",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "Reply-To",
+    "In-Reply-To",
+    "References",
+    "MIME-Version",
+    "Content-Type",
+    "Content-Transfer-Encoding",
+];
+
+/// Which kind of key to make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum KeyKind {
+    /// RSA 2048, `rsa-sha256`: what every verifier understands.
+    #[default]
+    Rsa,
+    /// Ed25519, `ed25519-sha256` (RFC 8463): short, but not every verifier knows it.
+    Ed25519,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DkimError {
+    /// The key could not be made or read.
+    #[error("DKIM key: {0}")]
+    Key(String),
+}
+
+/// Makes a new key for `domain`.
+pub fn generate(domain: &str, kind: KeyKind) -> Result<DkimKey, DkimError> {
+    let key = |e: &dyn std::fmt::Display| DkimError::Key(e.to_string());
+    let (algorithm, private_key, public_key) = match kind {
+        KeyKind::Rsa => {
+            let private =
+                rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).map_err(|e| key(&e))?;
+            let public = private
+                .to_public_key()
+                .to_public_key_der()
+                .map_err(|e| key(&e))?;
+            let der = private.to_pkcs8_der().map_err(|e| key(&e))?;
+            (
+                "rsa-sha256",
+                der.as_bytes().to_vec(),
+                public.as_bytes().to_vec(),
+            )
+        }
+        KeyKind::Ed25519 => {
+            let pair = DkimKeyPair::generate_ed25519().map_err(|e| key(&e))?;
+            (
+                "ed25519-sha256",
+                pair.private_key().to_vec(),
+                pair.public_key().to_vec(),
+            )
+        }
+    };
+    Ok(DkimKey {
+        domain: domain.to_ascii_lowercase(),
+        selector: SELECTOR.to_string(),
+        algorithm: algorithm.to_string(),
+        private_key,
+        public_key: STANDARD.encode(public_key),
+    })
+}
+
+/// The TXT record's name and value for a key.
+pub fn dns_record(key: &DkimKey) -> (String, String) {
+    let k = if key.algorithm.starts_with("ed25519") {
+        "ed25519"
+    } else {
+        "rsa"
+    };
+    (
+        format!("{}._domainkey.{}", key.selector, key.domain),
+        format!("v=DKIM1; k={k}; p={}", key.public_key),
+    )
+}
+
+/// A key ready to sign with.
+pub enum Signer {
+    Rsa(DkimSigner<RsaKey<Sha256>, Done>),
+    Ed25519(DkimSigner<Ed25519Key, Done>),
+}
+
+impl Signer {
+    pub fn new(key: &DkimKey) -> Result<Signer, DkimError> {
+        let bad = |e: &dyn std::fmt::Display| DkimError::Key(format!("{}: {e}", key.domain));
+        Ok(if key.algorithm.starts_with("ed25519") {
+            let signing = Ed25519Key::from_pkcs8_der(&key.private_key).map_err(|e| bad(&e))?;
+            Signer::Ed25519(
+                DkimSigner::from_key(signing)
+                    .domain(&key.domain)
+                    .selector(&key.selector)
+                    .headers(SIGNED_HEADERS.iter().copied()),
+            )
+        } else {
+            let der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.private_key.clone()));
+            let signing = RsaKey::<Sha256>::from_key_der(der).map_err(|e| bad(&e))?;
+            Signer::Rsa(
+                DkimSigner::from_key(signing)
+                    .domain(&key.domain)
+                    .selector(&key.selector)
+                    .headers(SIGNED_HEADERS.iter().copied()),
+            )
+        })
+    }
+
+    /// The `DKIM-Signature:` header field (with its CRLF) to put in front of `message`.
+    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>, DkimError> {
+        let fail = |e: mail_auth::Error| DkimError::Key(format!("signing failed: {e}"));
+        let signature = match self {
+            Signer::Rsa(signer) => signer.sign(message).map_err(fail)?,
+            Signer::Ed25519(signer) => signer.sign(message).map_err(fail)?,
+        };
+        Ok(signature.to_header().into_bytes())
+    }
+}
+
+/// The domain of the (first) address in the From: header, lowercase.
+pub fn from_domain(message: &[u8]) -> Option<String> {
+    let mut value: Option<Vec<u8>> = None;
+    for line in message.split(|&b| b == b'\n') {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.is_empty() {
+            break;
+        }
+        match &mut value {
+            // A folded continuation of From:.
+            Some(v) if line[0] == b' ' || line[0] == b'\t' => v.extend_from_slice(line),
+            Some(_) => break,
+            None => {
+                if line.len() > 5 && line[..5].eq_ignore_ascii_case(b"from:") {
+                    value = Some(line[5..].to_vec());
+                }
+            }
+        }
+    }
+    let value = String::from_utf8_lossy(&value?).into_owned();
+    let address = match (value.rfind('<'), value.rfind('>')) {
+        (Some(open), Some(close)) if open < close => value[open + 1..close].to_string(),
+        _ => value.split(',').next()?.trim().to_string(),
+    };
+    let domain = address.rsplit_once('@')?.1.trim().trim_end_matches('>');
+    (!domain.is_empty()).then(|| domain.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_from_domain_is_found_in_folded_and_named_headers() {
+        let cases: &[(&[u8], Option<&str>)] = &[
+            (b"From: a@Example.TEST\r\n\r\n", Some("example.test")),
+            (
+                b"Subject: x\r\nFROM: \"A, B\" <a@x.test>\r\n\r\n",
+                Some("x.test"),
+            ),
+            (
+                b"From: Someone\r\n <a@folded.test>\r\nTo: b@c\r\n\r\n",
+                Some("folded.test"),
+            ),
+            (b"To: b@c\r\n\r\nFrom: a@body.test\r\n", None),
+        ];
+        for (message, want) in cases {
+            assert_eq!(from_domain(message).as_deref(), *want);
+        }
+    }
+
+    #[test]
+    fn ed25519_keys_sign_and_publish_a_raw_key() -> Result<(), DkimError> {
+        let key = generate("Example.test", KeyKind::Ed25519)?;
+        assert_eq!(key.domain, "example.test");
+        let (name, value) = dns_record(&key);
+        assert_eq!(name, "postroom._domainkey.example.test");
+        assert!(value.starts_with("v=DKIM1; k=ed25519; p="), "{value}");
+        let header = Signer::new(&key)?.sign(b"From: a@example.test\r\n\r\nhi\r\n")?;
+        let text = String::from_utf8_lossy(&header);
+        assert!(text.starts_with("DKIM-Signature:"), "{text}");
+        assert!(text.contains("d=example.test"), "{text}");
+        assert!(text.ends_with("\r\n"), "{text:?}");
+        Ok(())
+    }
+}
