@@ -14,7 +14,7 @@ fn big_message(size: usize) -> Vec<u8> {
     let mut m = b"Subject: big\r\nMessage-ID: <big@test>\r\n\r\n".to_vec();
     let mut i = 0u64;
     while m.len() < size {
-        if i % 7 == 0 {
+        if i.is_multiple_of(7) {
             m.push(b'.');
         }
         m.extend_from_slice(

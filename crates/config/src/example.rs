@@ -122,6 +122,19 @@ pub(crate) fn entries(config: &Config) -> Vec<Entry> {
             "POP3 over implicit TLS, usually port 995.",
             addrs(&config.listen.pop3s),
         ),
+        entry(
+            "listen",
+            "imap",
+            "IMAP for mail clients that keep mail on the server, usually port 143. Logins\n\
+             need STARTTLS first, except from this computer (loopback addresses).",
+            addrs(&config.listen.imap),
+        ),
+        entry(
+            "listen",
+            "imaps",
+            "IMAP over implicit TLS, usually port 993.",
+            addrs(&config.listen.imaps),
+        ),
         Entry {
             section: "tls",
             key: "cert",
@@ -403,6 +416,8 @@ mod tests {
                 submissions: vec!["192.0.2.1:10465".parse().expect("addr")],
                 pop3: vec!["127.0.0.1:10110".parse().expect("addr")],
                 pop3s: vec![],
+                imap: vec![],
+                imaps: vec![],
             },
             tls: Tls {
                 cert: Some(PathBuf::from("/etc/ssl/my \"cert\".pem")),

@@ -9,6 +9,8 @@
 //! submissions = ["0.0.0.0:465"]
 //! pop3 = ["0.0.0.0:110"]
 //! pop3s = ["0.0.0.0:995"]
+//! imap = ["0.0.0.0:143"]
+//! imaps = ["0.0.0.0:993"]
 //! [tls]               # both absent: a self-signed certificate is made on first start
 //! cert = "/path/fullchain.pem"
 //! key = "/path/privkey.pem"
@@ -112,6 +114,10 @@ pub struct Listen {
     pub pop3: Vec<SocketAddr>,
     /// POP3 over implicit TLS, usually port 995.
     pub pop3s: Vec<SocketAddr>,
+    /// IMAP with STARTTLS, usually port 143.
+    pub imap: Vec<SocketAddr>,
+    /// IMAP over implicit TLS, usually port 993.
+    pub imaps: Vec<SocketAddr>,
 }
 
 /// The TLS certificate. Both absent: a self-signed certificate is made on first start and kept
@@ -179,7 +185,7 @@ impl Default for Limits {
 }
 
 impl Config {
-    /// Defaults for a fresh install: ports 25, 587, 465, 110, 995 on all addresses, default
+    /// Defaults for a fresh install: ports 25, 587, 465, 110, 995, 143, 993 on all addresses, default
     /// limits.
     pub fn with_hostname(hostname: &str) -> Config {
         let any = |port| vec![SocketAddr::from(([0, 0, 0, 0], port))];
@@ -191,6 +197,8 @@ impl Config {
                 submissions: any(465),
                 pop3: any(110),
                 pop3s: any(995),
+                imap: any(143),
+                imaps: any(993),
             },
             tls: Tls::default(),
             limits: Limits::default(),

@@ -43,6 +43,8 @@ pub(crate) fn parse(text: &str) -> Result<Config, Vec<Problem>> {
         submissions: addrs("submissions", p),
         pop3: addrs("pop3", p),
         pop3s: addrs("pop3s", p),
+        imap: addrs("imap", p),
+        imaps: addrs("imaps", p),
     };
     duplicate_addresses(&listen, p);
     unknown_keys("listen", listen_table, p);
@@ -198,6 +200,8 @@ fn duplicate_addresses(listen: &Listen, p: &mut Problems) {
         ("submissions", &listen.submissions),
         ("pop3", &listen.pop3),
         ("pop3s", &listen.pop3s),
+        ("imap", &listen.imap),
+        ("imaps", &listen.imaps),
     ];
     let mut seen: Vec<(SocketAddr, String)> = Vec::new();
     for (service, addrs) in services {

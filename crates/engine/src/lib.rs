@@ -117,6 +117,11 @@ pub async fn start(data_dir: &Path, config: Config) -> Result<EngineHandle, Engi
         (pop3::Kind::Pop3s, &config.listen.pop3s),
     ];
     let pop3_bound = bind_all(&pop3_services, pop3::Kind::name, &mut problems).await;
+    let imap_services = [
+        (imap::Kind::Imap, &config.listen.imap),
+        (imap::Kind::Imaps, &config.listen.imaps),
+    ];
+    let imap_bound = bind_all(&imap_services, imap::Kind::name, &mut problems).await;
     if !problems.is_empty() {
         return Err(EngineError::Net(problems));
     }
@@ -152,6 +157,24 @@ pub async fn start(data_dir: &Path, config: Config) -> Result<EngineHandle, Engi
         };
         let ctx = ctx.clone();
         let handler = move |stream, peer| smtp::run_session(ctx.clone(), kind, stream, peer);
+        let addr = spawn_listener(listener, service, &limiter, &shutdown, &tracker, handler)?;
+        listeners.push((kind.name(), addr));
+    }
+    let imap_ctx = Arc::new(imap::Context {
+        config: config.clone(),
+        store: store.clone(),
+        tls: acceptor.clone(),
+        shutdown: shutdown.clone(),
+        lockout: lockout.clone(),
+    });
+    for (kind, listener) in imap_bound {
+        let service = Service {
+            name: kind.name(),
+            implicit_tls: (kind == imap::Kind::Imaps).then(|| acceptor.clone()),
+            busy_reply: b"* BYE [UNAVAILABLE] too many connections\r\n",
+        };
+        let ctx = imap_ctx.clone();
+        let handler = move |stream, peer| imap::run_session(ctx.clone(), kind, stream, peer);
         let addr = spawn_listener(listener, service, &limiter, &shutdown, &tracker, handler)?;
         listeners.push((kind.name(), addr));
     }

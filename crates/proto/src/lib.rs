@@ -22,8 +22,12 @@
 //!   (`+OK`/`-ERR [CODE]`), `multiline.rs` (streaming dot-stuffing, TOP's line limit),
 //!   `sasl.rs` (the PLAIN/LOGIN exchange as a state machine); lines are split by
 //!   `smtp::LineSplitter`.
+//! - `imap/`: IMAP (RFC 9051, RFC 3501): `framing.rs` (lines and literals, limits before
+//!   allocation), `command.rs` (commands), `search.rs`, `fetch.rs`, `sequence.rs`, `mutf7.rs`
+//!   (mailbox names), `response.rs` (quoting, literals).
 //! - `fuzz/`: cargo-fuzz targets (`smtp_session`, `smtp_data`, `pop3_session`), dictionaries
 //!   and seed sessions; a separate workspace, see `fuzz/README.md`.
 
+pub mod imap;
 pub mod pop3;
 pub mod smtp;

@@ -132,8 +132,13 @@ pub(crate) fn insert(
 }
 
 /// The id of the blob with this hash, inserting it if new. Its refcount is kept by the
-/// triggers on `messages` and `queue`.
-fn store_blob(conn: &Connection, hash: &[u8; 32], size: i64, data: &[u8]) -> Result<i64> {
+/// triggers on `messages` and `queue`. IMAP's APPEND uses it too.
+pub(crate) fn store_blob(
+    conn: &Connection,
+    hash: &[u8; 32],
+    size: i64,
+    data: &[u8],
+) -> Result<i64> {
     let inserted = conn
         .prepare_cached(
             "INSERT INTO blobs (hash, size, refcount, data) VALUES (?1, ?2, 0, ?3)

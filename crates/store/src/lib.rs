@@ -15,6 +15,8 @@
 //! - `resolve.rs`: recipient resolution (accounts, aliases, lists, catch-all, forwards).
 //! - `deliver.rs`: one message to local INBOXes and queue rows in one transaction.
 //! - `export.rs`: an account's mailboxes as an mboxrd file.
+//! - `mailbox.rs`: IMAP's mailboxes: list, create, delete, rename, subscribe; snapshots with
+//!   UIDs, flags and MODSEQs; STORE, APPEND, COPY/MOVE, EXPUNGE.
 //! - `maildrop.rs`: POP3's INBOX snapshot, message bodies in chunks, deletion at QUIT.
 //! - `queue.rs`: the outbound queue: claiming due rows, recording attempts (with their DSNs),
 //!   hold/release/retry/delete, DKIM keys per domain.
@@ -33,6 +35,7 @@ mod admin;
 mod checkpoint;
 mod deliver;
 mod export;
+mod mailbox;
 mod maildrop;
 mod migrations;
 mod password;
@@ -41,6 +44,7 @@ mod readers;
 mod resolve;
 mod writer;
 
+pub use mailbox::{FlagOp, FlagUpdate, MailboxInfo, MailboxSnapshot, MessageMeta, Placed};
 pub use maildrop::{CHUNK, Maildrop, MaildropMessage, MessageChunks};
 pub use migrations::SCHEMA_VERSION;
 pub use queue::{
@@ -166,6 +170,14 @@ pub enum Change {
     },
     /// Queue rows changed state after a delivery attempt.
     QueueUpdated { ids: Vec<i64> },
+    /// Flags of messages changed (IMAP STORE); `modseq` is their new MODSEQ. IMAP sessions
+    /// report them as FETCH (FLAGS).
+    FlagsChanged {
+        account: AccountId,
+        mailbox: i64,
+        uids: Vec<u32>,
+        modseq: u64,
+    },
 }
 
 /// A handle on the store; cheap to clone.

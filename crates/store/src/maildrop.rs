@@ -1,5 +1,6 @@
-//! POP3's view of an account: the INBOX as a snapshot (a maildrop), message bodies read in
-//! chunks, and the deletion of the marked messages at QUIT in one durable job.
+//! POP3's view of an account: the INBOX as a snapshot (a maildrop), message bodies (small
+//! ones whole and several at a time, large ones streamed in chunks), and the deletion of the
+//! marked messages at QUIT in one durable job.
 
 use rusqlite::{Connection, MAIN_DB, OptionalExtension, params};
 use tokio::sync::mpsc;
@@ -126,8 +127,8 @@ impl Store {
     }
 }
 
-/// The writer's part of [`Store::delete_messages`].
-fn delete(
+/// The writer's part of [`Store::delete_messages`]; IMAP's EXPUNGE and MOVE use it too.
+pub(crate) fn delete(
     conn: &Connection,
     account: AccountId,
     mailbox: i64,

@@ -27,9 +27,9 @@ fn each_kind_of_problem_is_reported_with_its_key() {
             "unknown key `limit`, did you mean `limits`?",
         ),
         (
-            "[listen]\nimap = []",
-            "listen.imap",
-            "unknown key `listen.imap`",
+            "[listen]\nmanagesieve = []",
+            "listen.managesieve",
+            "unknown key `listen.managesieve`",
         ),
         (
             "max_message_size = 2048",

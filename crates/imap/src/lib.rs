@@ -1,0 +1,75 @@
+//! IMAP (RFC 9051 IMAP4rev2 and RFC 3501 IMAP4rev1): mail clients keep their mail on the
+//! server on port 143 (STARTTLS) and 993 (implicit TLS), with IDLE (RFC 2177), UIDPLUS
+//! (RFC 4315), MOVE (RFC 6851), SPECIAL-USE (RFC 6154), NAMESPACE (RFC 2342), LITERAL+
+//! (RFC 7888), ENABLE (RFC 5161), ID (RFC 2971), UNSELECT (RFC 3691), SASL-IR (RFC 4959),
+//! ESEARCH (RFC 4731) and UTF8=ACCEPT (RFC 6855).
+//!
+//! A session is one task per connection driving [`session::Session`]. The selected mailbox
+//! is kept as a list of UIDs and flags in message-number order; what other sessions change
+//! (POP3 deletions, SMTP deliveries, another client's STORE) is learnt from the store's
+//! change stream and told to the client as EXISTS / EXPUNGE / FETCH at command boundaries
+//! and during IDLE, by comparing the mailbox now with that list.
+//!
+//! Passwords travel only over TLS, except from loopback addresses (LOGINDISABLED otherwise).
+//! Failed logins count towards the lockout shared with SMTP and POP3 ([`net::Lockout`]).
+//!
+//! # Layout
+//! - `session.rs`: the session shape: buffers, reading and framing, timeouts, the states, and
+//!   the one dispatch `match` deciding which command is allowed in which state.
+//! - `selected.rs`: the selected mailbox: message numbers, flags, catching up with changes.
+//! - `policy.rs`: when a password may be sent, and the CAPABILITY list.
+//! - `message.rs`: ENVELOPE, BODYSTRUCTURE and body sections, with mail-parser.
+//! - `op/`: one file per command or small family: `starttls.rs`, `login.rs` (LOGIN,
+//!   AUTHENTICATE), `info.rs` (CAPABILITY, ID, ENABLE, NAMESPACE), `list.rs` (LIST, LSUB,
+//!   STATUS), `mailbox.rs` (CREATE, DELETE, RENAME, SUBSCRIBE), `select.rs` (SELECT, EXAMINE,
+//!   CLOSE, UNSELECT), `append.rs`, `fetch.rs`, `store.rs`, `search.rs`, `copy.rs` (COPY,
+//!   MOVE), `expunge.rs`, `idle.rs`.
+
+mod message;
+mod op;
+mod policy;
+mod selected;
+mod session;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use config::Config;
+use net::{Lockout, SessionStream};
+use store::Store;
+use tokio_rustls::TlsAcceptor;
+use tokio_util::sync::CancellationToken;
+
+/// Which service a connection arrived on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Port 143: plain, with STARTTLS.
+    Imap,
+    /// Port 993: implicit TLS.
+    Imaps,
+}
+
+impl Kind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Imap => "imap",
+            Kind::Imaps => "imaps",
+        }
+    }
+}
+
+/// What every session shares.
+pub struct Context {
+    /// An immutable config snapshot.
+    pub config: Arc<Config>,
+    pub store: Store,
+    pub tls: TlsAcceptor,
+    pub shutdown: CancellationToken,
+    /// Failed-login counters, shared with the other protocols.
+    pub lockout: Arc<Lockout>,
+}
+
+/// Runs one IMAP session to its end. Never panics on client input; errors end the session.
+pub async fn run_session(ctx: Arc<Context>, kind: Kind, stream: SessionStream, peer: SocketAddr) {
+    session::Session::new(ctx, kind, stream, peer).run().await;
+}

@@ -1,0 +1,403 @@
+//! What FETCH and SEARCH compute from a stored message with mail-parser: ENVELOPE and
+//! BODYSTRUCTURE (RFC 9051 §7.5.2), body sections (RFC 9051 §6.4.5), decoded text.
+
+use std::ops::Range;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use mail_parser::{Address, Message, MessageParser, MimeHeaders, PartType};
+use proto::imap::response::{nstring, string};
+use proto::imap::{Section, SectionText};
+
+pub(crate) fn parse(raw: &[u8]) -> Option<Message<'_>> {
+    MessageParser::default().parse(raw)
+}
+
+/// A header field's raw value, unfolded and trimmed.
+fn raw_header(msg: &Message, name: &str) -> Option<String> {
+    let v = msg.header_raw(name)?;
+    Some(v.replace("\r\n", "").replace('\n', "").trim().to_string())
+}
+
+/// An RFC 2047 encoded word for a non-ASCII display name, for clients without UTF-8.
+fn encoded_word(s: &str) -> String {
+    format!("=?utf-8?b?{}?=", STANDARD.encode(s))
+}
+
+fn address_list(out: &mut Vec<u8>, addr: Option<&Address>, utf8: bool) {
+    let list: Vec<_> = addr.map(|a| a.iter().collect()).unwrap_or_default();
+    if list.is_empty() {
+        out.extend_from_slice(b"NIL");
+        return;
+    }
+    out.push(b'(');
+    for a in list {
+        out.push(b'(');
+        let name = a.name.as_deref().map(|n| {
+            if utf8 || n.is_ascii() {
+                n.to_string()
+            } else {
+                encoded_word(n)
+            }
+        });
+        nstring(out, name.as_deref().map(str::as_bytes), utf8);
+        out.extend_from_slice(b" NIL ");
+        let address = a.address.as_deref().unwrap_or("");
+        let (local, host) = address.rsplit_once('@').unwrap_or((address, ""));
+        string(out, local.as_bytes(), utf8);
+        out.push(b' ');
+        nstring(out, (!host.is_empty()).then_some(host.as_bytes()), utf8);
+        out.push(b')');
+    }
+    out.push(b')');
+}
+
+/// RFC 9051 §7.5.2 ENVELOPE: date, subject, from, sender, reply-to, to, cc, bcc,
+/// in-reply-to, message-id. Sender and reply-to default to from.
+pub(crate) fn envelope(out: &mut Vec<u8>, msg: &Message, utf8: bool) {
+    let text = |out: &mut Vec<u8>, name: &str| {
+        let v = raw_header(msg, name);
+        nstring(out, v.as_deref().map(str::as_bytes), utf8);
+    };
+    out.push(b'(');
+    text(out, "Date");
+    out.push(b' ');
+    text(out, "Subject");
+    out.push(b' ');
+    address_list(out, msg.from(), utf8);
+    out.push(b' ');
+    address_list(out, msg.sender().or(msg.from()), utf8);
+    out.push(b' ');
+    address_list(out, msg.reply_to().or(msg.from()), utf8);
+    out.push(b' ');
+    address_list(out, msg.to(), utf8);
+    out.push(b' ');
+    address_list(out, msg.cc(), utf8);
+    out.push(b' ');
+    address_list(out, msg.bcc(), utf8);
+    out.push(b' ');
+    text(out, "In-Reply-To");
+    out.push(b' ');
+    text(out, "Message-ID");
+    out.push(b')');
+}
+
+fn upper_quoted(out: &mut Vec<u8>, s: &str) {
+    string(out, s.to_ascii_uppercase().as_bytes(), false);
+}
+
+/// RFC 9051 §7.5.2 BODYSTRUCTURE (and BODY, without extension data). Extension data is left
+/// out for now; RFC 9051 makes it optional.
+pub(crate) fn body_structure(out: &mut Vec<u8>, msg: &Message, raw: &[u8], utf8: bool) {
+    part_structure(out, msg, raw, 0, utf8, 0);
+}
+
+fn part_structure(
+    out: &mut Vec<u8>,
+    msg: &Message,
+    raw: &[u8],
+    idx: usize,
+    utf8: bool,
+    depth: usize,
+) {
+    let Some(part) = msg.parts.get(idx) else {
+        out.extend_from_slice(b"NIL");
+        return;
+    };
+    let ct = part.content_type();
+    if let PartType::Multipart(ids) = &part.body {
+        out.push(b'(');
+        for &id in ids {
+            if depth < 16 {
+                part_structure(out, msg, raw, id as usize, utf8, depth + 1);
+            }
+        }
+        out.push(b' ');
+        upper_quoted(out, ct.and_then(|c| c.subtype()).unwrap_or("MIXED"));
+        out.push(b')');
+        return;
+    }
+    let (ctype, subtype) = match ct {
+        Some(c) => (
+            c.ctype().to_string(),
+            c.subtype().unwrap_or("plain").to_string(),
+        ),
+        None => ("text".to_string(), "plain".to_string()),
+    };
+    out.push(b'(');
+    upper_quoted(out, &ctype);
+    out.push(b' ');
+    upper_quoted(out, &subtype);
+    out.push(b' ');
+    match ct.and_then(|c| c.attributes()).filter(|a| !a.is_empty()) {
+        Some(attrs) => {
+            out.push(b'(');
+            for (i, a) in attrs.iter().enumerate() {
+                if i > 0 {
+                    out.push(b' ');
+                }
+                upper_quoted(out, &a.name);
+                out.push(b' ');
+                string(out, a.value.as_bytes(), utf8);
+            }
+            out.push(b')');
+        }
+        None if ctype.eq_ignore_ascii_case("text") => {
+            out.extend_from_slice(b"(\"CHARSET\" \"US-ASCII\")")
+        }
+        None => out.extend_from_slice(b"NIL"),
+    }
+    out.push(b' ');
+    nstring(out, part.content_id().map(str::as_bytes), utf8);
+    out.push(b' ');
+    nstring(out, part.content_description().map(str::as_bytes), utf8);
+    out.push(b' ');
+    upper_quoted(out, part.content_transfer_encoding().unwrap_or("7BIT"));
+    let body = slice(raw, part.offset_body as usize..part.offset_end as usize);
+    out.extend_from_slice(format!(" {}", body.len()).as_bytes());
+    let lines = body.iter().filter(|&&b| b == b'\n').count();
+    if ctype.eq_ignore_ascii_case("message") && subtype.eq_ignore_ascii_case("rfc822") {
+        match parse(body) {
+            Some(inner) if depth < 16 => {
+                out.push(b' ');
+                envelope(out, &inner, utf8);
+                out.push(b' ');
+                part_structure(out, &inner, body, 0, utf8, depth + 1);
+            }
+            _ => out.extend_from_slice(b" NIL NIL"),
+        }
+        out.extend_from_slice(format!(" {lines}").as_bytes());
+    } else if ctype.eq_ignore_ascii_case("text") {
+        out.extend_from_slice(format!(" {lines}").as_bytes());
+    }
+    out.push(b')');
+}
+
+fn slice(raw: &[u8], r: Range<usize>) -> &[u8] {
+    let end = r.end.min(raw.len());
+    &raw[r.start.min(end)..end]
+}
+
+/// Where a part is: its MIME header and its body, as ranges of `raw`.
+struct Located {
+    header: Range<usize>,
+    body: Range<usize>,
+    /// The part is message/rfc822: HEADER and TEXT refer to the message inside.
+    message: bool,
+    /// The decoded content (BINARY), for a leaf part.
+    decoded: Option<Vec<u8>>,
+}
+
+/// RFC 9051 §6.4.5: part numbers walk multiparts; a message/rfc822 part's numbers continue
+/// inside the encapsulated message; a non-multipart message has one part, 1.
+fn locate(raw: &[u8], path: &[u32], depth: usize) -> Option<Located> {
+    let msg = parse(raw)?;
+    let root = msg.parts.first()?;
+    if path.is_empty() {
+        return Some(Located {
+            header: 0..root.offset_body as usize,
+            body: root.offset_body as usize..raw.len(),
+            message: true,
+            decoded: None,
+        });
+    }
+    let mut idx = 0usize;
+    for (k, &n) in path.iter().enumerate() {
+        let part = msg.parts.get(idx)?;
+        match &part.body {
+            PartType::Multipart(ids) => idx = *ids.get(n as usize - 1)? as usize,
+            PartType::Message(_) if depth < 16 => {
+                let start = part.offset_body as usize;
+                let inner = slice(raw, start..part.offset_end as usize);
+                let mut found = locate(inner, &path[k..], depth + 1)?;
+                found.header = found.header.start + start..found.header.end + start;
+                found.body = found.body.start + start..found.body.end + start;
+                return Some(found);
+            }
+            _ if n == 1 && idx == 0 && k == 0 => {}
+            _ => return None,
+        }
+    }
+    let part = msg.parts.get(idx)?;
+    let message = matches!(part.body, PartType::Message(_));
+    let decoded = match &part.body {
+        PartType::Text(t) | PartType::Html(t) => Some(t.as_bytes().to_vec()),
+        PartType::Binary(b) | PartType::InlineBinary(b) => Some(b.to_vec()),
+        _ => None,
+    };
+    Some(Located {
+        header: part.offset_header as usize..part.offset_body as usize,
+        body: part.offset_body as usize..part.offset_end as usize,
+        message,
+        decoded,
+    })
+}
+
+/// The octets of a body section, before any partial; `None` if the part does not exist
+/// (RFC 9051 §6.4.5 then asks for an empty string).
+pub(crate) fn section(raw: &[u8], s: &Section) -> Option<Vec<u8>> {
+    let loc = locate(raw, &s.part, 0)?;
+    if s.binary {
+        return Some(match (s.part.is_empty(), loc.decoded) {
+            (false, Some(d)) => d,
+            _ => slice(raw, loc.body.clone()).to_vec(),
+        });
+    }
+    // HEADER/TEXT of a message/rfc822 part are those of the message inside.
+    let inner = |loc: &Located| -> Option<Located> {
+        if s.part.is_empty() || !loc.message {
+            return None;
+        }
+        let body = slice(raw, loc.body.clone());
+        let mut l = locate(body, &[], 0)?;
+        l.header = l.header.start + loc.body.start..l.header.end + loc.body.start;
+        l.body = l.body.start + loc.body.start..l.body.end + loc.body.start;
+        Some(l)
+    };
+    Some(match &s.text {
+        SectionText::Full if s.part.is_empty() => raw.to_vec(),
+        SectionText::Full => slice(raw, loc.body).to_vec(),
+        SectionText::Mime => slice(raw, loc.header).to_vec(),
+        SectionText::Header => {
+            let l = inner(&loc).unwrap_or(loc);
+            slice(raw, l.header).to_vec()
+        }
+        SectionText::Text => {
+            let l = inner(&loc).unwrap_or(loc);
+            slice(raw, l.body).to_vec()
+        }
+        SectionText::HeaderFields { names, not } => {
+            let l = inner(&loc).unwrap_or(loc);
+            header_fields(slice(raw, l.header), names, *not)
+        }
+    })
+}
+
+/// The header fields named (or, with `not`, all others), with the blank line after them
+/// (RFC 9051 §6.4.5).
+fn header_fields(header: &[u8], names: &[String], not: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut keep = false;
+    for line in header.split_inclusive(|&b| b == b'\n') {
+        if line == b"\r\n" || line == b"\n" {
+            break;
+        }
+        if !matches!(line.first(), Some(b' ' | b'\t')) {
+            let name = line.split(|&b| b == b':').next().unwrap_or_default();
+            let named = names
+                .iter()
+                .any(|n| n.as_bytes().eq_ignore_ascii_case(name.trim_ascii()));
+            keep = named != not;
+        }
+        if keep {
+            out.extend_from_slice(line);
+        }
+    }
+    out.extend_from_slice(b"\r\n");
+    out
+}
+
+/// Decoded text for SEARCH: a header's values, or the text of every text part.
+pub(crate) fn header_text(msg: &Message, name: &str) -> Option<String> {
+    let mut text = String::new();
+    for h in msg
+        .headers()
+        .iter()
+        .filter(|h| h.name().eq_ignore_ascii_case(name))
+    {
+        match h.value() {
+            mail_parser::HeaderValue::Text(t) => text.push_str(t),
+            mail_parser::HeaderValue::TextList(l) => text.push_str(&l.join(" ")),
+            mail_parser::HeaderValue::Address(a) => {
+                for addr in a.iter() {
+                    if let Some(n) = &addr.name {
+                        text.push_str(n);
+                        text.push(' ');
+                    }
+                    if let Some(e) = &addr.address {
+                        text.push_str(e);
+                        text.push(' ');
+                    }
+                }
+            }
+            _ => {}
+        }
+        if let Some(raw) = msg.header_raw(h.name()) {
+            text.push(' ');
+            text.push_str(raw);
+        }
+    }
+    (!text.is_empty() || msg.header_raw(name).is_some()).then_some(text)
+}
+
+pub(crate) fn body_text(msg: &Message) -> String {
+    let mut text = String::new();
+    for i in 0..msg.text_body.len() {
+        if let Some(t) = msg.body_text(i) {
+            text.push_str(&t);
+            text.push('\n');
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MULTI: &[u8] = b"From: A <a@x.test>\r\nSubject: hi\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\npre\r\n--b\r\nContent-Type: text/plain\r\n\r\none\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>two</p>\r\n--b--\r\n";
+
+    fn sec(part: &[u32], text: SectionText) -> Section {
+        Section {
+            part: part.to_vec(),
+            text,
+            partial: None,
+            peek: false,
+            binary: false,
+        }
+    }
+
+    #[test]
+    fn sections_of_a_multipart_message() {
+        let header = section(MULTI, &sec(&[], SectionText::Header)).unwrap_or_default();
+        assert!(header.starts_with(b"From: A") && header.ends_with(b"b\r\n\r\n"));
+        assert_eq!(
+            section(MULTI, &sec(&[1], SectionText::Full)).as_deref(),
+            Some(&b"one"[..])
+        );
+        assert_eq!(
+            section(MULTI, &sec(&[2], SectionText::Full)).as_deref(),
+            Some(&b"<p>two</p>"[..])
+        );
+        assert_eq!(
+            section(MULTI, &sec(&[2], SectionText::Mime)).as_deref(),
+            Some(&b"Content-Type: text/html\r\n\r\n"[..])
+        );
+        assert_eq!(section(MULTI, &sec(&[3], SectionText::Full)), None);
+        let fields = SectionText::HeaderFields {
+            names: vec!["subject".into()],
+            not: false,
+        };
+        assert_eq!(
+            section(MULTI, &sec(&[], fields)).as_deref(),
+            Some(&b"Subject: hi\r\n\r\n"[..])
+        );
+    }
+
+    #[test]
+    fn bodystructure_of_a_multipart_message() {
+        let msg = parse(MULTI).expect("parses");
+        let mut out = Vec::new();
+        body_structure(&mut out, &msg, MULTI, false);
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 3 0)(\"TEXT\" \"HTML\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 10 0) \"MIXED\")"
+        );
+        let mut env = Vec::new();
+        envelope(&mut env, &msg, false);
+        assert_eq!(
+            String::from_utf8_lossy(&env),
+            "(NIL \"hi\" ((\"A\" NIL \"a\" \"x.test\")) ((\"A\" NIL \"a\" \"x.test\")) ((\"A\" NIL \"a\" \"x.test\")) NIL NIL NIL NIL NIL)"
+        );
+    }
+}

@@ -1,0 +1,247 @@
+//! FETCH and UID FETCH (RFC 9051 §6.4.5, §7.5.2). BODY[...] and RFC822(.TEXT) set `\Seen`
+//! unless PEEK or the mailbox is read-only.
+
+use proto::imap::date::format_date_time;
+use proto::imap::response::literal;
+use proto::imap::{FetchAttr, Section, SectionText, SequenceSet};
+use store::{FlagOp, StoreError};
+
+use crate::message;
+use crate::selected::flag_list;
+use crate::session::{End, Session};
+
+/// Output queued beyond this is sent before the next message.
+const FLUSH_AT: usize = 256 * 1024;
+
+/// `BODY[1.HEADER.FIELDS (A B)]`: the section as the response names it.
+fn section_name(s: &Section) -> String {
+    let mut spec: Vec<String> = s.part.iter().map(u32::to_string).collect();
+    match &s.text {
+        SectionText::Full => {}
+        SectionText::Header => spec.push("HEADER".into()),
+        SectionText::Text => spec.push("TEXT".into()),
+        SectionText::Mime => spec.push("MIME".into()),
+        SectionText::HeaderFields { names, not } => spec.push(format!(
+            "HEADER.FIELDS{} ({})",
+            if *not { ".NOT" } else { "" },
+            names.join(" ")
+        )),
+    }
+    format!(
+        "{}[{}]",
+        if s.binary { "BINARY" } else { "BODY" },
+        spec.join(".")
+    )
+}
+
+impl Session {
+    pub(crate) async fn handle_fetch(
+        &mut self,
+        tag: &str,
+        uid: bool,
+        set: SequenceSet,
+        mut attrs: Vec<FetchAttr>,
+    ) -> Result<(), End> {
+        let Some(sel) = self.selected.as_ref() else {
+            return Ok(());
+        };
+        if !uid && !sel.valid_numbers(&set) {
+            // RFC 9051 §6.4.8: a number that does not exist is a BAD.
+            return self.bad(Some(tag), "no such message").await;
+        }
+        // RFC 9051 §6.4.8: UID FETCH always includes UID.
+        if uid && !attrs.contains(&FetchAttr::Uid) {
+            attrs.insert(0, FetchAttr::Uid);
+        }
+        let indexes = sel.resolve(&set, uid);
+        let (mailbox, read_only) = (sel.id, sel.read_only);
+        // \Seen first, so the FLAGS sent below are the new ones.
+        if !read_only && attrs.iter().any(FetchAttr::sets_seen) {
+            let unseen: Vec<u32> = indexes
+                .iter()
+                .map(|&i| &sel.messages[i])
+                .filter(|m| !m.flags.iter().any(|f| f.eq_ignore_ascii_case("\\Seen")))
+                .map(|m| m.uid)
+                .collect();
+            if !unseen.is_empty() {
+                let account = self.account.as_ref().map_or(0, |a| a.id);
+                match self
+                    .ctx
+                    .store
+                    .store_flags(account, mailbox, unseen, FlagOp::Add, vec!["\\Seen".into()])
+                    .await
+                {
+                    Ok(updates) => {
+                        if let Some(sel) = self.selected.as_mut() {
+                            for u in updates {
+                                if let Some(seq) = sel.seq_of(u.uid) {
+                                    sel.messages[seq - 1].flags = u.flags;
+                                    sel.messages[seq - 1].modseq = u.modseq;
+                                }
+                            }
+                        }
+                        if !attrs.contains(&FetchAttr::Flags) {
+                            attrs.push(FetchAttr::Flags);
+                        }
+                    }
+                    Err(e) => return self.store_failed(tag, e).await,
+                }
+            }
+        }
+        let needs_body = attrs.iter().any(|a| {
+            !matches!(
+                a,
+                FetchAttr::Flags
+                    | FetchAttr::Uid
+                    | FetchAttr::InternalDate
+                    | FetchAttr::Rfc822Size
+                    | FetchAttr::ModSeq
+            )
+        });
+        for i in indexes {
+            let Some(m) = self
+                .selected
+                .as_ref()
+                .and_then(|s| s.messages.get(i))
+                .cloned()
+            else {
+                continue;
+            };
+            let raw = if needs_body {
+                match self.ctx.store.read_messages(mailbox, vec![m.uid]).await {
+                    Ok(mut bodies) => match bodies.pop().flatten() {
+                        Some(b) => Some(b),
+                        // Expunged by another session meanwhile: RFC 9051 §7.5.1 lets us
+                        // leave it out; the EXPUNGE follows at the next chance.
+                        None => continue,
+                    },
+                    Err(StoreError::NotFound(_)) => continue,
+                    Err(e) => {
+                        tracing::error!(session = %self.id, error = %e, "reading a message failed");
+                        return self
+                            .no(
+                                tag,
+                                "UNAVAILABLE",
+                                "cannot read the message; try again later",
+                            )
+                            .await;
+                    }
+                }
+            } else {
+                None
+            };
+            let raw = raw.unwrap_or_default();
+            let parsed = if needs_body {
+                message::parse(&raw)
+            } else {
+                None
+            };
+            let mut out = format!("* {} FETCH (", i + 1).into_bytes();
+            for (k, attr) in attrs.iter().enumerate() {
+                if k > 0 {
+                    out.push(b' ');
+                }
+                match attr {
+                    FetchAttr::Flags => {
+                        out.extend(format!("FLAGS {}", flag_list(&m.flags)).into_bytes())
+                    }
+                    FetchAttr::Uid => out.extend(format!("UID {}", m.uid).into_bytes()),
+                    FetchAttr::InternalDate => out.extend(
+                        format!("INTERNALDATE {}", format_date_time(m.internal_date)).into_bytes(),
+                    ),
+                    FetchAttr::Rfc822Size => {
+                        out.extend(format!("RFC822.SIZE {}", m.size).into_bytes())
+                    }
+                    FetchAttr::ModSeq => out.extend(format!("MODSEQ ({})", m.modseq).into_bytes()),
+                    FetchAttr::Envelope => {
+                        out.extend_from_slice(b"ENVELOPE ");
+                        match &parsed {
+                            Some(p) => message::envelope(&mut out, p, self.utf8),
+                            None => {
+                                out.extend_from_slice(b"(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)")
+                            }
+                        }
+                    }
+                    FetchAttr::Body | FetchAttr::BodyStructure => {
+                        out.extend_from_slice(if *attr == FetchAttr::Body {
+                            b"BODY "
+                        } else {
+                            b"BODYSTRUCTURE "
+                        });
+                        match &parsed {
+                            Some(p) => message::body_structure(&mut out, p, &raw, self.utf8),
+                            None => out.extend(
+                                format!(
+                                    "(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" {} 0)",
+                                    raw.len()
+                                )
+                                .into_bytes(),
+                            ),
+                        }
+                    }
+                    FetchAttr::Rfc822 => {
+                        out.extend_from_slice(b"RFC822 ");
+                        literal(&mut out, &raw);
+                    }
+                    FetchAttr::Rfc822Header | FetchAttr::Rfc822Text => {
+                        let (name, text) = if *attr == FetchAttr::Rfc822Header {
+                            ("RFC822.HEADER ", SectionText::Header)
+                        } else {
+                            ("RFC822.TEXT ", SectionText::Text)
+                        };
+                        let s = Section {
+                            part: vec![],
+                            text,
+                            partial: None,
+                            peek: true,
+                            binary: false,
+                        };
+                        out.extend_from_slice(name.as_bytes());
+                        literal(&mut out, &message::section(&raw, &s).unwrap_or_default());
+                    }
+                    FetchAttr::BinarySize(part) => {
+                        let s = Section {
+                            part: part.clone(),
+                            text: SectionText::Full,
+                            partial: None,
+                            peek: true,
+                            binary: true,
+                        };
+                        let n = message::section(&raw, &s).map_or(0, |d| d.len());
+                        let spec: Vec<String> = part.iter().map(u32::to_string).collect();
+                        out.extend(format!("BINARY.SIZE[{}] {n}", spec.join(".")).into_bytes());
+                    }
+                    FetchAttr::Section(s) => {
+                        let data = message::section(&raw, s).unwrap_or_default();
+                        out.extend(section_name(s).into_bytes());
+                        let data = match s.partial {
+                            // RFC 9051 §6.4.5: `<offset>` in the response; past the end is
+                            // an empty string.
+                            Some((offset, len)) => {
+                                out.extend(format!("<{offset}>").into_bytes());
+                                let start = (offset as usize).min(data.len());
+                                let end = start.saturating_add(len as usize).min(data.len());
+                                data[start..end].to_vec()
+                            }
+                            None => data,
+                        };
+                        out.push(b' ');
+                        if s.binary && data.contains(&0) {
+                            // RFC 3516 §4.2: literal8 for data with NUL.
+                            out.push(b'~');
+                        }
+                        literal(&mut out, &data);
+                    }
+                }
+            }
+            out.extend_from_slice(b")\r\n");
+            self.wbuf.extend(out);
+            if self.wbuf.len() >= FLUSH_AT {
+                self.flush().await?;
+            }
+        }
+        self.catch_up(uid).await;
+        self.ok(tag, "FETCH completed");
+        Ok(())
+    }
+}

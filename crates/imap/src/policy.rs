@@ -1,0 +1,84 @@
+//! When a client may send a password, and what CAPABILITY announces.
+
+use std::net::IpAddr;
+
+/// Passwords (LOGIN, AUTHENTICATE PLAIN) only over TLS (RFC 9051 §6.2.3, RFC 8314 §3),
+/// except from loopback addresses: on this computer nobody else can listen in.
+pub(crate) fn login_allowed(tls: bool, peer: IpAddr) -> bool {
+    tls || peer.to_canonical().is_loopback()
+}
+
+/// The CAPABILITY list (RFC 9051 §7.2.2) for the session's state.
+pub(crate) fn capabilities(logged_in: bool, tls: bool, login_allowed: bool) -> String {
+    let mut caps = vec!["IMAP4rev1", "IMAP4rev2"];
+    if !logged_in {
+        if !tls {
+            caps.push("STARTTLS"); // RFC 9051 §6.2.1
+        }
+        if login_allowed {
+            caps.push("AUTH=PLAIN");
+            caps.push("SASL-IR"); // RFC 4959
+        } else {
+            caps.push("LOGINDISABLED"); // RFC 9051 §6.2.3
+        }
+    }
+    caps.extend([
+        "LITERAL+",      // RFC 7888
+        "ENABLE",        // RFC 5161
+        "ID",            // RFC 2971
+        "IDLE",          // RFC 2177
+        "NAMESPACE",     // RFC 2342
+        "UIDPLUS",       // RFC 4315
+        "MOVE",          // RFC 6851
+        "UNSELECT",      // RFC 3691
+        "SPECIAL-USE",   // RFC 6154
+        "ESEARCH",       // RFC 4731
+        "UTF8=ACCEPT",   // RFC 6855
+        "LIST-EXTENDED", // RFC 5258 (selection and return options are accepted)
+    ]);
+    caps.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("ip")
+    }
+
+    #[test]
+    fn passwords_need_tls_except_from_loopback() {
+        let cases = [
+            (false, "192.0.2.1", false),
+            (false, "2001:db8::1", false),
+            (false, "::ffff:192.0.2.1", false),
+            (true, "192.0.2.1", true),
+            (false, "127.0.0.1", true),
+            (false, "::1", true),
+            (false, "::ffff:127.0.0.1", true),
+        ];
+        for (tls, peer, want) in cases {
+            assert_eq!(login_allowed(tls, ip(peer)), want, "tls {tls} from {peer}");
+        }
+    }
+
+    #[test]
+    fn logindisabled_is_advertised_to_remote_clients_without_tls() {
+        // A remote client without TLS: LOGINDISABLED and STARTTLS, no AUTH=PLAIN.
+        let remote = capabilities(false, false, login_allowed(false, ip("192.0.2.1")));
+        assert!(remote.contains("LOGINDISABLED") && remote.contains("STARTTLS"));
+        assert!(!remote.contains("AUTH=PLAIN"));
+        // After STARTTLS: AUTH=PLAIN, no LOGINDISABLED, no STARTTLS.
+        let tls = capabilities(false, true, login_allowed(true, ip("192.0.2.1")));
+        assert!(tls.contains("AUTH=PLAIN") && !tls.contains("LOGINDISABLED"));
+        assert!(!tls.contains("STARTTLS"));
+        // Loopback without TLS: logins allowed.
+        let local = capabilities(false, false, login_allowed(false, ip("127.0.0.1")));
+        assert!(local.contains("AUTH=PLAIN") && !local.contains("LOGINDISABLED"));
+        // Logged in: no login capabilities.
+        let authed = capabilities(true, false, true);
+        assert!(!authed.contains("AUTH=") && !authed.contains("STARTTLS"));
+        assert!(authed.contains("IDLE") && authed.contains("MOVE"));
+    }
+}

@@ -1,0 +1,508 @@
+//! The IMAP session: its states, buffers, reading and framing with timeouts, and the one place
+//! that decides which command is allowed in which state.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use net::SessionStream;
+use proto::imap::response::{self, Status};
+use proto::imap::{Command, CommandReader, Frame, Limits, ParseError, Request};
+use store::{Account, Change};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::broadcast;
+
+use crate::selected::Selected;
+use crate::{Context, Kind};
+
+/// RFC 9051 §5.4: an authenticated client may stay silent at least 30 minutes.
+pub(crate) const AUTOLOGOUT: Duration = Duration::from_secs(31 * 60);
+
+/// Why a session stops.
+#[derive(Debug)]
+pub(crate) enum End {
+    /// LOGOUT, or the client closed the connection.
+    Closed,
+    /// A timeout, too many errors, shutdown or an I/O error; the BYE (if any) was sent.
+    Aborted,
+}
+
+/// RFC 9051 §3: the states. Logout is entered only by LOGOUT (or an error) and ends the
+/// session, so it is not a state the session waits in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum State {
+    NotAuthenticated,
+    Authenticated,
+    Selected,
+}
+
+pub(crate) struct Session {
+    pub ctx: Arc<Context>,
+    pub kind: Kind,
+    /// `None` only while STARTTLS swaps the stream.
+    stream: Option<SessionStream>,
+    pub peer: SocketAddr,
+    /// Input not yet consumed is `rbuf[rpos..]`.
+    rbuf: Vec<u8>,
+    rpos: usize,
+    /// Responses not yet sent.
+    pub wbuf: Vec<u8>,
+    reader: CommandReader,
+    pub account: Option<Account>,
+    pub selected: Option<Selected>,
+    /// The store's changes, from login on.
+    pub changes: Option<broadcast::Receiver<Change>>,
+    /// RFC 6855 / RFC 9051: mailbox names and strings in UTF-8 (ENABLE UTF8=ACCEPT or
+    /// IMAP4rev2).
+    pub utf8: bool,
+    /// ENABLE IMAP4rev2 (RFC 9051 §6.3.1): ESEARCH responses, no RECENT.
+    pub rev2: bool,
+    errors: u32,
+    pub id: String,
+}
+
+impl Session {
+    pub fn new(ctx: Arc<Context>, kind: Kind, stream: SessionStream, peer: SocketAddr) -> Self {
+        Session {
+            ctx,
+            kind,
+            stream: Some(stream),
+            peer,
+            rbuf: Vec::with_capacity(4096),
+            rpos: 0,
+            wbuf: Vec::with_capacity(4096),
+            reader: CommandReader::new(Limits::before_login()),
+            account: None,
+            selected: None,
+            changes: None,
+            utf8: false,
+            rev2: false,
+            errors: 0,
+            id: format!("{:08X}", rand::random::<u32>()),
+        }
+    }
+
+    pub fn is_tls(&self) -> bool {
+        self.stream.as_ref().is_some_and(SessionStream::is_tls)
+    }
+
+    pub fn state(&self) -> State {
+        match (&self.account, &self.selected) {
+            (None, _) => State::NotAuthenticated,
+            (Some(_), None) => State::Authenticated,
+            (Some(_), Some(_)) => State::Selected,
+        }
+    }
+
+    /// How long the client may stay silent: 30 minutes after login (RFC 9051 §5.4), the
+    /// SMTP command timeout before.
+    fn idle_timeout(&self) -> Duration {
+        if self.account.is_some() {
+            AUTOLOGOUT
+        } else {
+            Duration::from_secs(self.ctx.config.limits.command_timeout_secs)
+        }
+    }
+
+    pub async fn run(mut self) {
+        tracing::debug!(session = %self.id, peer = %self.peer, service = self.kind.name(), tls = self.is_tls(), "connected");
+        // RFC 9051 §7.1.1: the greeting, with the capabilities (saves a round trip).
+        let caps = self.capabilities();
+        response::status(
+            &mut self.wbuf,
+            None,
+            Status::Ok,
+            &format!("CAPABILITY {caps}"),
+            "Postroom IMAP ready",
+        );
+        let end = self.command_loop().await;
+        let _ = self.flush().await;
+        if let Some(mut stream) = self.stream.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(5), stream.shutdown()).await;
+        }
+        tracing::debug!(session = %self.id, ?end, "disconnected");
+    }
+
+    async fn command_loop(&mut self) -> Result<(), End> {
+        loop {
+            let command = self.next_command().await?;
+            match proto::imap::parse_command(&command) {
+                Ok(request) => self.dispatch(request).await?,
+                Err((tag, e)) => {
+                    let text = match e {
+                        ParseError::Unknown => "unknown command".to_string(),
+                        e => e.to_string(),
+                    };
+                    self.bad(tag.as_deref(), &text).await?;
+                }
+            }
+        }
+    }
+
+    /// Reads until one whole command is framed, answering continuation requests and
+    /// refusing over-long lines and over-large literals on the way.
+    pub async fn next_command(&mut self) -> Result<Vec<u8>, End> {
+        loop {
+            let (consumed, frame) = self.reader.next(&self.rbuf[self.rpos..]);
+            self.rpos += consumed;
+            match frame {
+                Frame::Command(command) => return Ok(command),
+                // RFC 9051 §7.5: the client may send the literal.
+                Frame::Continue => {
+                    response::untagged_continue(&mut self.wbuf, "Ready");
+                    self.flush().await?;
+                }
+                Frame::LineTooLong { tag } => {
+                    self.bad(tag.as_deref(), "line too long").await?;
+                }
+                Frame::LiteralTooLarge {
+                    tag,
+                    size,
+                    synchronizing,
+                } => {
+                    tracing::info!(session = %self.id, peer = %self.peer, size, "literal too large");
+                    if !synchronizing {
+                        // RFC 7888 §4: the octets are already coming and cannot be told
+                        // apart from commands: the connection must end.
+                        self.bye("literal too large").await;
+                        return Err(End::Aborted);
+                    }
+                    // RFC 9051 §7.1.5, RFC 7888 §4: refused before the client sends it.
+                    self.reply(tag.as_deref(), Status::No, "TOOBIG", "literal too large");
+                    self.count_error().await?;
+                }
+                Frame::Incomplete => {
+                    self.flush().await?;
+                    self.read_more().await?;
+                }
+            }
+        }
+    }
+
+    /// The one place that decides which command is allowed in which state (RFC 9051 §6).
+    async fn dispatch(&mut self, request: Request) -> Result<(), End> {
+        let Request { tag, command } = request;
+        let tag = tag.as_str();
+        let state = self.state();
+        let authed = state != State::NotAuthenticated;
+        let selected = state == State::Selected;
+        match command {
+            // Any state (RFC 9051 §6.1).
+            Command::Capability => self.handle_capability(tag),
+            Command::Noop | Command::Check => {
+                self.catch_up(true).await;
+                self.ok(tag, "NOOP completed");
+                Ok(())
+            }
+            Command::Logout => {
+                self.bye_text("logging out");
+                self.ok(tag, "LOGOUT completed");
+                Err(End::Closed)
+            }
+            Command::Id(fields) => self.handle_id(tag, fields),
+            // Not authenticated (RFC 9051 §6.2).
+            Command::StartTls if !authed => self.handle_starttls(tag).await,
+            Command::Login { user, password } if !authed => {
+                self.handle_login(tag, user, password).await
+            }
+            Command::Authenticate { mechanism, initial } if !authed => {
+                self.handle_authenticate(tag, mechanism, initial).await
+            }
+            // Authenticated or selected (RFC 9051 §6.3).
+            Command::Enable(caps) if authed => self.handle_enable(tag, caps),
+            Command::Namespace if authed => self.handle_namespace(tag),
+            Command::Select { mailbox, .. } if authed => {
+                self.handle_select(tag, mailbox, false).await
+            }
+            Command::Examine { mailbox, .. } if authed => {
+                self.handle_select(tag, mailbox, true).await
+            }
+            Command::Create(name) if authed => self.handle_create(tag, name).await,
+            Command::Delete(name) if authed => self.handle_delete(tag, name).await,
+            Command::Rename { from, to } if authed => self.handle_rename(tag, from, to).await,
+            Command::Subscribe(name) if authed => self.handle_subscribe(tag, name, true).await,
+            Command::Unsubscribe(name) if authed => self.handle_subscribe(tag, name, false).await,
+            Command::List {
+                reference,
+                pattern,
+                subscribed_only,
+            } if authed => {
+                self.handle_list(tag, reference, pattern, subscribed_only, "LIST")
+                    .await
+            }
+            Command::Lsub { reference, pattern } if authed => {
+                self.handle_list(tag, reference, pattern, true, "LSUB")
+                    .await
+            }
+            Command::Status { mailbox, items } if authed => {
+                self.handle_status(tag, mailbox, items).await
+            }
+            Command::Append {
+                mailbox,
+                flags,
+                date,
+                message,
+            } if authed => self.handle_append(tag, mailbox, flags, date, message).await,
+            Command::Idle if authed => self.handle_idle(tag).await,
+            // Selected (RFC 9051 §6.4).
+            Command::Close if selected => self.handle_close(tag, true).await,
+            Command::Unselect if selected => self.handle_close(tag, false).await,
+            Command::Expunge(uids) if selected => self.handle_expunge(tag, uids).await,
+            Command::Search {
+                uid,
+                ret,
+                charset,
+                key,
+            } if selected => self.handle_search(tag, uid, ret, charset, key).await,
+            Command::Fetch {
+                uid, set, attrs, ..
+            } if selected => self.handle_fetch(tag, uid, set, attrs).await,
+            Command::Store {
+                uid,
+                set,
+                op,
+                silent,
+                flags,
+                ..
+            } if selected => self.handle_store(tag, uid, set, op, silent, flags).await,
+            Command::Copy { uid, set, mailbox } if selected => {
+                self.handle_copy(tag, uid, set, mailbox, false).await
+            }
+            Command::Move { uid, set, mailbox } if selected => {
+                self.handle_copy(tag, uid, set, mailbox, true).await
+            }
+            command => {
+                // RFC 9051 §6: a command not valid in this state is a BAD.
+                let why = match state {
+                    State::NotAuthenticated => "log in first",
+                    State::Authenticated if authed => "select a mailbox first",
+                    _ => "not allowed now",
+                };
+                let why = if authed
+                    && matches!(
+                        command,
+                        Command::StartTls | Command::Login { .. } | Command::Authenticate { .. }
+                    ) {
+                    "already logged in"
+                } else {
+                    why
+                };
+                self.bad(Some(tag), &format!("{} {why}", command.name()))
+                    .await
+            }
+        }
+    }
+
+    /// Queues `tag STATUS [code] text`.
+    pub fn reply(&mut self, tag: Option<&str>, status: Status, code: &str, text: &str) {
+        response::status(&mut self.wbuf, tag, status, code, text);
+    }
+
+    pub fn ok(&mut self, tag: &str, text: &str) {
+        self.reply(Some(tag), Status::Ok, "", text);
+    }
+
+    /// Queues a tagged NO and counts it.
+    pub async fn no(&mut self, tag: &str, code: &str, text: &str) -> Result<(), End> {
+        self.reply(Some(tag), Status::No, code, text);
+        self.count_error().await
+    }
+
+    /// Queues a BAD (tagged when the tag is known) and counts it.
+    pub async fn bad(&mut self, tag: Option<&str>, text: &str) -> Result<(), End> {
+        self.reply(tag, Status::Bad, "", text);
+        self.count_error().await
+    }
+
+    /// Past the limit of errors the session ends (RFC 9051 §7.1.5 lets a server close).
+    async fn count_error(&mut self) -> Result<(), End> {
+        self.errors += 1;
+        if self.errors > self.ctx.config.limits.max_errors {
+            tracing::info!(session = %self.id, peer = %self.peer, "too many errors");
+            self.bye("too many errors").await;
+            return Err(End::Aborted);
+        }
+        Ok(())
+    }
+
+    pub fn bye_text(&mut self, text: &str) {
+        self.reply(None, Status::Bye, "", text);
+    }
+
+    /// Sends `* BYE` now (RFC 9051 §7.1.5).
+    pub async fn bye(&mut self, text: &str) {
+        self.bye_text(text);
+        let _ = self.flush().await;
+    }
+
+    /// Sends what is queued.
+    pub async fn flush(&mut self) -> Result<(), End> {
+        if self.wbuf.is_empty() {
+            return Ok(());
+        }
+        let timeout = self.idle_timeout();
+        let Some(stream) = self.stream.as_mut() else {
+            return Err(End::Aborted);
+        };
+        let sent = tokio::time::timeout(timeout, async {
+            stream.write_all(&self.wbuf).await?;
+            stream.flush().await
+        })
+        .await;
+        self.wbuf.clear();
+        match sent {
+            Ok(Ok(())) => Ok(()),
+            _ => Err(End::Aborted),
+        }
+    }
+
+    /// Reads more input. A silent client is told BYE at the autologout timeout (RFC 9051
+    /// §5.4), and at shutdown.
+    pub async fn read_more(&mut self) -> Result<(), End> {
+        self.rbuf.drain(..self.rpos);
+        self.rpos = 0;
+        let timeout = self.idle_timeout();
+        let shutdown = self.ctx.shutdown.clone();
+        let Some(stream) = self.stream.as_mut() else {
+            return Err(End::Aborted);
+        };
+        let start = self.rbuf.len();
+        self.rbuf.resize(start + 16 * 1024, 0);
+        let read = tokio::select! {
+            read = tokio::time::timeout(timeout, stream.read(&mut self.rbuf[start..])) => read,
+            () = shutdown.cancelled() => {
+                self.rbuf.truncate(start);
+                self.bye("server shutting down").await;
+                return Err(End::Aborted);
+            }
+        };
+        match read {
+            Ok(Ok(n)) if n > 0 => {
+                self.rbuf.truncate(start + n);
+                Ok(())
+            }
+            Ok(Ok(_)) => Err(End::Closed),
+            Ok(Err(e)) => {
+                tracing::debug!(session = %self.id, error = %e, "read failed");
+                Err(End::Aborted)
+            }
+            Err(_elapsed) => {
+                tracing::info!(session = %self.id, peer = %self.peer, "autologout");
+                self.rbuf.truncate(start);
+                self.bye("autologout; idle for too long").await;
+                Err(End::Aborted)
+            }
+        }
+    }
+
+    /// Reads input or a change of the store, whichever comes first (IDLE). `Ok(true)` when
+    /// input arrived.
+    pub async fn read_or_change(&mut self, timeout: Duration) -> Result<bool, End> {
+        self.rbuf.drain(..self.rpos);
+        self.rpos = 0;
+        let shutdown = self.ctx.shutdown.clone();
+        let Some(stream) = self.stream.as_mut() else {
+            return Err(End::Aborted);
+        };
+        let Some(changes) = self.changes.as_mut() else {
+            return Err(End::Aborted);
+        };
+        let start = self.rbuf.len();
+        self.rbuf.resize(start + 4 * 1024, 0);
+        let outcome = tokio::select! {
+            read = tokio::time::timeout(timeout, stream.read(&mut self.rbuf[start..])) => Some(read),
+            change = changes.recv() => {
+                if let Some(sel) = self.selected.as_mut() {
+                    sel.note(change);
+                }
+                None
+            }
+            () = shutdown.cancelled() => {
+                self.rbuf.truncate(start);
+                self.bye("server shutting down").await;
+                return Err(End::Aborted);
+            }
+        };
+        match outcome {
+            None => {
+                self.rbuf.truncate(start);
+                Ok(false)
+            }
+            Some(Ok(Ok(n))) if n > 0 => {
+                self.rbuf.truncate(start + n);
+                Ok(true)
+            }
+            Some(Ok(Ok(_))) => Err(End::Closed),
+            Some(Ok(Err(_))) => Err(End::Aborted),
+            Some(Err(_elapsed)) => {
+                self.rbuf.truncate(start);
+                self.bye("autologout; idle for too long").await;
+                Err(End::Aborted)
+            }
+        }
+    }
+
+    /// Whether a whole command (or line) is buffered.
+    pub fn has_input(&self) -> bool {
+        self.rbuf[self.rpos..].contains(&b'\n')
+    }
+
+    /// After login: literals up to the message size limit (APPEND), and the change stream.
+    pub fn logged_in(&mut self, account: Account) {
+        self.reader
+            .set_limits(Limits::logged_in(self.ctx.config.limits.max_message_size));
+        self.changes = Some(self.ctx.store.subscribe());
+        self.account = Some(account);
+    }
+
+    /// Throws away all buffered input (RFC 9051 §6.2.1: command injection) and swaps the
+    /// stream for its TLS upgrade.
+    pub async fn start_tls(&mut self) -> Result<(), End> {
+        let pipelined = self.rbuf.len() - self.rpos;
+        if pipelined > 0 {
+            tracing::info!(session = %self.id, peer = %self.peer, bytes = pipelined, "discarded input pipelined after STARTTLS");
+        }
+        self.rbuf.clear();
+        self.rpos = 0;
+        self.reader.reset();
+        let plain = self.stream.take().ok_or(End::Aborted)?;
+        let tls = plain.start_tls(&self.ctx.tls).await.map_err(|e| {
+            tracing::info!(session = %self.id, peer = %self.peer, error = %e, "TLS handshake failed");
+            End::Aborted
+        })?;
+        self.stream = Some(tls);
+        Ok(())
+    }
+
+    /// A mailbox name from the wire: modified UTF-7 unless UTF-8 was enabled (RFC 3501
+    /// §5.1.3, RFC 6855 §3); INBOX in any case is INBOX (RFC 9051 §5.1); a trailing `/` is
+    /// dropped.
+    pub fn mailbox_name(&self, raw: &[u8]) -> Option<String> {
+        let name = if self.utf8 {
+            String::from_utf8(raw.to_vec()).ok()?
+        } else {
+            proto::imap::mutf7::decode(raw)?
+        };
+        let name = name.strip_suffix('/').unwrap_or(&name).to_string();
+        if name.eq_ignore_ascii_case("INBOX") {
+            return Some("INBOX".into());
+        }
+        Some(name)
+    }
+
+    /// A mailbox name for the wire, quoted or as a literal.
+    pub fn encode_name(&self, name: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        if self.utf8 {
+            response::string(&mut out, name.as_bytes(), true);
+        } else {
+            response::string(&mut out, proto::imap::mutf7::encode(name).as_bytes(), false);
+        }
+        out
+    }
+}
+
+/// Keeps client-supplied text in logs printable and short.
+pub(crate) fn sanitize(s: &str) -> String {
+    s.chars().filter(|c| !c.is_control()).take(64).collect()
+}

@@ -1,0 +1,64 @@
+//! IMAP (RFC 9051 IMAP4rev2, RFC 3501 IMAP4rev1): the client's commands and the server's
+//! responses, sans I/O.
+//!
+//! Contract: [`CommandReader`] takes the bytes received so far and returns whole commands,
+//! literals included, or [`Frame::Incomplete`]; it asks the session to send a continuation
+//! request for each synchronizing literal, and refuses an over-long line or an over-large
+//! literal announcement without buffering it. [`parse_command`] turns a framed command into a
+//! [`Request`]; it never panics and limits nesting depth. Mailbox names are returned as sent:
+//! [`mutf7`] decodes them for IMAP4rev1 clients.
+//!
+//! # Layout
+//! - `framing.rs`: lines and literals (`{n}`, `{n+}`), limits.
+//! - `parse.rs`: atoms, strings, literals, flags.
+//! - `command.rs`: [`Command`] and [`parse_command`]; tests in `command/tests.rs`.
+//! - `sequence.rs`, `fetch.rs`, `search.rs`: sequence sets, FETCH items, SEARCH keys.
+//! - `date.rs`: `date` and `date-time`, civil-day arithmetic.
+//! - `mutf7.rs`: modified UTF-7 mailbox names (RFC 3501 §5.1.3).
+//! - `response.rs`: status lines, quoting and literals.
+
+mod command;
+pub mod date;
+mod fetch;
+mod framing;
+pub mod mutf7;
+mod parse;
+pub mod response;
+mod search;
+mod sequence;
+
+pub use command::{
+    Command, MailboxName, Request, SearchReturn, StatusItem, StoreOp, parse_command,
+};
+pub use fetch::{FetchAttr, Section, SectionText};
+pub use framing::{CommandReader, Frame, Limits, tag_of};
+pub use parse::MAX_DEPTH;
+pub use search::SearchKey;
+pub use sequence::{SeqNum, SequenceSet};
+
+/// Why a command did not parse. The session answers BAD with a generic text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ParseError {
+    /// Not a command we know.
+    Unknown,
+    /// Malformed; the text says which part.
+    Syntax(&'static str),
+    /// Parentheses (or NOT/OR) nested deeper than [`MAX_DEPTH`].
+    TooDeep,
+    /// A search string that is not UTF-8 (RFC 9051 §6.4.4: BADCHARSET).
+    BadCharset,
+}
+
+impl std::fmt::Display for ParseError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ParseError::Unknown => f.write_str("unknown command"),
+            ParseError::Syntax(why) => write!(f, "syntax error: {why}"),
+            ParseError::TooDeep => f.write_str("nested too deeply"),
+            ParseError::BadCharset => f.write_str("search text must be UTF-8"),
+        }
+    }
+}
+
+impl std::error::Error for ParseError {}

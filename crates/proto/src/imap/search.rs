@@ -1,0 +1,203 @@
+//! SEARCH keys (RFC 9051 §6.4.4): flags, sets, sizes, dates, text, NOT/OR/parentheses.
+
+use super::ParseError;
+use super::date::parse_date;
+use super::parse::{Cursor, syntax};
+use super::sequence::SequenceSet;
+
+/// One search key; a list of keys is their AND.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SearchKey {
+    All,
+    /// A message has (or, with `false`, lacks) this flag: SEEN / UNSEEN, KEYWORD / UNKEYWORD…
+    Flag {
+        flag: String,
+        set: bool,
+    },
+    /// RFC 3501 RECENT/NEW/OLD: no session here ever sees \Recent (RFC 9051 dropped it).
+    Recent(bool),
+    Sequence(SequenceSet),
+    Uid(SequenceSet),
+    Larger(u64),
+    Smaller(u64),
+    /// Internal date, as a day number (UTC): BEFORE / ON / SINCE.
+    Before(i64),
+    On(i64),
+    Since(i64),
+    /// Date: header, day number: SENTBEFORE / SENTON / SENTSINCE.
+    SentBefore(i64),
+    SentOn(i64),
+    SentSince(i64),
+    /// A substring of a header field (FROM, TO, CC, BCC, SUBJECT, HEADER name), decoded,
+    /// case-insensitive. An empty `value` matches every message that has the field.
+    Header {
+        name: String,
+        value: String,
+    },
+    /// A substring of the decoded body.
+    Body(String),
+    /// A substring of the headers or the body.
+    Text(String),
+    /// MODSEQ n (RFC 7162 §3.1.5).
+    ModSeq(u64),
+    Not(Box<SearchKey>),
+    Or(Box<SearchKey>, Box<SearchKey>),
+    And(Vec<SearchKey>),
+}
+
+impl Cursor<'_> {
+    /// `search-key *(SP search-key)` to the end of the command.
+    pub(crate) fn search_keys(&mut self) -> Result<SearchKey, ParseError> {
+        let mut keys = vec![self.search_key()?];
+        while self.eat(b' ') {
+            keys.push(self.search_key()?);
+        }
+        Ok(if keys.len() == 1 {
+            keys.remove(0)
+        } else {
+            SearchKey::And(keys)
+        })
+    }
+
+    fn search_key(&mut self) -> Result<SearchKey, ParseError> {
+        use SearchKey::*;
+        if self.peek() == Some(b'(') {
+            self.open()?;
+            let mut keys = vec![self.search_key()?];
+            while self.eat(b' ') {
+                keys.push(self.search_key()?);
+            }
+            self.close()?;
+            return Ok(if keys.len() == 1 {
+                keys.remove(0)
+            } else {
+                And(keys)
+            });
+        }
+        if self
+            .peek()
+            .is_some_and(|b| b.is_ascii_digit() || b == b'*' || b == b'$')
+        {
+            return Ok(Sequence(self.sequence_set()?));
+        }
+        let kw = self.keyword()?;
+        let flag = |name: &str, set: bool| Flag {
+            flag: name.to_string(),
+            set,
+        };
+        Ok(match kw.as_str() {
+            "ALL" => All,
+            "ANSWERED" => flag("\\Answered", true),
+            "UNANSWERED" => flag("\\Answered", false),
+            "DELETED" => flag("\\Deleted", true),
+            "UNDELETED" => flag("\\Deleted", false),
+            "DRAFT" => flag("\\Draft", true),
+            "UNDRAFT" => flag("\\Draft", false),
+            "FLAGGED" => flag("\\Flagged", true),
+            "UNFLAGGED" => flag("\\Flagged", false),
+            "SEEN" => flag("\\Seen", true),
+            "UNSEEN" => flag("\\Seen", false),
+            "RECENT" | "NEW" => Recent(true),
+            "OLD" => Recent(false),
+            "KEYWORD" | "UNKEYWORD" => {
+                self.sp()?;
+                Flag {
+                    flag: self.atom()?.to_string(),
+                    set: kw == "KEYWORD",
+                }
+            }
+            "UID" => {
+                self.sp()?;
+                Uid(self.sequence_set()?)
+            }
+            "LARGER" | "SMALLER" => {
+                self.sp()?;
+                let n = self.number64()?;
+                if kw == "LARGER" {
+                    Larger(n)
+                } else {
+                    Smaller(n)
+                }
+            }
+            "BEFORE" | "ON" | "SINCE" | "SENTBEFORE" | "SENTON" | "SENTSINCE" => {
+                self.sp()?;
+                let text = self.astring_utf8()?;
+                let day = parse_date(&text).ok_or(syntax("bad date"))?;
+                match kw.as_str() {
+                    "BEFORE" => Before(day),
+                    "ON" => On(day),
+                    "SINCE" => Since(day),
+                    "SENTBEFORE" => SentBefore(day),
+                    "SENTON" => SentOn(day),
+                    _ => SentSince(day),
+                }
+            }
+            "FROM" | "TO" | "CC" | "BCC" | "SUBJECT" => {
+                self.sp()?;
+                Header {
+                    name: kw.to_ascii_lowercase(),
+                    value: self.search_text()?,
+                }
+            }
+            "HEADER" => {
+                self.sp()?;
+                let name = self.astring_utf8()?.to_ascii_lowercase();
+                self.sp()?;
+                Header {
+                    name,
+                    value: self.search_text()?,
+                }
+            }
+            "BODY" => {
+                self.sp()?;
+                Body(self.search_text()?)
+            }
+            "TEXT" => {
+                self.sp()?;
+                Text(self.search_text()?)
+            }
+            "MODSEQ" => {
+                self.sp()?;
+                // RFC 7162 §3.1.5: an optional entry name and type come first.
+                if self.peek() == Some(b'"') {
+                    self.quoted()?;
+                    self.sp()?;
+                    self.atom()?;
+                    self.sp()?;
+                }
+                ModSeq(self.number64()?)
+            }
+            "NOT" => {
+                self.sp()?;
+                self.nested(|c| c.search_key()).map(|k| Not(Box::new(k)))?
+            }
+            "OR" => {
+                self.sp()?;
+                let a = self.nested(|c| c.search_key())?;
+                self.sp()?;
+                let b = self.nested(|c| c.search_key())?;
+                Or(Box::new(a), Box::new(b))
+            }
+            _ => return Err(syntax("unknown search key")),
+        })
+    }
+
+    /// NOT and OR recurse without parentheses: they count towards the depth limit too.
+    fn nested<T>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<T, ParseError>,
+    ) -> Result<T, ParseError> {
+        self.depth += 1;
+        if self.depth > super::parse::MAX_DEPTH {
+            return Err(ParseError::TooDeep);
+        }
+        let r = f(self);
+        self.depth -= 1;
+        r
+    }
+
+    /// A search string: UTF-8 (the session accepts CHARSET UTF-8 and US-ASCII only).
+    fn search_text(&mut self) -> Result<String, ParseError> {
+        String::from_utf8(self.astring()?).map_err(|_| ParseError::BadCharset)
+    }
+}
