@@ -1,11 +1,12 @@
 //! Password rules and argon2id hashing. Hashing and verifying take tens of milliseconds on
 //! purpose, so they run on blocking threads, never on the reactor or the writer thread.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
 
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use tokio::sync::oneshot;
 
 use crate::{Result, StoreError, address};
 
@@ -78,11 +79,67 @@ pub(crate) fn check(address: &str, password: &str) -> Result<()> {
     Ok(())
 }
 
+/// How many threads hash passwords.
+///
+/// argon2id with the default parameters needs 19 MiB per hash, and glibc keeps freed memory in
+/// per-thread arenas: hashing on tokio's blocking threads (up to 512) made RSS grow by about
+/// 19 MiB for every thread that ever hashed (hundreds of MiB after a few hundred logins). A
+/// small pool of its own keeps that to `HASHERS` × 19 MiB and also caps the CPU a password-
+/// guessing flood can take.
+const HASHERS: usize = 2;
+
+type HashJob = Box<dyn FnOnce() + Send>;
+
+/// Runs `work` on the hashing pool.
+async fn on_hasher<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    static POOL: OnceLock<Mutex<mpsc::Sender<HashJob>>> = OnceLock::new();
+    let pool = POOL.get_or_init(|| {
+        let (jobs, queue) = mpsc::channel::<HashJob>();
+        let queue = Arc::new(Mutex::new(queue));
+        for n in 0..HASHERS {
+            let queue = Arc::clone(&queue);
+            let spawned = std::thread::Builder::new()
+                .name(format!("password-{n}"))
+                .spawn(move || {
+                    loop {
+                        // The lock is held only while taking a job, not while running it.
+                        let job = match queue.lock() {
+                            Ok(queue) => queue.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a password hashing thread");
+            }
+        }
+        Mutex::new(jobs)
+    });
+    let (reply, answer) = oneshot::channel();
+    let job: HashJob = Box::new(move || {
+        let _ = reply.send(work());
+    });
+    let sent = pool
+        .lock()
+        .map(|jobs| jobs.send(job).is_ok())
+        .unwrap_or(false);
+    if !sent {
+        return Err(crate::writer::internal_error(
+            "password hashing is unavailable",
+        ));
+    }
+    answer
+        .await
+        .map_err(|_| crate::writer::internal_error("password hashing failed"))
+}
+
 /// Hashes with argon2id (default parameters) and a random salt, as a PHC string.
 pub(crate) async fn hash(password: String) -> Result<String> {
-    tokio::task::spawn_blocking(move || hash_now(&password))
-        .await
-        .map_err(|_| crate::writer::internal_error("hashing the password failed"))?
+    on_hasher(move || hash_now(&password)).await?
 }
 
 fn hash_now(password: &str) -> Result<String> {
@@ -100,7 +157,7 @@ fn hash_now(password: &str) -> Result<String> {
 /// Whether `password` matches the stored PHC string; with `None` (no such account) it
 /// verifies against a dummy hash anyway, so an unknown user takes as long as a wrong password.
 pub(crate) async fn verify(stored: Option<String>, password: String) -> Result<bool> {
-    tokio::task::spawn_blocking(move || {
+    on_hasher(move || {
         let dummy = stored.is_none();
         let stored = match stored {
             Some(stored) => stored,
@@ -117,8 +174,7 @@ pub(crate) async fn verify(stored: Option<String>, password: String) -> Result<b
         };
         Ok(matches && !dummy)
     })
-    .await
-    .map_err(|_| crate::writer::internal_error("verifying the password failed"))?
+    .await?
 }
 
 /// A hash of a random password, made once, with the same parameters as real ones.
