@@ -12,10 +12,15 @@ const GRACE: Duration = Duration::from_secs(10);
 pub async fn run(data_dir: &Path) -> Result<(), String> {
     let filter = EnvFilter::try_from_env("POSTROOM_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    // Log lines are written by a thread of their own, in batches: a write to a log file costs
+    // microseconds, and the session threads must not wait for the disk. The guard flushes
+    // what is left when `serve` returns.
+    let (writer, _flush_on_exit) =
+        tracing_appender::non_blocking(std::io::BufWriter::new(std::io::stderr()));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(ansi)
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         .init();
 
     // Signals are caught before `ready` is printed, so a SIGTERM right after it stops us cleanly.
