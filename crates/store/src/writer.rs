@@ -29,9 +29,6 @@ pub(crate) const MAX_BATCH: usize = 256;
 const LINGER_GAP: Duration = Duration::from_micros(50);
 const LINGER_MAX: Duration = Duration::from_micros(500);
 
-/// The page size of new databases.
-const PAGE_SIZE: u32 = 8192;
-
 /// How long a connection waits for another process's lock (the CLI writing while the server
 /// runs) before giving up with "database is locked".
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -41,10 +38,6 @@ pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 pub(crate) fn open_connection(path: &Path) -> Result<Connection> {
     let conn = Connection::open(path)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
-    // Only a new, empty database takes this (before WAL is on): a typical message (5 KiB plus
-    // headers) then fits one page instead of a page and an overflow page, which halves the
-    // WAL frames each delivery writes.
-    conn.execute_batch(&format!("PRAGMA page_size = {PAGE_SIZE}"))?;
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(StoreError::Invalid(format!(
