@@ -9,8 +9,10 @@
 //! - `admin.rs`: domain, account, alias and export commands.
 //! - `queue.rs`: `queue list/show/retry/delete/hold/release`: the outbound queue.
 //! - `dns.rs`: `domain dns NAME`: the DNS records to publish.
+//! - `admin_api.rs`: `admin token`, `admin open`: signing in to the admin API.
 
 mod admin;
+mod admin_api;
 mod dns;
 mod queue;
 mod serve;
@@ -58,6 +60,11 @@ enum Command {
     Alias {
         #[command(subcommand)]
         action: AliasAction,
+    },
+    /// The admin HTTP API (`[listen] admin`): its token and sign-in links.
+    Admin {
+        #[command(subcommand)]
+        action: admin_api::AdminAction,
     },
     /// Write every mailbox of an account to an mbox file.
     Export {
@@ -146,6 +153,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async move {
         match cli.command {
             Command::Serve => serve::run(&data_dir).await,
+            Command::Admin { action } => admin_api::run(&data_dir, action),
             other => admin::run(&data_dir, other).await,
         }
     });

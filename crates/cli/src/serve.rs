@@ -4,7 +4,9 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
 
 /// How long running sessions get to finish after SIGTERM.
 const GRACE: Duration = Duration::from_secs(10);
@@ -17,10 +19,16 @@ pub async fn run(data_dir: &Path) -> Result<(), String> {
     // what is left when `serve` returns.
     let (writer, _flush_on_exit) =
         tracing_appender::non_blocking(std::io::BufWriter::new(std::io::stderr()));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_ansi(ansi)
-        .with_writer(writer)
+    // POSTROOM_LOG filters what goes to stderr; the engine's journal (the control panel's
+    // live log and counters) keeps INFO and above whatever it says.
+    tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(ansi)
+                .with_writer(writer)
+                .with_filter(filter),
+        )
+        .with(engine::journal::layer())
         .init();
 
     // Signals are caught before `ready` is printed, so a SIGTERM right after it stops us cleanly.

@@ -135,6 +135,13 @@ pub(crate) fn entries(config: &Config) -> Vec<Entry> {
             "IMAP over implicit TLS, usually port 993.",
             addrs(&config.listen.imaps),
         ),
+        entry(
+            "listen",
+            "admin",
+            "The admin HTTP API and web admin; sign in with the token `postroom admin token`\n\
+             prints. Only loopback addresses, unless tls.cert and tls.key are set.",
+            addrs(&config.listen.admin),
+        ),
         Entry {
             section: "tls",
             key: "cert",
@@ -418,6 +425,7 @@ mod tests {
                 pop3s: vec![],
                 imap: vec![],
                 imaps: vec![],
+                admin: vec!["127.0.0.1:18088".parse().expect("addr")],
             },
             tls: Tls {
                 cert: Some(PathBuf::from("/etc/ssl/my \"cert\".pem")),

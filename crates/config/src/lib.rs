@@ -11,6 +11,7 @@
 //! pop3s = ["0.0.0.0:995"]
 //! imap = ["0.0.0.0:143"]
 //! imaps = ["0.0.0.0:993"]
+//! admin = ["127.0.0.1:8088"]  # the admin HTTP API; loopback only unless [tls] is set
 //! [tls]               # both absent: a self-signed certificate is made on first start
 //! cert = "/path/fullchain.pem"
 //! key = "/path/privkey.pem"
@@ -118,6 +119,9 @@ pub struct Listen {
     pub imap: Vec<SocketAddr>,
     /// IMAP over implicit TLS, usually port 993.
     pub imaps: Vec<SocketAddr>,
+    /// The admin HTTP API (and web admin); `127.0.0.1:8088` in a fresh install. Only
+    /// loopback addresses unless `[tls]` names a certificate and key.
+    pub admin: Vec<SocketAddr>,
 }
 
 /// The TLS certificate. Both absent: a self-signed certificate is made on first start and kept
@@ -185,8 +189,8 @@ impl Default for Limits {
 }
 
 impl Config {
-    /// Defaults for a fresh install: ports 25, 587, 465, 110, 995, 143, 993 on all addresses, default
-    /// limits.
+    /// Defaults for a fresh install: ports 25, 587, 465, 110, 995, 143, 993 on all addresses,
+    /// the admin API on 127.0.0.1:8088, default limits.
     pub fn with_hostname(hostname: &str) -> Config {
         let any = |port| vec![SocketAddr::from(([0, 0, 0, 0], port))];
         Config {
@@ -199,6 +203,7 @@ impl Config {
                 pop3s: any(995),
                 imap: any(143),
                 imaps: any(993),
+                admin: vec![SocketAddr::from(([127, 0, 0, 1], 8088))],
             },
             tls: Tls::default(),
             limits: Limits::default(),

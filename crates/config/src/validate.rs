@@ -45,6 +45,7 @@ pub(crate) fn parse(text: &str) -> Result<Config, Vec<Problem>> {
         pop3s: addrs("pop3s", p),
         imap: addrs("imap", p),
         imaps: addrs("imaps", p),
+        admin: addrs("admin", p),
     };
     duplicate_addresses(&listen, p);
     unknown_keys("listen", listen_table, p);
@@ -71,6 +72,7 @@ pub(crate) fn parse(text: &str) -> Result<Config, Vec<Problem>> {
         );
     }
     unknown_keys("tls", tls_table, p);
+    admin_exposure(&listen, &tls, p);
 
     let limits = limits(section(&mut root, "limits", p), p);
     let dns = outbound::dns(&mut root, p);
@@ -202,6 +204,7 @@ fn duplicate_addresses(listen: &Listen, p: &mut Problems) {
         ("pop3s", &listen.pop3s),
         ("imap", &listen.imap),
         ("imaps", &listen.imaps),
+        ("admin", &listen.admin),
     ];
     let mut seen: Vec<(SocketAddr, String)> = Vec::new();
     for (service, addrs) in services {
@@ -211,6 +214,25 @@ fn duplicate_addresses(listen: &Listen, p: &mut Problems) {
                 Some((_, first)) => p.push(&key, format!("{addr} is already used by {first}")),
                 None => seen.push((*addr, key)),
             }
+        }
+    }
+}
+
+/// The admin API manages everything, so over plain HTTP it may only be reached from this
+/// computer: a non-loopback address needs `[tls]` cert and key.
+fn admin_exposure(listen: &Listen, tls: &Tls, p: &mut Problems) {
+    if tls.cert.is_some() && tls.key.is_some() {
+        return;
+    }
+    for (i, addr) in listen.admin.iter().enumerate() {
+        if !addr.ip().is_loopback() {
+            p.push(
+                &format!("listen.admin[{i}]"),
+                format!(
+                    "{addr} is reachable from other computers, so the admin API needs TLS: set \
+                     tls.cert and tls.key, or listen on 127.0.0.1"
+                ),
+            );
         }
     }
 }

@@ -7,17 +7,27 @@
 //! - `datadir.rs`: the data directory: `postroom.toml` (written with defaults on first
 //!   start), `postroom.db`, `tls/`.
 //! - `admin.rs`: the administration surface the CLI uses while the server runs or not.
+//! - `api/`: the management API on [`EngineHandle`] (serde DTOs, [`ApiError`]) that every
+//!   front end shares: the admin HTTP server, the desktop app.
+//! - `http/`: the admin HTTP server (`[listen] admin`): the API as JSON under `/api/`,
+//!   Server-Sent Events, bearer token and session cookie.
+//! - `journal.rs`: the tracing layer that keeps recent log entries and counts traffic.
 
 pub mod admin;
+pub mod api;
 mod datadir;
+mod http;
+pub mod journal;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+pub use api::ApiError;
 pub use config::{Config, ConfigError};
 pub use datadir::{config_path, database_path, load_or_init_config};
+pub use http::{admin_token, signin_url};
 use net::{ConnLimiter, Lockout, LockoutPolicy, Service, SessionStream};
 use store::Store;
 use tokio::net::TcpListener;
@@ -49,22 +59,39 @@ pub enum EngineError {
     },
 }
 
-/// A running engine.
+/// A running engine; cheap to clone. The management operations (`status`, `domains`,
+/// `queue`...) are in [`api`].
+#[derive(Clone)]
 pub struct EngineHandle {
     shutdown: CancellationToken,
     tracker: TaskTracker,
+    shared: Arc<Shared>,
+}
+
+/// What every clone of the handle shares.
+struct Shared {
     store: Store,
+    data_dir: PathBuf,
+    /// The configuration the engine runs with.
+    config: Config,
     listeners: Vec<(&'static str, SocketAddr)>,
+    started: Instant,
+    /// Unix seconds.
+    started_at: i64,
 }
 
 impl EngineHandle {
     /// Every bound listener: (service, address). Port 0 in the config shows the real port.
     pub fn listeners(&self) -> &[(&'static str, SocketAddr)] {
-        &self.listeners
+        &self.shared.listeners
     }
 
     pub fn store(&self) -> &Store {
-        &self.store
+        &self.shared.store
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.shared.data_dir
     }
 
     /// The token that stops the engine when cancelled (e.g. on SIGTERM).
@@ -83,7 +110,8 @@ impl EngineHandle {
         {
             tracing::warn!("sessions still running after {grace:?}; stopping anyway");
         }
-        drop(self.store);
+        // The store closes when its last handle (this one, the sessions') is dropped.
+        drop(self.shared);
     }
 
     /// Waits until the shutdown token is cancelled, then shuts down.
@@ -122,6 +150,7 @@ pub async fn start(data_dir: &Path, config: Config) -> Result<EngineHandle, Engi
         (imap::Kind::Imaps, &config.listen.imaps),
     ];
     let imap_bound = bind_all(&imap_services, imap::Kind::name, &mut problems).await;
+    let admin_bound = bind_all(&[("admin", &config.listen.admin)], |n| n, &mut problems).await;
     if !problems.is_empty() {
         return Err(EngineError::Net(problems));
     }
@@ -136,7 +165,8 @@ pub async fn start(data_dir: &Path, config: Config) -> Result<EngineHandle, Engi
         per_account: limits.auth_failures_per_account,
         period: Duration::from_secs(limits.auth_lockout_secs),
     }));
-    let config = Arc::new(config.clone());
+    let running_config = config.clone();
+    let config = Arc::new(config);
     let ctx = Arc::new(smtp::Context {
         config: config.clone(),
         store: store.clone(),
@@ -197,12 +227,38 @@ pub async fn start(data_dir: &Path, config: Config) -> Result<EngineHandle, Engi
         let addr = spawn_listener(listener, service, &limiter, &shutdown, &tracker, handler)?;
         listeners.push((kind.name(), addr));
     }
-    Ok(EngineHandle {
+    let admin_listeners: Vec<(TcpListener, SocketAddr)> = admin_bound
+        .into_iter()
+        .map(|(_, l)| {
+            let addr = l
+                .local_addr()
+                .map_err(|e| EngineError::Net(vec![e.to_string()]))?;
+            Ok((l, addr))
+        })
+        .collect::<Result<_, EngineError>>()?;
+    listeners.extend(admin_listeners.iter().map(|(_, addr)| ("admin", *addr)));
+    let handle = EngineHandle {
         shutdown,
         tracker,
-        store,
-        listeners,
-    })
+        shared: Arc::new(Shared {
+            store,
+            data_dir: data_dir.to_path_buf(),
+            config: running_config,
+            listeners,
+            started: Instant::now(),
+            started_at: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64),
+        }),
+    };
+    if !admin_listeners.is_empty() {
+        let admin = http::Admin::new(handle.clone(), acceptor)?;
+        for (listener, addr) in admin_listeners {
+            handle.tracker.spawn(admin.clone().serve(listener));
+            tracing::info!(service = "admin", %addr, "listening");
+        }
+    }
+    Ok(handle)
 }
 
 /// Binds every address of each service; what fails is added to `problems`.

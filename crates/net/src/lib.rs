@@ -13,11 +13,13 @@
 //! - `limit.rs`: per-IP and total connection limits.
 //! - `lockout.rs`: failed-login slowdown and lockout per IP and per account, shared by every
 //!   protocol that takes passwords.
+//! - `login.rs`: when a password may be sent (TLS, or loopback).
 //! - `shutdown.rs`: SIGINT/SIGTERM to a cancellation token.
 
 mod limit;
 mod listener;
 mod lockout;
+mod login;
 mod shutdown;
 mod stream;
 mod tls;
@@ -25,6 +27,7 @@ mod tls;
 pub use limit::{ConnGuard, ConnLimiter};
 pub use listener::{Service, bind, serve};
 pub use lockout::{Locked, Lockout, LockoutPolicy};
+pub use login::plaintext_login_allowed;
 pub use shutdown::shutdown_on_signals;
 pub use stream::{SessionStream, TLS_HANDSHAKE_TIMEOUT};
 pub use tls::{client_tls_trusting, server_tls};

@@ -1,14 +1,8 @@
 //! When a client may send a password, and what CAPA announces in each state.
 
-use std::net::IpAddr;
-
 use proto::pop3::Mechanism;
 
-/// Passwords (USER/PASS, AUTH PLAIN and LOGIN) only over TLS (RFC 2595 §2.1, RFC 8314 §3),
-/// except from loopback addresses: on this computer nobody else can listen in.
-pub(crate) fn login_allowed(tls: bool, peer: IpAddr) -> bool {
-    tls || peer.to_canonical().is_loopback()
-}
+pub(crate) use net::plaintext_login_allowed as login_allowed;
 
 /// The CAPA response lines (RFC 2449 §5, §6) for the session's state.
 pub(crate) fn capabilities(logged_in: bool, tls: bool, login_allowed: bool) -> Vec<String> {
@@ -37,29 +31,12 @@ pub(crate) fn capabilities(logged_in: bool, tls: bool, login_allowed: bool) -> V
 
 #[cfg(test)]
 mod tests {
+    use std::net::IpAddr;
+
     use super::*;
 
     fn ip(s: &str) -> IpAddr {
         s.parse().expect("ip")
-    }
-
-    #[test]
-    fn passwords_need_tls_except_from_loopback() {
-        // (tls, peer, allowed)
-        let cases = [
-            (false, "192.0.2.1", false),
-            (false, "2001:db8::1", false),
-            (false, "::ffff:192.0.2.1", false),
-            (true, "192.0.2.1", true),
-            (true, "2001:db8::1", true),
-            (false, "127.0.0.1", true),
-            (false, "127.8.9.10", true),
-            (false, "::1", true),
-            (false, "::ffff:127.0.0.1", true),
-        ];
-        for (tls, peer, want) in cases {
-            assert_eq!(login_allowed(tls, ip(peer)), want, "tls {tls} from {peer}");
-        }
     }
 
     #[test]

@@ -323,9 +323,26 @@ fn record(
                 deliveries.push(delivery);
             }
         }
-        if let Err(e) = shared.store.queue_finish(results, deliveries).await {
+        let recorded: Vec<(i64, &'static str)> = results
+            .iter()
+            .map(|r| {
+                let outcome = match r.outcome {
+                    Outcome::Delivered => "delivered",
+                    Outcome::Deferred { .. } => "deferred",
+                    Outcome::Failed => "failed",
+                };
+                (r.id, outcome)
+            })
+            .collect();
+        match shared.store.queue_finish(results, deliveries).await {
+            // The engine's journal counts these for the control panel.
+            Ok(()) => {
+                for (queue_id, outcome) in recorded {
+                    tracing::info!(queue_id, outcome, "delivery recorded");
+                }
+            }
             // The rows stay in flight and are tried again at the next start.
-            tracing::error!(error = %e, "recording delivery results failed");
+            Err(e) => tracing::error!(error = %e, "recording delivery results failed"),
         }
         shared.in_flight.fetch_sub(count, Ordering::Relaxed);
         shared.recorded.notify_one();

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, OnceLock, mpsc};
 
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, PasswordHasher, SaltString};
 use tokio::sync::oneshot;
 
 use crate::{Result, StoreError, address};
@@ -229,6 +229,8 @@ fn dummy_hash() -> Result<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    use argon2::password_hash::PasswordVerifier;
+
     use super::*;
 
     #[test]

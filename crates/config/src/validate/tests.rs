@@ -301,3 +301,29 @@ fn domain_names_follow_rfc_1123() {
         assert!(domain_problem(bad).is_some(), "{bad}");
     }
 }
+
+#[test]
+fn a_non_loopback_admin_bind_without_tls_is_refused_naming_the_key() {
+    let found = problems("[listen]\nadmin = [\"127.0.0.1:8088\", \"0.0.0.0:8088\"]");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].key, "listen.admin[1]");
+    assert!(
+        found[0].message.contains("needs TLS"),
+        "{}",
+        found[0].message
+    );
+}
+
+#[test]
+fn a_non_loopback_admin_bind_with_tls_is_accepted() {
+    let text = "[listen]\nadmin = [\"0.0.0.0:8088\"]\n[tls]\ncert = \"/c.pem\"\nkey = \"/k.pem\"";
+    assert!(parse(text).is_ok(), "{:?}", parse(text).err());
+}
+
+#[test]
+fn loopback_admin_binds_are_accepted_and_a_missing_key_is_off() {
+    let config = parse("[listen]\nadmin = [\"127.0.0.1:8088\", \"[::1]:8088\"]").expect("valid");
+    assert_eq!(config.listen.admin.len(), 2);
+    let config = parse("").expect("valid");
+    assert!(config.listen.admin.is_empty());
+}

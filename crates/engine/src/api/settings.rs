@@ -1,0 +1,244 @@
+//! Settings: `postroom.toml` as JSON, and edits that keep the file's comments and layout.
+//!
+//! `GET` returns every effective value (defaults included) as the annotated file has them;
+//! relay passwords are replaced by `********`. `PUT` takes a partial JSON object of the same
+//! shape: objects merge into sections, any other value replaces the key, `null` removes it.
+//! The result is validated as a whole before it is written; the running engine keeps its
+//! settings until it is restarted.
+
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::{Map, Value as Json};
+use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, Value};
+
+use super::{ApiError, ApiResult};
+use crate::{Config, EngineHandle, config_path};
+
+/// What relay passwords read as.
+const REDACTED: &str = "********";
+
+/// `GET /api/settings`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Settings {
+    /// Every section and key with its current value.
+    pub settings: Json,
+    /// Whether the file differs from what the running engine uses.
+    pub restart_needed: bool,
+}
+
+impl EngineHandle {
+    pub async fn settings(&self) -> ApiResult<Settings> {
+        let path = config_path(&self.shared.data_dir);
+        let config = load(&path)?;
+        Ok(Settings {
+            restart_needed: config != self.shared.config,
+            settings: to_json(&config)?,
+        })
+    }
+
+    /// Applies `changes` to `postroom.toml`; nothing is written when the result is invalid.
+    pub async fn update_settings(&self, changes: Json) -> ApiResult<Settings> {
+        let path = config_path(&self.shared.data_dir);
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| ApiError::internal(format!("cannot read {}: {e}", path.display())))?;
+        let edited = edit(&text, &changes, &path)?;
+        let tmp = path.with_extension("toml.new");
+        std::fs::write(&tmp, &edited)
+            .and_then(|()| std::fs::rename(&tmp, &path))
+            .map_err(|e| ApiError::internal(format!("cannot write {}: {e}", path.display())))?;
+        tracing::info!(path = %path.display(), "settings changed; restart to apply them");
+        self.settings().await
+    }
+}
+
+fn load(path: &Path) -> ApiResult<Config> {
+    Config::load(path).map_err(|e| ApiError::internal(e.to_string()))
+}
+
+/// The effective configuration as JSON, through the annotated file (the one place that
+/// writes every key).
+fn to_json(config: &Config) -> ApiResult<Json> {
+    let table: toml::Table = config
+        .to_annotated_toml()
+        .parse()
+        .map_err(|e| ApiError::internal(format!("settings as TOML: {e}")))?;
+    let mut json = serde_json::to_value(table).map_err(|e| ApiError::internal(e.to_string()))?;
+    if let Some(routes) = json.get_mut("route").and_then(Json::as_array_mut) {
+        for route in routes {
+            if let Some(password) = route.get_mut("password") {
+                *password = Json::String(REDACTED.into());
+            }
+        }
+    }
+    Ok(json)
+}
+
+/// `text` with `changes` applied, validated; a problem becomes an `invalid` error whose
+/// `field` is the first problem's key (e.g. `limits.max_message_size`).
+pub fn edit(text: &str, changes: &Json, file: &Path) -> ApiResult<String> {
+    let mut doc: DocumentMut = text
+        .parse()
+        .map_err(|e| ApiError::internal(format!("{} is not valid TOML: {e}", file.display())))?;
+    let Json::Object(changes) = changes else {
+        return Err(ApiError::invalid("", "settings must be a JSON object"));
+    };
+    merge(doc.as_table_mut(), changes, "")?;
+    let edited = doc.to_string();
+    if let Err(e) = Config::parse(&edited, file) {
+        return Err(match e {
+            config::ConfigError::Invalid { problems, .. } => {
+                let message = problems
+                    .iter()
+                    .map(|p| format!("{}: {}", p.key, p.message))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                let field = problems.first().map(|p| p.key.clone()).unwrap_or_default();
+                ApiError::invalid(&field, message)
+            }
+            other => ApiError::internal(other.to_string()),
+        });
+    }
+    Ok(edited)
+}
+
+fn merge(table: &mut Table, changes: &Map<String, Json>, path: &str) -> ApiResult<()> {
+    for (key, change) in changes {
+        let key_path = if path.is_empty() {
+            key.clone()
+        } else {
+            format!("{path}.{key}")
+        };
+        match change {
+            Json::Null => {
+                table.remove(key);
+            }
+            Json::Object(section) => {
+                let item = table
+                    .entry(key)
+                    .or_insert_with(|| Item::Table(Table::new()));
+                let Some(inner) = item.as_table_mut() else {
+                    return Err(ApiError::invalid(&key_path, "is not a section"));
+                };
+                merge(inner, section, &key_path)?;
+            }
+            Json::Array(items) if !items.is_empty() && items.iter().all(Json::is_object) => {
+                let mut tables = ArrayOfTables::new();
+                for item in items {
+                    let mut t = Table::new();
+                    if let Json::Object(fields) = item {
+                        merge(&mut t, fields, &key_path)?;
+                    }
+                    tables.push(t);
+                }
+                table.insert(key, Item::ArrayOfTables(tables));
+            }
+            value => {
+                let mut new = to_toml(value, &key_path)?;
+                match table.get_mut(key).and_then(Item::as_value_mut) {
+                    // In place: the key keeps the comment above it, the value the one after.
+                    Some(old) => {
+                        *new.decor_mut() = old.decor().clone();
+                        *old = new;
+                    }
+                    None => {
+                        table.insert(key, Item::Value(new));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn to_toml(value: &Json, key: &str) -> ApiResult<Value> {
+    Ok(match value {
+        Json::Bool(b) => Value::from(*b),
+        Json::Number(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => Value::from(i),
+            (None, Some(f)) => Value::from(f),
+            _ => return Err(ApiError::invalid(key, format!("{n} is out of range"))),
+        },
+        Json::String(s) => Value::from(s.as_str()),
+        Json::Array(items) => {
+            let mut array = Array::new();
+            for item in items {
+                array.push(to_toml(item, key)?);
+            }
+            Value::Array(array)
+        }
+        Json::Object(fields) => {
+            let mut inline = InlineTable::new();
+            for (k, v) in fields {
+                inline.insert(k, to_toml(v, &format!("{key}.{k}"))?);
+            }
+            Value::InlineTable(inline)
+        }
+        Json::Null => {
+            return Err(ApiError::invalid(
+                key,
+                "null is only allowed for a whole key",
+            ));
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = "\
+# The server's name.
+hostname = \"mx.example.test\"
+
+[listen]
+# SMTP for mail from the Internet.
+smtp = [\"127.0.0.1:2525\"] # loopback while testing
+
+[limits]
+# Largest message accepted, in bytes.
+max_message_size = 1048576
+";
+
+    #[test]
+    fn an_edit_keeps_comments_and_layout() {
+        let changes = serde_json::json!({ "limits": { "max_message_size": 2048 } });
+        let edited = edit(FILE, &changes, Path::new("postroom.toml")).expect("valid");
+        assert_eq!(
+            edited,
+            FILE.replace("max_message_size = 1048576", "max_message_size = 2048")
+        );
+    }
+
+    #[test]
+    fn a_replaced_value_keeps_its_end_of_line_comment_and_new_keys_are_added() {
+        let changes = serde_json::json!({
+            "listen": { "smtp": ["127.0.0.1:2526"], "imap": ["127.0.0.1:1143"] },
+            "queue": { "retry": ["1m"] }
+        });
+        let edited = edit(FILE, &changes, Path::new("postroom.toml")).expect("valid");
+        assert!(
+            edited.contains("smtp = [\"127.0.0.1:2526\"] # loopback while testing\n"),
+            "{edited}"
+        );
+        assert!(edited.contains("imap = [\"127.0.0.1:1143\"]"), "{edited}");
+        assert!(edited.contains("[queue]\nretry = [\"1m\"]"), "{edited}");
+        assert!(edited.starts_with("# The server's name.\n"), "{edited}");
+    }
+
+    #[test]
+    fn an_invalid_value_is_a_field_error_and_nothing_is_returned() {
+        let changes = serde_json::json!({ "limits": { "max_message_size": 5 } });
+        let err = edit(FILE, &changes, Path::new("postroom.toml")).expect_err("invalid");
+        assert_eq!(err.code, "invalid");
+        assert_eq!(err.field.as_deref(), Some("limits.max_message_size"));
+        assert!(err.message.contains("between"), "{}", err.message);
+    }
+
+    #[test]
+    fn null_removes_a_key() {
+        let changes = serde_json::json!({ "limits": { "max_message_size": null } });
+        let edited = edit(FILE, &changes, Path::new("postroom.toml")).expect("valid");
+        assert!(!edited.contains("max_message_size ="), "{edited}");
+    }
+}

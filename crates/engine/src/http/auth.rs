@@ -1,0 +1,235 @@
+//! Who may use the admin API: the bearer token in `DATA_DIR/admin-token` (made on first
+//! start, readable by its owner only), session cookies handed out for that token, and
+//! one-time sign-in links (`postroom admin open`) kept in `DATA_DIR/admin-signin` so that
+//! another process can make them.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::http::HeaderMap;
+use rand::RngCore;
+
+use super::Admin;
+use crate::Config;
+
+pub(crate) const TOKEN_FILE: &str = "admin-token";
+const SIGNIN_FILE: &str = "admin-signin";
+/// The session cookie's name.
+pub(super) const COOKIE: &str = "postroom_session";
+/// How long a sign-in link works.
+const SIGNIN_SECS: i64 = 300;
+
+fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rngs::OsRng.fill_bytes(&mut buf);
+    hex::encode(buf)
+}
+
+/// Writes a new file readable by its owner only; fails if it exists.
+fn create_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(contents.as_bytes())
+}
+
+/// The admin API's token (64 hex digits), made on first use.
+pub fn admin_token(data_dir: &Path) -> std::io::Result<String> {
+    let path = data_dir.join(TOKEN_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) if !text.trim().is_empty() => return Ok(text.trim().to_string()),
+        Ok(_) => std::fs::remove_file(&path)?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    std::fs::create_dir_all(data_dir)?;
+    let token = random_hex(32);
+    match create_private(&path, &format!("{token}\n")) {
+        Ok(()) => Ok(token),
+        // Another process made it first: use theirs.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Ok(std::fs::read_to_string(&path)?.trim().to_string())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// A link that signs a browser in once, within five minutes, to the first `[listen] admin`
+/// address. `None` when the admin API is off.
+pub fn signin_url(data_dir: &Path, config: &Config) -> std::io::Result<Option<String>> {
+    let Some(addr) = config.listen.admin.first() else {
+        return Ok(None);
+    };
+    let code = random_hex(16);
+    let now = unix_now();
+    // Keep the codes that still work, add this one.
+    let mut lines: Vec<String> = read_codes(data_dir)
+        .into_iter()
+        .filter(|(_, expires)| *expires > now)
+        .map(|(c, e)| format!("{c} {e}"))
+        .collect();
+    lines.push(format!("{code} {}", now + SIGNIN_SECS));
+    write_codes(data_dir, &lines)?;
+    let mut host = *addr;
+    if host.ip().is_unspecified() {
+        host.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let scheme = if addr.ip().is_loopback() || addr.ip().is_unspecified() {
+        "http"
+    } else {
+        "https"
+    };
+    Ok(Some(format!("{scheme}://{host}/signin?code={code}")))
+}
+
+fn read_codes(data_dir: &Path) -> Vec<(String, i64)> {
+    std::fs::read_to_string(data_dir.join(SIGNIN_FILE))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| {
+            let (code, expires) = line.split_once(' ')?;
+            Some((code.to_string(), expires.parse().ok()?))
+        })
+        .collect()
+}
+
+fn write_codes(data_dir: &Path, lines: &[String]) -> std::io::Result<()> {
+    let path = data_dir.join(SIGNIN_FILE);
+    let tmp = data_dir.join(format!("{SIGNIN_FILE}.new"));
+    let _ = std::fs::remove_file(&tmp);
+    let mut text = lines.join("\n");
+    text.push('\n');
+    create_private(&tmp, &text)?;
+    std::fs::rename(&tmp, &path)
+}
+
+/// Byte comparison whose time does not depend on where the inputs differ.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+impl Admin {
+    /// The request carries the token or a live session cookie.
+    pub(super) fn authorized(&self, headers: &HeaderMap) -> bool {
+        let bearer = headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        if bearer.is_some_and(|t| same(t.trim(), &self.inner.token)) {
+            return true;
+        }
+        match session_cookie(headers) {
+            Some(id) => self
+                .inner
+                .sessions
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .any(|s| same(s, &id)),
+            None => false,
+        }
+    }
+
+    pub(super) fn token_matches(&self, token: &str) -> bool {
+        same(token.trim(), &self.inner.token)
+    }
+
+    /// A new session; returns the `Set-Cookie` value.
+    pub(super) fn new_session(&self) -> String {
+        let id = random_hex(32);
+        self.inner
+            .sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(id.clone());
+        format!("{COOKIE}={id}; HttpOnly; SameSite=Strict; Path=/")
+    }
+
+    pub(super) fn end_session(&self, headers: &HeaderMap) {
+        if let Some(id) = session_cookie(headers) {
+            self.inner
+                .sessions
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .remove(&id);
+        }
+    }
+
+    /// Uses up a sign-in code; whether it was valid.
+    pub(super) fn redeem(&self, code: &str) -> bool {
+        let dir = self.inner.engine.data_dir();
+        let now = unix_now();
+        let codes = read_codes(dir);
+        let valid = codes
+            .iter()
+            .any(|(c, expires)| *expires > now && same(c, code));
+        if valid {
+            let rest: Vec<String> = codes
+                .into_iter()
+                .filter(|(c, expires)| *expires > now && !same(c, code))
+                .map(|(c, e)| format!("{c} {e}"))
+                .collect();
+            if let Err(e) = write_codes(dir, &rest) {
+                tracing::warn!(error = %e, "cannot update the sign-in codes");
+                return false;
+            }
+        }
+        valid
+    }
+}
+
+fn session_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == COOKIE)
+        .map(|(_, value)| value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_is_made_once_and_private() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let token = admin_token(dir.path()).expect("token");
+        assert_eq!(token.len(), 64);
+        assert_eq!(admin_token(dir.path()).expect("again"), token);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join(TOKEN_FILE))
+                .expect("meta")
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn the_session_cookie_is_found_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            axum::http::header::COOKIE,
+            "a=1; postroom_session=abc; b=2".parse().expect("header"),
+        );
+        assert_eq!(session_cookie(&headers).as_deref(), Some("abc"));
+        assert!(same("abc", "abc") && !same("abc", "abd") && !same("abc", "ab"));
+    }
+}
