@@ -102,6 +102,23 @@ pub fn edit(text: &str, changes: &Json, file: &Path) -> ApiResult<String> {
     Ok(edited)
 }
 
+/// A route sent back as `GET` showed it has `password = "********"`: that means "unchanged",
+/// so the password stored at the same position is kept (or none, if there was none).
+fn keep_redacted_password(route: &mut Table, old: Option<&Table>) {
+    let redacted = route.get("password").and_then(Item::as_str) == Some(REDACTED);
+    if !redacted {
+        return;
+    }
+    match old.and_then(|o| o.get("password")) {
+        Some(previous) => {
+            route.insert("password", previous.clone());
+        }
+        None => {
+            route.remove("password");
+        }
+    }
+}
+
 fn merge(table: &mut Table, changes: &Map<String, Json>, path: &str) -> ApiResult<()> {
     for (key, change) in changes {
         let key_path = if path.is_empty() {
@@ -123,12 +140,14 @@ fn merge(table: &mut Table, changes: &Map<String, Json>, path: &str) -> ApiResul
                 merge(inner, section, &key_path)?;
             }
             Json::Array(items) if !items.is_empty() && items.iter().all(Json::is_object) => {
+                let old = table.get(key).and_then(Item::as_array_of_tables).cloned();
                 let mut tables = ArrayOfTables::new();
-                for item in items {
+                for (i, item) in items.iter().enumerate() {
                     let mut t = Table::new();
                     if let Json::Object(fields) = item {
                         merge(&mut t, fields, &key_path)?;
                     }
+                    keep_redacted_password(&mut t, old.as_ref().and_then(|o| o.get(i)));
                     tables.push(t);
                 }
                 table.insert(key, Item::ArrayOfTables(tables));
@@ -240,5 +259,29 @@ max_message_size = 1048576
         let changes = serde_json::json!({ "limits": { "max_message_size": null } });
         let edited = edit(FILE, &changes, Path::new("postroom.toml")).expect("valid");
         assert!(!edited.contains("max_message_size ="), "{edited}");
+    }
+
+    #[test]
+    fn a_redacted_relay_password_sent_back_keeps_the_stored_one() {
+        let file = format!(
+            "{FILE}\n[[route]]\ndomains = [\"*\"]\nrelay = [\"127.0.0.1:2587\"]\ntls = \"none\"\nusername = \"office\"\npassword = \"s3cret-pass\"\n"
+        );
+        let route = |password: &str| {
+            serde_json::json!({ "route": [{
+                "domains": ["*"], "relay": ["127.0.0.1:2588"], "tls": "none",
+                "username": "office", "password": password
+            }] })
+        };
+        // What GET showed, sent back with another relay: the password stays.
+        let edited = edit(&file, &route(REDACTED), Path::new("postroom.toml")).expect("valid");
+        assert!(edited.contains("password = \"s3cret-pass\""), "{edited}");
+        assert!(
+            edited.contains("127.0.0.1:2588") && !edited.contains(REDACTED),
+            "{edited}"
+        );
+        // A new password replaces it.
+        let edited =
+            edit(&file, &route("n3w-pass-word"), Path::new("postroom.toml")).expect("valid");
+        assert!(edited.contains("password = \"n3w-pass-word\""), "{edited}");
     }
 }
