@@ -146,15 +146,15 @@ impl Admin {
         same(token.trim(), &self.inner.token)
     }
 
-    /// A new session; returns the `Set-Cookie` value.
-    pub(super) fn new_session(&self) -> String {
+    /// A new session; returns the `Set-Cookie` value (`Secure` when served over HTTPS).
+    pub(super) fn new_session(&self, https: bool) -> String {
         let id = random_hex(32);
         self.inner
             .sessions
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .insert(id.clone());
-        format!("{COOKIE}={id}; HttpOnly; SameSite=Strict; Path=/")
+        set_cookie(&id, https)
     }
 
     pub(super) fn end_session(&self, headers: &HeaderMap) {
@@ -190,6 +190,13 @@ impl Admin {
     }
 }
 
+/// The `Set-Cookie` value of a session: never readable by scripts, never sent cross-site, and
+/// over HTTPS never sent over plain HTTP.
+fn set_cookie(id: &str, https: bool) -> String {
+    let secure = if https { "; Secure" } else { "" };
+    format!("{COOKIE}={id}; HttpOnly; SameSite=Strict; Path=/{secure}")
+}
+
 fn session_cookie(headers: &HeaderMap) -> Option<String> {
     headers
         .get_all(axum::http::header::COOKIE)
@@ -203,6 +210,14 @@ fn session_cookie(headers: &HeaderMap) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_session_cookie_is_secure_over_https_and_never_readable_by_scripts() {
+        let plain = set_cookie("abc", false);
+        assert!(plain.contains("HttpOnly") && plain.contains("SameSite=Strict"));
+        assert!(!plain.contains("Secure"));
+        assert!(set_cookie("abc", true).ends_with("; Secure"));
+    }
+
     use super::*;
 
     #[test]

@@ -16,11 +16,11 @@ mod tls;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Router};
 use serde::de::DeserializeOwned;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
@@ -38,6 +38,10 @@ const BODY_LIMIT: usize = 64 * 1024;
 pub(crate) struct Admin {
     inner: Arc<Inner>,
 }
+
+/// Whether the request came over HTTPS (non-loopback listeners), for the cookie's `Secure`.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Https(pub bool);
 
 struct Inner {
     engine: EngineHandle,
@@ -70,7 +74,7 @@ impl Admin {
         let loopback = listener
             .local_addr()
             .is_ok_and(|addr| addr.ip().is_loopback());
-        let app = self.router();
+        let app = self.router().layer(Extension(Https(!loopback)));
         let result = if loopback {
             axum::serve(listener, app)
                 .with_graceful_shutdown(shutdown.cancelled_owned())

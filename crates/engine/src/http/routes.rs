@@ -8,11 +8,11 @@ use axum::middleware::{self, Next};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Admin, JsonBody};
+use super::{Admin, Https, JsonBody};
 use crate::api::accounts::{AccountChange, NewAccount};
 use crate::api::aliases::AliasDto;
 use crate::api::domains::NewDomain;
@@ -83,7 +83,11 @@ struct SignIn {
     token: String,
 }
 
-async fn sign_in(State(admin): State<Admin>, JsonBody(body): JsonBody<SignIn>) -> Response {
+async fn sign_in(
+    State(admin): State<Admin>,
+    Extension(Https(https)): Extension<Https>,
+    JsonBody(body): JsonBody<SignIn>,
+) -> Response {
     if !admin.token_matches(&body.token) {
         return ApiError {
             field: Some("token".into()),
@@ -91,7 +95,7 @@ async fn sign_in(State(admin): State<Admin>, JsonBody(body): JsonBody<SignIn>) -
         }
         .into_response();
     }
-    let cookie = admin.new_session();
+    let cookie = admin.new_session(https);
     (
         [(header::SET_COOKIE, cookie)],
         Json(json!({ "signed_in": true })),
@@ -110,7 +114,11 @@ struct Code {
 }
 
 /// A one-time link from `postroom admin open`: a session cookie, then the web admin.
-async fn signin(State(admin): State<Admin>, Query(q): Query<Code>) -> Response {
+async fn signin(
+    State(admin): State<Admin>,
+    Extension(Https(https)): Extension<Https>,
+    Query(q): Query<Code>,
+) -> Response {
     if !admin.redeem(&q.code) {
         return ApiError::new(
             codes::UNAUTHORIZED,
@@ -118,7 +126,7 @@ async fn signin(State(admin): State<Admin>, Query(q): Query<Code>) -> Response {
         )
         .into_response();
     }
-    let cookie = admin.new_session();
+    let cookie = admin.new_session(https);
     ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
 }
 
