@@ -144,3 +144,25 @@ with smtplib.SMTP('127.0.0.1', int(sys.argv[1]), timeout=30) as s:
     assert_eq!(out.trim(), "refused 554\n{}");
     assert_eq!(server.sql("SELECT recipient FROM queue"), "x@remote.test");
 }
+
+#[test]
+fn an_authenticated_user_may_send_only_as_their_own_addresses() {
+    let server = Server::start();
+    let script = r#"
+import smtplib, ssl, sys
+ctx = ssl._create_unverified_context()
+with smtplib.SMTP_SSL('127.0.0.1', int(sys.argv[1]), context=ctx, timeout=30) as s:
+    s.login('alice@example.test', sys.argv[2])
+    for sender in ['bob@example.test', 'someone@elsewhere.test', 'info@example.test', 'ALICE@example.test', '']:
+        code, _ = s.mail(sender)
+        print(sender or '<>', code)
+        s.rset()
+"#;
+    let out = python_ok(script, &[&server.submissions.port().to_string(), PASSWORD]);
+    // Another user's address and an outside address are refused (RFC 6409 §8.1); an alias that
+    // delivers to alice, her own address in any case, and the null sender are accepted.
+    assert_eq!(
+        out,
+        "bob@example.test 553\nsomeone@elsewhere.test 553\ninfo@example.test 250\nALICE@example.test 250\n<> 250\n"
+    );
+}

@@ -69,9 +69,40 @@ impl Session {
                 ))
                 .await;
         }
+        if let Path::Mailbox(addr) = &from
+            && !self.may_send_as(addr).await
+        {
+            // RFC 6409 §8.1: a submission server may check that the sender is the user's.
+            // Staff may send as their own address or any alias that delivers to them.
+            return self
+                .error(Reply::new(
+                    553,
+                    "5.7.1",
+                    "Sender address is not yours; use your own address or one of your aliases",
+                ))
+                .await;
+        }
         tracing::debug!(session = %self.id, from = ?from, "MAIL");
         self.tx = Some(Transaction::new(from, params));
         self.reply(Reply::new(250, "2.1.0", "Sender OK"));
         Ok(())
+    }
+}
+
+impl Session {
+    /// Whether an authenticated user may use `addr` as the envelope sender: their own address
+    /// or an address (alias, list, catch-all) that delivers to their account. Without AUTH there
+    /// is no user to check (port 25 mail from the Internet).
+    async fn may_send_as(&self, addr: &str) -> bool {
+        let Some(account) = &self.auth else {
+            return true;
+        };
+        if addr.eq_ignore_ascii_case(&account.address) {
+            return true;
+        }
+        match self.ctx.store.resolve(addr).await {
+            Ok(store::Resolution::Deliver { accounts, .. }) => accounts.contains(&account.id),
+            _ => false,
+        }
     }
 }
