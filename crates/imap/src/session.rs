@@ -9,7 +9,7 @@ use net::SessionStream;
 use proto::imap::response::{self, Status};
 use proto::imap::{Command, CommandReader, Frame, Limits, ParseError, Request};
 use store::{Account, Change};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::sync::broadcast;
 
 use crate::selected::Selected;
@@ -344,16 +344,9 @@ impl Session {
         let Some(stream) = self.stream.as_mut() else {
             return Err(End::Aborted);
         };
-        let sent = tokio::time::timeout(timeout, async {
-            stream.write_all(&self.wbuf).await?;
-            stream.flush().await
-        })
-        .await;
+        let sent = stream.send(&self.wbuf, timeout).await;
         self.wbuf.clear();
-        match sent {
-            Ok(Ok(())) => Ok(()),
-            _ => Err(End::Aborted),
-        }
+        sent.map_err(|_| End::Aborted)
     }
 
     /// Reads more input. A silent client is told BYE at the autologout timeout (RFC 9051
@@ -366,21 +359,15 @@ impl Session {
         let Some(stream) = self.stream.as_mut() else {
             return Err(End::Aborted);
         };
-        let start = self.rbuf.len();
-        self.rbuf.resize(start + 16 * 1024, 0);
         let read = tokio::select! {
-            read = tokio::time::timeout(timeout, stream.read(&mut self.rbuf[start..])) => read,
+            read = tokio::time::timeout(timeout, stream.read_append(&mut self.rbuf)) => read,
             () = shutdown.cancelled() => {
-                self.rbuf.truncate(start);
                 self.bye("server shutting down").await;
                 return Err(End::Aborted);
             }
         };
         match read {
-            Ok(Ok(n)) if n > 0 => {
-                self.rbuf.truncate(start + n);
-                Ok(())
-            }
+            Ok(Ok(n)) if n > 0 => Ok(()),
             Ok(Ok(_)) => Err(End::Closed),
             Ok(Err(e)) => {
                 tracing::debug!(session = %self.id, error = %e, "read failed");
@@ -388,7 +375,6 @@ impl Session {
             }
             Err(_elapsed) => {
                 tracing::info!(session = %self.id, peer = %self.peer, "autologout");
-                self.rbuf.truncate(start);
                 self.bye("autologout; idle for too long").await;
                 Err(End::Aborted)
             }
@@ -407,10 +393,8 @@ impl Session {
         let Some(changes) = self.changes.as_mut() else {
             return Err(End::Aborted);
         };
-        let start = self.rbuf.len();
-        self.rbuf.resize(start + 4 * 1024, 0);
         let outcome = tokio::select! {
-            read = tokio::time::timeout(timeout, stream.read(&mut self.rbuf[start..])) => Some(read),
+            read = tokio::time::timeout(timeout, stream.read_append(&mut self.rbuf)) => Some(read),
             change = changes.recv() => {
                 if let Some(sel) = self.selected.as_mut() {
                     sel.note(change);
@@ -418,24 +402,16 @@ impl Session {
                 None
             }
             () = shutdown.cancelled() => {
-                self.rbuf.truncate(start);
                 self.bye("server shutting down").await;
                 return Err(End::Aborted);
             }
         };
         match outcome {
-            None => {
-                self.rbuf.truncate(start);
-                Ok(false)
-            }
-            Some(Ok(Ok(n))) if n > 0 => {
-                self.rbuf.truncate(start + n);
-                Ok(true)
-            }
+            None => Ok(false),
+            Some(Ok(Ok(n))) if n > 0 => Ok(true),
             Some(Ok(Ok(_))) => Err(End::Closed),
             Some(Ok(Err(_))) => Err(End::Aborted),
             Some(Err(_elapsed)) => {
-                self.rbuf.truncate(start);
                 self.bye("autologout; idle for too long").await;
                 Err(End::Aborted)
             }

@@ -29,7 +29,7 @@ pub use listener::{Service, bind, serve};
 pub use lockout::{Locked, Lockout, LockoutPolicy};
 pub use login::plaintext_login_allowed;
 pub use shutdown::shutdown_on_signals;
-pub use stream::{SessionStream, TLS_HANDSHAKE_TIMEOUT};
+pub use stream::{READ_CHUNK, SessionStream, TLS_HANDSHAKE_TIMEOUT};
 pub use tls::{client_tls_trusting, server_tls};
 
 #[derive(Debug, thiserror::Error)]

@@ -8,7 +8,7 @@ use std::time::Duration;
 use net::SessionStream;
 use proto::pop3::{Command, CommandError, Line, LineSplitter, MAX_LINE, Reply};
 use store::{Account, Maildrop, MaildropMessage};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 use crate::lock::MaildropLock;
 use crate::{Context, Kind};
@@ -282,16 +282,9 @@ impl Session {
         let Some(stream) = self.stream.as_mut() else {
             return Err(End::Aborted);
         };
-        let sent = tokio::time::timeout(timeout, async {
-            stream.write_all(&self.wbuf).await?;
-            stream.flush().await
-        })
-        .await;
+        let sent = stream.send(&self.wbuf, timeout).await;
         self.wbuf.clear();
-        match sent {
-            Ok(Ok(())) => Ok(()),
-            _ => Err(End::Aborted),
-        }
+        sent.map_err(|_| End::Aborted)
     }
 
     /// The next buffered line: `Some(Some(line))`, `Some(None)` for a finished over-long
@@ -326,22 +319,16 @@ impl Session {
         let Some(stream) = self.stream.as_mut() else {
             return Err(End::Aborted);
         };
-        let start = self.rbuf.len();
-        self.rbuf.resize(start + 16 * 1024, 0);
         let read = tokio::select! {
-            read = tokio::time::timeout(timeout, stream.read(&mut self.rbuf[start..])) => read,
+            read = tokio::time::timeout(timeout, stream.read_append(&mut self.rbuf)) => read,
             () = shutdown.cancelled() => {
-                self.rbuf.truncate(start);
                 self.reply(Reply::err_code(proto::pop3::RespCode::SysTemp, "server shutting down"));
                 let _ = self.flush().await;
                 return Err(End::Aborted);
             }
         };
         match read {
-            Ok(Ok(n)) if n > 0 => {
-                self.rbuf.truncate(start + n);
-                Ok(())
-            }
+            Ok(Ok(n)) if n > 0 => Ok(()),
             Ok(Ok(_)) => Err(End::Closed),
             Ok(Err(e)) => {
                 tracing::debug!(session = %self.id, error = %e, "read failed");

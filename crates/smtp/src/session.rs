@@ -9,7 +9,7 @@ use std::time::Duration;
 use net::SessionStream;
 use proto::smtp::{Command, CommandError, Line, LineSplitter, MailParams, Path, Reply};
 use store::{Account, AccountId, RemoteRecipient};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 
 use crate::{Context, Kind};
 
@@ -240,16 +240,12 @@ impl Session {
             return Err(End::Aborted);
         };
         let timeout = Duration::from_secs(self.ctx.config.limits.command_timeout_secs);
-        let write = async {
-            stream.write_all(&self.wbuf).await?;
-            stream.flush().await
-        };
-        match tokio::time::timeout(timeout, write).await {
-            Ok(Ok(())) => {
+        match stream.send(&self.wbuf, timeout).await {
+            Ok(()) => {
                 self.wbuf.clear();
                 Ok(())
             }
-            _ => Err(End::Aborted),
+            Err(_) => Err(End::Aborted),
         }
     }
 
@@ -287,10 +283,8 @@ impl Session {
         let Some(stream) = self.stream.as_mut() else {
             return Err(End::Aborted);
         };
-        let start = self.rbuf.len();
-        self.rbuf.resize(start + 16 * 1024, 0);
         let shutdown = self.ctx.shutdown.clone();
-        let read = tokio::time::timeout(timeout, stream.read(&mut self.rbuf[start..]));
+        let read = tokio::time::timeout(timeout, stream.read_append(&mut self.rbuf));
         let outcome = if idle {
             tokio::select! {
                 r = read => Some(r),
@@ -299,19 +293,17 @@ impl Session {
         } else {
             Some(read.await)
         };
-        let result = match outcome {
+        match outcome {
             None => {
-                self.rbuf.truncate(start);
                 self.reply(Reply::new(
                     421,
                     "4.3.2",
                     format!("{} Service shutting down, try again later", self.hostname()),
                 ));
                 let _ = self.flush().await;
-                return Err(End::Aborted);
+                Err(End::Aborted)
             }
             Some(Err(_elapsed)) => {
-                self.rbuf.truncate(start);
                 tracing::info!(session = %self.id, peer = %self.peer, "timeout");
                 // RFC 5321 §4.5.3.2: the server may close after a timeout, with 421.
                 self.reply(Reply::new(
@@ -320,21 +312,11 @@ impl Session {
                     format!("{} Timeout exceeded, closing connection", self.hostname()),
                 ));
                 let _ = self.flush().await;
-                return Err(End::Aborted);
+                Err(End::Aborted)
             }
-            Some(Ok(r)) => r,
-        };
-        match result {
-            Ok(0) => {
-                self.rbuf.truncate(start);
-                Err(End::Closed)
-            }
-            Ok(n) => {
-                self.rbuf.truncate(start + n);
-                Ok(n)
-            }
-            Err(e) => {
-                self.rbuf.truncate(start);
+            Some(Ok(Ok(0))) => Err(End::Closed),
+            Some(Ok(Ok(n))) => Ok(n),
+            Some(Ok(Err(e))) => {
                 tracing::debug!(session = %self.id, error = %e, "read failed");
                 Err(End::Aborted)
             }
