@@ -1,0 +1,411 @@
+// One function per admin API operation, over one of two transports: the desktop app's Tauri
+// commands (when the page runs inside Tauri) or HTTP to `/api/...` with the session cookie.
+import type {
+  Account,
+  AccountChange,
+  Alias,
+  Certificate,
+  CollectStatus,
+  DdnsStatus,
+  DesktopSettings,
+  DnsRecord,
+  Domain,
+  LogEntry,
+  LogQuery,
+  NewAccount,
+  NewDomain,
+  QueueDetail,
+  QueueEntry,
+  QueueFilter,
+  ServerEvent,
+  SettingsResponse,
+  SettingsTree,
+  SetupRequest,
+  SetupState,
+  SignIn,
+  Status,
+} from "./types";
+
+/** Every failure: the server's `{code, message, field}`, or one made here for a network or
+ * transport problem (`code` "network"). */
+export class ApiError extends Error {
+  readonly code: string;
+  readonly field?: string;
+  constructor(code: string, message: string, field?: string) {
+    super(message);
+    this.name = "ApiError";
+    this.code = code;
+    this.field = field ?? undefined;
+  }
+}
+
+const STATUS_CODES: Record<number, string> = {
+  400: "invalid",
+  401: "unauthorized",
+  404: "not_found",
+  409: "already_exists",
+  413: "too_large",
+};
+
+/** An ApiError from whatever a transport rejected with or answered. */
+export function toApiError(raw: unknown, httpStatus?: number): ApiError {
+  if (raw instanceof ApiError) return raw;
+  if (raw && typeof raw === "object" && "code" in raw && "message" in raw) {
+    const r = raw as { code: unknown; message: unknown; field?: unknown };
+    return new ApiError(
+      String(r.code),
+      String(r.message),
+      typeof r.field === "string" && r.field !== "" ? r.field : undefined,
+    );
+  }
+  const fallback = httpStatus ? (STATUS_CODES[httpStatus] ?? "internal") : "internal";
+  if (typeof raw === "string" && raw !== "") return new ApiError(fallback, raw);
+  if (raw instanceof Error) return new ApiError("network", raw.message);
+  return new ApiError(fallback, httpStatus ? `HTTP ${httpStatus}` : "unknown error");
+}
+
+/** One operation: how to ask for it over HTTP and as a Tauri command. */
+export interface Op {
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  path: string;
+  body?: unknown;
+  command: string;
+  args?: Record<string, unknown>;
+}
+
+export interface Transport {
+  kind: "tauri" | "http";
+  call<T>(op: Op): Promise<T>;
+  subscribe(onEvent: (e: ServerEvent) => void): () => void;
+}
+
+type Invoke = <T>(cmd: string, args?: Record<string, unknown>) => Promise<T>;
+type Listen = (name: string, cb: (e: { payload: unknown }) => void) => Promise<() => void>;
+
+/** Whether the page runs inside the Tauri desktop app. */
+export function inTauri(w: unknown = globalThis): boolean {
+  return !!w && typeof w === "object" && "__TAURI_INTERNALS__" in w;
+}
+
+export function tauriTransport(
+  load: () => Promise<{ invoke: Invoke; listen: Listen }> = async () => {
+    const [core, event] = await Promise.all([
+      import("@tauri-apps/api/core"),
+      import("@tauri-apps/api/event"),
+    ]);
+    return { invoke: core.invoke as Invoke, listen: event.listen as Listen };
+  },
+): Transport {
+  const api = load();
+  return {
+    kind: "tauri",
+    async call<T>(op: Op): Promise<T> {
+      const { invoke } = await api;
+      try {
+        return await invoke<T>(op.command, op.args ?? {});
+      } catch (e) {
+        throw toApiError(e);
+      }
+    },
+    subscribe(onEvent) {
+      let stop: (() => void) | undefined;
+      let stopped = false;
+      void api
+        .then(({ listen }) => listen("postroom://event", (e) => onEvent(e.payload as ServerEvent)))
+        .then((unlisten) => {
+          if (stopped) unlisten();
+          else stop = unlisten;
+        });
+      return () => {
+        stopped = true;
+        stop?.();
+      };
+    },
+  };
+}
+
+export function httpTransport(
+  fetchFn: typeof fetch = (...a) => fetch(...a),
+  makeSource: (url: string) => EventSource = (url) => new EventSource(url),
+): Transport {
+  return {
+    kind: "http",
+    async call<T>(op: Op): Promise<T> {
+      let response: Response;
+      try {
+        response = await fetchFn(op.path, {
+          method: op.method,
+          credentials: "same-origin",
+          headers: op.body === undefined ? {} : { "Content-Type": "application/json" },
+          body: op.body === undefined ? undefined : JSON.stringify(op.body),
+        });
+      } catch (e) {
+        throw toApiError(e instanceof Error ? e : new Error(String(e)));
+      }
+      const text = await response.text();
+      let json: unknown = undefined;
+      if (text !== "") {
+        try {
+          json = JSON.parse(text);
+        } catch {
+          json = text;
+        }
+      }
+      if (!response.ok) {
+        const err = toApiError(json, response.status);
+        if (err.code === "unauthorized") unauthorizedHandlers.forEach((h) => h(err));
+        throw err;
+      }
+      return json as T;
+    },
+    subscribe(onEvent) {
+      const source = makeSource("/api/events");
+      const handle = (m: MessageEvent) => {
+        try {
+          onEvent(JSON.parse(m.data) as ServerEvent);
+        } catch {
+          /* a keep-alive or a malformed line: nothing to show */
+        }
+      };
+      // The server names each event (`log`, `change`, `lagged`); unnamed ones arrive as `message`.
+      for (const name of ["log", "change", "lagged", "message"]) {
+        source.addEventListener(name, handle as EventListener);
+      }
+      return () => source.close();
+    },
+  };
+}
+
+const unauthorizedHandlers = new Set<(e: ApiError) => void>();
+
+/** Called whenever the web server answers 401 (the session ended): show the sign-in page. */
+export function onUnauthorized(handler: (e: ApiError) => void): () => void {
+  unauthorizedHandlers.add(handler);
+  return () => unauthorizedHandlers.delete(handler);
+}
+
+let transport: Transport | undefined;
+
+/** The transport in use: Tauri when `window.__TAURI_INTERNALS__` exists, else HTTP. */
+export function getTransport(): Transport {
+  transport ??= inTauri() ? tauriTransport() : httpTransport();
+  return transport;
+}
+
+/** For tests. */
+export function setTransport(t: Transport | undefined): void {
+  stopEvents?.();
+  stopEvents = undefined;
+  eventHandlers.clear();
+  transport = t;
+}
+
+// One event stream for the whole app, shared by every view that listens.
+const eventHandlers = new Set<(e: ServerEvent) => void>();
+let stopEvents: (() => void) | undefined;
+
+function subscribe(onEvent: (e: ServerEvent) => void): () => void {
+  eventHandlers.add(onEvent);
+  stopEvents ??= getTransport().subscribe((e) => eventHandlers.forEach((h) => h(e)));
+  return () => {
+    eventHandlers.delete(onEvent);
+    if (eventHandlers.size === 0) {
+      stopEvents?.();
+      stopEvents = undefined;
+    }
+  };
+}
+
+const call = <T>(op: Op) => getTransport().call<T>(op);
+const enc = encodeURIComponent;
+
+function query(params: Record<string, string | number | undefined>): string {
+  const q = Object.entries(params)
+    .filter(([, v]) => v !== undefined && v !== "")
+    .map(([k, v]) => `${enc(k)}=${enc(String(v))}`)
+    .join("&");
+  return q ? `?${q}` : "";
+}
+
+export const api = {
+  status: () => call<Status>({ method: "GET", path: "/api/status", command: "status" }),
+  setupState: () => call<SetupState>({ method: "GET", path: "/api/setup", command: "setup_state" }),
+  setup: (request: SetupRequest) =>
+    call<{ done: boolean }>({
+      method: "POST",
+      path: "/api/setup",
+      body: request,
+      command: "setup",
+      args: { request },
+    }),
+  setReceiving: (paused: boolean) =>
+    call<{ paused: boolean }>({
+      method: "PUT",
+      path: "/api/receiving",
+      body: { paused },
+      command: "set_receiving",
+      args: { paused },
+    }),
+  certificate: () =>
+    call<Certificate>({ method: "GET", path: "/api/certificate", command: "certificate" }),
+  importCertificate: (certPem: string, keyPem: string) =>
+    call<Certificate>({
+      method: "PUT",
+      path: "/api/certificate",
+      body: { cert_pem: certPem, key_pem: keyPem },
+      command: "import_certificate",
+      args: { certPem, keyPem },
+    }),
+  domains: () => call<Domain[]>({ method: "GET", path: "/api/domains", command: "domains" }),
+  addDomain: (domain: NewDomain) =>
+    call<Domain>({
+      method: "POST",
+      path: "/api/domains",
+      body: domain,
+      command: "add_domain",
+      args: { domain },
+    }),
+  removeDomain: (name: string) =>
+    call<void>({
+      method: "DELETE",
+      path: `/api/domains/${enc(name)}`,
+      command: "remove_domain",
+      args: { name },
+    }),
+  domainDns: (name: string) =>
+    call<DnsRecord[]>({
+      method: "GET",
+      path: `/api/domains/${enc(name)}/dns`,
+      command: "domain_dns",
+      args: { name },
+    }),
+  accounts: () => call<Account[]>({ method: "GET", path: "/api/accounts", command: "accounts" }),
+  addAccount: (account: NewAccount) =>
+    call<Account>({
+      method: "POST",
+      path: "/api/accounts",
+      body: account,
+      command: "add_account",
+      args: { account },
+    }),
+  changeAccount: (address: string, change: AccountChange) =>
+    call<void>({
+      method: "PATCH",
+      path: `/api/accounts/${enc(address)}`,
+      body: change,
+      command: "change_account",
+      args: { address, change },
+    }),
+  removeAccount: (address: string) =>
+    call<void>({
+      method: "DELETE",
+      path: `/api/accounts/${enc(address)}`,
+      command: "remove_account",
+      args: { address },
+    }),
+  aliases: () => call<Alias[]>({ method: "GET", path: "/api/aliases", command: "aliases" }),
+  addAlias: (alias: Alias) =>
+    call<void>({
+      method: "POST",
+      path: "/api/aliases",
+      body: alias,
+      command: "add_alias",
+      args: { alias },
+    }),
+  removeAlias: (address: string) =>
+    call<void>({
+      method: "DELETE",
+      path: `/api/aliases/${enc(address)}`,
+      command: "remove_alias",
+      args: { address },
+    }),
+  queue: (filter: QueueFilter = {}) =>
+    call<QueueEntry[]>({
+      method: "GET",
+      path: `/api/queue${query({ state: filter.state })}`,
+      command: "queue",
+      args: { filter },
+    }),
+  queueEntry: (id: number) =>
+    call<QueueDetail>({
+      method: "GET",
+      path: `/api/queue/${id}`,
+      command: "queue_entry",
+      args: { id },
+    }),
+  /** Try now (one entry, or every queued and deferred one); resolves to how many are due. */
+  queueRetry: (id?: number) =>
+    call<{ due: number } | number>({
+      method: "POST",
+      path: id === undefined ? "/api/queue/retry" : `/api/queue/${id}/retry`,
+      command: "queue_retry",
+      args: id === undefined ? {} : { id },
+    }).then((r) => (typeof r === "number" ? r : r.due)),
+  queueDelete: (id: number) =>
+    call<void>({
+      method: "DELETE",
+      path: `/api/queue/${id}`,
+      command: "queue_delete",
+      args: { id },
+    }),
+  queueHold: (id: number) =>
+    call<void>({
+      method: "POST",
+      path: `/api/queue/${id}/hold`,
+      command: "queue_hold",
+      args: { id },
+    }),
+  queueRelease: (id: number) =>
+    call<void>({
+      method: "POST",
+      path: `/api/queue/${id}/release`,
+      command: "queue_release",
+      args: { id },
+    }),
+  log: (q: LogQuery = {}) =>
+    call<LogEntry[]>({
+      method: "GET",
+      path: `/api/log${query({ after: q.after, limit: q.limit })}`,
+      command: "log",
+      args: { query: q },
+    }),
+  ddns: () => call<DdnsStatus>({ method: "GET", path: "/api/ddns", command: "ddns_status" }),
+  collect: () => call<CollectStatus[]>({ method: "GET", path: "/api/collect", command: "collect_status" }),
+  /** Starts one `[[collect]]` job now. */
+  collectRun: (index: number) =>
+    call<CollectStatus>({
+      method: "POST",
+      path: `/api/collect/${index}/run`,
+      command: "collect_run",
+      args: { index },
+    }),
+  settings: () =>
+    call<SettingsResponse>({ method: "GET", path: "/api/settings", command: "settings" }),
+  updateSettings: (changes: SettingsTree) =>
+    call<SettingsResponse>({
+      method: "PUT",
+      path: "/api/settings",
+      body: changes,
+      command: "update_settings",
+      args: { changes },
+    }),
+  signIn: (credentials: SignIn) =>
+    call<{ signed_in: boolean }>({
+      method: "POST",
+      path: "/api/session",
+      body: credentials,
+      command: "sign_in",
+    }),
+  signOut: () => call<void>({ method: "DELETE", path: "/api/session", command: "sign_out" }),
+  desktopSettings: () =>
+    call<DesktopSettings>({ method: "GET", path: "", command: "desktop_settings" }),
+  setDesktopSettings: (settings: DesktopSettings) =>
+    call<DesktopSettings>({
+      method: "PUT",
+      path: "",
+      command: "set_desktop_settings",
+      args: { settings },
+    }),
+  /** Live events (log entries, store changes); returns the function that stops them. */
+  subscribe,
+};

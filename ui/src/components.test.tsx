@@ -1,0 +1,176 @@
+import { describe, expect, it, vi, afterEach } from "vitest";
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { App as AntApp } from "antd";
+import type { ReactNode } from "react";
+import { setTransport, type Op, type Transport } from "./api";
+import { I18nProvider, type Lang } from "./i18n";
+import Dashboard from "./pages/Dashboard";
+import SignIn from "./pages/SignIn";
+import Settings from "./pages/Settings";
+import Queue from "./pages/Queue";
+import { TrafficChart } from "./components/TrafficChart";
+import type { Status } from "./types";
+
+afterEach(() => setTransport(undefined));
+
+/** A fake transport answering by HTTP path; records every call. */
+function fake(answers: Record<string, (op: Op) => unknown>): { calls: Op[] } {
+  const calls: Op[] = [];
+  const t: Transport = {
+    kind: "http",
+    async call<T>(op: Op): Promise<T> {
+      calls.push(op);
+      const key = `${op.method} ${op.path}`;
+      const answer = answers[key] ?? answers[op.path];
+      if (!answer) throw { code: "not_found", message: `no ${key}` };
+      return answer(op) as T;
+    },
+    subscribe: () => () => {},
+  };
+  setTransport(t);
+  return { calls };
+}
+
+function wrap(children: ReactNode, lang: Lang = "en") {
+  return render(<I18nProvider lang={lang}><AntApp>{children}</AntApp></I18nProvider>);
+}
+
+const hour = 1_700_000_000 - (1_700_000_000 % 3600);
+const status: Status = {
+  version: "0.3.0",
+  started_at: 0,
+  uptime_secs: 7260,
+  listeners: [
+    { service: "smtp", address: "127.0.0.1:25", up: false, error: "port 25 is in use" },
+    { service: "imap", address: "127.0.0.1:143", up: true },
+  ],
+  counters: { received: 12, rejected: 1, auth_failures: 0, delivered: 9, deferred: 2, bounced: 0 },
+  history: Array.from({ length: 24 }, (_, i) => ({ hour: hour + i * 3600, received: i % 5, rejected: 0, auth_failures: 0, delivered: i % 3, deferred: 0, bounced: 0 })),
+  receiving_paused: true,
+  queue: { queued: 1, deferred: 2, held: 0, failed: 3 },
+};
+
+describe("Dashboard", () => {
+  it("shows counters, a down listener's reason and the paused banner, and resumes", async () => {
+    const { calls } = fake({
+      "GET /api/status": () => status,
+      "PUT /api/receiving": () => ({ paused: false }),
+    });
+    wrap(<Dashboard />);
+    expect(await screen.findByText("port 25 is in use")).toBeTruthy();
+    expect(screen.getByText("Receiving is paused: other servers are told to try again later.")).toBeTruthy();
+    expect(screen.getByText("2h 1m")).toBeTruthy();
+    expect(screen.getByTestId("traffic-chart")).toBeTruthy();
+    fireEvent.click(screen.getByText("Resume receiving"));
+    await waitFor(() => expect(calls.some((c) => c.path === "/api/receiving" && JSON.stringify(c.body) === '{"paused":false}')).toBe(true));
+  });
+
+  it("speaks Chinese", async () => {
+    fake({ "GET /api/status": () => ({ ...status, receiving_paused: false }) });
+    wrap(<Dashboard />, "zh");
+    expect(await screen.findByText("监听端口")).toBeTruthy();
+    expect(screen.getByText("2小时 1分钟")).toBeTruthy();
+    expect(screen.queryByTestId("paused-banner")).toBeNull();
+  });
+});
+
+describe("TrafficChart", () => {
+  it("draws one bar per non-zero value", () => {
+    const { container } = wrap(<TrafficChart history={[{ ...status.history[0], received: 4, delivered: 2 }, { ...status.history[1], received: 0, delivered: 0 }]} />);
+    expect(container.querySelectorAll("rect").length).toBe(2);
+  });
+});
+
+describe("SignIn", () => {
+  it("shows the server's reason when the token is wrong", async () => {
+    fake({ "POST /api/session": () => { throw { code: "unauthorized", message: "wrong token", field: "token" }; } });
+    const done = vi.fn();
+    wrap(<SignIn onSignedIn={done} />);
+    expect(screen.getByText(/postroom admin token/)).toBeTruthy();
+    fireEvent.change(screen.getByTestId("signin-secret"), { target: { value: "abc" } });
+    fireEvent.click(screen.getByRole("button", { name: /sign in/i }));
+    // An unauthorized answer means "sign in again" in plain words.
+    expect((await screen.findByTestId("signin-error")).textContent).toContain("That token or password is not right.");
+    expect(done).not.toHaveBeenCalled();
+  });
+});
+
+describe("Settings", () => {
+  it("puts a server validation error next to its field", async () => {
+    fake({
+      "GET /api/settings": () => ({
+        settings: { hostname: "mx.example.test", listen: { smtp: ["127.0.0.1:2525"] }, limits: { max_message_size: 1048576, max_errors: 10 }, queue: {}, dns: { servers: [] }, relay: { networks: [] } },
+        restart_needed: false,
+      }),
+      "GET /api/certificate": () => ({ subject: "CN=mx", issuer: "CN=mx", names: ["mx.example.test"], not_after: 1_900_000_000, self_signed: true }),
+      "PUT /api/settings": () => { throw { code: "invalid", message: "limits.max_message_size: must be between 1 KB and 1 GB", field: "limits.max_message_size" }; },
+    });
+    wrap(<Settings />);
+    fireEvent.click(await screen.findByRole("tab", { name: "Limits" }));
+    const input = (await screen.findByTestId("field-limits.max_message_size")) as HTMLInputElement;
+    fireEvent.change(input, { target: { value: "5" } });
+    fireEvent.click(screen.getByTestId("save-limits"));
+    const card = screen.getByTestId("settings-limits");
+    await waitFor(() => expect(card.querySelector(".ant-form-item-explain-error")?.textContent).toContain("between 1 KB and 1 GB"));
+    fireEvent.click(screen.getByRole("tab", { name: "Certificate" }));
+    expect(await screen.findByText(/Self-signed/)).toBeTruthy();
+  });
+
+  it("lists keys that need a restart after saving", async () => {
+    fake({
+      "GET /api/settings": () => ({ settings: { hostname: "mx.example.test", limits: { max_errors: 10 } }, restart_needed: false }),
+      "GET /api/certificate": () => { throw { code: "not_found", message: "no certificate" }; },
+      "PUT /api/settings": () => ({ settings: { hostname: "mx.other.test", limits: { max_errors: 10 } }, restart_needed: true, applied: [], pending_restart: ["hostname"] }),
+    });
+    wrap(<Settings />);
+    const input = (await screen.findByTestId("field-hostname")) as HTMLInputElement;
+    fireEvent.change(input, { target: { value: "mx.other.test" } });
+    fireEvent.click(screen.getByTestId("save-general"));
+    expect((await screen.findByTestId("restart-notice")).textContent).toContain("hostname");
+  });
+});
+
+describe("Queue", () => {
+  it("lists entries with their state and says what to do when empty", async () => {
+    fake({
+      "GET /api/queue": () => [{ id: 4, sender: "", recipient: "x@remote.test", state: "deferred", attempts: 2, next_attempt: 0, created_at: 0, size: 100, last_reply: "451 try later" }],
+      "GET /api/queue?state=held": () => [],
+    });
+    wrap(<Queue />, "zh");
+    expect(await screen.findByText("x@remote.test")).toBeTruthy();
+    expect(screen.getByText("重试中")).toBeTruthy();
+    expect(screen.getByText("（退信通知）")).toBeTruthy();
+  });
+});
+
+describe("Connections", () => {
+  it("shows dynamic DNS records and collection jobs, and fetches on request", async () => {
+    const { calls } = fake({
+      "GET /api/ddns": () => ({
+        enabled: true, ipv4: "203.0.113.7", ipv6: null, last_check: 1_700_000_000, last_check_error: null,
+        records: [{ provider: "dnspod", hostname: "mail.example.cn", addresses: ["203.0.113.7"], last_update: null, last_attempt: 1_700_000_000, last_result: "stopped", last_error: "bad token", next_run: null, stopped: true }],
+      }),
+      "GET /api/collect": () => [{ index: 0, label: "pop3://office@pop.isp.example:995", protocol: "pop3", mode: "account", account: "boss@example.cn", tls: "implicit", keep_days: null, enabled: true, running: false, runs: 3, last_run: null, last_success: null, fetched: 2, deleted: 0, fetched_total: 9, last_error: null, next_run: null }],
+      "POST /api/collect/0/run": () => ({ index: 0 }),
+    });
+    const { default: Connections } = await import("./pages/Connections");
+    wrap(<Connections />, "zh");
+    expect(await screen.findByText("mail.example.cn")).toBeTruthy();
+    expect(screen.getByText("已停止：请修正设置")).toBeTruthy();
+    expect(screen.getByText("bad token")).toBeTruthy();
+    expect(await screen.findByText("2 / 9")).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "立即收取" }));
+    await waitFor(() => expect(calls.some((c) => c.method === "POST" && c.path === "/api/collect/0/run")).toBe(true));
+  });
+
+  it("says how to turn dynamic DNS on when it is off", async () => {
+    fake({
+      "GET /api/ddns": () => ({ enabled: false, ipv4: null, ipv6: null, last_check: null, last_check_error: null, records: [] }),
+      "GET /api/collect": () => [],
+    });
+    const { default: Connections } = await import("./pages/Connections");
+    wrap(<Connections />);
+    expect(await screen.findByText(/Dynamic DNS is off/)).toBeTruthy();
+    expect(await screen.findByText(/add a \[\[collect\]\] section/)).toBeTruthy();
+  });
+});
