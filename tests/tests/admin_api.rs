@@ -5,36 +5,10 @@
 
 use std::time::{Duration, Instant};
 
-use tests::{Options, Server, python_ok};
+mod admin_support;
 
-/// One request: prints the status, the Set-Cookie header (or an empty line), the body.
-/// AUTH is `-` (none), `cookie:VALUE`, or a bearer token; BODY `-` (none), `@big` (100 KiB),
-/// or the text to send.
-const REQUEST: &str = r#"
-import sys, urllib.request, urllib.error
-method, url, auth, body = sys.argv[1:5]
-headers = {}
-if auth.startswith('cookie:'):
-    headers['Cookie'] = auth[len('cookie:'):]
-elif auth != '-':
-    headers['Authorization'] = 'Bearer ' + auth
-data = None
-if body == '@big':
-    data = ('{"name": "' + 'x' * 100000 + '"}').encode()
-elif body != '-':
-    data = body.encode()
-if data is not None:
-    headers['Content-Type'] = 'application/json'
-req = urllib.request.Request(url, data=data, method=method, headers=headers)
-try:
-    r = urllib.request.urlopen(req, timeout=30)
-    status, text, h = r.status, r.read().decode(), r.headers
-except urllib.error.HTTPError as e:
-    status, text, h = e.code, e.read().decode(), e.headers
-print(status)
-print(h.get('Set-Cookie') or '')
-print(text)
-"#;
+use admin_support::{admin_server, request};
+use tests::python_ok;
 
 /// Reads the event stream until a line contains WANT (prints it) or 20 s pass; the mail is
 /// sent once the stream is open.
@@ -56,33 +30,6 @@ while time.time() < deadline:
         print(line.strip())
         break
 "#;
-
-struct Reply {
-    status: u16,
-    cookie: String,
-    body: String,
-}
-
-fn request(server: &Server, method: &str, path: &str, auth: &str, body: &str) -> Reply {
-    let url = format!("http://{}{path}", server.addr("admin"));
-    let out = python_ok(REQUEST, &[method, &url, auth, body]);
-    let mut lines = out.splitn(3, '\n');
-    Reply {
-        status: lines.next().unwrap_or("0").trim().parse().expect("status"),
-        cookie: lines.next().unwrap_or("").trim().to_string(),
-        body: lines.next().unwrap_or("").trim().to_string(),
-    }
-}
-
-fn admin_server(extra_toml: &str) -> (Server, String) {
-    let server = Server::with(Options {
-        services: vec!["admin".into()],
-        extra_toml: extra_toml.into(),
-        ..Options::default()
-    });
-    let token = server.ok(&["admin", "token"]).trim().to_string();
-    (server, token)
-}
 
 /// The value of `"key":` in a JSON text, up to the next `,` or `}` (numbers and strings).
 fn json_number(body: &str, key: &str) -> u64 {
@@ -120,7 +67,7 @@ fn requests_need_the_token_or_a_session_cookie() {
     // Signing in with a wrong token gives no cookie.
     let bad = request(&server, "POST", "/api/session", "-", r#"{"token":"nope"}"#);
     assert_eq!(bad.status, 401);
-    assert!(bad.cookie.is_empty());
+    assert!(bad.cookie().is_empty());
 
     let signed = request(
         &server,
@@ -131,11 +78,16 @@ fn requests_need_the_token_or_a_session_cookie() {
     );
     assert_eq!(signed.status, 200, "{}", signed.body);
     assert!(
-        signed.cookie.contains("HttpOnly") && signed.cookie.contains("SameSite=Strict"),
+        signed.cookie().contains("HttpOnly") && signed.cookie().contains("SameSite=Strict"),
         "{}",
-        signed.cookie
+        signed.cookie()
     );
-    let cookie = signed.cookie.split(';').next().expect("cookie").to_string();
+    let cookie = signed
+        .cookie()
+        .split(';')
+        .next()
+        .expect("cookie")
+        .to_string();
     let with_cookie = request(
         &server,
         "GET",
@@ -159,11 +111,12 @@ fn requests_need_the_token_or_a_session_cookie() {
     );
     assert_eq!(forged.status, 401);
 
-    // The placeholder page needs no sign-in and loads nothing from elsewhere.
+    // The web UI (or the page saying how to build it) needs no sign-in and loads nothing
+    // from elsewhere.
     let page = request(&server, "GET", "/", "-", "-");
     assert_eq!(page.status, 200);
     assert!(
-        page.body.contains("next release") && !page.body.contains("http"),
+        page.body.contains("<title>Postroom</title>") && !page.body.contains("http"),
         "{}",
         page.body
     );
@@ -304,7 +257,7 @@ fn a_domain_and_account_made_through_the_api_receive_mail_seen_in_counters_log_a
     assert!(
         accounts
             .body
-            .contains(r#"{"address":"erin@office.test","disabled":true}"#),
+            .contains(r#"{"address":"erin@office.test","disabled":true,"quota_bytes":null,"#),
         "{}",
         accounts.body
     );
@@ -415,8 +368,12 @@ fn settings_are_read_and_edited_keeping_the_files_comments() {
         r#"{"limits":{"max_message_size":2048}}"#,
     );
     assert_eq!(valid.status, 200, "{}", valid.body);
+    // Applied at once: no restart needed.
     assert!(
-        valid.body.contains("\"restart_needed\":true"),
+        valid.body.contains("\"restart_needed\":false")
+            && valid
+                .body
+                .contains("\"applied\":[\"limits.max_message_size\"]"),
         "{}",
         valid.body
     );

@@ -10,10 +10,12 @@
 //! - `queue.rs`: `queue list/show/retry/delete/hold/release`: the outbound queue.
 //! - `dns.rs`: `domain dns NAME`: the DNS records to publish.
 //! - `admin_api.rs`: `admin token`, `admin open`: signing in to the admin API.
+//! - `doctor.rs`: `doctor`: the connectivity checks, in English or Chinese.
 
 mod admin;
 mod admin_api;
 mod dns;
+mod doctor;
 mod queue;
 mod serve;
 
@@ -65,6 +67,12 @@ enum Command {
     Admin {
         #[command(subcommand)]
         action: admin_api::AdminAction,
+    },
+    /// Check this line for mail: port 25, public IP, reverse DNS, MX, blocklists, smart host.
+    Doctor {
+        /// Language of the texts: en or zh (Simplified Chinese).
+        #[arg(long, default_value = "en")]
+        lang: String,
     },
     /// Write every mailbox of an account to an mbox file.
     Export {
@@ -120,6 +128,12 @@ enum AccountAction {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// Show the account's storage use, or set its quota: a size such as 500M or 2G
+    /// (K, M, G are powers of 1024), or `none` for no limit.
+    Quota {
+        address: String,
+        size: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -154,6 +168,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve => serve::run(&data_dir).await,
             Command::Admin { action } => admin_api::run(&data_dir, action),
+            Command::Doctor { lang } => doctor::run(&data_dir, &lang).await,
             other => admin::run(&data_dir, other).await,
         }
     });

@@ -1,4 +1,5 @@
-//! `postroom serve`.
+//! `postroom serve`: start the engine, say which listeners are up (and loudly which are
+//! not), reload on SIGHUP, stop on SIGINT/SIGTERM.
 
 use std::io::Write;
 use std::path::Path;
@@ -37,14 +38,27 @@ pub async fn run(data_dir: &Path) -> Result<(), String> {
     let engine = engine::start(data_dir, config)
         .await
         .map_err(|e| e.to_string())?;
-    // One line per listener on stdout, then `ready`: scripts and tests wait for these.
+    // One line per listener on stdout, then `ready`: scripts and tests wait for these. A
+    // listener that could not bind is said loudly on stderr; the others serve.
+    let listeners = engine.listener_status();
     let mut out = std::io::stdout().lock();
-    for (service, addr) in engine.listeners() {
-        let _ = writeln!(out, "listening {service} {addr}");
+    for listener in &listeners {
+        let (service, addr) = (&listener.service, &listener.address);
+        match &listener.error {
+            None => {
+                let _ = writeln!(out, "listening {service} {addr}");
+            }
+            Some(why) => eprintln!("postroom: NOT listening for {service} on {addr}: {why}"),
+        }
+    }
+    if !listeners.is_empty() && listeners.iter().all(|l| !l.up) {
+        engine.shutdown(GRACE).await;
+        return Err("no listener could be started; see the reasons above".to_string());
     }
     let _ = writeln!(out, "ready");
     let _ = out.flush();
     drop(out);
+    reload_on_sighup(&engine);
 
     let token = engine.shutdown_token();
     tokio::spawn(async move {
@@ -54,3 +68,33 @@ pub async fn run(data_dir: &Path) -> Result<(), String> {
     engine.run_until_stopped(GRACE).await;
     Ok(())
 }
+
+/// SIGHUP reads postroom.toml again and applies what it can without a restart.
+#[cfg(unix)]
+fn reload_on_sighup(engine: &engine::EngineHandle) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut hangups = match signal(SignalKind::hangup()) {
+        Ok(signal) => signal,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot listen for SIGHUP; reload from the control panel");
+            return;
+        }
+    };
+    let engine = engine.clone();
+    let stopped = engine.shutdown_token();
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                () = stopped.cancelled() => break,
+                got = hangups.recv() => if got.is_none() { break },
+            }
+            tracing::info!("SIGHUP received, reloading postroom.toml");
+            if let Err(e) = engine.reload().await {
+                tracing::error!(error = %e, "postroom.toml not reloaded");
+            }
+        }
+    });
+}
+
+#[cfg(not(unix))]
+fn reload_on_sighup(_engine: &engine::EngineHandle) {}

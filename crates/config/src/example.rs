@@ -37,6 +37,17 @@ const SECTIONS: &[(&str, &str)] = &[
         "relay",
         "Who may send mail to outside addresses. Logged-in users (AUTH) always may.",
     ),
+    (
+        "ddns",
+        "Dynamic DNS for a line whose public IP address changes: the address is looked up\n\
+         through HTTP IP-echo services and the [[ddns.record]] names below are updated when\n\
+         it changes. Off until enabled: nothing is contacted before.",
+    ),
+    (
+        "doctor",
+        "The connectivity doctor (`postroom doctor`): what it tests port 25, the public\n\
+         address and the DNS blocklists against.",
+    ),
 ];
 
 /// The comment above the `[[route]]` tables (or the commented-out example).
@@ -82,7 +93,7 @@ pub(crate) fn entries(config: &Config) -> Vec<Entry> {
         example: value.clone(),
         value: Some(value),
     };
-    vec![
+    let mut entries = vec![
         entry(
             "",
             "hostname",
@@ -311,7 +322,10 @@ pub(crate) fn entries(config: &Config) -> Vec<Entry> {
                     .collect(),
             ),
         ),
-    ]
+    ];
+    entries.extend(crate::connect::ddns_entries(config));
+    entries.extend(crate::connect::doctor_entries(config));
+    entries
 }
 
 /// The known section names.
@@ -357,6 +371,8 @@ pub(crate) fn annotated(config: &Config) -> String {
     for route in &config.routes {
         out.push_str(&route_table(route));
     }
+    out.push_str(&crate::connect::ddns_tables(config));
+    out.push_str(&crate::collect::annotated(&config.collect));
     out
 }
 
@@ -384,7 +400,7 @@ fn route_table(route: &crate::Route) -> String {
     out
 }
 
-fn push_comment(out: &mut String, doc: &str) {
+pub(crate) fn push_comment(out: &mut String, doc: &str) {
     for line in doc.lines() {
         out.push_str("# ");
         out.push_str(line.trim_start());

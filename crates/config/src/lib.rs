@@ -26,12 +26,17 @@
 //! - `lib.rs`: the [`Config`] structs (every field documented), defaults, loading.
 //! - `outbound.rs`: `[dns]`, `[[route]]`, `[queue]`, `[relay]` (outbound mail); validated in
 //!   `validate/outbound.rs`.
+//! - `connect.rs`: `[ddns]` (mail on a dynamic-IP line), with its validation.
+//! - `collect.rs`: `[[collect]]` (collection from ISP mailboxes); validated in
+//!   `validate/collect.rs`.
 //! - `validate.rs`: walking the TOML table, collecting every [`Problem`]; its table-driven
 //!   tests, one row per kind of problem, are in `validate/tests.rs`.
 //! - `example.rs`: the annotated example file, generated from one table of keys, docs and
 //!   values, that `serve` writes on first start. The validator takes its list of known keys
 //!   from the same table.
 
+mod collect;
+mod connect;
 mod example;
 mod outbound;
 mod validate;
@@ -39,6 +44,8 @@ mod validate;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+pub use collect::{Collect, CollectProtocol, CollectTarget, CollectTls};
+pub use connect::{Ddns, DdnsProvider, DdnsRecord, Doctor};
 pub use outbound::{
     Dns, Network, Queue, Relay, RelayHost, Route, RouteTls, Secret, format_duration, parse_duration,
 };
@@ -100,6 +107,12 @@ pub struct Config {
     pub queue: Queue,
     /// `[relay]`: networks allowed to relay without AUTH.
     pub relay: Relay,
+    /// `[ddns]`: the public IP watcher and dynamic DNS records; off by default.
+    pub ddns: Ddns,
+    /// `[[collect]]`: outside POP3/IMAP mailboxes fetched on a schedule.
+    pub collect: Vec<Collect>,
+    /// `[doctor]`: what the connectivity doctor tests against.
+    pub doctor: Doctor,
 }
 
 /// Addresses to listen on, as lists of "ip:port". A missing or empty list turns the service off.
@@ -211,6 +224,9 @@ impl Config {
             routes: Vec::new(),
             queue: Queue::default(),
             relay: Relay::default(),
+            ddns: Ddns::default(),
+            collect: Vec::new(),
+            doctor: Doctor::default(),
         }
     }
 

@@ -9,7 +9,10 @@ use toml::{Table, Value};
 
 use crate::{Config, Limits, Listen, Problem, Tls};
 
+mod collect;
 mod outbound;
+
+pub(crate) use outbound::{duration, strings};
 
 /// Parses and validates `text`; every problem found, or the config.
 pub(crate) fn parse(text: &str) -> Result<Config, Vec<Problem>> {
@@ -79,6 +82,9 @@ pub(crate) fn parse(text: &str) -> Result<Config, Vec<Problem>> {
     let routes = outbound::routes(&mut root, p);
     let queue = outbound::queue(&mut root, p);
     let relay = outbound::relay(&mut root, p);
+    let ddns = crate::connect::ddns(&mut root, p);
+    let collect = collect::collect(&mut root, p);
+    let doctor = crate::connect::doctor(&mut root, p);
     unknown_keys("", root, p);
 
     if problems.0.is_empty() {
@@ -91,16 +97,24 @@ pub(crate) fn parse(text: &str) -> Result<Config, Vec<Problem>> {
             routes,
             queue,
             relay,
+            ddns,
+            collect,
+            doctor,
         })
     } else {
         Err(problems.0)
     }
 }
 
-struct Problems(Vec<Problem>);
+pub(crate) struct Problems(Vec<Problem>);
 
 impl Problems {
-    fn push(&mut self, key: &str, message: impl Into<String>) {
+    /// How many problems were found so far.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub(crate) fn push(&mut self, key: &str, message: impl Into<String>) {
         self.0.push(Problem {
             key: key.to_string(),
             message: message.into(),
@@ -136,12 +150,12 @@ fn a(value: &Value) -> String {
     format!("{article} {kind}")
 }
 
-fn wrong_type(key: &str, expected: &str, found: &Value, p: &mut Problems) {
+pub(crate) fn wrong_type(key: &str, expected: &str, found: &Value, p: &mut Problems) {
     p.push(key, format!("expected {expected}, found {}", a(found)));
 }
 
 /// Takes the table `[name]` out of `root`; empty when missing or not a table.
-fn section(root: &mut Table, name: &str, p: &mut Problems) -> Table {
+pub(crate) fn section(root: &mut Table, name: &str, p: &mut Problems) -> Table {
     match root.remove(name) {
         None => Table::new(),
         Some(Value::Table(table)) => table,
@@ -152,7 +166,7 @@ fn section(root: &mut Table, name: &str, p: &mut Problems) -> Table {
     }
 }
 
-fn string(value: Value, key: &str, p: &mut Problems) -> Option<String> {
+pub(crate) fn string(value: Value, key: &str, p: &mut Problems) -> Option<String> {
     match value {
         Value::String(s) => Some(s),
         other => {
@@ -399,7 +413,7 @@ fn limits(mut table: Table, p: &mut Problems) -> Limits {
 }
 
 /// Reports what is left of `table` after the known keys were taken out.
-fn unknown_keys(section: &str, table: Table, p: &mut Problems) {
+pub(crate) fn unknown_keys(section: &str, table: Table, p: &mut Problems) {
     let known: Vec<(&str, &str)> = crate::example::entries(&Config::with_hostname("localhost"))
         .iter()
         .map(|e| (e.section, e.key))
@@ -416,6 +430,40 @@ fn unknown_keys(section: &str, table: Table, p: &mut Problems) {
             message.push_str(&format!(", did you mean `{hint}`?"));
         }
         p.push(&dotted, message);
+    }
+}
+
+/// The tables of an array of tables `[[name]]`, each with its key (`route[2]`); what is not
+/// a table is a problem.
+pub(crate) fn tables(value: Option<Value>, name: &str, p: &mut Problems) -> Vec<(String, Table)> {
+    let items = match value {
+        None => return Vec::new(),
+        Some(Value::Array(items)) => items,
+        Some(other) => {
+            wrong_type(name, &format!("[[{name}]] tables"), &other, p);
+            return Vec::new();
+        }
+    };
+    let mut tables = Vec::new();
+    for (i, item) in items.into_iter().enumerate() {
+        let at = format!("{name}[{i}]");
+        match item {
+            Value::Table(table) => tables.push((at, table)),
+            other => wrong_type(&at, "a table", &other, p),
+        }
+    }
+    tables
+}
+
+/// Reports the keys left in one item of an array of tables (`at` is e.g. `route[0]`),
+/// suggesting a `known` key spelled nearly the same.
+pub(crate) fn unknown_item_keys(at: &str, table: Table, known: &[&str], p: &mut Problems) {
+    for (key, _) in table {
+        let mut message = format!("unknown key `{at}.{key}`");
+        if let Some(near) = known.iter().find(|k| edit_distance(&key, k) <= 2) {
+            message.push_str(&format!(", did you mean `{near}`?"));
+        }
+        p.push(&format!("{at}.{key}"), message);
     }
 }
 

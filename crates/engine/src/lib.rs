@@ -12,28 +12,43 @@
 //! - `http/`: the admin HTTP server (`[listen] admin`): the API as JSON under `/api/`,
 //!   Server-Sent Events, bearer token and session cookie.
 //! - `journal.rs`: the tracing layer that keeps recent log entries and counts traffic.
+//! - `live.rs`: the settings snapshot each new connection gets (swapped by a reload), the
+//!   certificate every listener presents, pausing SMTP.
+//! - `listeners.rs`: one listener per configured address, up or down with a reason;
+//!   rebinding what a reload changed.
+//! - `reload.rs`: applying an edited `postroom.toml` live, key by key; the restartable queue.
 
 pub mod admin;
 pub mod api;
 mod datadir;
 mod http;
 pub mod journal;
+mod listeners;
+mod live;
+mod reload;
 
+use std::collections::BTreeSet;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 pub use api::ApiError;
 pub use config::{Config, ConfigError};
 pub use datadir::{config_path, database_path, load_or_init_config};
 pub use http::{admin_token, signin_url};
-use net::{ConnLimiter, Lockout, LockoutPolicy, Service, SessionStream};
+pub use reload::Reloaded;
 use store::Store;
 use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+
+use crate::api::status::ListenerStatus;
+use crate::listeners::Listeners;
+use crate::live::Runtime;
+use crate::reload::Outbound;
 
 /// Why the engine could not start. The text is one or more plain sentences for a user.
 #[derive(Debug, thiserror::Error)]
@@ -45,7 +60,7 @@ pub enum EngineError {
     /// The database could not be opened.
     #[error(transparent)]
     Store(#[from] store::StoreError),
-    /// A listener or the certificate failed; every failure is listed.
+    /// The certificate failed; every failure is listed.
     #[error("{}", .0.join("\n"))]
     Net(Vec<String>),
     /// The outbound queue could not be set up (DNS settings, a route's CA file).
@@ -72,18 +87,43 @@ pub struct EngineHandle {
 struct Shared {
     store: Store,
     data_dir: PathBuf,
-    /// The configuration the engine runs with.
-    config: Config,
-    listeners: Vec<(&'static str, SocketAddr)>,
+    /// The settings new connections get, the certificate, the pause switch.
+    runtime: Arc<Runtime>,
+    listeners: Listeners,
+    outbound: Outbound,
+    /// `[[collect]]`: outside mailboxes fetched on a schedule (`api::collect`).
+    collector: connect::collect::Collector,
+    /// `[ddns]`: the public IP watcher and dynamic DNS updaters (`api::ddns`).
+    ddns: connect::ddns::Ddns,
+    /// The admin API's token and sessions.
+    admin: http::AdminState,
+    /// One reload at a time.
+    reload: tokio::sync::Mutex<()>,
+    /// Settings keys saved since start that only a restart applies.
+    pending_restart: Mutex<BTreeSet<String>>,
     started: Instant,
     /// Unix seconds.
     started_at: i64,
 }
 
+impl Shared {
+    fn pending_restart(&self) -> MutexGuard<'_, BTreeSet<String>> {
+        self.pending_restart
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 impl EngineHandle {
-    /// Every bound listener: (service, address). Port 0 in the config shows the real port.
-    pub fn listeners(&self) -> &[(&'static str, SocketAddr)] {
-        &self.shared.listeners
+    /// Every listener that is up: (service, address). Port 0 in the config shows the real
+    /// port. [`EngineHandle::listener_status`] lists those that are down too.
+    pub fn listeners(&self) -> Vec<(&'static str, SocketAddr)> {
+        self.shared.listeners.bound()
+    }
+
+    /// Every configured listener, up or down with the reason.
+    pub fn listener_status(&self) -> Vec<ListenerStatus> {
+        self.shared.listeners.status()
     }
 
     pub fn store(&self) -> &Store {
@@ -94,6 +134,11 @@ impl EngineHandle {
         &self.shared.data_dir
     }
 
+    /// The settings in effect now.
+    pub fn config(&self) -> Arc<Config> {
+        self.shared.runtime.config()
+    }
+
     /// The token that stops the engine when cancelled (e.g. on SIGTERM).
     pub fn shutdown_token(&self) -> CancellationToken {
         self.shutdown.clone()
@@ -102,6 +147,7 @@ impl EngineHandle {
     /// Stops accepting connections, tells sessions to finish (idle ones get `421`), waits up
     /// to `grace` for them, then closes the store after its last commit.
     pub async fn shutdown(self, grace: Duration) {
+        // The listeners' tokens are children of this one.
         self.shutdown.cancel();
         self.tracker.close();
         if tokio::time::timeout(grace, self.tracker.wait())
@@ -120,190 +166,84 @@ impl EngineHandle {
         tracing::info!("shutting down");
         self.shutdown(grace).await;
     }
+
+    /// Binds and serves what `[listen]` lists now; stops what it no longer lists.
+    async fn sync_listeners(&self) {
+        let config = self.config();
+        let engine = self.clone();
+        let admin = move |listener: TcpListener, stop: CancellationToken| -> JoinHandle<()> {
+            let server = http::Admin::new(engine.clone());
+            engine.tracker.spawn(server.serve(listener, stop))
+        };
+        self.shared
+            .listeners
+            .sync(&config, &self.shared.runtime, &self.tracker, &admin)
+            .await;
+    }
 }
 
-/// Opens the store, loads TLS and binds every configured listener, then serves.
+/// Opens the store, loads TLS, starts the queue and binds every configured listener, then
+/// serves. A listener that cannot bind is logged and shown as down in
+/// [`EngineHandle::listener_status`]; the others serve.
 pub async fn start(data_dir: &Path, config: Config) -> Result<EngineHandle, EngineError> {
     std::fs::create_dir_all(data_dir).map_err(|source| EngineError::DataDir {
         path: data_dir.to_path_buf(),
         source,
     })?;
     let store = Store::open(&database_path(data_dir))?;
-    let tls = net::server_tls(data_dir, &config.tls, &config.hostname)
+    let (tls, cert) = net::server_tls_live(data_dir, &config.tls, &config.hostname)
         .map_err(|e| EngineError::Net(vec![e.to_string()]))?;
-    let acceptor = TlsAcceptor::from(tls);
-
-    let mut problems = Vec::new();
-    let smtp_services = [
-        (smtp::Kind::Mx, &config.listen.smtp),
-        (smtp::Kind::Submission, &config.listen.submission),
-        (smtp::Kind::Submissions, &config.listen.submissions),
-    ];
-    let bound = bind_all(&smtp_services, smtp::Kind::name, &mut problems).await;
-    let pop3_services = [
-        (pop3::Kind::Pop3, &config.listen.pop3),
-        (pop3::Kind::Pop3s, &config.listen.pop3s),
-    ];
-    let pop3_bound = bind_all(&pop3_services, pop3::Kind::name, &mut problems).await;
-    let imap_services = [
-        (imap::Kind::Imap, &config.listen.imap),
-        (imap::Kind::Imaps, &config.listen.imaps),
-    ];
-    let imap_bound = bind_all(&imap_services, imap::Kind::name, &mut problems).await;
-    let admin_bound = bind_all(&[("admin", &config.listen.admin)], |n| n, &mut problems).await;
-    if !problems.is_empty() {
-        return Err(EngineError::Net(problems));
-    }
-
+    let admin = http::AdminState::load(data_dir)?;
     let shutdown = CancellationToken::new();
     let tracker = TaskTracker::new();
-    let limits = &config.limits;
-    let limiter = ConnLimiter::new(limits.max_connections_per_ip, limits.max_connections);
-    // One set of failed-login counters for every protocol that takes passwords.
-    let lockout = Arc::new(Lockout::new(LockoutPolicy {
-        per_ip: limits.auth_failures_per_ip,
-        per_account: limits.auth_failures_per_account,
-        period: Duration::from_secs(limits.auth_lockout_secs),
-    }));
-    let running_config = config.clone();
-    let config = Arc::new(config);
-    let ctx = Arc::new(smtp::Context {
-        config: config.clone(),
-        store: store.clone(),
-        tls: acceptor.clone(),
-        shutdown: shutdown.clone(),
-        lockout: lockout.clone(),
-    });
-    // Outbound mail: SMTP hands it over as queue rows; the scheduler wakes on the store's
-    // QueueAdded changes.
-    let outbound = queue::Queue::new(config.clone(), store.clone(), shutdown.clone())?;
-    tracker.spawn(outbound.run());
-    let mut listeners = Vec::new();
-    for (kind, listener) in bound {
-        let service = Service {
-            name: kind.name(),
-            implicit_tls: (kind == smtp::Kind::Submissions).then(|| acceptor.clone()),
-            busy_reply: b"421 4.7.0 Too many connections, try again later\r\n",
-        };
-        let ctx = ctx.clone();
-        let handler = move |stream, peer| smtp::run_session(ctx.clone(), kind, stream, peer);
-        let addr = spawn_listener(listener, service, &limiter, &shutdown, &tracker, handler)?;
-        listeners.push((kind.name(), addr));
-    }
-    let imap_ctx = Arc::new(imap::Context {
-        config: config.clone(),
-        store: store.clone(),
-        tls: acceptor.clone(),
-        shutdown: shutdown.clone(),
-        lockout: lockout.clone(),
-    });
-    for (kind, listener) in imap_bound {
-        let service = Service {
-            name: kind.name(),
-            implicit_tls: (kind == imap::Kind::Imaps).then(|| acceptor.clone()),
-            busy_reply: b"* BYE [UNAVAILABLE] too many connections\r\n",
-        };
-        let ctx = imap_ctx.clone();
-        let handler = move |stream, peer| imap::run_session(ctx.clone(), kind, stream, peer);
-        let addr = spawn_listener(listener, service, &limiter, &shutdown, &tracker, handler)?;
-        listeners.push((kind.name(), addr));
-    }
-    let pop3_ctx = Arc::new(pop3::Context {
+    // [[collect]] jobs are read at start; a changed list applies at the next restart.
+    let collector = connect::collect::Collector::new(&config, store.clone());
+    // [ddns]: off unless enabled; a changed section restarts it (`reload.rs`).
+    let ddns = connect::ddns::Ddns::start(&config.ddns, &shutdown, &tracker)
+        .map_err(|e| EngineError::Net(vec![format!("dynamic DNS: {e}")]))?;
+    let runtime = Arc::new(Runtime::new(
         config,
-        store: store.clone(),
-        tls: acceptor.clone(),
-        shutdown: shutdown.clone(),
-        lockout,
-        maildrops: pop3::Maildrops::default(),
-    });
-    for (kind, listener) in pop3_bound {
-        let service = Service {
-            name: kind.name(),
-            implicit_tls: (kind == pop3::Kind::Pop3s).then(|| acceptor.clone()),
-            busy_reply: b"-ERR [SYS/TEMP] too many connections\r\n",
-        };
-        let ctx = pop3_ctx.clone();
-        let handler = move |stream, peer| pop3::run_session(ctx.clone(), kind, stream, peer);
-        let addr = spawn_listener(listener, service, &limiter, &shutdown, &tracker, handler)?;
-        listeners.push((kind.name(), addr));
-    }
-    let admin_listeners: Vec<(TcpListener, SocketAddr)> = admin_bound
-        .into_iter()
-        .map(|(_, l)| {
-            let addr = l
-                .local_addr()
-                .map_err(|e| EngineError::Net(vec![e.to_string()]))?;
-            Ok((l, addr))
-        })
-        .collect::<Result<_, EngineError>>()?;
-    listeners.extend(admin_listeners.iter().map(|(_, addr)| ("admin", *addr)));
+        store.clone(),
+        shutdown.clone(),
+        TlsAcceptor::from(tls),
+        cert,
+    ));
     let handle = EngineHandle {
         shutdown,
         tracker,
         shared: Arc::new(Shared {
             store,
             data_dir: data_dir.to_path_buf(),
-            config: running_config,
-            listeners,
+            runtime,
+            listeners: Listeners::default(),
+            outbound: Outbound::default(),
+            collector,
+            ddns,
+            admin,
+            reload: tokio::sync::Mutex::default(),
+            pending_restart: Mutex::default(),
             started: Instant::now(),
             started_at: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs() as i64),
         }),
     };
-    if !admin_listeners.is_empty() {
-        let admin = http::Admin::new(handle.clone(), acceptor)?;
-        for (listener, addr) in admin_listeners {
-            handle.tracker.spawn(admin.clone().serve(listener));
-            tracing::info!(service = "admin", %addr, "listening");
-        }
-    }
+    // Outbound mail: SMTP hands it over as queue rows; the scheduler wakes on the store's
+    // QueueAdded changes.
+    handle
+        .shared
+        .outbound
+        .start(
+            handle.config(),
+            handle.store().clone(),
+            &handle.shutdown,
+            &handle.tracker,
+        )
+        .await?;
+    handle.sync_listeners().await;
+    let collector = handle.shared.collector.clone();
+    handle.tracker.spawn(collector.run(handle.shutdown.clone()));
     Ok(handle)
-}
-
-/// Binds every address of each service; what fails is added to `problems`.
-async fn bind_all<K: Copy>(
-    services: &[(K, &Vec<SocketAddr>)],
-    name: fn(K) -> &'static str,
-    problems: &mut Vec<String>,
-) -> Vec<(K, TcpListener)> {
-    let mut bound = Vec::new();
-    for &(kind, addrs) in services {
-        match net::bind(name(kind), addrs).await {
-            Ok(listeners) => bound.extend(listeners.into_iter().map(|l| (kind, l))),
-            Err(e) => problems.push(e.to_string()),
-        }
-    }
-    bound
-}
-
-/// Serves one listener on `tracker`; returns its address.
-fn spawn_listener<F, Fut>(
-    listener: TcpListener,
-    service: Service,
-    limiter: &ConnLimiter,
-    shutdown: &CancellationToken,
-    tracker: &TaskTracker,
-    handler: F,
-) -> Result<SocketAddr, EngineError>
-where
-    F: Fn(SessionStream, SocketAddr) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    let addr = listener
-        .local_addr()
-        .map_err(|e| EngineError::Net(vec![e.to_string()]))?;
-    let name = service.name;
-    tracker.spawn(net::serve(
-        listener,
-        service,
-        limiter.clone(),
-        shutdown.clone(),
-        tracker.clone(),
-        handler,
-    ));
-    tracing::info!(service = name, %addr, "listening");
-    Ok(addr)
 }
 
 /// A token cancelled on SIGINT or SIGTERM.

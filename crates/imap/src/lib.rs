@@ -2,13 +2,16 @@
 //! server on port 143 (STARTTLS) and 993 (implicit TLS), with IDLE (RFC 2177), UIDPLUS
 //! (RFC 4315), MOVE (RFC 6851), SPECIAL-USE (RFC 6154), NAMESPACE (RFC 2342), LITERAL+
 //! (RFC 7888), ENABLE (RFC 5161), ID (RFC 2971), UNSELECT (RFC 3691), SASL-IR (RFC 4959),
-//! ESEARCH (RFC 4731) and UTF8=ACCEPT (RFC 6855).
+//! ESEARCH (RFC 4731), UTF8=ACCEPT (RFC 6855), LIST-EXTENDED (RFC 5258), LIST-STATUS
+//! (RFC 5819), CREATE-SPECIAL-USE (RFC 6154 §3), SORT and THREAD (RFC 5256) with SORT=DISPLAY
+//! (RFC 5957) and ESORT (RFC 5267), CONDSTORE and QRESYNC (RFC 7162), QUOTA (RFC 9208).
 //!
 //! A session is one task per connection driving [`session::Session`]. The selected mailbox
 //! is kept as a list of UIDs and flags in message-number order; what other sessions change
 //! (POP3 deletions, SMTP deliveries, another client's STORE) is learnt from the store's
 //! change stream and told to the client as EXISTS / EXPUNGE / FETCH at command boundaries
-//! and during IDLE, by comparing the mailbox now with that list.
+//! and during IDLE, by comparing the mailbox now with that list (VANISHED instead of EXPUNGE
+//! once QRESYNC is enabled; MODSEQ in the FETCH once CONDSTORE is).
 //!
 //! Passwords travel only over TLS, except from loopback addresses (LOGINDISABLED otherwise).
 //! Failed logins count towards the lockout shared with SMTP and POP3 ([`net::Lockout`]).
@@ -16,14 +19,18 @@
 //! # Layout
 //! - `session.rs`: the session shape: buffers, reading and framing, timeouts, the states, and
 //!   the one dispatch `match` deciding which command is allowed in which state.
-//! - `selected.rs`: the selected mailbox: message numbers, flags, catching up with changes.
+//! - `selected.rs`: the selected mailbox: message numbers, flags and MODSEQs, catching up
+//!   with changes.
 //! - `policy.rs`: when a password may be sent, and the CAPABILITY list.
 //! - `message.rs`: ENVELOPE, BODYSTRUCTURE and body sections, with mail-parser.
 //! - `op/`: one file per command or small family: `starttls.rs`, `login.rs` (LOGIN,
-//!   AUTHENTICATE), `info.rs` (CAPABILITY, ID, ENABLE, NAMESPACE), `list.rs` (LIST, LSUB,
-//!   STATUS), `mailbox.rs` (CREATE, DELETE, RENAME, SUBSCRIBE), `select.rs` (SELECT, EXAMINE,
-//!   CLOSE, UNSELECT), `append.rs`, `fetch.rs`, `store.rs`, `search.rs`, `copy.rs` (COPY,
-//!   MOVE), `expunge.rs`, `idle.rs`.
+//!   AUTHENTICATE), `info.rs` (CAPABILITY, ID, ENABLE, NAMESPACE), `list.rs` (LIST with
+//!   LIST-EXTENDED and LIST-STATUS, LSUB, STATUS), `mailbox.rs` (CREATE with special use,
+//!   DELETE, RENAME, SUBSCRIBE), `select.rs` (SELECT, EXAMINE with CONDSTORE and QRESYNC,
+//!   CLOSE, UNSELECT), `append.rs`, `fetch.rs` (with CHANGEDSINCE, VANISHED), `store.rs`
+//!   (with UNCHANGEDSINCE), `search.rs`, `copy.rs` (COPY, MOVE), `expunge.rs`, `idle.rs`,
+//!   `quota.rs` (GETQUOTA, GETQUOTAROOT, SETQUOTA), `sort.rs` (SORT, ESORT), `thread.rs` (THREAD),
+//!   `headers.rs` (base subject, sent date and the other header fields SORT and THREAD use).
 
 mod message;
 mod op;

@@ -17,18 +17,30 @@ pub(crate) fn capabilities(logged_in: bool, tls: bool, login_allowed: bool) -> S
         }
     }
     caps.extend([
-        "LITERAL+",      // RFC 7888
-        "ENABLE",        // RFC 5161
-        "ID",            // RFC 2971
-        "IDLE",          // RFC 2177
-        "NAMESPACE",     // RFC 2342
-        "UIDPLUS",       // RFC 4315
-        "MOVE",          // RFC 6851
-        "UNSELECT",      // RFC 3691
-        "SPECIAL-USE",   // RFC 6154
-        "ESEARCH",       // RFC 4731
-        "UTF8=ACCEPT",   // RFC 6855
-        "LIST-EXTENDED", // RFC 5258 (selection and return options are accepted)
+        "LITERAL+",              // RFC 7888
+        "ENABLE",                // RFC 5161
+        "ID",                    // RFC 2971
+        "IDLE",                  // RFC 2177
+        "NAMESPACE",             // RFC 2342
+        "UIDPLUS",               // RFC 4315
+        "MOVE",                  // RFC 6851
+        "UNSELECT",              // RFC 3691
+        "SPECIAL-USE",           // RFC 6154
+        "ESEARCH",               // RFC 4731
+        "UTF8=ACCEPT",           // RFC 6855
+        "LIST-EXTENDED",         // RFC 5258
+        "LIST-STATUS",           // RFC 5819
+        "CREATE-SPECIAL-USE",    // RFC 6154 §3
+        "SORT",                  // RFC 5256
+        "SORT=DISPLAY",          // RFC 5957
+        "ESORT",                 // RFC 5267 §3 (RETURN options of SORT)
+        "THREAD=ORDEREDSUBJECT", // RFC 5256 §3
+        "THREAD=REFERENCES",     // RFC 5256 §3
+        "CONDSTORE",             // RFC 7162 §3.1
+        "QRESYNC",               // RFC 7162 §3.2
+        "QUOTA",                 // RFC 9208 §3.1 (no QUOTASET: administrators set limits)
+        "QUOTA=RES-STORAGE",     // RFC 9208 §5.1
+        "STATUS=SIZE",           // RFC 8438 (part of IMAP4rev2's STATUS)
     ]);
     caps.join(" ")
 }

@@ -3,17 +3,19 @@
 //! Other sessions' changes arrive on the store's change stream; they only mark the mailbox
 //! stale. At a point where the client may be told (RFC 9051 §7.5.1: EXPUNGE not during
 //! FETCH, STORE or SEARCH by number), the session reads the mailbox again and tells the
-//! difference: EXPUNGE for messages gone, FETCH FLAGS for changed flags, EXISTS for new ones.
-//! Comparing instead of replaying keeps it right even when the stream lagged.
+//! difference: EXPUNGE for messages gone (VANISHED with QRESYNC, RFC 7162 §3.2.10), FETCH
+//! FLAGS for changed flags (with MODSEQ under CONDSTORE, §3.2), EXISTS for new
+//! ones. Comparing instead of replaying keeps it right even when the stream lagged.
 
 use proto::imap::SequenceSet;
-use store::{Change, MailboxSnapshot, MessageMeta};
+use store::{Change, FlagUpdate, MailboxSnapshot, MessageMeta};
 use tokio::sync::broadcast::error::RecvError;
 
 use crate::session::Session;
 
 pub(crate) struct Selected {
     pub id: i64,
+    pub uid_validity: u32,
     pub read_only: bool,
     pub messages: Vec<MessageMeta>,
     /// Another session changed the mailbox since it was last compared.
@@ -24,6 +26,7 @@ impl Selected {
     pub fn new(snap: MailboxSnapshot, read_only: bool) -> Selected {
         Selected {
             id: snap.info.id,
+            uid_validity: snap.uid_validity,
             read_only,
             messages: snap.messages,
             stale: false,
@@ -41,6 +44,17 @@ impl Selected {
             Ok(_) => {}
             Err(RecvError::Lagged(_)) => self.stale = true,
             Err(RecvError::Closed) => {}
+        }
+    }
+
+    /// Takes in this session's own flag changes, so they are not reported again as news.
+    pub fn apply(&mut self, updates: &[FlagUpdate]) {
+        for u in updates {
+            if let Some(seq) = self.seq_of(u.uid) {
+                let m = &mut self.messages[seq - 1];
+                m.flags.clone_from(&u.flags);
+                m.modseq = u.modseq;
+            }
         }
     }
 
@@ -90,6 +104,7 @@ impl Session {
     /// `expunge_ok` is false while message numbers must stay put (RFC 9051 §7.5.1); then the
     /// whole report waits, so EXISTS never counts a message already gone.
     pub async fn catch_up(&mut self, expunge_ok: bool) {
+        let (condstore, qresync) = (self.condstore, self.qresync);
         let Some(sel) = self.selected.as_mut() else {
             return;
         };
@@ -122,16 +137,25 @@ impl Session {
         };
         sel.stale = false;
         let mut out = Vec::new();
-        // Gone: EXPUNGE, each number counted after the previous removal (RFC 9051 §7.5.1).
+        // Gone: EXPUNGE, each number counted after the previous removal (RFC 9051 §7.5.1);
+        // with QRESYNC one VANISHED naming their UIDs (RFC 7162 §3.2.10).
+        let mut vanished = Vec::new();
         let mut i = 0;
         while i < sel.messages.len() {
             let uid = sel.messages[i].uid;
             if now.messages.binary_search_by_key(&uid, |m| m.uid).is_err() {
                 sel.messages.remove(i);
-                out.push(format!("{} EXPUNGE", i + 1));
+                if qresync {
+                    vanished.push(uid);
+                } else {
+                    out.push(format!("{} EXPUNGE", i + 1));
+                }
             } else {
                 i += 1;
             }
+        }
+        if !vanished.is_empty() {
+            out.push(format!("VANISHED {}", SequenceSet::format(&vanished)));
         }
         // Changed flags: FETCH (RFC 9051 §7.5.2).
         let mut added = Vec::new();
@@ -139,8 +163,14 @@ impl Session {
             match sel.messages.binary_search_by_key(&m.uid, |k| k.uid) {
                 Ok(i) => {
                     if sel.messages[i].flags != m.flags {
+                        // RFC 7162 §3.2 (4): MODSEQ in every unsolicited FETCH under CONDSTORE.
+                        let modseq = if condstore {
+                            format!(" MODSEQ ({})", m.modseq)
+                        } else {
+                            String::new()
+                        };
                         out.push(format!(
-                            "{} FETCH (UID {} FLAGS {})",
+                            "{} FETCH (UID {}{modseq} FLAGS {})",
                             i + 1,
                             m.uid,
                             flag_list(&m.flags)

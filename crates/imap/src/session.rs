@@ -7,11 +7,12 @@ use std::time::Duration;
 
 use net::SessionStream;
 use proto::imap::response::{self, Status};
-use proto::imap::{Command, CommandReader, Frame, Limits, ParseError, Request};
+use proto::imap::{Command, CommandReader, Frame, Limits, ListOptions, ParseError, Request};
 use store::{Account, Change};
 use tokio::io::AsyncWriteExt;
 use tokio::sync::broadcast;
 
+use crate::op::StoreRequest;
 use crate::selected::Selected;
 use crate::{Context, Kind};
 
@@ -57,6 +58,10 @@ pub(crate) struct Session {
     pub utf8: bool,
     /// ENABLE IMAP4rev2 (RFC 9051 §6.3.1): ESEARCH responses, no RECENT.
     pub rev2: bool,
+    /// CONDSTORE enabled (RFC 7162 §3.1): MODSEQ in unsolicited FETCH responses.
+    pub condstore: bool,
+    /// ENABLE QRESYNC (RFC 7162 §3.2.3): VANISHED instead of EXPUNGE.
+    pub qresync: bool,
     errors: u32,
     pub id: String,
 }
@@ -77,6 +82,8 @@ impl Session {
             changes: None,
             utf8: false,
             rev2: false,
+            condstore: false,
+            qresync: false,
             errors: 0,
             id: format!("{:08X}", rand::random::<u32>()),
         }
@@ -211,27 +218,50 @@ impl Session {
             // Authenticated or selected (RFC 9051 §6.3).
             Command::Enable(caps) if authed => self.handle_enable(tag, caps),
             Command::Namespace if authed => self.handle_namespace(tag),
-            Command::Select { mailbox, .. } if authed => {
-                self.handle_select(tag, mailbox, false).await
+            Command::Select {
+                mailbox,
+                condstore,
+                qresync,
+            } if authed => {
+                self.handle_select(tag, mailbox, false, condstore, qresync)
+                    .await
             }
-            Command::Examine { mailbox, .. } if authed => {
-                self.handle_select(tag, mailbox, true).await
+            Command::Examine {
+                mailbox,
+                condstore,
+                qresync,
+            } if authed => {
+                self.handle_select(tag, mailbox, true, condstore, qresync)
+                    .await
             }
-            Command::Create(name) if authed => self.handle_create(tag, name).await,
+            // RFC 9208 §4.
+            Command::GetQuota(root) if authed => self.handle_getquota(tag, root).await,
+            Command::GetQuotaRoot(mailbox) if authed => {
+                self.handle_getquotaroot(tag, mailbox).await
+            }
+            Command::SetQuota { .. } if authed => self.handle_setquota(tag).await,
+            Command::Create {
+                mailbox,
+                special_use,
+            } if authed => self.handle_create(tag, mailbox, special_use).await,
             Command::Delete(name) if authed => self.handle_delete(tag, name).await,
             Command::Rename { from, to } if authed => self.handle_rename(tag, from, to).await,
             Command::Subscribe(name) if authed => self.handle_subscribe(tag, name, true).await,
             Command::Unsubscribe(name) if authed => self.handle_subscribe(tag, name, false).await,
             Command::List {
                 reference,
-                pattern,
-                subscribed_only,
+                patterns,
+                options,
             } if authed => {
-                self.handle_list(tag, reference, pattern, subscribed_only, "LIST")
+                self.handle_list(tag, reference, patterns, options, "LIST")
                     .await
             }
             Command::Lsub { reference, pattern } if authed => {
-                self.handle_list(tag, reference, pattern, true, "LSUB")
+                let options = ListOptions {
+                    subscribed: true,
+                    ..ListOptions::default()
+                };
+                self.handle_list(tag, reference, vec![pattern], options, "LSUB")
                     .await
             }
             Command::Status { mailbox, items } if authed => {
@@ -254,17 +284,50 @@ impl Session {
                 charset,
                 key,
             } if selected => self.handle_search(tag, uid, ret, charset, key).await,
+            Command::Sort {
+                uid,
+                ret,
+                criteria,
+                charset,
+                key,
+            } if selected => {
+                self.handle_sort(tag, uid, ret, criteria, charset, key)
+                    .await
+            }
+            Command::Thread {
+                uid,
+                algorithm,
+                charset,
+                key,
+            } if selected => self.handle_thread(tag, uid, algorithm, charset, key).await,
             Command::Fetch {
-                uid, set, attrs, ..
-            } if selected => self.handle_fetch(tag, uid, set, attrs).await,
+                uid,
+                set,
+                attrs,
+                changed_since,
+                vanished,
+            } if selected => {
+                let since = changed_since.map(|since| (since, vanished));
+                self.handle_fetch(tag, uid, set, attrs, since).await
+            }
             Command::Store {
                 uid,
                 set,
                 op,
                 silent,
                 flags,
-                ..
-            } if selected => self.handle_store(tag, uid, set, op, silent, flags).await,
+                unchanged_since,
+            } if selected => {
+                let req = StoreRequest {
+                    uid,
+                    set,
+                    op,
+                    silent,
+                    flags,
+                    unchanged_since,
+                };
+                self.handle_store(tag, req).await
+            }
             Command::Copy { uid, set, mailbox } if selected => {
                 self.handle_copy(tag, uid, set, mailbox, false).await
             }

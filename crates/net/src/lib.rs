@@ -10,12 +10,15 @@
 //! - `stream.rs`: [`SessionStream`], plain or TLS, and the STARTTLS upgrade.
 //! - `tls.rs`: rustls server config from PEM files, or a self-signed certificate made with rcgen
 //!   on first start and kept in the data directory.
+//! - `certs.rs`: [`LiveCert`], the certificate every listener presents, replaced while the
+//!   server runs; checking a PEM pair; [`CertInfo`] for the control panel.
 //! - `limit.rs`: per-IP and total connection limits.
 //! - `lockout.rs`: failed-login slowdown and lockout per IP and per account, shared by every
 //!   protocol that takes passwords.
 //! - `login.rs`: when a password may be sent (TLS, or loopback).
 //! - `shutdown.rs`: SIGINT/SIGTERM to a cancellation token.
 
+mod certs;
 mod limit;
 mod listener;
 mod lockout;
@@ -24,19 +27,23 @@ mod shutdown;
 mod stream;
 mod tls;
 
+pub use certs::{
+    CertInfo, LiveCert, PairError, certified_key, install as install_certificate,
+    install_self_signed,
+};
 pub use limit::{ConnGuard, ConnLimiter};
-pub use listener::{Service, bind, serve};
+pub use listener::{Service, bind, bind_addr, serve};
 pub use lockout::{Locked, Lockout, LockoutPolicy};
 pub use login::plaintext_login_allowed;
 pub use shutdown::shutdown_on_signals;
 pub use stream::{READ_CHUNK, SessionStream, TLS_HANDSHAKE_TIMEOUT};
-pub use tls::{client_tls_trusting, server_tls};
+pub use tls::{client_tls_trusting, load_certified_key, server_tls, server_tls_live};
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum NetError {
     /// An address could not be bound; the text names the service, the address and why in
-    /// plain words ("smtp: 0.0.0.0:25 is already in use by another program").
+    /// plain words ("smtp: 0.0.0.0:25: port 25 is in use").
     #[error("{0}")]
     Bind(String),
     /// The certificate or key could not be loaded or made.

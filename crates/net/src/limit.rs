@@ -9,14 +9,15 @@ use std::sync::{Arc, Mutex, MutexGuard};
 struct Counts {
     per_ip: HashMap<IpAddr, usize>,
     total: usize,
+    /// The limits, here so that [`ConnLimiter::set_limits`] reaches every clone.
+    max_per_ip: usize,
+    max_total: usize,
 }
 
-/// Per-IP and total connection counting. Cheap to clone (shared counters).
+/// Per-IP and total connection counting. Cheap to clone (shared counters and limits).
 #[derive(Clone)]
 pub struct ConnLimiter {
     counts: Arc<Mutex<Counts>>,
-    per_ip: usize,
-    total: usize,
 }
 
 /// Held for the life of one connection; releases its slot on drop.
@@ -36,10 +37,19 @@ fn lock(counts: &Mutex<Counts>) -> MutexGuard<'_, Counts> {
 impl ConnLimiter {
     pub fn new(per_ip: usize, total: usize) -> Self {
         ConnLimiter {
-            counts: Arc::default(),
-            per_ip,
-            total,
+            counts: Arc::new(Mutex::new(Counts {
+                max_per_ip: per_ip,
+                max_total: total,
+                ..Counts::default()
+            })),
         }
+    }
+
+    /// New limits for every clone, from the next connection on; open ones stay open.
+    pub fn set_limits(&self, per_ip: usize, total: usize) {
+        let mut counts = lock(&self.counts);
+        counts.max_per_ip = per_ip;
+        counts.max_total = total;
     }
 
     /// A slot for a connection from `ip`, or `None` when a limit is reached.
@@ -47,11 +57,12 @@ impl ConnLimiter {
         // An IPv4 client on a dual-stack socket shows up as ::ffff:a.b.c.d; count it as a.b.c.d.
         let ip = ip.to_canonical();
         let mut counts = lock(&self.counts);
-        if counts.total >= self.total {
+        if counts.total >= counts.max_total {
             return None;
         }
+        let max_per_ip = counts.max_per_ip;
         let from_ip = counts.per_ip.entry(ip).or_insert(0);
-        if *from_ip >= self.per_ip {
+        if *from_ip >= max_per_ip {
             // An entry at 0 was only just inserted (per_ip == 0); do not leave it behind.
             if *from_ip == 0 {
                 counts.per_ip.remove(&ip);
@@ -153,6 +164,16 @@ mod tests {
         let limiter = ConnLimiter::new(0, 10);
         assert!(limiter.try_acquire(ip("192.0.2.1")).is_none());
         assert!(lock(&limiter.counts).per_ip.is_empty());
+    }
+
+    #[test]
+    fn new_limits_reach_every_clone() {
+        let limiter = ConnLimiter::new(1, 10);
+        let clone = limiter.clone();
+        let _a = clone.try_acquire(ip("192.0.2.1")).expect("first");
+        assert!(clone.try_acquire(ip("192.0.2.1")).is_none());
+        limiter.set_limits(2, 10);
+        assert!(clone.try_acquire(ip("192.0.2.1")).is_some());
     }
 
     #[test]

@@ -46,19 +46,29 @@ fn bind_one(addr: SocketAddr) -> io::Result<TcpListener> {
     TcpListener::from_std(socket.into())
 }
 
-fn bind_error(service: &str, addr: SocketAddr, e: &io::Error) -> NetError {
-    let why = match e.kind() {
-        io::ErrorKind::AddrInUse => format!("{addr} is already in use by another program"),
-        io::ErrorKind::PermissionDenied if addr.port() < 1024 => {
-            format!(
-                "no permission to listen on {addr} (ports below 1024 need administrator rights)"
-            )
+/// Binds one address. The error is a short reason for a status page, in plain words:
+/// "port 25 is in use", "port 25 needs administrator rights".
+pub fn bind_addr(addr: SocketAddr) -> Result<TcpListener, String> {
+    bind_one(addr).map_err(|e| bind_reason(addr, &e))
+}
+
+fn bind_reason(addr: SocketAddr, e: &io::Error) -> String {
+    let port = addr.port();
+    match e.kind() {
+        io::ErrorKind::AddrInUse => format!("port {port} is in use"),
+        io::ErrorKind::PermissionDenied if port < 1024 => {
+            format!("port {port} needs administrator rights")
         }
-        io::ErrorKind::PermissionDenied => format!("no permission to listen on {addr}"),
-        io::ErrorKind::AddrNotAvailable => format!("{addr} is not an address of this computer"),
+        io::ErrorKind::PermissionDenied => format!("no permission to listen on port {port}"),
+        io::ErrorKind::AddrNotAvailable => {
+            format!("{} is not an address of this computer", addr.ip())
+        }
         _ => format!("cannot listen on {addr}: {e}"),
-    };
-    NetError::Bind(format!("{service}: {why}"))
+    }
+}
+
+fn bind_error(service: &str, addr: SocketAddr, e: &io::Error) -> NetError {
+    NetError::Bind(format!("{service}: {addr}: {}", bind_reason(addr, e)))
 }
 
 /// How [`serve`] treats connections of one service.

@@ -7,8 +7,9 @@ use std::sync::Arc;
 
 use rustls::pki_types::pem::{self, PemObject};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::sign::CertifiedKey;
 
-use crate::NetError;
+use crate::{LiveCert, NetError};
 
 /// How long a self-signed certificate is valid.
 const SELF_SIGNED_VALIDITY: time::Duration = time::Duration::days(3650);
@@ -20,6 +21,34 @@ pub fn server_tls(
     tls: &config::Tls,
     hostname: &str,
 ) -> Result<Arc<rustls::ServerConfig>, NetError> {
+    Ok(server_tls_live(data_dir, tls, hostname)?.0)
+}
+
+/// Like [`server_tls`], with the [`LiveCert`] the config presents: replacing its certificate
+/// applies to every acceptor made from the config.
+pub fn server_tls_live(
+    data_dir: &Path,
+    tls: &config::Tls,
+    hostname: &str,
+) -> Result<(Arc<rustls::ServerConfig>, Arc<LiveCert>), NetError> {
+    let live = Arc::new(LiveCert::new(load_certified_key(data_dir, tls, hostname)?));
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| NetError::Tls(format!("TLS setup failed: {e}")))?
+    .with_no_client_auth()
+    .with_cert_resolver(live.clone());
+    Ok((Arc::new(config), live))
+}
+
+/// The certificate and key of `tls` (or the self-signed pair in `data_dir/tls/`, made first
+/// if missing), checked to belong together.
+pub fn load_certified_key(
+    data_dir: &Path,
+    tls: &config::Tls,
+    hostname: &str,
+) -> Result<CertifiedKey, NetError> {
     let (cert_path, key_path) = match (&tls.cert, &tls.key) {
         (Some(cert), Some(key)) => (cert.clone(), key.clone()),
         (None, None) => self_signed(data_dir, hostname)?,
@@ -31,21 +60,13 @@ pub fn server_tls(
     };
     let certs = load_certs(&cert_path)?;
     let key = load_key(&key_path)?;
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(|e| NetError::Tls(format!("TLS setup failed: {e}")))?
-    .with_no_client_auth()
-    .with_single_cert(certs, key)
-    .map_err(|e| {
+    CertifiedKey::from_der(certs, key, &rustls::crypto::ring::default_provider()).map_err(|e| {
         NetError::Tls(format!(
             "certificate {} and key {} cannot be used together: {e}",
             cert_path.display(),
             key_path.display()
         ))
-    })?;
-    Ok(Arc::new(config))
+    })
 }
 
 /// A rustls client configuration that trusts only the certificates in `cert_pem` (for
@@ -105,7 +126,7 @@ fn load_key(path: &Path) -> Result<PrivateKeyDer<'static>, NetError> {
 }
 
 /// The I/O error's own text ("No such file or directory (os error 2)") rather than `Io(...)`.
-fn pem_error(e: pem::Error) -> String {
+pub(crate) fn pem_error(e: pem::Error) -> String {
     match e {
         pem::Error::Io(io) => io.to_string(),
         pem::Error::NoItemsFound => "no PEM data found".to_string(),
@@ -132,7 +153,7 @@ fn self_signed(data_dir: &Path, hostname: &str) -> Result<(PathBuf, PathBuf), Ne
 }
 
 /// A self-signed certificate for `hostname` and localhost, as (cert PEM, key PEM).
-fn generate(hostname: &str) -> Result<(String, String), NetError> {
+pub(crate) fn generate(hostname: &str) -> Result<(String, String), NetError> {
     let failed =
         |e: rcgen::Error| NetError::Tls(format!("cannot make a certificate for {hostname}: {e}"));
     let mut names = vec![hostname.to_string()];
@@ -155,7 +176,7 @@ fn generate(hostname: &str) -> Result<(String, String), NetError> {
 
 /// Writes through a temporary file and a rename, so a crash never leaves half a file;
 /// `private` files are readable by the owner only.
-fn write_file(path: &Path, contents: &[u8], private: bool) -> Result<(), NetError> {
+pub(crate) fn write_file(path: &Path, contents: &[u8], private: bool) -> Result<(), NetError> {
     let failed = |e: std::io::Error| NetError::Tls(format!("cannot write {}: {e}", path.display()));
     let tmp = path.with_extension("pem.tmp");
     let mut options = std::fs::OpenOptions::new();

@@ -209,7 +209,7 @@ impl Connection {
     }
 
     /// AUTH PLAIN (RFC 4616) if offered, else LOGIN.
-    async fn login(&mut self, user: &str, password: &str) -> Result<(), ClientError> {
+    pub(crate) async fn login(&mut self, user: &str, password: &str) -> Result<(), ClientError> {
         if self.tls.is_none() {
             tracing::warn!(host = %self.host, "sending AUTH over a connection without TLS");
         }

@@ -23,6 +23,7 @@
 //! - `client.rs`: the SMTP client's connection: greeting, EHLO, STARTTLS, AUTH, timeouts.
 //! - `transaction.rs`: MAIL/RCPT/DATA or BDAT for one message, PIPELINING, SIZE, 8BITMIME,
 //!   SMTPUTF8, DSN parameters.
+//! - `probe.rs`: checking a route's relays (connect, TLS, AUTH) for the connectivity doctor.
 //! - `tls.rs`: verifying and opportunistic rustls client configs.
 //! - `retry.rs`: the retry schedule, give-up and delay-notice times.
 //! - `dsn.rs`: RFC 3464 delivery status notifications.
@@ -33,6 +34,7 @@ mod delivery;
 pub mod dkim;
 mod dsn;
 mod mx;
+pub mod probe;
 mod retry;
 mod route;
 mod scheduler;
@@ -40,6 +42,8 @@ mod tls;
 mod transaction;
 
 use std::sync::Arc;
+
+pub use mx::{Dns, DnsFailure, Host};
 
 use config::Config;
 use store::Store;

@@ -72,6 +72,11 @@ impl Dns {
         Ok(Dns { resolver })
     }
 
+    /// The resolver itself, for other look-ups (PTR, blocklists) with the same servers.
+    pub fn resolver(&self) -> &TokioResolver {
+        &self.resolver
+    }
+
     /// The hosts for `domain` in the order to try them, each with its addresses.
     pub async fn hosts(&self, domain: &str) -> Result<Vec<Host>, DnsFailure> {
         // An address literal (`user@[192.0.2.1]`) names the host itself (§4.1.3).

@@ -18,6 +18,7 @@
 //! - `op/rcpt.rs`: RCPT TO: relay policy and recipient resolution, NOTIFY, ORCPT.
 //! - `op/data.rs`: DATA and BDAT (RFC 3030), and delivery of the finished message.
 //! - `op/other.rs`: RSET, NOOP, QUIT, VRFY, EXPN, HELP.
+//! - `op/etrn.rs`: ETRN (RFC 1985): starting delivery of the mail held for a domain.
 //! - `received.rs`: the Received header (RFC 5321 §4.4, RFC 3848).
 
 mod op;

@@ -203,6 +203,7 @@ impl Session {
             Command::Rcpt { to, params } => self.handle_rcpt(to, params).await,
             Command::Data => self.handle_data().await,
             Command::Bdat { size, last } => self.handle_bdat(size, last).await,
+            Command::Etrn(node) => self.handle_etrn(node).await,
         }
     }
 

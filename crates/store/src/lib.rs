@@ -14,9 +14,15 @@
 //! - `admin.rs`: domains, accounts (argon2id), aliases: add, list, remove, password.
 //! - `resolve.rs`: recipient resolution (accounts, aliases, lists, catch-all, forwards).
 //! - `deliver.rs`: one message to local INBOXes and queue rows in one transaction.
+//! - `collected.rs`: what `[[collect]]` jobs fetched (POP3 UIDL, IMAP UIDVALIDITY:UID),
+//!   recorded in the same transaction as the delivery: each message once.
 //! - `export.rs`: an account's mailboxes as an mboxrd file.
+//! - `quota.rs`: storage quotas: an account's limit and usage (kept per mailbox by triggers).
 //! - `mailbox.rs`: IMAP's mailboxes: list, create, delete, rename, subscribe; snapshots with
-//!   UIDs, flags and MODSEQs; STORE, APPEND, COPY/MOVE, EXPUNGE.
+//!   UIDs, flags and MODSEQs; APPEND, COPY/MOVE, EXPUNGE.
+//! - `modseq.rs`: CONDSTORE/QRESYNC (RFC 7162): STORE with UNCHANGEDSINCE, expunged UIDs
+//!   with their MODSEQ for VANISHED.
+//! - `special_use.rs`: CREATE with a special use (RFC 6154 §3), one mailbox per use.
 //! - `maildrop.rs`: POP3's INBOX snapshot, message bodies in chunks, deletion at QUIT.
 //! - `queue.rs`: the outbound queue: claiming due rows, recording attempts (with their DSNs),
 //!   hold/release/retry/delete, DKIM keys per domain.
@@ -33,23 +39,29 @@ use tokio::sync::broadcast;
 mod address;
 mod admin;
 mod checkpoint;
+mod collected;
 mod deliver;
 mod export;
 mod mailbox;
 mod maildrop;
 mod migrations;
+mod modseq;
 mod password;
 mod queue;
+mod quota;
 mod readers;
 mod resolve;
+mod special_use;
 mod writer;
 
 pub use mailbox::{FlagOp, FlagUpdate, MailboxInfo, MailboxSnapshot, MessageMeta, Placed};
 pub use maildrop::{CHUNK, Maildrop, MaildropMessage, MessageChunks};
 pub use migrations::SCHEMA_VERSION;
+pub use modseq::StoredFlags;
 pub use queue::{
     AttemptResult, DkimKey, Outcome, QueueAttempt, QueueEntry, QueueState, QueuedRecipient,
 };
+pub use quota::Quota;
 
 /// Errors of the store. The `Display` text is one plain sentence a user can act on.
 #[derive(Debug, thiserror::Error)]
@@ -75,6 +87,9 @@ pub enum StoreError {
     /// A file could not be read or written.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// The account's storage quota does not allow the write (RFC 9208 §4.3 OVERQUOTA).
+    #[error("{0}")]
+    OverQuota(String),
     /// The writer thread is gone (the store is shutting down).
     #[error("the store is shutting down")]
     Closed,

@@ -1,6 +1,6 @@
 //! IMAP's view of an account: its mailboxes (list, create, delete, rename, subscribe), a
-//! mailbox's messages with UIDs, flags and MODSEQs, and the writes IMAP makes: flags, APPEND,
-//! COPY/MOVE, EXPUNGE. Bodies are read with `maildrop.rs` (`message_chunks`,
+//! mailbox's messages with UIDs, flags and MODSEQs, and the writes IMAP makes: APPEND,
+//! COPY/MOVE, EXPUNGE (flags: `modseq.rs`). Bodies are read with `maildrop.rs` (`message_chunks`,
 //! `read_messages`); deletion is `maildrop.rs`'s, so POP3 and IMAP expunge the same way.
 //!
 //! Flags are stored as one space-separated string per message (`\Seen \Flagged $Label`).
@@ -67,11 +67,11 @@ pub struct Placed {
     pub uids: Vec<(u32, u32)>,
 }
 
-fn parse_flags(s: &str) -> Vec<String> {
+pub(crate) fn parse_flags(s: &str) -> Vec<String> {
     s.split_ascii_whitespace().map(str::to_string).collect()
 }
 
-fn join_flags(flags: &[String]) -> String {
+pub(crate) fn join_flags(flags: &[String]) -> String {
     flags.join(" ")
 }
 
@@ -91,7 +91,7 @@ fn check_name(name: &str) -> Result<()> {
     Ok(())
 }
 
-fn u32_of(v: i64, what: &str) -> rusqlite::Result<u32> {
+pub(crate) fn u32_of(v: i64, what: &str) -> rusqlite::Result<u32> {
     u32::try_from(v).map_err(|_| {
         rusqlite::Error::FromSqlConversionFailure(
             0,
@@ -119,7 +119,7 @@ fn mailbox_by_name(conn: &Connection, account: AccountId, name: &str) -> Result<
         .ok_or_else(|| StoreError::NotFound(format!("no mailbox named {name}")))
 }
 
-fn owned(conn: &Connection, account: AccountId, mailbox: i64) -> Result<()> {
+pub(crate) fn owned(conn: &Connection, account: AccountId, mailbox: i64) -> Result<()> {
     conn.prepare_cached("SELECT 1 FROM mailboxes WHERE id = ?1 AND account_id = ?2")?
         .query_row(params![mailbox, account], |_| Ok(()))
         .optional()?
@@ -239,84 +239,8 @@ impl Store {
             .await
     }
 
-    /// Changes the flags of messages `uids` of `mailbox`; returns the new flags of those that
-    /// changed (each with its new MODSEQ) and announces [`Change::FlagsChanged`]. With
-    /// `unchanged_since`, messages modified after it are left alone (RFC 7162 §3.1.3).
-    pub async fn store_flags(
-        &self,
-        account: AccountId,
-        mailbox: i64,
-        uids: Vec<u32>,
-        op: FlagOp,
-        flags: Vec<String>,
-    ) -> Result<Vec<FlagUpdate>> {
-        self.inner
-            .writer
-            .write(move |conn, changes| {
-                owned(conn, account, mailbox)?;
-                let mut read = conn.prepare_cached(
-                    "SELECT flags FROM messages WHERE mailbox_id = ?1 AND uid = ?2",
-                )?;
-                let mut planned = Vec::new();
-                for uid in uids {
-                    let Some(current) = read
-                        .query_row(params![mailbox, uid], |row| row.get::<_, String>(0))
-                        .optional()?
-                    else {
-                        continue;
-                    };
-                    let current = parse_flags(&current);
-                    let mut new = match op {
-                        FlagOp::Replace => Vec::new(),
-                        _ => current.clone(),
-                    };
-                    match op {
-                        FlagOp::Replace | FlagOp::Add => {
-                            for f in &flags {
-                                if !new.iter().any(|g| g.eq_ignore_ascii_case(f)) {
-                                    new.push(f.clone());
-                                }
-                            }
-                        }
-                        FlagOp::Remove => new.retain(|g| !flags.iter().any(|f| f.eq_ignore_ascii_case(g))),
-                    }
-                    if new != current {
-                        planned.push((uid, new));
-                    }
-                }
-                if planned.is_empty() {
-                    return Ok(Vec::new());
-                }
-                let modseq: i64 = conn
-                    .prepare_cached(
-                        "UPDATE mailboxes SET highest_modseq = highest_modseq + 1 WHERE id = ?1
-                         RETURNING highest_modseq",
-                    )?
-                    .query_row([mailbox], |row| row.get(0))?;
-                let mut write = conn.prepare_cached(
-                    "UPDATE messages SET flags = ?3, modseq = ?4 WHERE mailbox_id = ?1 AND uid = ?2",
-                )?;
-                let mut updates = Vec::with_capacity(planned.len());
-                for (uid, new) in planned {
-                    write.execute(params![mailbox, uid, join_flags(&new), modseq])?;
-                    updates.push(FlagUpdate {
-                        uid,
-                        flags: new,
-                        modseq: modseq as u64,
-                    });
-                }
-                changes.push(Change::FlagsChanged {
-                    account,
-                    mailbox,
-                    uids: updates.iter().map(|u| u.uid).collect(),
-                    modseq: modseq as u64,
-                });
-                Ok(updates)
-            })
-            .await
-    }
-
     /// APPEND (RFC 9051 §6.3.12): stores the message in mailbox `name`; durable on return.
+    /// Fails with [`StoreError::OverQuota`] if it does not fit the account's quota.
     pub async fn append(
         &self,
         account: AccountId,
@@ -344,6 +268,7 @@ impl Store {
                 let info = mailbox_by_name(conn, account, &name)?;
                 let size = i64::try_from(message.len())
                     .map_err(|_| StoreError::Invalid("the message is too large".into()))?;
+                crate::quota::check(conn, account, size as u64)?;
                 let blob = crate::deliver::store_blob(conn, &hash, size, &message)?;
                 let (uid, modseq) = next_uid(conn, info.id)?;
                 conn.prepare_cached(
@@ -375,7 +300,8 @@ impl Store {
 
     /// COPY or MOVE (RFC 9051 §6.4.7, RFC 6851): messages `uids` of `from` into mailbox `to`,
     /// with their flags and internal dates, in one durable job; MOVE deletes the originals
-    /// in the same job.
+    /// in the same job. A COPY that does not fit the quota fails with
+    /// [`StoreError::OverQuota`] and copies nothing.
     pub async fn copy_messages(
         &self,
         account: AccountId,
@@ -432,6 +358,11 @@ impl Store {
                         modseq,
                     });
                     placed.push((uid, new_uid));
+                }
+                // A MOVE within the account leaves its usage as it was; a COPY must fit. The
+                // copies are already inserted: an error rolls this job back.
+                if !is_move && !placed.is_empty() {
+                    crate::quota::check(conn, account, 0)?;
                 }
                 if is_move {
                     let moved: Vec<u32> = placed.iter().map(|p| p.0).collect();

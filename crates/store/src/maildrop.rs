@@ -156,18 +156,20 @@ pub(crate) fn delete(
     if gone.is_empty() {
         return Ok(0);
     }
-    let modseq: i64 = conn
-        .prepare_cached(
-            "UPDATE mailboxes SET highest_modseq = highest_modseq + 1 WHERE id = ?1
-             RETURNING highest_modseq",
-        )?
-        .query_row([mailbox], |row| row.get(0))?;
+    let modseq = crate::modseq::next_modseq(conn, mailbox)?;
+    // RFC 7162 §3.2.10: remembered for QRESYNC's VANISHED (EARLIER) (`modseq.rs`).
+    let mut record = conn.prepare_cached(
+        "INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq) VALUES (?1, ?2, ?3)",
+    )?;
+    for &uid in &gone {
+        record.execute(params![mailbox, uid, modseq as i64])?;
+    }
     let count = gone.len();
     changes.push(Change::MessagesExpunged {
         account,
         mailbox,
         uids: gone,
-        modseq: u64::try_from(modseq).unwrap_or_default(),
+        modseq,
     });
     Ok(count)
 }

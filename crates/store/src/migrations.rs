@@ -12,7 +12,7 @@ use crate::{Result, StoreError};
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The migrations, in order: index 0 is version 1.
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// Version 1: domains, accounts, aliases, mailboxes, content-addressed blobs, messages, the
 /// outbound queue. Blob reference counts are kept by triggers, so cascading deletes (an
@@ -168,6 +168,47 @@ CREATE TABLE dkim_keys (
 );
 "#;
 
+/// Version 3: quota usage and the expunge record.
+/// - `mailboxes.used_bytes`: the bytes of a mailbox's messages (RFC 9208 STORAGE), kept by
+///   triggers so every path (delivery, APPEND, COPY, expunge, POP3 QUIT, cascading deletes)
+///   counts; an account's usage is the sum over its few mailboxes, read by the unique
+///   `(account_id, name)` index without touching `messages`.
+/// - `expunged`: each expunged UID with the MODSEQ of its expunge, for QRESYNC's VANISHED
+///   (RFC 7162 §3.2.5.2, §3.2.10); dropped with its mailbox.
+const V3: &str = r#"
+ALTER TABLE mailboxes ADD COLUMN used_bytes INTEGER NOT NULL DEFAULT 0;
+UPDATE mailboxes SET used_bytes =
+    (SELECT coalesce(sum(size), 0) FROM messages WHERE mailbox_id = mailboxes.id);
+
+CREATE TRIGGER messages_usage_add AFTER INSERT ON messages BEGIN
+    UPDATE mailboxes SET used_bytes = used_bytes + NEW.size WHERE id = NEW.mailbox_id;
+END;
+CREATE TRIGGER messages_usage_remove AFTER DELETE ON messages BEGIN
+    UPDATE mailboxes SET used_bytes = used_bytes - OLD.size WHERE id = OLD.mailbox_id;
+END;
+
+CREATE TABLE expunged (
+    mailbox_id  INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+    uid         INTEGER NOT NULL,
+    modseq      INTEGER NOT NULL,
+    PRIMARY KEY (mailbox_id, uid)
+) WITHOUT ROWID;
+CREATE INDEX expunged_modseq ON expunged(mailbox_id, modseq);
+"#;
+
+/// Version 4: messages collected from outside POP3/IMAP mailboxes (`[[collect]]`), one row per
+/// job (its `pop3://user@host:port` label) and remote id (POP3 UIDL; IMAP `UIDVALIDITY:UID`),
+/// written in the same transaction as the message's delivery, so each is delivered once.
+/// `first_seen` (unix seconds) drives "leave on server for N days".
+const V4: &str = r#"
+CREATE TABLE collected (
+    job         TEXT NOT NULL,
+    remote_id   TEXT NOT NULL,
+    first_seen  INTEGER NOT NULL,
+    PRIMARY KEY (job, remote_id)
+) WITHOUT ROWID;
+"#;
+
 /// Brings the database up to [`SCHEMA_VERSION`], each migration in its own transaction.
 /// Another process may be opening the same file: the version is read under the write lock.
 pub(crate) fn run(conn: &mut Connection) -> Result<()> {
@@ -205,6 +246,36 @@ mod tests {
         run(&mut conn)?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
         assert_eq!(version, SCHEMA_VERSION);
+        Ok(())
+    }
+
+    #[test]
+    fn version_3_counts_the_usage_of_messages_already_stored() -> Result<()> {
+        let mut conn = Connection::open_in_memory()?;
+        conn.execute_batch(V1)?;
+        conn.execute_batch(V2)?;
+        conn.execute_batch(
+            "PRAGMA user_version = 2;
+             INSERT INTO domains VALUES (1, 'example.test', 0);
+             INSERT INTO accounts (id, domain_id, address, password_hash, created_at)
+                 VALUES (1, 1, 'a@example.test', '', 0);
+             INSERT INTO mailboxes (id, account_id, name, uid_validity) VALUES (1, 1, 'INBOX', 1);
+             INSERT INTO blobs (id, hash, size, data) VALUES (1, x'00', 3, x'616263');
+             INSERT INTO messages (mailbox_id, uid, modseq, blob_id, internal_date, size)
+                 VALUES (1, 1, 2, 1, 0, 3), (1, 2, 3, 1, 0, 3);",
+        )?;
+        run(&mut conn)?;
+        let used: i64 =
+            conn.query_row("SELECT used_bytes FROM mailboxes WHERE id = 1", [], |r| {
+                r.get(0)
+            })?;
+        assert_eq!(used, 6);
+        conn.execute("DELETE FROM messages WHERE uid = 1", [])?;
+        let used: i64 =
+            conn.query_row("SELECT used_bytes FROM mailboxes WHERE id = 1", [], |r| {
+                r.get(0)
+            })?;
+        assert_eq!(used, 3);
         Ok(())
     }
 

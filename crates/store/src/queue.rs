@@ -345,6 +345,40 @@ impl Store {
             .await
     }
 
+    /// ETRN (RFC 1985 §3): makes the queued and deferred rows for `domain` (and, with
+    /// `subdomains`, for its sub-domains) due now. `None` when we hold no mail for it (no
+    /// row that is not finished); else how many rows were made due.
+    pub async fn queue_flush_domain(
+        &self,
+        domain: &str,
+        subdomains: bool,
+    ) -> Result<Option<usize>> {
+        let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+        self.inner
+            .writer
+            .write(move |conn, _| {
+                const FOR_DOMAIN: &str = "state NOT IN ('delivered', 'failed') AND \
+                    (lower(substr(recipient, instr(recipient, '@') + 1)) = ?1 \
+                     OR (?2 AND substr(lower(recipient), -length(?1) - 1) = '.' || ?1))";
+                let held: i64 = conn.query_row(
+                    &format!("SELECT count(*) FROM queue WHERE {FOR_DOMAIN}"),
+                    params![domain, subdomains],
+                    |row| row.get(0),
+                )?;
+                if held == 0 {
+                    return Ok(None);
+                }
+                let n = conn
+                    .prepare_cached(&format!(
+                        "UPDATE queue SET next_attempt = ?3 \
+                         WHERE state IN ('queued', 'deferred') AND {FOR_DOMAIN}"
+                    ))?
+                    .execute(params![domain, subdomains, unix_now()])?;
+                Ok(Some(n))
+            })
+            .await
+    }
+
     /// Deletes a row (any state); an attempt in flight finishes but is not recorded.
     pub async fn queue_delete(&self, id: i64) -> Result<()> {
         self.inner

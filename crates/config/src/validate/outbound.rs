@@ -114,7 +114,7 @@ pub(super) fn queue(root: &mut Table, p: &mut Problems) -> Queue {
     queue
 }
 
-fn duration(key: &str, text: &str, p: &mut Problems) -> Option<Duration> {
+pub(crate) fn duration(key: &str, text: &str, p: &mut Problems) -> Option<Duration> {
     match parse_duration(text) {
         Some(d) if !d.is_zero() => Some(d),
         _ => {
@@ -128,7 +128,7 @@ fn duration(key: &str, text: &str, p: &mut Problems) -> Option<Duration> {
 }
 
 /// The items of an array of strings, each with its key (`queue.retry[2]`).
-fn strings(value: Value, key: &str, p: &mut Problems) -> Vec<(String, String)> {
+pub(crate) fn strings(value: Value, key: &str, p: &mut Problems) -> Vec<(String, String)> {
     let Value::Array(items) = value else {
         wrong_type(key, "an array of strings", &value, p);
         return Vec::new();
@@ -144,26 +144,10 @@ fn strings(value: Value, key: &str, p: &mut Problems) -> Vec<(String, String)> {
 }
 
 pub(super) fn routes(root: &mut Table, p: &mut Problems) -> Vec<Route> {
-    let items = match root.remove("route") {
-        None => return Vec::new(),
-        Some(Value::Array(items)) => items,
-        Some(other) => {
-            wrong_type("route", "[[route]] tables", &other, p);
-            return Vec::new();
-        }
-    };
-    let mut routes = Vec::new();
-    for (i, item) in items.into_iter().enumerate() {
-        let at = format!("route[{i}]");
-        let Value::Table(table) = item else {
-            wrong_type(&at, "a table", &item, p);
-            continue;
-        };
-        if let Some(route) = route(table, &at, p) {
-            routes.push(route);
-        }
-    }
-    routes
+    super::tables(root.remove("route"), "route", p)
+        .into_iter()
+        .filter_map(|(at, table)| route(table, &at, p))
+        .collect()
 }
 
 fn route(mut table: Table, at: &str, p: &mut Problems) -> Option<Route> {
@@ -246,16 +230,7 @@ fn route(mut table: Table, at: &str, p: &mut Problems) -> Option<Route> {
     let ca = table
         .remove("ca")
         .and_then(|v| path(v, &format!("{at}.ca"), p));
-    for (key, _) in table {
-        let mut message = format!("unknown key `{at}.{key}`");
-        if let Some(known) = ROUTE_KEYS
-            .iter()
-            .find(|k| super::edit_distance(&key, k) <= 2)
-        {
-            message.push_str(&format!(", did you mean `{known}`?"));
-        }
-        p.push(&format!("{at}.{key}"), message);
-    }
+    super::unknown_item_keys(at, table, ROUTE_KEYS, p);
     (p.0.len() == before).then_some(Route {
         domains,
         relay,

@@ -1,4 +1,5 @@
-//! Accounts: list, add, remove, change the password, disable and enable.
+//! Accounts: list (with storage quota and usage), add, remove, change the password, the
+//! quota, disable and enable.
 
 use serde::{Deserialize, Serialize};
 
@@ -9,6 +10,10 @@ use crate::EngineHandle;
 pub struct AccountDto {
     pub address: String,
     pub disabled: bool,
+    /// The storage limit in bytes; `null` is unlimited.
+    pub quota_bytes: Option<u64>,
+    /// The bytes of all its messages.
+    pub used_bytes: u64,
 }
 
 /// `POST /api/accounts`.
@@ -25,16 +30,30 @@ pub struct AccountChange {
     pub password: Option<String>,
     #[serde(default)]
     pub disabled: Option<bool>,
+    /// Absent: unchanged; `null`: unlimited; a number: the limit in bytes.
+    #[serde(default, deserialize_with = "present")]
+    pub quota_bytes: Option<Option<u64>>,
+}
+
+/// A field that is present, even as `null`, is `Some`.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<u64>>, D::Error> {
+    Option::<u64>::deserialize(d).map(Some)
 }
 
 impl EngineHandle {
     pub async fn accounts(&self) -> ApiResult<Vec<AccountDto>> {
         let accounts = self.store().list_accounts().await?;
+        let quotas = self.store().quotas().await?;
         Ok(accounts
             .into_iter()
-            .map(|a| AccountDto {
-                address: a.address,
-                disabled: a.disabled,
+            .map(|a| {
+                let quota = quotas.get(&a.id).copied().unwrap_or_default();
+                AccountDto {
+                    address: a.address,
+                    disabled: a.disabled,
+                    quota_bytes: quota.quota_bytes,
+                    used_bytes: quota.used_bytes,
+                }
             })
             .collect())
     }
@@ -55,6 +74,8 @@ impl EngineHandle {
         Ok(AccountDto {
             address: new.address.trim().to_ascii_lowercase(),
             disabled: false,
+            quota_bytes: None,
+            used_bytes: 0,
         })
     }
 
@@ -71,6 +92,12 @@ impl EngineHandle {
         }
         if let Some(disabled) = change.disabled {
             self.store().set_disabled(address, disabled).await?;
+        }
+        if let Some(quota) = change.quota_bytes {
+            self.store()
+                .set_quota(address, quota)
+                .await
+                .map_err(|e| ApiError::from(e).on_field("quota_bytes"))?;
         }
         Ok(())
     }

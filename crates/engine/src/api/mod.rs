@@ -4,21 +4,32 @@
 //!
 //! # Layout
 //! - `mod.rs`: [`ApiError`] and its codes; store errors mapped to them.
-//! - `status.rs`: uptime, version, listeners, traffic counters and their 24-hour history.
+//! - `status.rs`: uptime, version, listeners (up or down), queue counts, traffic counters
+//!   and their 24-hour history; pausing and resuming receiving.
 //! - `domains.rs`: domains and the DNS records to publish (shared with `postroom domain dns`).
 //! - `accounts.rs`, `aliases.rs`: add, list, remove, edit.
 //! - `queue.rs`: the outbound queue: list with a state filter, one entry's attempts, retry,
 //!   delete, hold, release.
 //! - `log.rs`: the live log (recent entries, a subscription) and store changes as events.
 //! - `settings.rs`: `postroom.toml` read as JSON and edited with toml_edit (comments kept),
-//!   validated before it is saved.
+//!   validated before it is saved, then applied live where possible.
+//! - `setup.rs`: the first-run wizard and the admin password.
+//! - `certificate.rs`: the server certificate: what it says, importing one.
+//! - `collect.rs`: `[[collect]]` jobs' status and "run now".
+//! - `ddns.rs`: `[ddns]`: the public addresses seen and each dynamic DNS record's state.
+//! - `doctor.rs`: the connectivity doctor's checks and its one-click smart-host fix.
 
 pub mod accounts;
 pub mod aliases;
+pub mod certificate;
+pub mod collect;
+pub mod ddns;
+pub mod doctor;
 pub mod domains;
 pub mod log;
 pub mod queue;
 pub mod settings;
+pub mod setup;
 pub mod status;
 
 use serde::{Deserialize, Serialize};
@@ -48,6 +59,8 @@ pub mod codes {
     pub const UNAUTHORIZED: &str = "unauthorized";
     /// The request body is larger than the server accepts.
     pub const TOO_LARGE: &str = "too_large";
+    /// The account's storage quota does not allow it.
+    pub const OVER_QUOTA: &str = "over_quota";
     /// Something failed on the server (database, disk).
     pub const INTERNAL: &str = "internal";
 }
@@ -101,6 +114,7 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound(_) => codes::NOT_FOUND,
             StoreError::AlreadyExists(_) => codes::ALREADY_EXISTS,
             StoreError::Invalid(_) => codes::INVALID,
+            StoreError::OverQuota(_) => codes::OVER_QUOTA,
             _ => codes::INTERNAL,
         };
         ApiError::new(code, e.to_string())

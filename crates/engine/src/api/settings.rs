@@ -3,8 +3,9 @@
 //! `GET` returns every effective value (defaults included) as the annotated file has them;
 //! relay passwords are replaced by `********`. `PUT` takes a partial JSON object of the same
 //! shape: objects merge into sections, any other value replaces the key, `null` removes it.
-//! The result is validated as a whole before it is written; the running engine keeps its
-//! settings until it is restarted.
+//! The result is validated as a whole before it is written, then applied to the running
+//! engine where it can be (see `crate::reload`); the answer lists which keys are in effect
+//! now and which wait for a restart.
 
 use std::path::Path;
 
@@ -15,40 +16,61 @@ use toml_edit::{Array, ArrayOfTables, DocumentMut, InlineTable, Item, Table, Val
 use super::{ApiError, ApiResult};
 use crate::{Config, EngineHandle, config_path};
 
-/// What relay passwords read as.
+/// What relay and dynamic DNS passwords read as.
 const REDACTED: &str = "********";
 
-/// `GET /api/settings`.
+/// `GET /api/settings`, and the answer to `PUT`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Settings {
     /// Every section and key with its current value.
     pub settings: Json,
-    /// Whether the file differs from what the running engine uses.
+    /// Whether some saved setting is not in effect until a restart.
     pub restart_needed: bool,
+    /// `PUT`: the changed keys in effect now (e.g. `limits.max_message_size`).
+    pub applied: Vec<String>,
+    /// The changed keys that need a restart (since start, on `GET`).
+    pub pending_restart: Vec<String>,
 }
 
 impl EngineHandle {
     pub async fn settings(&self) -> ApiResult<Settings> {
         let path = config_path(&self.shared.data_dir);
         let config = load(&path)?;
+        let pending: Vec<String> = self.shared.pending_restart().iter().cloned().collect();
         Ok(Settings {
-            restart_needed: config != self.shared.config,
+            restart_needed: !pending.is_empty() || config != *self.config(),
             settings: to_json(&config)?,
+            applied: Vec::new(),
+            pending_restart: pending,
         })
     }
 
-    /// Applies `changes` to `postroom.toml`; nothing is written when the result is invalid.
+    /// Applies `changes` to `postroom.toml` (nothing is written when the result is invalid),
+    /// then to the running engine.
     pub async fn update_settings(&self, changes: Json) -> ApiResult<Settings> {
+        let reloaded = self.save_settings(&changes).await?;
+        let mut settings = self.settings().await?;
+        settings.applied = reloaded.applied;
+        settings.pending_restart = reloaded.pending_restart;
+        Ok(settings)
+    }
+
+    /// Edits `postroom.toml` with `changes` and reloads it.
+    pub(crate) async fn save_settings(&self, changes: &Json) -> ApiResult<crate::Reloaded> {
         let path = config_path(&self.shared.data_dir);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| ApiError::internal(format!("cannot read {}: {e}", path.display())))?;
-        let edited = edit(&text, &changes, &path)?;
-        let tmp = path.with_extension("toml.new");
-        std::fs::write(&tmp, &edited)
-            .and_then(|()| std::fs::rename(&tmp, &path))
-            .map_err(|e| ApiError::internal(format!("cannot write {}: {e}", path.display())))?;
-        tracing::info!(path = %path.display(), "settings changed; restart to apply them");
-        self.settings().await
+        {
+            // Two edits at once would each start from the same file; one waits.
+            let _one_at_a_time = self.shared.reload.lock().await;
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| ApiError::internal(format!("cannot read {}: {e}", path.display())))?;
+            let edited = edit(&text, changes, &path)?;
+            let tmp = path.with_extension("toml.new");
+            std::fs::write(&tmp, &edited)
+                .and_then(|()| std::fs::rename(&tmp, &path))
+                .map_err(|e| ApiError::internal(format!("cannot write {}: {e}", path.display())))?;
+        }
+        tracing::info!(path = %path.display(), "settings saved");
+        self.reload().await
     }
 }
 
@@ -58,20 +80,31 @@ fn load(path: &Path) -> ApiResult<Config> {
 
 /// The effective configuration as JSON, through the annotated file (the one place that
 /// writes every key).
-fn to_json(config: &Config) -> ApiResult<Json> {
+pub(crate) fn to_json(config: &Config) -> ApiResult<Json> {
+    let mut json = to_json_with_secrets(config)?;
+    let redact = |tables: Option<&mut Json>| {
+        for table in tables.and_then(Json::as_array_mut).into_iter().flatten() {
+            if let Some(password) = table.get_mut("password") {
+                *password = Json::String(REDACTED.into());
+            }
+        }
+    };
+    redact(json.get_mut("route"));
+    // Dynamic DNS passwords, API tokens and key secrets.
+    redact(json.get_mut("ddns").and_then(|d| d.get_mut("record")));
+    // Passwords of the ISP mailboxes that `[[collect]]` fetches from.
+    redact(json.get_mut("collect"));
+    Ok(json)
+}
+
+/// The effective configuration as JSON with its secrets: for comparing two configurations (a
+/// changed password is a change), never for showing.
+pub(crate) fn to_json_with_secrets(config: &Config) -> ApiResult<Json> {
     let table: toml::Table = config
         .to_annotated_toml()
         .parse()
         .map_err(|e| ApiError::internal(format!("settings as TOML: {e}")))?;
-    let mut json = serde_json::to_value(table).map_err(|e| ApiError::internal(e.to_string()))?;
-    if let Some(routes) = json.get_mut("route").and_then(Json::as_array_mut) {
-        for route in routes {
-            if let Some(password) = route.get_mut("password") {
-                *password = Json::String(REDACTED.into());
-            }
-        }
-    }
-    Ok(json)
+    serde_json::to_value(table).map_err(|e| ApiError::internal(e.to_string()))
 }
 
 /// `text` with `changes` applied, validated; a problem becomes an `invalid` error whose

@@ -1,6 +1,7 @@
 //! `status`: is the server up, on which addresses, and what traffic it has seen.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use store::QueueState;
 
 use super::ApiResult;
 use crate::EngineHandle;
@@ -18,6 +19,19 @@ pub struct ListenerStatus {
     pub error: Option<String>,
 }
 
+/// How many outbound queue entries are in each unfinished state, and those that failed.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct QueueCounts {
+    /// Due now or being sent.
+    pub queued: u64,
+    /// Waiting for their next attempt.
+    pub deferred: u64,
+    /// Held by the administrator.
+    pub held: u64,
+    /// Given up on (kept for `queue.keep_finished`).
+    pub failed: u64,
+}
+
 /// `GET /api/status`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Status {
@@ -25,33 +39,63 @@ pub struct Status {
     /// Unix seconds when the engine started.
     pub started_at: i64,
     pub uptime_secs: u64,
+    /// Every configured address; those that could not be bound have `up: false`.
     pub listeners: Vec<ListenerStatus>,
+    /// SMTP answers 421 to new connections while this is true.
+    pub receiving_paused: bool,
+    pub queue: QueueCounts,
     /// Since the process started.
     pub counters: Counters,
     /// The last 24 hours, oldest first.
     pub history: Vec<HourCounters>,
 }
 
+/// `PUT /api/receiving`: the request and the answer.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Receiving {
+    pub paused: bool,
+}
+
 impl EngineHandle {
     pub async fn status(&self) -> ApiResult<Status> {
         let journal = journal();
+        let mut queue = QueueCounts::default();
+        for entry in self.store().queue_list(true).await? {
+            match entry.state {
+                QueueState::Queued | QueueState::InFlight => queue.queued += 1,
+                QueueState::Deferred => queue.deferred += 1,
+                QueueState::Held => queue.held += 1,
+                QueueState::Failed => queue.failed += 1,
+                QueueState::Delivered => {}
+            }
+        }
         Ok(Status {
             version: env!("CARGO_PKG_VERSION").to_string(),
             started_at: self.shared.started_at,
             uptime_secs: self.shared.started.elapsed().as_secs(),
-            // The engine starts only when every listener is bound, so each one is up.
-            listeners: self
-                .listeners()
-                .iter()
-                .map(|(service, addr)| ListenerStatus {
-                    service: service.to_string(),
-                    address: addr.to_string(),
-                    up: true,
-                    error: None,
-                })
-                .collect(),
+            listeners: self.listener_status(),
+            receiving_paused: self.receiving_paused(),
+            queue,
             counters: journal.totals(),
             history: journal.history(),
         })
+    }
+
+    /// Whether SMTP turns new connections away with 421.
+    pub fn receiving_paused(&self) -> bool {
+        self.shared.runtime.paused()
+    }
+
+    /// Pauses or resumes receiving on every SMTP listener (25, 587, 465): while paused, new
+    /// connections get `421 4.3.2 Service paused` (RFC 5321 §3.8) and senders retry later;
+    /// sessions already running go on. Not kept across a restart.
+    pub async fn set_receiving_paused(&self, paused: bool) -> ApiResult<Receiving> {
+        self.shared.runtime.set_paused(paused);
+        if paused {
+            tracing::warn!("receiving paused: SMTP answers 421 until resumed");
+        } else {
+            tracing::info!("receiving resumed");
+        }
+        Ok(Receiving { paused })
     }
 }

@@ -35,6 +35,14 @@ fn create_private(path: &Path, contents: &str) -> std::io::Result<()> {
     options.open(path)?.write_all(contents.as_bytes())
 }
 
+/// Writes `path` readable by its owner only, replacing it whole (through a rename).
+pub(crate) fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    let tmp = path.with_extension("new");
+    let _ = std::fs::remove_file(&tmp);
+    create_private(&tmp, contents)?;
+    std::fs::rename(&tmp, path)
+}
+
 /// The admin API's token (64 hex digits), made on first use.
 pub fn admin_token(data_dir: &Path) -> std::io::Result<String> {
     let path = data_dir.join(TOKEN_FILE);
@@ -102,13 +110,9 @@ fn read_codes(data_dir: &Path) -> Vec<(String, i64)> {
 }
 
 fn write_codes(data_dir: &Path, lines: &[String]) -> std::io::Result<()> {
-    let path = data_dir.join(SIGNIN_FILE);
-    let tmp = data_dir.join(format!("{SIGNIN_FILE}.new"));
-    let _ = std::fs::remove_file(&tmp);
     let mut text = lines.join("\n");
     text.push('\n');
-    create_private(&tmp, &text)?;
-    std::fs::rename(&tmp, &path)
+    write_private(&data_dir.join(SIGNIN_FILE), &text)
 }
 
 /// Byte comparison whose time does not depend on where the inputs differ.
@@ -127,12 +131,12 @@ impl Admin {
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "));
-        if bearer.is_some_and(|t| same(t.trim(), &self.inner.token)) {
+        if bearer.is_some_and(|t| same(t.trim(), &self.state().token)) {
             return true;
         }
         match session_cookie(headers) {
             Some(id) => self
-                .inner
+                .state()
                 .sessions
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -143,13 +147,13 @@ impl Admin {
     }
 
     pub(super) fn token_matches(&self, token: &str) -> bool {
-        same(token.trim(), &self.inner.token)
+        same(token.trim(), &self.state().token)
     }
 
     /// A new session; returns the `Set-Cookie` value (`Secure` when served over HTTPS).
     pub(super) fn new_session(&self, https: bool) -> String {
         let id = random_hex(32);
-        self.inner
+        self.state()
             .sessions
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -159,7 +163,7 @@ impl Admin {
 
     pub(super) fn end_session(&self, headers: &HeaderMap) {
         if let Some(id) = session_cookie(headers) {
-            self.inner
+            self.state()
                 .sessions
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -169,7 +173,7 @@ impl Admin {
 
     /// Uses up a sign-in code; whether it was valid.
     pub(super) fn redeem(&self, code: &str) -> bool {
-        let dir = self.inner.engine.data_dir();
+        let dir = self.engine.data_dir();
         let now = unix_now();
         let codes = read_codes(dir);
         let valid = codes

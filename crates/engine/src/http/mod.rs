@@ -7,14 +7,20 @@
 //! - `mod.rs`: [`Admin`], the router, serving plain (loopback) or over TLS, errors as JSON.
 //! - `auth.rs`: the token file, session cookies, one-time sign-in links.
 //! - `routes.rs`: one small handler per endpoint, each a call on `EngineHandle`.
+//! - `setup.rs`: the routes of the first-run wizard, pausing, the certificate, reloads.
 //! - `tls.rs`: a TLS listener for non-loopback admin addresses.
+//! - `ui.rs`: the web UI built into the binary (`ui/dist`), with an SPA fallback.
 
 mod auth;
 mod routes;
+mod setup;
 mod tls;
+mod ui;
 
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Mutex;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request};
@@ -23,8 +29,9 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Router};
 use serde::de::DeserializeOwned;
 use tokio::net::TcpListener;
-use tokio_rustls::TlsAcceptor;
+use tokio_util::sync::CancellationToken;
 
+pub(crate) use auth::write_private;
 pub use auth::{admin_token, signin_url};
 
 use crate::api::{ApiError, codes};
@@ -36,53 +43,62 @@ const BODY_LIMIT: usize = 64 * 1024;
 /// The admin server's state; cheap to clone.
 #[derive(Clone)]
 pub(crate) struct Admin {
-    inner: Arc<Inner>,
+    engine: EngineHandle,
 }
 
 /// Whether the request came over HTTPS (non-loopback listeners), for the cookie's `Secure`.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Https(pub bool);
 
-struct Inner {
-    engine: EngineHandle,
+/// What every admin listener shares, kept by the engine: the token and the sessions.
+pub(crate) struct AdminState {
     token: String,
     /// Session cookie values handed out since start.
     sessions: Mutex<HashSet<String>>,
-    tls: TlsAcceptor,
+}
+
+impl AdminState {
+    /// Reads (or makes) the token of `data_dir`.
+    pub(crate) fn load(data_dir: &Path) -> Result<AdminState, EngineError> {
+        let token = admin_token(data_dir).map_err(|source| EngineError::DataDir {
+            path: data_dir.join(auth::TOKEN_FILE),
+            source,
+        })?;
+        Ok(AdminState {
+            token,
+            sessions: Mutex::default(),
+        })
+    }
 }
 
 impl Admin {
-    pub(crate) fn new(engine: EngineHandle, tls: TlsAcceptor) -> Result<Admin, EngineError> {
-        let token = admin_token(engine.data_dir()).map_err(|source| EngineError::DataDir {
-            path: engine.data_dir().join(auth::TOKEN_FILE),
-            source,
-        })?;
-        Ok(Admin {
-            inner: Arc::new(Inner {
-                engine,
-                token,
-                sessions: Mutex::default(),
-                tls,
-            }),
-        })
+    pub(crate) fn new(engine: EngineHandle) -> Admin {
+        Admin { engine }
     }
 
-    /// Serves one listener until shutdown: plain HTTP on loopback, HTTPS elsewhere (config
+    fn state(&self) -> &AdminState {
+        &self.engine.shared.admin
+    }
+
+    /// Serves one listener until `stop`: plain HTTP on loopback, HTTPS elsewhere (config
     /// validation allows other addresses only with a certificate).
-    pub(crate) async fn serve(self, listener: TcpListener) {
-        let shutdown = self.inner.engine.shutdown_token();
+    pub(crate) async fn serve(self, listener: TcpListener, stop: CancellationToken) {
         let loopback = listener
             .local_addr()
             .is_ok_and(|addr| addr.ip().is_loopback());
-        let app = self.router().layer(Extension(Https(!loopback)));
+        let tls = self.engine.shared.runtime.acceptor.clone();
+        let app = self
+            .router()
+            .layer(Extension(Https(!loopback)))
+            .into_make_service_with_connect_info::<Peer>();
         let result = if loopback {
             axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown.cancelled_owned())
+                .with_graceful_shutdown(stop.cancelled_owned())
                 .await
         } else {
-            let listener = tls::TlsListener::new(listener, self.inner.tls.clone());
+            let listener = tls::TlsListener::new(listener, tls);
             axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown.cancelled_owned())
+                .with_graceful_shutdown(stop.cancelled_owned())
                 .await
         };
         if let Err(e) = result {
@@ -91,13 +107,32 @@ impl Admin {
     }
 
     pub(super) fn engine(&self) -> &EngineHandle {
-        &self.inner.engine
+        &self.engine
     }
 
     fn router(&self) -> Router {
         routes::router(self.clone())
-            .fallback(|| async { ApiError::not_found("no such endpoint") })
+            .fallback(ui::serve)
             .layer(DefaultBodyLimit::max(BODY_LIMIT))
+            .layer(axum::middleware::map_response(ui::security_headers))
+    }
+}
+
+/// The client's address, for the sign-in lockout; from plain and TLS listeners alike.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Peer(pub SocketAddr);
+
+impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, TcpListener>> for Peer {
+    fn connect_info(stream: axum::serve::IncomingStream<'_, TcpListener>) -> Peer {
+        Peer(*stream.remote_addr())
+    }
+}
+
+impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, tls::TlsListener>>
+    for Peer
+{
+    fn connect_info(stream: axum::serve::IncomingStream<'_, tls::TlsListener>) -> Peer {
+        Peer(*stream.remote_addr())
     }
 }
 
@@ -109,6 +144,7 @@ fn status_of(code: &str) -> StatusCode {
         codes::INVALID => StatusCode::BAD_REQUEST,
         codes::UNAUTHORIZED => StatusCode::UNAUTHORIZED,
         codes::TOO_LARGE => StatusCode::PAYLOAD_TOO_LARGE,
+        codes::OVER_QUOTA => StatusCode::INSUFFICIENT_STORAGE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -2,22 +2,26 @@
 
 use std::convert::Infallible;
 
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Admin, Https, JsonBody};
+use super::{Admin, Https, JsonBody, Peer};
 use crate::api::accounts::{AccountChange, NewAccount};
 use crate::api::aliases::AliasDto;
+use crate::api::collect::CollectStatus;
+use crate::api::ddns::DdnsStatus;
+use crate::api::doctor::{Check, SmartHost};
 use crate::api::domains::NewDomain;
 use crate::api::log::{Event, LogQuery};
 use crate::api::queue::QueueFilter;
+use crate::api::setup::admin_password_matches;
 use crate::api::{ApiError, ApiResult, codes};
 
 type Api<T> = ApiResult<Json<T>>;
@@ -25,6 +29,11 @@ type Api<T> = ApiResult<Json<T>>;
 pub(super) fn router(admin: Admin) -> Router {
     let api = Router::new()
         .route("/api/status", get(status))
+        .route("/api/collect", get(collect_status))
+        .route("/api/ddns", get(ddns_status))
+        .route("/api/doctor", post(doctor))
+        .route("/api/doctor/smart-host", post(doctor_smart_host))
+        .route("/api/collect/{index}/run", post(collect_run))
         .route("/api/domains", get(domains).post(add_domain))
         .route("/api/domains/{name}", axum::routing::delete(remove_domain))
         .route("/api/domains/{name}/dns", get(domain_dns))
@@ -48,9 +57,9 @@ pub(super) fn router(admin: Admin) -> Router {
         .route("/api/events", get(events))
         .route("/api/settings", get(settings).put(update_settings))
         .route("/api/session", axum::routing::delete(sign_out))
+        .merge(super::setup::routes())
         .route_layer(middleware::from_fn_with_state(admin.clone(), require_auth));
     Router::new()
-        .route("/", get(index))
         .route("/signin", get(signin))
         .route("/api/session", post(sign_in))
         .merge(api)
@@ -69,32 +78,53 @@ async fn require_auth(State(admin): State<Admin>, request: Request, next: Next) 
     }
 }
 
-/// The web admin UI is not built into this release yet.
-async fn index() -> Html<&'static str> {
-    Html(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Postroom</title>\
-         </head><body><h1>Postroom</h1><p>The web admin UI arrives with the next release. \
-         The admin API is served under <code>/api/</code>; see the README.</p></body></html>",
-    )
-}
-
+/// `POST /api/session`: the token, or the admin password set in the wizard.
 #[derive(Deserialize)]
 struct SignIn {
-    token: String,
+    #[serde(default)]
+    token: Option<String>,
+    #[serde(default)]
+    password: Option<String>,
 }
+
+/// Failed sign-ins count toward the same lockout as mail logins, as the account `admin`.
+const ADMIN_ACCOUNT: &str = "admin";
 
 async fn sign_in(
     State(admin): State<Admin>,
     Extension(Https(https)): Extension<Https>,
+    ConnectInfo(Peer(peer)): ConnectInfo<Peer>,
     JsonBody(body): JsonBody<SignIn>,
 ) -> Response {
-    if !admin.token_matches(&body.token) {
+    let lockout = admin.engine().shared.runtime.snapshot().lockout.clone();
+    if lockout.check(peer.ip(), ADMIN_ACCOUNT).is_err() {
+        return ApiError::new(
+            codes::UNAUTHORIZED,
+            "too many failed sign-ins; try again in a few minutes",
+        )
+        .into_response();
+    }
+    let (field, valid) = match (&body.token, &body.password) {
+        (Some(token), _) => ("token", admin.token_matches(token)),
+        (None, Some(password)) => (
+            "password",
+            admin_password_matches(admin.engine().data_dir(), password).await,
+        ),
+        (None, None) => {
+            return ApiError::invalid("password", "send the password or the token").into_response();
+        }
+    };
+    if !valid {
+        let delay = lockout.failed(peer.ip(), ADMIN_ACCOUNT);
+        tracing::warn!(service = "admin", %peer, "failed sign-in");
+        tokio::time::sleep(delay).await;
         return ApiError {
-            field: Some("token".into()),
-            ..ApiError::new(codes::UNAUTHORIZED, "wrong token")
+            field: Some(field.into()),
+            ..ApiError::new(codes::UNAUTHORIZED, format!("wrong {field}"))
         }
         .into_response();
     }
+    lockout.succeeded(ADMIN_ACCOUNT);
     let cookie = admin.new_session(https);
     (
         [(header::SET_COOKIE, cookie)],
@@ -234,6 +264,34 @@ async fn queue_retry_all(State(a): State<Admin>) -> Api<serde_json::Value> {
 async fn queue_retry(State(a): State<Admin>, Path(entry): Path<String>) -> Api<serde_json::Value> {
     let due = a.engine().queue_retry(Some(id(&entry)?)).await?;
     Ok(Json(json!({ "due": due })))
+}
+
+async fn ddns_status(State(a): State<Admin>) -> Api<DdnsStatus> {
+    Ok(Json(a.engine().ddns_status()))
+}
+
+/// `POST /api/doctor`: runs every connectivity check (network look-ups: a few seconds).
+async fn doctor(State(a): State<Admin>) -> Api<Vec<Check>> {
+    a.engine().doctor().await.map(Json)
+}
+
+/// `POST /api/doctor/smart-host`: the one-click fix: a catch-all route through the relay.
+async fn doctor_smart_host(
+    State(a): State<Admin>,
+    JsonBody(smart): JsonBody<SmartHost>,
+) -> Api<crate::api::settings::Settings> {
+    a.engine().doctor_smart_host(smart).await.map(Json)
+}
+
+async fn collect_status(State(a): State<Admin>) -> Api<Vec<CollectStatus>> {
+    Ok(Json(a.engine().collect_status()))
+}
+
+async fn collect_run(State(a): State<Admin>, Path(index): Path<String>) -> Api<CollectStatus> {
+    let index = index
+        .parse()
+        .map_err(|_| ApiError::not_found(format!("there is no collect job {index}")))?;
+    Ok(Json(a.engine().collect_run(index)?))
 }
 
 async fn queue_delete(State(a): State<Admin>, Path(entry): Path<String>) -> ApiResult<StatusCode> {

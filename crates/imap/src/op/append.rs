@@ -45,6 +45,8 @@ impl Session {
             }
             // RFC 9051 §6.3.12: TRYCREATE when the mailbox does not exist.
             Err(StoreError::NotFound(_)) => self.no(tag, "TRYCREATE", "no such mailbox").await,
+            // RFC 9208 §4.3 / §7: the message does not fit the account's quota.
+            Err(StoreError::OverQuota(why)) => self.no(tag, "OVERQUOTA", &why).await,
             Err(e) => self.store_failed(tag, e).await,
         }
     }

@@ -49,6 +49,8 @@ impl Session {
             Err(StoreError::NotFound(_)) => {
                 return self.no(tag, "TRYCREATE", "no such mailbox").await;
             }
+            // RFC 9208 §4.3: the copies would not fit the quota; nothing was copied.
+            Err(StoreError::OverQuota(why)) => return self.no(tag, "OVERQUOTA", &why).await,
             Err(e) => return self.store_failed(tag, e).await,
         };
         let from: Vec<u32> = placed.uids.iter().map(|p| p.0).collect();

@@ -1,11 +1,14 @@
 //! FETCH and UID FETCH (RFC 9051 §6.4.5, §7.5.2). BODY[...] and RFC822(.TEXT) set `\Seen`
-//! unless PEEK or the mailbox is read-only.
+//! unless PEEK or the mailbox is read-only. CONDSTORE's MODSEQ and CHANGEDSINCE, QRESYNC's
+//! VANISHED modifier (RFC 7162 §3.1.4, §3.2.6).
 
 use proto::imap::date::format_date_time;
-use proto::imap::response::literal;
+use proto::imap::response::{self, literal};
 use proto::imap::{FetchAttr, Section, SectionText, SequenceSet};
 use store::{FlagOp, StoreError};
 
+use super::prefetch::Prefetch;
+use super::summary;
 use crate::message;
 use crate::selected::flag_list;
 use crate::session::{End, Session};
@@ -41,6 +44,7 @@ impl Session {
         uid: bool,
         set: SequenceSet,
         mut attrs: Vec<FetchAttr>,
+        changed_since: Option<(u64, bool)>,
     ) -> Result<(), End> {
         let Some(sel) = self.selected.as_ref() else {
             return Ok(());
@@ -49,11 +53,48 @@ impl Session {
             // RFC 9051 §6.4.8: a number that does not exist is a BAD.
             return self.bad(Some(tag), "no such message").await;
         }
+        // RFC 7162 §3.2.6: VANISHED only in UID FETCH, once QRESYNC is enabled.
+        if changed_since.is_some_and(|(_, vanished)| vanished) && !(uid && self.qresync) {
+            return self
+                .bad(Some(tag), "VANISHED needs UID FETCH and ENABLE QRESYNC")
+                .await;
+        }
         // RFC 9051 §6.4.8: UID FETCH always includes UID.
         if uid && !attrs.contains(&FetchAttr::Uid) {
             attrs.insert(0, FetchAttr::Uid);
         }
-        let indexes = sel.resolve(&set, uid);
+        // RFC 7162 §3.1: FETCH MODSEQ and CHANGEDSINCE enable CONDSTORE; §3.1.4.1:
+        // CHANGEDSINCE implies MODSEQ.
+        if changed_since.is_some() && !attrs.contains(&FetchAttr::ModSeq) {
+            attrs.push(FetchAttr::ModSeq);
+        }
+        if attrs.contains(&FetchAttr::ModSeq) {
+            self.condstore = true;
+        }
+        let mut indexes = sel.resolve(&set, uid);
+        if let Some((since, vanished)) = changed_since {
+            indexes.retain(|&i| sel.messages[i].modseq > since);
+            if vanished {
+                let (account, mailbox) = (self.account.as_ref().map_or(0, |a| a.id), sel.id);
+                match self.ctx.store.vanished_since(account, mailbox, since).await {
+                    Ok(gone) => {
+                        // `*` reaches past the last UID in use: expunged UIDs may be above it.
+                        let gone: Vec<u32> = gone
+                            .into_iter()
+                            .filter(|&u| set.contains(u, u32::MAX))
+                            .collect();
+                        if !gone.is_empty() {
+                            let line = format!("VANISHED (EARLIER) {}", SequenceSet::format(&gone));
+                            response::untagged(&mut self.wbuf, &line);
+                        }
+                    }
+                    Err(e) => return self.store_failed(tag, e).await,
+                }
+            }
+        }
+        let Some(sel) = self.selected.as_ref() else {
+            return Ok(());
+        };
         let (mailbox, read_only) = (sel.id, sel.read_only);
         // \Seen first, so the FLAGS sent below are the new ones.
         if !read_only && attrs.iter().any(FetchAttr::sets_seen) {
@@ -65,23 +106,23 @@ impl Session {
                 .collect();
             if !unseen.is_empty() {
                 let account = self.account.as_ref().map_or(0, |a| a.id);
+                let seen = vec!["\\Seen".into()];
                 match self
                     .ctx
                     .store
-                    .store_flags(account, mailbox, unseen, FlagOp::Add, vec!["\\Seen".into()])
+                    .store_flags(account, mailbox, unseen, FlagOp::Add, seen, None)
                     .await
                 {
-                    Ok(updates) => {
+                    Ok(stored) => {
                         if let Some(sel) = self.selected.as_mut() {
-                            for u in updates {
-                                if let Some(seq) = sel.seq_of(u.uid) {
-                                    sel.messages[seq - 1].flags = u.flags;
-                                    sel.messages[seq - 1].modseq = u.modseq;
-                                }
-                            }
+                            sel.apply(&stored.updates);
                         }
                         if !attrs.contains(&FetchAttr::Flags) {
                             attrs.push(FetchAttr::Flags);
+                        }
+                        // RFC 7162 §3.2: a flag change told under CONDSTORE carries MODSEQ.
+                        if self.condstore && !attrs.contains(&FetchAttr::ModSeq) {
+                            attrs.push(FetchAttr::ModSeq);
                         }
                     }
                     Err(e) => return self.store_failed(tag, e).await,
@@ -98,6 +139,40 @@ impl Session {
                     | FetchAttr::ModSeq
             )
         });
+        // ENVELOPE and BODYSTRUCTURE come from the summary cache; when they are the only
+        // items needing the message, cached messages are not read at all.
+        let summary_attr = |a: &FetchAttr| {
+            matches!(
+                a,
+                FetchAttr::Envelope | FetchAttr::Body | FetchAttr::BodyStructure
+            )
+        };
+        let needs_summary = attrs.iter().any(summary_attr);
+        let only_summary = attrs.iter().all(|a| {
+            summary_attr(a)
+                || matches!(
+                    a,
+                    FetchAttr::Flags
+                        | FetchAttr::Uid
+                        | FetchAttr::InternalDate
+                        | FetchAttr::Rfc822Size
+                        | FetchAttr::ModSeq
+                )
+        });
+        let uid_validity = self.selected.as_ref().map_or(0, |s| s.uid_validity);
+        let utf8 = self.utf8;
+        let key = |uid: u32| (mailbox, uid_validity, uid, utf8);
+        let mut prefetch = match self.selected.as_ref() {
+            Some(sel) if needs_body => {
+                let to_read: Vec<usize> = indexes
+                    .iter()
+                    .copied()
+                    .filter(|&i| !only_summary || summary::get(&key(sel.messages[i].uid)).is_none())
+                    .collect();
+                Prefetch::new(mailbox, &sel.messages, &to_read)
+            }
+            _ => Prefetch::new(mailbox, &[], &[]),
+        };
         for i in indexes {
             let Some(m) = self
                 .selected
@@ -107,9 +182,10 @@ impl Session {
             else {
                 continue;
             };
-            let raw = if needs_body {
-                match self.ctx.store.read_messages(mailbox, vec![m.uid]).await {
-                    Ok(mut bodies) => match bodies.pop().flatten() {
+            let cached = needs_summary.then(|| summary::get(&key(m.uid))).flatten();
+            let raw = if needs_body && !(only_summary && cached.is_some()) {
+                match prefetch.body(&self.ctx.store, m.uid).await {
+                    Ok(body) => match body {
                         Some(b) => Some(b),
                         // Expunged by another session meanwhile: RFC 9051 §7.5.1 lets us
                         // leave it out; the EXPUNGE follows at the next chance.
@@ -131,10 +207,10 @@ impl Session {
                 None
             };
             let raw = raw.unwrap_or_default();
-            let parsed = if needs_body {
-                message::parse(&raw)
-            } else {
-                None
+            let summary = match cached {
+                Some(s) => Some(s),
+                None if needs_summary => Some(summary::compute(key(m.uid), &raw)),
+                None => None,
             };
             let mut out = format!("* {} FETCH (", i + 1).into_bytes();
             for (k, attr) in attrs.iter().enumerate() {
@@ -155,11 +231,8 @@ impl Session {
                     FetchAttr::ModSeq => out.extend(format!("MODSEQ ({})", m.modseq).into_bytes()),
                     FetchAttr::Envelope => {
                         out.extend_from_slice(b"ENVELOPE ");
-                        match &parsed {
-                            Some(p) => message::envelope(&mut out, p, self.utf8),
-                            None => {
-                                out.extend_from_slice(b"(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)")
-                            }
+                        if let Some(s) = &summary {
+                            out.extend_from_slice(&s.envelope);
                         }
                     }
                     FetchAttr::Body | FetchAttr::BodyStructure => {
@@ -168,15 +241,8 @@ impl Session {
                         } else {
                             b"BODYSTRUCTURE "
                         });
-                        match &parsed {
-                            Some(p) => message::body_structure(&mut out, p, &raw, self.utf8),
-                            None => out.extend(
-                                format!(
-                                    "(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" {} 0)",
-                                    raw.len()
-                                )
-                                .into_bytes(),
-                            ),
+                        if let Some(s) = &summary {
+                            out.extend_from_slice(&s.structure);
                         }
                     }
                     FetchAttr::Rfc822 => {

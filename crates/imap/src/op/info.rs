@@ -1,4 +1,4 @@
-//! CAPABILITY (RFC 9051 §6.1.1), ID (RFC 2971), ENABLE (RFC 5161, RFC 9051 §6.3.1),
+//! CAPABILITY (RFC 9051 §6.1.1), ID (RFC 2971), ENABLE (RFC 5161, RFC 9051 §6.3.1, RFC 7162),
 //! NAMESPACE (RFC 2342, RFC 9051 §6.3.10).
 
 use proto::imap::response;
@@ -59,6 +59,16 @@ impl Session {
                     self.rev2 = true;
                     self.utf8 = true;
                     enabled.push("IMAP4rev2");
+                }
+                // RFC 7162 §3.1, §3.2.3: QRESYNC implies CONDSTORE.
+                "CONDSTORE" => {
+                    self.condstore = true;
+                    enabled.push("CONDSTORE");
+                }
+                "QRESYNC" => {
+                    self.condstore = true;
+                    self.qresync = true;
+                    enabled.push("QRESYNC");
                 }
                 _ => {}
             }

@@ -1,8 +1,8 @@
-//! LIST and LSUB (RFC 9051 §6.3.9, RFC 3501 §6.3.9, SPECIAL-USE RFC 6154 §2) and STATUS
-//! (RFC 9051 §6.3.11).
+//! LIST and LSUB (RFC 9051 §6.3.9, RFC 3501 §6.3.9, SPECIAL-USE RFC 6154 §2), with
+//! LIST-EXTENDED (RFC 5258) and LIST-STATUS (RFC 5819), and STATUS (RFC 9051 §6.3.11).
 
-use proto::imap::StatusItem;
-use store::StoreError;
+use proto::imap::{ListOptions, StatusItem};
+use store::{MailboxInfo, StoreError};
 
 use crate::session::{End, Session};
 
@@ -32,21 +32,34 @@ fn name_matches(pattern: &str, name: &str) -> bool {
 }
 
 impl Session {
+    /// LIST (with LIST-EXTENDED, RFC 5258 §3) and LSUB (which is LIST with selection
+    /// SUBSCRIBED, without `\Subscribed`).
     pub(crate) async fn handle_list(
         &mut self,
         tag: &str,
         reference: Vec<u8>,
-        pattern: Vec<u8>,
-        subscribed_only: bool,
+        patterns: Vec<Vec<u8>>,
+        options: ListOptions,
         verb: &str,
     ) -> Result<(), End> {
-        let (Some(reference), Some(pattern)) =
-            (self.mailbox_name(&reference), self.mailbox_name(&pattern))
-        else {
+        let Some(reference) = self.mailbox_name(&reference) else {
             return self.bad(Some(tag), "invalid mailbox name encoding").await;
         };
+        let mut full = Vec::new();
+        for p in &patterns {
+            let Some(pattern) = self.mailbox_name(p) else {
+                return self.bad(Some(tag), "invalid mailbox name encoding").await;
+            };
+            full.push(
+                if reference.is_empty() || pattern.starts_with('/') || pattern.is_empty() {
+                    pattern
+                } else {
+                    format!("{reference}/{pattern}")
+                },
+            );
+        }
         // RFC 9051 §6.3.9: an empty pattern asks for the delimiter.
-        if pattern.is_empty() {
+        if full.iter().all(String::is_empty) {
             proto::imap::response::untagged(
                 &mut self.wbuf,
                 &format!("{verb} (\\Noselect) \"/\" \"\""),
@@ -54,11 +67,6 @@ impl Session {
             self.ok(tag, &format!("{verb} completed"));
             return Ok(());
         }
-        let full = if reference.is_empty() || pattern.starts_with('/') {
-            pattern
-        } else {
-            format!("{reference}/{pattern}")
-        };
         let Some(account) = self.account.as_ref().map(|a| a.id) else {
             return Ok(());
         };
@@ -66,13 +74,29 @@ impl Session {
             Ok(b) => b,
             Err(e) => return self.store_failed(tag, e).await,
         };
+        let matched = |name: &str| full.iter().any(|p| name_matches(p, name));
+        // RFC 5258 §3.1, RFC 6154 §5.1: what the selection options keep.
+        let selected = |b: &MailboxInfo| {
+            (!options.subscribed || b.subscribed)
+                && (!options.special_use || b.special_use.is_some())
+        };
+        let show_subscribed =
+            verb == "LIST" && (options.subscribed || options.return_subscribed || self.rev2);
         for b in &boxes {
-            if !name_matches(&full, &b.name) || (subscribed_only && !b.subscribed) {
+            if !matched(&b.name) {
                 continue;
             }
             let prefix = format!("{}/", b.name);
-            let children = boxes.iter().any(|c| c.name.starts_with(&prefix));
-            let mut attrs = vec![if children {
+            let descendants = || boxes.iter().filter(|c| c.name.starts_with(&prefix));
+            // RFC 5258 §3.5 RECURSIVEMATCH: CHILDINFO when a descendant meets the selection
+            // but is not listed itself (the patterns do not match it).
+            let child_info = options.recursive_match
+                && options.subscribed
+                && descendants().any(|c| selected(c) && !matched(&c.name));
+            if !selected(b) && !child_info {
+                continue;
+            }
+            let mut attrs = vec![if descendants().next().is_some() {
                 "\\HasChildren"
             } else {
                 "\\HasNoChildren"
@@ -80,13 +104,27 @@ impl Session {
             if let Some(special) = &b.special_use {
                 attrs.push(special);
             }
-            if b.subscribed && verb == "LIST" && self.rev2 {
+            if b.subscribed && show_subscribed {
                 attrs.push("\\Subscribed");
             }
             let mut line = format!("* {verb} ({}) \"/\" ", attrs.join(" ")).into_bytes();
             line.extend(self.encode_name(&b.name));
+            if child_info {
+                line.extend_from_slice(b" (\"CHILDINFO\" (\"SUBSCRIBED\"))");
+            }
             line.extend_from_slice(b"\r\n");
             self.wbuf.extend(line);
+            // RFC 5819 §2: the STATUS of each listed (selectable) mailbox follows its LIST.
+            if let Some(items) = &options.status
+                && selected(b)
+            {
+                match self.status_line(account, &b.name, items).await {
+                    Ok(line) => self.wbuf.extend(line),
+                    Err(e) => {
+                        tracing::warn!(session = %self.id, error = %e, "STATUS in LIST failed")
+                    }
+                }
+            }
         }
         self.ok(tag, &format!("{verb} completed"));
         Ok(())
@@ -104,10 +142,24 @@ impl Session {
         let Some(account) = self.account.as_ref().map(|a| a.id) else {
             return Ok(());
         };
-        let snap = match self.ctx.store.mailbox_snapshot(account, &name).await {
-            Ok(s) => s,
-            Err(e) => return self.store_failed(tag, e).await,
-        };
+        match self.status_line(account, &name, &items).await {
+            Ok(line) => {
+                self.wbuf.extend(line);
+                self.ok(tag, "STATUS completed");
+                Ok(())
+            }
+            Err(e) => self.store_failed(tag, e).await,
+        }
+    }
+
+    /// `* STATUS name (items)` CRLF (RFC 9051 §7.3.2).
+    async fn status_line(
+        &self,
+        account: i64,
+        name: &str,
+        items: &[StatusItem],
+    ) -> Result<Vec<u8>, StoreError> {
+        let snap = self.ctx.store.mailbox_snapshot(account, name).await?;
         let has =
             |m: &store::MessageMeta, f: &str| m.flags.iter().any(|g| g.eq_ignore_ascii_case(f));
         let values: Vec<String> = items
@@ -132,11 +184,9 @@ impl Session {
             })
             .collect();
         let mut line = b"* STATUS ".to_vec();
-        line.extend(self.encode_name(&name));
+        line.extend(self.encode_name(name));
         line.extend(format!(" ({})\r\n", values.join(" ")).into_bytes());
-        self.wbuf.extend(line);
-        self.ok(tag, "STATUS completed");
-        Ok(())
+        Ok(line)
     }
 
     /// Answers a store failure: NO [NONEXISTENT] / [ALREADYEXISTS] / [CANNOT] (RFC 5530), or a

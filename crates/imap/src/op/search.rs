@@ -3,7 +3,7 @@
 
 use proto::imap::date::days_from_civil;
 use proto::imap::{SearchKey, SearchReturn, SequenceSet, response};
-use store::MessageMeta;
+use store::{MessageMeta, StoreError};
 
 use crate::message;
 use crate::session::{End, Session};
@@ -28,6 +28,17 @@ fn needs_body(key: &SearchKey) -> bool {
         SearchKey::Not(k) => needs_body(k),
         SearchKey::Or(a, b) => needs_body(a) || needs_body(b),
         SearchKey::And(keys) => keys.iter().any(needs_body),
+        _ => false,
+    }
+}
+
+/// Whether the key uses MODSEQ anywhere (RFC 7162 §3.1.5).
+fn uses_modseq(key: &SearchKey) -> bool {
+    match key {
+        SearchKey::ModSeq(_) => true,
+        SearchKey::Not(k) => uses_modseq(k),
+        SearchKey::Or(a, b) => uses_modseq(a) || uses_modseq(b),
+        SearchKey::And(keys) => keys.iter().any(uses_modseq),
         _ => false,
     }
 }
@@ -90,7 +101,109 @@ fn matches(key: &SearchKey, c: &Candidate) -> bool {
     }
 }
 
+/// RFC 9051 §6.4.4, RFC 5256 §3: UTF-8 and its subset US-ASCII are the charsets here.
+pub(crate) fn charset_supported(charset: &str) -> bool {
+    charset == "UTF-8" || charset == "US-ASCII"
+}
+
+/// `indexes` cut into read batches: at most 256 messages or about 8 MiB each, so one store
+/// round trip serves many small messages and large ones are not all held at once.
+pub(crate) fn batches<'a>(
+    messages: &[MessageMeta],
+    indexes: &'a [usize],
+) -> impl Iterator<Item = &'a [usize]> {
+    const COUNT: usize = 256;
+    const BYTES: u64 = 8 << 20;
+    let mut rest = indexes;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut bytes = 0;
+        let mut n = 0;
+        while n < rest.len() && n < COUNT && (n == 0 || bytes < BYTES) {
+            bytes += messages[rest[n]].size;
+            n += 1;
+        }
+        let (batch, tail) = rest.split_at(n);
+        rest = tail;
+        Some(batch)
+    })
+}
+
 impl Session {
+    /// The indexes of the selected messages that match `key`, in mailbox order.
+    pub(crate) async fn search_indexes(&self, key: &SearchKey) -> Result<Vec<usize>, StoreError> {
+        let Some(sel) = self.selected.as_ref() else {
+            return Ok(Vec::new());
+        };
+        let last_uid = sel.messages.last().map_or(0, |m| m.uid);
+        let all: Vec<usize> = (0..sel.messages.len()).collect();
+        let mut found = Vec::new();
+        let mut check = |i: usize, raw: Option<&[u8]>| {
+            let c = Candidate {
+                meta: &sel.messages[i],
+                seq: i as u32 + 1,
+                last_seq: sel.messages.len() as u32,
+                last_uid,
+                raw,
+            };
+            if matches(key, &c) {
+                found.push(i);
+            }
+        };
+        if !needs_body(key) {
+            all.iter().for_each(|&i| check(i, None));
+            return Ok(found);
+        }
+        for batch in batches(&sel.messages, &all) {
+            let uids = batch.iter().map(|&i| sel.messages[i].uid).collect();
+            let bodies = self.ctx.store.read_messages(sel.id, uids).await?;
+            for (&i, raw) in batch.iter().zip(bodies) {
+                check(i, raw.as_deref());
+            }
+        }
+        Ok(found)
+    }
+
+    /// SORT and THREAD's start (RFC 5256 §3): the charset must be one known (else NO
+    /// [BADCHARSET]), then the search. `None` when the answer was sent already.
+    pub(crate) async fn sort_search(
+        &mut self,
+        tag: &str,
+        charset: &str,
+        key: &SearchKey,
+    ) -> Result<Option<Vec<usize>>, End> {
+        if !charset_supported(charset) {
+            self.bad_charset(tag).await?;
+            return Ok(None);
+        }
+        match self.search_indexes(key).await {
+            Ok(i) => Ok(Some(i)),
+            Err(e) => self.search_failed(tag, e).await.map(|()| None),
+        }
+    }
+
+    /// A message's number or UID, as the command asked.
+    pub(crate) fn number(&self, index: usize, uid: bool) -> u32 {
+        match (uid, self.selected.as_ref()) {
+            (true, Some(sel)) => sel.messages.get(index).map_or(0, |m| m.uid),
+            _ => index as u32 + 1,
+        }
+    }
+
+    /// RFC 9051 §6.4.4: NO [BADCHARSET] with the charsets supported.
+    pub(crate) async fn bad_charset(&mut self, tag: &str) -> Result<(), End> {
+        self.no(tag, "BADCHARSET (UTF-8 US-ASCII)", "unsupported charset")
+            .await
+    }
+
+    pub(crate) async fn search_failed(&mut self, tag: &str, e: StoreError) -> Result<(), End> {
+        tracing::error!(session = %self.id, error = %e, "search read failed");
+        self.no(tag, "UNAVAILABLE", "cannot search now; try again later")
+            .await
+    }
+
     pub(crate) async fn handle_search(
         &mut self,
         tag: &str,
@@ -99,48 +212,26 @@ impl Session {
         charset: Option<String>,
         key: SearchKey,
     ) -> Result<(), End> {
-        // RFC 9051 §6.4.4: UTF-8 (and its subset US-ASCII) only.
-        if let Some(cs) = &charset
-            && cs != "UTF-8"
-            && cs != "US-ASCII"
-        {
-            return self
-                .no(tag, "BADCHARSET (UTF-8 US-ASCII)", "unsupported charset")
-                .await;
+        if !charset.as_deref().is_none_or(charset_supported) {
+            return self.bad_charset(tag).await;
         }
-        let Some(sel) = self.selected.as_ref() else {
-            return Ok(());
+        let indexes = match self.search_indexes(&key).await {
+            Ok(indexes) => indexes,
+            Err(e) => return self.search_failed(tag, e).await,
         };
-        let mailbox = sel.id;
-        let messages = sel.messages.clone();
-        let body = needs_body(&key);
-        let last_uid = messages.last().map_or(0, |m| m.uid);
-        let mut found = Vec::new();
-        for (i, meta) in messages.iter().enumerate() {
-            let raw = if body {
-                match self.ctx.store.read_messages(mailbox, vec![meta.uid]).await {
-                    Ok(mut b) => b.pop().flatten(),
-                    Err(e) => {
-                        tracing::error!(session = %self.id, error = %e, "search read failed");
-                        return self
-                            .no(tag, "UNAVAILABLE", "cannot search now; try again later")
-                            .await;
-                    }
-                }
-            } else {
-                None
-            };
-            let c = Candidate {
-                meta,
-                seq: i as u32 + 1,
-                last_seq: messages.len() as u32,
-                last_uid,
-                raw: raw.as_deref(),
-            };
-            if matches(&key, &c) {
-                found.push(if uid { meta.uid } else { i as u32 + 1 });
-            }
-        }
+        let found: Vec<u32> = indexes.iter().map(|&i| self.number(i, uid)).collect();
+        // RFC 7162 §3.1.5: a search by MODSEQ enables CONDSTORE and reports the highest
+        // MODSEQ of the messages found.
+        let modseq = if uses_modseq(&key) {
+            self.condstore = true;
+            let sel = self.selected.as_ref();
+            indexes
+                .iter()
+                .filter_map(|&i| sel.and_then(|s| s.messages.get(i)).map(|m| m.modseq))
+                .max()
+        } else {
+            None
+        };
         // RFC 9051 §7.3.4 ESEARCH for IMAP4rev2 clients or RETURN; SEARCH otherwise.
         if ret.is_some() || self.rev2 {
             let options = ret.unwrap_or_else(|| vec![SearchReturn::All]);
@@ -168,11 +259,17 @@ impl Session {
                     }
                 }
             }
+            if let Some(m) = modseq {
+                line.push_str(&format!(" MODSEQ {m}"));
+            }
             response::untagged(&mut self.wbuf, &line);
         } else {
             let mut line = "SEARCH".to_string();
             for n in &found {
                 line.push_str(&format!(" {n}"));
+            }
+            if let Some(m) = modseq {
+                line.push_str(&format!(" (MODSEQ {m})"));
             }
             response::untagged(&mut self.wbuf, &line);
         }

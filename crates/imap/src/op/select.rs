@@ -1,8 +1,11 @@
-//! SELECT and EXAMINE (RFC 9051 §6.3.2, §6.3.3), CLOSE (§6.4.1), UNSELECT (RFC 3691).
+//! SELECT and EXAMINE (RFC 9051 §6.3.2, §6.3.3) with CONDSTORE and QRESYNC (RFC 7162
+//! §3.1.8, §3.2.5), CLOSE (§6.4.1), UNSELECT (RFC 3691).
 
 use proto::imap::response::{self, Status};
+use proto::imap::{Qresync, SequenceSet};
+use store::{MailboxSnapshot, StoreError};
 
-use crate::selected::Selected;
+use crate::selected::{Selected, flag_list};
 use crate::session::{End, Session};
 
 /// The flags this server knows; keywords are allowed too (`\*`).
@@ -14,7 +17,17 @@ impl Session {
         tag: &str,
         raw: Vec<u8>,
         read_only: bool,
+        condstore: bool,
+        qresync: Option<Qresync>,
     ) -> Result<(), End> {
+        // RFC 7162 §3.2.5: the QRESYNC parameter without ENABLE QRESYNC is a BAD.
+        if qresync.is_some() && !self.qresync {
+            return self.bad(Some(tag), "ENABLE QRESYNC first").await;
+        }
+        // RFC 7162 §3.1.8: SELECT (CONDSTORE) enables CONDSTORE.
+        if condstore {
+            self.condstore = true;
+        }
         // RFC 9051 §6.3.2: a failed SELECT leaves no mailbox selected.
         if self.selected.take().is_some() {
             // RFC 7162 §3.2.11 / RFC 9051 §7.1: CLOSED tells the client the old one is gone.
@@ -77,6 +90,7 @@ impl Session {
             &format!("PERMANENTFLAGS {permanent}"),
             "flags",
         );
+        // RFC 7162 §3.1.2: always sent; every mailbox keeps MODSEQs, so never NOMODSEQ.
         response::status(
             out,
             None,
@@ -84,6 +98,11 @@ impl Session {
             &format!("HIGHESTMODSEQ {modseq}"),
             "modseq",
         );
+        if let Some(q) = qresync.filter(|q| q.uid_validity == uid_validity)
+            && let Err(e) = self.resync(&snap, &q).await
+        {
+            return self.store_failed(tag, e).await;
+        }
         self.selected = Some(Selected::new(snap, read_only));
         let (code, verb) = if read_only {
             ("READ-ONLY", "EXAMINE")
@@ -91,6 +110,46 @@ impl Session {
             ("READ-WRITE", "SELECT")
         };
         self.reply(Some(tag), Status::Ok, code, &format!("{verb} completed"));
+        Ok(())
+    }
+
+    /// RFC 7162 §3.2.5.1: what changed since the client's MODSEQ: the UIDs expunged since
+    /// (`VANISHED (EARLIER)`), then the messages whose flags changed, with their MODSEQ;
+    /// both only among the client's known UIDs when it sent them.
+    async fn resync(&mut self, snap: &MailboxSnapshot, q: &Qresync) -> Result<(), StoreError> {
+        let known = |uid: u32| {
+            q.known_uids
+                .as_ref()
+                .is_none_or(|k| k.contains(uid, u32::MAX))
+        };
+        let account = self.account.as_ref().map_or(0, |a| a.id);
+        let gone = self
+            .ctx
+            .store
+            .vanished_since(account, snap.info.id, q.modseq)
+            .await?;
+        // Read after the snapshot: a UID expunged in between is still in it, and is told
+        // later as VANISHED with the other changes.
+        let gone: Vec<u32> = gone
+            .into_iter()
+            .filter(|&u| known(u) && snap.messages.binary_search_by_key(&u, |m| m.uid).is_err())
+            .collect();
+        if !gone.is_empty() {
+            let line = format!("VANISHED (EARLIER) {}", SequenceSet::format(&gone));
+            response::untagged(&mut self.wbuf, &line);
+        }
+        for (i, m) in snap.messages.iter().enumerate() {
+            if m.modseq > q.modseq && known(m.uid) {
+                let line = format!(
+                    "{} FETCH (UID {} FLAGS {} MODSEQ ({}))",
+                    i + 1,
+                    m.uid,
+                    flag_list(&m.flags),
+                    m.modseq
+                );
+                response::untagged(&mut self.wbuf, &line);
+            }
+        }
         Ok(())
     }
 

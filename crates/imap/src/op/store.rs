@@ -1,21 +1,33 @@
-//! STORE and UID STORE (RFC 9051 §6.4.6): FLAGS, +FLAGS, -FLAGS, with .SILENT.
+//! STORE and UID STORE (RFC 9051 §6.4.6): FLAGS, +FLAGS, -FLAGS, with .SILENT; CONDSTORE's
+//! UNCHANGEDSINCE and MODIFIED (RFC 7162 §3.1.3).
 
-use proto::imap::{SequenceSet, StoreOp, response};
+use proto::imap::response::{self, Status};
+use proto::imap::{SequenceSet, StoreOp};
 use store::FlagOp;
 
 use crate::selected::flag_list;
 use crate::session::{End, Session};
 
+/// A STORE as parsed.
+pub(crate) struct StoreRequest {
+    pub uid: bool,
+    pub set: SequenceSet,
+    pub op: StoreOp,
+    pub silent: bool,
+    pub flags: Vec<String>,
+    pub unchanged_since: Option<u64>,
+}
+
 impl Session {
-    pub(crate) async fn handle_store(
-        &mut self,
-        tag: &str,
-        uid: bool,
-        set: SequenceSet,
-        op: StoreOp,
-        silent: bool,
-        flags: Vec<String>,
-    ) -> Result<(), End> {
+    pub(crate) async fn handle_store(&mut self, tag: &str, req: StoreRequest) -> Result<(), End> {
+        let StoreRequest {
+            uid,
+            set,
+            op,
+            silent,
+            flags,
+            unchanged_since,
+        } = req;
         let Some(sel) = self.selected.as_ref() else {
             return Ok(());
         };
@@ -29,6 +41,10 @@ impl Session {
         if flags.iter().any(|f| f.eq_ignore_ascii_case("\\Recent")) {
             return self.bad(Some(tag), "\\Recent cannot be stored").await;
         }
+        // RFC 7162 §3.1: UNCHANGEDSINCE is a CONDSTORE enabling command.
+        if unchanged_since.is_some() {
+            self.condstore = true;
+        }
         let indexes = sel.resolve(&set, uid);
         let uids: Vec<u32> = indexes.iter().map(|&i| sel.messages[i].uid).collect();
         let op = match op {
@@ -37,43 +53,69 @@ impl Session {
             StoreOp::Remove => FlagOp::Remove,
         };
         let account = self.account.as_ref().map_or(0, |a| a.id);
-        let updates = match self
+        let stored = match self
             .ctx
             .store
-            .store_flags(account, sel.id, uids, op, flags)
+            .store_flags(account, sel.id, uids, op, flags, unchanged_since)
             .await
         {
-            Ok(u) => u,
+            Ok(s) => s,
             Err(e) => return self.store_failed(tag, e).await,
         };
+        let condstore = self.condstore;
         let Some(sel) = self.selected.as_mut() else {
             return Ok(());
         };
-        for u in updates {
-            if let Some(seq) = sel.seq_of(u.uid) {
-                let m = &mut sel.messages[seq - 1];
-                m.flags = u.flags;
-                m.modseq = u.modseq;
+        sel.apply(&stored.updates);
+        let changed: Vec<u32> = stored.updates.iter().map(|u| u.uid).collect();
+        for i in indexes {
+            let Some(m) = sel.messages.get(i) else {
+                continue;
+            };
+            if stored.modified.contains(&m.uid) {
+                continue;
             }
-        }
-        if !silent {
-            for i in indexes {
-                let Some(m) = sel.messages.get(i) else {
-                    continue;
-                };
-                let uid_item = if uid {
-                    format!("UID {} ", m.uid)
-                } else {
-                    String::new()
-                };
-                response::untagged(
-                    &mut self.wbuf,
-                    &format!("{} FETCH ({uid_item}FLAGS {})", i + 1, flag_list(&m.flags)),
-                );
+            // RFC 7162 §3.1.3: with CONDSTORE, .SILENT still reports the new MODSEQ of the
+            // messages that changed.
+            let report_modseq = condstore && changed.contains(&m.uid);
+            if silent && !report_modseq {
+                continue;
             }
+            let mut items = Vec::new();
+            if uid {
+                items.push(format!("UID {}", m.uid));
+            }
+            if report_modseq || (condstore && !silent) {
+                items.push(format!("MODSEQ ({})", m.modseq));
+            }
+            if !silent {
+                items.push(format!("FLAGS {}", flag_list(&m.flags)));
+            }
+            response::untagged(
+                &mut self.wbuf,
+                &format!("{} FETCH ({})", i + 1, items.join(" ")),
+            );
         }
         self.catch_up(uid).await;
-        self.ok(tag, "STORE completed");
+        if stored.modified.is_empty() {
+            self.ok(tag, "STORE completed");
+        } else {
+            // RFC 7162 §3.1.3: MODIFIED names the messages (numbers, or UIDs for UID STORE)
+            // that failed the UNCHANGEDSINCE test.
+            let sel = self.selected.as_ref();
+            let mut failed: Vec<u32> = if uid {
+                stored.modified.clone()
+            } else {
+                stored
+                    .modified
+                    .iter()
+                    .filter_map(|&u| sel.and_then(|s| s.seq_of(u)).map(|n| n as u32))
+                    .collect()
+            };
+            failed.sort_unstable();
+            let code = format!("MODIFIED {}", SequenceSet::format(&failed));
+            self.reply(Some(tag), Status::Ok, &code, "conditional STORE completed");
+        }
         Ok(())
     }
 }

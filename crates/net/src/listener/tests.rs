@@ -118,7 +118,7 @@ async fn binding_an_address_in_use_names_the_service_and_address() {
     let err = bind("submission", &[addr]).await.expect_err("in use");
     assert_eq!(
         err.to_string(),
-        format!("submission: {addr} is already in use by another program")
+        format!("submission: {addr}: port {} is in use", addr.port())
     );
 }
 
@@ -129,7 +129,7 @@ async fn binding_a_foreign_address_says_it_is_not_ours() {
     let err = bind("smtp", &[addr]).await.expect_err("not ours");
     assert_eq!(
         err.to_string(),
-        "smtp: 192.0.2.1:0 is not an address of this computer"
+        "smtp: 192.0.2.1:0: 192.0.2.1 is not an address of this computer"
     );
 }
 
@@ -139,12 +139,12 @@ fn bind_errors_are_in_plain_words() {
     let denied = io::Error::from(io::ErrorKind::PermissionDenied);
     assert_eq!(
         bind_error("smtp", addr, &denied).to_string(),
-        "smtp: no permission to listen on 0.0.0.0:25 (ports below 1024 need administrator rights)"
+        "smtp: 0.0.0.0:25: port 25 needs administrator rights"
     );
     let in_use = io::Error::from(io::ErrorKind::AddrInUse);
     assert_eq!(
         bind_error("smtp", addr, &in_use).to_string(),
-        "smtp: 0.0.0.0:25 is already in use by another program"
+        "smtp: 0.0.0.0:25: port 25 is in use"
     );
 }
 
@@ -313,4 +313,12 @@ async fn shutdown_stops_the_accept_loop_and_closes_the_listener() {
         .expect("serve returns")
         .expect("no panic");
     assert!(TcpStream::connect(addr).await.is_err(), "listener closed");
+}
+
+#[tokio::test]
+async fn bind_addr_gives_a_short_reason_for_a_status_page() {
+    let first = bind_addr(localhost()).expect("bind");
+    let addr = first.local_addr().expect("addr");
+    let err = bind_addr(addr).expect_err("in use");
+    assert_eq!(err, format!("port {} is in use", addr.port()));
 }

@@ -1,12 +1,16 @@
 //! One framed command to a [`Request`] (RFC 9051 §6, with IDLE, MOVE, UIDPLUS, ENABLE, ID,
-//! NAMESPACE, UNSELECT, ESEARCH, CONDSTORE's SELECT parameter).
+//! NAMESPACE, UNSELECT, ESEARCH; LIST-EXTENDED, SORT and THREAD in `list.rs` and `sort.rs`;
+//! CONDSTORE/QRESYNC parameters and QUOTA in `condstore.rs`).
 
 use super::ParseError;
+use super::condstore::{FetchModifiers, Qresync, SelectParams};
 use super::date::parse_date_time;
 use super::fetch::FetchAttr;
+use super::list::ListOptions;
 use super::parse::{Cursor, is_tag_char, syntax};
 use super::search::SearchKey;
 use super::sequence::SequenceSet;
+use super::sort::{SortCriterion, ThreadAlgorithm};
 
 /// A tagged command.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,12 +78,19 @@ pub enum Command {
         mailbox: MailboxName,
         /// `(CONDSTORE)` (RFC 7162 §3.1.8).
         condstore: bool,
+        /// `(QRESYNC (...))` (RFC 7162 §3.2.5).
+        qresync: Option<Qresync>,
     },
     Examine {
         mailbox: MailboxName,
         condstore: bool,
+        qresync: Option<Qresync>,
     },
-    Create(MailboxName),
+    Create {
+        mailbox: MailboxName,
+        /// CREATE-SPECIAL-USE (RFC 6154 §3): the `USE` attributes asked for.
+        special_use: Vec<String>,
+    },
     Delete(MailboxName),
     Rename {
         from: MailboxName,
@@ -87,11 +98,11 @@ pub enum Command {
     },
     Subscribe(MailboxName),
     Unsubscribe(MailboxName),
+    /// LIST, with LIST-EXTENDED (RFC 5258): one or more patterns and the options.
     List {
         reference: MailboxName,
-        pattern: MailboxName,
-        /// `RETURN (SPECIAL-USE)` and friends are accepted; attributes are always sent.
-        subscribed_only: bool,
+        patterns: Vec<MailboxName>,
+        options: ListOptions,
     },
     Lsub {
         reference: MailboxName,
@@ -123,12 +134,29 @@ pub enum Command {
         charset: Option<String>,
         key: SearchKey,
     },
+    /// SORT / UID SORT (RFC 5256 §3), RETURN options of ESORT (RFC 5267 §3).
+    Sort {
+        uid: bool,
+        ret: Option<Vec<SearchReturn>>,
+        criteria: Vec<SortCriterion>,
+        charset: String,
+        key: SearchKey,
+    },
+    /// THREAD / UID THREAD (RFC 5256 §3).
+    Thread {
+        uid: bool,
+        algorithm: ThreadAlgorithm,
+        charset: String,
+        key: SearchKey,
+    },
     Fetch {
         uid: bool,
         set: SequenceSet,
         attrs: Vec<FetchAttr>,
         /// `(CHANGEDSINCE n)` (RFC 7162 §3.1.4).
         changed_since: Option<u64>,
+        /// `VANISHED` with CHANGEDSINCE (RFC 7162 §3.2.6).
+        vanished: bool,
     },
     Store {
         uid: bool,
@@ -149,6 +177,15 @@ pub enum Command {
         set: SequenceSet,
         mailbox: MailboxName,
     },
+    /// GETQUOTA quota-root (RFC 9208 §4.2).
+    GetQuota(Vec<u8>),
+    /// GETQUOTAROOT mailbox (RFC 9208 §4.3).
+    GetQuotaRoot(MailboxName),
+    /// SETQUOTA quota-root (resource limit ...) (RFC 9208 §4.1).
+    SetQuota {
+        root: Vec<u8>,
+        limits: Vec<(String, u64)>,
+    },
 }
 
 impl Command {
@@ -165,7 +202,7 @@ impl Command {
             Command::Enable(_) => "ENABLE",
             Command::Select { .. } => "SELECT",
             Command::Examine { .. } => "EXAMINE",
-            Command::Create(_) => "CREATE",
+            Command::Create { .. } => "CREATE",
             Command::Delete(_) => "DELETE",
             Command::Rename { .. } => "RENAME",
             Command::Subscribe(_) => "SUBSCRIBE",
@@ -181,10 +218,15 @@ impl Command {
             Command::Unselect => "UNSELECT",
             Command::Expunge(_) => "EXPUNGE",
             Command::Search { .. } => "SEARCH",
+            Command::Sort { .. } => "SORT",
+            Command::Thread { .. } => "THREAD",
             Command::Fetch { .. } => "FETCH",
             Command::Store { .. } => "STORE",
             Command::Copy { .. } => "COPY",
             Command::Move { .. } => "MOVE",
+            Command::GetQuota(_) => "GETQUOTA",
+            Command::GetQuotaRoot(_) => "GETQUOTAROOT",
+            Command::SetQuota { .. } => "SETQUOTA",
         }
     }
 }
@@ -261,34 +303,30 @@ fn command(c: &mut Cursor) -> Result<Command, ParseError> {
         "SELECT" | "EXAMINE" => {
             c.sp()?;
             let mailbox = c.astring()?;
-            let mut condstore = false;
-            if c.eat(b' ') {
-                // RFC 9051 §6.3.2 select-params; CONDSTORE is the one known here.
-                c.open()?;
-                loop {
-                    match c.keyword()?.as_str() {
-                        "CONDSTORE" => condstore = true,
-                        _ => return Err(syntax("unknown SELECT parameter")),
-                    }
-                    if c.eat(b')') {
-                        c.depth -= 1;
-                        break;
-                    }
-                    c.sp()?;
-                }
-            }
+            // RFC 9051 §6.3.2 select-params: CONDSTORE, QRESYNC (`condstore.rs`).
+            let SelectParams { condstore, qresync } = c.select_params()?;
             if verb == "SELECT" {
-                Command::Select { mailbox, condstore }
+                Command::Select {
+                    mailbox,
+                    condstore,
+                    qresync,
+                }
             } else {
-                Command::Examine { mailbox, condstore }
+                Command::Examine {
+                    mailbox,
+                    condstore,
+                    qresync,
+                }
             }
         }
         "CREATE" | "DELETE" | "SUBSCRIBE" | "UNSUBSCRIBE" => {
             c.sp()?;
             let mailbox = c.astring()?;
-            // RFC 6154 §3 CREATE-SPECIAL-USE parameters are not supported yet.
             match verb.as_str() {
-                "CREATE" => Command::Create(mailbox),
+                "CREATE" => Command::Create {
+                    mailbox,
+                    special_use: c.create_params()?,
+                },
                 "DELETE" => Command::Delete(mailbox),
                 "SUBSCRIBE" => Command::Subscribe(mailbox),
                 _ => Command::Unsubscribe(mailbox),
@@ -301,7 +339,7 @@ fn command(c: &mut Cursor) -> Result<Command, ParseError> {
             let to = c.astring()?;
             Command::Rename { from, to }
         }
-        "LIST" => list(c)?,
+        "LIST" => c.list_command()?,
         "LSUB" => {
             c.sp()?;
             let reference = c.astring()?;
@@ -313,30 +351,14 @@ fn command(c: &mut Cursor) -> Result<Command, ParseError> {
             c.sp()?;
             let mailbox = c.astring()?;
             c.sp()?;
-            c.open()?;
-            let mut items = Vec::new();
-            loop {
-                items.push(match c.keyword()?.as_str() {
-                    "MESSAGES" => StatusItem::Messages,
-                    "UIDNEXT" => StatusItem::UidNext,
-                    "UIDVALIDITY" => StatusItem::UidValidity,
-                    "UNSEEN" => StatusItem::Unseen,
-                    "DELETED" => StatusItem::Deleted,
-                    "SIZE" => StatusItem::Size,
-                    "RECENT" => StatusItem::Recent,
-                    "HIGHESTMODSEQ" => StatusItem::HighestModSeq,
-                    _ => return Err(syntax("unknown STATUS item")),
-                });
-                if c.eat(b')') {
-                    c.depth -= 1;
-                    break;
-                }
-                c.sp()?;
-            }
+            let items = c.status_items()?;
             Command::Status { mailbox, items }
         }
         "APPEND" => append(c)?,
+        "GETQUOTA" | "GETQUOTAROOT" | "SETQUOTA" => c.quota_command(&verb)?,
         "SEARCH" => search(c, false)?,
+        "SORT" => c.sort_command(false)?,
+        "THREAD" => c.thread_command(false)?,
         "FETCH" => fetch(c, false)?,
         "STORE" => store(c, false)?,
         "COPY" | "MOVE" => copy(c, false, verb == "MOVE")?,
@@ -345,6 +367,8 @@ fn command(c: &mut Cursor) -> Result<Command, ParseError> {
             let sub = c.keyword()?;
             match sub.as_str() {
                 "SEARCH" => search(c, true)?,
+                "SORT" => c.sort_command(true)?,
+                "THREAD" => c.thread_command(true)?,
                 "FETCH" => fetch(c, true)?,
                 "STORE" => store(c, true)?,
                 "COPY" | "MOVE" => copy(c, true, sub == "MOVE")?,
@@ -386,69 +410,6 @@ fn id_params(c: &mut Cursor) -> Result<Vec<(String, Option<String>)>, ParseError
     Ok(fields)
 }
 
-/// LIST, with the LIST-EXTENDED selection and return options accepted (RFC 5258 §3).
-fn list(c: &mut Cursor) -> Result<Command, ParseError> {
-    c.sp()?;
-    let mut subscribed_only = false;
-    if c.peek() == Some(b'(') {
-        c.open()?;
-        while !c.eat(b')') {
-            if c.keyword()? == "SUBSCRIBED" {
-                subscribed_only = true;
-            }
-            c.eat(b' ');
-        }
-        c.depth -= 1;
-        c.sp()?;
-    }
-    let reference = c.astring()?;
-    c.sp()?;
-    let pattern = if c.peek() == Some(b'(') {
-        // Several patterns: the first is used (RFC 5258 §3 allows a list).
-        c.open()?;
-        let first = c.list_mailbox()?;
-        while c.eat(b' ') {
-            c.list_mailbox()?;
-        }
-        c.close()?;
-        first
-    } else {
-        c.list_mailbox()?
-    };
-    if c.eat(b' ') {
-        // RETURN (SPECIAL-USE CHILDREN SUBSCRIBED STATUS (...)): attributes are always sent.
-        if !c.eat_keyword("RETURN") {
-            return Err(syntax("RETURN was expected"));
-        }
-        c.sp()?;
-        skip_list(c)?;
-    }
-    Ok(Command::List {
-        reference,
-        pattern,
-        subscribed_only,
-    })
-}
-
-/// Skips a parenthesised list of atoms and lists.
-fn skip_list(c: &mut Cursor) -> Result<(), ParseError> {
-    c.open()?;
-    loop {
-        match c.peek() {
-            Some(b')') => {
-                c.close()?;
-                return Ok(());
-            }
-            Some(b'(') => skip_list(c)?,
-            Some(b' ') => c.pos += 1,
-            Some(_) => {
-                c.atom()?;
-            }
-            None => return Err(syntax("')' was expected")),
-        }
-    }
-}
-
 /// RFC 9051 §6.3.12: APPEND mailbox [flag-list] [date-time] literal.
 fn append(c: &mut Cursor) -> Result<Command, ParseError> {
     c.sp()?;
@@ -479,25 +440,8 @@ fn search(c: &mut Cursor, uid: bool) -> Result<Command, ParseError> {
     let mut ret = None;
     if c.eat_keyword("RETURN") {
         c.sp()?;
-        c.open()?;
-        let mut options = Vec::new();
-        while !c.eat(b')') {
-            c.eat(b' ');
-            options.push(match c.keyword()?.as_str() {
-                "MIN" => SearchReturn::Min,
-                "MAX" => SearchReturn::Max,
-                "ALL" => SearchReturn::All,
-                "COUNT" => SearchReturn::Count,
-                _ => return Err(syntax("unknown RETURN option")),
-            });
-        }
-        c.depth -= 1;
+        ret = Some(c.search_return()?);
         c.sp()?;
-        // RFC 4731 §3.1: RETURN () means ALL.
-        if options.is_empty() {
-            options.push(SearchReturn::All);
-        }
-        ret = Some(options);
     }
     let mut charset = None;
     if c.eat_keyword("CHARSET") {
@@ -514,26 +458,45 @@ fn search(c: &mut Cursor, uid: bool) -> Result<Command, ParseError> {
     })
 }
 
+impl Cursor<'_> {
+    /// RFC 4731 §3.1 `search-return-opts` after RETURN: `(MIN MAX ALL COUNT)`.
+    pub(crate) fn search_return(&mut self) -> Result<Vec<SearchReturn>, ParseError> {
+        self.open()?;
+        let mut options = Vec::new();
+        while !self.eat(b')') {
+            self.eat(b' ');
+            options.push(match self.keyword()?.as_str() {
+                "MIN" => SearchReturn::Min,
+                "MAX" => SearchReturn::Max,
+                "ALL" => SearchReturn::All,
+                "COUNT" => SearchReturn::Count,
+                _ => return Err(syntax("unknown RETURN option")),
+            });
+        }
+        self.depth -= 1;
+        // RFC 4731 §3.1: RETURN () means ALL.
+        if options.is_empty() {
+            options.push(SearchReturn::All);
+        }
+        Ok(options)
+    }
+}
+
 fn fetch(c: &mut Cursor, uid: bool) -> Result<Command, ParseError> {
     c.sp()?;
     let set = c.sequence_set()?;
     c.sp()?;
     let attrs = c.fetch_attrs()?;
-    let mut changed_since = None;
-    if c.eat(b' ') {
-        c.open()?;
-        if !c.eat_keyword("CHANGEDSINCE") {
-            return Err(syntax("unknown FETCH modifier"));
-        }
-        c.sp()?;
-        changed_since = Some(c.number64()?);
-        c.close()?;
-    }
+    let FetchModifiers {
+        changed_since,
+        vanished,
+    } = c.fetch_modifiers()?;
     Ok(Command::Fetch {
         uid,
         set,
         attrs,
         changed_since,
+        vanished,
     })
 }
 

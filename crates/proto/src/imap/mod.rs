@@ -13,28 +13,37 @@
 //! - `parse.rs`: atoms, strings, literals, flags.
 //! - `command.rs`: [`Command`] and [`parse_command`]; tests in `command/tests.rs`.
 //! - `sequence.rs`, `fetch.rs`, `search.rs`: sequence sets, FETCH items, SEARCH keys.
+//! - `list.rs`: LIST-EXTENDED options (RFC 5258, 5819, 6154) and CREATE's `USE`.
+//! - `sort.rs`: SORT and THREAD criteria (RFC 5256, 5957, 5267).
+//! - `condstore.rs`: CONDSTORE/QRESYNC parameters (RFC 7162), QUOTA commands (RFC 9208).
 //! - `date.rs`: `date` and `date-time`, civil-day arithmetic.
 //! - `mutf7.rs`: modified UTF-7 mailbox names (RFC 3501 §5.1.3).
 //! - `response.rs`: status lines, quoting and literals.
 
 mod command;
+mod condstore;
 pub mod date;
 mod fetch;
 mod framing;
+mod list;
 pub mod mutf7;
 mod parse;
 pub mod response;
 mod search;
 mod sequence;
+mod sort;
 
 pub use command::{
     Command, MailboxName, Request, SearchReturn, StatusItem, StoreOp, parse_command,
 };
+pub use condstore::{FetchModifiers, Qresync, SelectParams};
 pub use fetch::{FetchAttr, Section, SectionText};
 pub use framing::{CommandReader, Frame, Limits, tag_of};
+pub use list::ListOptions;
 pub use parse::MAX_DEPTH;
 pub use search::SearchKey;
 pub use sequence::{SeqNum, SequenceSet};
+pub use sort::{SortCriterion, SortKey, ThreadAlgorithm};
 
 /// Why a command did not parse. The session answers BAD with a generic text.
 #[derive(Debug, Clone, PartialEq, Eq)]

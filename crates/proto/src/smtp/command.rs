@@ -96,6 +96,9 @@ pub enum Command {
         mechanism: String,
         initial: Option<String>,
     },
+    /// ETRN node (RFC 1985 §3): `domain`, `@domain` (with its sub-domains) or `#queue`,
+    /// kept as sent.
+    Etrn(String),
 }
 
 /// Why a line is not a valid command. Each maps to one reply in the session.
@@ -176,6 +179,11 @@ pub fn parse_command(line: &[u8]) -> Result<Command, CommandError> {
         Verb::Vrfy => Ok(Command::Vrfy(args.to_string())),
         Verb::Expn => Ok(Command::Expn(args.to_string())),
         Verb::Auth => auth(args),
+        // RFC 1985 §3: exactly one argument, the node.
+        Verb::Etrn if args.is_empty() || args.contains([' ', '\t']) => {
+            Err(CommandError::Syntax("expected ETRN domain"))
+        }
+        Verb::Etrn => Ok(Command::Etrn(args.to_string())),
     }
 }
 
@@ -195,11 +203,12 @@ enum Verb {
     Help,
     StartTls,
     Auth,
+    Etrn,
 }
 
 impl Verb {
     fn from_bytes(verb: &[u8]) -> Option<Self> {
-        const VERBS: [(&[u8], Verb); 14] = [
+        const VERBS: [(&[u8], Verb); 15] = [
             (b"HELO", Verb::Helo),
             (b"EHLO", Verb::Ehlo),
             (b"MAIL", Verb::Mail),
@@ -214,6 +223,7 @@ impl Verb {
             (b"HELP", Verb::Help),
             (b"STARTTLS", Verb::StartTls),
             (b"AUTH", Verb::Auth),
+            (b"ETRN", Verb::Etrn),
         ];
         VERBS
             .iter()

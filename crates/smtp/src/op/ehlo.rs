@@ -35,6 +35,9 @@ impl Session {
             "CHUNKING".to_string(),   // RFC 3030
             "DSN".to_string(),        // RFC 3461
         ];
+        if self.kind == Kind::Mx {
+            lines.push("ETRN".to_string()); // RFC 1985
+        }
         if !self.is_tls() {
             lines.push("STARTTLS".to_string()); // RFC 3207
         }

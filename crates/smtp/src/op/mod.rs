@@ -3,6 +3,7 @@
 mod auth;
 mod data;
 mod ehlo;
+mod etrn;
 mod mail;
 mod other;
 mod rcpt;

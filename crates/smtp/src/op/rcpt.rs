@@ -50,19 +50,30 @@ impl Session {
         };
         let resolution = match self.ctx.store.resolve(&address).await {
             Ok(r) => r,
-            Err(e) => {
-                tracing::error!(session = %self.id, error = %e, "recipient lookup failed");
-                self.reply(Reply::new(
-                    451,
-                    "4.3.0",
-                    "Temporary lookup failure, try again later",
-                ));
-                return Ok(());
-            }
+            Err(e) => return self.lookup_failed("recipient", e),
         };
         let notify = params.notify.map(notify_text);
+        let declared_size = tx.params.size.unwrap_or(0);
         let (accounts, remote) = match resolution {
-            Resolution::Deliver { accounts, remote } => (accounts, remote),
+            Resolution::Deliver { accounts, remote } => {
+                // RFC 3463 §3.3 X.2.2 "mailbox full": temporary, the sender retries later. An
+                // alias or list with one full member is deferred whole: no copy is lost.
+                match self
+                    .ctx
+                    .store
+                    .accepts_delivery(accounts.clone(), declared_size)
+                    .await
+                {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::info!(session = %self.id, rcpt = %sanitize(&address), "mailbox over quota");
+                        self.reply(Reply::new(452, "4.2.2", "Mailbox full, try again later"));
+                        return Ok(());
+                    }
+                    Err(e) => return self.lookup_failed("quota", e),
+                }
+                (accounts, remote)
+            }
             // Relaying: after AUTH, or from a network trusted in `[relay] networks` (empty
             // by default: never an open relay).
             Resolution::NotLocal if self.auth.is_some() || self.trusted_relay() => {
@@ -123,6 +134,17 @@ impl Session {
 }
 
 impl Session {
+    /// A failed store read during RCPT: 451 4.3.0, the details to the log only.
+    fn lookup_failed(&mut self, what: &str, e: store::StoreError) -> Result<(), End> {
+        tracing::error!(session = %self.id, error = %e, what, "lookup failed");
+        self.reply(Reply::new(
+            451,
+            "4.3.0",
+            "Temporary lookup failure, try again later",
+        ));
+        Ok(())
+    }
+
     /// Whether the client's address is in `[relay] networks`.
     fn trusted_relay(&self) -> bool {
         let ip = self.peer.ip();

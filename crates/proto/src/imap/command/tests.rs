@@ -2,6 +2,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::imap::fetch::{Section, SectionText};
+use crate::imap::list::ListOptions;
 use crate::imap::sequence::SeqNum;
 use crate::imap::{CommandReader, Frame, Limits};
 
@@ -62,22 +63,28 @@ fn commands_parse() {
             Command::Select {
                 mailbox: b"INBOX".to_vec(),
                 condstore: true,
+                qresync: None,
             },
         ),
         (
             "a LIST \"\" *",
             Command::List {
                 reference: vec![],
-                pattern: b"*".to_vec(),
-                subscribed_only: false,
+                patterns: vec![b"*".to_vec()],
+                options: ListOptions::default(),
             },
         ),
         (
             "a LIST \"\" \"%\" RETURN (SPECIAL-USE STATUS (MESSAGES))",
             Command::List {
                 reference: vec![],
-                pattern: b"%".to_vec(),
-                subscribed_only: false,
+                patterns: vec![b"%".to_vec()],
+                options: ListOptions {
+                    return_special_use: true,
+                    status: Some(vec![StatusItem::Messages]),
+                    extended: true,
+                    ..ListOptions::default()
+                },
             },
         ),
         (
@@ -120,6 +127,7 @@ fn commands_parse() {
                     }),
                 ],
                 changed_since: None,
+                vanished: false,
             },
         ),
         (
@@ -133,6 +141,7 @@ fn commands_parse() {
                     FetchAttr::Rfc822Size,
                 ],
                 changed_since: None,
+                vanished: false,
             },
         ),
         (
@@ -148,6 +157,7 @@ fn commands_parse() {
                     binary: false,
                 })],
                 changed_since: None,
+                vanished: false,
             },
         ),
         (

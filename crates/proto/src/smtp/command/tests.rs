@@ -758,3 +758,22 @@ proptest! {
         let _ = parse_command(&line);
     }
 }
+
+#[test]
+fn etrn_takes_exactly_one_node() {
+    // RFC 1985 §3: a domain, `@domain` or `#queue`.
+    assert_eq!(
+        parse("ETRN example.com"),
+        Ok(Command::Etrn("example.com".into()))
+    );
+    assert_eq!(
+        parse("etrn @example.com"),
+        Ok(Command::Etrn("@example.com".into()))
+    );
+    assert_eq!(parse("ETRN #queue1"), Ok(Command::Etrn("#queue1".into())));
+    assert!(matches!(parse("ETRN"), Err(CommandError::Syntax(_))));
+    assert!(matches!(
+        parse("ETRN a.com b.com"),
+        Err(CommandError::Syntax(_))
+    ));
+}

@@ -1,0 +1,534 @@
+#!/usr/bin/env bash
+# IMAP side by side, on loopback: Postroom (`postroom serve`, SQLite) and Dovecot 2.3 (a
+# private dovecot-imapd instance, Maildir, plain auth, no TLS).
+#
+# Throughput, each timed with the same Python client from command to tagged OK, login and
+# SELECT not timed, one warm-up per target and workload, RUNS (3) interleaved rounds, medians:
+#   append:   APPEND_COUNT (2000) messages of about SIZE (5000) bytes over one connection,
+#             LITERAL+ (`{n+}`), pipelined (a writer thread sends, the reader counts OKs), into
+#             a fresh mailbox per run (CREATE not timed). Both store durably (Postroom commits
+#             before its OK; Dovecot's mail_fsync = optimized, the default).
+#   body:     `FETCH 1:* (BODY.PEEK[])` of a BIG (10000)-message INBOX (PEEK: no \Seen writes)
+#   envelope: `FETCH 1:* (ENVELOPE BODYSTRUCTURE)` of it
+#   search:   `SEARCH TEXT "needle"` over it (1 message in 100 has the word in its body)
+# The big INBOX is filled over SMTP into Postroom, then every stored message is copied out of
+# postroom.db into Dovecot's Maildir (same bytes, CRLF kept). The warm-up builds Dovecot's
+# index and cache (what a real Dovecot has after its first client).
+#
+# Idle memory: IDLE_COUNTS ("1000 10000") clients each connect, LOGIN, SELECT INBOX (of an
+# account with IDLE_MESSAGES (100) messages) and IDLE. Postroom: growth of the server's RSS
+# per connection. Dovecot (one imap process per client, its default): growth of the summed
+# PSS (proportional set size: shared pages split between their users) of all its processes per
+# connection; summed RSS is printed too. Dovecot's 10,000 run is skipped when the 1,000 run
+# predicts more memory than MemAvailable / 2.
+#
+# Results: stdout and bench/out/imap-<timestamp>.md.
+#
+# Environment:
+#   APPEND_COUNT=2000 SIZE=5000 BIG=10000 RUNS=3 IDLE_COUNTS="1000 10000" IDLE_MESSAGES=100
+#   SMTP_PORT=2725 POSTROOM_PORT=2743 DOVECOT_PORT=2744
+#   SKIP_BUILD=1      use the existing target/release/postroom (or POSTROOM_BIN=path)
+#   SKIP_IDLE=1       no idle-memory measurement; SKIP_THROUGHPUT=1 only idle memory
+#   KEEP_TMP=1        keep the temp dir (configs, logs)
+# Needs root (Dovecot's private instance switches users; ulimit -n is raised to the hard
+# limit, fs.inotify.max_user_instances for the idle run and restored after); installs
+# dovecot-imapd if missing.
+set -euo pipefail
+
+APPEND_COUNT="${APPEND_COUNT:-2000}"
+SIZE="${SIZE:-5000}"
+BIG="${BIG:-10000}"
+RUNS="${RUNS:-3}"
+IDLE_COUNTS="${IDLE_COUNTS:-1000 10000}"
+IDLE_MESSAGES="${IDLE_MESSAGES:-100}"
+SMTP_PORT="${SMTP_PORT:-2725}"
+POSTROOM_PORT="${POSTROOM_PORT:-2743}"
+DOVECOT_PORT="${DOVECOT_PORT:-2744}"
+HOST="127.0.0.1"
+PASS="Bench-pass-1234"
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
+
+# ---------------------------------------------------------------- cleanup
+PIDS=()
+TMP="$(mktemp -d /tmp/postroom-imap-bench.XXXXXX)"
+chmod 755 "$TMP"        # Dovecot's unprivileged processes must traverse it
+INOTIFY_FILE=/proc/sys/fs/inotify/max_user_instances
+INOTIFY_WAS="$(cat "$INOTIFY_FILE" 2>/dev/null || echo)"
+
+cleanup() {
+  local rc=$? pid
+  set +e
+  for pid in "${PIDS[@]+"${PIDS[@]}"}"; do
+    kill -0 "$pid" 2>/dev/null && stop_pid "$pid"
+  done
+  [ -n "$INOTIFY_WAS" ] && echo "$INOTIFY_WAS" >"$INOTIFY_FILE" 2>/dev/null
+  if [ "${KEEP_TMP:-0}" = 1 ]; then log "kept $TMP"; else rm -rf "$TMP"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------- install, build, limits
+[ "$(id -u)" -eq 0 ] || die "run as root: the private Dovecot instance needs it (sudo $0)"
+if ! [ -x /usr/sbin/dovecot ] || ! dpkg-query -W -f='${Status}' dovecot-imapd 2>/dev/null | grep -q 'ok installed'; then
+  log "installing dovecot-imapd"
+  DEBIAN_FRONTEND=noninteractive apt-get update -q
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends dovecot-imapd
+fi
+for port in "$SMTP_PORT" "$POSTROOM_PORT" "$DOVECOT_PORT"; do
+  port_open "$port" && die "port $port on $HOST is already in use"
+done
+POSTROOM="${POSTROOM_BIN:-$ROOT/target/release/postroom}"
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+  log "cargo build --release -p cli"
+  cargo build --release -p cli
+fi
+[ -x "$POSTROOM" ] || die "$POSTROOM missing (cargo build --release -p cli)"
+# Both servers and the client inherit this: 10,000 connections need more than 10,000 fds
+# in Postroom and in the client. The hard limit is as far as it goes (raising it needs
+# CAP_SYS_RESOURCE).
+ulimit -n "$(ulimit -Hn)" || die "cannot raise ulimit -n"
+for n in $IDLE_COUNTS; do
+  [ "$n" -lt "$(ulimit -n)" ] || die "ulimit -n is $(ulimit -n): too low for $n connections"
+done
+# Each Dovecot imap process in IDLE wants an inotify instance (else it polls every 30 s).
+echo 30000 >"$INOTIFY_FILE" || log "could not raise $INOTIFY_FILE"
+
+# ---------------------------------------------------------------- Postroom, filled over SMTP
+PR="$TMP/postroom"
+mkdir -p "$PR"
+cat >"$PR/postroom.toml" <<EOF
+hostname = "bench.test"
+[listen]
+smtp = ["$HOST:$SMTP_PORT"]
+submission = []
+submissions = []
+imap = ["$HOST:$POSTROOM_PORT"]
+imaps = []
+[limits]
+max_connections = 30000
+max_connections_per_ip = 30000
+EOF
+{
+  "$POSTROOM" --data-dir "$PR" domain add bench.test
+  for user in append big idle; do
+    echo "$PASS" | "$POSTROOM" --data-dir "$PR" account add "$user@bench.test" --password-stdin
+  done
+} >"$PR/setup.log" 2>&1 || { cat "$PR/setup.log" >&2; die "postroom setup"; }
+"$POSTROOM" --data-dir "$PR" serve >"$PR/serve.out" 2>"$PR/serve.log" &
+PR_PID=$!
+PIDS+=("$PR_PID")
+wait_port "$POSTROOM_PORT" "$PR_PID" || { tail -n 20 "$PR/serve.log" >&2; die "postroom serve did not listen"; }
+
+cat >"$TMP/message.py" <<'PY'
+# A message of about `target` bytes: plain text, CRLF, some lines needing dot-stuffing; every
+# 100th has the word "needle" in its body.
+WORDS = b"the quick brown fox jumps over the lazy dog and keeps on running".split()
+def message(i, target):
+    head = (b"From: Sender <sender@remote.test>\r\nTo: user@bench.test\r\n"
+            b"Subject: bench message %d\r\nMessage-ID: <bench-%d@remote.test>\r\n"
+            b"Date: Fri, 27 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+            b"Content-Type: text/plain; charset=utf-8\r\n\r\n" % (i, i))
+    lines, total, j = [head], len(head), 0
+    while total < target:
+        line = b" ".join(WORDS[(j + k) % len(WORDS)] for k in range(12))
+        if j % 40 == 0:
+            line = b"." + line
+        if j == 3 and i % 100 == 0:
+            line += b" needle"
+        line += b"\r\n"
+        lines.append(line); total += len(line); j += 1
+    return b"".join(lines)
+PY
+
+log "filling Postroom over SMTP: $BIG x ~$SIZE bytes (big), $IDLE_MESSAGES (idle)"
+PYTHONPATH="$TMP" python3 - "$HOST" "$SMTP_PORT" "$BIG" "$SIZE" "$IDLE_MESSAGES" <<'PY'
+import smtplib, sys, threading
+from message import message
+host, port, n, size, idle = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+def send(ids, rcpt):
+    s = smtplib.SMTP(host, port, timeout=120)
+    for i in ids:
+        s.sendmail("sender@remote.test", [rcpt], message(i, size))
+    s.quit()
+threads = [threading.Thread(target=send, args=(range(t, n, 4), "big@bench.test")) for t in range(4)]
+threads.append(threading.Thread(target=send, args=(range(idle), "idle@bench.test")))
+for t in threads: t.start()
+for t in threads: t.join()
+PY
+
+# ---------------------------------------------------------------- Dovecot, same bytes in Maildir
+DV="$TMP/dovecot"
+mkdir -p "$DV/run" "$DV/state" "$DV/home"
+MAIL_UID="$(id -u nobody)"; MAIL_GID="$(id -g nobody)"
+log "copying the stored messages into Dovecot's Maildir"
+python3 - "$PR/postroom.db" "$DV/home" <<'PY'
+import os, sqlite3, sys
+db, home = sys.argv[1], sys.argv[2]
+c = sqlite3.connect("file:" + db + "?mode=ro", uri=True)
+for user in ("append", "big", "idle"):
+    base = os.path.join(home, user, "Maildir")
+    for d in ("cur", "new", "tmp"):
+        os.makedirs(os.path.join(base, d), exist_ok=True)
+    rows = c.execute("""SELECT m.uid, b.data FROM messages m JOIN blobs b ON b.id = m.blob_id
+                        JOIN mailboxes x ON x.id = m.mailbox_id JOIN accounts a ON a.id = x.account_id
+                        WHERE a.address = ? AND x.name = 'INBOX' ORDER BY m.uid""", (user + "@bench.test",))
+    for uid, data in rows:
+        name = "17000%05d.M%dP1.bench,S=%d,W=%d:2," % (uid, uid, len(data), len(data))
+        with open(os.path.join(base, "cur", name), "wb") as f:
+            f.write(data)
+PY
+chown -R "$MAIL_UID:$MAIL_GID" "$DV/home"
+: >"$DV/users"
+for user in append big idle; do
+  echo "$user:{PLAIN}$PASS:$MAIL_UID:$MAIL_GID::$DV/home/$user::" >>"$DV/users"
+done
+cat >"$DV/dovecot.conf" <<EOF
+base_dir = $DV/run
+state_dir = $DV/state
+log_path = $DV/dovecot.log
+listen = $HOST
+protocols = imap
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+first_valid_uid = $MAIL_UID
+last_valid_uid = $MAIL_UID
+mail_location = maildir:~/Maildir
+# Many clients of one user from one address, and room for 10,000 imap processes.
+mail_max_userip_connections = 30000
+default_process_limit = 11000
+default_client_limit = 12000
+default_vsz_limit = 1G
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN $DV/users
+}
+userdb {
+  driver = passwd-file
+  args = $DV/users
+}
+service imap-login {
+  inet_listener imap {
+    address = $HOST
+    port = $DOVECOT_PORT
+  }
+  inet_listener imaps {
+    port = 0
+  }
+  # Dovecot's "high-performance" login mode: a few login processes for all connections.
+  service_count = 0
+  process_min_avail = 2
+}
+service imap {
+  process_limit = 11000
+}
+EOF
+/usr/sbin/dovecot -F -c "$DV/dovecot.conf" >"$DV/stdout.log" 2>&1 &
+DV_PID=$!
+PIDS+=("$DV_PID")
+wait_port "$DOVECOT_PORT" "$DV_PID" || { cat "$DV/stdout.log" "$DV/dovecot.log" >&2 2>/dev/null; die "dovecot did not listen"; }
+DOVECOT_VERSION="$(/usr/sbin/dovecot --version | cut -d' ' -f1)"
+
+# ---------------------------------------------------------------- the throughput client
+cat >"$TMP/client.py" <<'PY'
+# One IMAP session: LOGIN and SELECT (not timed), then one workload, timed from the command to
+# its tagged OK; prints "seconds bytes_received".
+import socket, sys, threading, time
+from message import message
+host, port, user, password, workload, count, size = sys.argv[1:8]
+port, count, size = int(port), int(count), int(size)
+s = socket.create_connection((host, port), timeout=600)
+buf = bytearray()
+def until(tag):
+    """Reads up to and including the line `tag ...`; returns the bytes read. Only the tail of
+    a large response is kept while looking for it."""
+    global buf
+    mark = b"\r\n" + tag + b" "
+    got, line_start = 0, True
+    while True:
+        if line_start and buf.startswith(tag + b" "):
+            i = 0
+        else:
+            i = buf.find(mark)
+            i = -1 if i == -1 else i + 2
+        if i != -1:
+            end = buf.find(b"\r\n", i)
+            if end != -1:
+                line = bytes(buf[i:end])
+                if not line.startswith(tag + b" OK"):
+                    raise SystemExit("%s: %r" % (tag.decode(), line[:200]))
+                got += end + 2
+                del buf[:end + 2]
+                return got
+        elif len(buf) > len(mark):
+            cut = len(buf) - len(mark)
+            got += cut
+            del buf[:cut]
+            line_start = False
+        d = s.recv(1 << 20)
+        if not d:
+            raise SystemExit("connection closed")
+        buf += d
+def cmd(tag, text):
+    s.sendall(tag + b" " + text + b"\r\n")
+    return until(tag)
+# Greeting.
+while b"\r\n" not in buf:
+    buf += s.recv(4096)
+del buf[:buf.find(b"\r\n") + 2]
+cmd(b"L", b"LOGIN %s %s" % (user.encode(), password.encode()))
+if workload == "append":
+    box = b"run-%d" % time.time_ns()
+    cmd(b"C", b"CREATE " + box)
+    bodies = [message(i, size) for i in range(count)]
+    def writer():
+        for i, body in enumerate(bodies):
+            s.sendall(b"ZQA%d APPEND %s {%d+}\r\n%s\r\n" % (i, box, len(body), body))
+    t0 = time.perf_counter()
+    w = threading.Thread(target=writer)
+    w.start()
+    got = 0
+    for i in range(count):
+        got += until(b"ZQA%d" % i)
+    t1 = time.perf_counter()
+    w.join()
+else:
+    cmd(b"S", b"SELECT INBOX")
+    command = {
+        "body": b"FETCH 1:* (BODY.PEEK[])",
+        "envelope": b"FETCH 1:* (ENVELOPE BODYSTRUCTURE)",
+        "search": b"SEARCH TEXT needle",
+    }[workload]
+    t0 = time.perf_counter()
+    got = cmd(b"ZQW", command)
+    t1 = time.perf_counter()
+s.sendall(b"Z LOGOUT\r\n")
+print("%.6f %d" % (t1 - t0, got))
+PY
+
+# ---------------------------------------------------------------- the idle client
+cat >"$TMP/idle.py" <<'PY'
+# N connections: LOGIN, SELECT INBOX, IDLE (at most 100 logging in at once), each from one of
+# 50 loopback source addresses (so 10,000 connections do not use up one address's ports).
+# Prints "ready N" when all are idling, then waits for a line on stdin and closes them.
+import asyncio, sys
+host, port, user, password, n = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
+async def expect(reader, tag):
+    while True:
+        line = await reader.readline()
+        if not line:
+            raise SystemExit("closed")
+        if line.startswith(tag):
+            if not line.startswith(tag + b" OK") and not line.startswith(b"+"):
+                raise SystemExit("%r" % line)
+            return
+async def one(i, gate, conns):
+    async with gate:
+        for attempt in range(5):
+            try:
+                r, w = await asyncio.open_connection(host, port, local_addr=("127.0.0.%d" % (2 + i % 50), 0), limit=1 << 16)
+                break
+            except OSError:
+                await asyncio.sleep(0.5)
+        else:
+            raise SystemExit("cannot connect")
+        await r.readline()
+        w.write(b"a LOGIN %s %s\r\n" % (user.encode(), password.encode()))
+        await expect(r, b"a")
+        w.write(b"b SELECT INBOX\r\n")
+        await expect(r, b"b")
+        w.write(b"c IDLE\r\n")
+        await expect(r, b"+")
+        conns.append((r, w))
+async def main():
+    gate = asyncio.Semaphore(100)
+    conns = []
+    await asyncio.gather(*(one(i, gate, conns) for i in range(n)))
+    print("ready %d" % len(conns), flush=True)
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    for r, w in conns:
+        w.write(b"DONE\r\nz LOGOUT\r\n")
+    await asyncio.sleep(1)
+    for r, w in conns:
+        w.close()
+asyncio.run(main())
+PY
+
+# run TARGET WORKLOAD -> "seconds bytes"
+run_client() {
+  local port user count="$BIG"
+  case "$1" in dovecot) port="$DOVECOT_PORT" ;; postroom) port="$POSTROOM_PORT" ;; esac
+  case "$2" in append) user="append"; count="$APPEND_COUNT" ;; *) user="big" ;; esac
+  [ "$1" = postroom ] && user="$user@bench.test"
+  PYTHONPATH="$TMP" python3 "$TMP/client.py" "$HOST" "$port" "$user" "$PASS" "$2" "$count" "$SIZE"
+}
+
+WORKLOADS="append body envelope search"
+declare -A SECS BYTES
+if [ "${SKIP_THROUGHPUT:-0}" != 1 ]; then
+  for target in dovecot postroom; do
+    for workload in $WORKLOADS; do
+      log "warm-up: $target $workload"
+      run_client "$target" "$workload" >/dev/null || die "$target $workload warm-up failed"
+    done
+  done
+  for round in $(seq "$RUNS"); do
+    for workload in $WORKLOADS; do
+      for target in dovecot postroom; do
+        sync; sleep 0.5
+        read -r secs bytes < <(run_client "$target" "$workload") || die "$target $workload failed"
+        SECS[$target.$workload]+="$secs "
+        BYTES[$target.$workload]="$bytes"
+        log "round $round: $target $workload: $bytes bytes in $secs s"
+      done
+    done
+  done
+fi
+
+# ---------------------------------------------------------------- idle memory
+cat >"$TMP/mem.py" <<'PY'
+# "pss rss" in KiB, summed over a process and all its descendants.
+import os, sys
+def children(pid):
+    out = []
+    for t in os.listdir("/proc/%d/task" % pid):
+        try:
+            out += [int(c) for c in open("/proc/%d/task/%s/children" % (pid, t)).read().split()]
+        except OSError:
+            pass
+    return out
+def field(path, name):
+    try:
+        for line in open(path):
+            if line.startswith(name):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+todo, pss, rss = [int(sys.argv[1])], 0, 0
+while todo:
+    pid = todo.pop()
+    pss += field("/proc/%d/smaps_rollup" % pid, "Pss:")
+    rss += field("/proc/%d/status" % pid, "VmRSS:")
+    try:
+        todo += children(pid)
+    except OSError:
+        pass
+print(pss, rss)
+PY
+target_mem() { # TARGET -> "pss rss" KiB
+  case "$1" in
+    postroom) python3 "$TMP/mem.py" "$PR_PID" ;;
+    dovecot) python3 "$TMP/mem.py" "$DV_PID" ;;
+  esac
+}
+declare -A IDLE_KIB IDLE_RSS_KIB IDLE_NOTE
+measure_idle() { # TARGET N
+  local target="$1" n="$2" port user before after fifo pid line
+  case "$target" in dovecot) port="$DOVECOT_PORT"; user=idle ;; postroom) port="$POSTROOM_PORT"; user=idle@bench.test ;; esac
+  sleep 2
+  read -r b_pss b_rss < <(target_mem "$target")
+  fifo="$TMP/idle-$target-$n.in"
+  mkfifo "$fifo"
+  python3 "$TMP/idle.py" "$HOST" "$port" "$user" "$PASS" "$n" <"$fifo" >"$TMP/idle-$target-$n.out" 2>&1 &
+  pid=$!
+  exec 7>"$fifo"
+  local t0=$SECONDS
+  until grep -q '^ready' "$TMP/idle-$target-$n.out" 2>/dev/null; do
+    kill -0 "$pid" 2>/dev/null || { exec 7>&-; cat "$TMP/idle-$target-$n.out" >&2; IDLE_NOTE[$target.$n]="client failed"; return 1; }
+    sleep 1
+  done
+  sleep 3
+  read -r a_pss a_rss < <(target_mem "$target")
+  echo >&7; exec 7>&-
+  wait "$pid" 2>/dev/null || true
+  if [ "$target" = postroom ]; then
+    IDLE_KIB[$target.$n]=$(awk -v a="$a_rss" -v b="$b_rss" -v n="$n" 'BEGIN { printf "%.1f", (a - b) / n }')
+  else
+    IDLE_KIB[$target.$n]=$(awk -v a="$a_pss" -v b="$b_pss" -v n="$n" 'BEGIN { printf "%.1f", (a - b) / n }')
+  fi
+  IDLE_RSS_KIB[$target.$n]=$(awk -v a="$a_rss" -v b="$b_rss" -v n="$n" 'BEGIN { printf "%.1f", (a - b) / n }')
+  IDLE_NOTE[$target.$n]="$n idle in $((SECONDS - t0)) s; PSS $b_pss -> $a_pss KiB, RSS $b_rss -> $a_rss KiB"
+  log "idle $target $n: ${IDLE_NOTE[$target.$n]}"
+  sleep 5    # let the sessions end before the next run
+}
+if [ "${SKIP_IDLE:-0}" != 1 ]; then
+  for n in $IDLE_COUNTS; do
+    for target in postroom dovecot; do
+      if [ "$target" = dovecot ] && [ -n "${IDLE_KIB[dovecot.1000]:-}" ] && [ "$n" -gt 1000 ]; then
+        avail=$(awk '/MemAvailable/ { print $2 }' /proc/meminfo)
+        need=$(awk -v k="${IDLE_KIB[dovecot.1000]}" -v n="$n" 'BEGIN { printf "%d", k * n * 1.3 }')
+        if [ "$need" -gt $((avail / 2)) ]; then
+          IDLE_NOTE[dovecot.$n]="skipped: ~$((need / 1024)) MiB predicted, $((avail / 1024)) MiB available"
+          log "idle dovecot $n: ${IDLE_NOTE[dovecot.$n]}"
+          continue
+        fi
+      fi
+      measure_idle "$target" "$n" || log "idle $target $n failed"
+    done
+  done
+fi
+
+# ---------------------------------------------------------------- report
+label() {
+  case "$1" in
+    append) echo "APPEND $APPEND_COUNT × ~$SIZE B, LITERAL+, one connection" ;;
+    body) echo "FETCH 1:* BODY.PEEK[] ($BIG msgs)" ;;
+    envelope) echo "FETCH 1:* (ENVELOPE BODYSTRUCTURE) ($BIG msgs)" ;;
+    search) echo "SEARCH TEXT ($BIG msgs)" ;;
+  esac
+}
+
+STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
+OUT="$ROOT/bench/out/imap-$STAMP.md"
+mkdir -p "$ROOT/bench/out"
+{
+  echo "## IMAP vs Dovecot ($STAMP)"
+  echo
+  echo "- Machine: $(nproc) CPUs ($(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)), $(uname -sr); client and servers share them."
+  echo "- Postroom: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo ' (dirty tree)'), release build, SQLite."
+  echo "- Dovecot $DOVECOT_VERSION: private instance, Maildir holding the same bytes, no TLS, \`mail_fsync = optimized\` (default), login in high-performance mode, one imap process per client (default)."
+  echo "- Client: Python, one session per run, timed from the command to its tagged OK (login and SELECT not timed); one warm-up per target and workload (builds Dovecot's index and cache), then $RUNS interleaved rounds; medians."
+  if [ "${SKIP_THROUGHPUT:-0}" != 1 ]; then
+    echo
+    echo "| Workload | Server | Median s | msgs/s | MB/s received | Runs (s) |"
+    echo "|---|---|---:|---:|---:|---|"
+    for workload in $WORKLOADS; do
+      n="$BIG"; [ "$workload" = append ] && n="$APPEND_COUNT"
+      for target in dovecot postroom; do
+        s=$(median "${SECS[$target.$workload]}")
+        echo "| $(label "$workload") | $target | $(printf '%.3f' "$s") | $(per_sec "$n" "$s") | $(mb_per_sec "${BYTES[$target.$workload]}" "$s") | $(runs "${SECS[$target.$workload]}") |"
+      done
+    done
+    echo
+    echo "| Throughput ratio (Postroom / Dovecot, by median time) | Value | Target |"
+    echo "|---|---:|---:|"
+    for workload in $WORKLOADS; do
+      r=$(ratio "$(median "${SECS[dovecot.$workload]}")" "$(median "${SECS[postroom.$workload]}")")
+      echo "| $(label "$workload") | ${r}× | ≥ 1× |"
+    done
+  fi
+  if [ "${SKIP_IDLE:-0}" != 1 ]; then
+    echo
+    echo "Idle clients (LOGIN, SELECT INBOX of $IDLE_MESSAGES messages, IDLE). Postroom: RSS growth of its one process per connection. Dovecot: growth of the PSS summed over all its processes per connection (its RSS sum counts shared pages once per process)."
+    echo
+    echo "| Idle clients | Server | KiB per connection | RSS-sum KiB per connection | Target | Notes |"
+    echo "|---:|---|---:|---:|---:|---|"
+    for n in $IDLE_COUNTS; do
+      for target in postroom dovecot; do
+        echo "| $n | $target | ${IDLE_KIB[$target.$n]:-n/a} | ${IDLE_RSS_KIB[$target.$n]:-n/a} | $([ "$target" = postroom ] && echo '≤ 64' || echo '') | ${IDLE_NOTE[$target.$n]:-} |"
+      done
+    done
+  fi
+} >"$OUT"
+
+echo
+cat "$OUT"
+echo
+log "written to ${OUT#"$ROOT"/}"

@@ -1,0 +1,201 @@
+//! QRESYNC (RFC 7162 §3.2): one session changes flags and expunges, another comes back with
+//! SELECT (QRESYNC (uidvalidity modseq [known-uids])) and learns only what changed: VANISHED
+//! (EARLIER) for the expunged UIDs, FETCH with FLAGS and MODSEQ for the changed messages.
+//! Once QRESYNC is enabled, expunges are told as VANISHED instead of EXPUNGE. Exact
+//! exchanges on a raw connection, and Python's imaplib as a real client.
+//!
+//! Every mailbox starts at HIGHESTMODSEQ 1 and each change takes the next value: the five
+//! messages delivered first have MODSEQ 2 to 6.
+
+mod imap_support;
+
+use imap_support::{ImapConn, deliver, message, server};
+use tests::{PASSWORD, Server, python_ok};
+
+/// The server after the changes a client that last saw HIGHESTMODSEQ 6 missed: message 2
+/// became \Seen (MODSEQ 7), 4 and 5 were flagged \Deleted (8) and expunged (9), and a sixth
+/// message arrived (UID 6, MODSEQ 10). Returns the server and INBOX's UIDVALIDITY.
+fn changed_behind_the_clients_back() -> (Server, u32) {
+    let server = server();
+    for i in 1..=5 {
+        deliver(
+            &server,
+            "alice@example.test",
+            &message(&format!("r{i}@test")),
+        );
+    }
+    let mut b = ImapConn::login(server.addr("imap"), "alice");
+    let r = b.cmd("s", "SELECT INBOX");
+    assert!(
+        r.contains(&"* OK [HIGHESTMODSEQ 6] modseq".to_string()),
+        "{r:?}"
+    );
+    let uid_validity = r
+        .iter()
+        .find_map(|l| l.strip_prefix("* OK [UIDVALIDITY "))
+        .and_then(|l| l.split(']').next())
+        .and_then(|v| v.parse().ok())
+        .expect("UIDVALIDITY");
+    b.cmd("a", "STORE 2 +FLAGS.SILENT (\\Seen)");
+    b.cmd("b", "STORE 4:5 +FLAGS.SILENT (\\Deleted)");
+    let r = b.cmd("c", "EXPUNGE");
+    // This session did not enable QRESYNC: classic EXPUNGE responses.
+    assert_eq!(r[..2], ["* 4 EXPUNGE", "* 4 EXPUNGE"], "{r:?}");
+    b.cmd("z", "LOGOUT");
+    deliver(&server, "alice@example.test", &message("r6@test"));
+    (server, uid_validity)
+}
+
+/// The lines of a SELECT after HIGHESTMODSEQ: what QRESYNC added.
+fn after_highestmodseq(r: &[String]) -> Vec<String> {
+    let at = r
+        .iter()
+        .position(|l| l.starts_with("* OK [HIGHESTMODSEQ"))
+        .expect("HIGHESTMODSEQ");
+    r[at + 1..].to_vec()
+}
+
+#[test]
+fn select_qresync_reports_vanished_earlier_and_changed_flags() {
+    let (server, v) = changed_behind_the_clients_back();
+    let mut a = ImapConn::login(server.addr("imap"), "alice");
+    // The parameter without ENABLE QRESYNC first (RFC 7162 §3.2.5).
+    let r = a.cmd("s0", &format!("SELECT INBOX (QRESYNC ({v} 6))"));
+    assert!(r[0].starts_with("s0 BAD"), "{r:?}");
+    assert_eq!(a.cmd("e", "ENABLE QRESYNC")[0], "* ENABLED QRESYNC");
+    let r = a.cmd("s1", &format!("SELECT INBOX (QRESYNC ({v} 6))"));
+    assert!(
+        r.contains(&"* OK [HIGHESTMODSEQ 10] modseq".to_string()),
+        "{r:?}"
+    );
+    assert_eq!(
+        after_highestmodseq(&r),
+        [
+            "* VANISHED (EARLIER) 4:5",
+            "* 2 FETCH (UID 2 FLAGS (\\Seen) MODSEQ (7))",
+            "* 4 FETCH (UID 6 FLAGS () MODSEQ (10))",
+            "s1 OK [READ-WRITE] SELECT completed"
+        ],
+        "{r:?}"
+    );
+    // Known UIDs 1:3 only: nothing it knew vanished; only UID 2 changed among them.
+    let r = a.cmd("s2", &format!("EXAMINE INBOX (QRESYNC ({v} 6 1:3))"));
+    assert_eq!(r[0], "* OK [CLOSED] previous mailbox closed", "{r:?}");
+    assert_eq!(
+        after_highestmodseq(&r),
+        [
+            "* 2 FETCH (UID 2 FLAGS (\\Seen) MODSEQ (7))",
+            "s2 OK [READ-ONLY] EXAMINE completed"
+        ],
+        "{r:?}"
+    );
+    // Up to date: nothing to tell.
+    let r = a.cmd("s3", &format!("SELECT INBOX (QRESYNC ({v} 10))"));
+    assert_eq!(
+        after_highestmodseq(&r),
+        ["s3 OK [READ-WRITE] SELECT completed"],
+        "{r:?}"
+    );
+    // Another UIDVALIDITY: the client's cache is void; a plain SELECT (§3.2.5.1).
+    let r = a.cmd("s4", &format!("SELECT INBOX (QRESYNC ({} 6))", v + 1));
+    assert_eq!(
+        after_highestmodseq(&r),
+        ["s4 OK [READ-WRITE] SELECT completed"],
+        "{r:?}"
+    );
+    // UID FETCH with CHANGEDSINCE and VANISHED (§3.2.6), within the UIDs asked for.
+    let r = a.cmd("f1", "UID FETCH 1:* (FLAGS) (CHANGEDSINCE 6 VANISHED)");
+    assert_eq!(
+        r,
+        [
+            "* VANISHED (EARLIER) 4:5",
+            "* 2 FETCH (UID 2 FLAGS (\\Seen) MODSEQ (7))",
+            "* 4 FETCH (UID 6 FLAGS () MODSEQ (10))",
+            "f1 OK FETCH completed"
+        ]
+    );
+    let r = a.cmd("f2", "UID FETCH 5:6 (FLAGS) (CHANGEDSINCE 8 VANISHED)");
+    assert_eq!(
+        r,
+        [
+            "* VANISHED (EARLIER) 5",
+            "* 4 FETCH (UID 6 FLAGS () MODSEQ (10))",
+            "f2 OK FETCH completed"
+        ]
+    );
+    // VANISHED only with UID FETCH (§3.2.6).
+    let r = a.cmd("f3", "FETCH 1:* (FLAGS) (CHANGEDSINCE 6 VANISHED)");
+    assert!(r[0].starts_with("f3 BAD"), "{r:?}");
+    // UIDVALIDITY 0 does not exist.
+    let r = a.cmd("s5", "SELECT INBOX (QRESYNC (0 6))");
+    assert!(r[0].starts_with("s5 BAD"), "{r:?}");
+}
+
+#[test]
+fn expunges_are_vanished_once_qresync_is_enabled() {
+    let (server, _) = changed_behind_the_clients_back();
+    let mut a = ImapConn::login(server.addr("imap"), "alice");
+    let mut b = ImapConn::login(server.addr("imap"), "alice");
+    a.cmd("e", "ENABLE QRESYNC");
+    a.cmd("s", "SELECT INBOX");
+    b.cmd("s", "SELECT INBOX");
+    // Another session expunges UID 1 and flags UID 3: unsolicited VANISHED, FETCH with MODSEQ.
+    b.cmd("a", "STORE 1 +FLAGS.SILENT (\\Deleted)");
+    b.cmd("b", "EXPUNGE");
+    b.cmd("c", "UID STORE 3 +FLAGS.SILENT (\\Flagged)");
+    let r = a.cmd("n", "NOOP");
+    assert_eq!(
+        r,
+        [
+            "* VANISHED 1",
+            "* 2 FETCH (UID 3 MODSEQ (13) FLAGS (\\Flagged))",
+            "n OK NOOP completed"
+        ]
+    );
+    // Its own EXPUNGE too: VANISHED, never `n EXPUNGE`.
+    a.cmd("d", "UID STORE 2,6 +FLAGS.SILENT (\\Deleted)");
+    let r = a.cmd("x", "EXPUNGE");
+    assert_eq!(r, ["* VANISHED 2,6", "x OK EXPUNGE completed"]);
+    // The other session, without QRESYNC, gets EXPUNGE for the same: it has UIDs 2, 3, 6;
+    // UID 2 is message 1, then UID 6 is message 2 once 2 is gone.
+    let r = b.cmd("n", "NOOP");
+    assert_eq!(r[..2], ["* 1 EXPUNGE", "* 2 EXPUNGE"], "{r:?}");
+}
+
+#[test]
+fn imaplib_resyncs_after_another_client_changed_the_mailbox() {
+    let (server, v) = changed_behind_the_clients_back();
+    let script = r#"
+import imaplib, sys
+port, password, v = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+M = imaplib.IMAP4('127.0.0.1', port)
+M.login('alice@example.test', password)
+print('caps', 'QRESYNC' in M.capabilities and 'CONDSTORE' in M.capabilities)
+print('enable', M.enable('QRESYNC'))
+typ, data = M._simple_command('SELECT', 'INBOX', '(QRESYNC (%s 6 1:5))' % v)
+print('select', typ)
+print('vanished', M.untagged_responses.pop('VANISHED', None))
+print('fetch', M.untagged_responses.pop('FETCH', None))
+print('highest', M.untagged_responses.pop('HIGHESTMODSEQ', None))
+M.logout()
+"#;
+    let out = python_ok(
+        script,
+        &[
+            &server.addr("imap").port().to_string(),
+            PASSWORD,
+            &v.to_string(),
+        ],
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "caps True", "{out}");
+    assert_eq!(lines[1], "enable ('OK', [b'ENABLE completed'])", "{out}");
+    assert_eq!(lines[2], "select OK", "{out}");
+    assert_eq!(lines[3], "vanished [b'(EARLIER) 4:5']", "{out}");
+    // Known UIDs 1:5: the new UID 6 is not among them.
+    assert_eq!(
+        lines[4], r"fetch [b'2 (UID 2 FLAGS (\\Seen) MODSEQ (7))']",
+        "{out}"
+    );
+    assert_eq!(lines[5], "highest [b'10']", "{out}");
+}

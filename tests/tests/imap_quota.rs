@@ -1,0 +1,217 @@
+//! QUOTA (RFC 9208) with Python's imaplib and IMAPClient, and its enforcement: APPEND and
+//! COPY over the limit answer NO [OVERQUOTA] (§4.3), SMTP RCPT to a full mailbox 452 4.2.2
+//! (RFC 3463), and usage drops after EXPUNGE.
+
+mod imap_support;
+
+use imap_support::{deliver, message, server};
+use tests::{PASSWORD, Server, python_ok};
+
+/// Sets an account's limit the way an administrator's tool would: in the database, which the
+/// running server reads on each check (Python's sqlite3, an independent writer).
+fn set_quota(server: &Server, address: &str, bytes: Option<u64>) {
+    let db = server.dir.path().join("postroom.db");
+    let limit = bytes.map_or("none".to_string(), |b| b.to_string());
+    python_ok(
+        "import sqlite3,sys\n\
+         c=sqlite3.connect(sys.argv[1], timeout=30)\n\
+         v=None if sys.argv[3]=='none' else int(sys.argv[3])\n\
+         assert c.execute('UPDATE accounts SET quota_bytes=? WHERE address=?',(v,sys.argv[2])).rowcount==1\n\
+         c.commit()",
+        &[db.to_str().expect("utf-8 path"), address, &limit],
+    );
+}
+
+/// A message of about 3 KB (70-octet lines).
+fn padded(id: &str) -> Vec<u8> {
+    let mut m = message(id);
+    for _ in 0..40 {
+        m.extend_from_slice(&[b'x'; 68]);
+        m.extend_from_slice(b"\r\n");
+    }
+    m
+}
+
+/// The bytes of all of an account's messages, summed from the database.
+fn used(server: &Server, address: &str) -> u64 {
+    server
+        .sql(&format!(
+            "SELECT coalesce(sum(m.size), 0) FROM messages m JOIN mailboxes x ON x.id = m.mailbox_id \
+             JOIN accounts a ON a.id = x.account_id WHERE a.address = '{address}'"
+        ))
+        .parse()
+        .expect("sum")
+}
+
+#[test]
+fn getquotaroot_reports_usage_and_limit_in_kibibytes() {
+    let server = server();
+    deliver(&server, "alice@example.test", &message("q1@test"));
+    set_quota(&server, "alice@example.test", Some(10 * 1024));
+    let used_kib = used(&server, "alice@example.test").div_ceil(1024);
+    let script = r#"
+import imaplib, sys
+from imapclient import IMAPClient
+port, password = int(sys.argv[1]), sys.argv[2]
+M = imaplib.IMAP4('127.0.0.1', port)
+print('caps', 'QUOTA' in M.capabilities, 'QUOTA=RES-STORAGE' in M.capabilities)
+M.login('alice@example.test', password)
+print('root', M.getquotaroot('INBOX'))
+print('quota', M.getquota('""'))
+print('setquota', M.setquota('""', '(STORAGE 1)'))
+print('nobox', M.getquotaroot('Nope'))
+M.logout()
+C = IMAPClient('127.0.0.1', port=port, ssl=False)
+C.login('alice@example.test', password)
+roots, quotas = C.get_quota_root('Sent')
+print('client', roots.mailbox, roots.quota_roots, [(q.quota_root, q.resource, q.usage, q.limit) for q in quotas])
+C.logout()
+C = IMAPClient('127.0.0.1', port=port, ssl=False)
+C.login('bob@example.test', password)
+roots, quotas = C.get_quota_root('INBOX')
+print('unlimited', roots.quota_roots, quotas)
+C.logout()
+"#;
+    let out = python_ok(script, &[&server.addr("imap").port().to_string(), PASSWORD]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "caps True True", "{out}");
+    assert_eq!(
+        lines[1],
+        format!("root ('OK', [[b'\"INBOX\" \"\"'], [b'\"\" (STORAGE {used_kib} 10)']])"),
+        "{out}"
+    );
+    assert_eq!(
+        lines[2],
+        format!("quota ('OK', [b'\"\" (STORAGE {used_kib} 10)'])"),
+        "{out}"
+    );
+    // Limits are the administrator's: SETQUOTA is refused (no QUOTASET, RFC 9208 §4.1).
+    assert_eq!(
+        lines[3], "setquota ('NO', [b'[NOPERM] quotas are set by the administrator'])",
+        "{out}"
+    );
+    // A mailbox that does not exist has no quota root (imaplib repeats the text).
+    assert_eq!(
+        lines[4],
+        "nobox ('NO', [[b'[NONEXISTENT] no such mailbox'], [b'[NONEXISTENT] no such mailbox']])",
+        "{out}"
+    );
+    assert_eq!(
+        lines[5],
+        format!("client Sent [''] [('', 'STORAGE', {used_kib}, 10)]"),
+        "{out}"
+    );
+    // No limit: no quota root at all.
+    assert_eq!(lines[6], "unlimited [] []", "{out}");
+}
+
+#[test]
+fn append_and_copy_over_quota_fail_and_expunge_makes_room() {
+    let server = server();
+    deliver(&server, "alice@example.test", &padded("q2@test"));
+    let used_now = used(&server, "alice@example.test");
+    assert!(used_now > 3000);
+    // Room for 100 more bytes: a second copy of the message does not fit.
+    set_quota(&server, "alice@example.test", Some(used_now + 100));
+    let script = r#"
+import imaplib, sys
+port, password = int(sys.argv[1]), sys.argv[2]
+M = imaplib.IMAP4('127.0.0.1', port)
+M.login('alice@example.test', password)
+big = b'Subject: big\r\n\r\n' + b'x' * 1500 + b'\r\n'
+print('append', M.append('Drafts', None, None, big))
+small = b'Subject: s\r\n\r\nok\r\n'
+typ, data = M.append('Drafts', None, None, small)
+print('small', typ)
+M.select('INBOX')
+print('copy', M.copy('1', 'Trash'))
+print('trash', M.status('Trash', '(MESSAGES)')[1])
+typ, data = M._simple_command('MOVE', '1', 'Trash')
+print('move', typ)
+M.select('Trash')
+M.store('1', '+FLAGS', r'(\Deleted)')
+M.expunge()
+print('after', M.getquotaroot('INBOX')[1][1])
+print('again', M.append('Drafts', None, None, big)[0])
+M.logout()
+"#;
+    let out = python_ok(script, &[&server.addr("imap").port().to_string(), PASSWORD]);
+    let lines: Vec<&str> = out.lines().collect();
+    // 1500 bytes do not fit in the 100 left: RFC 9208 §4.3 OVERQUOTA.
+    assert_eq!(
+        lines[0], "append ('NO', [b'[OVERQUOTA] the mailbox is full (storage quota exceeded)'])",
+        "{out}"
+    );
+    assert_eq!(lines[1], "small OK", "{out}");
+    // A copy would double the message: over the limit, and nothing is copied.
+    assert_eq!(
+        lines[2], "copy ('NO', [b'[OVERQUOTA] the mailbox is full (storage quota exceeded)'])",
+        "{out}"
+    );
+    assert_eq!(lines[3], "trash [b'\"Trash\" (MESSAGES 0)']", "{out}");
+    // MOVE keeps the account's usage as it was: allowed.
+    assert_eq!(lines[4], "move OK", "{out}");
+    // Only the small draft is left: its few bytes round up to 1 KiB; the big one fits now.
+    let limit_kib = (used_now + 100) / 1024;
+    assert_eq!(
+        lines[5],
+        format!("after [b'\"\" (STORAGE 1 {limit_kib})']"),
+        "{out}"
+    );
+    assert_eq!(lines[6], "again OK", "{out}");
+    assert!(used(&server, "alice@example.test") < used_now + 100);
+}
+
+#[test]
+fn smtp_rcpt_to_a_full_mailbox_is_452_until_mail_is_expunged() {
+    let server = server();
+    deliver(&server, "alice@example.test", &message("q3@test"));
+    let used_now = used(&server, "alice@example.test");
+    set_quota(&server, "alice@example.test", Some(used_now));
+    let script = r#"
+import imaplib, smtplib, sys
+imap_port, smtp_port, password = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+s = smtplib.SMTP('127.0.0.1', smtp_port)
+s.ehlo('client.test')
+s.mail('sender@outside.test')
+print('full', s.rcpt('alice@example.test'))
+print('other', s.rcpt('bob@example.test'))
+s.rset()
+M = imaplib.IMAP4('127.0.0.1', imap_port)
+M.login('alice@example.test', password)
+M.select('INBOX')
+M.store('1', '+FLAGS', r'(\Deleted)')
+M.expunge()
+M.logout()
+s.mail('sender@outside.test')
+print('room', s.rcpt('alice@example.test'))
+s.rset()
+# RFC 1870 SIZE: a message declared larger than the room left is refused at RCPT too.
+s.mail('sender@outside.test', ['SIZE=%d' % (int(sys.argv[4]) + 1)])
+print('declared', s.rcpt('alice@example.test'))
+s.quit()
+"#;
+    let out = python_ok(
+        script,
+        &[
+            &server.addr("imap").port().to_string(),
+            &server.smtp.port().to_string(),
+            PASSWORD,
+            &used_now.to_string(),
+        ],
+    );
+    let lines: Vec<&str> = out.lines().collect();
+    // At the limit: RFC 3463 4.2.2 mailbox full, a temporary failure the sender retries.
+    assert_eq!(
+        lines[0], "full (452, b'4.2.2 Mailbox full, try again later')",
+        "{out}"
+    );
+    assert_eq!(lines[1], "other (250, b'2.1.5 Recipient OK')", "{out}");
+    assert_eq!(lines[2], "room (250, b'2.1.5 Recipient OK')", "{out}");
+    // More than the whole limit declared: cannot fit.
+    assert_eq!(
+        lines[3], "declared (452, b'4.2.2 Mailbox full, try again later')",
+        "{out}"
+    );
+    assert_eq!(used(&server, "alice@example.test"), 0);
+}
