@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the .deb that bundle.sh built (dpkg -i), starts the installed app under Xvfb on a
+# throwaway data directory, checks that its engine answers and its window shows, then ends it
+# by PID and removes the package (dpkg -r).
+set -euo pipefail
+tauri_dir=$(cd "$(dirname "$0")/.." && pwd)
+scripts="$tauri_dir/scripts"
+deb=$(ls "$tauri_dir"/target/release/bundle/deb/*.deb | head -n 1)
+package=$(dpkg-deb -f "$deb" Package)
+
+source "$scripts/xsession.sh"
+trap 'cleanup; dpkg -r "$package" >/dev/null' EXIT
+dpkg -i "$deb" >/dev/null
+app=$(dpkg -L "$package" | grep '^/usr/bin/' | head -n 1)
+echo "ok: dpkg -i installed $package: $app"
+
+postroom_data
+"$app" >"$work/app.log" 2>&1 &
+pids+=($!)
+/usr/bin/python3 - "$scripts" "127.0.0.1:$admin" "127.0.0.1:$smtp" <<'PY'
+import os, sys
+sys.path.insert(0, sys.argv[1])
+import desktop_test as t
+
+def status():
+    try:
+        return t.engine_status(sys.argv[2], os.environ["POSTROOM_DATA"])
+    except OSError:
+        return None
+
+s = t.wait_for("the installed app's engine", status)
+up = {(l["service"], l["address"]) for l in s["listeners"] if l["up"]}
+assert ("smtp", sys.argv[3]) in up, s["listeners"]
+t.wait_for("the installed app's window", t.Screen().windows)
+print(f"ok: the installed app runs: version {s['version']}, its window shows")
+PY
