@@ -42,11 +42,20 @@ class WebDriver:
         request = urllib.request.Request(
             self.url + path, data=data, method=method,
             headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=180) as response:
-                return json.load(response)["value"]
-        except urllib.error.HTTPError as e:
-            raise AssertionError(f"WebDriver {method} {path}: {e.read().decode()}") from e
+        # tauri-driver forwards each request to WebKitWebDriver over a pooled keep-alive
+        # connection; when WebKitWebDriver closes that connection as the request goes out,
+        # tauri-driver resets ours with no answer (about one run in two under load). The
+        # WebDriver calls here only read the page or run read-only commands: send it again.
+        for attempt in range(3):
+            try:
+                with urllib.request.urlopen(request, timeout=180) as response:
+                    return json.load(response)["value"]
+            except urllib.error.HTTPError as e:
+                raise AssertionError(f"WebDriver {method} {path}: {e.read().decode()}") from e
+            except ConnectionResetError:  # http.client.RemoteDisconnected is one
+                if attempt == 2:
+                    raise
+                time.sleep(0.5)
 
     def ready(self):
         try:

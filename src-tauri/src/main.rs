@@ -12,8 +12,7 @@
 //! - `watch.rs`: engine events to the webview; health (listeners, queue) to the tray icon and
 //!   to desktop notifications.
 //! - `desktop.rs`: the desktop-only settings: start minimized, start at login.
-//! - `memory.rs`: staying small in the tray: no GPU compositing in WebKitGTK, freed heap
-//!   returned after the window closes (Linux).
+//! - `memory.rs`: no GPU compositing in WebKitGTK (Linux): a smaller web process.
 
 // A release build on Windows opens no console window.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
@@ -96,11 +95,6 @@ fn main() {
         RunEvent::ExitRequested {
             code: None, api, ..
         } => api.prevent_exit(),
-        // The window and its webview are gone: give their freed heap back to the system.
-        RunEvent::WindowEvent {
-            event: tauri::WindowEvent::Destroyed,
-            ..
-        } => memory::release_after_close(),
         RunEvent::Exit => {
             if let Ok(engine) = app.state::<Engine>().get() {
                 tauri::async_runtime::block_on(engine.clone().shutdown(GRACE));
