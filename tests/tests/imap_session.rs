@@ -33,7 +33,7 @@ print('exact', data[0][1] == expected)
 typ, data = M.fetch('1', '(FLAGS)')
 print('flags', data[0])
 typ, data = M.fetch('2', '(ENVELOPE RFC822.SIZE INTERNALDATE BODYSTRUCTURE)')
-print('envelope', b'ENVELOPE (' in data[0] and b'BODYSTRUCTURE ("TEXT" "PLAIN"' in data[0])
+print('envelope', b'ENVELOPE (' in data[0] and b'BODYSTRUCTURE ("text" "plain"' in data[0])
 typ, data = M.store('2', '+FLAGS', r'(\Flagged)')
 print('store', data)
 # SEARCH: flags, a UTF-8 subject sent as a literal, and a body search in base64 text.

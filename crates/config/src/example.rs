@@ -373,6 +373,7 @@ pub(crate) fn annotated(config: &Config) -> String {
     }
     out.push_str(&crate::connect::ddns_tables(config));
     out.push_str(&crate::collect::annotated(&config.collect));
+    out.push_str(&crate::etrn::annotated(&config.etrn));
     out
 }
 

@@ -29,6 +29,7 @@
 //! - `connect.rs`: `[ddns]` (mail on a dynamic-IP line), with its validation.
 //! - `collect.rs`: `[[collect]]` (collection from ISP mailboxes); validated in
 //!   `validate/collect.rs`.
+//! - `etrn.rs`: `[[etrn]]` (ETRN to backup MX hosts), with its validation.
 //! - `validate.rs`: walking the TOML table, collecting every [`Problem`]; its table-driven
 //!   tests, one row per kind of problem, are in `validate/tests.rs`.
 //! - `example.rs`: the annotated example file, generated from one table of keys, docs and
@@ -37,6 +38,7 @@
 
 mod collect;
 mod connect;
+mod etrn;
 mod example;
 mod outbound;
 mod validate;
@@ -46,6 +48,7 @@ use std::path::{Path, PathBuf};
 
 pub use collect::{Collect, CollectProtocol, CollectTarget, CollectTls};
 pub use connect::{Ddns, DdnsProvider, DdnsRecord, Doctor};
+pub use etrn::{ETRN_INTERVAL, Etrn, EtrnTls};
 pub use outbound::{
     Dns, Network, Queue, Relay, RelayHost, Route, RouteTls, Secret, format_duration, parse_duration,
 };
@@ -111,6 +114,8 @@ pub struct Config {
     pub ddns: Ddns,
     /// `[[collect]]`: outside POP3/IMAP mailboxes fetched on a schedule.
     pub collect: Vec<Collect>,
+    /// `[[etrn]]`: backup MX hosts asked to send the mail they hold (RFC 1985).
+    pub etrn: Vec<Etrn>,
     /// `[doctor]`: what the connectivity doctor tests against.
     pub doctor: Doctor,
 }
@@ -226,6 +231,7 @@ impl Config {
             relay: Relay::default(),
             ddns: Ddns::default(),
             collect: Vec::new(),
+            etrn: Vec::new(),
             doctor: Doctor::default(),
         }
     }

@@ -84,6 +84,7 @@ pub(crate) fn parse(text: &str) -> Result<Config, Vec<Problem>> {
     let relay = outbound::relay(&mut root, p);
     let ddns = crate::connect::ddns(&mut root, p);
     let collect = collect::collect(&mut root, p);
+    let etrn = crate::etrn::etrn(&mut root, p);
     let doctor = crate::connect::doctor(&mut root, p);
     unknown_keys("", root, p);
 
@@ -99,6 +100,7 @@ pub(crate) fn parse(text: &str) -> Result<Config, Vec<Problem>> {
             relay,
             ddns,
             collect,
+            etrn,
             doctor,
         })
     } else {

@@ -5,11 +5,13 @@
 //! - `ip/`: finding the public IPv4/IPv6 address through HTTP IP-echo endpoints.
 //! - `ddns/`: dynamic DNS updaters (dyndns2, Cloudflare, DNSPod, Alibaba Cloud DNS).
 //! - `collect/`: collection from ISP mailboxes over POP3 and IMAP.
+//! - `etrn.rs`: ETRN (RFC 1985) to backup MX hosts at start, on an interval, on IP changes.
 //! - `doctor/`: the connectivity doctor: port 25, public IP, PTR, MX, blocklists, smart host.
 
 pub mod collect;
 pub mod ddns;
 pub mod doctor;
+pub mod etrn;
 pub mod ip;
 
 /// The `User-Agent` of outgoing HTTP requests (the dyndns2 protocol requires a real one).

@@ -95,6 +95,8 @@ struct Shared {
     collector: connect::collect::Collector,
     /// `[ddns]`: the public IP watcher and dynamic DNS updaters (`api::ddns`).
     ddns: connect::ddns::Ddns,
+    /// `[[etrn]]`: backup MX hosts asked to send our mail (`api::etrn`).
+    etrn: connect::etrn::EtrnClient,
     /// The admin API's token and sessions.
     admin: http::AdminState,
     /// One reload at a time.
@@ -198,6 +200,8 @@ pub async fn start(data_dir: &Path, config: Config) -> Result<EngineHandle, Engi
     let tracker = TaskTracker::new();
     // [[collect]] jobs are read at start; a changed list applies at the next restart.
     let collector = connect::collect::Collector::new(&config, store.clone());
+    // [[etrn]] entries are read at start; a changed list applies at the next restart.
+    let etrn = connect::etrn::EtrnClient::new(&config);
     // [ddns]: off unless enabled; a changed section restarts it (`reload.rs`).
     let ddns = connect::ddns::Ddns::start(&config.ddns, &shutdown, &tracker)
         .map_err(|e| EngineError::Net(vec![format!("dynamic DNS: {e}")]))?;
@@ -219,6 +223,7 @@ pub async fn start(data_dir: &Path, config: Config) -> Result<EngineHandle, Engi
             outbound: Outbound::default(),
             collector,
             ddns,
+            etrn,
             admin,
             reload: tokio::sync::Mutex::default(),
             pending_restart: Mutex::default(),
@@ -243,6 +248,12 @@ pub async fn start(data_dir: &Path, config: Config) -> Result<EngineHandle, Engi
     handle.sync_listeners().await;
     let collector = handle.shared.collector.clone();
     handle.tracker.spawn(collector.run(handle.shutdown.clone()));
+    let etrn = handle.shared.etrn.clone();
+    handle.tracker.spawn(etrn.run(
+        handle.shared.ddns.clone(),
+        handle.shutdown.clone(),
+        handle.tracker.clone(),
+    ));
     Ok(handle)
 }
 

@@ -22,7 +22,8 @@
 //! - `selected.rs`: the selected mailbox: message numbers, flags and MODSEQs, catching up
 //!   with changes.
 //! - `policy.rs`: when a password may be sent, and the CAPABILITY list.
-//! - `message.rs`: ENVELOPE, BODYSTRUCTURE and body sections, with mail-parser.
+//! - `message.rs`: ENVELOPE and body sections, with mail-parser; `structure.rs`: BODY and
+//!   BODYSTRUCTURE as Dovecot writes them, from the MIME fields `mime.rs` reads.
 //! - `op/`: one file per command or small family: `starttls.rs`, `login.rs` (LOGIN,
 //!   AUTHENTICATE), `info.rs` (CAPABILITY, ID, ENABLE, NAMESPACE), `list.rs` (LIST with
 //!   LIST-EXTENDED and LIST-STATUS, LSUB, STATUS), `mailbox.rs` (CREATE with special use,
@@ -33,10 +34,12 @@
 //!   `headers.rs` (base subject, sent date and the other header fields SORT and THREAD use).
 
 mod message;
+mod mime;
 mod op;
 mod policy;
 mod selected;
 mod session;
+mod structure;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -1,12 +1,12 @@
-//! What FETCH and SEARCH compute from a stored message with mail-parser: ENVELOPE and
-//! BODYSTRUCTURE (RFC 9051 §7.5.2), body sections (RFC 9051 §6.4.5), decoded text.
+//! What FETCH and SEARCH compute from a stored message with mail-parser: ENVELOPE
+//! (RFC 9051 §7.5.2; BODYSTRUCTURE is in `structure.rs`), body sections (RFC 9051 §6.4.5), decoded text.
 
 use std::ops::Range;
 use std::sync::OnceLock;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use mail_parser::{Address, HeaderName, Message, MessageParser, MimeHeaders, PartType};
+use mail_parser::{Address, HeaderName, Message, MessageParser, PartType};
 use proto::imap::response::{nstring, string};
 use proto::imap::{Section, SectionText};
 
@@ -56,7 +56,27 @@ fn encoded_word(s: &str) -> String {
     format!("=?utf-8?b?{}?=", STANDARD.encode(s))
 }
 
-fn address_list(out: &mut Vec<u8>, addr: Option<&Address>, utf8: bool) {
+/// The display name before `<address>` in a raw address header, when it is written as
+/// RFC 2047 encoded words: ENVELOPE gives it as written (RFC 9051 §7.5.2 leaves encoded
+/// words to the client), as Dovecot does, rather than decoded and encoded again.
+fn raw_phrase(raw: &str, address: &str) -> Option<String> {
+    let at = raw
+        .to_ascii_lowercase()
+        .find(&format!("<{}>", address.to_ascii_lowercase()))?;
+    let mut quoted = false;
+    let mut start = 0;
+    for (i, c) in raw[..at].char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' | ':' if !quoted => start = i + 1,
+            _ => {}
+        }
+    }
+    let phrase = raw[start..at].trim();
+    (phrase.starts_with("=?") && !phrase.contains('"')).then(|| phrase.to_string())
+}
+
+fn address_list(out: &mut Vec<u8>, addr: Option<&Address>, raw: Option<&str>, utf8: bool) {
     let list: Vec<_> = addr.map(|a| a.iter().collect()).unwrap_or_default();
     if list.is_empty() {
         out.extend_from_slice(b"NIL");
@@ -69,7 +89,9 @@ fn address_list(out: &mut Vec<u8>, addr: Option<&Address>, utf8: bool) {
             if utf8 || n.is_ascii() {
                 n.to_string()
             } else {
-                encoded_word(n)
+                raw.zip(a.address.as_deref())
+                    .and_then(|(raw, address)| raw_phrase(raw, address))
+                    .unwrap_or_else(|| encoded_word(n))
             }
         });
         nstring(out, name.as_deref().map(str::as_bytes), utf8);
@@ -96,17 +118,26 @@ pub(crate) fn envelope(out: &mut Vec<u8>, msg: &Message, utf8: bool) {
     out.push(b' ');
     text(out, "Subject");
     out.push(b' ');
-    address_list(out, msg.from(), utf8);
+    let list = |out: &mut Vec<u8>, name: &str, fallback: bool| {
+        let own = msg.header(name).and_then(|h| h.as_address());
+        let (addr, raw_name) = match own {
+            None if fallback => (msg.from(), "From"),
+            _ => (own, name),
+        };
+        let raw = raw_header(msg, raw_name);
+        address_list(out, addr, raw.as_deref(), utf8);
+    };
+    list(out, "From", false);
     out.push(b' ');
-    address_list(out, msg.sender().or(msg.from()), utf8);
+    list(out, "Sender", true);
     out.push(b' ');
-    address_list(out, msg.reply_to().or(msg.from()), utf8);
+    list(out, "Reply-To", true);
     out.push(b' ');
-    address_list(out, msg.to(), utf8);
+    list(out, "To", false);
     out.push(b' ');
-    address_list(out, msg.cc(), utf8);
+    list(out, "Cc", false);
     out.push(b' ');
-    address_list(out, msg.bcc(), utf8);
+    list(out, "Bcc", false);
     out.push(b' ');
     text(out, "In-Reply-To");
     out.push(b' ');
@@ -114,102 +145,7 @@ pub(crate) fn envelope(out: &mut Vec<u8>, msg: &Message, utf8: bool) {
     out.push(b')');
 }
 
-fn upper_quoted(out: &mut Vec<u8>, s: &str) {
-    string(out, s.to_ascii_uppercase().as_bytes(), false);
-}
-
-/// RFC 9051 §7.5.2 BODYSTRUCTURE (and BODY, without extension data). Extension data is left
-/// out for now; RFC 9051 makes it optional.
-pub(crate) fn body_structure(out: &mut Vec<u8>, msg: &Message, raw: &[u8], utf8: bool) {
-    part_structure(out, msg, raw, 0, utf8, 0);
-}
-
-fn part_structure(
-    out: &mut Vec<u8>,
-    msg: &Message,
-    raw: &[u8],
-    idx: usize,
-    utf8: bool,
-    depth: usize,
-) {
-    let Some(part) = msg.parts.get(idx) else {
-        out.extend_from_slice(b"NIL");
-        return;
-    };
-    let ct = part.content_type();
-    if let PartType::Multipart(ids) = &part.body {
-        out.push(b'(');
-        for &id in ids {
-            if depth < 16 {
-                part_structure(out, msg, raw, id as usize, utf8, depth + 1);
-            }
-        }
-        out.push(b' ');
-        upper_quoted(out, ct.and_then(|c| c.subtype()).unwrap_or("MIXED"));
-        out.push(b')');
-        return;
-    }
-    let (ctype, subtype) = match ct {
-        Some(c) => (
-            c.ctype().to_string(),
-            c.subtype().unwrap_or("plain").to_string(),
-        ),
-        None => ("text".to_string(), "plain".to_string()),
-    };
-    out.push(b'(');
-    upper_quoted(out, &ctype);
-    out.push(b' ');
-    upper_quoted(out, &subtype);
-    out.push(b' ');
-    match ct.and_then(|c| c.attributes()).filter(|a| !a.is_empty()) {
-        Some(attrs) => {
-            out.push(b'(');
-            for (i, a) in attrs.iter().enumerate() {
-                if i > 0 {
-                    out.push(b' ');
-                }
-                upper_quoted(out, &a.name);
-                out.push(b' ');
-                string(out, a.value.as_bytes(), utf8);
-            }
-            out.push(b')');
-        }
-        None if ctype.eq_ignore_ascii_case("text") => {
-            out.extend_from_slice(b"(\"CHARSET\" \"US-ASCII\")")
-        }
-        None => out.extend_from_slice(b"NIL"),
-    }
-    out.push(b' ');
-    nstring(out, part.content_id().map(str::as_bytes), utf8);
-    out.push(b' ');
-    nstring(out, part.content_description().map(str::as_bytes), utf8);
-    out.push(b' ');
-    upper_quoted(out, part.content_transfer_encoding().unwrap_or("7BIT"));
-    let body = slice(raw, part.offset_body as usize..part.offset_end as usize);
-    out.extend_from_slice(format!(" {}", body.len()).as_bytes());
-    // Counted in byte-wide sums of at most 255 so that it vectorises.
-    let lines: usize = body
-        .chunks(255)
-        .map(|c| usize::from(c.iter().map(|&b| u8::from(b == b'\n')).sum::<u8>()))
-        .sum();
-    if ctype.eq_ignore_ascii_case("message") && subtype.eq_ignore_ascii_case("rfc822") {
-        match parse(body) {
-            Some(inner) if depth < 16 => {
-                out.push(b' ');
-                envelope(out, &inner, utf8);
-                out.push(b' ');
-                part_structure(out, &inner, body, 0, utf8, depth + 1);
-            }
-            _ => out.extend_from_slice(b" NIL NIL"),
-        }
-        out.extend_from_slice(format!(" {lines}").as_bytes());
-    } else if ctype.eq_ignore_ascii_case("text") {
-        out.extend_from_slice(format!(" {lines}").as_bytes());
-    }
-    out.push(b')');
-}
-
-fn slice(raw: &[u8], r: Range<usize>) -> &[u8] {
+pub(crate) fn slice(raw: &[u8], r: Range<usize>) -> &[u8] {
     let end = r.end.min(raw.len());
     &raw[r.start.min(end)..end]
 }
@@ -428,11 +364,16 @@ mod tests {
     fn bodystructure_of_a_multipart_message() {
         let msg = parse(MULTI).expect("parses");
         let mut out = Vec::new();
-        body_structure(&mut out, &msg, MULTI, false);
+        crate::structure::body_structure(&mut out, &msg, MULTI, false, false);
         assert_eq!(
             String::from_utf8_lossy(&out),
-            "((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 3 0)(\"TEXT\" \"HTML\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 10 0) \"MIXED\")"
+            "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 3 0)(\"text\" \"html\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 10 0) \"mixed\")"
         );
+        out.clear();
+        crate::structure::body_structure(&mut out, &msg, MULTI, false, true);
+        assert!(String::from_utf8_lossy(&out).ends_with(
+            "\"7bit\" 10 0 NIL NIL NIL NIL) \"mixed\" (\"boundary\" \"b\") NIL NIL NIL)"
+        ));
         let mut env = Vec::new();
         envelope(&mut env, &msg, false);
         assert_eq!(

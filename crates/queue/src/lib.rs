@@ -23,6 +23,7 @@
 //! - `client.rs`: the SMTP client's connection: greeting, EHLO, STARTTLS, AUTH, timeouts.
 //! - `transaction.rs`: MAIL/RCPT/DATA or BDAT for one message, PIPELINING, SIZE, 8BITMIME,
 //!   SMTPUTF8, DSN parameters.
+//! - `etrn.rs`: asking a backup MX to start its queue for our domains (RFC 1985).
 //! - `probe.rs`: checking a route's relays (connect, TLS, AUTH) for the connectivity doctor.
 //! - `tls.rs`: verifying and opportunistic rustls client configs.
 //! - `retry.rs`: the retry schedule, give-up and delay-notice times.
@@ -33,6 +34,7 @@ mod client;
 mod delivery;
 pub mod dkim;
 mod dsn;
+pub mod etrn;
 mod mx;
 pub mod probe;
 mod retry;

@@ -17,6 +17,7 @@
 //! - `certificate.rs`: the server certificate: what it says, importing one.
 //! - `collect.rs`: `[[collect]]` jobs' status and "run now".
 //! - `ddns.rs`: `[ddns]`: the public addresses seen and each dynamic DNS record's state.
+//! - `etrn.rs`: `[[etrn]]`: each backup MX's last ETRN run and per-domain answers.
 //! - `doctor.rs`: the connectivity doctor's checks and its one-click smart-host fix.
 
 pub mod accounts;
@@ -26,6 +27,7 @@ pub mod collect;
 pub mod ddns;
 pub mod doctor;
 pub mod domains;
+pub mod etrn;
 pub mod log;
 pub mod queue;
 pub mod settings;

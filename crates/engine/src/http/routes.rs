@@ -19,6 +19,7 @@ use crate::api::collect::CollectStatus;
 use crate::api::ddns::DdnsStatus;
 use crate::api::doctor::{Check, SmartHost};
 use crate::api::domains::NewDomain;
+use crate::api::etrn::EtrnStatus;
 use crate::api::log::{Event, LogQuery};
 use crate::api::queue::QueueFilter;
 use crate::api::setup::admin_password_matches;
@@ -31,6 +32,7 @@ pub(super) fn router(admin: Admin) -> Router {
         .route("/api/status", get(status))
         .route("/api/collect", get(collect_status))
         .route("/api/ddns", get(ddns_status))
+        .route("/api/etrn", get(etrn_status))
         .route("/api/doctor", post(doctor))
         .route("/api/doctor/smart-host", post(doctor_smart_host))
         .route("/api/collect/{index}/run", post(collect_run))
@@ -268,6 +270,10 @@ async fn queue_retry(State(a): State<Admin>, Path(entry): Path<String>) -> Api<s
 
 async fn ddns_status(State(a): State<Admin>) -> Api<DdnsStatus> {
     Ok(Json(a.engine().ddns_status()))
+}
+
+async fn etrn_status(State(a): State<Admin>) -> Api<Vec<EtrnStatus>> {
+    Ok(Json(a.engine().etrn_status()))
 }
 
 /// `POST /api/doctor`: runs every connectivity check (network look-ups: a few seconds).

@@ -242,7 +242,9 @@ impl Session {
                             b"BODYSTRUCTURE "
                         });
                         if let Some(s) = &summary {
-                            out.extend_from_slice(&s.structure);
+                            // BODY is BODYSTRUCTURE without extension data (RFC 9051 §7.5.2).
+                            let attr_body = *attr == FetchAttr::Body;
+                            out.extend_from_slice(if attr_body { &s.body } else { &s.structure });
                         }
                     }
                     FetchAttr::Rfc822 => {

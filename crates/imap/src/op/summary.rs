@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::message;
+use crate::{message, structure};
 
 /// The most bytes of summaries kept.
 const LIMIT: usize = 32 << 20;
@@ -15,9 +15,11 @@ const LIMIT: usize = 32 << 20;
 /// Mailbox id, UIDVALIDITY, UID, and whether strings are UTF-8 (RFC 6855) or encoded words.
 pub(crate) type Key = (i64, u32, u32, bool);
 
-/// The two responses, as sent.
+/// The responses, as sent: ENVELOPE, BODY (no extension data) and BODYSTRUCTURE (with it,
+/// RFC 9051 §7.5.2). The key does not say which was asked for: every entry holds all three.
 pub(crate) struct Summary {
     pub envelope: Vec<u8>,
+    pub body: Vec<u8>,
     pub structure: Vec<u8>,
 }
 
@@ -40,25 +42,27 @@ pub(crate) fn get(key: &Key) -> Option<Arc<Summary>> {
 pub(crate) fn compute(key: Key, raw: &[u8]) -> Arc<Summary> {
     let utf8 = key.3;
     let mut envelope = Vec::new();
+    let mut body = Vec::new();
     let mut structure = Vec::new();
     match message::parse(raw) {
         Some(p) => {
             message::envelope(&mut envelope, &p, utf8);
-            message::body_structure(&mut structure, &p, raw, utf8);
+            structure::body_structure(&mut body, &p, raw, utf8, false);
+            structure::body_structure(&mut structure, &p, raw, utf8, true);
         }
         None => {
             envelope.extend_from_slice(b"(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)");
-            structure.extend(
-                format!("(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" {} 0)", raw.len()).into_bytes(),
-            );
+            structure::unparsed(&mut body, raw.len(), false);
+            structure::unparsed(&mut structure, raw.len(), true);
         }
     }
     let summary = Arc::new(Summary {
         envelope,
+        body,
         structure,
     });
     if let Ok(mut c) = cache().lock() {
-        let size = summary.envelope.len() + summary.structure.len() + 64;
+        let size = summary.envelope.len() + summary.body.len() + summary.structure.len() + 64;
         if c.bytes + size > LIMIT {
             c.map.clear();
             c.bytes = 0;

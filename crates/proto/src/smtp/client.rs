@@ -130,6 +130,8 @@ pub struct Extensions {
     pub dsn: bool,
     /// AUTH mechanisms, upper-case.
     pub auth: Vec<String>,
+    /// ETRN (RFC 1985 §3): the server starts its queue for a domain on request.
+    pub etrn: bool,
 }
 
 impl Extensions {
@@ -149,6 +151,7 @@ impl Extensions {
                 "SMTPUTF8" => ext.smtputf8 = true,
                 "CHUNKING" => ext.chunking = true,
                 "DSN" => ext.dsn = true,
+                "ETRN" => ext.etrn = true,
                 "AUTH" => ext.auth.extend(words.map(|m| m.to_ascii_uppercase())),
                 _ => {}
             }

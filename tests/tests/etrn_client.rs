@@ -1,0 +1,202 @@
+//! The ETRN client (RFC 1985): at start and whenever the public IP changes, the server asks
+//! each `[[etrn]]` backup MX to send what it holds for our domains, and `GET /api/etrn`
+//! shows each domain's answer. Backup MXes: a second Postroom instance holding deferred mail
+//! (our own ETRN server), and a small in-test SMTP peer that records every command and
+//! answers 458 for one domain. `tests/resources/ddns_peer.py` serves the changing IP-echo
+//! answer.
+
+mod ddns_support;
+mod queue_peers;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{SocketAddr, TcpListener};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tests::{Options, Server};
+
+/// A backup MX speaking just enough SMTP: EHLO lists ETRN; `ETRN example.test` gets 250,
+/// any other domain 458 (RFC 1985 §5). Every command line is recorded.
+struct BackupMx {
+    addr: SocketAddr,
+    commands: Arc<Mutex<Vec<String>>>,
+}
+
+impl BackupMx {
+    fn start() -> BackupMx {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let commands = Arc::new(Mutex::new(Vec::new()));
+        let seen = commands.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let Ok(reader) = stream.try_clone() else {
+                    continue;
+                };
+                let _ = stream.write_all(b"220 backup.test ESMTP\r\n");
+                for line in BufReader::new(reader).lines() {
+                    let Ok(line) = line else { break };
+                    seen.lock().expect("lock").push(line.clone());
+                    let upper = line.to_ascii_uppercase();
+                    let reply: &[u8] = if upper.starts_with("EHLO") {
+                        b"250-backup.test\r\n250-PIPELINING\r\n250 ETRN\r\n"
+                    } else if upper == "ETRN EXAMPLE.TEST" {
+                        b"250 2.0.0 Queuing for node example.test started\r\n"
+                    } else if upper.starts_with("ETRN ") {
+                        b"458 4.0.0 Unable to queue messages for node\r\n"
+                    } else if upper == "QUIT" {
+                        let _ = stream.write_all(b"221 2.0.0 Bye\r\n");
+                        break;
+                    } else {
+                        b"502 5.5.1 Not implemented\r\n"
+                    };
+                    if stream.write_all(reply).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        BackupMx { addr, commands }
+    }
+
+    fn count(&self, line: &str) -> usize {
+        let commands = self.commands.lock().expect("lock");
+        commands.iter().filter(|l| l.as_str() == line).count()
+    }
+
+    fn dump(&self) -> String {
+        self.commands.lock().expect("lock").join("\n")
+    }
+}
+
+fn etrn_status(server: &Server, token: &str) -> String {
+    let (code, text) = ddns_support::api(server, token, "GET", "/api/etrn", "");
+    assert_eq!(code, 200, "{text}");
+    text
+}
+
+#[test]
+fn etrn_is_sent_at_start_and_again_when_the_public_ip_changes() {
+    let mx = BackupMx::start();
+    let echo = ddns_support::Peer::start("81.2.69.160", "2a00:1450:4001::1");
+    // [ddns] asks the echo peer every second; the [[etrn]] entry follows it.
+    let etrn = format!(
+        "[[etrn]]\nhost = \"127.0.0.1\"\nport = {}\n\
+         domains = [\"example.test\", \"other.test\"]\ntls = \"none\"\ninterval = \"1d\"\n",
+        mx.addr.port(),
+    );
+    let (server, token) = ddns_support::server(&echo, true, &etrn);
+    let context = || format!("peer saw:\n{}\nserver log:\n{}", mx.dump(), server.log());
+
+    // At start: EHLO, one ETRN per domain, QUIT.
+    ddns_support::wait_until(
+        "ETRN at start",
+        || mx.count("ETRN other.test") == 1,
+        &context,
+    );
+    assert_eq!(mx.count("ETRN example.test"), 1, "{}", context());
+    assert_eq!(mx.count("QUIT"), 1, "{}", context());
+    let json = etrn_status(&server, &token);
+    assert!(json.contains("\"trigger\":\"start\""), "{json}");
+    assert!(json.contains("\"error\":null"), "{json}");
+    assert!(json.contains("\"result\":\"started\""), "{json}");
+    assert!(json.contains("\"result\":\"refused\""), "{json}");
+    assert!(json.contains("\"reply\":\"458 4.0.0 Unable"), "{json}");
+
+    // The watcher learns the first address (not a change), then the line gets a new one.
+    ddns_support::wait_until(
+        "the first address seen",
+        || ddns_support::status(&server, &token).contains("81.2.69.160"),
+        &context,
+    );
+    echo.set("ip4", "81.2.69.161");
+    ddns_support::wait_until(
+        "ETRN after the address change",
+        || mx.count("ETRN example.test") == 2,
+        &context,
+    );
+    ddns_support::wait_until(
+        "the status of the second run",
+        || etrn_status(&server, &token).contains("\"trigger\":\"ip_change\""),
+        &context,
+    );
+    assert!(
+        ddns_support::status(&server, &token).contains("81.2.69.161"),
+        "{}",
+        context()
+    );
+}
+
+#[test]
+fn a_postroom_backup_mx_flushes_deferred_mail_when_asked() {
+    // The office's server will listen on `port`; until it does, the backup defers its mail.
+    let port = queue_peers::free_port(&["127.0.0.1"]);
+    let backup = Server::with(Options {
+        extra_toml: format!(
+            "[queue]\nretry = [\"1h\"]\n[[route]]\ndomains = [\"office.test\"]\n\
+             relay = [\"127.0.0.1:{port}\"]\ntls = \"none\"\n"
+        ),
+        ..Options::default()
+    });
+    queue_peers::alice_sends(&backup, "boss@office.test", "etrn-client-1@test");
+    queue_peers::wait_state(
+        &backup,
+        "boss@office.test",
+        "deferred",
+        Duration::from_secs(60),
+    );
+
+    // The office's server: its own domain, and the backup MX to ask.
+    let mut office = Server::with(Options {
+        services: vec!["admin".into()],
+        extra_toml: format!(
+            "[[etrn]]\nhost = \"127.0.0.1\"\nport = {}\ndomains = [\"office.test\"]\n\
+             tls = \"none\"\n",
+            backup.smtp.port()
+        ),
+        empty: true,
+        ..Options::default()
+    });
+    office.ok(&["domain", "add", "office.test"]);
+    office.ok_stdin(
+        &["account", "add", "boss@office.test", "--password-stdin"],
+        &format!("{}\n", tests::PASSWORD),
+    );
+    // Restarted on the port the backup delivers to.
+    office.stop();
+    let config = office.dir.path().join("postroom.toml");
+    let text = std::fs::read_to_string(&config).expect("config");
+    let text = text.replacen(
+        "smtp = [\"127.0.0.1:0\"]",
+        &format!("smtp = [\"127.0.0.1:{port}\"]"),
+        1,
+    );
+    std::fs::write(&config, text).expect("config");
+    office.spawn();
+    let token = office.ok(&["admin", "token"]).trim().to_string();
+    let context = || {
+        format!(
+            "office log:\n{}\nbackup queue:\n{}",
+            office.log(),
+            backup.sql("SELECT recipient, state, attempts, last_reply FROM queue")
+        )
+    };
+
+    // The ETRN at start makes the backup deliver at once (not in an hour).
+    ddns_support::wait_until(
+        "the mail delivered to the office",
+        || queue_peers::state_of(&backup, "boss@office.test") == "delivered",
+        &context,
+    );
+    let mbox = office.export("boss@office.test");
+    assert!(mbox.contains("Message-ID: <etrn-client-1@test>"), "{mbox}");
+    ddns_support::wait_until(
+        "the status",
+        || etrn_status(&office, &token).contains("\"result\":\"started\""),
+        &context,
+    );
+    let json = etrn_status(&office, &token);
+    assert!(json.contains("\"domain\":\"office.test\""), "{json}");
+    assert!(json.contains("\"reply\":\"250"), "{json}");
+}
