@@ -7,7 +7,9 @@ use engine::api::aliases::AliasDto;
 use engine::api::certificate::{CertificateDto, CertificateImport};
 use engine::api::collect::CollectStatus;
 use engine::api::ddns::DdnsStatus;
+use engine::api::doctor::{Check, SmartHost};
 use engine::api::domains::{DnsRecord, DomainDto, NewDomain};
+use engine::api::etrn::EtrnStatus;
 use engine::api::log::LogQuery;
 use engine::api::queue::{QueueDetail, QueueEntryDto, QueueFilter};
 use engine::api::settings::Settings;
@@ -51,6 +53,9 @@ pub fn handler() -> impl Fn(tauri::ipc::Invoke) -> bool + Send + Sync + 'static 
         ddns_status,
         collect_status,
         collect_run,
+        etrn_status,
+        doctor,
+        doctor_smart_host,
         settings,
         update_settings,
         desktop_settings,
@@ -203,6 +208,21 @@ async fn collect_status(engine: State<'_, Engine>) -> ApiResult<Vec<CollectStatu
 #[tauri::command]
 async fn collect_run(engine: State<'_, Engine>, index: usize) -> ApiResult<CollectStatus> {
     engine.get()?.collect_run(index)
+}
+
+#[tauri::command]
+async fn etrn_status(engine: State<'_, Engine>) -> ApiResult<Vec<EtrnStatus>> {
+    Ok(engine.get()?.etrn_status())
+}
+
+#[tauri::command]
+async fn doctor(engine: State<'_, Engine>) -> ApiResult<Vec<Check>> {
+    engine.get()?.doctor().await
+}
+
+#[tauri::command]
+async fn doctor_smart_host(engine: State<'_, Engine>, request: SmartHost) -> ApiResult<Settings> {
+    engine.get()?.doctor_smart_host(request).await
 }
 
 #[tauri::command]
