@@ -65,3 +65,20 @@ export async function shots(page, name, ready) {
   }
   await setLang(page, "en");
 }
+
+/** `test` from node:test wrapped: on failure, a picture of the page (out/failed-*.png), the
+ * server's log tail, and `reset(page)` so the next scenario starts clean. */
+export function scenario(test, getPage, server, reset) {
+  return (name, fn) =>
+    test(name, async () => {
+      try {
+        await fn();
+      } catch (e) {
+        const page = getPage();
+        await page?.screenshot({ path: join(OUT, `failed-${name.replace(/\W+/g, "-")}.png`), fullPage: true }).catch(() => {});
+        console.error(server.stderr?.slice(-3000));
+        if (page) await reset(page).catch(() => {});
+        throw e;
+      }
+    });
+}

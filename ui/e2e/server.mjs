@@ -29,8 +29,9 @@ export class Postroom {
     this.proxy = undefined;
   }
 
-  /** Writes postroom.toml and starts `serve`; resolves once it prints `ready`. */
-  async start() {
+  /** Writes postroom.toml (plus the `extra` lines) and starts `serve`; resolves once it
+   * prints `ready`. */
+  async start(extra = []) {
     const dead = await deadPort();
     writeFileSync(
       join(this.dir, "postroom.toml"),
@@ -48,9 +49,16 @@ export class Postroom {
         'domains = ["*"]',
         `relay = ["127.0.0.1:${dead}"]`,
         'tls = "none"',
+        ...extra,
         "",
       ].join("\n"),
     );
+    return this.serve();
+  }
+
+  /** Starts `serve` on the data directory as it is; resolves once it prints `ready`. */
+  async serve() {
+    this.listeners = {};
     this.child = spawn(BINARY, ["--data-dir", this.dir, "serve"], {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, POSTROOM_LOG: "info" },
@@ -67,6 +75,8 @@ export class Postroom {
       });
     });
     this.admin = `http://${this.listeners.admin}`;
+    if (this.proxy) await new Promise((ok) => this.proxy.close(ok));
+    this.proxy = undefined;
     this.base = (await this.servesUi()) ? this.admin : await this.startProxy();
     return this;
   }
@@ -102,7 +112,12 @@ export class Postroom {
 
   /** Runs `postroom --data-dir DIR ARGS...` and returns its stdout. */
   cli(...args) {
-    return execFileSync(BINARY, ["--data-dir", this.dir, ...args], { encoding: "utf8" }).trim();
+    return this.cliInput("", ...args);
+  }
+
+  /** The same with `input` on standard input. */
+  cliInput(input, ...args) {
+    return execFileSync(BINARY, ["--data-dir", this.dir, ...args], { encoding: "utf8", input }).trim();
   }
 
   /** A one-time sign-in link, pointed at the address the browser uses. */
@@ -110,6 +125,15 @@ export class Postroom {
     const link = this.cli("admin", "open").split(/\s+/).find((w) => w.includes("/signin?code="));
     const url = new URL(link);
     return `${this.base}${url.pathname}${url.search}`;
+  }
+
+  /** Stops `serve` (by PID) and starts it again: settings that need a restart apply. The
+   * admin port changes; sign in again. */
+  async restart() {
+    const exited = new Promise((ok) => this.child.once("exit", ok));
+    process.kill(this.child.pid, "SIGTERM");
+    await exited;
+    return this.serve();
   }
 
   async stop() {

@@ -1,10 +1,9 @@
 // End to end: the built UI in Debian's chromium against a real `postroom serve`.
 // Run by `npm run e2e` (ui/scripts/test.sh); needs target/debug/postroom (`cargo build -p cli`).
 import { test as nodeTest, before, after } from "node:test";
-import { join } from "node:path";
 import assert from "node:assert/strict";
 import { Postroom, sendMail } from "./server.mjs";
-import { cleanOut, launch, OUT, setLang, shots } from "./browser.mjs";
+import { cleanOut, launch, setLang, shots, scenario } from "./browser.mjs";
 
 const server = new Postroom();
 let browser;
@@ -23,20 +22,8 @@ after(async () => {
   await server.stop();
 });
 
-/** A scenario; on failure, a picture of the page (out/failed-*.png) and the server's log tail. */
-function test(name, fn) {
-  nodeTest(name, async () => {
-    try {
-      await fn();
-    } catch (e) {
-      await page?.screenshot({ path: join(OUT, `failed-${name.replace(/\W+/g, "-")}.png`), fullPage: true }).catch(() => {});
-      console.error(server.stderr?.slice(-3000));
-      // Start the next scenario from a clean page.
-      await page?.goto(`${server.base}/#/dashboard`).catch(() => {});
-      throw e;
-    }
-  });
-}
+/** A scenario; on failure, a picture of the page and the server's log tail. */
+const test = scenario(nodeTest, () => page, server, (p) => p.goto(`${server.base}/#/dashboard`));
 
 /** A modal or drawer, by the class its component puts on its root. */
 const layer = (name) => page.locator(`.${name}`);
@@ -192,7 +179,7 @@ test("the Internet connection page says what to set up", async () => {
   await page.getByTestId("connections-page").waitFor();
   // This server has neither dynamic DNS nor collection jobs: both say how to add them.
   await page.getByText(/Dynamic DNS is off/).waitFor();
-  await page.getByText(/add a \[\[collect\]\] section/).waitFor();
+  await page.getByText(/No mailboxes to collect from/).waitFor();
   await shots(page, "connections", async (lang) =>
     page.getByText(lang === "zh" ? "邮件收取" : "Mail collection", { exact: true }).waitFor());
 });

@@ -131,6 +131,16 @@ describe("tauri transport", () => {
     expect([err.code, err.field]).toEqual(["invalid", "cert_pem"]);
   });
 
+  it("names the doctor's commands and passes the smart host as `request`", async () => {
+    const invoke = vi.fn(async () => []);
+    setTransport(tauriTransport(async () => ({ invoke: invoke as never, listen: vi.fn() as never })));
+    await api.doctor();
+    expect(invoke).toHaveBeenLastCalledWith("doctor", {});
+    const request = { host: "smtp.isp.example", port: 587 };
+    await api.doctorSmartHost(request);
+    expect(invoke).toHaveBeenLastCalledWith("doctor_smart_host", { request });
+  });
+
   it("listens to postroom://event", async () => {
     let handler: ((e: { payload: unknown }) => void) | undefined;
     const unlisten = vi.fn();

@@ -7,6 +7,8 @@ import type {
   Certificate,
   CollectStatus,
   DdnsStatus,
+  DoctorCheck,
+  SmartHost,
   DesktopSettings,
   DnsRecord,
   Domain,
@@ -378,6 +380,17 @@ export const api = {
       path: `/api/collect/${index}/run`,
       command: "collect_run",
       args: { index },
+    }),
+  /** Runs every connectivity check (a few seconds of look-ups). */
+  doctor: () => call<DoctorCheck[]>({ method: "POST", path: "/api/doctor", command: "doctor" }),
+  /** The port-25 fix: a catch-all route through the ISP's smart host. */
+  doctorSmartHost: (request: SmartHost) =>
+    call<SettingsResponse>({
+      method: "POST",
+      path: "/api/doctor/smart-host",
+      body: request,
+      command: "doctor_smart_host",
+      args: { request },
     }),
   settings: () =>
     call<SettingsResponse>({ method: "GET", path: "/api/settings", command: "settings" }),

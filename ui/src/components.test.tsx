@@ -1,9 +1,7 @@
 import { describe, expect, it, vi, afterEach } from "vitest";
-import { fireEvent, render, screen, waitFor } from "@testing-library/react";
-import { App as AntApp } from "antd";
-import type { ReactNode } from "react";
-import { setTransport, type Op, type Transport } from "./api";
-import { I18nProvider, type Lang } from "./i18n";
+import { fireEvent, screen, waitFor } from "@testing-library/react";
+import { setTransport } from "./api";
+import { fake, wrap } from "./testing";
 import Dashboard from "./pages/Dashboard";
 import SignIn from "./pages/SignIn";
 import Settings from "./pages/Settings";
@@ -12,28 +10,6 @@ import { TrafficChart } from "./components/TrafficChart";
 import type { Status } from "./types";
 
 afterEach(() => setTransport(undefined));
-
-/** A fake transport answering by HTTP path; records every call. */
-function fake(answers: Record<string, (op: Op) => unknown>): { calls: Op[] } {
-  const calls: Op[] = [];
-  const t: Transport = {
-    kind: "http",
-    async call<T>(op: Op): Promise<T> {
-      calls.push(op);
-      const key = `${op.method} ${op.path}`;
-      const answer = answers[key] ?? answers[op.path];
-      if (!answer) throw { code: "not_found", message: `no ${key}` };
-      return answer(op) as T;
-    },
-    subscribe: () => () => {},
-  };
-  setTransport(t);
-  return { calls };
-}
-
-function wrap(children: ReactNode, lang: Lang = "en") {
-  return render(<I18nProvider lang={lang}><AntApp>{children}</AntApp></I18nProvider>);
-}
 
 const hour = 1_700_000_000 - (1_700_000_000 % 3600);
 const status: Status = {
@@ -140,37 +116,5 @@ describe("Queue", () => {
     expect(await screen.findByText("x@remote.test")).toBeTruthy();
     expect(screen.getByText("重试中")).toBeTruthy();
     expect(screen.getByText("（退信通知）")).toBeTruthy();
-  });
-});
-
-describe("Connections", () => {
-  it("shows dynamic DNS records and collection jobs, and fetches on request", async () => {
-    const { calls } = fake({
-      "GET /api/ddns": () => ({
-        enabled: true, ipv4: "203.0.113.7", ipv6: null, last_check: 1_700_000_000, last_check_error: null,
-        records: [{ provider: "dnspod", hostname: "mail.example.cn", addresses: ["203.0.113.7"], last_update: null, last_attempt: 1_700_000_000, last_result: "stopped", last_error: "bad token", next_run: null, stopped: true }],
-      }),
-      "GET /api/collect": () => [{ index: 0, label: "pop3://office@pop.isp.example:995", protocol: "pop3", mode: "account", account: "boss@example.cn", tls: "implicit", keep_days: null, enabled: true, running: false, runs: 3, last_run: null, last_success: null, fetched: 2, deleted: 0, fetched_total: 9, last_error: null, next_run: null }],
-      "POST /api/collect/0/run": () => ({ index: 0 }),
-    });
-    const { default: Connections } = await import("./pages/Connections");
-    wrap(<Connections />, "zh");
-    expect(await screen.findByText("mail.example.cn")).toBeTruthy();
-    expect(screen.getByText("已停止：请修正设置")).toBeTruthy();
-    expect(screen.getByText("bad token")).toBeTruthy();
-    expect(await screen.findByText("2 / 9")).toBeTruthy();
-    fireEvent.click(screen.getByRole("button", { name: "立即收取" }));
-    await waitFor(() => expect(calls.some((c) => c.method === "POST" && c.path === "/api/collect/0/run")).toBe(true));
-  });
-
-  it("says how to turn dynamic DNS on when it is off", async () => {
-    fake({
-      "GET /api/ddns": () => ({ enabled: false, ipv4: null, ipv6: null, last_check: null, last_check_error: null, records: [] }),
-      "GET /api/collect": () => [],
-    });
-    const { default: Connections } = await import("./pages/Connections");
-    wrap(<Connections />);
-    expect(await screen.findByText(/Dynamic DNS is off/)).toBeTruthy();
-    expect(await screen.findByText(/add a \[\[collect\]\] section/)).toBeTruthy();
   });
 });

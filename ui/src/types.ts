@@ -227,3 +227,22 @@ export interface CollectStatus {
   last_error: string | null;
   next_run: number | null;
 }
+
+/** `POST /api/doctor`: one connectivity check. */
+export interface DoctorCheck {
+  /** `port25`, `public_ip`, `ptr`, `hostname`, `mx`, `blocklist`, `smart_host`. */
+  id: string;
+  status: "ok" | "warning" | "problem" | "skipped";
+  details: Record<string, string>;
+  /** The summary and fix rendered by language (`en`, `zh`). */
+  texts: Record<string, { summary: string; fix: string | null }>;
+}
+
+/** `POST /api/doctor/smart-host`: the ISP's relay to send everything through. */
+export interface SmartHost {
+  host: string;
+  port: number;
+  tls?: "starttls" | "implicit" | "none";
+  username?: string;
+  password?: string;
+}

@@ -135,21 +135,51 @@ pub fn edit(text: &str, changes: &Json, file: &Path) -> ApiResult<String> {
     Ok(edited)
 }
 
-/// A route sent back as `GET` showed it has `password = "********"`: that means "unchanged",
-/// so the password stored at the same position is kept (or none, if there was none).
-fn keep_redacted_password(route: &mut Table, old: Option<&Table>) {
-    let redacted = route.get("password").and_then(Item::as_str) == Some(REDACTED);
+/// An entry sent back as `GET` showed it (a route, a DDNS record, a collection job) has
+/// `password = "********"`: that means "unchanged", so the stored password of the SAME entry is
+/// kept. The entry is found by what identifies it (host, user, hostname...), not by position:
+/// after removing an earlier entry, a later one must not pick up the removed one's secret. No
+/// match keeps no password (validation then asks for one where it is required).
+fn keep_redacted_password(entry: &mut Table, old: Option<&ArrayOfTables>) {
+    let redacted = entry.get("password").and_then(Item::as_str) == Some(REDACTED);
     if !redacted {
         return;
     }
-    match old.and_then(|o| o.get("password")) {
+    let same = |o: &&Table| {
+        IDENTITY
+            .iter()
+            .all(|key| value_text(entry.get(key)) == value_text(o.get(key)))
+    };
+    match old
+        .and_then(|o| o.iter().find(same))
+        .and_then(|o| o.get("password"))
+    {
         Some(previous) => {
-            route.insert("password", previous.clone());
+            entry.insert("password", previous.clone());
         }
         None => {
-            route.remove("password");
+            entry.remove("password");
         }
     }
+}
+
+/// The keys that say which route, record or job an entry is.
+const IDENTITY: &[&str] = &[
+    "provider", "hostname", "zone", "host", "hosts", "port", "user", "username", "domains",
+    "account", "mode",
+];
+
+/// A value as comparable text (`None` when absent): JSON-made and file-made items differ in
+/// formatting, not in value.
+fn value_text(item: Option<&Item>) -> Option<String> {
+    item.and_then(Item::as_value).map(|v| {
+        let mut v = v.clone();
+        v.decor_mut().clear();
+        if let Value::Array(a) = &mut v {
+            a.fmt();
+        }
+        v.to_string()
+    })
 }
 
 fn merge(table: &mut Table, changes: &Map<String, Json>, path: &str) -> ApiResult<()> {
@@ -175,12 +205,12 @@ fn merge(table: &mut Table, changes: &Map<String, Json>, path: &str) -> ApiResul
             Json::Array(items) if !items.is_empty() && items.iter().all(Json::is_object) => {
                 let old = table.get(key).and_then(Item::as_array_of_tables).cloned();
                 let mut tables = ArrayOfTables::new();
-                for (i, item) in items.iter().enumerate() {
+                for item in items {
                     let mut t = Table::new();
                     if let Json::Object(fields) = item {
                         merge(&mut t, fields, &key_path)?;
                     }
-                    keep_redacted_password(&mut t, old.as_ref().and_then(|o| o.get(i)));
+                    keep_redacted_password(&mut t, old.as_ref());
                     tables.push(t);
                 }
                 table.insert(key, Item::ArrayOfTables(tables));
@@ -316,5 +346,21 @@ max_message_size = 1048576
         let edited =
             edit(&file, &route("n3w-pass-word"), Path::new("postroom.toml")).expect("valid");
         assert!(edited.contains("password = \"n3w-pass-word\""), "{edited}");
+    }
+
+    #[test]
+    fn a_redacted_password_follows_its_own_entry_when_an_earlier_one_is_removed() {
+        let file = format!(
+            "{FILE}\n[[route]]\ndomains = [\"a.test\"]\nrelay = [\"127.0.0.1:2587\"]\ntls = \"none\"\nusername = \"first\"\npassword = \"first-secret\"\n\
+             \n[[route]]\ndomains = [\"b.test\"]\nrelay = [\"127.0.0.1:2588\"]\ntls = \"none\"\nusername = \"second\"\npassword = \"second-secret\"\n"
+        );
+        // The panel removed the first route and sent the second back as GET showed it.
+        let changes = serde_json::json!({ "route": [{
+            "domains": ["b.test"], "relay": ["127.0.0.1:2588"], "tls": "none",
+            "username": "second", "password": REDACTED
+        }] });
+        let edited = edit(&file, &changes, Path::new("postroom.toml")).expect("valid");
+        assert!(edited.contains("password = \"second-secret\""), "{edited}");
+        assert!(!edited.contains("first-secret"), "{edited}");
     }
 }

@@ -1,0 +1,162 @@
+// The Internet connection page: records and jobs from the settings joined with their state,
+// provider-specific fields, server field errors under the field, the doctor.
+import { afterEach, describe, expect, it } from "vitest";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { Form } from "antd";
+import { setTransport } from "./api";
+import { fake, wrap } from "./testing";
+import { DdnsRecordFields, jobTable, recordValues } from "./components/ConnectForms";
+import Connections from "./pages/Connections";
+import type { DoctorCheck } from "./types";
+
+afterEach(() => setTransport(undefined));
+
+const record = { provider: "dnspod", hostname: "mail.example.cn", zone: "example.cn", username: "AKID", password: "********", ipv4: true, ipv6: false };
+const job = { protocol: "pop3", host: "pop.isp.example", port: 995, tls: "implicit", user: "office", password: "********", account: "boss@example.cn", interval: "5m" };
+const settings = (extra: Record<string, unknown> = {}) => ({
+  settings: { ddns: { enabled: true, ipv4_endpoints: ["https://api.ipify.org"], record: [record] }, collect: [job], ...extra },
+  restart_needed: false, applied: [], pending_restart: [],
+});
+const base = {
+  "GET /api/settings": () => settings(),
+  "GET /api/ddns": () => ({
+    enabled: true, ipv4: "203.0.113.7", ipv6: null, last_check: 1_700_000_000, last_check_error: null,
+    records: [{ provider: "dnspod", hostname: "mail.example.cn", addresses: ["203.0.113.7"], last_update: null, last_attempt: 1_700_000_000, last_result: "stopped", last_error: "bad token", next_run: null, stopped: true }],
+  }),
+  "GET /api/collect": () => [{ index: 0, label: "pop3://office@pop.isp.example:995", protocol: "pop3", mode: "account", account: "boss@example.cn", tls: "implicit", keep_days: null, enabled: true, running: false, runs: 3, last_run: null, last_success: null, fetched: 2, deleted: 0, fetched_total: 9, last_error: null, next_run: null }],
+  "POST /api/collect/0/run": () => ({ index: 0 }),
+};
+
+/** The form item (label, control, error) around the element with `testId`. */
+const item = (testId: string) => screen.getByTestId(testId).closest(".ant-form-item") as HTMLElement;
+
+describe("Connections", () => {
+  it("shows configured records and jobs with their state, and fetches on request", async () => {
+    const { calls } = fake(base);
+    wrap(<Connections />, "zh");
+    expect(await screen.findByText("mail.example.cn")).toBeTruthy();
+    expect(await screen.findByText("已停止：请修正设置")).toBeTruthy();
+    expect(screen.getByText("bad token")).toBeTruthy();
+    expect(await screen.findByText("2 / 9")).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "立即收取" }));
+    await waitFor(() => expect(calls.some((c) => c.method === "POST" && c.path === "/api/collect/0/run")).toBe(true));
+  });
+
+  it("says dynamic DNS is off and that there are no mailboxes", async () => {
+    fake({ ...base, "GET /api/settings": () => ({ settings: {}, restart_needed: false, applied: [], pending_restart: [] }), "GET /api/collect": () => [] });
+    wrap(<Connections />);
+    expect(await screen.findByText(/Dynamic DNS is off/)).toBeTruthy();
+    expect(await screen.findByText(/No mailboxes to collect from/)).toBeTruthy();
+  });
+
+  it("adds a record after the stored ones and shows the server's error under its field", async () => {
+    const { calls } = fake({
+      ...base,
+      "PUT /api/settings": () => {
+        throw { code: "invalid", message: "missing: the name to update", field: "ddns.record[1].hostname" };
+      },
+    });
+    wrap(<Connections />);
+    await screen.findByText("mail.example.cn");
+    fireEvent.click(screen.getByTestId("ddns-add"));
+    fireEvent.change(await screen.findByTestId("record-hostname"), { target: { value: "home.example.net" } });
+    fireEvent.change(screen.getByTestId("record-username"), { target: { value: "office" } });
+    fireEvent.change(screen.getByTestId("record-password"), { target: { value: "pw" } });
+    fireEvent.change(screen.getByTestId("record-endpoint"), { target: { value: "http://127.0.0.1:9" } });
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(within(item("record-hostname")).getByText(/missing: the name to update/)).toBeTruthy());
+    const put = calls.find((c) => c.method === "PUT")!;
+    const sent = (put.body as { ddns: { record: Record<string, unknown>[] } }).ddns.record;
+    expect(sent).toHaveLength(2);
+    // The stored record goes back as shown: its `********` keeps its secret.
+    expect(sent[0]).toEqual(record);
+    expect(sent[1]).toEqual({ provider: "dyndns2", hostname: "home.example.net", username: "office", password: "pw", endpoint: "http://127.0.0.1:9", ipv4: true, ipv6: false });
+  });
+
+  it("edits a collection job in place and places a port error under the port", async () => {
+    const { calls } = fake({
+      ...base,
+      "PUT /api/settings": () => {
+        throw { code: "invalid", message: "must be between 1 and 65535", field: "collect[0].port" };
+      },
+    });
+    wrap(<Connections />);
+    await screen.findByText("2 / 9");
+    fireEvent.click(within(screen.getByTestId("collect-card")).getByRole("button", { name: "Edit" }));
+    expect((await screen.findByTestId("job-host") as HTMLInputElement).value).toBe("pop.isp.example");
+    fireEvent.change(screen.getByTestId("job-user"), { target: { value: "office2" } });
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(within(item("job-port")).getByText(/must be between 1 and 65535/)).toBeTruthy());
+    const sent = (calls.find((c) => c.method === "PUT")!.body as { collect: Record<string, unknown>[] }).collect;
+    expect(sent).toEqual([{ ...job, user: "office2", enabled: true }]);
+  });
+
+  it("removing the last record removes the key", async () => {
+    const { calls } = fake({ ...base, "PUT /api/settings": () => settings() });
+    wrap(<Connections />);
+    await screen.findByText("mail.example.cn");
+    fireEvent.click(within(screen.getByTestId("ddns-card")).getByRole("button", { name: "Remove" }));
+    fireEvent.click(await screen.findByRole("button", { name: "Yes" }));
+    await waitFor(() => expect(calls.find((c) => c.method === "PUT")?.body).toEqual({ ddns: { record: null } }));
+  });
+});
+
+describe("connection forms", () => {
+  const fields = (provider: string) => {
+    function Host() {
+      const [form] = Form.useForm();
+      return <Form form={form} initialValues={recordValues({ provider })}><DdnsRecordFields form={form} existing={false} /></Form>;
+    }
+    return wrap(<Host />);
+  };
+
+  it("asks each provider for what it needs", async () => {
+    fields("cloudflare");
+    expect(await screen.findByText("Zone ID")).toBeTruthy();
+    expect(screen.getByText("API token")).toBeTruthy();
+    expect(screen.queryByTestId("record-username")).toBeNull();
+    // The endpoint is optional: under "Advanced", still part of the form.
+    expect(screen.getByText("Advanced")).toBeTruthy();
+    expect(screen.getByTestId("record-endpoint")).toBeTruthy();
+  });
+
+  it("names DNSPod's and dyndns2's credentials their own way", async () => {
+    const first = fields("dnspod");
+    expect(await screen.findByText("SecretId")).toBeTruthy();
+    expect(screen.getByText("SecretKey")).toBeTruthy();
+    expect(screen.getByText("Domain (e.g. example.com)")).toBeTruthy();
+    first.unmount();
+    fields("dyndns2");
+    expect(await screen.findByText("User name")).toBeTruthy();
+    expect(screen.queryByTestId("record-zone")).toBeNull();
+    expect(screen.queryByText("Advanced")).toBeNull();
+    expect(screen.getByText("Update URL")).toBeTruthy();
+  });
+
+  it("writes a domain mailbox as mode and fallback, without an account", () => {
+    expect(jobTable({ protocol: "imap", host: "h", user: "u", password: "p", mode: "domain", account: "x@y", fallback: "a@b", keep_days: 0, port: undefined, enabled: true }))
+      .toEqual({ protocol: "imap", host: "h", user: "u", password: "p", mode: "domain", fallback: "a@b", keep_days: 0, enabled: true });
+  });
+});
+
+describe("doctor", () => {
+  const checks: DoctorCheck[] = [
+    { id: "port25", status: "problem", details: {}, texts: { en: { summary: "Port 25 is blocked", fix: "Use a smart host" }, zh: { summary: "25 端口被封锁", fix: "使用中继服务器" } } },
+    { id: "mx", status: "ok", details: { domain: "example.cn" }, texts: { en: { summary: "MX fine", fix: null }, zh: { summary: "MX 正常", fix: null } } },
+  ];
+
+  it("shows each check in the current language and sends through the smart host", async () => {
+    const { calls } = fake({ ...base, "POST /api/doctor": () => checks, "POST /api/doctor/smart-host": () => settings() });
+    wrap(<Connections />, "zh");
+    fireEvent.click(await screen.findByTestId("doctor-run"));
+    expect(await screen.findByText("25 端口被封锁")).toBeTruthy();
+    expect(screen.getByText(/使用中继服务器/)).toBeTruthy();
+    expect(screen.getByText("MX 记录: example.cn")).toBeTruthy();
+    expect(screen.getByText("问题")).toBeTruthy();
+    fireEvent.click(screen.getByTestId("smart-host-open"));
+    fireEvent.change(await screen.findByTestId("smart-host"), { target: { value: "smtp.isp.example" } });
+    fireEvent.click(screen.getByRole("button", { name: /保\s?存/ }));
+    await waitFor(() => expect(calls.find((c) => c.path === "/api/doctor/smart-host")?.body)
+      .toEqual({ host: "smtp.isp.example", port: 587, tls: "starttls", username: "", password: "" }));
+  });
+});
