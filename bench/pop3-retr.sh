@@ -33,25 +33,13 @@ PASS="Bench-pass-1234"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-
-log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-die() { log "FAILED: $*"; exit 1; }
+# log, die, stop_pid, port_open, wait_port, median, per_sec, mb_per_sec, ratio, runs
+source "$ROOT/bench/lib.sh"
 
 # ---------------------------------------------------------------- cleanup
 PIDS=()
 TMP="$(mktemp -d /tmp/postroom-pop3-bench.XXXXXX)"
 chmod 755 "$TMP"        # Dovecot's unprivileged processes must traverse it
-
-stop_pid() {
-  local pid="$1" i
-  kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "PID $pid ignored SIGTERM for 10 s; sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-}
 
 cleanup() {
   local rc=$? pid
@@ -65,17 +53,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
-wait_port() { # PORT PID
-  local i
-  for i in $(seq 300); do
-    port_open "$1" && return 0
-    kill -0 "$2" 2>/dev/null || return 1
-    sleep 0.1
-  done
-  return 1
-}
 
 # ---------------------------------------------------------------- install, build
 [ "$(id -u)" -eq 0 ] || die "run as root: the private Dovecot instance needs it (sudo $0)"
@@ -286,14 +263,6 @@ for round in $(seq "$RUNS"); do
 done
 
 # ---------------------------------------------------------------- report
-median() {
-  printf '%s\n' $1 | sort -g | awk '{ v[NR] = $1 }
-    END { if (NR % 2) printf "%.6f", v[(NR + 1) / 2]; else printf "%.6f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-per_sec() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
-mb_per_sec() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", (s > 0 ? b / s / 1048576 : 0) }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
-runs() { local out="" s; for s in $1; do out+="${out:+ / }$(printf '%.3f' "$s")"; done; printf '%s' "$out"; }
 
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 OUT="$ROOT/bench/out/pop3-retr-$STAMP.md"
