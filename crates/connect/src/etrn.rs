@@ -5,7 +5,6 @@
 //! the admin API shows.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use config::Etrn;
 use queue::etrn::{EtrnFailure, EtrnSession};
@@ -132,14 +131,9 @@ impl EtrnClient {
             tokio::select! {
                 () = shutdown.cancelled() => return,
                 changed = ip.changed() => {
+                    // The channel lives as long as the DDNS service (restarts included).
                     if changed.is_err() {
-                        // [ddns] is off or was restarted: look for a new watcher later.
-                        tokio::select! {
-                            () = shutdown.cancelled() => return,
-                            () = tokio::time::sleep(Duration::from_secs(30)) => {}
-                        }
-                        ip = ddns.public_ip();
-                        continue;
+                        return;
                     }
                     let now = *ip.borrow_and_update();
                     if moved(seen, now) {

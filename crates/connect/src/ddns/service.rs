@@ -15,6 +15,8 @@ use crate::ip::{self, CheckStatus, PublicIp, WatchSettings};
 #[derive(Clone)]
 pub struct Ddns {
     running: Arc<Mutex<Running>>,
+    /// The public addresses, kept across restarts (one channel for the service's life).
+    ip: watch::Sender<PublicIp>,
     shutdown: CancellationToken,
     tracker: TaskTracker,
 }
@@ -24,7 +26,6 @@ struct Running {
     enabled: bool,
     check: Arc<Mutex<CheckStatus>>,
     records: Arc<Mutex<Vec<RecordStatus>>>,
-    ip: watch::Receiver<PublicIp>,
     stop: CancellationToken,
 }
 
@@ -36,9 +37,11 @@ impl Ddns {
         shutdown: &CancellationToken,
         tracker: &TaskTracker,
     ) -> reqwest::Result<Ddns> {
-        let running = Running::start(settings, shutdown.child_token(), tracker)?;
+        let ip = watch::Sender::new(PublicIp::default());
+        let running = Running::start(settings, &ip, shutdown.child_token(), tracker)?;
         Ok(Ddns {
             running: Arc::new(Mutex::new(running)),
+            ip,
             shutdown: shutdown.clone(),
             tracker: tracker.clone(),
         })
@@ -46,7 +49,12 @@ impl Ddns {
 
     /// Stops what runs and starts again with `settings` (after a settings change).
     pub fn restart(&self, settings: &config::Ddns) -> reqwest::Result<()> {
-        let next = Running::start(settings, self.shutdown.child_token(), &self.tracker)?;
+        let next = Running::start(
+            settings,
+            &self.ip,
+            self.shutdown.child_token(),
+            &self.tracker,
+        )?;
         let previous = std::mem::replace(&mut *self.lock(), next);
         previous.stop.cancel();
         tracing::info!(target: "ddns", enabled = settings.enabled, records = settings.records.len(), "dynamic DNS restarted with new settings");
@@ -56,7 +64,12 @@ impl Ddns {
     /// A snapshot of the addresses and every record's state.
     pub fn status(&self) -> DdnsStatus {
         let running = self.lock();
-        let ip = *running.ip.borrow();
+        // Turned off, it shows no addresses (the last known ones wait for it to come back).
+        let ip = if running.enabled {
+            *self.ip.borrow()
+        } else {
+            PublicIp::default()
+        };
         let check = running.check.lock().map(|c| c.clone()).unwrap_or_default();
         DdnsStatus {
             enabled: running.enabled,
@@ -72,9 +85,9 @@ impl Ddns {
         }
     }
 
-    /// The public addresses; `changed()` wakes when one changes (until the next restart).
+    /// The public addresses; `changed()` wakes when one changes (across restarts).
     pub fn public_ip(&self) -> watch::Receiver<PublicIp> {
-        self.lock().ip.clone()
+        self.ip.subscribe()
     }
 
     fn lock(&self) -> MutexGuard<'_, Running> {
@@ -85,19 +98,17 @@ impl Ddns {
 impl Running {
     fn start(
         settings: &config::Ddns,
+        ip: &watch::Sender<PublicIp>,
         stop: CancellationToken,
         tracker: &TaskTracker,
     ) -> reqwest::Result<Running> {
         let records = settings.records.iter().map(RecordStatus::new).collect();
         let records = Arc::new(Mutex::new(records));
         if !settings.enabled {
-            let (_, ip) = watch::channel(PublicIp::default());
-            let check = Arc::default();
             return Ok(Running {
                 enabled: false,
-                check,
+                check: Arc::default(),
                 records,
-                ip,
                 stop,
             });
         }
@@ -113,7 +124,7 @@ impl Running {
             interval: settings.check_interval,
             timeout: settings.timeout,
         };
-        let (ip, check) = ip::spawn(watch, stop.clone(), tracker)?;
+        let check = ip::spawn(watch, ip.clone(), stop.clone(), tracker)?;
         let client = reqwest::Client::builder()
             .timeout(settings.timeout)
             .no_proxy()
@@ -128,13 +139,12 @@ impl Running {
                 retry_after: settings.retry_after,
                 status: records.clone(),
             };
-            tracker.spawn(runner.run(ip.clone(), stop.clone()));
+            tracker.spawn(runner.run(ip.subscribe(), stop.clone()));
         }
         Ok(Running {
             enabled: true,
             check,
             records,
-            ip,
             stop,
         })
     }

@@ -54,16 +54,17 @@ fn client(local: IpAddr, timeout: Duration) -> reqwest::Result<reqwest::Client> 
         .build()
 }
 
-/// Starts watching on a task that ends with `shutdown`; returns the receiver of the
-/// addresses and the look-up status.
+/// Starts watching on a task that ends with `shutdown`, publishing changed addresses on `tx`
+/// (which outlives the task: a restarted watcher goes on from the last known addresses, so its
+/// subscribers never see a settings change as an IP change); returns the look-up status.
 pub fn spawn(
     settings: WatchSettings,
+    tx: watch::Sender<PublicIp>,
     shutdown: CancellationToken,
     tracker: &tokio_util::task::TaskTracker,
-) -> reqwest::Result<(watch::Receiver<PublicIp>, Arc<Mutex<CheckStatus>>)> {
+) -> reqwest::Result<Arc<Mutex<CheckStatus>>> {
     let v4 = client(IpAddr::V4(Ipv4Addr::UNSPECIFIED), settings.timeout)?;
     let v6 = client(IpAddr::V6(Ipv6Addr::UNSPECIFIED), settings.timeout)?;
-    let (tx, rx) = watch::channel(PublicIp::default());
     let status = Arc::new(Mutex::new(CheckStatus::default()));
     let shared = status.clone();
     tracker.spawn(async move {
@@ -109,7 +110,7 @@ pub fn spawn(
             }
         }
     });
-    Ok((rx, status))
+    Ok(status)
 }
 
 /// The address found, or none with the failure added to `errors`.
