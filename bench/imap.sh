@@ -52,43 +52,17 @@ cd "$ROOT"
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
 
-# ---------------------------------------------------------------- cleanup
-PIDS=()
-TMP="$(mktemp -d /tmp/postroom-imap-bench.XXXXXX)"
-chmod 755 "$TMP"        # Dovecot's unprivileged processes must traverse it
+# ---------------------------------------------------------------- cleanup, install, build, limits
+bench_setup imap
 INOTIFY_FILE=/proc/sys/fs/inotify/max_user_instances
 INOTIFY_WAS="$(cat "$INOTIFY_FILE" 2>/dev/null || echo)"
-
-cleanup() {
-  local rc=$? pid
-  set +e
-  for pid in "${PIDS[@]+"${PIDS[@]}"}"; do
-    kill -0 "$pid" 2>/dev/null && stop_pid "$pid"
-  done
+# Called by bench_cleanup after the processes are stopped.
+on_exit() {
   [ -n "$INOTIFY_WAS" ] && echo "$INOTIFY_WAS" >"$INOTIFY_FILE" 2>/dev/null
-  if [ "${KEEP_TMP:-0}" = 1 ]; then log "kept $TMP"; else rm -rf "$TMP"; fi
-  exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# ---------------------------------------------------------------- install, build, limits
-[ "$(id -u)" -eq 0 ] || die "run as root: the private Dovecot instance needs it (sudo $0)"
-if ! [ -x /usr/sbin/dovecot ] || ! dpkg-query -W -f='${Status}' dovecot-imapd 2>/dev/null | grep -q 'ok installed'; then
-  log "installing dovecot-imapd"
-  DEBIAN_FRONTEND=noninteractive apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends dovecot-imapd
-fi
-for port in "$SMTP_PORT" "$POSTROOM_PORT" "$DOVECOT_PORT"; do
-  port_open "$port" && die "port $port on $HOST is already in use"
-done
-POSTROOM="${POSTROOM_BIN:-$ROOT/target/release/postroom}"
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  log "cargo build --release -p cli"
-  cargo build --release -p cli
-fi
-[ -x "$POSTROOM" ] || die "$POSTROOM missing (cargo build --release -p cli)"
+need_dovecot dovecot-imapd
+ports_free "$SMTP_PORT" "$POSTROOM_PORT" "$DOVECOT_PORT"
+build_postroom
 # Both servers and the client inherit this: 10,000 connections need more than 10,000 fds
 # in Postroom and in the client. The hard limit is as far as it goes (raising it needs
 # CAP_SYS_RESOURCE).

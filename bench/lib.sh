@@ -34,3 +34,55 @@ per_sec() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) 
 mb_per_sec() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", (s > 0 ? b / s / 1048576 : 0) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
 runs() { local out="" s; for s in $1; do out+="${out:+ / }$(printf '%.3f' "$s")"; done; printf '%s' "$out"; }
+
+# bench_setup NAME: PIDS (what the script starts), a temp dir $TMP that the peers'
+# unprivileged processes can traverse, and traps: on exit every PID still in PIDS is stopped,
+# the script's own `on_exit` runs if it defines one, and $TMP goes (KEEP_TMP=1 keeps it).
+bench_setup() {
+  PIDS=()
+  TMP="$(mktemp -d "/tmp/postroom-$1-bench.XXXXXX")"
+  chmod 755 "$TMP"
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+bench_cleanup() {
+  local rc=$? pid
+  set +e
+  for pid in "${PIDS[@]+"${PIDS[@]}"}"; do
+    kill -0 "$pid" 2>/dev/null && stop_pid "$pid"
+  done
+  if declare -F on_exit >/dev/null; then on_exit; fi
+  if [ "${KEEP_TMP:-0}" = 1 ]; then log "kept $TMP"; else rm -rf "$TMP"; fi
+  exit "$rc"
+}
+
+# need_dovecot PACKAGE: root (a private Dovecot instance switches users) and the package.
+need_dovecot() {
+  [ "$(id -u)" -eq 0 ] || die "run as root: the private Dovecot instance needs it (sudo $0)"
+  if ! [ -x /usr/sbin/dovecot ] || ! dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed'; then
+    log "installing $1"
+    DEBIAN_FRONTEND=noninteractive apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$1"
+  fi
+}
+
+# ports_free PORT...: dies when one is taken on $HOST.
+ports_free() {
+  local port
+  for port; do
+    port_open "$port" && die "port $port on $HOST is already in use"
+  done
+  return 0
+}
+
+# build_postroom: sets POSTROOM to the release binary (POSTROOM_BIN overrides), built unless
+# SKIP_BUILD=1.
+build_postroom() {
+  POSTROOM="${POSTROOM_BIN:-$ROOT/target/release/postroom}"
+  if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    log "cargo build --release -p cli"
+    cargo build --release -p cli
+  fi
+  [ -x "$POSTROOM" ] || die "$POSTROOM missing (cargo build --release -p cli)"
+}

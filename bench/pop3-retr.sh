@@ -36,40 +36,10 @@ cd "$ROOT"
 # log, die, stop_pid, port_open, wait_port, median, per_sec, mb_per_sec, ratio, runs
 source "$ROOT/bench/lib.sh"
 
-# ---------------------------------------------------------------- cleanup
-PIDS=()
-TMP="$(mktemp -d /tmp/postroom-pop3-bench.XXXXXX)"
-chmod 755 "$TMP"        # Dovecot's unprivileged processes must traverse it
-
-cleanup() {
-  local rc=$? pid
-  set +e
-  for pid in "${PIDS[@]+"${PIDS[@]}"}"; do
-    kill -0 "$pid" 2>/dev/null && stop_pid "$pid"
-  done
-  if [ "${KEEP_TMP:-0}" = 1 ]; then log "kept $TMP"; else rm -rf "$TMP"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# ---------------------------------------------------------------- install, build
-[ "$(id -u)" -eq 0 ] || die "run as root: the private Dovecot instance needs it (sudo $0)"
-if ! [ -x /usr/sbin/dovecot ] || ! dpkg-query -W -f='${Status}' dovecot-pop3d 2>/dev/null | grep -q 'ok installed'; then
-  log "installing dovecot-pop3d"
-  DEBIAN_FRONTEND=noninteractive apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends dovecot-pop3d
-fi
-for port in "$SMTP_PORT" "$POSTROOM_PORT" "$DOVECOT_PORT"; do
-  port_open "$port" && die "port $port on $HOST is already in use"
-done
-POSTROOM="$ROOT/target/release/postroom"
-if [ "${SKIP_BUILD:-0}" != 1 ]; then
-  log "cargo build --release -p cli"
-  cargo build --release -p cli
-fi
-[ -x "$POSTROOM" ] || die "$POSTROOM missing (cargo build --release -p cli)"
+bench_setup pop3
+need_dovecot dovecot-pop3d
+ports_free "$SMTP_PORT" "$POSTROOM_PORT" "$DOVECOT_PORT"
+build_postroom
 
 # ---------------------------------------------------------------- Postroom, filled over SMTP
 PR="$TMP/postroom"
