@@ -1,8 +1,11 @@
-"""Drives the real desktop app through tauri-driver (WebDriver), X11 and D-Bus.
+"""Drives the real desktop app through X11, D-Bus and tauri-driver (WebDriver).
 
-Run by test.sh, which starts Xvfb, a D-Bus session and tauri-driver, and points POSTROOM_DATA
-at a data directory whose postroom.toml uses free loopback ports. Each step waits for what it
-expects (polling, with a generous limit that only turns a hang into a failure).
+The app is two programs: `postroom-desktop` (the engine and the tray icon) and
+`postroom-window` (the control panel's webview, a process of its own that Open starts and
+closing ends). Run by test.sh, which starts Xvfb, a D-Bus session and tauri-driver, points
+POSTROOM_DATA at a data directory whose postroom.toml uses free loopback ports and HOME at a
+throwaway directory (the autostart entry goes there). Each step waits for what it expects
+(polling, with a generous limit that only turns a hang into a failure).
 """
 
 import argparse
@@ -64,6 +67,7 @@ class WebDriver:
             return False
 
     def start(self, app):
+        """A session on a window process that WebKitWebDriver starts itself."""
         # tauri-driver answers once it and WebKitWebDriver listen.
         wait_for("tauri-driver", self.ready)
         caps = {"browserName": "wry", "tauri:options": {"application": app}}
@@ -84,18 +88,6 @@ class WebDriver:
     def run(self, script, *args):
         return self.s("POST", "/execute/sync", {"script": script, "args": list(args)})
 
-    def invoke(self, command, args=None):
-        """A Tauri command through the page's IPC, as the UI calls it."""
-        script = """
-            const done = arguments[arguments.length - 1];
-            window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1])
-                .then(ok => done({ok}), err => done({err}));"""
-        result = self.s("POST", "/execute/async",
-                        {"script": script, "args": [command, args or {}]})
-        if "err" in result:
-            raise AssertionError(f"invoke {command}: {result['err']}")
-        return result["ok"]
-
     def text_of(self, css):
         """The text of the first element matching `css`, or None."""
         return self.run("const e = document.querySelector(arguments[0]);"
@@ -112,6 +104,24 @@ def app_pids(app):
                 found.append(int(pid))
         except OSError:
             pass
+    return found
+
+
+def descendants(pid):
+    """Every process below `pid`: (pid, name)."""
+    children = {}
+    for p in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                name, rest = f.read().split(" (", 1)[1].rsplit(") ", 1)
+            children.setdefault(int(rest.split()[1]), []).append((int(p), name))
+        except (OSError, IndexError):
+            pass
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child[0])
     return found
 
 
@@ -229,71 +239,78 @@ def engine_status(admin, data_dir):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--app", required=True)
+    parser.add_argument("--app", required=True, help="postroom-desktop, the tray app")
+    parser.add_argument("--window", required=True, help="postroom-window, the control panel")
     parser.add_argument("--driver", required=True)
     parser.add_argument("--smtp", required=True, help="the SMTP address in postroom.toml")
     parser.add_argument("--admin", required=True, help="the admin API address in postroom.toml")
     parser.add_argument("--out", required=True, help="where the screenshot goes")
     a = parser.parse_args()
     os.makedirs(a.out, exist_ok=True)
+    data_dir = os.environ["POSTROOM_DATA"]
 
-    wd = WebDriver(a.driver)
-    wd.start(a.app)
-    pids = wait_for("the app's process", lambda: app_pids(a.app))
-    assert len(pids) == 1, f"one app process expected, found {pids}"
-    pid = pids[0]
+    app = subprocess.Popen([a.app])
+    pid = app.pid
     screen = Screen()
+    wd = WebDriver(a.driver)
     try:
-        # The page reaches the engine through invoke: `status` lists the listeners of the
-        # data directory's postroom.toml.
-        wait_for("the Tauri IPC in the page",
-                 lambda: wd.run("return !!window.__TAURI_INTERNALS__;"))
-        status = wd.invoke("status")
+        # The tray app starts the engine, then opens the window as a process of its own.
+        status = wait_for("the engine", lambda: try_status(a.admin, data_dir))
         listening = {(l["service"], l["address"]) for l in status["listeners"] if l["up"]}
         assert ("smtp", a.smtp) in listening, f"smtp {a.smtp} not up in {status['listeners']}"
-        assert status["version"], status
-        print(f"ok: invoke('status'): version {status['version']}, "
-              f"{len(listening)} listeners up")
+        wait_for("the Postroom window", screen.windows)
+        names = [name for _, name in descendants(pid)]
+        assert "postroom-window" in names, f"the window is not the tray app's child: {names}"
+        assert not any("webkit" in n.lower() for n in open_maps(pid)), \
+            "the tray app loaded WebKit"
+        print(f"ok: the tray app (engine {status['version']}) opened its window process")
 
-        # Every read-only command the control panel calls answers.
-        for command in ["setup_state", "certificate", "domains", "accounts", "aliases", "queue",
-                        "log", "settings", "ddns_status", "collect_status", "desktop_settings"]:
-            wd.invoke(command)
-        print("ok: the control panel's read-only commands answer")
+        # Closing the window ends its process and WebKit's: the tray app holds no webview.
+        screen.close(screen.windows()[0])
+        wait_for("the window to go", lambda: not screen.windows())
+        wait_for("the window's processes to end", lambda: not descendants(pid))
+        assert alive(pid), "the app quit when its window closed"
+        print("ok: closing the window ends the webview's processes; the app stays in the tray")
 
-        # test.sh marks the setup wizard as done: the page shows the dashboard.
+        # A window started by someone else (here WebKitWebDriver) asks the tray app for a
+        # sign-in link and shows the dashboard with data from the engine, over HTTP.
+        wd.start(a.window)
         text = wait_for("the dashboard with the listeners",
                         lambda: (t := wd.text_of('[data-testid="dashboard"]')) and a.smtp in t
                         and t)
         assert status["version"] in text, f"version {status['version']} not on the dashboard"
-        print("ok: the dashboard shows the version and the SMTP listener")
+        assert wd.run("return window.postroomDesktop === true;"), "the window's mark is missing"
+        buttons = wd.run("return [...document.querySelectorAll('button')].map(b => b.innerText);")
+        assert "Sign out" not in buttons, f"the desktop window offers Sign out: {buttons}"
         with open(os.path.join(a.out, "dashboard.png"), "wb") as f:
             f.write(base64.b64decode(wd.s("GET", "/screenshot")))
-
-        # Closing the window leaves the app running in the tray, with no window.
-        window = wait_for("the Postroom window", screen.windows)[0]
-        screen.close(window)
-        wait_for("the window to go", lambda: not screen.windows())
-        assert alive(pid), "the app quit when its window closed"
-        print("ok: closing the window keeps the app in the tray")
+        print("ok: the window shows the dashboard from the engine (version, SMTP listener)")
+        wd.s("DELETE", "")
+        wd.session = None
+        wait_for("the driven window to go", lambda: not screen.windows())
 
         tray = Tray(pid)
         tray.click("Open Postroom")
         wait_for("the window after the tray's Open", screen.windows)
-        assert alive(pid)
         print("ok: the tray's Open shows the window again")
 
-        # A second launch shows the first one's window and exits.
+        # Open again, and a second launch, while the window shows: still one window.
+        tray.click("Open Postroom")
+        second = subprocess.run([a.app], capture_output=True, timeout=120)
+        assert second.returncode == 0, f"second launch: {second.returncode} {second.stderr}"
+        wait_for("the extra window processes to hand over",
+                 lambda: [n for _, n in descendants(pid)].count("postroom-window") == 1)
+        assert len(screen.windows()) == 1, "two windows"
+        # With the window closed, a second launch opens it.
         screen.close(screen.windows()[0])
         wait_for("the window to go", lambda: not screen.windows())
         second = subprocess.run([a.app], capture_output=True, timeout=120)
         assert second.returncode == 0, f"second launch: {second.returncode} {second.stderr}"
         wait_for("the window after a second launch", screen.windows)
         assert app_pids(a.app) == [pid], "a second instance kept running"
-        print("ok: a second launch shows the first one's window")
+        print("ok: a second launch shows the first one's window, one window at a time")
 
         # Pause receiving from the tray: the engine pauses, the menu item shows it.
-        data_dir = os.environ["POSTROOM_DATA"]
         tray.click("Pause receiving")
         wait_for("receiving to pause",
                  lambda: engine_status(a.admin, data_dir)["receiving_paused"])
@@ -304,14 +321,58 @@ def main():
         wait_for("the menu to show receiving", lambda: not tray.checked("Pause receiving"))
         print("ok: the tray pauses and resumes receiving")
 
+        # The start-up options: an XDG autostart entry that starts the tray app in the tray,
+        # and desktop.json.
+        entry = os.path.join(os.environ["HOME"], ".config", "autostart", "Postroom.desktop")
+        tray.click("Start when I log in")
+        wait_for("the autostart entry", lambda: os.path.exists(entry))
+        with open(entry) as f:
+            text = f.read()
+        assert os.path.realpath(a.app) in text and "--minimized" in text, text
+        assert tray.checked("Start when I log in")
+        tray.click("Start when I log in")
+        wait_for("the autostart entry to go", lambda: not os.path.exists(entry))
+        tray.click("Start in the tray")
+        wait_for("start minimized saved", lambda: desktop_json(data_dir).get("start_minimized"))
+        tray.click("Start in the tray")
+        wait_for("start minimized off", lambda: not desktop_json(data_dir).get("start_minimized"))
+        print("ok: the tray sets start at login (autostart entry) and start in the tray")
+
         tray.click("Quit")
-        wait_for("the app to quit", lambda: not alive(pid))
-        print("ok: the tray's Quit ends the app")
+        wait_for("the app to quit", lambda: app.poll() is not None)
+        assert app.returncode == 0, f"Quit: exit code {app.returncode}"
+        wait_for("the window to go with it", lambda: not screen.windows())
+        print("ok: the tray's Quit ends the app and its window")
     finally:
-        try:
-            wd.s("DELETE", "")
-        except (AssertionError, OSError):
-            pass  # The app has quit: the session went with it.
+        if wd.session:
+            try:
+                wd.s("DELETE", "")
+            except (AssertionError, OSError):
+                pass
+        if app.poll() is None:
+            app.kill()
+            app.wait()
+
+
+def try_status(admin, data_dir):
+    try:
+        return engine_status(admin, data_dir)
+    except (OSError, ValueError):
+        return None
+
+
+def open_maps(pid):
+    """The file names of the libraries mapped into `pid`."""
+    with open(f"/proc/{pid}/maps") as f:
+        return {os.path.basename(line.split()[-1]) for line in f if "/" in line}
+
+
+def desktop_json(data_dir):
+    try:
+        with open(os.path.join(data_dir, "desktop.json")) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The desktop smoke test: builds the debug app and drives it under Xvfb with tauri-driver
-# (WebDriver for WebKitGTK): the window shows the dashboard from the `status` command; closing
-# it leaves the app in the tray; the tray's Open and a second launch show it again; Quit ends
-# it. Idempotent; everything it starts (Xvfb, D-Bus, tauri-driver) it ends by PID.
+# The desktop smoke test: builds the debug app (the tray app and the window program) and drives
+# it under Xvfb: the tray app opens its window process; closing it ends the webview's
+# processes; a window driven through tauri-driver (WebDriver for WebKitGTK) shows the
+# dashboard with the engine's data; the tray's Open and a second launch show the window
+# again; the tray pauses receiving and sets the start-up options; Quit ends it all.
+# Idempotent; everything it starts (Xvfb, D-Bus, tauri-driver, the app) it ends by PID.
 set -euo pipefail
 tauri_dir=$(cd "$(dirname "$0")/.." && pwd)
 scripts="$tauri_dir/scripts"
@@ -11,12 +13,16 @@ scripts="$tauri_dir/scripts"
 "$scripts/ui.sh"
 (cd "$tauri_dir" && cargo build --quiet)
 app="$tauri_dir/target/debug/postroom-desktop"
+window="$tauri_dir/target/debug/postroom-window"
 
 source "$scripts/xsession.sh"
 
 postroom_data
 # The setup wizard has run (crates/engine/src/api/setup.rs): the window shows the dashboard.
 touch "$POSTROOM_DATA/setup-done"
+# The autostart entry and WebKit's own files go to a throwaway home.
+export HOME="$work/home"
+mkdir -p "$HOME"
 
 # tauri-driver on free loopback ports (for it and WebKitWebDriver); another process may take
 # a port between the choice and the bind: then choose again.
@@ -32,7 +38,7 @@ done
 pids+=("$driver")
 
 status=0
-/usr/bin/python3 "$scripts/desktop_test.py" --app "$app" --driver "http://127.0.0.1:$wd" \
+/usr/bin/python3 "$scripts/desktop_test.py" --app "$app" --window "$window" --driver "http://127.0.0.1:$wd" \
     --smtp "127.0.0.1:$smtp" --admin "127.0.0.1:$admin" \
     --out "${DESKTOP_TEST_OUT:-$tauri_dir/target/desktop-test}" || status=$?
 if [ "$status" -ne 0 ]; then

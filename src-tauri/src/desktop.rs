@@ -1,83 +1,92 @@
-//! The desktop-only settings. `start_minimized` is kept in `desktop.json` in the data
-//! directory; `start_at_login` is the platform's own (a login item, an autostart entry, a
-//! Run key), read and written through tauri-plugin-autostart.
+//! The desktop-only settings, set from the tray menu. `start_minimized` is kept in
+//! `desktop.json` in the data directory; `start_at_login` is the platform's own (an XDG
+//! autostart entry, a login item, a Run key), read and written through `auto-launch`, which
+//! starts this program with [`MINIMIZED_ARG`].
 
 use std::path::{Path, PathBuf};
 
-use engine::api::ApiResult;
+use auto_launch::{AutoLaunch, AutoLaunchBuilder};
+use postroom_desktop::MINIMIZED_ARG;
 use serde::{Deserialize, Serialize};
-use tauri::{AppHandle, Manager};
-use tauri_plugin_autostart::ManagerExt;
 
-use crate::commands::internal;
-
-/// `desktop_settings` / `set_desktop_settings`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// What the tray menu's check items show.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct DesktopSettings {
     /// Open in the tray only, with no window.
-    #[serde(default)]
     pub start_minimized: bool,
-    /// Start when the user logs in (always minimized).
-    #[serde(default)]
+    /// Start when the user logs in (always in the tray only).
     pub start_at_login: bool,
 }
 
 /// What is saved in `desktop.json`.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
-pub struct Saved {
+struct Saved {
     #[serde(default)]
-    pub start_minimized: bool,
+    start_minimized: bool,
 }
 
-/// `desktop.json`.
-pub struct Store {
+pub struct Desktop {
     path: PathBuf,
+    autolaunch: Option<AutoLaunch>,
 }
 
-impl Store {
-    pub fn new(data_dir: &Path) -> Store {
-        Store {
+impl Desktop {
+    pub fn new(data_dir: &Path) -> Desktop {
+        let autolaunch = std::env::current_exe().ok().and_then(|exe| {
+            AutoLaunchBuilder::new()
+                .set_app_name("Postroom")
+                .set_app_path(&exe.to_string_lossy())
+                .set_use_launch_agent(true)
+                .set_args(&[MINIMIZED_ARG])
+                .build()
+                .ok()
+        });
+        Desktop {
             path: data_dir.join("desktop.json"),
+            autolaunch,
         }
     }
 
-    /// The saved settings; the defaults when the file is missing or unreadable.
-    pub fn load(&self) -> Saved {
-        std::fs::read(&self.path)
+    /// The settings in effect; the defaults for what cannot be read.
+    pub fn load(&self) -> DesktopSettings {
+        let saved: Saved = std::fs::read(&self.path)
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        DesktopSettings {
+            start_minimized: saved.start_minimized,
+            start_at_login: self
+                .autolaunch
+                .as_ref()
+                .is_some_and(|a| a.is_enabled().unwrap_or(false)),
+        }
     }
 
-    fn save(&self, saved: Saved) -> std::io::Result<()> {
-        let json = serde_json::to_vec_pretty(&saved).map_err(std::io::Error::other)?;
+    pub fn set_start_minimized(&self, on: bool) -> std::io::Result<()> {
+        let json = serde_json::to_vec_pretty(&Saved {
+            start_minimized: on,
+        })
+        .map_err(std::io::Error::other)?;
         std::fs::write(&self.path, json)
     }
-}
 
-pub fn current(app: &AppHandle) -> ApiResult<DesktopSettings> {
-    Ok(DesktopSettings {
-        start_minimized: app.state::<Store>().load().start_minimized,
-        start_at_login: app.autolaunch().is_enabled().map_err(internal)?,
-    })
-}
-
-pub fn change(app: &AppHandle, settings: DesktopSettings) -> ApiResult<DesktopSettings> {
-    app.state::<Store>()
-        .save(Saved {
-            start_minimized: settings.start_minimized,
-        })
-        .map_err(internal)?;
-    let autolaunch = app.autolaunch();
-    if settings.start_at_login != autolaunch.is_enabled().map_err(internal)? {
-        let changed = if settings.start_at_login {
+    pub fn set_start_at_login(&self, on: bool) -> std::io::Result<()> {
+        let autolaunch = self
+            .autolaunch
+            .as_ref()
+            .ok_or_else(|| std::io::Error::other("this system has no place for login items"))?;
+        let changed = if on {
+            // auto-launch makes `autostart` but not a missing `~/.config` above it.
+            #[cfg(target_os = "linux")]
+            if let Some(home) = std::env::var_os("HOME") {
+                std::fs::create_dir_all(Path::new(&home).join(".config/autostart"))?;
+            }
             autolaunch.enable()
         } else {
             autolaunch.disable()
         };
-        changed.map_err(internal)?;
+        changed.map_err(std::io::Error::other)
     }
-    current(app)
 }
 
 #[cfg(test)]
@@ -88,15 +97,11 @@ mod tests {
     fn start_minimized_is_kept_in_desktop_json() {
         let dir = std::env::temp_dir().join(format!("postroom-desktop-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("temp dir");
-        let store = Store::new(&dir);
+        let desktop = Desktop::new(&dir);
         // No file yet: open the window.
-        assert!(!store.load().start_minimized);
-        store
-            .save(Saved {
-                start_minimized: true,
-            })
-            .expect("save");
-        assert!(Store::new(&dir).load().start_minimized);
+        assert!(!desktop.load().start_minimized);
+        desktop.set_start_minimized(true).expect("save");
+        assert!(Desktop::new(&dir).load().start_minimized);
         std::fs::remove_dir_all(&dir).expect("clean up");
     }
 }

@@ -1,145 +1,266 @@
-//! Postroom's desktop app: the mail server runs inside this process (the `engine` crate) and
-//! lives in the tray; the control panel (`ui/`) opens in a window that talks to it through
-//! Tauri commands instead of HTTP.
+//! `postroom-desktop`, the tray app: the mail server runs inside this process (the `engine`
+//! crate) and lives in the tray; the control panel opens as its own process
+//! (`postroom-window`, see `lib.rs` for why two).
 //!
 //! # Layout
-//! - `main.rs`: start-up: logging, the data directory, the engine, plugins, the run loop
-//!   (the app keeps running in the tray when its window is closed).
-//! - `commands.rs`: one Tauri command per API operation, a few lines each.
-//! - `window.rs`: the control panel window, created on Open and destroyed on close, so that
-//!   an app in the tray holds no webview.
+//! - `main.rs`: start-up (logging, one instance per data directory, the engine, its private
+//!   admin listener, the control port) and the event loop (tao: GTK on Linux, the main
+//!   thread's run loop on macOS, a message loop on Windows).
 //! - `tray.rs`: the tray icon (running, warning, stopped) and its menu.
-//! - `watch.rs`: engine events to the webview; health (listeners, queue) to the tray icon and
-//!   to desktop notifications.
+//! - `window.rs`: starting and ending the window processes.
+//! - `watch.rs`: the engine's health to the tray icon and desktop notifications.
 //! - `desktop.rs`: the desktop-only settings: start minimized, start at login.
-//! - `memory.rs`: no GPU compositing in WebKitGTK (Linux): a smaller web process.
+//! - `texts.rs`: the tray's words in English and Simplified Chinese.
+//! - `memory.rs`: no OpenGL in the tray app (Linux).
 
 // A release build on Windows opens no console window.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-mod commands;
 mod desktop;
 mod memory;
+mod texts;
 mod tray;
 mod watch;
 mod window;
 
-use std::path::{Path, PathBuf};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use engine::EngineHandle;
-use engine::api::{ApiError, ApiResult};
-use tauri::{AppHandle, Manager, RunEvent};
+use postroom_desktop::control::{self, Answer, Request};
+use postroom_desktop::{MINIMIZED_ARG, data_dir};
+use tao::event::{Event, StartCause};
+use tao::event_loop::{ControlFlow, EventLoopBuilder, EventLoopProxy};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
+use tray_icon::menu::MenuEvent;
+
+use crate::desktop::Desktop;
+use crate::texts::Texts;
+use crate::tray::{Action, State, Tray};
+use crate::watch::Watch;
+use crate::window::Windows;
 
 /// How long running sessions get to finish when the app quits.
 const GRACE: Duration = Duration::from_secs(5);
+/// How long a second launch waits for a first one that is still starting.
+const HANDOVER: Duration = Duration::from_secs(15);
 
-/// The argument autostart passes: open in the tray only.
-pub const MINIMIZED_ARG: &str = "--minimized";
-
-/// The in-process mail server, or why it did not start (shown by every command).
-pub struct Engine(Result<EngineHandle, String>);
-
-impl Engine {
-    pub fn get(&self) -> ApiResult<&EngineHandle> {
-        self.0
-            .as_ref()
-            .map_err(|why| ApiError::internal(format!("the mail server is not running: {why}")))
-    }
+/// What other threads ask of the event loop's thread, which owns the tray.
+pub enum UserEvent {
+    Menu(MenuEvent),
+    Health {
+        state: State,
+        tooltip: String,
+        paused: bool,
+    },
+    Open,
+    Quit,
 }
 
 fn main() {
     // First: it changes the environment, which is sound only while there is one thread.
-    memory::prefer_software_rendering();
+    let no_gl = memory::no_gl();
     init_logging();
     let data_dir = data_dir();
-
-    let app = tauri::Builder::default()
-        // First: a second launch only shows the first one's window, then exits.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            window::show(app);
-        }))
-        .plugin(tauri_plugin_autostart::init(
-            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
-            Some(vec![MINIMIZED_ARG]),
-        ))
-        .plugin(tauri_plugin_notification::init())
-        .manage(desktop::Store::new(&data_dir))
-        .invoke_handler(commands::handler())
-        // After the plugins: a second launch has exited by now, before it binds any port.
-        .setup(move |app| {
-            app.manage(start_engine(&data_dir));
-            quit_on_signals(app.handle());
-            tray::create(app.handle())?;
-            watch::start(app.handle());
-            let minimized = std::env::args().any(|a| a == MINIMIZED_ARG)
-                || app.state::<desktop::Store>().load().start_minimized;
-            if !minimized {
-                window::show(app.handle());
-            }
-            Ok(())
-        })
-        .build(tauri::generate_context!());
-    let app = match app {
-        Ok(app) => app,
+    let _lock = match control::claim(&data_dir) {
+        Ok(Some(lock)) => lock,
+        // A second launch: the first one shows its window; this one ends.
+        Ok(None) => std::process::exit(hand_over(&data_dir)),
         Err(e) => {
-            tracing::error!("cannot start the desktop app: {e}");
+            tracing::error!("cannot use the data directory {}: {e}", data_dir.display());
             std::process::exit(1);
         }
     };
-    app.run(|app, event| match event {
-        // The last window closed: stay in the tray. Quit passes an exit code.
-        RunEvent::ExitRequested {
-            code: None, api, ..
-        } => api.prevent_exit(),
-        RunEvent::Exit => {
-            if let Ok(engine) = app.state::<Engine>().get() {
-                tauri::async_runtime::block_on(engine.clone().shutdown(GRACE));
-            }
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            tracing::error!("cannot start: {e}");
+            std::process::exit(1);
         }
-        _ => {}
+    };
+    let texts = Texts::system();
+    let desktop = Desktop::new(&data_dir);
+    let event_loop = EventLoopBuilder::<UserEvent>::with_user_event().build();
+    let proxy = event_loop.create_proxy();
+    let menu_proxy = proxy.clone();
+    MenuEvent::set_event_handler(Some(move |event| {
+        let _ = menu_proxy.send_event(UserEvent::Menu(event));
+    }));
+
+    let (windows, watch) = runtime.block_on(async {
+        let engine = start_engine(&data_dir).await;
+        let watch = engine
+            .as_ref()
+            .ok()
+            .map(|(engine, _)| Watch::start(engine.clone(), proxy.clone(), texts));
+        let windows = Arc::new(Windows::new(engine, no_gl));
+        serve_control(&data_dir, &windows, &proxy).await;
+        quit_on_signals(proxy.clone());
+        (windows, watch)
+    });
+    let open_at_start =
+        !std::env::args().any(|a| a == MINIMIZED_ARG) && !desktop.load().start_minimized;
+
+    let mut tray: Option<Tray> = None;
+    event_loop.run(move |event, _, flow| {
+        *flow = ControlFlow::Wait;
+        let _entered = runtime.enter();
+        match event {
+            // The earliest point macOS allows a tray icon.
+            Event::NewEvents(StartCause::Init) => {
+                match Tray::create(texts, desktop.load()) {
+                    Ok(created) => {
+                        if watch.is_none() {
+                            created.show(State::Stopped, texts.not_running, false);
+                        }
+                        tray = Some(created);
+                    }
+                    Err(e) => tracing::error!("cannot show the tray icon: {e}"),
+                }
+                if open_at_start || tray.is_none() {
+                    open(&windows, texts);
+                }
+            }
+            Event::UserEvent(UserEvent::Health {
+                state,
+                tooltip,
+                paused,
+            }) => {
+                if let Some(tray) = &tray {
+                    tray.show(state, &tooltip, paused);
+                }
+            }
+            Event::UserEvent(UserEvent::Open) => open(&windows, texts),
+            Event::UserEvent(UserEvent::Menu(event)) => {
+                let Some(tray) = &tray else { return };
+                match tray.action(&event) {
+                    Some(Action::Open) => open(&windows, texts),
+                    Some(Action::TogglePause) => {
+                        if let Some(watch) = &watch {
+                            watch.toggle_receiving();
+                        }
+                    }
+                    Some(Action::StartAtLogin(on)) => {
+                        if let Err(e) = desktop.set_start_at_login(on) {
+                            tracing::warn!("cannot change start at login: {e}");
+                        }
+                        tray.show_settings(desktop.load());
+                    }
+                    Some(Action::StartMinimized(on)) => {
+                        if let Err(e) = desktop.set_start_minimized(on) {
+                            tracing::warn!("cannot change start minimized: {e}");
+                        }
+                        tray.show_settings(desktop.load());
+                    }
+                    Some(Action::Quit) => *flow = ControlFlow::Exit,
+                    None => {}
+                }
+            }
+            Event::UserEvent(UserEvent::Quit) => *flow = ControlFlow::Exit,
+            Event::LoopDestroyed => {
+                runtime.block_on(async {
+                    windows.close_all().await;
+                    if let Some(watch) = &watch {
+                        watch.engine().clone().shutdown(GRACE).await;
+                    }
+                });
+            }
+            _ => {}
+        }
     });
 }
 
-/// The same start-up as `postroom serve`: a default postroom.toml on first start.
-fn start_engine(data_dir: &Path) -> Engine {
-    let started = tauri::async_runtime::block_on(async {
+fn open(windows: &Windows, texts: &'static Texts) {
+    if let Err(why) = windows.open() {
+        tracing::error!("cannot open the window: {why}");
+        watch::notify(texts.window_failed, why);
+    }
+}
+
+/// A second launch: asks the running app to show its window. The exit code.
+fn hand_over(data_dir: &Path) -> i32 {
+    let deadline = std::time::Instant::now() + HANDOVER;
+    loop {
+        match control::ask(data_dir, Request::Open) {
+            Ok(Answer::Ok) => return 0,
+            Ok(answer) => {
+                tracing::error!("the running Postroom answered {answer:?}");
+                return 1;
+            }
+            // The first one is still starting (no control port yet): wait for it.
+            Err(e) if std::time::Instant::now() < deadline => {
+                tracing::debug!("waiting for the running Postroom: {e}");
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            Err(e) => {
+                tracing::error!("Postroom is already running but does not answer: {e}");
+                return 1;
+            }
+        }
+    }
+}
+
+/// The same start-up as `postroom serve` (a default postroom.toml on first start), plus a
+/// private loopback admin listener for the window, which works whatever `[listen] admin`
+/// says.
+async fn start_engine(data_dir: &Path) -> Result<(EngineHandle, SocketAddr), String> {
+    let started = async {
         let config = engine::load_or_init_config(data_dir).map_err(|e| e.to_string())?;
-        engine::start(data_dir, config)
+        let engine = engine::start(data_dir, config)
             .await
-            .map_err(|e| e.to_string())
-    });
+            .map_err(|e| e.to_string())?;
+        let listener = tokio::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0))
+            .await
+            .map_err(|e| format!("the window's admin port: {e}"))?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        engine.serve_admin(listener);
+        Ok((engine, addr))
+    };
+    let started = started.await;
     if let Err(why) = &started {
         tracing::error!("the mail server did not start: {why}");
     }
-    Engine(started)
+    started
+}
+
+/// The control port: `open` from a second launch, `link` from a window started by hand.
+async fn serve_control(data_dir: &Path, windows: &Arc<Windows>, proxy: &EventLoopProxy<UserEvent>) {
+    let (listener, key) = match control::listen(data_dir).await {
+        Ok(listening) => listening,
+        Err(e) => {
+            tracing::warn!("a second launch cannot reach this one: {e}");
+            return;
+        }
+    };
+    let (windows, proxy) = (windows.clone(), proxy.clone());
+    tokio::spawn(control::serve(listener, key, move |request| {
+        let (windows, proxy) = (windows.clone(), proxy.clone());
+        async move {
+            match request {
+                Request::Open => match proxy.send_event(UserEvent::Open) {
+                    Ok(()) => Answer::Ok,
+                    Err(_) => Answer::Error("Postroom is quitting".to_string()),
+                },
+                Request::Link => match windows.link() {
+                    Ok(url) => Answer::Link(url),
+                    Err(why) => Answer::Error(why),
+                },
+            }
+        }
+    }));
 }
 
 /// SIGTERM and SIGINT (a logout, a service manager) quit as the tray's Quit does, so that
 /// the engine finishes its sessions.
-fn quit_on_signals(app: &AppHandle) {
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
+fn quit_on_signals(proxy: EventLoopProxy<UserEvent>) {
+    tokio::spawn(async move {
         engine::shutdown_on_signals().cancelled().await;
-        app.exit(0);
+        let _ = proxy.send_event(UserEvent::Quit);
     });
-}
-
-/// `POSTROOM_DATA` (tests) or `POSTROOM_DATA_DIR` (as the CLI), else the platform's data
-/// directory: the one `postroom serve` uses too.
-fn data_dir() -> PathBuf {
-    let from_env = ["POSTROOM_DATA", "POSTROOM_DATA_DIR"]
-        .iter()
-        .find_map(|name| std::env::var_os(name).filter(|v| !v.is_empty()));
-    from_env
-        .map(PathBuf::from)
-        .or_else(|| {
-            directories::ProjectDirs::from("", "", "postroom").map(|d| d.data_dir().to_path_buf())
-        })
-        .unwrap_or_else(|| PathBuf::from("postroom-data"))
 }
 
 /// Log lines to stderr (`POSTROOM_LOG` filters them) and to the engine's journal, which the

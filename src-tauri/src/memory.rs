@@ -1,34 +1,39 @@
-//! Keeping the app's memory down (Linux): WebKitGTK's accelerated compositing and its DMABUF
-//! renderer keep GPU buffers and a GL compositor in the web process. A mail server's control
-//! panel is a few tables and forms: it needs no GPU compositing, and without it the web
-//! process is ~85 MiB smaller (231 → 146 MiB PSS with the dashboard open under Xvfb, Mesa
-//! software GL; bench/desktop-memory.sh) and renders the same.
-//!
-//! Not done, measured: `malloc_trim(0)` after the window closes returns ~0.4 MiB (the app's
-//! heap is ~6 MiB by then), not worth an unsafe FFI call.
+//! Keeping the tray app small (Linux): GTK 3 probes OpenGL when it opens the X display, which
+//! loads Mesa's driver and LLVM (~28 MiB PSS under Xvfb with software GL) into a process that
+//! only draws a tray icon and a menu. `GDK_GL=disable` skips the probe: the tray app measured
+//! 87 → 53 MiB PSS (debug build). The window's process gets the user's own setting back.
 
-/// The WebKitGTK variables set unless the user set them (any value, "0" included, is theirs).
+/// Set unless the user set it (then it is theirs, in both processes).
 #[cfg(target_os = "linux")]
-const SOFTWARE_RENDERING: [&str; 2] = [
-    "WEBKIT_DISABLE_COMPOSITING_MODE",
-    "WEBKIT_DISABLE_DMABUF_RENDERER",
-];
+const GDK_GL: &str = "GDK_GL";
 
-/// Turns off WebKitGTK's GPU compositing. Call first thing in `main`: before any thread
-/// starts and before GTK or WebKit read the environment (the web and network processes
-/// inherit it).
+/// Turns off GTK's OpenGL in this process. Call first thing in `main`: before any thread
+/// starts and before GTK reads the environment. Returns whether it changed anything.
 #[cfg(target_os = "linux")]
 #[allow(unsafe_code)]
-pub fn prefer_software_rendering() {
-    for name in SOFTWARE_RENDERING {
-        if std::env::var_os(name).is_none() {
-            // SAFETY: called at the top of `main`, while the process has a single thread, so
-            // no other thread reads or writes the environment at the same time.
-            unsafe { std::env::set_var(name, "1") };
-        }
+pub fn no_gl() -> bool {
+    if std::env::var_os(GDK_GL).is_some() {
+        return false;
+    }
+    // SAFETY: called at the top of `main`, while the process has a single thread, so no
+    // other thread reads or writes the environment at the same time.
+    unsafe { std::env::set_var(GDK_GL, "disable") };
+    true
+}
+
+/// Gives a child process (the window) the environment the user started us with.
+#[cfg(target_os = "linux")]
+pub fn restore_for_child(command: &mut tokio::process::Command, changed: bool) {
+    if changed {
+        command.env_remove(GDK_GL);
     }
 }
 
-/// Other platforms' webviews (WebView2, WKWebView) choose their own rendering.
+/// Other platforms draw their tray icons without GTK.
 #[cfg(not(target_os = "linux"))]
-pub fn prefer_software_rendering() {}
+pub fn no_gl() -> bool {
+    false
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn restore_for_child(_command: &mut tokio::process::Command, _changed: bool) {}

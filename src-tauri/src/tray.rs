@@ -1,17 +1,18 @@
 //! The tray icon: its picture says whether the server is running, needs attention (a
 //! listener failed, the queue piles up) or is stopped (it did not start, or receiving is
-//! paused); its menu opens the window, pauses receiving and quits.
+//! paused); its menu opens the window, pauses receiving, sets the start-up options and quits.
+//! Made and changed on the event loop's thread only (GTK on Linux, the main thread on macOS).
 
-use tauri::image::Image;
-use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
-use tauri::tray::{TrayIcon, TrayIconBuilder};
-use tauri::{AppHandle, Manager, Wry};
+use tray_icon::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
+use tray_icon::{Icon, TrayIcon, TrayIconBuilder};
 
-use crate::{watch, window};
+use crate::desktop::DesktopSettings;
+use crate::texts::Texts;
 
-const TRAY: &str = "postroom";
 const OPEN: &str = "open";
 const PAUSE: &str = "pause";
+const AT_LOGIN: &str = "start-at-login";
+const MINIMIZED: &str = "start-minimized";
 const QUIT: &str = "quit";
 
 /// What the tray icon shows.
@@ -22,55 +23,139 @@ pub enum State {
     Stopped,
 }
 
-/// The menu's check item, kept to show the engine's receiving state.
-struct PauseItem(CheckMenuItem<Wry>);
-
-pub fn create(app: &AppHandle) -> tauri::Result<()> {
-    let open = MenuItem::with_id(app, OPEN, "Open Postroom", true, None::<&str>)?;
-    let pause = CheckMenuItem::with_id(app, PAUSE, "Pause receiving", true, false, None::<&str>)?;
-    let quit = MenuItem::with_id(app, QUIT, "Quit", true, None::<&str>)?;
-    let separator = PredefinedMenuItem::separator(app)?;
-    let menu = Menu::with_items(app, &[&open, &pause, &separator, &quit])?;
-    TrayIconBuilder::with_id(TRAY)
-        .icon(icon(State::Running))
-        .tooltip("Postroom")
-        .menu(&menu)
-        .on_menu_event(on_menu)
-        .build(app)?;
-    app.manage(PauseItem(pause));
-    Ok(())
+/// What a menu click asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Open,
+    TogglePause,
+    /// The item's new check state.
+    StartAtLogin(bool),
+    StartMinimized(bool),
+    Quit,
 }
 
-/// Shows `state` with `tooltip` (what is wrong, in a few words) and whether receiving is paused.
-pub fn show(app: &AppHandle, state: State, tooltip: &str, paused: bool) {
-    if let Some(tray) = app.tray_by_id(TRAY) {
-        set(&tray, state, tooltip);
+pub struct Tray {
+    icon: TrayIcon,
+    pause: CheckMenuItem,
+    at_login: CheckMenuItem,
+    minimized: CheckMenuItem,
+}
+
+impl Tray {
+    pub fn create(texts: &Texts, settings: DesktopSettings) -> tray_icon::Result<Tray> {
+        let open = MenuItem::with_id(OPEN, texts.open, true, None);
+        let pause = CheckMenuItem::with_id(PAUSE, texts.pause, true, false, None);
+        let at_login = CheckMenuItem::with_id(
+            AT_LOGIN,
+            texts.start_at_login,
+            true,
+            settings.start_at_login,
+            None,
+        );
+        let minimized = CheckMenuItem::with_id(
+            MINIMIZED,
+            texts.start_minimized,
+            true,
+            settings.start_minimized,
+            None,
+        );
+        let quit = MenuItem::with_id(QUIT, texts.quit, true, None);
+        let menu = Menu::with_items(&[
+            &open,
+            &pause,
+            &PredefinedMenuItem::separator(),
+            &at_login,
+            &minimized,
+            &PredefinedMenuItem::separator(),
+            &quit,
+        ])
+        .map_err(|e| tray_icon::Error::OsError(std::io::Error::other(e)))?;
+        let icon = TrayIconBuilder::new()
+            .with_id("postroom")
+            .with_icon(icon(State::Running))
+            .with_tooltip(texts.running)
+            .with_menu(Box::new(menu))
+            .build()?;
+        Ok(Tray {
+            icon,
+            pause,
+            at_login,
+            minimized,
+        })
     }
-    if let Some(item) = app.try_state::<PauseItem>() {
-        let _ = item.0.set_checked(paused);
+
+    /// Shows `state` with `tooltip` (what is wrong, in a few words) and whether receiving is
+    /// paused.
+    pub fn show(&self, state: State, tooltip: &str, paused: bool) {
+        let _ = self.icon.set_icon(Some(icon(state)));
+        let _ = self.icon.set_tooltip(Some(tooltip));
+        self.pause.set_checked(paused);
+    }
+
+    /// Puts the start-up items back to what is in effect (after a change failed).
+    pub fn show_settings(&self, settings: DesktopSettings) {
+        self.at_login.set_checked(settings.start_at_login);
+        self.minimized.set_checked(settings.start_minimized);
+    }
+
+    /// What a click on the menu asks for; `None` for other menus' events.
+    pub fn action(&self, event: &MenuEvent) -> Option<Action> {
+        Some(match event.id().as_ref() {
+            OPEN => Action::Open,
+            PAUSE => Action::TogglePause,
+            // The toolkit has already flipped a check item when the click arrives.
+            AT_LOGIN => Action::StartAtLogin(self.at_login.is_checked()),
+            MINIMIZED => Action::StartMinimized(self.minimized.is_checked()),
+            QUIT => Action::Quit,
+            _ => return None,
+        })
     }
 }
 
-fn set(tray: &TrayIcon, state: State, tooltip: &str) {
-    let _ = tray.set_icon(Some(icon(state)));
-    let _ = tray.set_tooltip(Some(tooltip));
-}
-
-fn on_menu(app: &AppHandle, event: MenuEvent) {
-    match event.id().as_ref() {
-        OPEN => window::show(app),
-        PAUSE => watch::toggle_receiving(app),
-        QUIT => app.exit(0),
-        _ => {}
-    }
-}
-
-fn icon(state: State) -> Image<'static> {
+fn icon(state: State) -> Icon {
     let png: &[u8] = match state {
         State::Running => include_bytes!("../../icons/tray/running.png"),
         State::Warning => include_bytes!("../../icons/tray/warning.png"),
         State::Stopped => include_bytes!("../../icons/tray/stopped.png"),
     };
-    // The three pictures are compiled in and known to decode.
-    Image::from_bytes(png).unwrap_or_else(|_| Image::new(&[0, 0, 0, 0], 1, 1))
+    // The three pictures are compiled in and known to decode; a blank dot otherwise.
+    decode(png)
+        .and_then(|(rgba, w, h)| Icon::from_rgba(rgba, w, h).ok())
+        .unwrap_or_else(|| Icon::from_rgba(vec![0; 4], 1, 1).expect("a 1x1 icon"))
+}
+
+/// A PNG as 8-bit RGBA.
+fn decode(png: &[u8]) -> Option<(Vec<u8>, u32, u32)> {
+    let mut decoder = png::Decoder::new(png);
+    decoder.set_transformations(png::Transformations::normalize_to_color8());
+    let mut reader = decoder.read_info().ok()?;
+    let mut buf = vec![0; reader.output_buffer_size()];
+    let frame = reader.next_frame(&mut buf).ok()?;
+    buf.truncate(frame.buffer_size());
+    let rgba = match frame.color_type {
+        png::ColorType::Rgba => buf,
+        png::ColorType::Rgb => buf
+            .chunks(3)
+            .flat_map(|p| [p[0], p[1], p[2], 255])
+            .collect(),
+        _ => return None,
+    };
+    Some((rgba, frame.width, frame.height))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tray_pictures_decode() {
+        for png in [
+            &include_bytes!("../../icons/tray/running.png")[..],
+            include_bytes!("../../icons/tray/warning.png"),
+            include_bytes!("../../icons/tray/stopped.png"),
+        ] {
+            let (rgba, w, h) = decode(png).expect("decodes");
+            assert_eq!(rgba.len(), (w * h * 4) as usize);
+        }
+    }
 }

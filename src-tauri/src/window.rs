@@ -1,26 +1,88 @@
-//! The control panel window. Closing it destroys the window and its webview (WebKit's web
-//! process goes with it), so an app that sits in the tray holds no web content; Open (the
-//! tray menu, a second launch) creates it again.
+//! The control panel window, as its own process (`postroom-window`): Open starts one, signed
+//! in to the engine's private loopback admin listener through a one-time link; closing the
+//! window ends that process, and WebKit's web and network processes with it, so the app in
+//! the tray holds no web engine at all. A second Open while a window runs starts a process
+//! that hands over to the first (which comes to the front) and exits.
 
-use tauri::{AppHandle, Manager, WebviewUrl, WebviewWindowBuilder};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Mutex;
 
-/// The window's label; `capabilities/default.json` names it.
-pub const MAIN: &str = "main";
+use engine::EngineHandle;
+use tokio::process::Command;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
-/// Shows the window, creating it when it was closed.
-pub fn show(app: &AppHandle) {
-    if let Some(window) = app.get_webview_window(MAIN) {
-        let _ = window.unminimize();
-        let _ = window.show();
-        let _ = window.set_focus();
-        return;
+/// The sign-in link a window opens (its environment, not its command line, which other users
+/// can read).
+pub const URL_ENV: &str = "POSTROOM_WINDOW_URL";
+/// Why the mail server is not running, for a window to show instead of the control panel.
+pub const ERROR_ENV: &str = "POSTROOM_WINDOW_ERROR";
+
+pub struct Windows {
+    program: std::io::Result<PathBuf>,
+    /// The engine and its private admin listener, or why there is none.
+    engine: Result<(EngineHandle, SocketAddr), String>,
+    /// One task per window process: it waits for the process to end (reaping it), or ends it
+    /// when `quit` turns true.
+    running: Mutex<Vec<JoinHandle<()>>>,
+    quit: watch::Sender<bool>,
+    /// Whether [`crate::memory::no_gl`] changed the environment the window inherits.
+    no_gl: bool,
+}
+
+impl Windows {
+    pub fn new(engine: Result<(EngineHandle, SocketAddr), String>, no_gl: bool) -> Windows {
+        Windows {
+            program: postroom_desktop::sibling("postroom-window"),
+            engine,
+            running: Mutex::default(),
+            quit: watch::Sender::new(false),
+            no_gl,
+        }
     }
-    let built = WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App("index.html".into()))
-        .title("Postroom")
-        .inner_size(1100.0, 740.0)
-        .min_inner_size(720.0, 480.0)
-        .build();
-    if let Err(e) = built {
-        tracing::error!("cannot open the window: {e}");
+
+    /// A one-time sign-in link to the private admin listener.
+    pub fn link(&self) -> Result<String, String> {
+        let (engine, admin) = self.engine.as_ref().map_err(Clone::clone)?;
+        engine::signin_url_at(engine.data_dir(), *admin).map_err(|e| e.to_string())
+    }
+
+    /// Starts a window process (call inside the runtime: it is a tokio child process).
+    pub fn open(&self) -> Result<(), String> {
+        let program = self.program.as_ref().map_err(|e| e.to_string())?;
+        let mut command = Command::new(program);
+        crate::memory::restore_for_child(&mut command, self.no_gl);
+        match self.link() {
+            Ok(url) => command.env(URL_ENV, url),
+            Err(why) => command.env(ERROR_ENV, why),
+        };
+        let mut child = command
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| format!("{}: {e}", program.display()))?;
+        let mut quit = self.quit.subscribe();
+        let task = tokio::spawn(async move {
+            let quitting = tokio::select! {
+                _ = child.wait() => false,
+                _ = quit.wait_for(|quit| *quit) => true,
+            };
+            if quitting {
+                let _ = child.kill().await;
+            }
+        });
+        let mut running = self.running.lock().unwrap_or_else(|e| e.into_inner());
+        running.retain(|task| !task.is_finished());
+        running.push(task);
+        Ok(())
+    }
+
+    /// Ends every window process (the app quits).
+    pub async fn close_all(&self) {
+        self.quit.send_replace(true);
+        let running = std::mem::take(&mut *self.running.lock().unwrap_or_else(|e| e.into_inner()));
+        for task in running {
+            let _ = task.await;
+        }
     }
 }

@@ -4,7 +4,7 @@ import { lazy, Suspense, useCallback, useEffect, useState, type ComponentType } 
 import { App as AntApp, Button, ConfigProvider, Layout, Menu, Result, Segmented, Space, Spin } from "antd";
 import enUS from "antd/locale/en_US";
 import zhCN from "antd/locale/zh_CN";
-import { api, getTransport, onUnauthorized } from "./api";
+import { api, onUnauthorized } from "./api";
 import { I18nProvider, useI18n, type Key, type Lang } from "./i18n";
 import { errorText } from "./hooks";
 
@@ -55,11 +55,16 @@ export function LanguageSwitch() {
   );
 }
 
+/** The desktop app's window (src-tauri) marks its pages: it signs in by itself, so it shows
+ * no Sign out. */
+export function inDesktopWindow(w: unknown = globalThis): boolean {
+  return (w as { postroomDesktop?: unknown } | undefined)?.postroomDesktop === true;
+}
+
 function Shell() {
   const { t } = useI18n();
   const [phase, setPhase] = useState<Phase>({ kind: "loading" });
   const [route, go] = useRoute();
-  const web = getTransport().kind === "http";
 
   const start = useCallback(async () => {
     setPhase({ kind: "loading" });
@@ -86,7 +91,7 @@ function Shell() {
       <span style={{ flex: 1 }} />
       <Space>
         <LanguageSwitch />
-        {web && phase.kind === "ready" && (
+        {phase.kind === "ready" && !inDesktopWindow() && (
           <Button
             onClick={async () => {
               await api.signOut().catch(() => undefined);

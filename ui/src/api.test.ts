@@ -1,5 +1,5 @@
 import { describe, expect, it, vi, afterEach } from "vitest";
-import { api, ApiError, httpTransport, inTauri, onUnauthorized, setTransport, tauriTransport, toApiError } from "./api";
+import { api, ApiError, httpTransport, onUnauthorized, setTransport, toApiError } from "./api";
 import type { ServerEvent } from "./types";
 
 afterEach(() => setTransport(undefined));
@@ -7,14 +7,6 @@ afterEach(() => setTransport(undefined));
 function jsonResponse(status: number, body: unknown): Response {
   return new Response(body === undefined ? "" : JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
 }
-
-describe("transport choice", () => {
-  it("uses Tauri only when __TAURI_INTERNALS__ exists", () => {
-    expect(inTauri({})).toBe(false);
-    expect(inTauri({ __TAURI_INTERNALS__: {} })).toBe(true);
-    expect(inTauri(undefined)).toBe(false);
-  });
-});
 
 describe("http transport", () => {
   it("sends method, path and JSON body and returns the JSON answer", async () => {
@@ -38,6 +30,16 @@ describe("http transport", () => {
     await api.log({ after: 5, limit: 10 });
     const paths = fetchFn.mock.calls.map((c) => (c as unknown as [string])[0]);
     expect(paths).toEqual(["/api/queue?state=in-flight", "/api/queue", "/api/aliases/%40catch%20all.test", "/api/log?after=5&limit=10"]);
+  });
+
+  it("runs the doctor and posts the smart host to its own path", async () => {
+    const fetchFn = vi.fn(async () => jsonResponse(200, []));
+    setTransport(httpTransport(fetchFn as unknown as typeof fetch));
+    await api.doctor();
+    await api.doctorSmartHost({ host: "smtp.isp.example", port: 587 });
+    const calls = fetchFn.mock.calls as unknown as [string, RequestInit][];
+    expect(calls.map(([path, init]) => `${init.method} ${path}`)).toEqual(["POST /api/doctor", "POST /api/doctor/smart-host"]);
+    expect(JSON.parse(calls[1][1].body as string)).toEqual({ host: "smtp.isp.example", port: 587 });
   });
 
   it("answers 204 with undefined", async () => {
@@ -92,7 +94,6 @@ describe("event stream", () => {
     let closed = 0;
     let emit: ((e: ServerEvent) => void) | undefined;
     setTransport({
-      kind: "http",
       call: async () => undefined as never,
       subscribe: (on) => {
         opened += 1;
@@ -115,47 +116,7 @@ describe("event stream", () => {
   });
 });
 
-describe("tauri transport", () => {
-  it("invokes the command with camelCase args and rejects with ApiError", async () => {
-    const invoke = vi.fn(async (cmd: string) => {
-      if (cmd === "import_certificate") throw { code: "invalid", message: "not a PEM certificate", field: "cert_pem" };
-      return 2;
-    });
-    const listen = vi.fn(async () => () => {});
-    setTransport(tauriTransport(async () => ({ invoke: invoke as never, listen: listen as never })));
-    await expect(api.queueRetry(7)).resolves.toBe(2);
-    expect(invoke).toHaveBeenCalledWith("queue_retry", { id: 7 });
-    const err = await api.importCertificate("c", "k").catch((e) => e);
-    expect(invoke).toHaveBeenLastCalledWith("import_certificate", { certPem: "c", keyPem: "k" });
-    expect(err).toBeInstanceOf(ApiError);
-    expect([err.code, err.field]).toEqual(["invalid", "cert_pem"]);
-  });
-
-  it("names the doctor's commands and passes the smart host as `request`", async () => {
-    const invoke = vi.fn(async () => []);
-    setTransport(tauriTransport(async () => ({ invoke: invoke as never, listen: vi.fn() as never })));
-    await api.doctor();
-    expect(invoke).toHaveBeenLastCalledWith("doctor", {});
-    const request = { host: "smtp.isp.example", port: 587 };
-    await api.doctorSmartHost(request);
-    expect(invoke).toHaveBeenLastCalledWith("doctor_smart_host", { request });
-  });
-
-  it("listens to postroom://event", async () => {
-    let handler: ((e: { payload: unknown }) => void) | undefined;
-    const unlisten = vi.fn();
-    const listen = vi.fn(async (_n: string, cb: (e: { payload: unknown }) => void) => { handler = cb; return unlisten; });
-    const t = tauriTransport(async () => ({ invoke: vi.fn() as never, listen: listen as never }));
-    const got: ServerEvent[] = [];
-    const stop = t.subscribe((e) => got.push(e));
-    await vi.waitFor(() => expect(handler).toBeDefined());
-    handler!({ payload: { type: "lagged", missed: 4 } });
-    stop();
-    expect(listen.mock.calls[0][0]).toBe("postroom://event");
-    expect(got).toEqual([{ type: "lagged", missed: 4 }]);
-    expect(unlisten).toHaveBeenCalled();
-  });
-
+describe("errors", () => {
   it("turns a plain string rejection into an internal ApiError", () => {
     const e = toApiError("database is locked");
     expect([e.code, e.message]).toEqual(["internal", "database is locked"]);

@@ -1,5 +1,6 @@
-// One function per admin API operation, over one of two transports: the desktop app's Tauri
-// commands (when the page runs inside Tauri) or HTTP to `/api/...` with the session cookie.
+// One function per admin API operation, over HTTP to `/api/...` with the session cookie: in a
+// browser (the web admin) and in the desktop app's window alike, which loads the same page from
+// the engine's loopback admin listener (src-tauri/src/window.rs).
 import type {
   Account,
   AccountChange,
@@ -9,7 +10,6 @@ import type {
   DdnsStatus,
   DoctorCheck,
   SmartHost,
-  DesktopSettings,
   DnsRecord,
   Domain,
   LogEntry,
@@ -66,64 +66,16 @@ export function toApiError(raw: unknown, httpStatus?: number): ApiError {
   return new ApiError(fallback, httpStatus ? `HTTP ${httpStatus}` : "unknown error");
 }
 
-/** One operation: how to ask for it over HTTP and as a Tauri command. */
+/** One operation: how to ask for it over HTTP. */
 export interface Op {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   path: string;
   body?: unknown;
-  command: string;
-  args?: Record<string, unknown>;
 }
 
 export interface Transport {
-  kind: "tauri" | "http";
   call<T>(op: Op): Promise<T>;
   subscribe(onEvent: (e: ServerEvent) => void): () => void;
-}
-
-type Invoke = <T>(cmd: string, args?: Record<string, unknown>) => Promise<T>;
-type Listen = (name: string, cb: (e: { payload: unknown }) => void) => Promise<() => void>;
-
-/** Whether the page runs inside the Tauri desktop app. */
-export function inTauri(w: unknown = globalThis): boolean {
-  return !!w && typeof w === "object" && "__TAURI_INTERNALS__" in w;
-}
-
-export function tauriTransport(
-  load: () => Promise<{ invoke: Invoke; listen: Listen }> = async () => {
-    const [core, event] = await Promise.all([
-      import("@tauri-apps/api/core"),
-      import("@tauri-apps/api/event"),
-    ]);
-    return { invoke: core.invoke as Invoke, listen: event.listen as Listen };
-  },
-): Transport {
-  const api = load();
-  return {
-    kind: "tauri",
-    async call<T>(op: Op): Promise<T> {
-      const { invoke } = await api;
-      try {
-        return await invoke<T>(op.command, op.args ?? {});
-      } catch (e) {
-        throw toApiError(e);
-      }
-    },
-    subscribe(onEvent) {
-      let stop: (() => void) | undefined;
-      let stopped = false;
-      void api
-        .then(({ listen }) => listen("postroom://event", (e) => onEvent(e.payload as ServerEvent)))
-        .then((unlisten) => {
-          if (stopped) unlisten();
-          else stop = unlisten;
-        });
-      return () => {
-        stopped = true;
-        stop?.();
-      };
-    },
-  };
 }
 
 export function httpTransport(
@@ -131,7 +83,6 @@ export function httpTransport(
   makeSource: (url: string) => EventSource = (url) => new EventSource(url),
 ): Transport {
   return {
-    kind: "http",
     async call<T>(op: Op): Promise<T> {
       let response: Response;
       try {
@@ -188,9 +139,9 @@ export function onUnauthorized(handler: (e: ApiError) => void): () => void {
 
 let transport: Transport | undefined;
 
-/** The transport in use: Tauri when `window.__TAURI_INTERNALS__` exists, else HTTP. */
+/** The transport in use: HTTP unless a test set another. */
 export function getTransport(): Transport {
-  transport ??= inTauri() ? tauriTransport() : httpTransport();
+  transport ??= httpTransport();
   return transport;
 }
 
@@ -230,195 +181,143 @@ function query(params: Record<string, string | number | undefined>): string {
 }
 
 export const api = {
-  status: () => call<Status>({ method: "GET", path: "/api/status", command: "status" }),
-  setupState: () => call<SetupState>({ method: "GET", path: "/api/setup", command: "setup_state" }),
+  status: () => call<Status>({ method: "GET", path: "/api/status" }),
+  setupState: () => call<SetupState>({ method: "GET", path: "/api/setup" }),
   setup: (request: SetupRequest) =>
     call<{ done: boolean }>({
       method: "POST",
       path: "/api/setup",
       body: request,
-      command: "setup",
-      args: { request },
     }),
   setReceiving: (paused: boolean) =>
     call<{ paused: boolean }>({
       method: "PUT",
       path: "/api/receiving",
       body: { paused },
-      command: "set_receiving",
-      args: { paused },
     }),
   certificate: () =>
-    call<Certificate>({ method: "GET", path: "/api/certificate", command: "certificate" }),
+    call<Certificate>({ method: "GET", path: "/api/certificate" }),
   importCertificate: (certPem: string, keyPem: string) =>
     call<Certificate>({
       method: "PUT",
       path: "/api/certificate",
       body: { cert_pem: certPem, key_pem: keyPem },
-      command: "import_certificate",
-      args: { certPem, keyPem },
     }),
-  domains: () => call<Domain[]>({ method: "GET", path: "/api/domains", command: "domains" }),
+  domains: () => call<Domain[]>({ method: "GET", path: "/api/domains" }),
   addDomain: (domain: NewDomain) =>
     call<Domain>({
       method: "POST",
       path: "/api/domains",
       body: domain,
-      command: "add_domain",
-      args: { domain },
     }),
   removeDomain: (name: string) =>
     call<void>({
       method: "DELETE",
       path: `/api/domains/${enc(name)}`,
-      command: "remove_domain",
-      args: { name },
     }),
   domainDns: (name: string) =>
     call<DnsRecord[]>({
       method: "GET",
       path: `/api/domains/${enc(name)}/dns`,
-      command: "domain_dns",
-      args: { name },
     }),
-  accounts: () => call<Account[]>({ method: "GET", path: "/api/accounts", command: "accounts" }),
+  accounts: () => call<Account[]>({ method: "GET", path: "/api/accounts" }),
   addAccount: (account: NewAccount) =>
     call<Account>({
       method: "POST",
       path: "/api/accounts",
       body: account,
-      command: "add_account",
-      args: { account },
     }),
   changeAccount: (address: string, change: AccountChange) =>
     call<void>({
       method: "PATCH",
       path: `/api/accounts/${enc(address)}`,
       body: change,
-      command: "change_account",
-      args: { address, change },
     }),
   removeAccount: (address: string) =>
     call<void>({
       method: "DELETE",
       path: `/api/accounts/${enc(address)}`,
-      command: "remove_account",
-      args: { address },
     }),
-  aliases: () => call<Alias[]>({ method: "GET", path: "/api/aliases", command: "aliases" }),
+  aliases: () => call<Alias[]>({ method: "GET", path: "/api/aliases" }),
   addAlias: (alias: Alias) =>
     call<void>({
       method: "POST",
       path: "/api/aliases",
       body: alias,
-      command: "add_alias",
-      args: { alias },
     }),
   removeAlias: (address: string) =>
     call<void>({
       method: "DELETE",
       path: `/api/aliases/${enc(address)}`,
-      command: "remove_alias",
-      args: { address },
     }),
   queue: (filter: QueueFilter = {}) =>
     call<QueueEntry[]>({
       method: "GET",
       path: `/api/queue${query({ state: filter.state })}`,
-      command: "queue",
-      args: { filter },
     }),
   queueEntry: (id: number) =>
     call<QueueDetail>({
       method: "GET",
       path: `/api/queue/${id}`,
-      command: "queue_entry",
-      args: { id },
     }),
   /** Try now (one entry, or every queued and deferred one); resolves to how many are due. */
   queueRetry: (id?: number) =>
     call<{ due: number } | number>({
       method: "POST",
       path: id === undefined ? "/api/queue/retry" : `/api/queue/${id}/retry`,
-      command: "queue_retry",
-      args: id === undefined ? {} : { id },
     }).then((r) => (typeof r === "number" ? r : r.due)),
   queueDelete: (id: number) =>
     call<void>({
       method: "DELETE",
       path: `/api/queue/${id}`,
-      command: "queue_delete",
-      args: { id },
     }),
   queueHold: (id: number) =>
     call<void>({
       method: "POST",
       path: `/api/queue/${id}/hold`,
-      command: "queue_hold",
-      args: { id },
     }),
   queueRelease: (id: number) =>
     call<void>({
       method: "POST",
       path: `/api/queue/${id}/release`,
-      command: "queue_release",
-      args: { id },
     }),
   log: (q: LogQuery = {}) =>
     call<LogEntry[]>({
       method: "GET",
       path: `/api/log${query({ after: q.after, limit: q.limit })}`,
-      command: "log",
-      args: { query: q },
     }),
-  ddns: () => call<DdnsStatus>({ method: "GET", path: "/api/ddns", command: "ddns_status" }),
-  collect: () => call<CollectStatus[]>({ method: "GET", path: "/api/collect", command: "collect_status" }),
+  ddns: () => call<DdnsStatus>({ method: "GET", path: "/api/ddns" }),
+  collect: () => call<CollectStatus[]>({ method: "GET", path: "/api/collect" }),
   /** Starts one `[[collect]]` job now. */
   collectRun: (index: number) =>
     call<CollectStatus>({
       method: "POST",
       path: `/api/collect/${index}/run`,
-      command: "collect_run",
-      args: { index },
     }),
   /** Runs every connectivity check (a few seconds of look-ups). */
-  doctor: () => call<DoctorCheck[]>({ method: "POST", path: "/api/doctor", command: "doctor" }),
+  doctor: () => call<DoctorCheck[]>({ method: "POST", path: "/api/doctor" }),
   /** The port-25 fix: a catch-all route through the ISP's smart host. */
   doctorSmartHost: (request: SmartHost) =>
     call<SettingsResponse>({
       method: "POST",
       path: "/api/doctor/smart-host",
       body: request,
-      command: "doctor_smart_host",
-      args: { request },
     }),
   settings: () =>
-    call<SettingsResponse>({ method: "GET", path: "/api/settings", command: "settings" }),
+    call<SettingsResponse>({ method: "GET", path: "/api/settings" }),
   updateSettings: (changes: SettingsTree) =>
     call<SettingsResponse>({
       method: "PUT",
       path: "/api/settings",
       body: changes,
-      command: "update_settings",
-      args: { changes },
     }),
   signIn: (credentials: SignIn) =>
     call<{ signed_in: boolean }>({
       method: "POST",
       path: "/api/session",
       body: credentials,
-      command: "sign_in",
     }),
-  signOut: () => call<void>({ method: "DELETE", path: "/api/session", command: "sign_out" }),
-  desktopSettings: () =>
-    call<DesktopSettings>({ method: "GET", path: "", command: "desktop_settings" }),
-  setDesktopSettings: (settings: DesktopSettings) =>
-    call<DesktopSettings>({
-      method: "PUT",
-      path: "",
-      command: "set_desktop_settings",
-      args: { settings },
-    }),
+  signOut: () => call<void>({ method: "DELETE", path: "/api/session" }),
   /** Live events (log entries, store changes); returns the function that stops them. */
   subscribe,
 };

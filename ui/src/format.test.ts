@@ -5,7 +5,7 @@ import { filterLog, mergeLog } from "./pages/Logs";
 import { setupRequest } from "./pages/Wizard";
 import { niceMax } from "./components/TrafficChart";
 import { recordPurpose } from "./pages/Domains";
-import { routeOf } from "./App";
+import { inDesktopWindow, routeOf } from "./App";
 import type { LogEntry } from "./types";
 
 describe("formatting", () => {
@@ -95,5 +95,14 @@ describe("page logic", () => {
     const r = setupRequest({ ...base, admin_password: "adm", cert: "import", cert_pem: "C", key_pem: "K" });
     expect(r.admin_password).toBe("adm");
     expect(r.certificate).toEqual({ kind: "import", cert_pem: "C", key_pem: "K" });
+  });
+});
+
+describe("the desktop window", () => {
+  it("is known by the mark its window sets", () => {
+    expect(inDesktopWindow({ postroomDesktop: true })).toBe(true);
+    expect(inDesktopWindow({})).toBe(false);
+    expect(inDesktopWindow({ postroomDesktop: "yes" })).toBe(false);
+    expect(inDesktopWindow(undefined)).toBe(false);
   });
 });

@@ -9,7 +9,6 @@ import { I18nProvider, type Lang } from "./i18n";
 export function fake(answers: Record<string, (op: Op) => unknown>): { calls: Op[] } {
   const calls: Op[] = [];
   const t: Transport = {
-    kind: "http",
     async call<T>(op: Op): Promise<T> {
       calls.push(op);
       const key = `${op.method} ${op.path}`;

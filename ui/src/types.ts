@@ -177,11 +177,6 @@ export interface SettingsResponse {
   pending_restart?: string[];
 }
 
-export interface DesktopSettings {
-  start_minimized: boolean;
-  start_at_login: boolean;
-}
-
 export type SignIn = { token: string } | { password: string };
 
 /** `GET /api/ddns`. */
@@ -245,4 +240,28 @@ export interface SmartHost {
   tls?: "starttls" | "implicit" | "none";
   username?: string;
   password?: string;
+}
+
+/** `GET /api/etrn`: one `[[etrn]]` backup MX and its last run. */
+export interface EtrnStatus {
+  index: number;
+  host: string;
+  port: number;
+  /** "starttls" or "none". */
+  tls: string;
+  last_run: number | null;
+  /** "start", "interval", "ip_change", "settings" or "manual". */
+  trigger: string | null;
+  running: boolean;
+  next_run: number | null;
+  /** Why the last run did not get as far as ETRN. */
+  error: string | null;
+  domains: EtrnDomainStatus[];
+}
+
+export interface EtrnDomainStatus {
+  domain: string;
+  /** "started", "nothing_queued", "refused", "unsupported" or "failed"; null before a run. */
+  result: string | null;
+  reply: string | null;
 }

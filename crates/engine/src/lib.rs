@@ -36,7 +36,7 @@ use std::time::{Duration, Instant};
 pub use api::ApiError;
 pub use config::{Config, ConfigError};
 pub use datadir::{config_path, database_path, load_or_init_config};
-pub use http::{admin_token, signin_url};
+pub use http::{admin_token, signin_url, signin_url_at};
 pub use reload::Reloaded;
 use store::Store;
 use tokio::net::TcpListener;
@@ -167,6 +167,15 @@ impl EngineHandle {
         self.shutdown.cancelled().await;
         tracing::info!("shutting down");
         self.shutdown(grace).await;
+    }
+
+    /// Serves the admin API and the web admin on `listener` as well, until the engine stops:
+    /// the desktop app's private loopback port for its window, which works whatever
+    /// `[listen] admin` says. It is not in postroom.toml, so not in the listener status.
+    pub fn serve_admin(&self, listener: TcpListener) {
+        let server = http::Admin::new(self.clone());
+        self.tracker
+            .spawn(server.serve(listener, self.shutdown.child_token()));
     }
 
     /// Binds and serves what `[listen]` lists now; stops what it no longer lists.

@@ -1,12 +1,11 @@
 // The certificate (view and import) and the desktop app's own settings.
 import { useState } from "react";
-import { Alert, Button, Card, Descriptions, Form, Input, Switch, Upload } from "antd";
+import { Alert, Button, Card, Descriptions, Form, Input, Upload } from "antd";
 import { api } from "../api";
 import { FormModal } from "./FormModal";
 import { formatTime } from "../format";
 import { errorText, useAction, useLoad } from "../hooks";
 import { useI18n } from "../i18n";
-import type { DesktopSettings } from "../types";
 
 function PemField({ name, label }: { name: string; label: string }) {
   const { t } = useI18n();
@@ -61,32 +60,6 @@ export function CertificateCard() {
         <PemField name="cert_pem" label={t("settings.certPem")} />
         <PemField name="key_pem" label={t("settings.keyPem")} />
       </FormModal>
-    </Card>
-  );
-}
-
-export function DesktopCard() {
-  const { t } = useI18n();
-  const loaded = useLoad(api.desktopSettings);
-  const action = useAction();
-  const set = async (change: Partial<DesktopSettings>) => {
-    if (!loaded.data) return;
-    await action(() => api.setDesktopSettings({ ...loaded.data!, ...change }), t("common.saved"));
-    await loaded.reload();
-  };
-  return (
-    <Card title={t("settings.desktop")} size="small" style={{ marginBottom: 16 }} data-testid="settings-desktop">
-      {loaded.error && <Alert type="error" showIcon message={errorText(t, loaded.error)} />}
-      {loaded.data && (
-        <Form layout="horizontal">
-          <Form.Item label={t("settings.startMinimized")}>
-            <Switch checked={loaded.data.start_minimized} onChange={(v) => void set({ start_minimized: v })} />
-          </Form.Item>
-          <Form.Item label={t("settings.startAtLogin")}>
-            <Switch checked={loaded.data.start_at_login} onChange={(v) => void set({ start_at_login: v })} />
-          </Form.Item>
-        </Form>
-      )}
     </Card>
   );
 }

@@ -273,9 +273,6 @@ export const en = {
   "settings.certPem": "Certificate chain (PEM)",
   "settings.keyPem": "Private key (PEM)",
   "settings.readFile": "Read from file",
-  "settings.desktop": "Desktop app",
-  "settings.startMinimized": "Start minimized to the tray",
-  "settings.startAtLogin": "Start when I log in",
   "settings.unavailable": "Not available: {reason}",
 
   "key.hostname": "Server name",

@@ -274,9 +274,6 @@ export const zh: Record<Key, string> = {
   "settings.certPem": "证书链（PEM）",
   "settings.keyPem": "私钥（PEM）",
   "settings.readFile": "从文件读取",
-  "settings.desktop": "桌面应用",
-  "settings.startMinimized": "启动时最小化到托盘",
-  "settings.startAtLogin": "登录系统时自动启动",
   "settings.unavailable": "不可用：{reason}",
 
   "key.hostname": "服务器名称",

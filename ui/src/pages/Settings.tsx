@@ -2,8 +2,8 @@
 // field they name; keys that need a restart are listed at the top.
 import { useState } from "react";
 import { Alert, Button, Card, Col, Empty, Form, Input, InputNumber, Row, Select, Space, Switch, Tabs, Typography } from "antd";
-import { api, getTransport, toApiError } from "../api";
-import { CertificateCard, DesktopCard } from "../components/SettingsCards";
+import { api, toApiError } from "../api";
+import { CertificateCard } from "../components/SettingsCards";
 import { PageHeader } from "../components/PageHeader";
 import { fieldPath, hasPath } from "../format";
 import { errorText, useAction, useLoad } from "../hooks";
@@ -202,7 +202,6 @@ export default function Settings() {
       ),
     },
     { key: "certificate", label: t("settings.certificate"), children: <CertificateCard /> },
-    ...(getTransport().kind === "tauri" ? [{ key: "desktop", label: t("settings.desktop"), children: <DesktopCard /> }] : []),
   ];
   return (
     <div data-testid="settings-page">

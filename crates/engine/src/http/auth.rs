@@ -76,6 +76,12 @@ pub fn signin_url(data_dir: &Path, config: &Config) -> std::io::Result<Option<St
     let Some(addr) = config.listen.admin.first() else {
         return Ok(None);
     };
+    signin_url_at(data_dir, *addr).map(Some)
+}
+
+/// A link that signs a browser in once, within five minutes, to the admin listener at `addr`
+/// (the desktop app's private one, see [`crate::EngineHandle::serve_admin`]).
+pub fn signin_url_at(data_dir: &Path, addr: std::net::SocketAddr) -> std::io::Result<String> {
     let code = random_hex(16);
     let now = unix_now();
     // Keep the codes that still work, add this one.
@@ -86,7 +92,7 @@ pub fn signin_url(data_dir: &Path, config: &Config) -> std::io::Result<Option<St
         .collect();
     lines.push(format!("{code} {}", now + SIGNIN_SECS));
     write_codes(data_dir, &lines)?;
-    let mut host = *addr;
+    let mut host = addr;
     if host.ip().is_unspecified() {
         host.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
     }
@@ -95,7 +101,7 @@ pub fn signin_url(data_dir: &Path, config: &Config) -> std::io::Result<Option<St
     } else {
         "https"
     };
-    Ok(Some(format!("{scheme}://{host}/signin?code={code}")))
+    Ok(format!("{scheme}://{host}/signin?code={code}"))
 }
 
 fn read_codes(data_dir: &Path) -> Vec<(String, i64)> {

@@ -32,7 +32,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 pub(crate) use auth::write_private;
-pub use auth::{admin_token, signin_url};
+pub use auth::{admin_token, signin_url, signin_url_at};
 
 use crate::api::{ApiError, codes};
 use crate::{EngineError, EngineHandle};
