@@ -11,8 +11,11 @@ package=$(dpkg-deb -f "$deb" Package)
 source "$scripts/xsession.sh"
 trap 'cleanup; dpkg -r "$package" >/dev/null' EXIT
 dpkg -i "$deb" >/dev/null
-app=$(dpkg -L "$package" | grep '^/usr/bin/' | head -n 1)
-echo "ok: dpkg -i installed $package: $app"
+app=/usr/bin/postroom-desktop
+for program in "$app" /usr/bin/postroom-window; do
+    dpkg -L "$package" | grep -qx "$program" || { echo "the package has no $program"; exit 1; }
+done
+echo "ok: dpkg -i installed $package: $app and its window program"
 
 postroom_data
 "$app" >"$work/app.log" 2>&1 &

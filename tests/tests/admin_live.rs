@@ -115,7 +115,7 @@ fn serve_fails_only_when_no_listener_at_all_can_be_bound() {
 }
 
 #[test]
-fn pausing_receiving_answers_421_until_resumed() {
+fn pausing_receiving_answers_421_until_resumed_even_after_a_restart() {
     let (server, token) = admin_server("");
     let paused = request(
         &server,
@@ -132,6 +132,21 @@ fn pausing_receiving_answers_421_until_resumed() {
             "421 4.3.2 Service paused, try again later\r\n"
         );
     }
+    let status = request(&server, "GET", "/api/status", &token, "-");
+    assert!(
+        status.body.contains("\"receiving_paused\":true"),
+        "{}",
+        status.body
+    );
+
+    // A restart keeps the pause: no mail is taken by surprise after a reboot.
+    let mut server = server;
+    server.stop();
+    server.spawn();
+    assert_eq!(
+        greeting(server.smtp),
+        "421 4.3.2 Service paused, try again later\r\n"
+    );
     let status = request(&server, "GET", "/api/status", &token, "-");
     assert!(
         status.body.contains("\"receiving_paused\":true"),

@@ -221,6 +221,10 @@ pub async fn start(data_dir: &Path, config: Config) -> Result<EngineHandle, Engi
         TlsAcceptor::from(tls),
         cert,
     ));
+    if api::status::paused_at_start(data_dir) {
+        runtime.set_paused(true);
+        tracing::warn!("receiving is paused (since before the restart): SMTP answers 421");
+    }
     let handle = EngineHandle {
         shutdown,
         tracker,

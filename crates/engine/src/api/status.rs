@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use store::QueueState;
 
-use super::ApiResult;
+use super::{ApiError, ApiResult};
 use crate::EngineHandle;
 use crate::journal::{Counters, HourCounters, journal};
 
@@ -56,6 +56,15 @@ pub struct Receiving {
     pub paused: bool,
 }
 
+/// In the data directory while receiving is paused: an office that paused receiving (to move
+/// the server, say) does not take mail again by surprise after a restart or a reboot.
+pub(crate) const PAUSED_FILE: &str = "receiving-paused";
+
+/// Whether receiving was paused when the engine last stopped.
+pub(crate) fn paused_at_start(data_dir: &std::path::Path) -> bool {
+    data_dir.join(PAUSED_FILE).exists()
+}
+
 impl EngineHandle {
     pub async fn status(&self) -> ApiResult<Status> {
         let journal = journal();
@@ -88,8 +97,18 @@ impl EngineHandle {
 
     /// Pauses or resumes receiving on every SMTP listener (25, 587, 465): while paused, new
     /// connections get `421 4.3.2 Service paused` (RFC 5321 §3.8) and senders retry later;
-    /// sessions already running go on. Not kept across a restart.
+    /// sessions already running go on. Kept across restarts (see [`PAUSED_FILE`]).
     pub async fn set_receiving_paused(&self, paused: bool) -> ApiResult<Receiving> {
+        let marker = self.data_dir().join(PAUSED_FILE);
+        let kept = if paused {
+            std::fs::write(&marker, b"paused from the control panel\n")
+        } else {
+            std::fs::remove_file(&marker).or_else(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => Ok(()),
+                _ => Err(e),
+            })
+        };
+        kept.map_err(|e| ApiError::internal(format!("cannot save the pause: {e}")))?;
         self.shared.runtime.set_paused(paused);
         if paused {
             tracing::warn!("receiving paused: SMTP answers 421 until resumed");
