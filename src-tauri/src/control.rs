@@ -121,7 +121,7 @@ pub async fn listen(data_dir: &Path) -> std::io::Result<(TcpListener, String)> {
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let key: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     let line = format!("{} {key}\n", listener.local_addr()?);
-    write_private(&data_dir.join(CONTROL_FILE), &line)?;
+    engine::write_private(&data_dir.join(CONTROL_FILE), &line)?;
     Ok((listener, key))
 }
 
@@ -146,10 +146,12 @@ where
                     .read_line(&mut line)
                     .await?;
                 let answer = match line.trim_end().split_once(' ') {
-                    Some((given, word)) if same(given, &key) => match Request::parse(word) {
-                        Some(request) => handle(request).await,
-                        None => Answer::Error(format!("unknown request {word:?}")),
-                    },
+                    Some((given, word)) if engine::same_secret(given, &key) => {
+                        match Request::parse(word) {
+                            Some(request) => handle(request).await,
+                            None => Answer::Error(format!("unknown request {word:?}")),
+                        }
+                    }
                     _ => Answer::Error("wrong key".to_string()),
                 };
                 write.write_all(answer.line().as_bytes()).await
@@ -160,27 +162,6 @@ where
             }
         });
     }
-}
-
-/// Byte comparison whose time does not depend on where the inputs differ.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
-
-/// Writes `path` readable by its owner only, replacing it whole.
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    let tmp = path.with_extension("new");
-    let _ = std::fs::remove_file(&tmp);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(&tmp)?.write_all(contents.as_bytes())?;
-    std::fs::rename(&tmp, path)
 }
 
 #[cfg(test)]

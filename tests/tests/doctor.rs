@@ -1,135 +1,28 @@
-//! The connectivity doctor (issue #7) against real peers on loopback: dnsmasq as the DNS
-//! server (PTR, MX, A records and a blocklist zone), `ddns_peer.py` as the IP-echo service,
-//! aiosmtpd (`queue_peer.py`) as the ISP's smart host with STARTTLS and AUTH, and a port
-//! where nothing listens. Through `POST /api/doctor`, the one-click smart-host fix and
-//! `postroom doctor`.
+//! The connectivity doctor (issue #7) against real peers on loopback (`doctor_support`):
+//! dnsmasq as the DNS server (PTR, MX, A and AAAA records and a blocklist zone),
+//! `ddns_peer.py` as the IP-echo service on 127.0.0.1 and [::1], aiosmtpd as the ISP's smart
+//! host with STARTTLS and AUTH, a port where nothing listens, and a DNS server that never
+//! answers. Through `POST /api/doctor`, the one-click smart-host fix and `postroom doctor`.
 
 mod ddns_support;
+mod doctor_support;
 mod queue_peers;
 
 use ddns_support::api;
-use queue_peers::{Dnsmasq, Peer, certificate, free_port};
-use tests::{Options, Server};
-
-/// The line's public address as the echo service tells it.
-const PUBLIC_IP: &str = "81.2.69.160";
-const REVERSED: &str = "160.69.2.81";
-const RELAY_PASSWORD: &str = "isp-Relay-pw-7";
-
-/// The ISP: its smart host smtp.isp.test at `ip` (STARTTLS, AUTH as office@isp.test), a
-/// DNS server with `records` besides the relay's, and the IP-echo service.
-struct Line {
-    _certs: tempfile::TempDir,
-    cert: std::path::PathBuf,
-    relay: Peer,
-    dns: Dnsmasq,
-    echo: ddns_support::Peer,
-    port: u16,
-}
-
-impl Line {
-    fn start(ip: &str, records: &[String]) -> Line {
-        let certs = tempfile::tempdir().expect("tempdir");
-        let (cert, key) = certificate(certs.path(), "smtp.isp.test");
-        let port = free_port(&["127.0.0.1", ip]);
-        let login = format!("office@isp.test:{RELAY_PASSWORD}");
-        let relay = Peer::start(
-            ip,
-            port,
-            &[
-                "--tls",
-                cert.to_str().expect("path"),
-                key.to_str().expect("path"),
-                "--auth",
-                &login,
-            ],
-        );
-        let mut all = vec![format!("--host-record=smtp.isp.test,{ip}")];
-        all.extend_from_slice(records);
-        let dns = Dnsmasq::start(port, &all);
-        let echo = ddns_support::Peer::start(PUBLIC_IP, "2001:db8::1");
-        Line {
-            _certs: certs,
-            cert,
-            relay,
-            dns,
-            echo,
-            port,
-        }
-    }
-
-    /// A Postroom (fixture domains example.test and catchall.test, hostname
-    /// mx.example.test) with the admin API, testing port 25 at `port25`, the blocklist
-    /// zones bl.test (lists us) and clean.test, and `extra` TOML.
-    fn server(&self, port25: &str, extra: &str) -> (Server, String) {
-        let toml = format!(
-            "[dns]\nservers = [\"127.0.0.1:{dns}\"]\n\
-             [ddns]\nipv4_endpoints = [\"{echo}/ip\"]\nipv6_endpoints = []\n\
-             [doctor]\nport25_test_host = \"{port25}\"\nblocklists = [\"bl.test\", \"clean.test\"]\n\
-             timeout = \"5s\"\n{extra}",
-            dns = self.dns.port,
-            echo = self.echo.url(),
-        );
-        let server = Server::with(Options {
-            services: vec!["admin".into()],
-            extra_toml: toml,
-            ..Options::default()
-        });
-        let token = server.ok(&["admin", "token"]).trim().to_string();
-        (server, token)
-    }
-
-    /// `[[route]]` for everything through the smart host with `password`.
-    fn route(&self, password: &str) -> String {
-        format!(
-            "[[route]]\ndomains = [\"*\"]\nrelay = [\"smtp.isp.test:{}\"]\ntls = \"starttls\"\n\
-             username = \"office@isp.test\"\npassword = \"{password}\"\nca = \"{}\"\n",
-            self.port,
-            self.cert.display()
-        )
-    }
-}
-
-/// DNS records that are right: PTR and A of mx.example.test, example.test's MX.
-fn good_records() -> Vec<String> {
-    vec![
-        format!("--ptr-record={REVERSED}.in-addr.arpa,mx.example.test"),
-        format!("--host-record=mx.example.test,{PUBLIC_IP}"),
-        "--mx-host=example.test,mx.example.test,10".into(),
-        // catchall.test's mail goes to another server.
-        "--mx-host=catchall.test,mx.elsewhere.test,10".into(),
-        "--host-record=mx.elsewhere.test,192.0.2.7".into(),
-        // RFC 5782: listed in bl.test; clean.test answers NXDOMAIN.
-        format!("--host-record={REVERSED}.bl.test,127.0.0.2"),
-        "--address=/clean.test/".into(),
-    ]
-}
-
-/// `POST /api/doctor`: the checks as JSON values.
-fn doctor(server: &Server, token: &str) -> Vec<serde_json::Value> {
-    let (code, text) = api(server, token, "POST", "/api/doctor", "{}");
-    assert_eq!(code, 200, "{text}");
-    serde_json::from_str(&text).expect("JSON list")
-}
-
-/// The check with `id` (and `domain` detail, if given).
-fn find<'a>(
-    checks: &'a [serde_json::Value],
-    id: &str,
-    domain: Option<&str>,
-) -> &'a serde_json::Value {
-    checks
-        .iter()
-        .find(|c| c["id"] == id && domain.is_none_or(|d| c["details"]["domain"] == d))
-        .unwrap_or_else(|| panic!("no check {id} {domain:?} in {checks:#?}"))
-}
+use doctor_support::{
+    Ipv6, Line, PUBLIC_IP, PUBLIC_IP6, RELAY_PASSWORD, REVERSED, STALE_IP6, doctor,
+    dual_stack_records, expect, find, good_records, server,
+};
+use queue_peers::free_port;
 
 #[test]
 fn a_well_set_up_line_passes_and_wrong_records_and_a_listing_are_found() {
     let line = Line::start("127.0.0.51", &good_records());
     let port25 = format!("smtp.isp.test:{}", line.port);
-    let (server, token) = line.server(&port25, &line.route(RELAY_PASSWORD));
+    let (server, token) = line.server(&port25, Ipv6::Off, &line.route(RELAY_PASSWORD));
     let checks = doctor(&server, &token);
+
+    expect(&checks, "dns", None, "ok", "dns.ok");
 
     let port25 = find(&checks, "port25", None);
     assert_eq!(port25["status"], "ok", "{port25:#}");
@@ -146,9 +39,21 @@ fn a_well_set_up_line_passes_and_wrong_records_and_a_listing_are_found() {
         ip["texts"]["zh"]["summary"],
         format!("您的公网 IP 地址是 {PUBLIC_IP}。")
     );
-    let ptr = find(&checks, "ptr", None);
-    assert_eq!(ptr["status"], "ok", "{ptr:#}");
-    assert_eq!(ptr["summary"]["key"], "ptr.ok");
+    expect(&checks, "ptr", None, "ok", "ptr.ok");
+    // Without IPv6 endpoints, IPv6 is not checked, and nothing depends on it.
+    expect(
+        &checks,
+        "public_ip6",
+        None,
+        "skipped",
+        "public_ip6.no_endpoints",
+    );
+    assert!(
+        checks
+            .iter()
+            .all(|c| !["ptr6", "mx6", "blocklist6"].contains(&c["id"].as_str().unwrap_or(""))),
+        "{checks:#?}"
+    );
     assert_eq!(find(&checks, "hostname", None)["status"], "ok");
     assert_eq!(find(&checks, "mx", Some("example.test"))["status"], "ok");
     let elsewhere = find(&checks, "mx", Some("catchall.test"));
@@ -202,7 +107,8 @@ fn a_well_set_up_line_passes_and_wrong_records_and_a_listing_are_found() {
 fn a_blocked_port_25_a_foreign_ptr_and_a_wrong_password_are_problems_with_a_one_click_fix() {
     let records = vec![
         format!("--ptr-record={REVERSED}.in-addr.arpa,dyn-81-2-69-160.isp.test"),
-        format!("--host-record=mx.example.test,{PUBLIC_IP}"),
+        // An AAAA record left over from a line that had IPv6.
+        format!("--host-record=mx.example.test,{PUBLIC_IP},{STALE_IP6}"),
         "--mx-host=example.test,mx.example.test,10".into(),
         "--address=/bl.test/".into(),
         "--address=/clean.test/".into(),
@@ -210,11 +116,39 @@ fn a_blocked_port_25_a_foreign_ptr_and_a_wrong_password_are_problems_with_a_one_
     let line = Line::start("127.0.0.52", &records);
     // Nothing listens here: the connection is refused, as with an ISP's port-25 block.
     let closed = free_port(&["127.0.0.53"]);
+    // This line has no IPv6: the IPv6 echo endpoint cannot be reached.
     let (server, token) = line.server(
         &format!("127.0.0.53:{closed}"),
+        Ipv6::Unreachable,
         &line.route("wrong-password"),
     );
     let checks = doctor(&server, &token);
+    let none = expect(&checks, "public_ip6", None, "ok", "public_ip6.none");
+    assert_eq!(
+        none["texts"]["en"]["summary"],
+        "This line has no public IPv6 address. That is fine: mail works over IPv4."
+    );
+    assert!(none["fix"].is_null(), "{none:#}");
+    assert!(
+        checks
+            .iter()
+            .all(|c| c["id"] != "ptr6" && c["id"] != "blocklist6"),
+        "{checks:#?}"
+    );
+    // ... but senders that use IPv6 would go to the left-over AAAA record.
+    let stale = expect(
+        &checks,
+        "mx6",
+        Some("example.test"),
+        "warning",
+        "mx6.no_ipv6_here",
+    );
+    assert_eq!(stale["details"]["addresses"], STALE_IP6);
+    assert_eq!(stale["fix"]["key"], "fix.mx6_remove");
+    assert_eq!(
+        stale["texts"]["zh"]["fix"],
+        "请在域名解析服务商处删除 mx.example.test 的 AAAA 记录。"
+    );
     // With a catch-all route already set, a blocked port 25 is only a warning.
     let port25 = find(&checks, "port25", None);
     assert_eq!(port25["status"], "warning", "{port25:#}");
@@ -295,4 +229,162 @@ fn a_blocked_port_25_a_foreign_ptr_and_a_wrong_password_are_problems_with_a_one_
     );
     assert_eq!(code, 400, "{text}");
     assert!(text.contains("\"field\":\"host\""), "{text}");
+}
+
+#[test]
+fn a_dual_stack_line_gets_ipv6_results_and_wrong_aaaa_records_are_warnings_while_ipv4_works() {
+    let line = Line::start("127.0.0.55", &dual_stack_records());
+    let port25 = format!("smtp.isp.test:{}", line.port);
+    let (server, token) = line.server(&port25, Ipv6::Echo, "");
+    for domain in ["far.test", "v4only.test"] {
+        server.ok(&["domain", "add", domain]);
+    }
+    let checks = doctor(&server, &token);
+
+    let ip6 = expect(&checks, "public_ip6", None, "ok", "public_ip6.ok");
+    assert_eq!(ip6["details"]["ip"], PUBLIC_IP6);
+    assert_eq!(
+        ip6["texts"]["zh"]["summary"],
+        format!("您的公网 IPv6 地址是 {PUBLIC_IP6}。")
+    );
+    // Forward-confirmed: the PTR name's AAAA record is the address again.
+    let ptr6 = expect(&checks, "ptr6", None, "ok", "ptr.ok");
+    assert_eq!(ptr6["details"]["ptr"], "mx.example.test");
+    assert_eq!(
+        ptr6["details"]["addresses"],
+        format!("{PUBLIC_IP}, {PUBLIC_IP6}")
+    );
+    expect(&checks, "ptr", None, "ok", "ptr.ok");
+    expect(&checks, "mx6", Some("example.test"), "ok", "mx6.ok");
+    expect(&checks, "mx", Some("catchall.test"), "ok", "mx.ok");
+    let old = expect(
+        &checks,
+        "mx6",
+        Some("catchall.test"),
+        "warning",
+        "mx6.elsewhere",
+    );
+    assert_eq!(old["details"]["addresses"], STALE_IP6);
+    assert_eq!(old["fix"]["key"], "fix.mx6");
+    assert_eq!(
+        old["texts"]["en"]["fix"],
+        format!(
+            "At your DNS provider, set the AAAA record of mx.catchall.test to {PUBLIC_IP6}, or delete it."
+        )
+    );
+    // With IPv4 elsewhere too, the IPv6 mismatch is a problem.
+    expect(&checks, "mx", Some("far.test"), "problem", "mx.elsewhere");
+    expect(&checks, "mx6", Some("far.test"), "problem", "mx6.elsewhere");
+    let v4only = expect(&checks, "mx6", Some("v4only.test"), "ok", "mx6.no_aaaa");
+    assert!(
+        v4only["texts"]["zh"]["summary"]
+            .as_str()
+            .is_some_and(|t| t.contains("邮件通过 IPv4 送达")),
+        "{v4only:#}"
+    );
+    expect(&checks, "blocklist", None, "ok", "blocklist.ok");
+    let listed = expect(&checks, "blocklist6", None, "warning", "blocklist6.listed");
+    assert_eq!(listed["summary"]["params"]["zones"], "bl.test");
+    assert_eq!(listed["details"]["bl.test"], "listed (127.0.0.2)");
+    assert_eq!(
+        listed["details"]["clean.test"],
+        "the list refused the query (127.255.255.254)"
+    );
+    assert!(
+        listed["texts"]["en"]["summary"]
+            .as_str()
+            .is_some_and(|t| t.contains("mail sent over IPv6 may be refused")),
+        "{listed:#}"
+    );
+
+    // The line gets a new IPv6 address: no PTR, the records still at the old one.
+    let new6 = "2a00:1450:4001::2";
+    line.echo.set("ip6", new6);
+    let checks = doctor(&server, &token);
+    assert_eq!(find(&checks, "public_ip6", None)["details"]["ip"], new6);
+    let missing = expect(&checks, "ptr6", None, "warning", "ptr6.missing");
+    assert_eq!(missing["fix"]["key"], "fix.ptr");
+    assert_eq!(
+        missing["texts"]["en"]["fix"],
+        format!("Ask your ISP to set the reverse DNS (PTR) of {new6} to mx.example.test.")
+    );
+    expect(
+        &checks,
+        "mx6",
+        Some("example.test"),
+        "warning",
+        "mx6.elsewhere",
+    );
+    expect(&checks, "blocklist6", None, "ok", "blocklist.ok");
+    let out = server.cli(&["doctor", "--lang", "zh"], None);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains(&format!("[warning] ptr6: {new6} 没有反向解析（PTR）记录。")),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_dns_server_that_does_not_answer_is_named_and_the_checks_that_need_it_are_skipped() {
+    // Takes every query and never answers: a bound UDP socket that nobody reads.
+    let dead = std::net::UdpSocket::bind("127.0.0.1:0").expect("bind");
+    let dead_port = dead.local_addr().expect("addr").port();
+    let echo = ddns_support::Peer::start(PUBLIC_IP, PUBLIC_IP6);
+    let closed = free_port(&["127.0.0.56"]);
+    let route = "[[route]]\ndomains = [\"*\"]\nrelay = [\"smtp.isp.test:587\"]\n";
+    let port25 = format!("127.0.0.56:{closed}");
+    let (server, token) = server(dead_port, &echo, Ipv6::Echo, &port25, route);
+    let checks = doctor(&server, &token);
+
+    let dns = expect(&checks, "dns", None, "problem", "dns.down");
+    let servers = format!("127.0.0.1:{dead_port}");
+    assert_eq!(dns["details"]["servers"], servers);
+    assert_eq!(dns["fix"]["key"], "fix.dns_servers");
+    assert_eq!(
+        dns["texts"]["en"]["summary"],
+        format!(
+            "The DNS server is not answering ({servers}): no name can be looked up, so no mail can be sent."
+        )
+    );
+    assert_eq!(
+        dns["texts"]["zh"]["summary"],
+        format!("DNS 服务器没有应答（{servers}）：无法解析任何域名，邮件无法发出。")
+    );
+    for id in [
+        "ptr",
+        "ptr6",
+        "hostname",
+        "blocklist",
+        "blocklist6",
+        "smart_host",
+    ] {
+        expect(&checks, id, None, "skipped", "skipped.dns_down");
+    }
+    for domain in ["example.test", "catchall.test"] {
+        expect(&checks, "mx", Some(domain), "skipped", "skipped.dns_down");
+    }
+    // What needs no DNS still ran: the echo services, and port 25 of an address.
+    expect(&checks, "public_ip", None, "ok", "public_ip.ok");
+    let ip6 = expect(&checks, "public_ip6", None, "ok", "public_ip6.ok");
+    assert_eq!(ip6["details"]["ip"], PUBLIC_IP6);
+    let port25 = expect(&checks, "port25", None, "warning", "port25.blocked_routed");
+    assert_eq!(
+        port25["details"]["host"],
+        format!("127.0.0.56 [127.0.0.56]:{closed}")
+    );
+
+    let out = server.cli(&["doctor"], None);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success());
+    assert!(
+        stdout.starts_with(&format!(
+            "[problem] dns: The DNS server is not answering ({servers})"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("[skipped] ptr: Not checked: the DNS server is not answering."),
+        "{stdout}"
+    );
+    drop(dead);
 }

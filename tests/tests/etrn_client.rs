@@ -6,75 +6,14 @@
 //! answer.
 
 mod ddns_support;
+mod etrn_support;
 mod queue_peers;
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{SocketAddr, TcpListener};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use etrn_support::BackupMx;
+
 use tests::{Options, Server};
-
-/// A backup MX speaking just enough SMTP: EHLO lists ETRN; `ETRN example.test` gets 250,
-/// any other domain 458 (RFC 1985 §5). Every command line is recorded.
-struct BackupMx {
-    addr: SocketAddr,
-    commands: Arc<Mutex<Vec<String>>>,
-}
-
-impl BackupMx {
-    fn start() -> BackupMx {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let commands = Arc::new(Mutex::new(Vec::new()));
-        let seen = commands.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let Ok(reader) = stream.try_clone() else {
-                    continue;
-                };
-                let _ = stream.write_all(b"220 backup.test ESMTP\r\n");
-                for line in BufReader::new(reader).lines() {
-                    let Ok(line) = line else { break };
-                    seen.lock().expect("lock").push(line.clone());
-                    let upper = line.to_ascii_uppercase();
-                    let reply: &[u8] = if upper.starts_with("EHLO") {
-                        b"250-backup.test\r\n250-PIPELINING\r\n250 ETRN\r\n"
-                    } else if upper == "ETRN EXAMPLE.TEST" {
-                        b"250 2.0.0 Queuing for node example.test started\r\n"
-                    } else if upper.starts_with("ETRN ") {
-                        b"458 4.0.0 Unable to queue messages for node\r\n"
-                    } else if upper == "QUIT" {
-                        let _ = stream.write_all(b"221 2.0.0 Bye\r\n");
-                        break;
-                    } else {
-                        b"502 5.5.1 Not implemented\r\n"
-                    };
-                    if stream.write_all(reply).is_err() {
-                        break;
-                    }
-                }
-            }
-        });
-        BackupMx { addr, commands }
-    }
-
-    fn count(&self, line: &str) -> usize {
-        let commands = self.commands.lock().expect("lock");
-        commands.iter().filter(|l| l.as_str() == line).count()
-    }
-
-    fn dump(&self) -> String {
-        self.commands.lock().expect("lock").join("\n")
-    }
-}
-
-fn etrn_status(server: &Server, token: &str) -> String {
-    let (code, text) = ddns_support::api(server, token, "GET", "/api/etrn", "");
-    assert_eq!(code, 200, "{text}");
-    text
-}
 
 #[test]
 fn etrn_is_sent_at_start_and_again_when_the_public_ip_changes() {
@@ -97,7 +36,7 @@ fn etrn_is_sent_at_start_and_again_when_the_public_ip_changes() {
     );
     assert_eq!(mx.count("ETRN example.test"), 1, "{}", context());
     assert_eq!(mx.count("QUIT"), 1, "{}", context());
-    let json = etrn_status(&server, &token);
+    let json = etrn_support::status(&server, &token);
     assert!(json.contains("\"trigger\":\"start\""), "{json}");
     assert!(json.contains("\"error\":null"), "{json}");
     assert!(json.contains("\"result\":\"started\""), "{json}");
@@ -118,7 +57,7 @@ fn etrn_is_sent_at_start_and_again_when_the_public_ip_changes() {
     );
     ddns_support::wait_until(
         "the status of the second run",
-        || etrn_status(&server, &token).contains("\"trigger\":\"ip_change\""),
+        || etrn_support::status(&server, &token).contains("\"trigger\":\"ip_change\""),
         &context,
     );
     assert!(
@@ -193,10 +132,10 @@ fn a_postroom_backup_mx_flushes_deferred_mail_when_asked() {
     assert!(mbox.contains("Message-ID: <etrn-client-1@test>"), "{mbox}");
     ddns_support::wait_until(
         "the status",
-        || etrn_status(&office, &token).contains("\"result\":\"started\""),
+        || etrn_support::status(&office, &token).contains("\"result\":\"started\""),
         &context,
     );
-    let json = etrn_status(&office, &token);
+    let json = etrn_support::status(&office, &token);
     assert!(json.contains("\"domain\":\"office.test\""), "{json}");
     assert!(json.contains("\"reply\":\"250"), "{json}");
 }

@@ -1,9 +1,11 @@
-// End to end: the Internet connection page configures dynamic DNS, collection and runs the
-// doctor, against a real `postroom serve`. Everything stays on loopback: the IP-echo service
-// and the dyndns2 provider are tests/resources/ddns_peer.py (started and ended by PID), the
-// collected mailbox is a port that refuses, the port-25 test host a dead port.
+// End to end: the Internet connection page configures dynamic DNS, collection, ETRN and runs
+// the doctor, against a real `postroom serve`. Everything stays on loopback: the IP-echo
+// service and the dyndns2 provider are tests/resources/ddns_peer.py (started and ended by
+// PID), the collected mailbox is a port that refuses, the backup MX asked with ETRN a small
+// SMTP peer in this file, the port-25 test host a dead port.
 import { test as nodeTest, before, after } from "node:test";
 import { spawn } from "node:child_process";
+import { createServer } from "node:net";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,10 +36,39 @@ async function startPeer() {
 let peerUrl;
 let refusing;
 
+/** A backup MX speaking just enough SMTP: EHLO lists ETRN, `ETRN office.test` gets 250
+ * (RFC 1985 §5); every command line is kept in `commands`. */
+const backupMx = { commands: [], server: undefined, port: 0 };
+async function startBackupMx() {
+  backupMx.server = createServer((socket) => {
+    socket.write("220 backup.test ESMTP\r\n");
+    let buffered = "";
+    socket.on("data", (chunk) => {
+      buffered += chunk.toString("latin1");
+      let end;
+      while ((end = buffered.indexOf("\r\n")) >= 0) {
+        const line = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        backupMx.commands.push(line);
+        const upper = line.toUpperCase();
+        if (upper.startsWith("EHLO")) socket.write("250-backup.test\r\n250 ETRN\r\n");
+        else if (upper === "ETRN OFFICE.TEST") socket.write("250 2.0.0 Queuing for node office.test started\r\n");
+        else if (upper === "QUIT") socket.end("221 2.0.0 Bye\r\n");
+        else socket.write("502 5.5.1 Not implemented\r\n");
+      }
+    });
+    socket.on("error", () => {});
+  });
+  await new Promise((ok) => backupMx.server.listen(0, "127.0.0.1", ok));
+  backupMx.port = backupMx.server.address().port;
+}
+const etrnAsked = () => backupMx.commands.filter((l) => l === "ETRN office.test").length;
+
 before(async () => {
   mkdirSync(OUT, { recursive: true });
   peerUrl = await startPeer();
   refusing = await deadPort();
+  await startBackupMx();
   await server.start(["[doctor]", `port25_test_host = "127.0.0.1:${await deadPort()}"`, "blocklists = []", 'timeout = "2s"']);
   server.cli("domain", "add", "--dkim", "none", "office.test");
   server.cliInput("correct horse battery\n", "account", "add", "--password-stdin", "boss@office.test");
@@ -50,6 +81,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await server.stop();
+  await new Promise((ok) => (backupMx.server ? backupMx.server.close(ok) : ok()));
   if (peer && peer.exitCode === null) {
     const exited = new Promise((ok) => peer.once("exit", ok));
     process.kill(peer.pid, "SIGTERM");
@@ -110,7 +142,7 @@ test("dynamic DNS: a record is configured, refused with the error at its field, 
     card.getByText(lang === "zh" ? "已更新" : "Updated", { exact: true }).first().waitFor());
 });
 
-test("collection: a job against a refusing port shows the plain error", async () => {
+test("collection: a job added in the panel runs at once, without a restart, and shows the plain error", async () => {
   const card = page.getByTestId("collect-card");
   await page.getByTestId("collect-add").click();
   await page.getByTestId("job-host").fill("127.0.0.1");
@@ -131,14 +163,9 @@ test("collection: a job against a refusing port shows the plain error", async ()
   await save("collect-job-modal");
   await modal("collect-job-modal").locator(".ant-modal-content").waitFor({ state: "hidden" });
   await card.getByText("pop3://office@127.0.0.1", { exact: false }).first().waitFor();
-  // New collection jobs start with the server (the page says so): restart it, sign in again.
-  await page.getByText(/apply at the next restart: collect/).waitFor();
-  await server.restart();
-  await page.goto(server.signInLink());
-  await page.getByTestId("dashboard").waitFor();
-  await nav("Internet connection");
-  await card.getByTestId("collect-run").waitFor();
-  await card.getByTestId("collect-run").click();
+  // Applied live: no restart notice, and the new job runs by itself (from "Never" to its
+  // first run's error) with the server still the same process.
+  const pid = server.child.pid;
   const state = card.getByTestId("collect-state");
   for (let tries = 0; ; tries++) {
     assert.ok(tries < 240, "the status never showed the result");
@@ -146,7 +173,56 @@ test("collection: a job against a refusing port shows the plain error", async ()
     if (/refused|connect/i.test((await state.textContent()) ?? "")) break;
     await page.waitForTimeout(250);
   }
+  assert.doesNotMatch((await state.textContent()) ?? "", /Never/);
+  assert.equal(await page.getByText(/apply at the next restart/).count(), 0);
+  assert.equal(server.child.pid, pid);
+  const jobs = await page.evaluate(() => fetch("/api/collect").then((r) => r.json()));
+  assert.equal(jobs[0].runs, 1);
   await shots(page, "connections-collect", async () => state.locator(".ant-typography-danger").waitFor());
+});
+
+test("ETRN: a backup server added in the panel is asked at once, and again on request", async () => {
+  const card = page.getByTestId("etrn-card");
+  await card.getByText("No backup mail servers", { exact: false }).waitFor();
+  await page.getByTestId("etrn-add").click();
+  await page.getByTestId("etrn-host").fill("127.0.0.1");
+  await page.getByTestId("etrn-port").fill(String(backupMx.port));
+  await page.getByTestId("etrn-domains").fill("office.test");
+  await modal("etrn-modal").locator(".ant-select").first().click();
+  await page.locator(".ant-select-item-option").filter({ hasText: "None (trusted network only)" }).click();
+  // A bad interval: the server's error shows under that field, nothing is saved.
+  await page.getByTestId("etrn-interval").fill("often");
+  await save("etrn-modal");
+  const error = fieldError("etrn-interval");
+  await error.waitFor();
+  assert.match(await error.textContent(), /interval/);
+  assert.equal(etrnAsked(), 0);
+  await page.getByTestId("etrn-interval").fill("1h");
+  await save("etrn-modal");
+  await modal("etrn-modal").locator(".ant-modal-content").waitFor({ state: "hidden" });
+  await card.getByText(`127.0.0.1:${backupMx.port}`).waitFor();
+  // Applied live: the backup MX is asked for the domain, and the status shows its answer.
+  const domain = card.getByTestId("etrn-domain");
+  for (let tries = 0; ; tries++) {
+    assert.ok(tries < 240, "the status never showed the answer");
+    await card.getByRole("button", { name: "Refresh" }).click();
+    if (/Sending/.test((await domain.textContent()) ?? "")) break;
+    await page.waitForTimeout(250);
+  }
+  assert.equal(etrnAsked(), 1);
+  await card.getByTestId("etrn-state").getByText("Settings changed").waitFor();
+  // "Ask now" asks again.
+  await card.getByTestId("etrn-run").click();
+  for (let tries = 0; ; tries++) {
+    assert.ok(tries < 240, "the second ETRN never came");
+    await card.getByRole("button", { name: "Refresh" }).click();
+    if (etrnAsked() === 2 && /Asked by you/.test((await card.getByTestId("etrn-state").textContent()) ?? "")) break;
+    await page.waitForTimeout(250);
+  }
+  const saved = await page.evaluate(() => fetch("/api/settings").then((r) => r.json()));
+  assert.deepEqual(saved.settings.etrn[0].domains, ["office.test"]);
+  await shots(page, "connections-etrn", async (lang) =>
+    card.getByText(lang === "zh" ? "开始发送" : "Sending", { exact: true }).waitFor());
 });
 
 test("the doctor runs its checks and offers the smart host for port 25", async () => {

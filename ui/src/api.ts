@@ -8,6 +8,7 @@ import type {
   Certificate,
   CollectStatus,
   DdnsStatus,
+  EtrnStatus,
   DoctorCheck,
   SmartHost,
   DnsRecord,
@@ -320,4 +321,16 @@ export const api = {
   signOut: () => call<void>({ method: "DELETE", path: "/api/session" }),
   /** Live events (log entries, store changes); returns the function that stops them. */
   subscribe,
+  /** `[[etrn]]`: each backup MX's last run. */
+  etrn: () => call<EtrnStatus[]>({ method: "GET", path: "/api/etrn" }),
+  /** Adds a `[[etrn]]` entry (applied live: it runs at once). */
+  etrnAdd: (entry: SettingsTree) =>
+    call<SettingsResponse>({ method: "POST", path: "/api/etrn", body: entry }),
+  etrnChange: (index: number, entry: SettingsTree) =>
+    call<SettingsResponse>({ method: "PUT", path: `/api/etrn/${index}`, body: entry }),
+  etrnRemove: (index: number) =>
+    call<SettingsResponse>({ method: "DELETE", path: `/api/etrn/${index}` }),
+  /** Asks the backup MX now. */
+  etrnRun: (index: number) =>
+    call<EtrnStatus>({ method: "POST", path: `/api/etrn/${index}/run` }),
 };

@@ -7,7 +7,8 @@ import { setTransport } from "./api";
 import { fake, wrap } from "./testing";
 import { DdnsRecordFields, jobTable, recordValues } from "./components/ConnectForms";
 import Connections from "./pages/Connections";
-import type { DoctorCheck } from "./types";
+import { etrnResultKey, etrnState, etrnTable, etrnTriggerKey, etrnValues } from "./pages/connections/Etrn";
+import type { DoctorCheck, EtrnStatus } from "./types";
 
 afterEach(() => setTransport(undefined));
 
@@ -25,6 +26,7 @@ const base = {
   }),
   "GET /api/collect": () => [{ index: 0, label: "pop3://office@pop.isp.example:995", protocol: "pop3", mode: "account", account: "boss@example.cn", tls: "implicit", keep_days: null, enabled: true, running: false, runs: 3, last_run: null, last_success: null, fetched: 2, deleted: 0, fetched_total: 9, last_error: null, next_run: null }],
   "POST /api/collect/0/run": () => ({ index: 0 }),
+  "GET /api/etrn": () => [],
 };
 
 /** The form item (label, control, error) around the element with `testId`. */
@@ -158,5 +160,91 @@ describe("doctor", () => {
     fireEvent.click(screen.getByRole("button", { name: /保\s?存/ }));
     await waitFor(() => expect(calls.find((c) => c.path === "/api/doctor/smart-host")?.body)
       .toEqual({ host: "smtp.isp.example", port: 587, tls: "starttls", username: "", password: "" }));
+  });
+});
+
+describe("ETRN", () => {
+  const entry = { host: "backup.isp.example", port: 25, domains: ["example.cn", "example.com"], tls: "starttls", interval: "1h" };
+  const state: EtrnStatus = {
+    index: 0, host: "backup.isp.example", port: 25, tls: "starttls", last_run: 1_700_000_000, trigger: "ip_change",
+    running: false, next_run: 1_700_003_600, error: null,
+    domains: [
+      { domain: "example.cn", result: "started", reply: "250 2.0.0 Queuing started" },
+      { domain: "example.com", result: "refused", reply: "458 Unable to queue" },
+    ],
+  };
+  const withEtrn = {
+    ...base,
+    "GET /api/settings": () => settings({ etrn: [entry] }),
+    "GET /api/etrn": () => [state],
+    "POST /api/etrn/0/run": () => state,
+  };
+
+  it("converts between a stored entry and the form", () => {
+    expect(etrnValues()).toEqual({ host: "", port: 25, domains: "", tls: "starttls", interval: "1h" });
+    expect(etrnValues(entry).domains).toBe("example.cn, example.com");
+    expect(etrnTable({ host: " mx.isp.example ", port: 2525, domains: "a.test, b.test\nc.test;d.test", tls: "none", interval: " " }))
+      .toEqual({ host: "mx.isp.example", port: 2525, domains: ["a.test", "b.test", "c.test", "d.test"], tls: "none" });
+    expect(etrnTable(etrnValues(entry))).toEqual(entry);
+  });
+
+  it("names answers and triggers, and joins a state only to the same host", () => {
+    expect(etrnResultKey("nothing_queued")).toBe("etrn.result.nothing_queued");
+    expect(etrnResultKey(null)).toBe("etrn.result.none");
+    expect(etrnResultKey("something new")).toBe("etrn.result.none");
+    expect(etrnTriggerKey("manual")).toBe("etrn.trigger.manual");
+    expect(etrnTriggerKey(null)).toBeUndefined();
+    expect(etrnState([state], entry, 0)).toBe(state);
+    expect(etrnState([state], { ...entry, host: "other.example" }, 0)).toBeUndefined();
+    expect(etrnState([state], entry, 1)).toBeUndefined();
+  });
+
+  it("shows each backup server's answers per domain and asks again on request", async () => {
+    const { calls } = fake(withEtrn);
+    wrap(<Connections />, "zh");
+    const card = await screen.findByTestId("etrn-card");
+    expect(await within(card).findByText("开始发送")).toBeTruthy();
+    expect(within(card).getByText("被拒绝")).toBeTruthy();
+    expect(within(card).getByText("地址已变化")).toBeTruthy();
+    expect(within(card).getByText("backup.isp.example:25")).toBeTruthy();
+    fireEvent.click(within(card).getByRole("button", { name: "立即请求" }));
+    await waitFor(() => expect(calls.some((c) => c.method === "POST" && c.path === "/api/etrn/0/run")).toBe(true));
+  });
+
+  it("says there are none", async () => {
+    fake(base);
+    wrap(<Connections />);
+    expect(await screen.findByText(/No backup mail servers/)).toBeTruthy();
+  });
+
+  it("adds an entry and shows the server's error under the domains", async () => {
+    const { calls } = fake({
+      ...withEtrn,
+      "POST /api/etrn": () => {
+        throw { code: "invalid", message: "etrn[1].domains[1]: not a domain name", field: "domains[1]" };
+      },
+    });
+    wrap(<Connections />);
+    const card = await screen.findByTestId("etrn-card");
+    await within(card).findByText("Sending");
+    fireEvent.click(screen.getByTestId("etrn-add"));
+    fireEvent.change(await screen.findByTestId("etrn-host"), { target: { value: "mx2.isp.example" } });
+    fireEvent.change(screen.getByTestId("etrn-domains"), { target: { value: "example.cn, bad domain" } });
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(within(item("etrn-domains")).getByText(/not a domain name/)).toBeTruthy());
+    expect(calls.find((c) => c.method === "POST" && c.path === "/api/etrn")?.body)
+      .toEqual({ host: "mx2.isp.example", port: 25, domains: ["example.cn", "bad", "domain"], tls: "starttls", interval: "1h" });
+  });
+
+  it("edits an entry in place", async () => {
+    const { calls } = fake({ ...withEtrn, "PUT /api/etrn/0": () => settings({ etrn: [entry] }) });
+    wrap(<Connections />);
+    const card = await screen.findByTestId("etrn-card");
+    await within(card).findByText("Sending");
+    fireEvent.click(within(card).getByRole("button", { name: "Edit" }));
+    expect((await screen.findByTestId("etrn-host") as HTMLInputElement).value).toBe("backup.isp.example");
+    fireEvent.change(screen.getByTestId("etrn-interval"), { target: { value: "30m" } });
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(calls.find((c) => c.method === "PUT")?.body).toEqual({ ...entry, interval: "30m" }));
   });
 });

@@ -5,7 +5,9 @@
 //! - `ip/`: finding the public IPv4/IPv6 address through HTTP IP-echo endpoints.
 //! - `ddns/`: dynamic DNS updaters (dyndns2, Cloudflare, DNSPod, Alibaba Cloud DNS).
 //! - `collect/`: collection from ISP mailboxes over POP3 and IMAP.
-//! - `etrn.rs`: ETRN (RFC 1985) to backup MX hosts at start, on an interval, on IP changes.
+//! - `etrn.rs`, `etrn/`: ETRN (RFC 1985) to backup MX hosts at start, on an interval, on IP
+//!   changes, live-updated entries.
+//! - `live.rs`: a list of configured items (jobs, entries) replaced live, unchanged ones kept.
 //! - `doctor/`: the connectivity doctor: port 25, public IP, PTR, MX, blocklists, smart host.
 
 pub mod collect;
@@ -13,6 +15,7 @@ pub mod ddns;
 pub mod doctor;
 pub mod etrn;
 pub mod ip;
+mod live;
 
 /// The `User-Agent` of outgoing HTTP requests (the dyndns2 protocol requires a real one).
 pub(crate) const USER_AGENT: &str = concat!("Postroom/", env!("CARGO_PKG_VERSION"));

@@ -36,7 +36,7 @@ use std::time::{Duration, Instant};
 pub use api::ApiError;
 pub use config::{Config, ConfigError};
 pub use datadir::{config_path, database_path, load_or_init_config};
-pub use http::{admin_token, signin_url, signin_url_at};
+pub use http::{admin_token, same as same_secret, signin_url, signin_url_at, write_private};
 pub use reload::Reloaded;
 use store::Store;
 use tokio::net::TcpListener;
@@ -207,10 +207,10 @@ pub async fn start(data_dir: &Path, config: Config) -> Result<EngineHandle, Engi
     let admin = http::AdminState::load(data_dir)?;
     let shutdown = CancellationToken::new();
     let tracker = TaskTracker::new();
-    // [[collect]] jobs are read at start; a changed list applies at the next restart.
-    let collector = connect::collect::Collector::new(&config, store.clone());
-    // [[etrn]] entries are read at start; a changed list applies at the next restart.
-    let etrn = connect::etrn::EtrnClient::new(&config);
+    // [[collect]] jobs and [[etrn]] entries: started once the listeners are up; a changed
+    // list is applied live (`reload.rs`).
+    let collector = connect::collect::Collector::new(&config, store.clone(), &shutdown);
+    let etrn = connect::etrn::EtrnClient::new(&config, &shutdown);
     // [ddns]: off unless enabled; a changed section restarts it (`reload.rs`).
     let ddns = connect::ddns::Ddns::start(&config.ddns, &shutdown, &tracker)
         .map_err(|e| EngineError::Net(vec![format!("dynamic DNS: {e}")]))?;
@@ -259,14 +259,11 @@ pub async fn start(data_dir: &Path, config: Config) -> Result<EngineHandle, Engi
         )
         .await?;
     handle.sync_listeners().await;
-    let collector = handle.shared.collector.clone();
-    handle.tracker.spawn(collector.run(handle.shutdown.clone()));
-    let etrn = handle.shared.etrn.clone();
-    handle.tracker.spawn(etrn.run(
-        handle.shared.ddns.clone(),
-        handle.shutdown.clone(),
-        handle.tracker.clone(),
-    ));
+    handle.shared.collector.start(&handle.tracker);
+    handle
+        .shared
+        .etrn
+        .start(handle.shared.ddns.clone(), handle.tracker.clone());
     Ok(handle)
 }
 

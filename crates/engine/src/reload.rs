@@ -1,6 +1,7 @@
 //! Applying `postroom.toml` while the engine runs: each changed key is applied at once where
 //! it can be (new connections get the new settings, the queue restarts with new routes,
-//! listeners move, the certificate is reloaded) or reported as needing a restart.
+//! listeners move, the certificate is reloaded, dynamic DNS, collection jobs and ETRN
+//! entries are updated in place) or reported as needing a restart.
 
 use std::sync::Arc;
 
@@ -150,9 +151,16 @@ impl EngineHandle {
             tracing::error!(error = %e, "dynamic DNS keeps its old settings until a restart");
             failed.push("ddns");
         }
+        // Jobs and entries whose settings did not change keep running with their state.
+        if any(&["collect", "hostname", "limits"]) {
+            self.shared.collector.update(&config);
+        }
+        if any(&["etrn", "hostname", "dns"]) {
+            self.shared.etrn.update(&config);
+        }
         const LIVE: &[&str] = &[
             "hostname", "limits", "relay", "listen", "tls", "dns", "route", "queue", "ddns",
-            "doctor",
+            "doctor", "collect", "etrn",
         ];
         for key in changed {
             let section = section(&key);

@@ -42,6 +42,16 @@ pub fn message(n: usize, headers: &str) -> Vec<u8> {
 /// A proxy to `upstream` that cuts its first connection after `limit` bytes from the
 /// server; later connections pass everything. Returns its port and the connection count.
 pub fn cutting_proxy(upstream: u16, limit: usize) -> (u16, Arc<AtomicUsize>) {
+    proxy(upstream, limit, false)
+}
+
+/// As [`cutting_proxy`], but the first connection stalls after `limit` bytes (open, nothing
+/// more passed) until the client hangs up: a run that is going on until it is stopped.
+pub fn stalling_proxy(upstream: u16, limit: usize) -> (u16, Arc<AtomicUsize>) {
+    proxy(upstream, limit, true)
+}
+
+fn proxy(upstream: u16, limit: usize, stall: bool) -> (u16, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
     let port = listener.local_addr().expect("addr").port();
     let connections = Arc::new(AtomicUsize::new(0));
@@ -81,6 +91,8 @@ pub fn cutting_proxy(upstream: u16, limit: usize) -> (u16, Arc<AtomicUsize>) {
                         break;
                     }
                 }
+                // Held open: the server's further answers are dropped until it hangs up.
+                while stall && matches!(s_read.read(&mut buf), Ok(n) if n > 0) {}
                 // The cut: both directions, as a dropped line would.
                 let _ = c_write.shutdown(Shutdown::Both);
                 let _ = s_read.shutdown(Shutdown::Both);

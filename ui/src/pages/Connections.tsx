@@ -1,7 +1,8 @@
 // The Internet connection: dynamic DNS (on/off, the records to keep updated and each one's
-// state), the mailboxes Postroom collects mail from (jobs, state, "fetch now"), and the
-// connectivity doctor. Records and jobs are saved through PUT /api/settings, which replaces
-// a whole array of tables; a password sent back as `********` keeps the stored one.
+// state), the mailboxes Postroom collects mail from (jobs, state, "fetch now"), the backup
+// MX hosts asked with ETRN (connections/Etrn.tsx), and the connectivity doctor. Records and
+// jobs are saved through PUT /api/settings, which replaces a whole array of tables (a
+// password sent back as `********` keeps the stored one) and applies them at once.
 import { useState } from "react";
 import { Alert, App, Button, Card, Descriptions, Form, Input, Space, Switch, Table, Tag, Typography } from "antd";
 import { api } from "../api";
@@ -9,6 +10,7 @@ import { PageHeader } from "../components/PageHeader";
 import { FormModal } from "../components/FormModal";
 import { RemoveButton } from "../components/RemoveButton";
 import { Doctor } from "../components/Doctor";
+import { Etrn } from "./connections/Etrn";
 import {
   CollectJobFields, DdnsRecordFields, compact, jobTable, jobValues, recordValues, scopeError, type Table as Entry,
 } from "../components/ConnectForms";
@@ -289,6 +291,7 @@ export default function Connections() {
       <PageHeader title={t("nav.connections")} />
       <Ddns />
       <Collect />
+      <Etrn />
       <Doctor />
     </div>
   );

@@ -16,9 +16,11 @@ pub struct Doctor {
     pub port25_test_host: Option<String>,
     /// The domain whose MX host the port-25 test connects to when no host is set.
     pub port25_test_domain: String,
-    /// DNS blocklist zones the public IPv4 address is looked up in (RFC 5782); empty: skip.
+    /// DNS blocklist zones the public IPv4 and IPv6 addresses are looked up in (RFC 5782);
+    /// empty: skip.
     pub blocklists: Vec<String>,
-    /// Longest wait for one connection, reply or HTTP request.
+    /// Longest wait for one connection, reply or HTTP request. DNS look-ups have their own,
+    /// shorter limits (`connect::doctor`).
     pub timeout: Duration,
 }
 
@@ -122,7 +124,7 @@ pub(crate) fn doctor_entries(config: &crate::Config) -> Vec<Entry> {
         ),
         entry(
             "blocklists",
-            "DNS blocklist zones the public IPv4 address is checked in; [] to skip.",
+            "DNS blocklist zones the public IPv4 and IPv6 addresses are checked in; [] to skip.",
             Some(zones.clone()),
             zones,
         ),

@@ -1,25 +1,38 @@
 //! The connectivity doctor (issue #7): can this office line send and receive mail? Each
 //! check returns a [`Check`]: an id, a [`Status`], detail values, and a plain-language
 //! summary and fix as message keys with parameters, which [`text`] renders in English or
-//! Simplified Chinese (the UI has the same keys).
+//! Simplified Chinese.
 //!
 //! Every DNS look-up goes through hickory with the configured `[dns] servers` (the queue's
-//! resolver); nothing but the configured hosts, endpoints and zones is contacted.
+//! resolver); nothing but the configured hosts, endpoints and zones is contacted. Every
+//! check is bounded in time, and independent checks run at once: port 25, the smart hosts,
+//! the DNS probe and the public addresses; then every check of the public addresses in the
+//! DNS. A DNS server that does not answer costs one probe time-out, not one per look-up.
 //!
+//! - `lookup.rs`: the bounded look-ups and the shared "does the DNS server answer" probe.
+//! - `public_ip.rs`: the public IPv4 and IPv6 addresses, from the `[ddns]` echo endpoints.
 //! - `port25.rs`: outbound port 25 (ISPs often block it).
-//! - `dns.rs`: PTR (forward-confirmed), our domains' MX and the hostname's A record, DNS
-//!   blocklists (RFC 5782).
+//! - `dns.rs`: PTR (forward-confirmed, IPv4 and IPv6), the hostname's A record.
+//! - `mx.rs`: our domains' MX hosts point at us, over IPv4 and IPv6.
+//! - `blocklist.rs`: DNS blocklists (RFC 5782), IPv4 and IPv6.
+//! - `reverse.rs`: reverse names (`in-addr.arpa`, `ip6.arpa`, blocklist zones).
 //! - `smarthost.rs`: each `[[route]]` relay: reachable, TLS, AUTH.
-//! - `text.rs`: the message table, English and Simplified Chinese.
+//! - `text.rs`: the messages, English and Simplified Chinese.
 
+mod blocklist;
 mod dns;
+mod lookup;
+mod mx;
 mod port25;
+mod public_ip;
+mod reverse;
 mod smarthost;
 pub mod text;
 
 use std::collections::BTreeMap;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 
+use futures_util::future::{OptionFuture, join_all};
 use serde::Serialize;
 
 pub use text::Lang;
@@ -62,7 +75,8 @@ impl Message {
 /// One check's result.
 #[derive(Debug, Clone, Serialize)]
 pub struct Check {
-    /// `port25`, `public_ip`, `ptr`, `hostname`, `mx`, `blocklist`, `smart_host`.
+    /// `dns`, `port25`, `public_ip`, `public_ip6`, `ptr`, `ptr6`, `hostname`, `mx`, `mx6`,
+    /// `blocklist`, `blocklist6`, `smart_host`.
     pub id: &'static str,
     pub status: Status,
     /// What was found: hosts, addresses, names, errors.
@@ -118,89 +132,122 @@ impl Check {
 
 /// Runs every check for `config`, with `domains` the local domains; in a fixed order.
 pub async fn run(config: &config::Config, domains: &[String]) -> Vec<Check> {
-    let timeout = config.doctor.timeout;
-    let mut checks = Vec::new();
-    let dns = match queue::Dns::new(&config.dns) {
-        Ok(dns) => Some(dns),
+    let (setup, dns) = match lookup::Dns::new(&config.dns) {
+        Ok(dns) => (None, Some(dns)),
         Err(e) => {
-            checks.push(
-                Check::new(
-                    "dns",
-                    Status::Problem,
-                    Message::new("dns.setup", &[("error", &e)]),
-                )
-                .fix(Message::new("fix.dns_servers", &[])),
-            );
-            None
+            let message = Message::new("dns.setup", &[("error", &e)]);
+            let check = Check::new("dns", Status::Problem, message)
+                .fix(Message::new("fix.dns_servers", &[]));
+            (Some(check), None)
         }
     };
-    checks.push(port25::check(config, dns.as_ref()).await);
-    let (ip_check, ip) = public_ip(config, timeout).await;
-    checks.push(ip_check);
-    if let Some(dns) = &dns {
-        checks.push(dns::ptr(dns, ip, &config.hostname).await);
-        checks.push(dns::hostname(dns, ip, &config.hostname).await);
-        for domain in domains {
-            checks.push(dns::mx(dns, ip, domain).await);
+    let dns = dns.as_ref();
+    let probe = async {
+        match dns {
+            Some(dns) => Some(dns.check().await),
+            None => setup,
         }
-        checks.push(dns::blocklists(dns, ip, &config.doctor.blocklists).await);
-    }
-    checks.extend(smarthost::check(config, dns.as_ref()).await);
-    checks.into_iter().map(Check::rendered).collect()
+    };
+    let addresses = async {
+        let (ip_checks, found) = public_ip::find(config).await;
+        let records = match dns {
+            Some(dns) => records(config, dns, domains, &found).await,
+            None => Vec::new(),
+        };
+        (ip_checks, records)
+    };
+    let (probe, port25, (ip_checks, records), smart_hosts) = tokio::join!(
+        probe,
+        port25::check(config, dns),
+        addresses,
+        smarthost::check(config, dns)
+    );
+    probe
+        .into_iter()
+        .chain([port25])
+        .chain(ip_checks)
+        .chain(records)
+        .chain(smart_hosts)
+        .map(Check::rendered)
+        .collect()
 }
 
-/// The public IPv4 address from the IP-echo endpoints of `[ddns]` (the watcher's own
-/// look-up, `crate::ip`), asked now.
-async fn public_ip(
+/// The public addresses in the DNS: PTR, hostname, MX and blocklists, all at once when the
+/// DNS server answered the probe; each skipped when it did not.
+async fn records(
     config: &config::Config,
-    timeout: std::time::Duration,
-) -> (Check, Option<Ipv4Addr>) {
-    let endpoints = &config.ddns.ipv4_endpoints;
-    if endpoints.is_empty() {
-        let check = Check::new(
-            "public_ip",
-            Status::Skipped,
-            Message::new("public_ip.no_endpoints", &[]),
-        );
-        return (check, None);
-    }
-    let client = reqwest::Client::builder()
-        .local_address(IpAddr::V4(Ipv4Addr::UNSPECIFIED))
-        .timeout(timeout)
-        .no_proxy()
-        .user_agent(crate::USER_AGENT)
-        .build();
-    let found = match client {
-        Ok(client) => crate::ip::lookup(&client, endpoints, false).await,
-        Err(e) => Err(crate::http_error(&e)),
+    dns: &lookup::Dns,
+    domains: &[String],
+    found: &public_ip::Found,
+) -> Vec<Check> {
+    let hostname = config.hostname.as_str();
+    let zones = config.doctor.blocklists.as_slice();
+    let v4 = found.v4.map(IpAddr::V4);
+    let v6 = match found.v6 {
+        public_ip::V6::Found(ip) => Some(IpAddr::V6(ip)),
+        _ => None,
     };
-    match found {
-        Ok(Some(IpAddr::V4(ip))) => (
-            Check::new(
-                "public_ip",
-                Status::Ok,
-                Message::new("public_ip.ok", &[("ip", &ip.to_string())]),
-            )
-            .detail("ip", ip),
-            Some(ip),
-        ),
-        Ok(_) => (
-            Check::new(
-                "public_ip",
-                Status::Skipped,
-                Message::new("public_ip.no_endpoints", &[]),
-            ),
-            None,
-        ),
-        Err(e) => (
-            Check::new(
-                "public_ip",
-                Status::Problem,
-                Message::new("public_ip.failed", &[]),
-            )
-            .detail("error", e)
-            .fix(Message::new("fix.public_ip", &[])),
-            None,
-        ),
+    let lists6 = v6.filter(|_| !zones.is_empty());
+    if !dns.answering().await {
+        let ids = ["ptr"].into_iter().chain(v6.map(|_| "ptr6"));
+        let mut checks: Vec<Check> = ids.chain(["hostname"]).map(dns_down).collect();
+        checks.extend(domains.iter().map(|d| dns_down("mx").detail("domain", d)));
+        checks.push(dns_down("blocklist"));
+        checks.extend(lists6.map(|_| dns_down("blocklist6")));
+        return checks;
     }
+    let ptr = needs_ip(v4, "ptr", async |ip| dns::ptr(dns, ip, hostname).await);
+    let ptr6 = OptionFuture::from(v6.map(|ip| dns::ptr(dns, ip, hostname)));
+    let host = needs_ip(v4, "hostname", async |ip| {
+        dns::hostname(dns, ip, hostname).await
+    });
+    let mx = domains
+        .iter()
+        .map(|domain| mx::checks(dns, found.v4, found.v6, domain));
+    let list = async {
+        if zones.is_empty() {
+            let message = Message::new("blocklist.none", &[]);
+            return Check::new("blocklist", Status::Skipped, message);
+        }
+        needs_ip(v4, "blocklist", async |ip| {
+            blocklist::check(dns, ip, zones).await
+        })
+        .await
+    };
+    let list6 = OptionFuture::from(lists6.map(|ip| blocklist::check(dns, ip, zones)));
+    let (ptr, ptr6, host, mx, list, list6) =
+        tokio::join!(ptr, ptr6, host, join_all(mx), list, list6);
+    let mut checks = vec![ptr];
+    checks.extend(ptr6);
+    checks.push(host);
+    checks.extend(mx.into_iter().flatten());
+    checks.push(list);
+    checks.extend(list6);
+    checks
+}
+
+/// `check` of the public address `ip`, or skipped when it was not found.
+async fn needs_ip(
+    ip: Option<IpAddr>,
+    id: &'static str,
+    check: impl AsyncFnOnce(IpAddr) -> Check,
+) -> Check {
+    match ip {
+        Some(ip) => check(ip).await,
+        None => no_ip(id),
+    }
+}
+
+/// A check that needs the public address, which was not found.
+fn no_ip(id: &'static str) -> Check {
+    Check::new(
+        id,
+        Status::Skipped,
+        Message::new("skipped.no_public_ip", &[]),
+    )
+}
+
+/// A check that needs the DNS, whose server does not answer.
+fn dns_down(id: &'static str) -> Check {
+    Check::new(id, Status::Skipped, Message::new("skipped.dns_down", &[]))
 }

@@ -2,7 +2,8 @@
 //! home and small-business lines have it blocked by the ISP, and then mail must go through
 //! the ISP's smart host (a `[[route]]`). The test host is `[doctor] port25_test_host`, else
 //! the first MX host of `port25_test_domain` (RFC 5321 §5.1) on port 25; it must greet with
-//! 220 (RFC 5321 §4.2) within `[doctor] timeout`.
+//! 220 (RFC 5321 §4.2) within `[doctor] timeout`. A test host named by a name waits for the
+//! DNS probe and is skipped when the DNS server does not answer.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -10,13 +11,15 @@ use std::time::Duration;
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 
-use super::{Check, Message, Status};
+use super::lookup::{Dns, Failure};
+use super::{Check, Message, Status, dns_down};
 
-pub(super) async fn check(config: &config::Config, dns: Option<&queue::Dns>) -> Check {
+pub(super) async fn check(config: &config::Config, dns: Option<&Dns>) -> Check {
     let timeout = config.doctor.timeout;
     let target = match target(config, dns).await {
         Ok(target) => target,
-        Err(e) => {
+        Err(NoTarget::DnsDown) => return dns_down("port25"),
+        Err(NoTarget::Why(e)) => {
             return Check::new(
                 "port25",
                 Status::Warning,
@@ -65,41 +68,64 @@ pub(super) async fn check(config: &config::Config, dns: Option<&queue::Dns>) -> 
     }
 }
 
+/// Why there is no host to test.
+enum NoTarget {
+    /// The DNS server does not answer.
+    DnsDown,
+    Why(String),
+}
+
+impl From<&str> for NoTarget {
+    fn from(why: &str) -> NoTarget {
+        NoTarget::Why(why.to_string())
+    }
+}
+
+impl From<String> for NoTarget {
+    fn from(why: String) -> NoTarget {
+        NoTarget::Why(why)
+    }
+}
+
 /// The host name and address to test.
 async fn target(
     config: &config::Config,
-    dns: Option<&queue::Dns>,
-) -> Result<(String, SocketAddr), String> {
-    let dns = dns.ok_or("DNS is not set up")?;
+    dns: Option<&Dns>,
+) -> Result<(String, SocketAddr), NoTarget> {
     let (name, port) = match &config.doctor.port25_test_host {
         Some(text) => {
             let (host, port) = text.rsplit_once(':').ok_or("no port")?;
             let port = port.parse::<u16>().map_err(|e| e.to_string())?;
-            (
-                host.trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .to_string(),
-                port,
-            )
+            let host = host.trim_start_matches('[').trim_end_matches(']');
+            if let Ok(ip) = host.parse() {
+                return Ok((host.to_string(), SocketAddr::new(ip, port)));
+            }
+            (host.to_string(), port)
         }
-        None => {
-            let hosts =
-                dns.hosts(&config.doctor.port25_test_domain)
-                    .await
-                    .map_err(|e| match e {
-                        queue::DnsFailure::Permanent(t) | queue::DnsFailure::Temporary(t) => t,
-                    })?;
-            let host = hosts.into_iter().next().ok_or("no MX host")?;
-            let addr = host.addrs.first().copied().ok_or("no address")?;
-            return Ok((host.name, SocketAddr::new(addr, 25)));
-        }
+        None => (config.doctor.port25_test_domain.clone(), 25),
     };
-    let addrs = dns.relay_addresses(&name).await?;
-    let ip = addrs
-        .first()
-        .copied()
-        .ok_or("the host name has no address")?;
-    Ok((name, SocketAddr::new(ip, port)))
+    let dns = dns.ok_or("DNS is not set up")?;
+    if !dns.answering().await {
+        return Err(NoTarget::DnsDown);
+    }
+    let found = if config.doctor.port25_test_host.is_some() {
+        dns.addresses(&name)
+            .await
+            .map(|addrs| (name.clone(), addrs))
+    } else {
+        dns.hosts(&name)
+            .await
+            .map(|hosts| match hosts.into_iter().next() {
+                Some(host) => (host.name, host.addrs),
+                None => (name.clone(), Vec::new()),
+            })
+    };
+    let (host, addrs) = found.map_err(|failure| match failure {
+        Failure::NoAnswer => format!("no DNS answer for {name}"),
+        Failure::Failed(e) => e,
+    })?;
+    let ip = addrs.first().copied().ok_or("the host has no address")?;
+    Ok((host, SocketAddr::new(ip, port)))
 }
 
 /// The first line the server sends, within `timeout` for the connection and again for it.

@@ -15,9 +15,11 @@
 //!   validated before it is saved, then applied live where possible.
 //! - `setup.rs`: the first-run wizard and the admin password.
 //! - `certificate.rs`: the server certificate: what it says, importing one.
-//! - `collect.rs`: `[[collect]]` jobs' status and "run now".
+//! - `collect.rs`: `[[collect]]` jobs' status, "run now", add / edit / remove (live).
 //! - `ddns.rs`: `[ddns]`: the public addresses seen and each dynamic DNS record's state.
-//! - `etrn.rs`: `[[etrn]]`: each backup MX's last ETRN run and per-domain answers.
+//! - `etrn.rs`: `[[etrn]]`: each backup MX's last ETRN run and per-domain answers; add /
+//!   edit / remove (live), "run now".
+//! - `lists.rs`: one entry of an array of tables edited by position through the settings.
 //! - `doctor.rs`: the connectivity doctor's checks and its one-click smart-host fix.
 
 pub mod accounts;
@@ -28,6 +30,7 @@ pub mod ddns;
 pub mod doctor;
 pub mod domains;
 pub mod etrn;
+mod lists;
 pub mod log;
 pub mod queue;
 pub mod settings;

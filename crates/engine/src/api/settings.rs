@@ -17,7 +17,7 @@ use super::{ApiError, ApiResult};
 use crate::{Config, EngineHandle, config_path};
 
 /// What relay and dynamic DNS passwords read as.
-const REDACTED: &str = "********";
+pub(crate) const REDACTED: &str = "********";
 
 /// `GET /api/settings`, and the answer to `PUT`.
 #[derive(Debug, Clone, Serialize)]

@@ -36,7 +36,7 @@ fn create_private(path: &Path, contents: &str) -> std::io::Result<()> {
 }
 
 /// Writes `path` readable by its owner only, replacing it whole (through a rename).
-pub(crate) fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     let tmp = path.with_extension("new");
     let _ = std::fs::remove_file(&tmp);
     create_private(&tmp, contents)?;
@@ -121,8 +121,8 @@ fn write_codes(data_dir: &Path, lines: &[String]) -> std::io::Result<()> {
     write_private(&data_dir.join(SIGNIN_FILE), &text)
 }
 
-/// Byte comparison whose time does not depend on where the inputs differ.
-fn same(a: &str, b: &str) -> bool {
+/// Byte comparison whose time does not depend on where the inputs differ (for secrets).
+pub fn same(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())

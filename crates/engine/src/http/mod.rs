@@ -6,12 +6,14 @@
 //! # Layout
 //! - `mod.rs`: [`Admin`], the router, serving plain (loopback) or over TLS, errors as JSON.
 //! - `auth.rs`: the token file, session cookies, one-time sign-in links.
+//! - `connect.rs`: the routes of DDNS, collection jobs, ETRN entries and the doctor.
 //! - `routes.rs`: one small handler per endpoint, each a call on `EngineHandle`.
 //! - `setup.rs`: the routes of the first-run wizard, pausing, the certificate, reloads.
 //! - `tls.rs`: a TLS listener for non-loopback admin addresses.
 //! - `ui.rs`: the web UI built into the binary (`ui/dist`), with an SPA fallback.
 
 mod auth;
+mod connect;
 mod routes;
 mod setup;
 mod tls;
@@ -31,8 +33,7 @@ use serde::de::DeserializeOwned;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-pub(crate) use auth::write_private;
-pub use auth::{admin_token, signin_url, signin_url_at};
+pub use auth::{admin_token, same, signin_url, signin_url_at, write_private};
 
 use crate::api::{ApiError, codes};
 use crate::{EngineError, EngineHandle};

@@ -15,11 +15,7 @@ use serde_json::json;
 use super::{Admin, Https, JsonBody, Peer};
 use crate::api::accounts::{AccountChange, NewAccount};
 use crate::api::aliases::AliasDto;
-use crate::api::collect::CollectStatus;
-use crate::api::ddns::DdnsStatus;
-use crate::api::doctor::{Check, SmartHost};
 use crate::api::domains::NewDomain;
-use crate::api::etrn::EtrnStatus;
 use crate::api::log::{Event, LogQuery};
 use crate::api::queue::QueueFilter;
 use crate::api::setup::admin_password_matches;
@@ -30,12 +26,6 @@ type Api<T> = ApiResult<Json<T>>;
 pub(super) fn router(admin: Admin) -> Router {
     let api = Router::new()
         .route("/api/status", get(status))
-        .route("/api/collect", get(collect_status))
-        .route("/api/ddns", get(ddns_status))
-        .route("/api/etrn", get(etrn_status))
-        .route("/api/doctor", post(doctor))
-        .route("/api/doctor/smart-host", post(doctor_smart_host))
-        .route("/api/collect/{index}/run", post(collect_run))
         .route("/api/domains", get(domains).post(add_domain))
         .route("/api/domains/{name}", axum::routing::delete(remove_domain))
         .route("/api/domains/{name}/dns", get(domain_dns))
@@ -60,6 +50,7 @@ pub(super) fn router(admin: Admin) -> Router {
         .route("/api/settings", get(settings).put(update_settings))
         .route("/api/session", axum::routing::delete(sign_out))
         .merge(super::setup::routes())
+        .merge(super::connect::routes())
         .route_layer(middleware::from_fn_with_state(admin.clone(), require_auth));
     Router::new()
         .route("/signin", get(signin))
@@ -266,38 +257,6 @@ async fn queue_retry_all(State(a): State<Admin>) -> Api<serde_json::Value> {
 async fn queue_retry(State(a): State<Admin>, Path(entry): Path<String>) -> Api<serde_json::Value> {
     let due = a.engine().queue_retry(Some(id(&entry)?)).await?;
     Ok(Json(json!({ "due": due })))
-}
-
-async fn ddns_status(State(a): State<Admin>) -> Api<DdnsStatus> {
-    Ok(Json(a.engine().ddns_status()))
-}
-
-async fn etrn_status(State(a): State<Admin>) -> Api<Vec<EtrnStatus>> {
-    Ok(Json(a.engine().etrn_status()))
-}
-
-/// `POST /api/doctor`: runs every connectivity check (network look-ups: a few seconds).
-async fn doctor(State(a): State<Admin>) -> Api<Vec<Check>> {
-    a.engine().doctor().await.map(Json)
-}
-
-/// `POST /api/doctor/smart-host`: the one-click fix: a catch-all route through the relay.
-async fn doctor_smart_host(
-    State(a): State<Admin>,
-    JsonBody(smart): JsonBody<SmartHost>,
-) -> Api<crate::api::settings::Settings> {
-    a.engine().doctor_smart_host(smart).await.map(Json)
-}
-
-async fn collect_status(State(a): State<Admin>) -> Api<Vec<CollectStatus>> {
-    Ok(Json(a.engine().collect_status()))
-}
-
-async fn collect_run(State(a): State<Admin>, Path(index): Path<String>) -> Api<CollectStatus> {
-    let index = index
-        .parse()
-        .map_err(|_| ApiError::not_found(format!("there is no collect job {index}")))?;
-    Ok(Json(a.engine().collect_run(index)?))
 }
 
 async fn queue_delete(State(a): State<Admin>, Path(entry): Path<String>) -> ApiResult<StatusCode> {

@@ -11,7 +11,7 @@
 //!
 //! # Layout
 //! - `main.rs`: where the page comes from, the window, one window at a time.
-//! - `memory.rs`: no GPU compositing in WebKitGTK (Linux): a smaller web process.
+//! - `memory.rs`: no GPU compositing and no JavaScript JIT in WebKitGTK (Linux).
 
 // A release build on Windows opens no console window.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
@@ -37,7 +37,7 @@ enum Page {
 
 fn main() {
     // First: it changes the environment, which is sound only while there is one thread.
-    memory::prefer_software_rendering();
+    memory::prefer_light_webview();
     let page = match page() {
         Ok(Some(page)) => page,
         Ok(None) => return, // The tray app was started; it opens a window itself.

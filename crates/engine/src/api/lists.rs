@@ -1,0 +1,109 @@
+//! One entry of an array of tables in `postroom.toml` (`[[etrn]]`, `[[collect]]`) added,
+//! replaced or removed by position, for the endpoints that edit them one at a time. The
+//! edit goes through the settings path (`settings.rs`: comments kept, the whole file
+//! validated before it is written) and is applied live; a replaced entry sent with
+//! `password = "********"` keeps the stored password of the entry at that position; a validation error about the entry names its field relative to it (`host`,
+//! `domains[0]`), as the entry's form has it.
+
+use serde_json::{Value as Json, json};
+
+use super::settings::{REDACTED, Settings, to_json_with_secrets};
+use super::{ApiError, ApiResult};
+use crate::{Config, EngineHandle};
+
+/// What to do with the entry at a position.
+pub(crate) enum ListEdit {
+    Add(Json),
+    Replace(usize, Json),
+    Remove(usize),
+}
+
+impl EngineHandle {
+    /// Applies `edit` to the array of tables `key` (a top-level key such as `etrn`); `what`
+    /// names an entry in errors ("ETRN entry").
+    pub(crate) async fn edit_list(
+        &self,
+        key: &str,
+        what: &str,
+        edit: ListEdit,
+    ) -> ApiResult<Settings> {
+        // With the stored secrets: every other entry goes back as it is in the file.
+        let path = crate::config_path(self.data_dir());
+        let stored = Config::load(&path).map_err(|e| ApiError::internal(e.to_string()))?;
+        let mut list = to_json_with_secrets(&stored)?
+            .get(key)
+            .and_then(Json::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let exists = |index: usize| {
+            if index < list.len() {
+                Ok(index)
+            } else {
+                Err(ApiError::not_found(format!("there is no {what} {index}")))
+            }
+        };
+        let object = |entry: Json| match entry {
+            Json::Object(_) => Ok(entry),
+            _ => Err(ApiError::invalid(
+                "",
+                format!("send the {what} as a JSON object"),
+            )),
+        };
+        let at = match edit {
+            ListEdit::Add(entry) => {
+                list.push(object(entry)?);
+                list.len() - 1
+            }
+            ListEdit::Replace(index, entry) => {
+                let index = exists(index)?;
+                let mut entry = object(entry)?;
+                // `********` (as `GET /api/settings` shows it): this entry's stored password.
+                if entry.get("password").and_then(Json::as_str) == Some(REDACTED) {
+                    match list[index].get("password") {
+                        Some(stored) => entry["password"] = stored.clone(),
+                        None => {
+                            entry.as_object_mut().map(|e| e.remove("password"));
+                        }
+                    }
+                }
+                list[index] = entry;
+                index
+            }
+            ListEdit::Remove(index) => {
+                let index = exists(index)?;
+                list.remove(index);
+                index
+            }
+        };
+        let value = if list.is_empty() {
+            Json::Null
+        } else {
+            Json::Array(list)
+        };
+        self.update_settings(json!({ key: value }))
+            .await
+            .map_err(|e| relative_to(e, &format!("{key}[{at}].")))
+    }
+}
+
+/// An error whose field is inside `prefix` (`etrn[2].`) names it relative to the entry.
+fn relative_to(mut e: ApiError, prefix: &str) -> ApiError {
+    if let Some(inner) = e.field.as_deref().and_then(|f| f.strip_prefix(prefix)) {
+        e.field = Some(inner.to_string());
+    }
+    e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ApiError, relative_to};
+
+    #[test]
+    fn a_field_of_the_entry_is_named_relative_to_it() {
+        let e = relative_to(ApiError::invalid("etrn[2].domains[0]", "bad"), "etrn[2].");
+        assert_eq!(e.field.as_deref(), Some("domains[0]"));
+        // Another entry's problem keeps its full name.
+        let e = relative_to(ApiError::invalid("etrn[0].host", "bad"), "etrn[2].");
+        assert_eq!(e.field.as_deref(), Some("etrn[0].host"));
+    }
+}
