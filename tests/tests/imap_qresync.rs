@@ -6,6 +6,9 @@
 //!
 //! Every mailbox starts at HIGHESTMODSEQ 1 and each change takes the next value: the five
 //! messages delivered first have MODSEQ 2 to 6.
+//!
+//! The server remembers 1000 expunged UIDs a mailbox (`store/src/modseq.rs`); a client coming
+//! back from before the oldest is told every UID not in the mailbox and still ends right.
 
 mod imap_support;
 
@@ -162,6 +165,19 @@ fn expunges_are_vanished_once_qresync_is_enabled() {
     assert_eq!(r[..2], ["* 1 EXPUNGE", "* 2 EXPUNGE"], "{r:?}");
 }
 
+/// Runs a Python imaplib `script` with the IMAP port, the password and UIDVALIDITY `v` as
+/// its arguments; returns what it printed.
+fn imaplib(server: &Server, v: u32, script: &str) -> String {
+    python_ok(
+        script,
+        &[
+            &server.addr("imap").port().to_string(),
+            PASSWORD,
+            &v.to_string(),
+        ],
+    )
+}
+
 #[test]
 fn imaplib_resyncs_after_another_client_changed_the_mailbox() {
     let (server, v) = changed_behind_the_clients_back();
@@ -179,14 +195,7 @@ print('fetch', M.untagged_responses.pop('FETCH', None))
 print('highest', M.untagged_responses.pop('HIGHESTMODSEQ', None))
 M.logout()
 "#;
-    let out = python_ok(
-        script,
-        &[
-            &server.addr("imap").port().to_string(),
-            PASSWORD,
-            &v.to_string(),
-        ],
-    );
+    let out = imaplib(&server, v, script);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], "caps True", "{out}");
     assert_eq!(lines[1], "enable ('OK', [b'ENABLE completed'])", "{out}");
@@ -198,4 +207,161 @@ M.logout()
         "{out}"
     );
     assert_eq!(lines[5], "highest [b'10']", "{out}");
+}
+
+/// The numbers a response line carries after `prefix` up to `)` or `]`: `* STATUS INBOX
+/// (HIGHESTMODSEQ 12)` with "HIGHESTMODSEQ " gives 12.
+fn number_after(lines: &[String], prefix: &str) -> u64 {
+    lines
+        .iter()
+        .find_map(|l| l.split(prefix).nth(1))
+        .and_then(|rest| rest.split([')', ']']).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no {prefix:?} in {lines:?}"))
+}
+
+/// What a client that last saw HIGHESTMODSEQ 6 missed (`changed_behind_the_clients_back`),
+/// then more than the 1000 remembered expunges: COPY doubles INBOX (UIDs 1, 2, 3, 6) eight
+/// times to 1024 messages, and the 1020 copies (UIDs 7 to 1026) are expunged 255 at a time.
+/// The last batch pushes the record over its bound: the first batch and UIDs 4:5 are
+/// forgotten. Returns the server, UIDVALIDITY, and the HIGHESTMODSEQ before the last batch.
+fn pruned_past_the_clients_modseq() -> (Server, u32, u64) {
+    let (server, v) = changed_behind_the_clients_back();
+    let mut b = ImapConn::login(server.addr("imap"), "alice");
+    b.cmd("s", "SELECT INBOX");
+    for i in 0..8 {
+        let r = b.cmd(&format!("c{i}"), "COPY 1:* INBOX");
+        assert!(r.last().is_some_and(|l| l.contains("OK")), "{r:?}");
+        b.cmd(&format!("n{i}"), "NOOP");
+    }
+    let r = b.cmd("u", "UID SEARCH UID 7:*");
+    let copies: Vec<u32> = r[0]
+        .trim_start_matches("* SEARCH")
+        .split_whitespace()
+        .map(|u| u.parse().expect("UID"))
+        .collect();
+    assert_eq!(copies, (7..=1026).collect::<Vec<u32>>(), "{r:?}");
+    let mut before_last = 0;
+    for (i, batch) in copies.chunks(255).enumerate() {
+        let set = format!("{}:{}", batch[0], batch[batch.len() - 1]);
+        before_last = number_after(
+            &b.cmd(&format!("h{i}"), "STATUS INBOX (HIGHESTMODSEQ)"),
+            "HIGHESTMODSEQ ",
+        );
+        b.cmd(
+            &format!("d{i}"),
+            &format!("UID STORE {set} +FLAGS.SILENT (\\Deleted)"),
+        );
+        let r = b.cmd(&format!("x{i}"), &format!("UID EXPUNGE {set}"));
+        assert!(r.last().is_some_and(|l| l.contains("OK")), "{r:?}");
+    }
+    b.cmd("z", "LOGOUT");
+    (server, v, before_last)
+}
+
+#[test]
+fn a_client_from_before_the_remembered_expunges_is_told_every_uid_not_there() {
+    let (server, v, before_last) = pruned_past_the_clients_modseq();
+    let mut a = ImapConn::login(server.addr("imap"), "alice");
+    a.cmd("e", "ENABLE QRESYNC");
+    // Known UIDs 1:5: the same answer as before any pruning (the first test above).
+    let r = a.cmd("s1", &format!("SELECT INBOX (QRESYNC ({v} 6 1:5))"));
+    assert_eq!(
+        after_highestmodseq(&r),
+        [
+            "* VANISHED (EARLIER) 4:5",
+            "* 2 FETCH (UID 2 FLAGS (\\Seen) MODSEQ (7))",
+            "s1 OK [READ-WRITE] SELECT completed"
+        ],
+        "{r:?}"
+    );
+    // All UIDs: every UID below UIDNEXT not in the mailbox, copies it never saw included
+    // (RFC 7162 §3.2.6: it ignores those).
+    let r = a.cmd("s2", &format!("SELECT INBOX (QRESYNC ({v} 6))"));
+    assert_eq!(
+        after_highestmodseq(&r),
+        [
+            "* VANISHED (EARLIER) 4:5,7:1026",
+            "* 2 FETCH (UID 2 FLAGS (\\Seen) MODSEQ (7))",
+            "* 4 FETCH (UID 6 FLAGS () MODSEQ (10))",
+            "s2 OK [READ-WRITE] SELECT completed"
+        ],
+        "{r:?}"
+    );
+    // Sequence match data (RFC 7162 §3.2.5.2): messages 1 to 3 still have UIDs 1 to 3, so
+    // nothing at or below UID 3 needs telling; here nothing was.
+    let r = a.cmd(
+        "s3",
+        &format!("SELECT INBOX (QRESYNC ({v} 6 1:5 (1:3 1:3)))"),
+    );
+    assert_eq!(
+        after_highestmodseq(&r)[0],
+        "* VANISHED (EARLIER) 4:5",
+        "{r:?}"
+    );
+    // UID FETCH with CHANGEDSINCE and VANISHED (§3.2.6): the same, within the set.
+    let r = a.cmd("f1", "UID FETCH 1:* (FLAGS) (CHANGEDSINCE 6 VANISHED)");
+    assert_eq!(
+        r,
+        [
+            "* VANISHED (EARLIER) 4:5,7:1026",
+            "* 2 FETCH (UID 2 FLAGS (\\Seen) MODSEQ (7))",
+            "* 4 FETCH (UID 6 FLAGS () MODSEQ (10))",
+            "f1 OK FETCH completed"
+        ]
+    );
+    // A client from before the last batch is still within the record: exactly that batch.
+    let r = a.cmd("s4", &format!("SELECT INBOX (QRESYNC ({v} {before_last}))"));
+    assert_eq!(
+        after_highestmodseq(&r),
+        [
+            "* VANISHED (EARLIER) 772:1026",
+            "s4 OK [READ-WRITE] SELECT completed"
+        ],
+        "{r:?}"
+    );
+}
+
+#[test]
+fn imaplib_resyncs_from_a_pruned_modseq_to_the_mailbox_as_it_is() {
+    let (server, v, _) = pruned_past_the_clients_modseq();
+    // The client's cache as of HIGHESTMODSEQ 6: UIDs 1 to 5, no flags. It resyncs without
+    // known UIDs, applies VANISHED and FETCH, and compares with a full UID FETCH.
+    let script = r#"
+import imaplib, re, sys
+port, password, v = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+cache = {uid: () for uid in range(1, 6)}
+M = imaplib.IMAP4('127.0.0.1', port)
+M.login('alice@example.test', password)
+M.enable('QRESYNC')
+typ, data = M._simple_command('SELECT', 'INBOX', '(QRESYNC (%s 6))' % v)
+print('select', typ)
+M.state = 'SELECTED'  # imaplib does not know SELECT sent through _simple_command
+def uids(text):
+    for part in text.split(','):
+        lo, _, hi = part.partition(':')
+        yield from range(int(lo), int(hi or lo) + 1)
+for line in M.untagged_responses.pop('VANISHED', []):
+    for uid in uids(line.decode().replace('(EARLIER) ', '')):
+        cache.pop(uid, None)
+def parse(line):
+    m = re.search(r'UID (\d+) FLAGS \(([^)]*)\)', line.decode())
+    return int(m.group(1)), tuple(m.group(2).split())
+for line in M.untagged_responses.pop('FETCH', []):
+    uid, flags = parse(line)
+    cache[uid] = flags
+typ, data = M.uid('FETCH', '1:*', '(FLAGS)')
+server = dict(parse(line) for line in data)
+print('cache', sorted(cache.items()))
+print('same', cache == server)
+M.logout()
+"#;
+    let out = imaplib(&server, v, script);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "select OK", "{out}");
+    assert_eq!(
+        lines[1], r"cache [(1, ()), (2, ('\\Seen',)), (3, ()), (6, ())]",
+        "{out}"
+    );
+    assert_eq!(lines[2], "same True", "{out}");
 }

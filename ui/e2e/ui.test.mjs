@@ -187,19 +187,35 @@ test("the Internet connection page says what to set up", async () => {
 test("a settings error shows next to its field", async () => {
   await nav("Settings");
   await page.getByRole("tab", { name: "Limits" }).click();
+  // Sizes are an amount and a unit (binary multiples); the server gets bytes. The default
+  // 50 MiB shows as 50 MB.
   const field = page.getByTestId("field-limits.max_message_size");
-  await field.fill("5");
+  assert.equal(await field.inputValue(), "50");
+  const unit = page.getByTestId("field-limits.max_message_size-unit");
+  assert.match(await unit.textContent(), /MB/);
+  // 3000 MB is over the 2 GiB the server allows: its error shows next to the field.
+  await field.fill("3000");
   await page.getByTestId("save-limits").click();
   const error = page.getByTestId("settings-limits").locator(".ant-form-item-explain-error");
   await error.waitFor();
-  assert.match(await error.textContent(), /max_message_size/);
+  assert.match(await error.textContent(), /max_message_size.*3145728000/);
   await shots(page, "settings", async () => error.waitFor());
-  // A valid change is saved.
-  await field.fill("20000000");
+  // A valid change is saved: 20, then KB, is 20 KiB; then back to MB, 20 MiB.
+  await field.fill("20");
+  await unit.click();
+  await page.locator('.ant-select-item-option[title="KB"]').click();
   await page.getByTestId("save-limits").click();
   await page.getByText("Saved", { exact: true }).first().waitFor();
-  const saved = await page.evaluate(() => fetch("/api/settings").then((r) => r.json()));
-  assert.equal(saved.settings.limits.max_message_size, 20000000);
+  let saved = await page.evaluate(() => fetch("/api/settings").then((r) => r.json()));
+  assert.equal(saved.settings.limits.max_message_size, 20 * 1024);
+  await unit.click();
+  await page.locator('.ant-select-item-option[title="MB"]').click();
+  await page.getByTestId("save-limits").click();
+  await page.waitForFunction(() =>
+    fetch("/api/settings").then((r) => r.json()).then((s) => s.settings.limits.max_message_size === 20 * 1024 * 1024),
+  undefined, { polling: 100 });
+  saved = await page.evaluate(() => fetch("/api/settings").then((r) => r.json()));
+  assert.equal(saved.settings.limits.max_message_size, 20 * 1024 * 1024);
   // The server says whether it applied the change now or needs a restart; either is shown.
   await page.locator(".ant-alert-success, [data-testid=restart-notice]").first().waitFor();
   await page.getByRole("tab", { name: "Sending" }).click();

@@ -16,6 +16,30 @@ export function formatBytes(n: number | null | undefined): string {
   return `${text} ${UNITS[unit]}`;
 }
 
+/** The units a byte-valued setting is entered in: binary multiples, as the server counts
+ * (`limits.max_message_size` is "1 KiB to 2 GiB"). */
+export const SIZE_UNITS = ["B", "KB", "MB", "GB"] as const;
+export type SizeUnit = (typeof SIZE_UNITS)[number];
+const UNIT_BYTES: Record<SizeUnit, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
+
+/** Settings whose value is a count of bytes (crates/config `Limits`); the config file takes
+ * plain integers only, so the form converts back to bytes before saving. */
+export const BYTE_SETTINGS: ReadonlySet<string> = new Set(["max_message_size", "max_line_length"]);
+
+/** Bytes in the largest unit that divides them exactly: 26214400 -> 25 MB, 4096 -> 4 KB,
+ * 1500 -> 1500 B. */
+export function splitBytes(n: number): { amount: number; unit: SizeUnit } {
+  if (!Number.isInteger(n) || n <= 0) return { amount: n, unit: "B" };
+  const unit = [...SIZE_UNITS].reverse().find((u) => n % UNIT_BYTES[u] === 0) ?? "B";
+  return { amount: n / UNIT_BYTES[unit], unit };
+}
+
+/** `amount` of `unit` in whole bytes (2.5 MB -> 2621440); null when no amount is given. */
+export function joinBytes(amount: number | null | undefined, unit: SizeUnit): number | null {
+  if (amount === null || amount === undefined || !Number.isFinite(amount)) return null;
+  return Math.round(amount * UNIT_BYTES[unit]);
+}
+
 /** Seconds as the two largest units: 93784 -> "1d 2h" ("1天 2小时" in Chinese). */
 export function formatDuration(secs: number, lang: Lang = "en"): string {
   const s = Math.max(0, Math.floor(secs));

@@ -21,7 +21,7 @@
 //! - `mailbox.rs`: IMAP's mailboxes: list, create, delete, rename, subscribe; snapshots with
 //!   UIDs, flags and MODSEQs; APPEND, COPY/MOVE, EXPUNGE.
 //! - `modseq.rs`: CONDSTORE/QRESYNC (RFC 7162): STORE with UNCHANGEDSINCE, expunged UIDs
-//!   with their MODSEQ for VANISHED.
+//!   with their MODSEQ for VANISHED (a bounded record per mailbox).
 //! - `special_use.rs`: CREATE with a special use (RFC 6154 §3), one mailbox per use.
 //! - `maildrop.rs`: POP3's INBOX snapshot, message bodies in chunks, deletion at QUIT.
 //! - `queue.rs`: the outbound queue: claiming due rows, recording attempts (with their DSNs),
@@ -57,7 +57,7 @@ mod writer;
 pub use mailbox::{FlagOp, FlagUpdate, MailboxInfo, MailboxSnapshot, MessageMeta, Placed};
 pub use maildrop::{CHUNK, Maildrop, MaildropMessage, MessageChunks};
 pub use migrations::SCHEMA_VERSION;
-pub use modseq::StoredFlags;
+pub use modseq::{StoredFlags, Vanished};
 pub use queue::{
     AttemptResult, DkimKey, Outcome, QueueAttempt, QueueEntry, QueueState, QueuedRecipient,
 };

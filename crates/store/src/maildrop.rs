@@ -164,6 +164,7 @@ pub(crate) fn delete(
     for &uid in &gone {
         record.execute(params![mailbox, uid, modseq as i64])?;
     }
+    crate::modseq::forget_old_expunges(conn, mailbox, crate::modseq::EXPUNGED_KEPT)?;
     let count = gone.len();
     changes.push(Change::MessagesExpunged {
         account,

@@ -12,7 +12,7 @@ use crate::{Result, StoreError};
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The migrations, in order: index 0 is version 1.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// Version 1: domains, accounts, aliases, mailboxes, content-addressed blobs, messages, the
 /// outbound queue. Blob reference counts are kept by triggers, so cascading deletes (an
@@ -208,6 +208,14 @@ CREATE TABLE collected (
     PRIMARY KEY (job, remote_id)
 ) WITHOUT ROWID;
 "#;
+
+/// Version 5: `mailboxes.expunged_floor`, the highest MODSEQ whose expunges `expunged` no
+/// longer holds (0: it holds them all). The record is kept to a bound per mailbox
+/// (`modseq.rs`); VANISHED since an older MODSEQ cannot be told exactly (RFC 7162 §3.2.6).
+const V5: &str = r#"
+ALTER TABLE mailboxes ADD COLUMN expunged_floor INTEGER NOT NULL DEFAULT 0;
+"#;
+
 
 /// Brings the database up to [`SCHEMA_VERSION`], each migration in its own transaction.
 /// Another process may be opening the same file: the version is read under the write lock.

@@ -3,9 +3,10 @@
 import { useState } from "react";
 import { Alert, Button, Card, Col, Empty, Form, Input, InputNumber, Row, Select, Space, Switch, Tabs, Typography } from "antd";
 import { api, toApiError } from "../api";
+import { ByteSizeInput } from "../components/ByteSizeInput";
 import { CertificateCard } from "../components/SettingsCards";
 import { PageHeader } from "../components/PageHeader";
-import { fieldPath, hasPath } from "../format";
+import { BYTE_SETTINGS, fieldPath, hasPath } from "../format";
 import { errorText, useAction, useLoad } from "../hooks";
 import { useI18n, type Key } from "../i18n";
 import type { SettingsResponse, SettingsTree } from "../types";
@@ -34,6 +35,9 @@ function FieldFor({ value, path }: { value: unknown; path: (string | number)[] }
   const common = { name, label: <span>{label} <Typography.Text type="secondary" code>{String(path[path.length - 1])}</Typography.Text></span> };
   if (Array.isArray(value)) {
     return <Form.Item {...common}><Select mode="tags" tokenSeparators={[",", " "]} open={false} suffixIcon={null} data-testid={testId} /></Form.Item>;
+  }
+  if (typeof value === "number" && BYTE_SETTINGS.has(String(path[path.length - 1]))) {
+    return <Form.Item {...common}><ByteSizeInput testId={testId} /></Form.Item>;
   }
   if (typeof value === "number") {
     return <Form.Item {...common}><InputNumber style={{ width: 240 }} data-testid={testId} /></Form.Item>;

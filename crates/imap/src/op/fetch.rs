@@ -79,7 +79,9 @@ impl Session {
                 match self.ctx.store.vanished_since(account, mailbox, since).await {
                     Ok(gone) => {
                         // `*` reaches past the last UID in use: expunged UIDs may be above it.
+                        // A pruned record gives every UID not in the mailbox (§3.2.6 allows).
                         let gone: Vec<u32> = gone
+                            .uids
                             .into_iter()
                             .filter(|&u| set.contains(u, u32::MAX))
                             .collect();

@@ -3,7 +3,7 @@
 
 use proto::imap::response::{self, Status};
 use proto::imap::{Qresync, SequenceSet};
-use store::{MailboxSnapshot, StoreError};
+use store::{MailboxSnapshot, MessageMeta, StoreError};
 
 use crate::selected::{Selected, flag_list};
 use crate::session::{End, Session};
@@ -115,7 +115,10 @@ impl Session {
 
     /// RFC 7162 §3.2.5.1: what changed since the client's MODSEQ: the UIDs expunged since
     /// (`VANISHED (EARLIER)`), then the messages whose flags changed, with their MODSEQ;
-    /// both only among the client's known UIDs when it sent them.
+    /// both only among the client's known UIDs when it sent them. When the store's expunge
+    /// record no longer reaches back to that MODSEQ, every UID not in the mailbox is told
+    /// (§3.2.6 allows it; clients ignore UIDs they never had), less those the sequence match
+    /// data shows the client already knows are gone (§3.2.5.2).
     async fn resync(&mut self, snap: &MailboxSnapshot, q: &Qresync) -> Result<(), StoreError> {
         let known = |uid: u32| {
             q.known_uids
@@ -123,16 +126,25 @@ impl Session {
                 .is_none_or(|k| k.contains(uid, u32::MAX))
         };
         let account = self.account.as_ref().map_or(0, |a| a.id);
-        let gone = self
+        let vanished = self
             .ctx
             .store
             .vanished_since(account, snap.info.id, q.modseq)
             .await?;
+        let unchanged_up_to = match (&q.seq_match, vanished.exact) {
+            (Some((numbers, uids)), false) => matched_uid(&snap.messages, numbers, uids),
+            _ => 0,
+        };
         // Read after the snapshot: a UID expunged in between is still in it, and is told
         // later as VANISHED with the other changes.
-        let gone: Vec<u32> = gone
+        let gone: Vec<u32> = vanished
+            .uids
             .into_iter()
-            .filter(|&u| known(u) && snap.messages.binary_search_by_key(&u, |m| m.uid).is_err())
+            .filter(|&u| {
+                u > unchanged_up_to
+                    && known(u)
+                    && snap.messages.binary_search_by_key(&u, |m| m.uid).is_err()
+            })
             .collect();
         if !gone.is_empty() {
             let line = format!("VANISHED (EARLIER) {}", SequenceSet::format(&gone));
@@ -173,5 +185,79 @@ impl Session {
             },
         );
         Ok(())
+    }
+}
+
+/// RFC 7162 §3.2.5.2: the largest UID of the client's `(known-sequence-set known-uid-set)`
+/// pairs that is still at the same message number; 0 if none is. Message n with UID u in
+/// both the client's view and the mailbox now means nothing at or below u was expunged
+/// since: UIDs only grow, so no message below u arrived since, and the count is the same.
+/// At most one pair per message is looked at, whatever the client sent.
+fn matched_uid(messages: &[MessageMeta], numbers: &SequenceSet, uids: &SequenceSet) -> u32 {
+    let expand = |set: &SequenceSet, last: u32| {
+        set.ranges.clone().into_iter().flat_map(move |(a, b)| {
+            let (a, b) = (a.resolve(last), b.resolve(last));
+            a.min(b)..=a.max(b)
+        })
+    };
+    let count = messages.len();
+    let last_uid = messages.last().map_or(0, |m| m.uid);
+    expand(numbers, count as u32)
+        .zip(expand(uids, last_uid))
+        .take(count)
+        .filter(|&(n, uid)| {
+            (n as usize)
+                .checked_sub(1)
+                .and_then(|i| messages.get(i))
+                .is_some_and(|m| m.uid == uid)
+        })
+        .map(|(_, uid)| uid)
+        .max()
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use proto::imap::SeqNum;
+
+    use super::*;
+
+    fn set(ranges: &[(u32, u32)]) -> SequenceSet {
+        SequenceSet {
+            ranges: ranges
+                .iter()
+                .map(|&(a, b)| (SeqNum::Value(a), SeqNum::Value(b)))
+                .collect(),
+            saved: false,
+        }
+    }
+
+    #[test]
+    fn sequence_match_data_vouches_up_to_the_largest_pair_still_in_place() {
+        let messages: Vec<MessageMeta> = [1, 2, 3, 6]
+            .into_iter()
+            .map(|uid| MessageMeta {
+                uid,
+                modseq: 1,
+                flags: vec![],
+                internal_date: 0,
+                size: 1,
+            })
+            .collect();
+        // Messages 1 to 3 are where the client had them; its message 4 (UID 5) is gone.
+        assert_eq!(
+            matched_uid(&messages, &set(&[(1, 4)]), &set(&[(1, 3), (5, 5)])),
+            3
+        );
+        // UID 4 was message 2 for the client: something before it went, nothing vouched.
+        assert_eq!(matched_uid(&messages, &set(&[(2, 2)]), &set(&[(4, 4)])), 0);
+        // Any pair in place vouches for itself: message 4 is still UID 6.
+        assert_eq!(
+            matched_uid(&messages, &set(&[(1, 1), (4, 4)]), &set(&[(9, 9), (6, 6)])),
+            6
+        );
+        // A huge set is looked at no further than the mailbox's message count.
+        let all = set(&[(1, u32::MAX)]);
+        assert_eq!(matched_uid(&messages, &all, &all), 3);
     }
 }
