@@ -16,7 +16,8 @@ pub struct Qresync {
     /// The UIDs the client knows; `None` for all.
     pub known_uids: Option<SequenceSet>,
     /// `(known-sequence-set known-uid-set)`: message numbers and the UIDs the client had
-    /// for them. Parsed; a server keeping every expunge needs no hint (RFC 7162 §3.2.5.2).
+    /// for them (RFC 7162 §3.2.5.2): the hint that narrows VANISHED when the client's MODSEQ
+    /// is older than the expunges the store still remembers.
     pub seq_match: Option<(SequenceSet, SequenceSet)>,
 }
 
