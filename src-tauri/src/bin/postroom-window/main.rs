@@ -53,6 +53,11 @@ fn main() {
             }
         }))
         .setup(move |app| {
+            // The bundle is a menu-bar app (Info.plist: LSUIElement); the window's process
+            // shows in the Dock and the app switcher while it is open.
+            #[cfg(target_os = "macos")]
+            app.handle()
+                .set_activation_policy(tauri::ActivationPolicy::Regular)?;
             let (url, script) = match &page {
                 // The web admin hides its Sign out in this window (ui/src/App.tsx).
                 Page::Admin(url) => (
