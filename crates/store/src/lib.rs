@@ -15,7 +15,8 @@
 //! - `resolve.rs`: recipient resolution (accounts, aliases, lists, catch-all, forwards).
 //! - `deliver.rs`: one message to local INBOXes and queue rows in one transaction.
 //! - `collected.rs`: what `[[collect]]` jobs fetched (POP3 UIDL, IMAP UIDVALIDITY:UID),
-//!   recorded in the same transaction as the delivery: each message once.
+//!   recorded in the same transaction as the delivery: each message once;
+//!   `collected/fingerprint.rs`: the content fingerprint that finds it again under a new id.
 //! - `export.rs`: an account's mailboxes as an mboxrd file.
 //! - `quota.rs`: storage quotas: an account's limit and usage (kept per mailbox by triggers).
 //! - `mailbox.rs`: IMAP's mailboxes: list, create, delete, rename, subscribe; snapshots with
@@ -54,6 +55,7 @@ mod resolve;
 mod special_use;
 mod writer;
 
+pub use collected::{Collected, CollectedBy};
 pub use mailbox::{FlagOp, FlagUpdate, MailboxInfo, MailboxSnapshot, MessageMeta, Placed};
 pub use maildrop::{CHUNK, Maildrop, MaildropMessage, MessageChunks};
 pub use migrations::SCHEMA_VERSION;

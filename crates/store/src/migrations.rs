@@ -12,7 +12,7 @@ use crate::{Result, StoreError};
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The migrations, in order: index 0 is version 1.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// Version 1: domains, accounts, aliases, mailboxes, content-addressed blobs, messages, the
 /// outbound queue. Blob reference counts are kept by triggers, so cascading deletes (an
@@ -214,6 +214,17 @@ CREATE TABLE collected (
 /// (`modseq.rs`); VANISHED since an older MODSEQ cannot be told exactly (RFC 7162 §3.2.6).
 const V5: &str = r#"
 ALTER TABLE mailboxes ADD COLUMN expunged_floor INTEGER NOT NULL DEFAULT 0;
+"#;
+
+/// Version 6: each `collected` row's scope (the job's local destination) and the content
+/// fingerprint of the message as downloaded (`collected/fingerprint.rs`), indexed, so the
+/// same message under a new remote id (a new IMAP UIDVALIDITY, a job edited to another host
+/// name) is not delivered again. Rows from before have neither and match nothing. Still one
+/// row per message on the remote server (gone ones are forgotten).
+const V6: &str = r#"
+ALTER TABLE collected ADD COLUMN scope TEXT;
+ALTER TABLE collected ADD COLUMN fingerprint BLOB;
+CREATE INDEX collected_fingerprint ON collected (scope, fingerprint);
 "#;
 
 

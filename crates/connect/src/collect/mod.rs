@@ -4,11 +4,12 @@
 //! server for `keep_days` or deleted after download.
 //!
 //! # Layout
-//! - `mod.rs`: [`CollectError`], the remote message handle.
+//! - `mod.rs`: [`CollectError`], the remote message handle (and a job for unit tests).
 //! - `schedule.rs`: [`Collector`]: one loop per job (interval, "run now", shutdown) and the
 //!   per-job [`CollectStatus`].
 //! - `run.rs`: one run: list, fetch the new, deliver + record in one commit, then delete.
-//!   The exactly-once argument and the UIDVALIDITY policy are written down there.
+//!   The exactly-once argument, the UIDVALIDITY policy and the content fingerprint that
+//!   keeps a message under a new remote id from being delivered again are written down there.
 //! - `sort.rs`: who gets a message (one account, or a domain mailbox sorted by
 //!   Delivered-To / X-Original-To / To / Cc), and the trace headers added.
 //! - `conn.rs`: TCP, TLS (implicit or upgraded; verified, with an optional private CA),
@@ -70,4 +71,22 @@ pub(crate) struct Remote {
     pub handle: u32,
     /// Octets, as the server counts them (LIST, RFC822.SIZE).
     pub size: u64,
+}
+
+/// A POP3 job of `office` at `pop.isp.test:995` into `a@example.test`, for unit tests.
+#[cfg(test)]
+pub(crate) fn sample_job() -> config::Collect {
+    config::Collect {
+        protocol: config::CollectProtocol::Pop3,
+        host: "pop.isp.test".into(),
+        port: 995,
+        tls: config::CollectTls::Implicit,
+        ca: None,
+        user: "office".into(),
+        password: config::Secret("pw".into()),
+        target: config::CollectTarget::Account("a@example.test".into()),
+        interval: std::time::Duration::from_secs(60),
+        keep_days: None,
+        enabled: true,
+    }
 }

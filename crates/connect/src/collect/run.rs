@@ -8,18 +8,21 @@
 //! (POP3 at QUIT, IMAP at EXPUNGE), so a cut before that just leaves messages the next run
 //! finds recorded (and deletes then, if the policy says so).
 //!
-//! Ids recorded for messages no longer on the server are forgotten once a listing is
-//! complete, which keeps the table as small as the remote mailbox. IMAP UIDVALIDITY change
-//! (RFC 9051 §2.3.1.1): the old `UIDVALIDITY:UID` ids cannot name anything any more, so
-//! every message in the mailbox is new to us and is fetched again; with "leave on server"
-//! that can mean copies of mail collected before the change. Servers change UIDVALIDITY
-//! only when they lose or rebuild the mailbox's state, and refetching is the only way not to
-//! lose mail then.
+//! A new remote id for a message we have (IMAP UIDVALIDITY changed, RFC 9051 §2.3.1.1: the
+//! old `UIDVALIDITY:UID` ids name nothing any more; or the job edited to another host name,
+//! port or user for the same mailbox, so another job label): the message is downloaded once
+//! more, but its content fingerprint (store, `collected/fingerprint.rs`) matches a message
+//! collected for the same local destination, so the store records the new id in the
+//! delivery's transaction and delivers nothing; deletion follows the first copy's
+//! first-seen time. Messages no longer on the server are forgotten after the run's messages
+//! are recorded (their fingerprints are what a new UIDVALIDITY's messages are matched
+//! against), and the rows of a job's former label once this job has taken them over, which
+//! keeps the table as small as the remote mailboxes.
 
 use std::collections::HashSet;
 
 use config::{Collect, CollectProtocol, CollectTarget, CollectTls};
-use store::{Delivery, Store};
+use store::{Collected, CollectedBy, Delivery, Store};
 
 use super::imap::Imap;
 use super::pop3::Pop3;
@@ -31,6 +34,9 @@ pub(crate) struct RunContext {
     pub hostname: String,
     /// Larger messages are left on the server, reported as the run's error.
     pub max_message_size: u64,
+    /// The labels of the configured jobs: a job's former label's records are dropped once
+    /// it took them over, not those of another configured job.
+    pub labels: Vec<String>,
 }
 
 /// What a run did (also when it failed part-way).
@@ -38,6 +44,8 @@ pub(crate) struct RunContext {
 pub(crate) struct RunReport {
     pub fetched: u64,
     pub deleted: u64,
+    /// Messages downloaded again under a new id and recorded, not delivered (same content).
+    pub duplicates: u64,
     /// Messages left on the server because they are too large.
     pub skipped: Vec<String>,
 }
@@ -104,18 +112,12 @@ pub(crate) async fn run(
     report: &mut RunReport,
 ) -> Result<(), CollectError> {
     let label = job.label();
+    let scope = scope(job);
     // The target must exist before anything is fetched.
     let target = sort::target_accounts(&ctx.store, job).await?;
     let mut session = Session::open(job).await?;
     let remotes = session.list().await?;
     let known = ctx.store.collected_ids(&label).await?;
-    let present: HashSet<&str> = remotes.iter().map(|r| r.id.as_str()).collect();
-    let gone: Vec<String> = known
-        .keys()
-        .filter(|id| !present.contains(id.as_str()))
-        .cloned()
-        .collect();
-    ctx.store.forget_collected(&label, gone).await?;
 
     let mut to_delete = Vec::new();
     for remote in &remotes {
@@ -150,26 +152,61 @@ pub(crate) async fn run(
                     accounts,
                     remote: Vec::new(),
                 };
-                if ctx
-                    .store
-                    .deliver_collected(&label, &remote.id, delivery)
-                    .await?
-                {
-                    report.fetched += 1;
+                let by = CollectedBy {
+                    job: label.clone(),
+                    remote_id: remote.id.clone(),
+                    scope: scope.clone(),
+                };
+                match ctx.store.deliver_collected(by, message, delivery).await? {
+                    Collected::Delivered => {
+                        report.fetched += 1;
+                        now
+                    }
+                    Collected::Duplicate { first_seen } => {
+                        report.duplicates += 1;
+                        first_seen
+                    }
+                    Collected::Known => now,
                 }
-                now
             }
         };
         if due_for_deletion(job.keep_days, first_seen, now) {
             to_delete.push(remote);
         }
     }
+    if report.duplicates > 0 {
+        tracing::info!(job = %label, skipped = report.duplicates, "messages already collected under another id (same content) were recorded, not delivered again");
+    }
+    // The listing was complete: what is not on the server any more is forgotten.
+    let present: HashSet<&str> = remotes.iter().map(|r| r.id.as_str()).collect();
+    let gone: Vec<String> = known
+        .into_keys()
+        .filter(|id| !present.contains(id.as_str()))
+        .collect();
+    ctx.store.forget_collected(&label, gone).await?;
+    ctx.store
+        .forget_superseded(&label, &scope, ctx.labels.clone())
+        .await?;
     session.delete_and_close(&to_delete).await?;
     report.deleted = to_delete.len() as u64;
     if !report.skipped.is_empty() {
         return Err(CollectError::TooLarge(report.skipped.len()));
     }
     Ok(())
+}
+
+/// The job's local destination, where fingerprints are compared: its account, or a domain
+/// mailbox's fallback (lowercase). Not the job's label, which changes when the user points
+/// the job at another name of the same server; and a message sorted out of a domain mailbox
+/// has the same recipients whatever the job is called. Two jobs into one account are one
+/// scope: a message with identical content (trace headers included) in both mailboxes is
+/// delivered once.
+fn scope(job: &Collect) -> String {
+    match &job.target {
+        CollectTarget::Account(a) => a,
+        CollectTarget::Domain { fallback } => fallback,
+    }
+    .to_ascii_lowercase()
 }
 
 /// The current time as an RFC 5322 §3.3 date-time in UTC.
@@ -184,7 +221,25 @@ fn rfc5322_date() -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::due_for_deletion;
+    use config::CollectTarget;
+
+    use super::{due_for_deletion, scope};
+
+    #[test]
+    fn the_scope_is_the_local_destination_not_the_server() {
+        let mut job = super::super::sample_job();
+        job.target = CollectTarget::Account("Alice@Example.test".into());
+        job.host = "pop.isp.example".into();
+        let before = scope(&job);
+        job.host = "pop3.isp.example".into();
+        job.port = 995;
+        assert_eq!(scope(&job), before);
+        assert_eq!(before, "alice@example.test");
+        job.target = CollectTarget::Domain {
+            fallback: "office@example.test".into(),
+        };
+        assert_eq!(scope(&job), "office@example.test");
+    }
 
     #[test]
     fn deletion_follows_keep_days() {

@@ -114,6 +114,7 @@ fn context(config: &Config, store: &Store) -> Arc<RunContext> {
         store: store.clone(),
         hostname: config.hostname.clone(),
         max_message_size: config.limits.max_message_size,
+        labels: config.collect.iter().map(Collect::label).collect(),
     })
 }
 

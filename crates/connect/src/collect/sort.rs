@@ -169,19 +169,7 @@ mod tests {
 
     #[test]
     fn stored_messages_get_trace_headers_and_crlf_line_ends() {
-        let job = config::Collect {
-            protocol: config::CollectProtocol::Pop3,
-            host: "pop.isp.test".into(),
-            port: 995,
-            tls: config::CollectTls::Implicit,
-            ca: None,
-            user: "office".into(),
-            password: config::Secret("pw".into()),
-            target: CollectTarget::Account("a@example.test".into()),
-            interval: std::time::Duration::from_secs(60),
-            keep_days: None,
-            enabled: true,
-        };
+        let job = super::super::sample_job();
         let (stored, sender) = stored_message(
             &job,
             "mx.example.test",
