@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs the .deb that bundle.sh built (dpkg -i), starts the installed app under Xvfb on a
-# throwaway data directory, checks that its engine answers and its window shows, then ends it
-# by PID and removes the package (dpkg -r).
+# Installs the .deb that bundle.sh built (dpkg -i; `--debug`: the one `bundle.sh --debug`
+# built), starts the installed app under Xvfb on a throwaway data directory, checks that its
+# engine answers and its window shows, then ends it by PID and removes the package (dpkg -r).
 set -euo pipefail
 tauri_dir=$(cd "$(dirname "$0")/.." && pwd)
 scripts="$tauri_dir/scripts"
-deb=$(ls "$tauri_dir"/target/release/bundle/deb/*.deb | head -n 1)
+profile=release
+[ "${1:-}" = "--debug" ] && profile=debug
+deb=$(ls "$tauri_dir/target/$profile/bundle/deb/"*.deb | head -n 1)
 package=$(dpkg-deb -f "$deb" Package)
 
 source "$scripts/xsession.sh"
@@ -18,9 +20,12 @@ done
 echo "ok: dpkg -i installed $package: $app and its window program"
 
 postroom_data
+export HOME="$work/home"
+mkdir -p "$HOME"
 "$app" >"$work/app.log" 2>&1 &
-pids+=($!)
-/usr/bin/python3 - "$scripts" "127.0.0.1:$admin" "127.0.0.1:$smtp" <<'PY'
+app_pid=$!
+pids+=("$app_pid")
+/usr/bin/python3 - "$scripts" "127.0.0.1:$admin" "127.0.0.1:$smtp" "$app_pid" <<'PY'
 import os, sys
 sys.path.insert(0, sys.argv[1])
 import desktop_test as t
@@ -35,5 +40,9 @@ s = t.wait_for("the installed app's engine", status)
 up = {(l["service"], l["address"]) for l in s["listeners"] if l["up"]}
 assert ("smtp", sys.argv[3]) in up, s["listeners"]
 t.wait_for("the installed app's window", t.Screen().windows)
-print(f"ok: the installed app runs: version {s['version']}, its window shows")
+windows = [p for p, name in t.descendants(int(sys.argv[4])) if name == "postroom-window"]
+assert windows, "the window is not the installed app's child"
+exe = os.path.realpath(f"/proc/{windows[0]}/exe")
+assert exe == "/usr/bin/postroom-window", exe
+print(f"ok: the installed app runs: version {s['version']}, its window ({exe}) shows")
 PY

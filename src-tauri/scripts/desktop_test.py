@@ -343,6 +343,23 @@ def main():
         assert app.returncode == 0, f"Quit: exit code {app.returncode}"
         wait_for("the window to go with it", lambda: not screen.windows())
         print("ok: the tray's Quit ends the app and its window")
+
+        # A mail server that cannot start (a broken postroom.toml): a window says why.
+        config = os.path.join(data_dir, "postroom.toml")
+        with open(config) as f:
+            good = f.read()
+        with open(config, "w") as f:
+            f.write("hostname = \n")
+        app = subprocess.Popen([a.app, "--minimized"])
+        try:
+            wd.start(a.window)
+            text = wait_for("the error page",
+                            lambda: (t := wd.text_of("body")) and "could not start" in t and t)
+            assert "postroom.toml" in text, text
+            print("ok: when the mail server cannot start, the window shows why")
+        finally:
+            with open(config, "w") as f:
+                f.write(good)
     finally:
         if wd.session:
             try:
