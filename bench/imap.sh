@@ -10,6 +10,10 @@
 #             before its OK; Dovecot's mail_fsync = optimized, the default).
 #   body:     `FETCH 1:* (BODY.PEEK[])` of a BIG (10000)-message INBOX (PEEK: no \Seen writes)
 #   envelope: `FETCH 1:* (ENVELOPE BODYSTRUCTURE)` of it
+#   cold:     the same right after both servers are restarted (Postroom's in-memory summary
+#             cache is empty: it has what its store kept; Dovecot has its on-disk index cache).
+#             The OS page cache is not dropped. Each warm-up's time is logged: the envelope
+#             warm-up is each server's first FETCH of those messages ever.
 #   search:   `SEARCH TEXT "needle"` over it (1 message in 100 has the word in its body)
 # The big INBOX is filled over SMTP into Postroom, then every stored message is copied out of
 # postroom.db into Dovecot's Maildir (same bytes, CRLF kept). The warm-up builds Dovecot's
@@ -26,6 +30,7 @@
 #
 # Environment:
 #   APPEND_COUNT=2000 SIZE=5000 BIG=10000 RUNS=3 IDLE_COUNTS="1000 10000" IDLE_MESSAGES=100
+#   WORKLOADS="append body envelope cold search"   (a subset, in this order)
 #   SMTP_PORT=2725 POSTROOM_PORT=2743 DOVECOT_PORT=2744
 #   SKIP_BUILD=1      use the existing target/release/postroom (or POSTROOM_BIN=path)
 #   SKIP_IDLE=1       no idle-memory measurement; SKIP_THROUGHPUT=1 only idle memory
@@ -39,6 +44,7 @@ APPEND_COUNT="${APPEND_COUNT:-2000}"
 SIZE="${SIZE:-5000}"
 BIG="${BIG:-10000}"
 RUNS="${RUNS:-3}"
+WORKLOADS="${WORKLOADS:-append body envelope cold search}"
 IDLE_COUNTS="${IDLE_COUNTS:-1000 10000}"
 IDLE_MESSAGES="${IDLE_MESSAGES:-100}"
 SMTP_PORT="${SMTP_PORT:-2725}"
@@ -94,10 +100,13 @@ EOF
     echo "$PASS" | "$POSTROOM" --data-dir "$PR" account add "$user@bench.test" --password-stdin
   done
 } >"$PR/setup.log" 2>&1 || { cat "$PR/setup.log" >&2; die "postroom setup"; }
-"$POSTROOM" --data-dir "$PR" serve >"$PR/serve.out" 2>"$PR/serve.log" &
-PR_PID=$!
-PIDS+=("$PR_PID")
-wait_port "$POSTROOM_PORT" "$PR_PID" || { tail -n 20 "$PR/serve.log" >&2; die "postroom serve did not listen"; }
+start_postroom() {
+  "$POSTROOM" --data-dir "$PR" serve >>"$PR/serve.out" 2>>"$PR/serve.log" &
+  PR_PID=$!
+  PIDS+=("$PR_PID")
+  wait_port "$POSTROOM_PORT" "$PR_PID" || { tail -n 20 "$PR/serve.log" >&2; die "postroom serve did not listen"; }
+}
+start_postroom
 
 cat >"$TMP/message.py" <<'PY'
 # A message of about `target` bytes: plain text, CRLF, some lines needing dot-stuffing; every
@@ -203,10 +212,23 @@ service imap {
   process_limit = 11000
 }
 EOF
-/usr/sbin/dovecot -F -c "$DV/dovecot.conf" >"$DV/stdout.log" 2>&1 &
-DV_PID=$!
-PIDS+=("$DV_PID")
-wait_port "$DOVECOT_PORT" "$DV_PID" || { cat "$DV/stdout.log" "$DV/dovecot.log" >&2 2>/dev/null; die "dovecot did not listen"; }
+start_dovecot() {
+  /usr/sbin/dovecot -F -c "$DV/dovecot.conf" >>"$DV/stdout.log" 2>&1 &
+  DV_PID=$!
+  PIDS+=("$DV_PID")
+  wait_port "$DOVECOT_PORT" "$DV_PID" || { cat "$DV/stdout.log" "$DV/dovecot.log" >&2 2>/dev/null; die "dovecot did not listen"; }
+}
+start_dovecot
+
+# restart TARGET: a clean stop (SIGTERM) and a new process on the same data.
+restart() {
+  local old p keep=()
+  case "$1" in postroom) old="$PR_PID" ;; dovecot) old="$DV_PID" ;; esac
+  stop_pid "$old"
+  for p in "${PIDS[@]}"; do [ "$p" = "$old" ] || keep+=("$p"); done
+  PIDS=("${keep[@]}")
+  case "$1" in postroom) start_postroom ;; dovecot) start_dovecot ;; esac
+}
 DOVECOT_VERSION="$(/usr/sbin/dovecot --version | cut -d' ' -f1)"
 
 # ---------------------------------------------------------------- the throughput client
@@ -277,6 +299,7 @@ else:
     command = {
         "body": b"FETCH 1:* (BODY.PEEK[])",
         "envelope": b"FETCH 1:* (ENVELOPE BODYSTRUCTURE)",
+        "cold": b"FETCH 1:* (ENVELOPE BODYSTRUCTURE)",
         "search": b"SEARCH TEXT needle",
     }[workload]
     t0 = time.perf_counter()
@@ -343,18 +366,19 @@ run_client() {
   PYTHONPATH="$TMP" python3 "$TMP/client.py" "$HOST" "$port" "$user" "$PASS" "$2" "$count" "$SIZE"
 }
 
-WORKLOADS="append body envelope search"
 declare -A SECS BYTES
 if [ "${SKIP_THROUGHPUT:-0}" != 1 ]; then
   for target in dovecot postroom; do
     for workload in $WORKLOADS; do
-      log "warm-up: $target $workload"
-      run_client "$target" "$workload" >/dev/null || die "$target $workload warm-up failed"
+      [ "$workload" = cold ] && restart "$target"
+      read -r secs bytes < <(run_client "$target" "$workload") || die "$target $workload warm-up failed"
+      log "warm-up: $target $workload: $bytes bytes in $secs s"
     done
   done
   for round in $(seq "$RUNS"); do
     for workload in $WORKLOADS; do
       for target in dovecot postroom; do
+        [ "$workload" = cold ] && restart "$target"
         sync; sleep 0.5
         read -r secs bytes < <(run_client "$target" "$workload") || die "$target $workload failed"
         SECS[$target.$workload]+="$secs "
@@ -455,6 +479,7 @@ label() {
     append) echo "APPEND $APPEND_COUNT × ~$SIZE B, LITERAL+, one connection" ;;
     body) echo "FETCH 1:* BODY.PEEK[] ($BIG msgs)" ;;
     envelope) echo "FETCH 1:* (ENVELOPE BODYSTRUCTURE) ($BIG msgs)" ;;
+    cold) echo "FETCH 1:* (ENVELOPE BODYSTRUCTURE) ($BIG msgs), cold: after a restart" ;;
     search) echo "SEARCH TEXT ($BIG msgs)" ;;
   esac
 }

@@ -31,17 +31,6 @@ const MESSAGES: &[(&str, &[u8])] = &[
     ("quoted pair, empty value", b"Subject: f\r\nContent-Type: application/x-foo; a=1; b=\"q\\\"x\"; c=\r\nContent-Disposition: attachment; filename=\"=?utf-8?b?5L2g?=.txt\"\r\nContent-Language: \r\n\r\nx\r\n"),
 ];
 
-/// APPENDs a message with a synchronizing literal (RFC 9051 §6.3.12, §4.3).
-fn append(c: &mut ImapConn, tag: &str, message: &[u8]) {
-    c.send(format!("{tag} APPEND INBOX {{{}}}\r\n", message.len()).as_bytes());
-    let go = c.line();
-    assert!(go.starts_with('+'), "{go}");
-    c.send(message);
-    c.send(b"\r\n");
-    let r = c.until(tag);
-    assert!(r.last().is_some_and(|l| l.contains(" OK")), "{r:?}");
-}
-
 /// The untagged lines of `FETCH n (item)`, joined (a literal's lines included).
 fn fetch(c: &mut ImapConn, n: usize, item: &str) -> String {
     let r = c.cmd("f", &format!("FETCH {n} ({item})"));
@@ -66,7 +55,7 @@ fn bodystructure_body_and_envelope_match_dovecot() {
     let mut b = login_dovecot(theirs.imap);
     for c in [&mut a, &mut b] {
         for (i, (_, message)) in MESSAGES.iter().enumerate() {
-            append(c, &format!("a{i}"), message);
+            c.append(&format!("a{i}"), message);
         }
         let r = c.cmd("s", "SELECT INBOX");
         assert!(r.last().is_some_and(|l| l.starts_with("s OK")), "{r:?}");

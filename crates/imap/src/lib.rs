@@ -31,7 +31,9 @@
 //!   CLOSE, UNSELECT), `append.rs`, `fetch.rs` (with CHANGEDSINCE, VANISHED), `store.rs`
 //!   (with UNCHANGEDSINCE), `search.rs`, `copy.rs` (COPY, MOVE), `expunge.rs`, `idle.rs`,
 //!   `quota.rs` (GETQUOTA, GETQUOTAROOT, SETQUOTA), `sort.rs` (SORT, ESORT), `thread.rs` (THREAD),
-//!   `headers.rs` (base subject, sent date and the other header fields SORT and THREAD use).
+//!   `headers.rs` (base subject, sent date and the other header fields SORT and THREAD use),
+//!   `summary.rs` (ENVELOPE and BODYSTRUCTURE computed once: in memory, then in the store, so
+//!   a restart does not parse again), `prefetch.rs` (bodies read in batches for FETCH).
 
 mod message;
 mod mime;

@@ -107,7 +107,8 @@ fn address_list(out: &mut Vec<u8>, addr: Option<&Address>, raw: Option<&str>, ut
 }
 
 /// RFC 9051 §7.5.2 ENVELOPE: date, subject, from, sender, reply-to, to, cc, bcc,
-/// in-reply-to, message-id. Sender and reply-to default to from.
+/// in-reply-to, message-id. Sender and reply-to default to from. Stored: a change to the
+/// output must raise `op::summary::FORMAT`.
 pub(crate) fn envelope(out: &mut Vec<u8>, msg: &Message, utf8: bool) {
     let text = |out: &mut Vec<u8>, name: &str| {
         let v = raw_header(msg, name);

@@ -4,6 +4,9 @@
 //! lowercase (`"text" "plain"`, `"7bit"`); a text part without a charset gets
 //! `"charset" "us-ascii"` after its other parameters (RFC 2045 §5.2).
 //!
+//! The output (and ENVELOPE's, `message.rs`) is stored: a change to it must raise
+//! `op::summary::FORMAT`, or messages summarised before keep their old answer.
+//!
 //! BODYSTRUCTURE adds the extension data that BODY leaves out (RFC 9051 §7.5.2): for a
 //! non-multipart part body MD5, disposition, language and location; for a multipart its
 //! parameters, disposition, language and location.

@@ -24,6 +24,8 @@
 //! - `modseq.rs`: CONDSTORE/QRESYNC (RFC 7162): STORE with UNCHANGEDSINCE, expunged UIDs
 //!   with their MODSEQ for VANISHED (a bounded record per mailbox).
 //! - `special_use.rs`: CREATE with a special use (RFC 6154 §3), one mailbox per use.
+//! - `summary.rs`: IMAP message summaries (ENVELOPE, BODYSTRUCTURE) kept per blob with a
+//!   format version, so a restart does not parse every message again; gone with the blob.
 //! - `maildrop.rs`: POP3's INBOX snapshot, message bodies in chunks, deletion at QUIT.
 //! - `queue.rs`: the outbound queue: claiming due rows, recording attempts (with their DSNs),
 //!   hold/release/retry/delete, DKIM keys per domain.
@@ -53,6 +55,7 @@ mod quota;
 mod readers;
 mod resolve;
 mod special_use;
+mod summary;
 mod writer;
 
 pub use collected::{Collected, CollectedBy};
@@ -64,6 +67,7 @@ pub use queue::{
     AttemptResult, DkimKey, Outcome, QueueAttempt, QueueEntry, QueueState, QueuedRecipient,
 };
 pub use quota::Quota;
+pub use summary::SummaryRow;
 
 /// Errors of the store. The `Display` text is one plain sentence a user can act on.
 #[derive(Debug, thiserror::Error)]

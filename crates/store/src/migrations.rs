@@ -12,7 +12,7 @@ use crate::{Result, StoreError};
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The migrations, in order: index 0 is version 1.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 /// Version 1: domains, accounts, aliases, mailboxes, content-addressed blobs, messages, the
 /// outbound queue. Blob reference counts are kept by triggers, so cascading deletes (an
@@ -227,6 +227,20 @@ ALTER TABLE collected ADD COLUMN fingerprint BLOB;
 CREATE INDEX collected_fingerprint ON collected (scope, fingerprint);
 "#;
 
+/// Version 7: IMAP message summaries (ENVELOPE, BODY, BODYSTRUCTURE as sent, serialised by
+/// the IMAP crate), so a restart does not parse every message again (`summary.rs`). One row
+/// per blob: a summary is a function of the message's bytes, so every copy shares it, and it
+/// goes with the blob (ON DELETE CASCADE) when the last message using it is expunged.
+/// `encoded` holds strings as RFC 2047 encoded words, `utf8` as UTF-8 (RFC 6855); `version`
+/// is the summary format's, and a row of another version is ignored and then replaced.
+const V7: &str = r#"
+CREATE TABLE summaries (
+    blob_id  INTEGER PRIMARY KEY REFERENCES blobs(id) ON DELETE CASCADE,
+    version  INTEGER NOT NULL,
+    encoded  BLOB,
+    utf8     BLOB
+);
+"#;
 
 /// Brings the database up to [`SCHEMA_VERSION`], each migration in its own transaction.
 /// Another process may be opening the same file: the version is read under the write lock.

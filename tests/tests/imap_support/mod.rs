@@ -84,6 +84,17 @@ impl ImapConn {
         }
     }
 
+    /// APPENDs `message` to INBOX with a synchronizing literal (RFC 9051 §6.3.12, §4.3).
+    pub fn append(&mut self, tag: &str, message: &[u8]) {
+        self.send(format!("{tag} APPEND INBOX {{{}}}\r\n", message.len()).as_bytes());
+        let go = self.line();
+        assert!(go.starts_with('+'), "{go}");
+        self.send(message);
+        self.send(b"\r\n");
+        let r = self.until(tag);
+        assert!(r.last().is_some_and(|l| l.contains(" OK")), "{r:?}");
+    }
+
     /// Whether the server closed the connection.
     pub fn is_closed(&mut self) -> bool {
         let mut buf = Vec::new();

@@ -2,6 +2,9 @@
 //! unless PEEK or the mailbox is read-only. CONDSTORE's MODSEQ and CHANGEDSINCE, QRESYNC's
 //! VANISHED modifier (RFC 7162 §3.1.4, §3.2.6).
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use proto::imap::date::format_date_time;
 use proto::imap::response::{self, literal};
 use proto::imap::{FetchAttr, Section, SectionText, SequenceSet};
@@ -15,6 +18,9 @@ use crate::session::{End, Session};
 
 /// Output queued beyond this is sent before the next message.
 const FLUSH_AT: usize = 256 * 1024;
+
+/// Messages per step of the walk: summaries looked up and stored, bodies planned.
+const CHUNK: usize = 512;
 
 /// `BODY[1.HEADER.FIELDS (A B)]`: the section as the response names it.
 fn section_name(s: &Section) -> String {
@@ -164,18 +170,39 @@ impl Session {
         let uid_validity = self.selected.as_ref().map_or(0, |s| s.uid_validity);
         let utf8 = self.utf8;
         let key = |uid: u32| (mailbox, uid_validity, uid, utf8);
-        let mut prefetch = match self.selected.as_ref() {
-            Some(sel) if needs_body => {
-                let to_read: Vec<usize> = indexes
-                    .iter()
-                    .copied()
-                    .filter(|&i| !only_summary || summary::get(&key(sel.messages[i].uid)).is_none())
-                    .collect();
-                Prefetch::new(mailbox, &sel.messages, &to_read)
+        // The walk goes in chunks: the summaries a chunk has already (memory, then store) are
+        // found first, so only the other messages are read and parsed; what is parsed is
+        // stored in the background, awaited before the tagged OK.
+        let mut prefetch = Prefetch::new(mailbox, &[], &[]);
+        let mut known = HashMap::new();
+        let mut computed = Vec::new();
+        let mut saves = Vec::new();
+        for (n, &i) in indexes.iter().enumerate() {
+            if n % CHUNK == 0 {
+                saves.extend(summary::save(
+                    &self.ctx.store,
+                    mailbox,
+                    utf8,
+                    std::mem::take(&mut computed),
+                ));
+                let chunk = &indexes[n..indexes.len().min(n + CHUNK)];
+                let uids: Vec<u32> = match self.selected.as_ref() {
+                    Some(sel) => chunk.iter().map(|&i| sel.messages[i].uid).collect(),
+                    None => break,
+                };
+                if needs_summary {
+                    known =
+                        summary::load(&self.ctx.store, (mailbox, uid_validity, utf8), &uids).await;
+                }
+                if let Some(sel) = self.selected.as_ref().filter(|_| needs_body) {
+                    let to_read: Vec<usize> = chunk
+                        .iter()
+                        .copied()
+                        .filter(|&i| !only_summary || !known.contains_key(&sel.messages[i].uid))
+                        .collect();
+                    prefetch = Prefetch::new(mailbox, &sel.messages, &to_read);
+                }
             }
-            _ => Prefetch::new(mailbox, &[], &[]),
-        };
-        for i in indexes {
             let Some(m) = self
                 .selected
                 .as_ref()
@@ -184,7 +211,7 @@ impl Session {
             else {
                 continue;
             };
-            let cached = needs_summary.then(|| summary::get(&key(m.uid))).flatten();
+            let cached = needs_summary.then(|| known.get(&m.uid).cloned()).flatten();
             let raw = if needs_body && !(only_summary && cached.is_some()) {
                 match prefetch.body(&self.ctx.store, m.uid).await {
                     Ok(body) => match body {
@@ -211,7 +238,11 @@ impl Session {
             let raw = raw.unwrap_or_default();
             let summary = match cached {
                 Some(s) => Some(s),
-                None if needs_summary => Some(summary::compute(key(m.uid), &raw)),
+                None if needs_summary => {
+                    let s = summary::compute(key(m.uid), &raw);
+                    computed.push((m.uid, Arc::clone(&s)));
+                    Some(s)
+                }
                 None => None,
             };
             let mut out = format!("* {} FETCH (", i + 1).into_bytes();
@@ -309,6 +340,11 @@ impl Session {
             if self.wbuf.len() >= FLUSH_AT {
                 self.flush().await?;
             }
+        }
+        saves.extend(summary::save(&self.ctx.store, mailbox, utf8, computed));
+        for save in saves {
+            // A failed save was logged; the next FETCH parses again.
+            let _ = save.await;
         }
         self.catch_up(uid).await;
         self.ok(tag, "FETCH completed");
