@@ -133,8 +133,14 @@ where
     Fut: std::future::Future<Output = Answer> + Send,
 {
     loop {
-        let Ok((stream, _)) = listener.accept().await else {
-            continue;
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                // Out of file descriptors, say: wait instead of spinning.
+                tracing::warn!("control port: {e}");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                continue;
+            }
         };
         let (key, handle) = (key.clone(), handle.clone());
         tokio::spawn(async move {
