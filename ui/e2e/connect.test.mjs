@@ -142,7 +142,7 @@ test("dynamic DNS: a record is configured, refused with the error at its field, 
     card.getByText(lang === "zh" ? "已更新" : "Updated", { exact: true }).first().waitFor());
 });
 
-test("collection: a job added in the panel runs at once, without a restart, and shows the plain error", async () => {
+test("collection: a job added in the panel runs at once, without a restart, and words its error in both languages", async () => {
   const card = page.getByTestId("collect-card");
   await page.getByTestId("collect-add").click();
   await page.getByTestId("job-host").fill("127.0.0.1");
@@ -178,7 +178,17 @@ test("collection: a job added in the panel runs at once, without a restart, and 
   assert.equal(server.child.pid, pid);
   const jobs = await page.evaluate(() => fetch("/api/collect").then((r) => r.json()));
   assert.equal(jobs[0].runs, 1);
-  await shots(page, "connections-collect", async () => state.locator(".ant-typography-danger").waitFor());
+  assert.equal(jobs[0].last_error_kind, "connection_refused");
+  // The kind in the reader's language with what to do; the server's English words below it.
+  const sentence = {
+    en: "The server refused the connection: nothing answers on that port.",
+    zh: "对方服务器拒绝连接：该端口没有服务应答。",
+  };
+  await shots(page, "connections-collect", async (lang) => {
+    await state.getByText(sentence[lang], { exact: true }).waitFor();
+    const raw = (await state.getByTestId("conn-error-raw").textContent()) ?? "";
+    assert.match(raw, new RegExp(`^cannot connect to 127\\.0\\.0\\.1:${refusing}: Connection refused`));
+  });
 });
 
 test("ETRN: a backup server added in the panel is asked at once, and again on request", async () => {

@@ -7,7 +7,9 @@ import { setTransport } from "./api";
 import { fake, wrap } from "./testing";
 import { DdnsRecordFields, jobTable, recordValues } from "./components/ConnectForms";
 import Connections from "./pages/Connections";
-import { etrnResultKey, etrnState, etrnTable, etrnTriggerKey, etrnValues } from "./pages/connections/Etrn";
+import { etrnHintKey, etrnResultKey, etrnState, etrnTable, etrnTriggerKey, etrnValues } from "./pages/connections/Etrn";
+import { ERROR_KINDS, errorKindKeys } from "./pages/connections/ErrorKind";
+import { translate } from "./i18n";
 import type { DoctorCheck, EtrnStatus } from "./types";
 
 afterEach(() => setTransport(undefined));
@@ -192,6 +194,9 @@ describe("ETRN", () => {
     expect(etrnResultKey("nothing_queued")).toBe("etrn.result.nothing_queued");
     expect(etrnResultKey(null)).toBe("etrn.result.none");
     expect(etrnResultKey("something new")).toBe("etrn.result.none");
+    expect(etrnHintKey("unsupported")).toBe("etrn.hint.unsupported");
+    expect(etrnHintKey("started")).toBeUndefined();
+    expect(etrnHintKey(null)).toBeUndefined();
     expect(etrnTriggerKey("manual")).toBe("etrn.trigger.manual");
     expect(etrnTriggerKey(null)).toBeUndefined();
     expect(etrnState([state], entry, 0)).toBe(state);
@@ -205,6 +210,9 @@ describe("ETRN", () => {
     const card = await screen.findByTestId("etrn-card");
     expect(await within(card).findByText("开始发送")).toBeTruthy();
     expect(within(card).getByText("被拒绝")).toBeTruthy();
+    // What a refused domain means, in words, under its tag (the reply is the tag's tooltip).
+    expect(within(card).getByText(/对方暂时不发送该域名的邮件/)).toBeTruthy();
+    expect(within(card).queryAllByText(/ETRN：请联系服务商开通/)).toHaveLength(0);
     expect(within(card).getByText("地址已变化")).toBeTruthy();
     expect(within(card).getByText("backup.isp.example:25")).toBeTruthy();
     fireEvent.click(within(card).getByRole("button", { name: "立即请求" }));
@@ -246,5 +254,72 @@ describe("ETRN", () => {
     fireEvent.change(screen.getByTestId("etrn-interval"), { target: { value: "30m" } });
     fireEvent.click(screen.getByRole("button", { name: "Save" }));
     await waitFor(() => expect(calls.find((c) => c.method === "PUT")?.body).toEqual({ ...entry, interval: "30m" }));
+  });
+});
+
+describe("last errors", () => {
+  const refused = "cannot connect to 127.0.0.1:36747: Connection refused (os error 111)";
+  const failing = {
+    ...base,
+    "GET /api/collect": () => [{ ...base["GET /api/collect"]()[0], last_run: 1_700_000_000, last_error: refused, last_error_kind: "connection_refused" }],
+    "GET /api/ddns": () => {
+      const d = base["GET /api/ddns"]();
+      return { ...d, records: [{ ...d.records[0], last_error: "badauth: the user name or password is wrong", last_error_kind: "auth" }] };
+    },
+  };
+
+  it("words a collection job's and a record's error in Chinese, with the server's words as a detail", async () => {
+    fake(failing);
+    wrap(<Connections />, "zh");
+    const job = within(await screen.findByTestId("collect-card"));
+    expect(await job.findByText("对方服务器拒绝连接：该端口没有服务应答。")).toBeTruthy();
+    expect(job.getByText(/请向服务商核对服务器地址、端口和加密方式/)).toBeTruthy();
+    expect(job.getByTestId("conn-error-raw").textContent).toBe(refused);
+    const ddns = within(screen.getByTestId("ddns-card"));
+    expect(await ddns.findByText("用户名或密码被拒绝。")).toBeTruthy();
+    expect(ddns.getByTestId("conn-error-raw").textContent).toBe("badauth: the user name or password is wrong");
+  });
+
+  it("words them in English too", async () => {
+    fake(failing);
+    wrap(<Connections />, "en");
+    const job = within(await screen.findByTestId("collect-card"));
+    expect(await job.findByText("The server refused the connection: nothing answers on that port.")).toBeTruthy();
+    expect(job.getByText(/Check the server name, port and encryption setting/)).toBeTruthy();
+    expect(job.getByTestId("conn-error-raw").textContent).toBe(refused);
+    expect(await screen.findByText("The user name or password was refused.")).toBeTruthy();
+  });
+
+  it("words an ETRN entry's error, and shows an unknown kind's raw text as it is", async () => {
+    const entry = { host: "backup.isp.example", port: 25, domains: ["example.cn"], tls: "starttls", interval: "1h" };
+    const state = (error_kind: string) => ({
+      index: 0, host: entry.host, port: 25, tls: "starttls", last_run: 1_700_000_000, trigger: "start", running: false,
+      next_run: null, error: "the server does not advertise ETRN in its EHLO reply", error_kind,
+      domains: [{ domain: "example.cn", result: null, reply: null }],
+    });
+    fake({ ...base, "GET /api/settings": () => settings({ etrn: [entry] }), "GET /api/etrn": () => [state("not_advertised")] });
+    const { unmount } = wrap(<Connections />, "zh");
+    const card = within(await screen.findByTestId("etrn-card"));
+    expect(await card.findByText("备用邮件服务器不支持 ETRN。")).toBeTruthy();
+    expect(card.getByTestId("conn-error-raw").textContent).toBe("the server does not advertise ETRN in its EHLO reply");
+    unmount();
+
+    fake({ ...base, "GET /api/settings": () => settings({ etrn: [entry] }), "GET /api/etrn": () => [state("something_newer")] });
+    wrap(<Connections />, "zh");
+    const again = within(await screen.findByTestId("etrn-card"));
+    expect(await again.findByText("the server does not advertise ETRN in its EHLO reply")).toBeTruthy();
+    expect(again.queryByTestId("conn-error-raw")).toBeNull();
+  });
+
+  it("has a sentence and a fix in both languages for every kind", () => {
+    expect(errorKindKeys(null)).toBeUndefined();
+    expect(errorKindKeys("something_newer")).toBeUndefined();
+    for (const kind of ERROR_KINDS) {
+      const keys = errorKindKeys(kind)!;
+      for (const lang of ["en", "zh"] as const) {
+        expect(translate(lang, keys.what), `${lang} ${kind}`).not.toBe(keys.what);
+        expect(translate(lang, keys.fix), `${lang} ${kind}`).not.toBe(keys.fix);
+      }
+    }
   });
 });

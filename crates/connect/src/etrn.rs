@@ -9,9 +9,11 @@
 
 mod runner;
 
+use queue::etrn::EtrnFailure;
 pub use runner::EtrnClient;
 use serde::Serialize;
 
+use crate::ErrorKind;
 use crate::ip::PublicIp;
 
 /// One `[[etrn]]` entry's last run.
@@ -34,6 +36,9 @@ pub struct EtrnStatus {
     pub next_run: Option<i64>,
     /// Why the last run did not get as far as ETRN (connection, TLS, not advertised).
     pub error: Option<String>,
+    /// The kind of `error` (`"connection_refused"`, `"not_advertised"`, ...), for a
+    /// translated sentence in the panel.
+    pub error_kind: Option<ErrorKind>,
     /// Each domain's answer in the last run that reached ETRN.
     pub domains: Vec<DomainStatus>,
 }
@@ -60,6 +65,26 @@ pub fn classify(code: u16) -> &'static str {
     }
 }
 
+/// The kind of a session that did not get as far as ETRN. The session's errors reach us as
+/// words (`queue::etrn`): a reply code first is the server refusing (a 554 greeting, a 5xx
+/// to EHLO), the rest is sorted by the OS's and resolver's words.
+pub(crate) fn failure_kind(failure: &EtrnFailure) -> ErrorKind {
+    match failure {
+        EtrnFailure::NotAdvertised => ErrorKind::NotAdvertised,
+        EtrnFailure::Connect(why) => {
+            let bytes = why.as_bytes();
+            let reply = bytes.len() >= 3
+                && bytes[..3].iter().all(u8::is_ascii_digit)
+                && matches!(bytes.get(3), None | Some(b' ' | b'-'));
+            if reply {
+                ErrorKind::ServerRefused
+            } else {
+                ErrorKind::from_text(why)
+            }
+        }
+    }
+}
+
 /// Whether a known address changed. A family's first address is no change: the run at
 /// start covered it, and the watcher finds the addresses only after the engine started.
 pub(crate) fn moved(before: PublicIp, now: PublicIp) -> bool {
@@ -70,7 +95,7 @@ pub(crate) fn moved(before: PublicIp, now: PublicIp) -> bool {
 mod tests {
     use std::net::Ipv4Addr;
 
-    use super::{PublicIp, classify, moved};
+    use super::{ErrorKind, EtrnFailure, PublicIp, classify, failure_kind, moved};
 
     #[test]
     fn only_a_known_address_that_changes_is_a_move() {
@@ -81,6 +106,36 @@ mod tests {
         assert!(!moved(PublicIp::default(), ip(1)));
         assert!(!moved(ip(1), ip(1)));
         assert!(moved(ip(1), ip(2)));
+    }
+
+    #[test]
+    fn failures_have_their_kind() {
+        let connect = |why: &str| failure_kind(&EtrnFailure::Connect(why.to_string()));
+        assert_eq!(
+            failure_kind(&EtrnFailure::NotAdvertised),
+            ErrorKind::NotAdvertised
+        );
+        for (why, kind) in [
+            (
+                "cannot connect: Connection refused (os error 111)",
+                ErrorKind::ConnectionRefused,
+            ),
+            ("the host name has no address", ErrorKind::HostNotFound),
+            ("DNS is not set up", ErrorKind::HostNotFound),
+            ("timed out waiting for the greeting", ErrorKind::Timeout),
+            ("554 5.7.1 go away", ErrorKind::ServerRefused),
+            ("421", ErrorKind::ServerRefused),
+            (
+                "the relay does not offer STARTTLS, which this route requires",
+                ErrorKind::Tls,
+            ),
+            (
+                "connection lost: Connection reset by peer (os error 104)",
+                ErrorKind::ConnectionLost,
+            ),
+        ] {
+            assert_eq!(connect(why), kind, "{why}");
+        }
     }
 
     #[test]

@@ -7,15 +7,20 @@
 //! - `collect/`: collection from ISP mailboxes over POP3 and IMAP.
 //! - `etrn.rs`, `etrn/`: ETRN (RFC 1985) to backup MX hosts at start, on an interval, on IP
 //!   changes, live-updated entries.
+//! - `error_kind.rs`: [`ErrorKind`], the machine-readable kind of a job's, record's or
+//!   entry's last error, which the panel words in the reader's language.
 //! - `live.rs`: a list of configured items (jobs, entries) replaced live, unchanged ones kept.
 //! - `doctor/`: the connectivity doctor: port 25, public IP, PTR, MX, blocklists, smart host.
 
 pub mod collect;
 pub mod ddns;
 pub mod doctor;
+mod error_kind;
 pub mod etrn;
 pub mod ip;
 mod live;
+
+pub use error_kind::ErrorKind;
 
 /// The `User-Agent` of outgoing HTTP requests (the dyndns2 protocol requires a real one).
 pub(crate) const USER_AGENT: &str = concat!("Postroom/", env!("CARGO_PKG_VERSION"));

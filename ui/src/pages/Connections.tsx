@@ -1,6 +1,7 @@
 // The Internet connection: dynamic DNS (on/off, the records to keep updated and each one's
 // state), the mailboxes Postroom collects mail from (jobs, state, "fetch now"), the backup
-// MX hosts asked with ETRN (connections/Etrn.tsx), and the connectivity doctor. Records and
+// MX hosts asked with ETRN (connections/Etrn.tsx), and the connectivity doctor. A last error
+// is worded by its kind in the reader's language (connections/ErrorKind.tsx). Records and
 // jobs are saved through PUT /api/settings, which replaces a whole array of tables (a
 // password sent back as `********` keeps the stored one) and applies them at once.
 import { useState } from "react";
@@ -11,6 +12,7 @@ import { FormModal } from "../components/FormModal";
 import { RemoveButton } from "../components/RemoveButton";
 import { Doctor } from "../components/Doctor";
 import { Etrn } from "./connections/Etrn";
+import { ConnError } from "./connections/ErrorKind";
 import {
   CollectJobFields, DdnsRecordFields, compact, jobTable, jobValues, recordValues, scopeError, type Table as Entry,
 } from "../components/ConnectForms";
@@ -167,7 +169,7 @@ function Ddns() {
               return (
                 <span data-testid="ddns-result">
                   <Tag color={RESULT_COLORS[s.stopped ? "stopped" : (s.last_result ?? "")]}>{t(ddnsResultKey(s))}</Tag>
-                  {s.last_error && <div><Typography.Text type="danger">{s.last_error}</Typography.Text></div>}
+                  {s.last_error && <ConnError kind={s.last_error_kind} raw={s.last_error} />}
                 </span>
               );
             },
@@ -246,7 +248,7 @@ function Collect() {
                 <span data-testid="collect-state">
                   {j.enabled === false ? <Tag>{t("conn.disabled")}</Tag> : s?.running ? <Tag color="processing">{t("conn.fetching")}</Tag> : null}
                   {s?.last_run ? formatTime(s.last_run, lang) : t("conn.never")}
-                  {s?.last_error && <div><Typography.Text type="danger">{s.last_error}</Typography.Text></div>}
+                  {s?.last_error && <ConnError kind={s.last_error_kind} raw={s.last_error} />}
                 </span>
               );
             },

@@ -1,6 +1,7 @@
 //! The byte stream under the POP3 and IMAP clients: TCP, implicit TLS or an upgrade after
 //! STLS/STARTTLS, CRLF lines and counted reads (IMAP literals), each with a timeout.
 
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,6 +14,7 @@ use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
 use super::CollectError;
+use crate::ErrorKind;
 
 /// How long a TCP connect, a TLS handshake, or one read or write may take.
 pub(crate) const TIMEOUT: Duration = Duration::from_secs(120);
@@ -32,6 +34,14 @@ pub(crate) struct Conn {
     buf: Vec<u8>,
     /// Where unread bytes start in `buf`.
     start: usize,
+}
+
+/// A read or write that failed, with its kind.
+fn io_failed(e: std::io::Error) -> CollectError {
+    CollectError::Io(
+        format!("the connection failed: {e}"),
+        ErrorKind::from_io(&e),
+    )
 }
 
 /// A verifying TLS client config: the certificates in `ca` if given, else the public roots.
@@ -62,11 +72,31 @@ impl Conn {
         Ok(conn)
     }
 
+    /// Looks the host up, then connects to its addresses in turn; a failed look-up is
+    /// told apart from a failed connection (whose kind is its `io::ErrorKind`).
     async fn connect(host: &str, port: u16) -> Result<Conn, CollectError> {
-        let stream = tokio::time::timeout(TIMEOUT, TcpStream::connect((host, port)))
+        let open = async {
+            let not_found = |why: String| {
+                CollectError::Io(
+                    format!("cannot find {host}: {why}"),
+                    ErrorKind::HostNotFound,
+                )
+            };
+            let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
+                .await
+                .map_err(|e| not_found(e.to_string()))?
+                .collect();
+            if addrs.is_empty() {
+                return Err(not_found("the name has no address".into()));
+            }
+            TcpStream::connect(&addrs[..]).await.map_err(|e| {
+                let kind = ErrorKind::from_io(&e);
+                CollectError::Io(format!("cannot connect to {host}:{port}: {e}"), kind)
+            })
+        };
+        let stream = tokio::time::timeout(TIMEOUT, open)
             .await
-            .map_err(|_| CollectError::Timeout("the connection"))?
-            .map_err(|e| CollectError::Io(format!("cannot connect to {host}:{port}: {e}")))?;
+            .map_err(|_| CollectError::Timeout("the connection"))??;
         Ok(Conn {
             stream: Box::new(stream),
             host: host.to_string(),
@@ -108,7 +138,7 @@ impl Conn {
         tokio::time::timeout(TIMEOUT, write)
             .await
             .map_err(|_| CollectError::Timeout("sending a command"))?
-            .map_err(|e| CollectError::Io(format!("the connection failed: {e}")))
+            .map_err(io_failed)
     }
 
     /// One line without its CRLF (a bare LF ends a line too).
@@ -156,11 +186,48 @@ impl Conn {
         let n = tokio::time::timeout(TIMEOUT, self.stream.read(&mut chunk))
             .await
             .map_err(|_| CollectError::Timeout("the server's answer"))?
-            .map_err(|e| CollectError::Io(format!("the connection failed: {e}")))?;
+            .map_err(io_failed)?;
         if n == 0 {
-            return Err(CollectError::Io("the server closed the connection".into()));
+            return Err(CollectError::Io(
+                "the server closed the connection".into(),
+                ErrorKind::ConnectionLost,
+            ));
         }
         self.buf.extend_from_slice(&chunk[..n]);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Conn, ErrorKind};
+
+    #[tokio::test]
+    async fn a_closed_port_is_refused_and_a_hang_up_is_a_lost_connection() {
+        // A port nothing listens on any more: the kernel answers the SYN with a RST.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        drop(listener);
+        let error = Conn::connect("127.0.0.1", port)
+            .await
+            .err()
+            .expect("refused");
+        assert_eq!(error.kind(), ErrorKind::ConnectionRefused, "{error}");
+        assert!(
+            error
+                .to_string()
+                .starts_with("cannot connect to 127.0.0.1:")
+        );
+
+        // A server that accepts and closes at once.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let server = tokio::spawn(async move { drop(listener.accept().await) });
+        let mut conn = Conn::connect("127.0.0.1", port).await.expect("connects");
+        server.await.expect("server");
+        let error = conn.read_line().await.expect_err("closed");
+        assert_eq!(error.kind(), ErrorKind::ConnectionLost, "{error}");
     }
 }

@@ -26,13 +26,16 @@ mod sort;
 
 pub use schedule::{CollectStatus, Collector};
 
+use crate::ErrorKind;
+
 /// Why a run failed. The `Display` text is one plain sentence for the status and the log.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum CollectError {
-    /// The network failed or the server hung up.
+    /// The network failed or the server hung up; the kind is taken from the
+    /// [`std::io::Error`] where there is one.
     #[error("{0}")]
-    Io(String),
+    Io(String, ErrorKind),
     /// The server took too long.
     #[error("timed out waiting for {0}")]
     Timeout(&'static str),
@@ -62,6 +65,25 @@ pub enum CollectError {
     Store(#[from] store::StoreError),
 }
 
+impl CollectError {
+    /// The kind of failure, for the status (`last_error_kind`).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            CollectError::Io(_, kind) => *kind,
+            CollectError::Timeout(_) => ErrorKind::Timeout,
+            CollectError::Tls(_) => ErrorKind::Tls,
+            CollectError::Login(_) => ErrorKind::Auth,
+            CollectError::Refused(_) => ErrorKind::ServerRefused,
+            CollectError::Protocol(_) => ErrorKind::Protocol,
+            CollectError::Gone(_) => ErrorKind::Gone,
+            CollectError::Account(_) => ErrorKind::Account,
+            CollectError::TooLarge(_) => ErrorKind::TooLarge,
+            CollectError::Store(store::StoreError::OverQuota(_)) => ErrorKind::OverQuota,
+            CollectError::Store(_) => ErrorKind::Store,
+        }
+    }
+}
+
 /// A message on the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Remote {
@@ -88,5 +110,39 @@ pub(crate) fn sample_job() -> config::Collect {
         interval: std::time::Duration::from_secs(60),
         keep_days: None,
         enabled: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CollectError, ErrorKind};
+
+    #[test]
+    fn each_error_has_its_kind() {
+        let text = || "x".to_string();
+        for (error, kind) in [
+            (
+                CollectError::Io(text(), ErrorKind::HostNotFound),
+                ErrorKind::HostNotFound,
+            ),
+            (CollectError::Timeout("the greeting"), ErrorKind::Timeout),
+            (CollectError::Tls(text()), ErrorKind::Tls),
+            (CollectError::Login(text()), ErrorKind::Auth),
+            (CollectError::Refused(text()), ErrorKind::ServerRefused),
+            (CollectError::Protocol(text()), ErrorKind::Protocol),
+            (CollectError::Gone(text()), ErrorKind::Gone),
+            (CollectError::Account(text()), ErrorKind::Account),
+            (CollectError::TooLarge(2), ErrorKind::TooLarge),
+            (
+                CollectError::Store(store::StoreError::OverQuota(text())),
+                ErrorKind::OverQuota,
+            ),
+            (
+                CollectError::Store(store::StoreError::NotFound(text())),
+                ErrorKind::Store,
+            ),
+        ] {
+            assert_eq!(error.kind(), kind, "{error:?}");
+        }
     }
 }

@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::run::{self, RunContext, RunReport};
+use crate::ErrorKind;
 use crate::live::{Indexed, Item, LiveList, lock};
 
 /// The state of one job, for the admin API (`GET /api/collect`).
@@ -50,6 +51,9 @@ pub struct CollectStatus {
     pub fetched_total: u64,
     /// The last run's error; `None` when it succeeded.
     pub last_error: Option<String>,
+    /// The kind of `last_error` (`"connection_refused"`, `"auth"`, ...), for a translated
+    /// sentence in the panel; `None` when the last run succeeded.
+    pub last_error_kind: Option<ErrorKind>,
     /// When the next scheduled run starts (unix seconds); `None` for a disabled job.
     pub next_run: Option<i64>,
 }
@@ -104,6 +108,7 @@ fn new_job(index: usize, job: &Collect, stop: CancellationToken) -> Job {
         deleted: 0,
         fetched_total: 0,
         last_error: None,
+        last_error_kind: None,
         next_run: job.enabled.then(crate::unix_now),
     };
     Item::new(job.clone(), status, stop)
@@ -252,6 +257,7 @@ impl Collector {
             Ok(()) => {
                 status.last_success = Some(now);
                 status.last_error = None;
+                status.last_error_kind = None;
                 if report.fetched > 0 || report.deleted > 0 {
                     tracing::info!(job = %label, fetched = report.fetched, deleted = report.deleted, "collected mail");
                 }
@@ -259,6 +265,7 @@ impl Collector {
             Err(e) => {
                 tracing::warn!(job = %label, fetched = report.fetched, error = %e, "collecting mail failed");
                 status.last_error = Some(e.to_string());
+                status.last_error_kind = Some(e.kind());
             }
         }
     }

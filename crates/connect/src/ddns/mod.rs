@@ -8,6 +8,7 @@
 //! - `service.rs`: [`Ddns`]: starting, restarting with new settings, the status.
 //! - `runner.rs`: the schedule of one record.
 //! - `http.rs`: sending a request and sorting its failures into fatal and temporary.
+//! - `kind.rs`: the [`crate::ErrorKind`] of a failure, for the status.
 //! - `sign.rs`: TC3-HMAC-SHA256 (Tencent Cloud) and HMAC-SHA1 (Alibaba Cloud) signatures.
 //! - `dyndns2.rs`, `cloudflare.rs`, `dnspod.rs`, `alidns.rs`: one provider each.
 
@@ -16,6 +17,7 @@ mod cloudflare;
 mod dnspod;
 mod dyndns2;
 mod http;
+mod kind;
 mod runner;
 mod service;
 pub mod sign;
@@ -59,6 +61,9 @@ pub struct RecordStatus {
     pub last_result: Option<String>,
     /// The last failure, without secrets.
     pub last_error: Option<String>,
+    /// The kind of `last_error` (`"auth"`, `"no_record"`, `"provider_error"`, ...), for a
+    /// translated sentence in the panel.
+    pub last_error_kind: Option<crate::ErrorKind>,
     /// Unix seconds of the next scheduled attempt; `None` while waiting for an address, or
     /// when stopped.
     pub next_run: Option<i64>,
@@ -131,6 +136,7 @@ impl RecordStatus {
             last_attempt: None,
             last_result: None,
             last_error: None,
+            last_error_kind: None,
             next_run: None,
             stopped: false,
         }

@@ -38,7 +38,9 @@ impl Runner {
             let due = wake.is_none_or(|at| at <= Instant::now());
             if let Some(want) = want.filter(|w| due && (sent != Some(*w) || wake.is_some())) {
                 self.set(|s| s.last_attempt = Some(crate::unix_now()));
-                match super::update(&self.client, &self.record, want).await {
+                let result = super::update(&self.client, &self.record, want).await;
+                let kind = result.as_ref().err().map(Failure::kind);
+                match result {
                     Ok(done) => {
                         let result = if done == Done::Good { "good" } else { "nochg" };
                         tracing::info!(target: "ddns", hostname = %host, addresses = ?want.list(), result, "dynamic DNS record updated");
@@ -50,6 +52,7 @@ impl Runner {
                             s.last_update = Some(crate::unix_now());
                             s.last_result = Some(result.to_string());
                             s.last_error = None;
+                            s.last_error_kind = None;
                         });
                     }
                     Err(Failure::Temporary(why)) => {
@@ -59,6 +62,7 @@ impl Runner {
                         self.set(|s| {
                             s.last_result = Some("retrying".to_string());
                             s.last_error = Some(why);
+                            s.last_error_kind = kind;
                         });
                     }
                     Err(Failure::Fatal(why)) => {
@@ -66,6 +70,7 @@ impl Runner {
                         self.set(|s| {
                             s.last_result = Some("stopped".to_string());
                             s.last_error = Some(why);
+                            s.last_error_kind = kind;
                             s.stopped = true;
                             s.next_run = None;
                         });

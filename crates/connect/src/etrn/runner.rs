@@ -12,7 +12,7 @@ use queue::etrn::{EtrnFailure, EtrnSession};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use super::{DomainStatus, EtrnStatus, classify, moved};
+use super::{DomainStatus, EtrnStatus, classify, failure_kind, moved};
 use crate::ddns::Ddns;
 use crate::live::{Indexed, Item, LiveList, lock};
 
@@ -68,6 +68,7 @@ fn new_entry(index: usize, e: &Etrn, stop: CancellationToken) -> Entry {
         running: false,
         next_run: None,
         error: None,
+        error_kind: None,
         domains,
     };
     Item::new(e.clone(), status, stop)
@@ -213,6 +214,7 @@ impl EtrnClient {
         match outcome {
             Ok(EtrnSession { host, replies }) => {
                 status.error = None;
+                status.error_kind = None;
                 for r in replies {
                     let result = classify(r.reply.code);
                     let reply = r.reply.one_line();
@@ -224,6 +226,7 @@ impl EtrnClient {
                 }
             }
             Err(failure) => {
+                status.error_kind = Some(failure_kind(&failure));
                 let why = match failure {
                     EtrnFailure::Connect(why) => why,
                     EtrnFailure::NotAdvertised => {

@@ -12,7 +12,8 @@ use crate::EngineHandle;
 const WHAT: &str = "collect job";
 
 impl EngineHandle {
-    /// `GET /api/collect`: every `[[collect]]` job's status, in config order.
+    /// `GET /api/collect`: every `[[collect]]` job's status, in config order; a failed run
+    /// has `last_error` (English words) and `last_error_kind` (`connect::ErrorKind`).
     pub fn collect_status(&self) -> Vec<CollectStatus> {
         self.shared.collector.status()
     }

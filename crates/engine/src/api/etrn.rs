@@ -13,7 +13,8 @@ const WHAT: &str = "ETRN entry";
 
 impl EngineHandle {
     /// `GET /api/etrn`: every `[[etrn]]` entry in config order: host, port, tls, the last
-    /// run's time and trigger, its error if it did not reach ETRN, each domain's result, and
+    /// run's time and trigger, its error if it did not reach ETRN (with its `error_kind`, a
+    /// `connect::ErrorKind`), each domain's result, and
     /// when the next run on the interval is due.
     pub fn etrn_status(&self) -> Vec<EtrnStatus> {
         self.shared.etrn.status()

@@ -11,6 +11,7 @@ import { RemoveButton } from "../../components/RemoveButton";
 import { formatRelative, formatTime } from "../../format";
 import { errorText, useAction, useEvents, useLoad, useThrottled } from "../../hooks";
 import { useI18n, type Key } from "../../i18n";
+import { ConnError } from "./ErrorKind";
 import type { EtrnDomainStatus, EtrnStatus, SettingsTree } from "../../types";
 
 type Entry = Record<string, unknown>;
@@ -59,6 +60,11 @@ export function etrnResultKey(result: string | null): Key {
   return result && RESULTS.includes(result) ? (`etrn.result.${result}` as Key) : "etrn.result.none";
 }
 
+/** The translation key of what to make of a domain's unsuccessful answer, if it was one. */
+export function etrnHintKey(result: string | null): Key | undefined {
+  return result === "refused" || result === "unsupported" || result === "failed" ? (`etrn.hint.${result}` as Key) : undefined;
+}
+
 /** The translation key of what started a run, if known. */
 export function etrnTriggerKey(trigger: string | null): Key | undefined {
   return trigger && TRIGGERS.includes(trigger) ? (`etrn.trigger.${trigger}` as Key) : undefined;
@@ -72,12 +78,14 @@ export function etrnState(status: EtrnStatus[] | undefined, entry: Entry, i: num
 
 function DomainResult({ d }: { d: EtrnDomainStatus }) {
   const { t } = useI18n();
+  const hint = etrnHintKey(d.result);
   return (
     <div data-testid="etrn-domain">
       <code>{d.domain}</code>{" "}
       <Tooltip title={d.reply ?? undefined}>
         <Tag color={d.result ? RESULT_COLORS[d.result] : undefined}>{t(etrnResultKey(d.result))}</Tag>
       </Tooltip>
+      {hint && <div><Typography.Text type="secondary" style={{ fontSize: 12 }}>{t(hint)}</Typography.Text></div>}
     </div>
   );
 }
@@ -161,7 +169,7 @@ export function Etrn() {
                   {s?.running && <Tag color="processing">{t("etrn.running")}</Tag>}
                   {s?.last_run ? formatTime(s.last_run, lang) : t("conn.never")}
                   {trigger && <div><Typography.Text type="secondary">{t(trigger)}</Typography.Text></div>}
-                  {s?.error && <div><Typography.Text type="danger">{s.error}</Typography.Text></div>}
+                  {s?.error && <ConnError kind={s.error_kind} raw={s.error} />}
                 </span>
               );
             },

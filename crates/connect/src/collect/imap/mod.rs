@@ -254,10 +254,10 @@ impl Imap {
                             .first()
                             .is_none_or(|a| !matches!(a, Arg::Atom("LOGOUT")))
                     {
-                        return Err(CollectError::Io(format!(
-                            "the server ended the session: {}",
-                            answer.first_line()
-                        )));
+                        return Err(CollectError::Io(
+                            format!("the server ended the session: {}", answer.first_line()),
+                            crate::ErrorKind::ConnectionLost,
+                        ));
                     }
                     untagged.push(answer);
                 }
