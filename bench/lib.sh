@@ -16,20 +16,31 @@ stop_pid() {
 }
 
 port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
-wait_port() { # PORT PID
+wait_port() { # PORT [PID]: up to 30 s; fails at once if PID (when given) is gone
   local i
   for i in $(seq 300); do
     port_open "$1" && return 0
-    kill -0 "$2" 2>/dev/null || return 1
+    [ -z "${2:-}" ] || kill -0 "$2" 2>/dev/null || return 1
     sleep 0.1
   done
   return 1
+}
+
+# stop_started PID: stop_pid, then drop it from PIDS (so the exit trap never sees it again).
+stop_started() { stop_pid "$1"; forget_pid "$1"; }
+
+# forget_pid PID: drops a PID the script stopped itself from PIDS.
+forget_pid() {
+  local keep=() p
+  for p in "${PIDS[@]+"${PIDS[@]}"}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+  PIDS=("${keep[@]+"${keep[@]}"}")
 }
 
 median() {
   printf '%s\n' $1 | sort -g | awk '{ v[NR] = $1 }
     END { if (NR % 2) printf "%.6f", v[(NR + 1) / 2]; else printf "%.6f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
+med() { printf '%.3f' "$(median "$*")"; } # SECONDS... -> their median, 3 decimals
 per_sec() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
 mb_per_sec() { awk -v b="$1" -v s="$2" 'BEGIN { printf "%.1f", (s > 0 ? b / s / 1048576 : 0) }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
@@ -86,3 +97,54 @@ build_postroom() {
   fi
   [ -x "$POSTROOM" ] || die "$POSTROOM missing (cargo build --release -p cli)"
 }
+
+# ---------------------------------------------------------------- Postfix (SMTP benches)
+# need_postfix: root (the private instance) and the postfix package with smtp-source/-sink.
+need_postfix() {
+  [ "$(id -u)" -eq 0 ] || die "run as root: the private Postfix instance needs it (sudo $0)"
+  if ! dpkg-query -W -f='${Status}' postfix 2>/dev/null | grep -q 'ok installed'; then
+    log "installing postfix"
+    echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+    DEBIAN_FRONTEND=noninteractive apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postfix
+  fi
+  export PATH="$PATH:/usr/sbin:/sbin"
+  local tool
+  for tool in /usr/sbin/smtp-source /usr/sbin/smtp-sink /usr/sbin/postfix; do
+    [ -x "$tool" ] || die "$tool missing after install"
+  done
+}
+
+# stop_postfix: stops the private instance of $POSTFIX_CONF (queue in $TMP/postfix/queue),
+# if one was started; its master by the PID it recorded if `postfix stop` could not.
+stop_postfix() {
+  [ -n "${POSTFIX_CONF:-}" ] || return 0
+  log "stopping private Postfix ($POSTFIX_CONF)"
+  postfix -c "$POSTFIX_CONF" stop >/dev/null 2>&1 || true
+  local mpid_file="$TMP/postfix/queue/pid/master.pid" mpid
+  if [ -f "$mpid_file" ]; then
+    mpid="$(tr -dc 0-9 <"$mpid_file")"
+    for _ in $(seq 50); do
+      [ -n "$mpid" ] && kill -0 "$mpid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if [ -n "$mpid" ] && kill -0 "$mpid" 2>/dev/null; then kill -TERM "$mpid" 2>/dev/null || true; fi
+  fi
+  POSTFIX_CONF=""
+}
+
+# smtp_load PORT: smtp-source with $SESSIONS $MESSAGES $SIZE $FROM $TO against $HOST:PORT, in
+# the background and waited for, so a signal runs the cleanup at once (which ends it by PID).
+smtp_load() {
+  /usr/sbin/smtp-source -s "$SESSIONS" -m "$MESSAGES" -l "$SIZE" -f "$FROM" -t "$TO" "$HOST:$1" &
+  local pid=$! rc=0
+  PIDS+=("$pid")
+  wait "$pid" || rc=$?
+  forget_pid "$pid"
+  return "$rc"
+}
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; } # START END -> seconds
+# Before each timed run: write back what earlier runs left dirty, so no run pays for another.
+settle() { sync; sleep 1; }

@@ -11,6 +11,7 @@
 #   SESSIONS=20 MESSAGES=20000 SIZE=5000 RUNS=3 CONCURRENCY=20 (outbound connections, both)
 #   SINK_PORT=2536 POSTFIX_PORT=2535 POSTROOM_PORT=2537
 #   SKIP_POSTFIX=1 SKIP_POSTROOM=1 SKIP_BUILD=1 KEEP_TMP=1 RELAY_TIMEOUT=600
+#   POSTROOM_BIN=PATH   another postroom binary
 set -euo pipefail
 
 SESSIONS="${SESSIONS:-20}"
@@ -29,98 +30,21 @@ HOST="127.0.0.1"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-log() { printf '[relay %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-die() { log "FAILED: $*"; exit 1; }
+# log, die, stop_started, port_open, wait_port, med, per_sec, ratio, ports_free,
+# build_postroom, need_postfix, stop_postfix, smtp_load, now, elapsed, settle
+source "$ROOT/bench/lib.sh"
 
 # ---------------------------------------------------------------- cleanup
-PIDS=()
 POSTFIX_CONF=""
-TMP="$(mktemp -d /tmp/postroom-relay.XXXXXX)"
-chmod 755 "$TMP"
-
-stop_postfix() {
-  [ -n "$POSTFIX_CONF" ] || return 0
-  postfix -c "$POSTFIX_CONF" stop >/dev/null 2>&1 || true
-  local mpid_file="$TMP/postfix/queue/pid/master.pid" mpid
-  if [ -f "$mpid_file" ]; then
-    mpid="$(tr -dc 0-9 <"$mpid_file")"
-    for _ in $(seq 50); do
-      [ -n "$mpid" ] && kill -0 "$mpid" 2>/dev/null || break
-      sleep 0.1
-    done
-    [ -n "$mpid" ] && kill -0 "$mpid" 2>/dev/null && kill -TERM "$mpid" 2>/dev/null
-  fi
-  POSTFIX_CONF=""
-}
-
-stop_pid() {
-  local pid="$1"
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null || true
-  local keep=() p
-  for p in "${PIDS[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
-  PIDS=("${keep[@]+"${keep[@]}"}")
-}
-
-cleanup() {
-  local rc=$?
-  set +e
-  stop_postfix
-  local pid
-  for pid in "${PIDS[@]}"; do stop_pid "$pid"; done
-  if [ "${KEEP_TMP:-0}" = 1 ]; then log "kept $TMP"; else rm -rf "$TMP"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_setup relay
+on_exit() { stop_postfix; }
 
 # ---------------------------------------------------------------- install and build
-if ! dpkg-query -W -f='${Status}' postfix 2>/dev/null | grep -q 'ok installed'; then
-  log "installing postfix"
-  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
-  DEBIAN_FRONTEND=noninteractive apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends postfix
-fi
-export PATH="$PATH:/usr/sbin:/sbin"
-[ "$(id -u)" -eq 0 ] || die "run as root: the private Postfix instance needs it"
-POSTROOM="$ROOT/target/release/postroom"
-if [ "${SKIP_POSTROOM:-0}" != 1 ] && [ "${SKIP_BUILD:-0}" != 1 ]; then
-  log "cargo build --release -p cli"
-  cargo build --release -p cli
-fi
+need_postfix
+[ "${SKIP_POSTROOM:-0}" = 1 ] || build_postroom
 
 # ---------------------------------------------------------------- helpers
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
-rate() { awk -v n="$MESSAGES" -v s="$1" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
-median() {
-  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
-    END { if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
-port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
-wait_port() {
-  local deadline=$(( $(date +%s) + $2 ))
-  until port_open "$1"; do
-    [ "$(date +%s)" -lt "$deadline" ] || return 1
-    sleep 0.1
-  done
-}
-settle() { sync; sleep 1; }
-
-load() {
-  /usr/sbin/smtp-source -s "$SESSIONS" -m "$MESSAGES" -l "$SIZE" -f "$FROM" -t "$TO" "$HOST:$1" &
-  local pid=$! rc=0
-  PIDS+=("$pid")
-  wait "$pid" || rc=$?
-  local keep=() p
-  for p in "${PIDS[@]}"; do [ "$p" = "$pid" ] || keep+=("$p"); done
-  PIDS=("${keep[@]+"${keep[@]}"}")
-  return "$rc"
-}
+rate() { per_sec "$MESSAGES" "$1"; }
 
 # wait_count COMMAND: until COMMAND prints MESSAGES (or more), within RELAY_TIMEOUT.
 wait_count() {
@@ -138,7 +62,7 @@ start_sink() {
   /usr/sbin/smtp-sink -u postfix "$HOST:$SINK_PORT" 1024 &
   SINK_PID=$!
   PIDS+=("$SINK_PID")
-  wait_port "$SINK_PORT" 10 || die "smtp-sink did not start on $SINK_PORT"
+  wait_port "$SINK_PORT" "$SINK_PID" || die "smtp-sink did not start on $SINK_PORT"
 }
 
 PF_ACCEPT=(); PF_RELAY=(); PR_ACCEPT=(); PR_RELAY=()
@@ -195,7 +119,7 @@ EOF
   script -eqc "postfix -c $conf check" /dev/null >"$d/check.out" 2>&1 || { cat "$d/check.out" >&2; die "postfix check"; }
   POSTFIX_CONF="$conf"
   script -eqc "postfix -c $conf start" /dev/null >"$d/start.out" 2>&1 || { cat "$d/start.out" >&2; die "postfix start"; }
-  wait_port "$POSTFIX_PORT" 30 || die "Postfix did not listen on $POSTFIX_PORT"
+  wait_port "$POSTFIX_PORT" || die "Postfix did not listen on $POSTFIX_PORT"
 }
 
 postfix_sent() { grep -c 'status=sent' "$TMP/postfix/maillog" 2>/dev/null || echo 0; }
@@ -206,11 +130,11 @@ postfix_once() {
   start_sink
   settle
   t0=$(now)
-  load "$POSTFIX_PORT" || die "smtp-source against Postfix failed"
+  smtp_load "$POSTFIX_PORT" || die "smtp-source against Postfix failed"
   t1=$(now)
   wait_count postfix_sent || { tail -n 20 "$TMP/postfix/maillog" >&2; die "Postfix did not relay everything"; }
   t2=$(now)
-  stop_pid "$SINK_PID"
+  stop_started "$SINK_PID"
   PF_ACCEPT+=("$(elapsed "$t0" "$t1")"); PF_RELAY+=("$(elapsed "$t0" "$t2")")
   log "Postfix run $1: accepted in ${PF_ACCEPT[-1]} s, all relayed after ${PF_RELAY[-1]} s = $(rate "${PF_RELAY[-1]}") msg/s"
 }
@@ -244,24 +168,22 @@ EOF
   POSTROOM_LOG=warn "$POSTROOM" --data-dir "$dir" serve >"$dir/serve.log" 2>&1 &
   pid=$!
   PIDS+=("$pid")
-  wait_port "$POSTROOM_PORT" 30 || { tail -n 20 "$dir/serve.log" >&2; die "postroom did not listen"; }
+  wait_port "$POSTROOM_PORT" "$pid" || { tail -n 20 "$dir/serve.log" >&2; die "postroom did not listen"; }
   settle
   t0=$(now)
-  load "$POSTROOM_PORT" || die "smtp-source against Postroom failed"
+  smtp_load "$POSTROOM_PORT" || die "smtp-source against Postroom failed"
   t1=$(now)
   wait_count postroom_delivered "$dir/postroom.db" || { tail -n 20 "$dir/serve.log" >&2; die "Postroom did not relay everything"; }
   t2=$(now)
-  stop_pid "$pid"
-  stop_pid "$SINK_PID"
+  stop_started "$pid"
+  stop_started "$SINK_PID"
   PR_ACCEPT+=("$(elapsed "$t0" "$t1")"); PR_RELAY+=("$(elapsed "$t0" "$t2")")
   log "Postroom run $1: accepted in ${PR_ACCEPT[-1]} s, all relayed after ${PR_RELAY[-1]} s = $(rate "${PR_RELAY[-1]}") msg/s"
   [ "${KEEP_TMP:-0}" = 1 ] || rm -rf "$dir"
 }
 
 # ---------------------------------------------------------------- run
-for port in "$SINK_PORT" "$POSTFIX_PORT" "$POSTROOM_PORT"; do
-  ! port_open "$port" || die "port $port on $HOST is in use"
-done
+ports_free "$SINK_PORT" "$POSTFIX_PORT" "$POSTROOM_PORT"
 DO_PF=1; DO_PR=1
 [ "${SKIP_POSTFIX:-0}" != 1 ] || DO_PF=0
 [ "${SKIP_POSTROOM:-0}" != 1 ] || DO_PR=0
@@ -281,8 +203,8 @@ STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$ROOT/bench/out"
 OUT="$ROOT/bench/out/relay-$STAMP.md"
 pf=""; pr=""
-[ "${#PF_RELAY[@]}" -eq 0 ] || pf=$(median "${PF_RELAY[@]}")
-[ "${#PR_RELAY[@]}" -eq 0 ] || pr=$(median "${PR_RELAY[@]}")
+[ "${#PF_RELAY[@]}" -eq 0 ] || pf=$(med "${PF_RELAY[@]}")
+[ "${#PR_RELAY[@]}" -eq 0 ] || pr=$(med "${PR_RELAY[@]}")
 {
   echo "## Relay: smtp-source → server → smtp-sink ($STAMP)"
   echo
@@ -294,8 +216,8 @@ pf=""; pr=""
   echo
   echo "| Target | Relayed msg/s (median) | Median s | Runs (msg/s) | Accepted msg/s (median) |"
   echo "|---|---:|---:|---|---:|"
-  [ -z "$pf" ] || echo "| Postfix | $(rate "$pf") | $pf | $(runs_col "${PF_RELAY[@]}") | $(rate "$(median "${PF_ACCEPT[@]}")") |"
-  [ -z "$pr" ] || echo "| Postroom | $(rate "$pr") | $pr | $(runs_col "${PR_RELAY[@]}") | $(rate "$(median "${PR_ACCEPT[@]}")") |"
+  [ -z "$pf" ] || echo "| Postfix | $(rate "$pf") | $pf | $(runs_col "${PF_RELAY[@]}") | $(rate "$(med "${PF_ACCEPT[@]}")") |"
+  [ -z "$pr" ] || echo "| Postroom | $(rate "$pr") | $pr | $(runs_col "${PR_RELAY[@]}") | $(rate "$(med "${PR_ACCEPT[@]}")") |"
   if [ -n "$pf" ] && [ -n "$pr" ]; then
     r=$(ratio "$(rate "$pr")" "$(rate "$pf")")
     echo

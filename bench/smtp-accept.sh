@@ -11,6 +11,7 @@
 #   SINK_PORT=2526 POSTFIX_PORT=2525 POSTROOM_PORT=2527
 #   SKIP_SINK=1 SKIP_POSTFIX=1 SKIP_POSTROOM=1   skip a target
 #   SKIP_BUILD=1                                 use the existing target/release/postroom
+#   POSTROOM_BIN=PATH                            another postroom binary (e.g. a before/after)
 #   DELIVERY_TIMEOUT=600                         seconds to wait for Postfix to fill the Maildir
 #   KEEP_TMP=1                                   keep the temp dir (configs, logs) for inspection
 set -euo pipefail
@@ -30,148 +31,30 @@ HOST="127.0.0.1"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
-die() { log "FAILED: $*"; exit 1; }
-
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
-}
+# log, die, stop_started, port_open, wait_port, med, per_sec, ratio, ports_free,
+# build_postroom, need_postfix, stop_postfix, smtp_load, now, elapsed, settle
+source "$ROOT/bench/lib.sh"
 
 # ---------------------------------------------------------------- cleanup
-PIDS=()                 # every background process this script starts
 POSTFIX_CONF=""         # set while a private Postfix instance may be running
-TMP="$(mktemp -d /tmp/postroom-bench.XXXXXX)"
-chmod 755 "$TMP"        # Postfix's unprivileged daemons must traverse it
-
-cleanup() {
-  local rc=$?
-  set +e
-  if [ -n "$POSTFIX_CONF" ]; then
-    log "stopping private Postfix ($POSTFIX_CONF)"
-    postfix -c "$POSTFIX_CONF" stop >/dev/null 2>&1
-    # If `postfix stop` could not do it, end its master by the PID it recorded.
-    local mpid_file="$TMP/postfix/queue/pid/master.pid" mpid
-    if [ -f "$mpid_file" ]; then
-      mpid="$(tr -dc 0-9 <"$mpid_file")"
-      for _ in $(seq 50); do
-        [ -n "$mpid" ] && kill -0 "$mpid" 2>/dev/null || break
-        sleep 0.1
-      done
-      [ -n "$mpid" ] && kill -0 "$mpid" 2>/dev/null && kill -TERM "$mpid" 2>/dev/null
-    fi
-    POSTFIX_CONF=""
-  fi
-  local pid
-  for pid in "${PIDS[@]}"; do
-    if kill -0 "$pid" 2>/dev/null; then
-      kill -TERM "$pid" 2>/dev/null
-      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-      wait "$pid" 2>/dev/null
-    fi
-  done
-  PIDS=()
-  if [ "${KEEP_TMP:-0}" = 1 ]; then
-    log "kept $TMP"
-  else
-    rm -rf "$TMP"
-  fi
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-# Stop one PID we started: SIGTERM, then wait for it (SIGKILL after 10 s).
-stop_pid() {
-  local pid="$1" i
-  kill -TERM "$pid" 2>/dev/null || true
-  for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "PID $pid ignored SIGTERM for 10 s; sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  wait "$pid" 2>/dev/null || true
-  forget_pid "$pid"
-}
-
-forget_pid() {
-  local keep=() p
-  for p in "${PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-  PIDS=("${keep[@]+"${keep[@]}"}")
-}
+bench_setup smtp-accept # PIDS, $TMP (Postfix's unprivileged daemons can traverse it), traps
+on_exit() { stop_postfix; }
 
 # ---------------------------------------------------------------- install
-need_pkgs=()
-dpkg-query -W -f='${Status}' postfix 2>/dev/null | grep -q 'ok installed' || need_pkgs+=(postfix)
-command -v python3 >/dev/null || need_pkgs+=(python3)
-if [ "${#need_pkgs[@]}" -gt 0 ]; then
-  log "installing ${need_pkgs[*]}"
-  echo "postfix postfix/main_mailer_type select No configuration" | as_root debconf-set-selections
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need_pkgs[@]}"
-fi
-for tool in /usr/sbin/smtp-source /usr/sbin/smtp-sink /usr/sbin/postfix; do
-  [ -x "$tool" ] || die "$tool missing after install"
-done
-export PATH="$PATH:/usr/sbin:/sbin"
-[ "$(id -u)" -eq 0 ] || die "run as root: the private Postfix instance needs it (sudo $0)"
-
-POSTROOM="$ROOT/target/release/postroom"
-if [ "${SKIP_POSTROOM:-0}" != 1 ] && [ "${SKIP_BUILD:-0}" != 1 ]; then
-  if ! command -v cargo >/dev/null; then
+need_postfix
+command -v python3 >/dev/null || die "python3 missing (it counts the stored messages)"
+if [ "${SKIP_POSTROOM:-0}" != 1 ]; then
+  if [ "${SKIP_BUILD:-0}" != 1 ] && ! command -v cargo >/dev/null; then
     [ -f "$HOME/.cargo/env" ] || { log "installing Rust (rustup)"; curl https://sh.rustup.rs -sSf | sh -s -- -y; }
     # shellcheck disable=SC1091
     . "$HOME/.cargo/env"
   fi
-  log "cargo build --release -p cli"
-  cargo build --release -p cli
+  build_postroom
 fi
 
 # ---------------------------------------------------------------- helpers
-now() { date +%s.%N; }
-# elapsed START END -> seconds with 3 decimals
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 # rate SECONDS -> messages per second (integer)
-rate() { awk -v n="$MESSAGES" -v s="$1" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }'; }
-median() {
-  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 }
-    END { if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "n/a" }'; }
-
-# Before each timed run: write back what earlier runs left dirty, so no run pays for another.
-settle() { sync; sleep 1; }
-
-port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
-
-# wait_port PORT SECONDS [PID]: until PORT accepts connections (and PID, if given, lives)
-wait_port() {
-  local port="$1" secs="$2" pid="${3:-}" deadline
-  deadline=$(( $(date +%s) + secs ))
-  until port_open "$port"; do
-    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then
-      return 2
-    fi
-    [ "$(date +%s)" -lt "$deadline" ] || return 1
-    sleep 0.1
-  done
-}
-
-require_free_port() {
-  if port_open "$1"; then die "port $1 on $HOST is already in use (set ${2}_PORT)"; fi
-}
-
-# load PORT -> runs smtp-source and returns its status. It runs in the background and we wait
-# for it, so that a signal to this script runs the cleanup trap at once (which ends it by PID).
-load() {
-  /usr/sbin/smtp-source -s "$SESSIONS" -m "$MESSAGES" -l "$SIZE" -f "$FROM" -t "$TO" "$HOST:$1" &
-  local pid=$! rc=0
-  PIDS+=("$pid")
-  wait "$pid" || rc=$?
-  forget_pid "$pid"
-  return "$rc"
-}
+rate() { per_sec "$MESSAGES" "$1"; }
 
 # Results: per target, a space-separated list of per-run seconds.
 POSTFIX_VERSION=""
@@ -183,10 +66,10 @@ sink_once() {
     /usr/sbin/smtp-sink -u postfix "$HOST:$SINK_PORT" 1024 &
     local pid=$!
     PIDS+=("$pid")
-    wait_port "$SINK_PORT" 10 "$pid" || die "smtp-sink did not start on port $SINK_PORT"
+    wait_port "$SINK_PORT" "$pid" || die "smtp-sink did not start on port $SINK_PORT"
     settle
-    t0=$(now); load "$SINK_PORT" || die "smtp-source against smtp-sink failed"; t1=$(now)
-    stop_pid "$pid"
+    t0=$(now); smtp_load "$SINK_PORT" || die "smtp-source against smtp-sink failed"; t1=$(now)
+    stop_started "$pid"
     SINK_SECS+=("$(elapsed "$t0" "$t1")")
     log "smtp-sink run $i: ${SINK_SECS[-1]} s = $(rate "${SINK_SECS[-1]}") msg/s"
 }
@@ -266,7 +149,7 @@ EOF
     cat "$d/start.out" >&2
     die "postfix -c $conf start"
   fi
-  wait_port "$POSTFIX_PORT" 30 || { cat "$d/maillog" >&2 2>/dev/null || true; die "Postfix did not listen on $POSTFIX_PORT"; }
+  wait_port "$POSTFIX_PORT" || { cat "$d/maillog" >&2 2>/dev/null || true; die "Postfix did not listen on $POSTFIX_PORT"; }
   POSTFIX_MAILDIR="$d/vmail/bench.test/user"
 }
 
@@ -284,7 +167,7 @@ postfix_once() {
     rm -rf "$POSTFIX_MAILDIR"
     settle
     t0=$(now)
-    load "$POSTFIX_PORT" || { tail -n 30 "$TMP/postfix/maillog" >&2 || true; die "smtp-source against Postfix failed"; }
+    smtp_load "$POSTFIX_PORT" || { tail -n 30 "$TMP/postfix/maillog" >&2 || true; die "smtp-source against Postfix failed"; }
     t1=$(now)
     deadline=$(( $(date +%s) + DELIVERY_TIMEOUT ))
     while :; do
@@ -323,20 +206,19 @@ EOF
     "$POSTROOM" --data-dir "$dir" serve >"$dir/serve.log" 2>&1 &
     pid=$!
     PIDS+=("$pid")
-    rc=0; wait_port "$POSTROOM_PORT" 30 "$pid" || rc=$?
-    if [ "$rc" -ne 0 ]; then
+    if ! wait_port "$POSTROOM_PORT" "$pid"; then
       tail -n 30 "$dir/serve.log" >&2 || true
-      [ "$rc" -eq 2 ] && die "postroom serve exited before listening on $POSTROOM_PORT"
+      kill -0 "$pid" 2>/dev/null || die "postroom serve exited before listening on $POSTROOM_PORT"
       die "postroom serve did not listen on $POSTROOM_PORT within 30 s"
     fi
     settle
     t0=$(now)
-    if ! load "$POSTROOM_PORT"; then
+    if ! smtp_load "$POSTROOM_PORT"; then
       tail -n 30 "$dir/serve.log" >&2 || true
       die "smtp-source against Postroom failed (run $i)"
     fi
     t1=$(now)
-    stop_pid "$pid"
+    stop_started "$pid"
     n="$(python3 -c 'import sqlite3, sys
 db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
 print(db.execute("SELECT count(*) FROM messages").fetchone()[0])' "$dir/postroom.db")" \
@@ -364,12 +246,9 @@ DO_SINK=1; DO_POSTFIX=1; DO_POSTROOM=1
 [ "${SKIP_SINK:-0}" != 1 ] || DO_SINK=0
 [ "${SKIP_POSTFIX:-0}" != 1 ] || DO_POSTFIX=0
 [ "${SKIP_POSTROOM:-0}" != 1 ] || DO_POSTROOM=0
-[ "$DO_SINK" = 0 ] || require_free_port "$SINK_PORT" SINK
-[ "$DO_POSTFIX" = 0 ] || require_free_port "$POSTFIX_PORT" POSTFIX
-if [ "$DO_POSTROOM" = 1 ]; then
-  require_free_port "$POSTROOM_PORT" POSTROOM
-  [ -x "$POSTROOM" ] || die "$POSTROOM missing (cargo build --release -p cli)"
-fi
+[ "$DO_SINK" = 0 ] || ports_free "$SINK_PORT"
+[ "$DO_POSTFIX" = 0 ] || ports_free "$POSTFIX_PORT"
+[ "$DO_POSTROOM" = 0 ] || ports_free "$POSTROOM_PORT"
 if [ "$DO_POSTFIX" = 1 ]; then
   setup_postfix
   POSTFIX_VERSION="$(postconf -c "$POSTFIX_CONF" -h mail_version)"
@@ -382,11 +261,7 @@ for round in $(seq "$RUNS"); do
   [ "$DO_POSTFIX" = 0 ] || postfix_once "$round"
   [ "$DO_POSTROOM" = 0 ] || postroom_once "$round"
 done
-if [ "$DO_POSTFIX" = 1 ]; then
-  log "stopping private Postfix"
-  postfix -c "$POSTFIX_CONF" stop >/dev/null 2>&1 || true
-  POSTFIX_CONF=""
-fi
+stop_postfix
 
 # ---------------------------------------------------------------- report
 runs_col() { # seconds... -> "r1 / r2 / r3" msg/s
@@ -402,12 +277,12 @@ mkdir -p "$OUT_DIR"
 
 sink_med=""; pf_med=""; pfd_med=""; pr_med=""
 sink_rate=0; pf_rate=0; pfd_rate=0; pr_rate=0
-if [ "${#SINK_SECS[@]}" -gt 0 ]; then sink_med=$(median "${SINK_SECS[@]}"); sink_rate=$(rate "$sink_med"); fi
+if [ "${#SINK_SECS[@]}" -gt 0 ]; then sink_med=$(med "${SINK_SECS[@]}"); sink_rate=$(rate "$sink_med"); fi
 if [ "${#POSTFIX_SECS[@]}" -gt 0 ]; then
-  pf_med=$(median "${POSTFIX_SECS[@]}"); pf_rate=$(rate "$pf_med")
-  pfd_med=$(median "${POSTFIX_DELIV_SECS[@]}"); pfd_rate=$(rate "$pfd_med")
+  pf_med=$(med "${POSTFIX_SECS[@]}"); pf_rate=$(rate "$pf_med")
+  pfd_med=$(med "${POSTFIX_DELIV_SECS[@]}"); pfd_rate=$(rate "$pfd_med")
 fi
-if [ "${#POSTROOM_SECS[@]}" -gt 0 ]; then pr_med=$(median "${POSTROOM_SECS[@]}"); pr_rate=$(rate "$pr_med"); fi
+if [ "${#POSTROOM_SECS[@]}" -gt 0 ]; then pr_med=$(med "${POSTROOM_SECS[@]}"); pr_rate=$(rate "$pr_med"); fi
 
 verdict() { # value threshold -> pass/FAIL
   awk -v v="$1" -v t="$2" 'BEGIN { print (v >= t ? "pass" : "FAIL") }'

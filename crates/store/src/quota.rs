@@ -85,7 +85,8 @@ impl Store {
             .map(i64::try_from)
             .transpose()
             .map_err(|_| StoreError::Invalid("the quota is too large".into()))?;
-        self.inner
+        let result = self
+            .inner
             .writer
             .write(move |conn, _| {
                 let n = conn
@@ -96,7 +97,10 @@ impl Store {
                 }
                 Ok(())
             })
-            .await
+            .await;
+        // The limit is cached with the directory (RCPT's check): every process must look again.
+        self.directory_changed(&result);
+        result
     }
 
     /// The limit and usage of the account `address`.
@@ -127,18 +131,29 @@ impl Store {
         if accounts.is_empty() {
             return Ok(true);
         }
-        self.inner
+        // An unlimited account always accepts: no read (and no hand-off to a reader thread)
+        // on the hot path once its limit is known.
+        let cache = &self.inner.resolve_cache;
+        let (unlimited, stamp) = cache.all_unlimited(&accounts);
+        if unlimited {
+            return Ok(true);
+        }
+        let (accepts, limits) = self
+            .inner
             .readers
             .read(move |conn| {
+                let mut limits = Vec::with_capacity(accounts.len());
+                let mut accepts = true;
                 for account in accounts {
                     let q = of_account(conn, account)?;
-                    if q.is_full() || !q.allows(size) {
-                        return Ok(false);
-                    }
+                    limits.push((account, q.quota_bytes));
+                    accepts &= !q.is_full() && q.allows(size);
                 }
-                Ok(true)
+                Ok((accepts, limits))
             })
-            .await
+            .await?;
+        cache.insert_limits(limits, stamp);
+        Ok(accepts)
     }
 
     /// Every account's limit and usage, by account id, in one read.

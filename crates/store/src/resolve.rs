@@ -42,6 +42,9 @@ pub(crate) struct Cache {
 struct CacheState {
     stamp: Option<(SystemTime, u64)>,
     entries: HashMap<String, Resolution>,
+    /// Accounts' storage limits (`None`: unlimited), so RCPT's quota check needs no read for
+    /// an unlimited account. A limit is directory data: `Store::set_quota` touches the stamp.
+    limits: HashMap<AccountId, Option<u64>>,
 }
 
 impl Cache {
@@ -65,11 +68,39 @@ impl Cache {
         let Ok(mut state) = self.state.lock() else {
             return (None, stamp);
         };
-        if state.stamp != stamp {
-            state.entries.clear();
-            state.stamp = stamp;
-        }
+        state.refresh(stamp);
         (state.entries.get(address).cloned(), stamp)
+    }
+
+    /// Whether every one of `accounts` is known to have no storage limit, and the stamp to
+    /// pass to [`Cache::insert_limits`] after reading them.
+    pub(crate) fn all_unlimited(
+        &self,
+        accounts: &[AccountId],
+    ) -> (bool, Option<(SystemTime, u64)>) {
+        let stamp = self.stamp();
+        let Ok(mut state) = self.state.lock() else {
+            return (false, stamp);
+        };
+        state.refresh(stamp);
+        let known = accounts
+            .iter()
+            .all(|a| matches!(state.limits.get(a), Some(None)));
+        (known, stamp)
+    }
+
+    /// Keeps limits just read, unless the directory changed meanwhile.
+    pub(crate) fn insert_limits(
+        &self,
+        limits: Vec<(AccountId, Option<u64>)>,
+        stamp_before: Option<(SystemTime, u64)>,
+    ) {
+        self.if_unchanged(stamp_before, |state| {
+            if state.limits.len() >= CACHE_ENTRIES {
+                state.limits.clear();
+            }
+            state.limits.extend(limits);
+        });
     }
 
     /// Keeps a lookup's result unless the directory changed while it ran.
@@ -79,19 +110,29 @@ impl Cache {
         resolution: Resolution,
         stamp_before: Option<(SystemTime, u64)>,
     ) {
+        self.if_unchanged(stamp_before, |state| {
+            if state.entries.len() >= CACHE_ENTRIES {
+                state.entries.clear();
+            }
+            state.entries.insert(address, resolution);
+        });
+    }
+
+    /// Runs `keep` on the state if the directory is still as it was at `stamp_before`.
+    fn if_unchanged(
+        &self,
+        stamp_before: Option<(SystemTime, u64)>,
+        keep: impl FnOnce(&mut CacheState),
+    ) {
         if self.stamp() != stamp_before {
             return;
         }
         let Ok(mut state) = self.state.lock() else {
             return;
         };
-        if state.stamp != stamp_before {
-            return;
+        if state.stamp == stamp_before {
+            keep(&mut state);
         }
-        if state.entries.len() >= CACHE_ENTRIES {
-            state.entries.clear();
-        }
-        state.entries.insert(address, resolution);
     }
 
     /// Tells every process's cache that the directory changed. Call after the commit.
@@ -115,7 +156,19 @@ impl Cache {
         }
         if let Ok(mut state) = self.state.lock() {
             state.entries.clear();
+            state.limits.clear();
             state.stamp = None;
+        }
+    }
+}
+
+impl CacheState {
+    /// Forgets everything when the directory's stamp moved.
+    fn refresh(&mut self, stamp: Option<(SystemTime, u64)>) {
+        if self.stamp != stamp {
+            self.entries.clear();
+            self.limits.clear();
+            self.stamp = stamp;
         }
     }
 }

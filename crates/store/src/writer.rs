@@ -234,23 +234,30 @@ fn run(
 /// succession: a commit costs one fsync (milliseconds) whatever its size, and the callers
 /// answered by the last commit come back within microseconds; without waiting for them,
 /// batches split into two alternating halves.
+///
+/// Lingering sleeps and then drains the queue, rather than blocking on it: a job queued while
+/// the writer sleeps costs its sender no wake-up of this thread (one per batch, not per job).
 fn gather(queue: &mpsc::Receiver<Box<dyn Job>>, batch: &mut Vec<Box<dyn Job>>, linger: bool) {
     let start = Instant::now();
-    while batch.len() < MAX_BATCH {
-        match queue.try_recv() {
-            Ok(job) => batch.push(job),
-            Err(mpsc::TryRecvError::Disconnected) => return,
-            Err(mpsc::TryRecvError::Empty) => {
-                let left = LINGER_MAX.saturating_sub(start.elapsed());
-                if !linger || left.is_zero() {
-                    return;
-                }
-                match queue.recv_timeout(left.min(LINGER_GAP)) {
-                    Ok(job) => batch.push(job),
-                    Err(_) => return,
-                }
+    let mut first = true;
+    loop {
+        let before = batch.len();
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(mpsc::TryRecvError::Disconnected) => return,
+                Err(mpsc::TryRecvError::Empty) => break,
             }
         }
+        let arrived = batch.len() > before;
+        let left = LINGER_MAX.saturating_sub(start.elapsed());
+        // Stop when full, when not lingering, when the linger is spent, or when a whole gap
+        // went by without a new job (the first round always waits one gap).
+        if batch.len() >= MAX_BATCH || !linger || left.is_zero() || !(arrived || first) {
+            return;
+        }
+        first = false;
+        std::thread::sleep(left.min(LINGER_GAP));
     }
 }
 

@@ -70,3 +70,28 @@ async fn changes_in_the_same_process_are_seen_at_once() -> store::Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_quota_set_from_another_process_reaches_the_rcpt_check_at_once() -> store::Result<()> {
+    let server = TestStore::new()?;
+    server.store.add_domain("example.test").await?;
+    let id = server
+        .store
+        .add_account("full@example.test", PASSWORD)
+        .await?;
+    // Unlimited, and remembered as such (the next checks read nothing)...
+    assert!(server.store.accepts_delivery(vec![id], 5000).await?);
+    assert!(server.store.accepts_delivery(vec![id], 5000).await?);
+
+    // ...until the "CLI" sets a limit the message does not fit.
+    let cli = Store::open(&server.path)?;
+    cli.set_quota("full@example.test", Some(1000)).await?;
+    assert!(!server.store.accepts_delivery(vec![id], 5000).await?);
+    assert!(server.store.accepts_delivery(vec![id], 500).await?);
+
+    // Set in this process and removed again: unlimited at once.
+    server.store.set_quota("full@example.test", None).await?;
+    assert!(server.store.accepts_delivery(vec![id], 5000).await?);
+    cli.close().await;
+    Ok(())
+}

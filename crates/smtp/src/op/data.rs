@@ -36,12 +36,19 @@ impl Session {
         });
         self.flush().await?;
 
+        // The Received header goes first, and the body is decoded right after it: the stored
+        // message is built in one buffer, never copied (the decoder's limit counts only the
+        // body). Like Postfix's smtpd, the header is stamped when DATA starts.
+        let queue_id = self.queue_id();
+        let mut message = Vec::with_capacity(16 * 1024);
+        if let Some(tx) = self.tx.as_ref() {
+            received::write_header(self, tx, &queue_id, &mut message);
+        }
         let limit = usize::try_from(self.ctx.config.limits.max_message_size).unwrap_or(usize::MAX);
         let mut decoder = DataDecoder::new(limit);
-        let mut body = Vec::with_capacity(8 * 1024);
         let timeout = Duration::from_secs(self.ctx.config.limits.data_timeout_secs);
         let (bare, oversized) = loop {
-            let (consumed, status) = decoder.feed(self.input(), &mut body);
+            let (consumed, status) = decoder.feed(self.input(), &mut message);
             self.consume(consumed);
             if let DataStatus::Complete {
                 bare_line_ending,
@@ -55,7 +62,8 @@ impl Session {
         let Some(tx) = self.tx.take() else {
             return Ok(());
         };
-        self.finish_message(tx, body, bare, oversized).await
+        self.finish_message(tx, message, queue_id, bare, oversized)
+            .await
     }
 
     pub(crate) async fn handle_bdat(&mut self, size: u64, last: bool) -> Result<(), End> {
@@ -127,14 +135,31 @@ impl Session {
         let body = tx.chunks.take().unwrap_or_default();
         let bare = has_bare_line_ending(&body);
         let oversized = tx.chunks_oversized;
-        self.finish_message(tx, body, bare, oversized).await
+        let queue_id = self.queue_id();
+        let mut message = Vec::new();
+        if !oversized && !bare {
+            message.reserve_exact(body.len() + 1024);
+            received::write_header(self, &tx, &queue_id, &mut message);
+            message.extend_from_slice(&body);
+        }
+        drop(body);
+        self.finish_message(tx, message, queue_id, bare, oversized)
+            .await
     }
 
-    /// Checks the finished body, adds the Received header, stores it, and answers.
+    /// A new queue id: the session's id and a random suffix (in the Received header and the
+    /// `250` reply, so a message can be found in the log from either).
+    fn queue_id(&self) -> String {
+        format!("{}{:06X}", self.id, rand::random::<u32>() & 0xff_ffff)
+    }
+
+    /// Checks the finished message (the Received header and the body), stores it, and
+    /// answers.
     async fn finish_message(
         &mut self,
         tx: Transaction,
-        body: Vec<u8>,
+        message: Vec<u8>,
+        queue_id: String,
         bare: bool,
         oversized: bool,
     ) -> Result<(), End> {
@@ -160,12 +185,6 @@ impl Session {
                 ))
                 .await;
         }
-        let queue_id = format!("{}{:06X}", self.id, rand::random::<u32>() & 0xff_ffff);
-        let header = received::header(self, &tx, &queue_id);
-        let mut message = Vec::with_capacity(header.len() + body.len());
-        message.extend_from_slice(header.as_bytes());
-        message.extend_from_slice(&body);
-        drop(body);
         let envelope_from = match &tx.from {
             Path::Null => String::new(),
             Path::Mailbox(a) => a.clone(),
