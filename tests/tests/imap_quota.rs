@@ -7,19 +7,12 @@ mod imap_support;
 use imap_support::{deliver, message, server};
 use tests::{PASSWORD, Server, python_ok};
 
-/// Sets an account's limit the way an administrator's tool would: in the database, which the
-/// running server reads on each check (Python's sqlite3, an independent writer).
+/// Sets an account's limit as an administrator does, with `postroom account quota` (another
+/// process): it marks the directory changed, so the running server's RCPT check, which caches
+/// limits, looks again.
 fn set_quota(server: &Server, address: &str, bytes: Option<u64>) {
-    let db = server.dir.path().join("postroom.db");
     let limit = bytes.map_or("none".to_string(), |b| b.to_string());
-    python_ok(
-        "import sqlite3,sys\n\
-         c=sqlite3.connect(sys.argv[1], timeout=30)\n\
-         v=None if sys.argv[3]=='none' else int(sys.argv[3])\n\
-         assert c.execute('UPDATE accounts SET quota_bytes=? WHERE address=?',(v,sys.argv[2])).rowcount==1\n\
-         c.commit()",
-        &[db.to_str().expect("utf-8 path"), address, &limit],
-    );
+    server.ok(&["account", "quota", address, &limit]);
 }
 
 /// A message of about 3 KB (70-octet lines).
