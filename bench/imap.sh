@@ -171,40 +171,14 @@ chown -R "$MAIL_UID:$MAIL_GID" "$DV/home"
 for user in append big idle; do
   echo "$user:{PLAIN}$PASS:$MAIL_UID:$MAIL_GID::$DV/home/$user::" >>"$DV/users"
 done
-cat >"$DV/dovecot.conf" <<EOF
-base_dir = $DV/run
-state_dir = $DV/state
-log_path = $DV/dovecot.log
-listen = $HOST
-protocols = imap
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-first_valid_uid = $MAIL_UID
-last_valid_uid = $MAIL_UID
-mail_location = maildir:~/Maildir
+dovecot_conf imap <<EOF
 # Many clients of one user from one address, and room for 10,000 imap processes.
 mail_max_userip_connections = 30000
 default_process_limit = 11000
 default_client_limit = 12000
 default_vsz_limit = 1G
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN $DV/users
-}
-userdb {
-  driver = passwd-file
-  args = $DV/users
-}
+# Dovecot's "high-performance" login mode: a few login processes for all connections.
 service imap-login {
-  inet_listener imap {
-    address = $HOST
-    port = $DOVECOT_PORT
-  }
-  inet_listener imaps {
-    port = 0
-  }
-  # Dovecot's "high-performance" login mode: a few login processes for all connections.
   service_count = 0
   process_min_avail = 2
 }

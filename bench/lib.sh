@@ -78,6 +78,44 @@ need_dovecot() {
   fi
 }
 
+# dovecot_conf PROTOCOL: writes $DV/dovecot.conf for a private plain-text instance on
+# $HOST:$DOVECOT_PORT serving PROTOCOL (imap or pop3) from Maildirs of the users in $DV/users
+# (uid $MAIL_UID), then appends standard input: the caller's limits and tuning.
+dovecot_conf() {
+  local proto="$1"
+  cat >"$DV/dovecot.conf" <<EOF
+base_dir = $DV/run
+state_dir = $DV/state
+log_path = $DV/dovecot.log
+listen = $HOST
+protocols = $proto
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+first_valid_uid = $MAIL_UID
+last_valid_uid = $MAIL_UID
+mail_location = maildir:~/Maildir
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN $DV/users
+}
+userdb {
+  driver = passwd-file
+  args = $DV/users
+}
+service $proto-login {
+  inet_listener $proto {
+    address = $HOST
+    port = $DOVECOT_PORT
+  }
+  inet_listener ${proto}s {
+    port = 0
+  }
+}
+EOF
+  cat >>"$DV/dovecot.conf"
+}
+
 # ports_free PORT...: dies when one is taken on $HOST.
 ports_free() {
   local port

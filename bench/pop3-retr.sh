@@ -119,38 +119,10 @@ cat >"$DV/users" <<EOF
 small:{PLAIN}$PASS:$MAIL_UID:$MAIL_GID::$DV/home/small::
 large:{PLAIN}$PASS:$MAIL_UID:$MAIL_GID::$DV/home/large::
 EOF
-cat >"$DV/dovecot.conf" <<EOF
-base_dir = $DV/run
-state_dir = $DV/state
-log_path = $DV/dovecot.log
-listen = $HOST
-protocols = pop3
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-first_valid_uid = $MAIL_UID
-last_valid_uid = $MAIL_UID
-mail_location = maildir:~/Maildir
+dovecot_conf pop3 <<EOF
 mail_max_userip_connections = 100
 # Reading only: do not move messages from new/ to cur/ or set \\Seen at QUIT.
 pop3_no_flag_updates = yes
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN $DV/users
-}
-userdb {
-  driver = passwd-file
-  args = $DV/users
-}
-service pop3-login {
-  inet_listener pop3 {
-    address = $HOST
-    port = $DOVECOT_PORT
-  }
-  inet_listener pop3s {
-    port = 0
-  }
-}
 EOF
 /usr/sbin/dovecot -F -c "$DV/dovecot.conf" >"$DV/stdout.log" 2>&1 &
 DV_PID=$!
