@@ -82,14 +82,7 @@ echo 30000 >"$INOTIFY_FILE" || log "could not raise $INOTIFY_FILE"
 # ---------------------------------------------------------------- Postroom, filled over SMTP
 PR="$TMP/postroom"
 mkdir -p "$PR"
-cat >"$PR/postroom.toml" <<EOF
-hostname = "bench.test"
-[listen]
-smtp = ["$HOST:$SMTP_PORT"]
-submission = []
-submissions = []
-imap = ["$HOST:$POSTROOM_PORT"]
-imaps = []
+postroom_conf "$PR" imap <<EOF
 [limits]
 max_connections = 30000
 max_connections_per_ip = 30000

@@ -78,6 +78,23 @@ need_dovecot() {
   fi
 }
 
+# postroom_conf DIR SERVICE: writes DIR/postroom.toml for Postroom filled over SMTP on
+# $HOST:$SMTP_PORT and serving SERVICE (imap or pop3) on $HOST:$POSTROOM_PORT, no TLS
+# listeners; then appends standard input (the caller's [limits], say).
+postroom_conf() {
+  local dir="$1" service="$2"
+  cat >"$dir/postroom.toml" <<EOF
+hostname = "bench.test"
+[listen]
+smtp = ["$HOST:$SMTP_PORT"]
+submission = []
+submissions = []
+$service = ["$HOST:$POSTROOM_PORT"]
+${service}s = []
+EOF
+  cat >>"$dir/postroom.toml"
+}
+
 # dovecot_conf PROTOCOL: writes $DV/dovecot.conf for a private plain-text instance on
 # $HOST:$DOVECOT_PORT serving PROTOCOL (imap or pop3) from Maildirs of the users in $DV/users
 # (uid $MAIL_UID), then appends standard input: the caller's limits and tuning.

@@ -44,15 +44,7 @@ build_postroom
 # ---------------------------------------------------------------- Postroom, filled over SMTP
 PR="$TMP/postroom"
 mkdir -p "$PR"
-cat >"$PR/postroom.toml" <<EOF
-hostname = "bench.test"
-[listen]
-smtp = ["$HOST:$SMTP_PORT"]
-submission = []
-submissions = []
-pop3 = ["$HOST:$POSTROOM_PORT"]
-pop3s = []
-EOF
+postroom_conf "$PR" pop3 </dev/null
 {
   "$POSTROOM" --data-dir "$PR" domain add bench.test
   echo "$PASS" | "$POSTROOM" --data-dir "$PR" account add small@bench.test --password-stdin
