@@ -12,12 +12,14 @@
 //!   on first start and kept in the data directory.
 //! - `certs.rs`: [`LiveCert`], the certificate every listener presents, replaced while the
 //!   server runs; checking a PEM pair; [`CertInfo`] for the control panel.
-//! - `limit.rs`: per-IP and total connection limits.
+//! - `limit.rs`: per-IP (IPv6: per /64) and total connection limits.
+//! - `budget.rs`: [`MemoryBudget`], the bytes of messages all sessions may hold in memory.
 //! - `lockout.rs`: failed-login slowdown and lockout per IP and per account, shared by every
 //!   protocol that takes passwords.
 //! - `login.rs`: when a password may be sent (TLS, or loopback).
 //! - `shutdown.rs`: SIGINT/SIGTERM to a cancellation token.
 
+mod budget;
 mod certs;
 mod limit;
 mod listener;
@@ -27,6 +29,7 @@ mod shutdown;
 mod stream;
 mod tls;
 
+pub use budget::{BudgetGuard, MemoryBudget};
 pub use certs::{
     CertInfo, LiveCert, PairError, certified_key, install as install_certificate,
     install_self_signed,

@@ -1,5 +1,9 @@
 //! Per-IP and total connection limits. Counts live in one mutex-guarded map; an IP's entry is
 //! removed when its last connection ends, so the map never grows beyond the live connections.
+//!
+//! An IPv6 client is counted per /64, not per address: one end site gets at least a /64
+//! (RFC 6177 §2, RFC 7421 §1) and can pick any of its 2^64 addresses, so counting per
+//! address would let one host take every connection slot.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -54,8 +58,7 @@ impl ConnLimiter {
 
     /// A slot for a connection from `ip`, or `None` when a limit is reached.
     pub fn try_acquire(&self, ip: IpAddr) -> Option<ConnGuard> {
-        // An IPv4 client on a dual-stack socket shows up as ::ffff:a.b.c.d; count it as a.b.c.d.
-        let ip = ip.to_canonical();
+        let ip = client_key(ip);
         let mut counts = lock(&self.counts);
         if counts.total >= counts.max_total {
             return None;
@@ -82,13 +85,26 @@ impl ConnLimiter {
         lock(&self.counts).total
     }
 
-    /// Connections open now from `ip`.
+    /// Connections open now from `ip` (for IPv6: from its /64).
     pub fn active_from(&self, ip: IpAddr) -> usize {
         lock(&self.counts)
             .per_ip
-            .get(&ip.to_canonical())
+            .get(&client_key(ip))
             .copied()
             .unwrap_or(0)
+    }
+}
+
+/// What the per-IP limit counts: an IPv4 address, or an IPv6 address's /64 (its last 64 bits
+/// zeroed). An IPv4 client on a dual-stack socket shows up as ::ffff:a.b.c.d; it counts as
+/// a.b.c.d.
+fn client_key(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => {
+            let prefix = u128::from(v6) & !(u128::from(u64::MAX));
+            IpAddr::V6(prefix.into())
+        }
     }
 }
 
@@ -174,6 +190,35 @@ mod tests {
         assert!(clone.try_acquire(ip("192.0.2.1")).is_none());
         limiter.set_limits(2, 10);
         assert!(clone.try_acquire(ip("192.0.2.1")).is_some());
+    }
+
+    #[test]
+    fn addresses_of_one_ipv6_slash_64_share_one_count() {
+        let limiter = ConnLimiter::new(2, 100);
+        let _a = limiter.try_acquire(ip("2001:db8:1:2::1")).expect("first");
+        let _b = limiter
+            .try_acquire(ip("2001:db8:1:2:ffff:ffff:ffff:ffff"))
+            .expect("second, same /64");
+        assert!(
+            limiter.try_acquire(ip("2001:db8:1:2:abcd::7")).is_none(),
+            "a third address of the same /64 is over the per-IP limit"
+        );
+        assert_eq!(limiter.active_from(ip("2001:db8:1:2::9")), 2);
+        assert!(
+            limiter.try_acquire(ip("2001:db8:1:3::1")).is_some(),
+            "the next /64 has its own count"
+        );
+    }
+
+    #[test]
+    fn the_slash_64_key_zeroes_the_interface_id_only() {
+        assert_eq!(
+            client_key(ip("2001:db8:aaaa:bbbb:1:2:3:4")),
+            ip("2001:db8:aaaa:bbbb::")
+        );
+        assert_eq!(client_key(ip("::1")), ip("::"));
+        assert_eq!(client_key(ip("192.0.2.7")), ip("192.0.2.7"));
+        assert_eq!(client_key(ip("::ffff:192.0.2.7")), ip("192.0.2.7"));
     }
 
     #[test]
