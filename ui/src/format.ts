@@ -24,7 +24,7 @@ const UNIT_BYTES: Record<SizeUnit, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB
 
 /** Settings whose value is a count of bytes (crates/config `Limits`); the config file takes
  * plain integers only, so the form converts back to bytes before saving. */
-export const BYTE_SETTINGS: ReadonlySet<string> = new Set(["max_message_size", "max_line_length"]);
+export const BYTE_SETTINGS: ReadonlySet<string> = new Set(["max_message_size", "max_line_length", "memory_budget"]);
 
 /** Bytes in the largest unit that divides them exactly: 26214400 -> 25 MB, 4096 -> 4 KB,
  * 1500 -> 1500 B. */

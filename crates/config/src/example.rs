@@ -252,6 +252,24 @@ pub(crate) fn entries(config: &Config) -> Vec<Entry> {
              asks for at least 600). Default: 600.",
             int(limits.pop3_idle_timeout_secs),
         ),
+        entry(
+            "limits",
+            "memory_budget",
+            "Bytes of messages all connections together may hold in memory while they\n\
+             arrive (SMTP DATA/BDAT, IMAP APPEND); past it a client is told to try again\n\
+             later. SMTP messages over 1 MiB are spooled to the data directory's tmp/\n\
+             folder, so this bounds memory, not message size. At least 1 MiB.\n\
+             Default: 268435456 (256 MiB).",
+            int(limits.memory_budget),
+        ),
+        entry(
+            "limits",
+            "data_total_timeout_secs",
+            "Seconds one whole DATA or BDAT transfer may take, even while bytes keep\n\
+             arriving (RFC 5321 §4.5.3.2.6); the client then gets 451 and is disconnected.\n\
+             Default: 600.",
+            int(limits.data_total_timeout_secs),
+        ),
         Entry {
             section: "dns",
             key: "servers",
@@ -461,6 +479,8 @@ mod tests {
                 auth_failures_per_account: 7,
                 auth_lockout_secs: 8,
                 pop3_idle_timeout_secs: 9,
+                memory_budget: 10 * 1024 * 1024,
+                data_total_timeout_secs: 11,
             },
             ..outbound_changed()
         };

@@ -185,6 +185,14 @@ pub struct Limits {
     /// Seconds a POP3 client may stay idle; default 600 (RFC 1939 §3 asks for at least 10
     /// minutes).
     pub pop3_idle_timeout_secs: u64,
+    /// Bytes of messages all sessions together may hold in memory (SMTP DATA/BDAT, IMAP
+    /// APPEND and other literals); over it a client gets a temporary failure. Larger SMTP
+    /// messages go to a file in the data directory, so this bounds memory, not message size.
+    /// Default 256 MiB (a 4 GB office PC).
+    pub memory_budget: u64,
+    /// Seconds a whole DATA or BDAT transfer may take, however steadily bytes arrive;
+    /// default 600 (RFC 5321 §4.5.3.2.6: 10 minutes for the data termination).
+    pub data_total_timeout_secs: u64,
 }
 
 impl Default for Limits {
@@ -202,6 +210,8 @@ impl Default for Limits {
             auth_failures_per_account: 10,
             auth_lockout_secs: 900,
             pop3_idle_timeout_secs: 600,
+            memory_budget: 256 * 1024 * 1024,
+            data_total_timeout_secs: 600,
         }
     }
 }

@@ -410,6 +410,28 @@ fn limits(mut table: Table, p: &mut Problems) -> Limits {
     ) {
         limits.pop3_idle_timeout_secs = to_u64(n);
     }
+    if let Some(n) = take(
+        Range {
+            key: "memory_budget",
+            min: 1024 * KIB,
+            max: None,
+            why: " (1 MiB or more)",
+        },
+        p,
+    ) {
+        limits.memory_budget = to_u64(n);
+    }
+    if let Some(n) = take(
+        Range {
+            key: "data_total_timeout_secs",
+            min: 1,
+            max: None,
+            why: "",
+        },
+        p,
+    ) {
+        limits.data_total_timeout_secs = to_u64(n);
+    }
     unknown_keys("limits", table, p);
     limits
 }

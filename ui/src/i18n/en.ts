@@ -340,6 +340,8 @@ export const en = {
   "key.auth_failures_per_account": "Failed logins per account",
   "key.auth_lockout_secs": "Login lockout (seconds)",
   "key.pop3_idle_timeout_secs": "POP3 idle timeout (seconds)",
+  "key.memory_budget": "Memory for arriving messages",
+  "key.data_total_timeout_secs": "Whole message transfer limit (seconds)",
   "key.retry": "Retry after",
   "key.give_up_after": "Give up after",
   "key.delay_notice_after": "Tell the sender after",

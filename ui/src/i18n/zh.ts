@@ -341,6 +341,8 @@ export const zh: Record<Key, string> = {
   "key.auth_failures_per_account": "每个账户允许的登录失败次数",
   "key.auth_lockout_secs": "登录锁定时间（秒）",
   "key.pop3_idle_timeout_secs": "POP3 空闲超时（秒）",
+  "key.memory_budget": "接收中邮件的内存上限",
+  "key.data_total_timeout_secs": "整封邮件传输时限（秒）",
   "key.retry": "重试间隔",
   "key.give_up_after": "放弃时间",
   "key.delay_notice_after": "通知发件人的时间",
