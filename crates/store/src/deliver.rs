@@ -4,9 +4,13 @@
 //! This is the hot path. The caller hashes the body before the job is queued, so the writer
 //! thread only runs a handful of cached statements per recipient.
 
-use rusqlite::{Connection, OptionalExtension, params};
+use std::fs::File;
+use std::io::Read;
+
+use rusqlite::{Connection, MAIN_DB, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
+use crate::spool::{Spool, hash_file};
 use crate::{Change, Delivery, Result, Store, StoreError, unix_now};
 
 /// Bodies larger than this are hashed on a blocking thread rather than inline.
@@ -34,6 +38,34 @@ pub(crate) async fn deliver(store: &Store, delivery: Delivery) -> Result<()> {
         .await
 }
 
+/// As [`deliver`], with the message in `spool` instead of `delivery.message` (which is
+/// ignored): it is hashed and copied into the blob in pieces, never held whole. The copy runs
+/// inside the writer's job, so the blob and the rows that refer to it are one commit.
+pub(crate) async fn deliver_spooled(store: &Store, delivery: Delivery, spool: Spool) -> Result<()> {
+    if delivery.accounts.is_empty() && delivery.remote.is_empty() {
+        return Ok(());
+    }
+    let (mut file, len) = spool.into_file()?;
+    let (file, hash) =
+        tokio::task::spawn_blocking(move || hash_file(&mut file, len).map(|hash| (file, hash)))
+            .await
+            .map_err(|_| crate::writer::internal_error("hashing the message failed"))??;
+    let size = i64::try_from(len).map_err(|_| too_large())?;
+    store
+        .inner
+        .writer
+        .write(move |conn, changes| {
+            let mut file = file;
+            let blob = store_blob_from_file(conn, &hash, size, &mut file)?;
+            insert_rows(conn, &delivery, blob, size, changes)
+        })
+        .await
+}
+
+fn too_large() -> StoreError {
+    StoreError::Invalid("the message is too large".into())
+}
+
 /// The writer's part; also used for DSNs (`queue.rs`), inside their own job.
 pub(crate) fn insert(
     conn: &Connection,
@@ -41,10 +73,20 @@ pub(crate) fn insert(
     hash: &[u8; 32],
     changes: &mut Vec<Change>,
 ) -> Result<()> {
-    let now = unix_now();
-    let size = i64::try_from(delivery.message.len())
-        .map_err(|_| StoreError::Invalid("the message is too large".into()))?;
+    let size = i64::try_from(delivery.message.len()).map_err(|_| too_large())?;
     let blob = store_blob(conn, hash, size, &delivery.message)?;
+    insert_rows(conn, delivery, blob, size, changes)
+}
+
+/// The message rows and queue rows of a delivery whose body is `blob`.
+fn insert_rows(
+    conn: &Connection,
+    delivery: &Delivery,
+    blob: i64,
+    size: i64,
+    changes: &mut Vec<Change>,
+) -> Result<()> {
+    let now = unix_now();
     let mut rows = 0usize;
 
     let mut next_uid = conn.prepare_cached(
@@ -148,8 +190,42 @@ pub(crate) fn store_blob(
         .optional()?;
     match inserted {
         Some(id) => Ok(id),
-        None => Ok(conn
-            .prepare_cached("SELECT id FROM blobs WHERE hash = ?1")?
-            .query_row([&hash[..]], |row| row.get(0))?),
+        None => blob_id(conn, hash),
     }
+}
+
+fn blob_id(conn: &Connection, hash: &[u8; 32]) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM blobs WHERE hash = ?1")?
+        .query_row([&hash[..]], |row| row.get(0))?)
+}
+
+/// As [`store_blob`], with the body read from `file` (rewound, `size` bytes): a new blob is
+/// made at its full size (zeroblob) and filled with incremental blob I/O, a piece at a time.
+fn store_blob_from_file(
+    conn: &Connection,
+    hash: &[u8; 32],
+    size: i64,
+    file: &mut File,
+) -> Result<i64> {
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO blobs (hash, size, refcount, data) VALUES (?1, ?2, 0, zeroblob(?2))
+             ON CONFLICT (hash) DO NOTHING RETURNING id",
+        )?
+        .query_row(params![&hash[..], size], |row| row.get::<_, i64>(0))
+        .optional()?;
+    let Some(id) = inserted else {
+        return blob_id(conn, hash);
+    };
+    let mut blob = conn.blob_open(MAIN_DB, c"blobs", c"data", id, false)?;
+    let len = u64::try_from(size).map_err(|_| too_large())?;
+    let copied = std::io::copy(&mut file.take(len), &mut blob)?;
+    if copied != len {
+        return Err(StoreError::Invalid(format!(
+            "the spooled message is {copied} bytes, {len} were expected"
+        )));
+    }
+    blob.close()?;
+    Ok(id)
 }

@@ -14,6 +14,8 @@
 //! - `admin.rs`: domains, accounts (argon2id), aliases: add, list, remove, password.
 //! - `resolve.rs`: recipient resolution (accounts, aliases, lists, catch-all, forwards).
 //! - `deliver.rs`: one message to local INBOXes and queue rows in one transaction.
+//! - `spool.rs`: a large arriving message in a temporary file of the data directory's `tmp/`,
+//!   delivered from there in pieces.
 //! - `collected.rs`: what `[[collect]]` jobs fetched (POP3 UIDL, IMAP UIDVALIDITY:UID),
 //!   recorded in the same transaction as the delivery: each message once;
 //!   `collected/fingerprint.rs`: the content fingerprint that finds it again under a new id.
@@ -55,6 +57,7 @@ mod quota;
 mod readers;
 mod resolve;
 mod special_use;
+mod spool;
 mod summary;
 mod writer;
 
@@ -67,6 +70,7 @@ pub use queue::{
     AttemptResult, DkimKey, Outcome, QueueAttempt, QueueEntry, QueueState, QueuedRecipient,
 };
 pub use quota::Quota;
+pub use spool::Spool;
 pub use summary::SummaryRow;
 
 /// Errors of the store. The `Display` text is one plain sentence a user can act on.
@@ -215,6 +219,8 @@ struct Inner {
     readers: Arc<readers::Readers>,
     changes: broadcast::Sender<Change>,
     resolve_cache: resolve::Cache,
+    /// Where [`Store::spool`] makes its files: `tmp/` next to the database.
+    spool_dir: std::path::PathBuf,
 }
 
 /// How many change notifications a slow subscriber may fall behind before it lags.
@@ -233,12 +239,14 @@ impl Store {
         let readers = readers::Readers::open(path, READERS)?;
         let (changes, _) = broadcast::channel(CHANGE_CAPACITY);
         let writer = writer::Writer::start(conn, changes.clone())?;
+        let spool_dir = spool::prepare_dir(path)?;
         Ok(Store {
             inner: Arc::new(Inner {
                 writer,
                 readers,
                 changes,
                 resolve_cache: resolve::Cache::new(path),
+                spool_dir,
             }),
         })
     }
@@ -378,6 +386,17 @@ impl Store {
     /// Stores the message once and delivers it; returns when it is durable.
     pub async fn deliver(&self, delivery: Delivery) -> Result<()> {
         deliver::deliver(self, delivery).await
+    }
+
+    /// A new temporary file for a message too large to hold in memory while it arrives.
+    pub async fn spool(&self) -> Result<Spool> {
+        Spool::create(self.inner.spool_dir.clone()).await
+    }
+
+    /// As [`Store::deliver`], with the message in `spool` (`delivery.message` is ignored):
+    /// stored in pieces, never read whole into memory; same single durable commit.
+    pub async fn deliver_spooled(&self, delivery: Delivery, spool: Spool) -> Result<()> {
+        deliver::deliver_spooled(self, delivery, spool).await
     }
 
     /// Writes every mailbox of the account as mboxrd to `path`; returns the message count.

@@ -185,6 +185,49 @@ async fn an_account_that_vanished_is_skipped_and_leaves_no_blob() -> store::Resu
     Ok(())
 }
 
+/// A message spooled in pieces is stored byte for byte, one blob shared with an identical
+/// message delivered from memory, with the same rows as `deliver` makes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_spooled_message_is_stored_from_its_file_in_pieces() -> store::Result<()> {
+    let t = TestStore::new()?;
+    let ids = accounts(&t.store, 2).await?;
+    // 3 MiB and a bit: several of the store's 64 KiB pieces, and a partial last one.
+    let mut body = message("big");
+    while body.len() < 3 * 1024 * 1024 + 17 {
+        body.extend_from_slice(
+            b"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcd\r\n",
+        );
+    }
+    let mut spool = t.store.spool().await?;
+    for piece in body.chunks(100_000) {
+        spool.write(piece.to_vec()).await?;
+    }
+    assert_eq!(spool.len(), body.len() as u64);
+    t.store
+        .deliver_spooled(
+            delivery(Vec::new(), vec![ids[0]], &["x@remote.test"]),
+            spool,
+        )
+        .await?;
+    let stored: Vec<u8> = t
+        .sql()?
+        .query_row("SELECT data FROM blobs", [], |row| row.get(0))?;
+    assert!(stored == body, "the stored blob differs from the message");
+    assert_eq!(
+        t.query_i64("SELECT size FROM messages", [])?,
+        body.len() as i64
+    );
+    assert_eq!(t.query_i64("SELECT count(*) FROM queue", [])?, 1);
+
+    // The same message again, from memory: found by its hash, not stored twice.
+    t.store
+        .deliver(delivery(body.clone(), vec![ids[1]], &[]))
+        .await?;
+    assert_eq!(t.query_i64("SELECT count(*) FROM blobs", [])?, 1);
+    assert_eq!(t.query_i64("SELECT refcount FROM blobs", [])?, 3);
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_deliveries_share_commits_and_all_land() -> store::Result<()> {
     let t = TestStore::new()?;
