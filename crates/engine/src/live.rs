@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use arc_swap::ArcSwap;
 use config::Config;
-use net::{ConnLimiter, LiveCert, Lockout, LockoutPolicy};
+use net::{ConnLimiter, LiveCert, Lockout, LockoutPolicy, MemoryBudget};
 use store::Store;
 use tokio::io::AsyncWriteExt;
 use tokio_rustls::TlsAcceptor;
@@ -36,6 +36,8 @@ pub(crate) struct Runtime {
     pub store: Store,
     pub shutdown: CancellationToken,
     pub limiter: ConnLimiter,
+    /// Memory for arriving messages, shared by every session of every snapshot.
+    budget: MemoryBudget,
     /// Every TLS listener's acceptor; its config presents `cert`.
     pub acceptor: TlsAcceptor,
     pub cert: Arc<LiveCert>,
@@ -61,6 +63,7 @@ impl Runtime {
     ) -> Runtime {
         let limits = &config.limits;
         let limiter = ConnLimiter::new(limits.max_connections_per_ip, limits.max_connections);
+        let budget = MemoryBudget::new(limits.memory_budget);
         // One set of failed-login counters for every protocol that takes passwords.
         let lockout = Arc::new(Lockout::new(policy(&config)));
         let maildrops = pop3::Maildrops::default();
@@ -69,6 +72,7 @@ impl Runtime {
             acceptor: &acceptor,
             shutdown: &shutdown,
             maildrops: &maildrops,
+            budget: &budget,
         };
         let snapshot = parts.snapshot(config, lockout);
         Runtime {
@@ -77,6 +81,7 @@ impl Runtime {
             store,
             shutdown,
             limiter,
+            budget,
             acceptor,
             cert,
             maildrops,
@@ -99,6 +104,7 @@ impl Runtime {
         let limits = &config.limits;
         self.limiter
             .set_limits(limits.max_connections_per_ip, limits.max_connections);
+        self.budget.set_limit(limits.memory_budget);
         let lockout = if policy(&old.config) == policy(&config) {
             old.lockout.clone()
         } else {
@@ -109,6 +115,7 @@ impl Runtime {
             acceptor: &self.acceptor,
             shutdown: &self.shutdown,
             maildrops: &self.maildrops,
+            budget: &self.budget,
         };
         self.snapshot
             .store(Arc::new(parts.snapshot(config, lockout)));
@@ -130,6 +137,7 @@ struct Parts<'a> {
     shutdown: &'a CancellationToken,
     /// Shared across snapshots: a maildrop stays locked while its session runs.
     maildrops: &'a pop3::Maildrops,
+    budget: &'a MemoryBudget,
 }
 
 impl Parts<'_> {
@@ -142,6 +150,7 @@ impl Parts<'_> {
                 tls: self.acceptor.clone(),
                 shutdown: self.shutdown.clone(),
                 lockout: lockout.clone(),
+                budget: self.budget.clone(),
             }),
             imap: Arc::new(imap::Context {
                 config: config.clone(),
@@ -149,6 +158,7 @@ impl Parts<'_> {
                 tls: self.acceptor.clone(),
                 shutdown: self.shutdown.clone(),
                 lockout: lockout.clone(),
+                budget: self.budget.clone(),
             }),
             pop3: Arc::new(pop3::Context {
                 config: config.clone(),

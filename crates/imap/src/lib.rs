@@ -79,6 +79,8 @@ pub struct Context {
     pub shutdown: CancellationToken,
     /// Failed-login counters, shared with the other protocols.
     pub lockout: Arc<Lockout>,
+    /// Bytes of arriving messages (literals) every session of every protocol may hold.
+    pub budget: net::MemoryBudget,
 }
 
 /// Runs one IMAP session to its end. Never panics on client input; errors end the session.

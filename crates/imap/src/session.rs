@@ -19,6 +19,9 @@ use crate::{Context, Kind};
 /// RFC 9051 §5.4: an authenticated client may stay silent at least 30 minutes.
 pub(crate) const AUTOLOGOUT: Duration = Duration::from_secs(31 * 60);
 
+/// Commands (lines and literals) up to this size are not counted against the memory budget.
+const UNCOUNTED: u64 = 64 * 1024;
+
 /// Why a session stops.
 #[derive(Debug)]
 pub(crate) enum End {
@@ -64,10 +67,13 @@ pub(crate) struct Session {
     pub qresync: bool,
     errors: u32,
     pub id: String,
+    /// The memory budget's share held by the command being read or run (its literals).
+    held: net::BudgetGuard,
 }
 
 impl Session {
     pub fn new(ctx: Arc<Context>, kind: Kind, stream: SessionStream, peer: SocketAddr) -> Self {
+        let held = ctx.budget.guard();
         Session {
             ctx,
             kind,
@@ -86,6 +92,7 @@ impl Session {
             qresync: false,
             errors: 0,
             id: format!("{:08X}", rand::random::<u32>()),
+            held,
         }
     }
 
@@ -143,6 +150,9 @@ impl Session {
                     self.bad(tag.as_deref(), &text).await?;
                 }
             }
+            // The command and its literals are gone: so is their share of the budget.
+            drop(command);
+            self.held.resize(0);
         }
     }
 
@@ -154,9 +164,24 @@ impl Session {
             self.rpos += consumed;
             match frame {
                 Frame::Command(command) => return Ok(command),
-                // RFC 9051 §7.5: the client may send the literal.
+                // RFC 9051 §7.5: the client may send the literal, if memory allows.
                 Frame::Continue => {
-                    response::untagged_continue(&mut self.wbuf, "Ready");
+                    if self.hold_pending() {
+                        response::untagged_continue(&mut self.wbuf, "Ready");
+                    } else {
+                        // The client waits for `+` and sends nothing of the literal: refuse
+                        // the command, keep the connection. RFC 5530 §3: UNAVAILABLE is the
+                        // temporary failure; the client may try again later.
+                        let tag = self.reader.tag();
+                        self.reader.reset();
+                        tracing::warn!(session = %self.id, peer = %self.peer, "memory budget used up; literal refused");
+                        self.reply(
+                            tag.as_deref(),
+                            Status::No,
+                            "UNAVAILABLE",
+                            "server busy, try again later",
+                        );
+                    }
                     self.flush().await?;
                 }
                 Frame::LineTooLong { tag } => {
@@ -179,11 +204,28 @@ impl Session {
                     self.count_error().await?;
                 }
                 Frame::Incomplete => {
+                    if !self.hold_pending() {
+                        // A non-synchronizing literal (RFC 7888) is already on its way and
+                        // cannot be told apart from commands: as for one too large, the
+                        // connection must end (RFC 7888 §4).
+                        tracing::warn!(session = %self.id, peer = %self.peer, "memory budget used up; connection closed");
+                        self.bye("server busy, try again later").await;
+                        return Err(End::Aborted);
+                    }
                     self.flush().await?;
                     self.read_more().await?;
                 }
             }
         }
+    }
+
+    /// Reserves memory for all the command being read will hold once complete (its lines
+    /// and literals); `false` when the shared budget cannot take it.
+    /// Commands up to [`UNCOUNTED`] are not counted: like the read buffer, they are bounded
+    /// per connection, and a slow client typing a short command is never refused.
+    fn hold_pending(&mut self) -> bool {
+        let pending = self.reader.pending();
+        pending <= UNCOUNTED || pending <= self.held.held() || self.held.resize(pending)
     }
 
     /// The one place that decides which command is allowed in which state (RFC 9051 §6).

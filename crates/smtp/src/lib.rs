@@ -16,11 +16,15 @@
 //! - `op/auth.rs`: AUTH PLAIN and LOGIN (RFC 4954).
 //! - `op/mail.rs`: MAIL FROM with SIZE, BODY, SMTPUTF8, RET, ENVID.
 //! - `op/rcpt.rs`: RCPT TO: relay policy and recipient resolution, NOTIFY, ORCPT.
-//! - `op/data.rs`: DATA and BDAT (RFC 3030), and delivery of the finished message.
+//! - `op/data.rs`: DATA, and delivery of the finished message (DATA's or BDAT's).
+//! - `op/bdat.rs`: BDAT (RFC 3030 CHUNKING).
+//! - `incoming.rs`: an arriving message: in memory within the shared memory budget, spooled
+//!   to disk past 1 MiB (or when memory is tight).
 //! - `op/other.rs`: RSET, NOOP, QUIT, VRFY, EXPN, HELP.
 //! - `op/etrn.rs`: ETRN (RFC 1985): starting delivery of the mail held for a domain.
 //! - `received.rs`: the Received header (RFC 5321 §4.4, RFC 3848).
 
+mod incoming;
 mod op;
 mod received;
 mod session;
@@ -63,6 +67,8 @@ pub struct Context {
     pub shutdown: CancellationToken,
     /// Failed-login counters shared with the other protocols (AUTH).
     pub lockout: Arc<net::Lockout>,
+    /// Bytes of arriving messages every session (of every protocol) may hold in memory.
+    pub budget: net::MemoryBudget,
 }
 
 /// Runs one SMTP session to its end. Never panics on client input; errors end the session.

@@ -10,6 +10,7 @@ use net::SessionStream;
 use proto::smtp::{Command, CommandError, Line, LineSplitter, MailParams, Path, Reply};
 use store::{Account, AccountId, RemoteRecipient};
 use tokio::io::AsyncWriteExt;
+use tokio::time::Instant;
 
 use crate::{Context, Kind};
 
@@ -32,10 +33,8 @@ pub(crate) struct Transaction {
     pub first_rcpt: Option<String>,
     pub accounts: Vec<AccountId>,
     pub remote: Vec<RemoteRecipient>,
-    /// BDAT chunks received so far (RFC 3030); `None` until the first BDAT.
-    pub chunks: Option<Vec<u8>>,
-    /// BDAT: the message already went over the size limit; later chunks are read and dropped.
-    pub chunks_oversized: bool,
+    /// BDAT: the message so far (RFC 3030); `None` until the first BDAT.
+    pub chunks: Option<crate::op::Chunks>,
 }
 
 impl Transaction {
@@ -48,7 +47,6 @@ impl Transaction {
             accounts: Vec::new(),
             remote: Vec::new(),
             chunks: None,
-            chunks_oversized: false,
         }
     }
 }
@@ -322,6 +320,38 @@ impl Session {
                 Err(End::Aborted)
             }
         }
+    }
+
+    /// Reads more message data (DATA, BDAT): each read within `data_timeout_secs`, and all of
+    /// the transfer before `deadline` (RFC 5321 §4.5.3.2.6 gives the data termination 10
+    /// minutes), so a client trickling bytes cannot hold the session and its buffers forever.
+    pub async fn read_data(&mut self, deadline: Instant) -> Result<usize, End> {
+        let per_read = Duration::from_secs(self.ctx.config.limits.data_timeout_secs);
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left >= per_read {
+            return self.read_more(per_read, false).await;
+        }
+        match tokio::time::timeout(left, self.read_more(per_read, false)).await {
+            Ok(read) => read,
+            Err(_elapsed) => {
+                tracing::info!(session = %self.id, peer = %self.peer, "message transfer took too long");
+                self.reply(Reply::new(
+                    451,
+                    "4.4.2",
+                    format!(
+                        "{} Message transfer took too long, closing connection",
+                        self.hostname()
+                    ),
+                ));
+                let _ = self.flush().await;
+                Err(End::Aborted)
+            }
+        }
+    }
+
+    /// When a DATA or BDAT transfer starting now must be over.
+    pub fn data_deadline(&self) -> Instant {
+        Instant::now() + Duration::from_secs(self.ctx.config.limits.data_total_timeout_secs)
     }
 
     /// Reads one line for a SASL exchange (AUTH continuation), reading more input as needed.

@@ -95,6 +95,22 @@ impl CommandReader {
         self.limits = limits;
     }
 
+    /// Bytes the command being read will hold once complete: what is buffered plus the rest
+    /// of the literal being read. The session reserves memory for it before it sends a
+    /// continuation request or reads more.
+    pub fn pending(&self) -> u64 {
+        let literal = match self.state {
+            State::Literal { remaining } => remaining,
+            State::Line | State::Discard => 0,
+        };
+        (self.buf.len() as u64).saturating_add(literal)
+    }
+
+    /// The tag of the command being read, if seen.
+    pub fn tag(&self) -> Option<String> {
+        tag_of(&self.buf)
+    }
+
     /// Forgets a partly read command (STARTTLS, RFC 9051 §6.2.1).
     pub fn reset(&mut self) {
         self.buf = Vec::new();
@@ -325,6 +341,24 @@ mod tests {
         );
         let (_, f) = r.next(b"b NOOP\r\n");
         assert_eq!(f, Frame::Command(b"b NOOP".to_vec()));
+    }
+
+    #[test]
+    fn pending_counts_the_buffer_and_the_announced_literal() {
+        let mut r = CommandReader::new(Limits::logged_in(1000));
+        let (_, f) = r.next(b"a1 APPEND INBOX {100}\r\n");
+        assert_eq!(f, Frame::Continue);
+        assert_eq!(r.pending(), 23 + 100);
+        assert_eq!(r.tag().as_deref(), Some("a1"));
+        let (_, f) = r.next(&[b'x'; 40]);
+        assert_eq!(f, Frame::Incomplete);
+        assert_eq!(
+            r.pending(),
+            23 + 100,
+            "reading the literal does not change the total"
+        );
+        r.reset();
+        assert_eq!(r.pending(), 0);
     }
 
     #[test]

@@ -1,13 +1,13 @@
-//! DATA (RFC 5321 §4.1.1.4) and BDAT (RFC 3030), and the hand-off to the store.
+//! DATA (RFC 5321 §4.1.1.4), and the hand-off of a finished message (DATA's or BDAT's) to
+//! the store.
 //!
 //! `250` is sent only after `Store::deliver` returns, i.e. once the message is committed to
 //! stable storage (DESIGN.md §4).
 
-use std::time::Duration;
-
 use proto::smtp::{DataDecoder, DataStatus, Path, Reply, Ret};
 use store::Delivery;
 
+use crate::incoming::{Body, Incoming, Refused};
 use crate::received;
 use crate::session::{End, Session, Transaction};
 
@@ -37,19 +37,23 @@ impl Session {
         self.flush().await?;
 
         // The Received header goes first, and the body is decoded right after it: the stored
-        // message is built in one buffer, never copied (the decoder's limit counts only the
-        // body). Like Postfix's smtpd, the header is stamped when DATA starts.
+        // message is built in one buffer (or one spool file), never copied (the decoder's
+        // limit counts only the body). Like Postfix's smtpd, the header is stamped when DATA
+        // starts.
         let queue_id = self.queue_id();
-        let mut message = Vec::with_capacity(16 * 1024);
+        let store = self.ctx.store.clone();
+        let mut incoming = Incoming::new(&self.ctx.budget);
         if let Some(tx) = self.tx.as_ref() {
-            received::write_header(self, tx, &queue_id, &mut message);
+            received::write_header(self, tx, &queue_id, incoming.buf());
         }
+        incoming.settle(&store).await;
         let limit = usize::try_from(self.ctx.config.limits.max_message_size).unwrap_or(usize::MAX);
         let mut decoder = DataDecoder::new(limit);
-        let timeout = Duration::from_secs(self.ctx.config.limits.data_timeout_secs);
+        let deadline = self.data_deadline();
         let (bare, oversized) = loop {
-            let (consumed, status) = decoder.feed(self.input(), &mut message);
+            let (consumed, status) = decoder.feed(self.input(), incoming.buf());
             self.consume(consumed);
+            incoming.settle(&store).await;
             if let DataStatus::Complete {
                 bare_line_ending,
                 oversized,
@@ -57,108 +61,27 @@ impl Session {
             {
                 break (bare_line_ending, oversized);
             }
-            self.read_more(timeout, false).await?;
+            self.read_data(deadline).await?;
         };
         let Some(tx) = self.tx.take() else {
             return Ok(());
         };
-        self.finish_message(tx, message, queue_id, bare, oversized)
-            .await
-    }
-
-    pub(crate) async fn handle_bdat(&mut self, size: u64, last: bool) -> Result<(), End> {
-        // RFC 3030 §2: the chunk is read in full whatever the reply will be.
-        let limit = self.ctx.config.limits.max_message_size;
-        let keep = match self.tx.as_ref() {
-            Some(tx) => !tx.chunks_oversized && tx.rcpt_count > 0,
-            None => false,
-        };
-        let already = self
-            .tx
-            .as_ref()
-            .and_then(|t| t.chunks.as_ref())
-            .map_or(0, Vec::len) as u64;
-        let fits = already.saturating_add(size) <= limit;
-        let mut chunk = Vec::new();
-        if keep && fits {
-            chunk.reserve(usize::try_from(size).unwrap_or(0).min(1 << 20));
-        }
-        let timeout = Duration::from_secs(self.ctx.config.limits.data_timeout_secs);
-        let mut remaining = size;
-        while remaining > 0 {
-            if self.input().is_empty() {
-                self.read_more(timeout, false).await?;
-            }
-            let take = usize::try_from(remaining)
-                .unwrap_or(usize::MAX)
-                .min(self.input().len());
-            if keep && fits {
-                chunk.extend_from_slice(&self.input()[..take]);
-            }
-            self.consume(take);
-            remaining -= take as u64;
-        }
-        let Some(tx) = self.tx.as_mut() else {
-            return self
-                .error(Reply::new(503, "5.5.1", "Need MAIL command first"))
-                .await;
-        };
-        if tx.rcpt_count == 0 {
-            self.tx = None;
-            return self
-                .error(Reply::new(554, "5.5.1", "No valid recipients"))
-                .await;
-        }
-        if !fits {
-            tx.chunks_oversized = true;
-        }
-        let body = tx.chunks.get_or_insert_with(Vec::new);
-        if !tx.chunks_oversized {
-            body.extend_from_slice(&chunk);
-        }
-        if !last {
-            if tx.chunks_oversized {
-                // Keep reading chunks, fail the transaction at LAST (one clear reply).
-                self.reply(Reply::new(
-                    552,
-                    "5.3.4",
-                    "Message size exceeds fixed maximum message size",
-                ));
-                return Ok(());
-            }
-            self.reply(Reply::new(250, "2.0.0", format!("{size} octets received")));
-            return Ok(());
-        }
-        let Some(mut tx) = self.tx.take() else {
-            return Ok(());
-        };
-        let body = tx.chunks.take().unwrap_or_default();
-        let bare = has_bare_line_ending(&body);
-        let oversized = tx.chunks_oversized;
-        let queue_id = self.queue_id();
-        let mut message = Vec::new();
-        if !oversized && !bare {
-            message.reserve_exact(body.len() + 1024);
-            received::write_header(self, &tx, &queue_id, &mut message);
-            message.extend_from_slice(&body);
-        }
-        drop(body);
-        self.finish_message(tx, message, queue_id, bare, oversized)
+        self.finish_message(tx, incoming, queue_id, bare, oversized)
             .await
     }
 
     /// A new queue id: the session's id and a random suffix (in the Received header and the
     /// `250` reply, so a message can be found in the log from either).
-    fn queue_id(&self) -> String {
+    pub(crate) fn queue_id(&self) -> String {
         format!("{}{:06X}", self.id, rand::random::<u32>() & 0xff_ffff)
     }
 
     /// Checks the finished message (the Received header and the body), stores it, and
     /// answers.
-    async fn finish_message(
+    pub(crate) async fn finish_message(
         &mut self,
         tx: Transaction,
-        message: Vec<u8>,
+        incoming: Incoming,
         queue_id: String,
         bare: bool,
         oversized: bool,
@@ -185,14 +108,37 @@ impl Session {
                 ))
                 .await;
         }
+        // Reserved memory is given back when `incoming`'s guard drops: after the store has
+        // the message, since it holds the bytes until its commit.
+        let (body, guard) = match incoming.finish().await {
+            Ok(finished) => finished,
+            Err(Refused::MemoryFull) => {
+                tracing::warn!(session = %self.id, peer = %self.peer, "memory budget used up; message refused for now");
+                // RFC 3463 §3.4: X.3.1 "mail system full", temporary.
+                self.reply(Reply::new(
+                    452,
+                    "4.3.1",
+                    "Insufficient system resources, try again later",
+                ));
+                return Ok(());
+            }
+            Err(Refused::SpoolFailed) => {
+                self.reply(Reply::new(
+                    451,
+                    "4.3.0",
+                    "Temporary failure storing the message, try again later",
+                ));
+                return Ok(());
+            }
+        };
         let envelope_from = match &tx.from {
             Path::Null => String::new(),
             Path::Mailbox(a) => a.clone(),
         };
-        let size = message.len();
+        let size = body.len();
         let recipients = tx.accounts.len() + tx.remote.len();
-        let delivery = Delivery {
-            message,
+        let mut delivery = Delivery {
+            message: Vec::new(),
             envelope_from: envelope_from.clone(),
             envid: tx.params.envid.clone(),
             ret: tx.params.ret.map(|r| match r {
@@ -202,7 +148,15 @@ impl Session {
             accounts: tx.accounts,
             remote: tx.remote,
         };
-        match self.ctx.store.deliver(delivery).await {
+        let stored = match body {
+            Body::Memory(message) => {
+                delivery.message = message;
+                self.ctx.store.deliver(delivery).await
+            }
+            Body::Spooled(spool) => self.ctx.store.deliver_spooled(delivery, spool).await,
+        };
+        drop(guard);
+        match stored {
             Ok(()) => {
                 tracing::info!(session = %self.id, peer = %self.peer, id = %queue_id, from = %envelope_from, recipients, size, "message accepted");
                 self.reply(Reply::new(
@@ -226,32 +180,55 @@ impl Session {
     }
 }
 
-/// Whether a CR not followed by LF, or an LF not preceded by CR, occurs in `body`.
-fn has_bare_line_ending(body: &[u8]) -> bool {
-    let mut prev = 0u8;
-    for (i, &b) in body.iter().enumerate() {
-        if b == b'\n' && prev != b'\r' {
-            return true;
+/// Finds a CR not followed by LF, or an LF not preceded by CR, in input given in pieces.
+#[derive(Debug, Default)]
+pub(crate) struct BareLineCheck {
+    after_cr: bool,
+    found: bool,
+}
+
+impl BareLineCheck {
+    pub fn feed(&mut self, data: &[u8]) {
+        for &b in data {
+            if (self.after_cr && b != b'\n') || (!self.after_cr && b == b'\n') {
+                self.found = true;
+            }
+            self.after_cr = b == b'\r';
         }
-        if b == b'\r' && body.get(i + 1) != Some(&b'\n') {
-            return true;
-        }
-        prev = b;
     }
-    false
+
+    /// Whether a bare line ending occurred; a CR at the very end counts.
+    pub fn found(&self) -> bool {
+        self.found || self.after_cr
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::has_bare_line_ending;
+    use super::BareLineCheck;
+
+    fn has_bare_line_ending(pieces: &[&[u8]]) -> bool {
+        let mut check = BareLineCheck::default();
+        for piece in pieces {
+            check.feed(piece);
+        }
+        check.found()
+    }
 
     #[test]
     fn bare_line_endings_are_found_anywhere() {
-        assert!(!has_bare_line_ending(b"a\r\nb\r\n"));
-        assert!(has_bare_line_ending(b"a\nb"));
-        assert!(has_bare_line_ending(b"a\rb"));
-        assert!(has_bare_line_ending(b"a\r"));
-        assert!(has_bare_line_ending(b"\n"));
-        assert!(!has_bare_line_ending(b""));
+        assert!(!has_bare_line_ending(&[b"a\r\nb\r\n"]));
+        assert!(has_bare_line_ending(&[b"a\nb"]));
+        assert!(has_bare_line_ending(&[b"a\rb"]));
+        assert!(has_bare_line_ending(&[b"a\r"]));
+        assert!(has_bare_line_ending(&[b"\n"]));
+        assert!(!has_bare_line_ending(&[b""]));
+    }
+
+    #[test]
+    fn a_crlf_split_between_pieces_is_not_bare() {
+        assert!(!has_bare_line_ending(&[b"a\r", b"\nb\r\n"]));
+        assert!(has_bare_line_ending(&[b"a\r", b"b\r\n"]));
+        assert!(has_bare_line_ending(&[b"a\r\n", b"\n"]));
     }
 }

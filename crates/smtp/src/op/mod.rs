@@ -1,6 +1,7 @@
 //! One file per SMTP verb (or small family of verbs); each adds `handle_<verb>` to the session.
 
 mod auth;
+mod bdat;
 mod data;
 mod ehlo;
 mod etrn;
@@ -8,3 +9,5 @@ mod mail;
 mod other;
 mod rcpt;
 mod starttls;
+
+pub(crate) use bdat::Chunks;
