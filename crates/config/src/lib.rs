@@ -163,8 +163,8 @@ pub struct Limits {
     pub max_line_length: usize,
     /// Seconds to wait for the next command; default 300 (RFC 5321 §4.5.3.2.7).
     pub command_timeout_secs: u64,
-    /// Seconds to wait for more message data; default 180 (RFC 5321 §4.5.3.2.6 uses 10 min for
-    /// the final dot; we bound each read).
+    /// Seconds to wait for more message data; default 180 (each read; the whole transfer is
+    /// bounded by `data_total_timeout_secs`).
     pub data_timeout_secs: u64,
     /// Errors (bad commands, failed AUTH, refused recipients) before the session is closed;
     /// default 20.

@@ -52,7 +52,8 @@ pub(crate) struct Incoming {
 impl Incoming {
     pub fn new(budget: &MemoryBudget) -> Self {
         Incoming {
-            buf: Vec::new(),
+            // Most mail fits; the first `settle` reserves it.
+            buf: Vec::with_capacity(16 * 1024),
             spool: None,
             guard: budget.guard(),
             refused: None,
