@@ -19,9 +19,12 @@
 //! - `op/data.rs`: DATA and BDAT (RFC 3030), and delivery of the finished message.
 //! - `op/other.rs`: RSET, NOOP, QUIT, VRFY, EXPN, HELP.
 //! - `op/etrn.rs`: ETRN (RFC 1985): starting delivery of the mail held for a domain.
+//! - `policy.rs`: end-of-DATA checks (hop count, the author of submitted mail) and how the
+//!   message entered (origin, SRS sender of forwarded mail).
 //! - `received.rs`: the Received header (RFC 5321 §4.4, RFC 3848).
 
 mod op;
+mod policy;
 mod received;
 mod session;
 

@@ -36,6 +36,9 @@ pub(crate) struct Transaction {
     pub chunks: Option<Vec<u8>>,
     /// BDAT: the message already went over the size limit; later chunks are read and dropped.
     pub chunks_oversized: bool,
+    /// Mail from the Internet that one of our aliases forwards outside: the domain of the
+    /// first such alias, which the SRS envelope sender is made in (`policy.rs`).
+    pub srs_domain: Option<String>,
 }
 
 impl Transaction {
@@ -49,6 +52,7 @@ impl Transaction {
             remote: Vec::new(),
             chunks: None,
             chunks_oversized: false,
+            srs_domain: None,
         }
     }
 }

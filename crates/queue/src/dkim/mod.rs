@@ -17,6 +17,7 @@ use base64::engine::general_purpose::STANDARD;
 use mail_auth::common::crypto::{Ed25519Key, RsaKey, Sha256};
 use mail_auth::common::headers::HeaderWriter;
 use mail_auth::dkim::{DkimSigner, Done};
+use proto::smtp::header;
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use store::DkimKey;
 
@@ -142,31 +143,14 @@ impl Signer {
     }
 }
 
-/// The domain of the (first) address in the From: header, lowercase.
+/// The domain of the (first) address in the (first) From: header, lowercase.
 pub fn from_domain(message: &[u8]) -> Option<String> {
-    let mut value: Option<Vec<u8>> = None;
-    for line in message.split(|&b| b == b'\n') {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.is_empty() {
-            break;
-        }
-        match &mut value {
-            // A folded continuation of From:.
-            Some(v) if line[0] == b' ' || line[0] == b'\t' => v.extend_from_slice(line),
-            Some(_) => break,
-            None => {
-                if line.len() > 5 && line[..5].eq_ignore_ascii_case(b"from:") {
-                    value = Some(line[5..].to_vec());
-                }
-            }
-        }
-    }
-    let value = String::from_utf8_lossy(&value?).into_owned();
-    let address = match (value.rfind('<'), value.rfind('>')) {
-        (Some(open), Some(close)) if open < close => value[open + 1..close].to_string(),
-        _ => value.split(',').next()?.trim().to_string(),
-    };
-    let domain = address.rsplit_once('@')?.1.trim().trim_end_matches('>');
+    let fields = header::fields(message);
+    let (_, value) = fields
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("from"))?;
+    let address = header::addresses(value).into_iter().next()?;
+    let domain = address.rsplit_once('@')?.1.trim();
     (!domain.is_empty()).then(|| domain.to_ascii_lowercase())
 }
 

@@ -185,9 +185,24 @@ impl Session {
                 ))
                 .await;
         }
+        if let Some(reply) = self.check_message(&message).await {
+            return self.error(reply).await;
+        }
         let envelope_from = match &tx.from {
             Path::Null => String::new(),
             Path::Mailbox(a) => a.clone(),
+        };
+        let forward_sender = match self.forward_sender(&tx, &envelope_from) {
+            Ok(sender) => sender,
+            Err(e) => {
+                tracing::error!(session = %self.id, error = %e, "SRS rewriting failed");
+                self.reply(Reply::new(
+                    451,
+                    "4.3.0",
+                    "Temporary failure storing the message, try again later",
+                ));
+                return Ok(());
+            }
         };
         let size = message.len();
         let recipients = tx.accounts.len() + tx.remote.len();
@@ -201,6 +216,8 @@ impl Session {
             }),
             accounts: tx.accounts,
             remote: tx.remote,
+            origin: self.origin(),
+            forward_sender,
         };
         match self.ctx.store.deliver(delivery).await {
             Ok(()) => {
