@@ -326,6 +326,14 @@ pub(crate) fn entries(config: &Config) -> Vec<Entry> {
             int(u64::from(queue.mx_port)),
         ),
         entry(
+            "queue",
+            "allow_internal_mx",
+            "Deliver to MX hosts at loopback, private (RFC 1918), link-local or unique-local\n\
+             addresses. Off, such a domain's mail is refused, so outside DNS cannot aim the\n\
+             queue at your LAN; reach internal servers with a [[route]] instead. Default: false.",
+            Value::Boolean(queue.allow_internal_mx),
+        ),
+        entry(
             "relay",
             "networks",
             "Client networks that may relay through port 25 without logging in, in CIDR form\n\
@@ -340,6 +348,31 @@ pub(crate) fn entries(config: &Config) -> Vec<Entry> {
                     .collect(),
             ),
         ),
+        Entry {
+            section: "relay",
+            key: "etrn",
+            doc: "Who may ask with ETRN (RFC 1985) on port 25 for the mail held here: client\n\
+                  domains (e.g. \"office.example\": anyone may ask for it and its sub-domains)\n\
+                  and networks (\"192.0.2.0/24\": clients there may ask for any domain).\n\
+                  Unset: only clients in `networks`.",
+            value: (!config.relay.etrn.is_empty()).then(|| {
+                Value::Array(
+                    config
+                        .relay
+                        .etrn
+                        .iter()
+                        .map(|e| match e {
+                            crate::EtrnClient::Domain(d) => Value::String(d.clone()),
+                            crate::EtrnClient::Network(n) => Value::String(n.to_string()),
+                        })
+                        .collect(),
+                )
+            }),
+            example: Value::Array(vec![
+                Value::String("office.example".into()),
+                Value::String("192.0.2.0/24".into()),
+            ]),
+        },
     ];
     entries.extend(crate::connect::ddns_entries(config));
     entries.extend(crate::connect::doctor_entries(config));
@@ -492,6 +525,7 @@ mod tests {
         use std::time::Duration;
 
         use crate::{Dns, Network, Queue, Relay, RelayHost, Route, RouteTls, Secret};
+
         let route = |domains: &[&str], tls| Route {
             domains: domains.iter().map(|d| d.to_string()).collect(),
             relay: vec![
@@ -525,12 +559,20 @@ mod tests {
                 max_connections: 3,
                 keep_finished: Duration::from_secs(7200),
                 mx_port: 2525,
+                allow_internal_mx: true,
             },
             relay: Relay {
                 networks: vec![Network {
                     addr: "10.0.0.0".parse().expect("ip"),
                     prefix: 8,
                 }],
+                etrn: vec![
+                    crate::EtrnClient::Domain("office.test".into()),
+                    crate::EtrnClient::Network(Network {
+                        addr: "192.0.2.0".parse().expect("ip"),
+                        prefix: 24,
+                    }),
+                ],
             },
             ..Config::with_hostname("x.test")
         }

@@ -50,7 +50,8 @@ pub use collect::{Collect, CollectProtocol, CollectTarget, CollectTls};
 pub use connect::{Ddns, DdnsProvider, DdnsRecord, Doctor};
 pub use etrn::{ETRN_INTERVAL, Etrn, EtrnTls};
 pub use outbound::{
-    Dns, Network, Queue, Relay, RelayHost, Route, RouteTls, Secret, format_duration, parse_duration,
+    Dns, EtrnClient, Network, Queue, Relay, RelayHost, Route, RouteTls, Secret, format_duration,
+    parse_duration,
 };
 
 /// One thing wrong with the configuration.

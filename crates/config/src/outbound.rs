@@ -114,6 +114,11 @@ pub struct Queue {
     pub keep_finished: Duration,
     /// The port of MX hosts. Always 25 on the Internet; tests point it elsewhere.
     pub mx_port: u16,
+    /// Whether MX hosts (and address literals) at loopback, private, link-local or other
+    /// internal addresses are used. Off: a domain whose MX points inside is refused, so
+    /// outside DNS cannot aim our queue at the LAN; a `[[route]]` reaches internal hosts on
+    /// purpose. Tests with a loopback MX turn it on.
+    pub allow_internal_mx: bool,
 }
 
 impl Default for Queue {
@@ -127,6 +132,7 @@ impl Default for Queue {
             max_connections: 100,
             keep_finished: Duration::from_secs(86_400),
             mx_port: 25,
+            allow_internal_mx: false,
         }
     }
 }
@@ -174,6 +180,37 @@ pub struct Relay {
     /// Client networks trusted to relay on port 25 without AUTH (e.g. an office LAN, or a
     /// benchmark). Empty by default: relaying needs AUTH, never an open relay.
     pub networks: Vec<Network>,
+    /// Who may ask us with ETRN (RFC 1985) to flush the mail we hold: client domains (the
+    /// ETRN argument must be one of them or a sub-domain) and networks (the client's
+    /// address). Empty by default: only clients in `networks`, for any domain.
+    pub etrn: Vec<EtrnClient>,
+}
+
+/// One entry of `[relay] etrn`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EtrnClient {
+    /// A domain (lowercase) whose mail anyone may ask for.
+    Domain(String),
+    /// A network whose clients may ask for any domain.
+    Network(Network),
+}
+
+impl Relay {
+    /// RFC 1985 §5: whether a client at `ip` may ask to flush `domain` (lowercase).
+    pub fn etrn_allowed(&self, ip: IpAddr, domain: &str) -> bool {
+        if self.etrn.is_empty() {
+            return self.networks.iter().any(|n| n.contains(ip));
+        }
+        self.etrn.iter().any(|entry| match entry {
+            EtrnClient::Network(n) => n.contains(ip),
+            EtrnClient::Domain(d) => {
+                domain == d
+                    || (domain.len() > d.len()
+                        && domain.ends_with(d.as_str())
+                        && domain.as_bytes()[domain.len() - d.len() - 1] == b'.')
+            }
+        })
+    }
 }
 
 /// "5m", "1h", "5d": the largest unit that divides the duration.

@@ -8,8 +8,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use config::{Config, RouteTls};
+use proto::smtp::header;
 use store::{
-    AttemptResult, Delivery, Outcome, QueuedRecipient, RemoteRecipient, Resolution, Store,
+    AttemptResult, Delivery, Origin, Outcome, QueuedRecipient, RemoteRecipient, Resolution, Store,
 };
 use tokio::sync::{Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
@@ -204,12 +205,31 @@ async fn worker(shared: Arc<Shared>, lane: Arc<Lane>) {
                     None,
                     None,
                     false,
-                    Arc::new(Vec::new()),
+                    Arc::new(Prepared::unsigned(Vec::new())),
                 );
                 continue;
             }
         };
-        let message = Arc::new(sign(&shared, message).await);
+        // RFC 5321 §6.3: a message that went round too often is in a loop: never relayed on.
+        let hops = header::count(&message, "Received");
+        if hops > header::MAX_HOPS {
+            tracing::warn!(queue_id = job.rows[0].id, hops, "mail loop: not relayed");
+            let reply = format!(
+                "554 5.4.6 Routing loop detected: the message has {hops} Received headers (at most {})",
+                header::MAX_HOPS
+            );
+            let verdicts = vec![Verdict::Failed(reply); job.rows.len()];
+            let message = Arc::new(Prepared::unsigned(message));
+            record(&shared, job, verdicts, None, None, false, message);
+            continue;
+        }
+        // Only mail our users submitted (AUTH) or a trusted network relayed is signed with our
+        // key: a stranger's message forwarded by an alias must not carry our signature.
+        let message = Arc::new(if job.rows[0].origin.may_sign() {
+            sign(&shared, message).await
+        } else {
+            Prepared::unsigned(message)
+        });
         if conn.is_none() {
             match route::connect(&shared, &lane.target).await {
                 Ok(c) => conn = Some(c),
@@ -246,7 +266,7 @@ async fn worker(shared: Arc<Shared>, lane: Arc<Lane>) {
                 .collect(),
             envid: job.rows[0].envid.as_deref(),
             ret: job.rows[0].ret.as_deref(),
-            message: &message,
+            message: &message.wire,
         };
         let sent = transaction::send(open, &envelope).await;
         let (host, tls, peer_dsn) = (Some(open.host.clone()), open.tls.clone(), open.ext.dsn);
@@ -271,13 +291,35 @@ async fn worker(shared: Arc<Shared>, lane: Arc<Lane>) {
     }
 }
 
+/// A message as it goes on the wire: the stored message, perhaps behind a DKIM signature.
+pub(crate) struct Prepared {
+    pub wire: Vec<u8>,
+    /// Where the stored message starts in `wire` (the signature's length).
+    stored_from: usize,
+}
+
+impl Prepared {
+    fn unsigned(message: Vec<u8>) -> Prepared {
+        Prepared {
+            wire: message,
+            stored_from: 0,
+        }
+    }
+
+    /// The message as we received it, without our signature: what a DSN returns (a signed
+    /// copy in a DSN would hand its recipient our signature on someone else's message).
+    pub fn as_received(&self) -> &[u8] {
+        &self.wire[self.stored_from..]
+    }
+}
+
 /// Puts a DKIM signature in front of the message when its From: domain has a key.
-async fn sign(shared: &Shared, message: Vec<u8>) -> Vec<u8> {
+async fn sign(shared: &Shared, message: Vec<u8>) -> Prepared {
     let Some(domain) = dkim::from_domain(&message) else {
-        return message;
+        return Prepared::unsigned(message);
     };
     let Some(signer) = shared.signer(&domain).await else {
-        return message;
+        return Prepared::unsigned(message);
     };
     // RSA signing takes a millisecond or two: off the reactor's threads.
     let signed = tokio::task::spawn_blocking(move || {
@@ -287,15 +329,16 @@ async fn sign(shared: &Shared, message: Vec<u8>) -> Vec<u8> {
     .await;
     match signed {
         Ok((message, Ok(header))) => {
-            let mut out = header;
-            out.extend_from_slice(&message);
-            out
+            let stored_from = header.len();
+            let mut wire = header;
+            wire.extend_from_slice(&message);
+            Prepared { wire, stored_from }
         }
         Ok((message, Err(e))) => {
             tracing::error!(domain, error = %e, "DKIM signing failed; sending unsigned");
-            message
+            Prepared::unsigned(message)
         }
-        Err(_) => Vec::new(),
+        Err(_) => Prepared::unsigned(Vec::new()),
     }
 }
 
@@ -308,13 +351,21 @@ fn record(
     host: Option<String>,
     tls: Option<String>,
     peer_dsn: bool,
-    message: Arc<Vec<u8>>,
+    message: Arc<Prepared>,
 ) {
     let shared_task = Arc::clone(shared);
     shared.tasks.spawn(async move {
         let shared = shared_task;
         let count = job.rows.len();
-        let (results, notices) = outcomes(&shared, &job, &verdicts, host, tls, peer_dsn, &message);
+        let (results, notices) = outcomes(
+            &shared,
+            &job,
+            &verdicts,
+            host,
+            tls,
+            peer_dsn,
+            message.as_received(),
+        );
         let mut deliveries = Vec::new();
         for notice in notices {
             if let Some(delivery) =
@@ -478,6 +529,9 @@ async fn notice_delivery(store: &Store, sender: &str, message: Vec<u8>) -> Optio
                 orcpt: None,
             })
             .collect(),
+        // Ours, but never signed: it may carry (a part of) an outsider's message.
+        origin: Origin::Local,
+        forward_sender: None,
     })
 }
 

@@ -252,6 +252,7 @@ mod tests {
             attempts: 0,
             created_at: 1_795_741_323,
             delay_notified: false,
+            origin: store::Origin::Submission,
         }
     }
 

@@ -2,7 +2,7 @@
 //! else the domain's MX hosts; and connecting to one, host after host (failover), address
 //! after address.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use config::{Config, RouteTls};
 
@@ -29,6 +29,54 @@ impl Target {
         match config.routes.iter().position(|r| r.matches(&domain)) {
             Some(i) => Target::Route(i),
             None => Target::Mx(domain),
+        }
+    }
+}
+
+/// Drops internal addresses (and hosts left without one) from `hosts`; returns the dropped.
+fn keep_external(hosts: &mut Vec<crate::Host>) -> Vec<IpAddr> {
+    let mut refused = Vec::new();
+    for host in hosts.iter_mut() {
+        host.addrs.retain(|ip| {
+            let internal = is_internal(*ip);
+            if internal {
+                refused.push(*ip);
+            }
+            !internal
+        });
+    }
+    hosts.retain(|h| !h.addrs.is_empty());
+    refused
+}
+
+/// Loopback, unspecified, private (RFC 1918), shared (RFC 6598), link-local, unique-local
+/// (RFC 4193), site-local, multicast, broadcast and reserved addresses: none is a public
+/// mail host.
+pub(crate) fn is_internal(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            v4.is_loopback()
+                || v4.is_unspecified()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_multicast()
+                || v4.is_broadcast()
+                || a == 0
+                || a >= 240
+                || (a == 100 && (64..128).contains(&b))
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_internal(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80
+                || (first & 0xffc0) == 0xfec0
         }
     }
 }
@@ -86,11 +134,29 @@ pub(crate) async fn connect(
             all_permanent = false;
         }
         Target::Mx(domain) => {
-            let hosts = match shared.dns.hosts(domain).await {
+            let mut hosts = match shared.dns.hosts(domain).await {
                 Ok(hosts) => hosts,
                 Err(DnsFailure::Permanent(reply)) => return Err((Verdict::Failed(reply), None)),
                 Err(DnsFailure::Temporary(reply)) => return Err((Verdict::Deferred(reply), None)),
             };
+            if !shared.config.queue.allow_internal_mx {
+                let refused = keep_external(&mut hosts);
+                if hosts.is_empty() {
+                    // Outside DNS must not aim us at the LAN or at ourselves; a `[[route]]`
+                    // reaches an internal host on purpose. A permanent error: the MX records
+                    // are what they are, and a retry would only try again.
+                    tracing::warn!(domain, ?refused, "MX hosts at internal addresses refused");
+                    let list: Vec<String> = refused.iter().map(ToString::to_string).collect();
+                    return Err((
+                        Verdict::Failed(format!(
+                            "550 5.4.4 The mail hosts of {domain} are at internal addresses ({}); \
+                             delivery there is refused",
+                            list.join(", ")
+                        )),
+                        None,
+                    ));
+                }
+            }
             let port = shared.config.queue.mx_port;
             for host in hosts {
                 for ip in &host.addrs {
@@ -113,5 +179,42 @@ pub(crate) async fn connect(
         Some((e, host)) if all_permanent => Err((Verdict::Failed(e.to_string()), Some(host))),
         Some((e, host)) => Err((Verdict::Deferred(format!("{host}: {e}")), Some(host))),
         None => Err((Verdict::Deferred("no host to connect to".into()), None)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_addresses_are_told_from_public_ones() {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.0.1",
+            "100.64.0.1",
+            "0.0.0.0",
+            "224.0.0.1",
+            "255.255.255.255",
+            "::1",
+            "::",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+            "ff02::1",
+        ] {
+            assert!(is_internal(ip.parse().expect("ip")), "{ip}");
+        }
+        for ip in [
+            "192.0.2.1",
+            "8.8.8.8",
+            "172.32.0.1",
+            "100.128.0.1",
+            "2001:db8::1",
+        ] {
+            assert!(!is_internal(ip.parse().expect("ip")), "{ip}");
+        }
     }
 }

@@ -38,6 +38,14 @@ impl Body {
             Body::Spooled(spool) => spool.len(),
         }
     }
+
+    /// The message's first `max` bytes (all of it if shorter), for checks of its header.
+    pub async fn head(&mut self, max: usize) -> std::io::Result<std::borrow::Cow<'_, [u8]>> {
+        match self {
+            Body::Memory(m) => Ok(std::borrow::Cow::Borrowed(&m[..m.len().min(max)])),
+            Body::Spooled(spool) => Ok(std::borrow::Cow::Owned(spool.head(max).await?)),
+        }
+    }
 }
 
 pub(crate) struct Incoming {

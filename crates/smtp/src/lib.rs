@@ -22,10 +22,13 @@
 //!   to disk past 1 MiB (or when memory is tight).
 //! - `op/other.rs`: RSET, NOOP, QUIT, VRFY, EXPN, HELP.
 //! - `op/etrn.rs`: ETRN (RFC 1985): starting delivery of the mail held for a domain.
+//! - `policy.rs`: end-of-DATA checks (hop count, the author of submitted mail) and how the
+//!   message entered (origin, SRS sender of forwarded mail).
 //! - `received.rs`: the Received header (RFC 5321 §4.4, RFC 3848).
 
 mod incoming;
 mod op;
+mod policy;
 mod received;
 mod session;
 

@@ -35,6 +35,9 @@ pub(crate) struct Transaction {
     pub remote: Vec<RemoteRecipient>,
     /// BDAT: the message so far (RFC 3030); `None` until the first BDAT.
     pub chunks: Option<crate::op::Chunks>,
+    /// Mail from the Internet that one of our aliases forwards outside: the domain of the
+    /// first such alias, which the SRS envelope sender is made in (`policy.rs`).
+    pub srs_domain: Option<String>,
 }
 
 impl Transaction {
@@ -47,6 +50,7 @@ impl Transaction {
             accounts: Vec::new(),
             remote: Vec::new(),
             chunks: None,
+            srs_domain: None,
         }
     }
 }

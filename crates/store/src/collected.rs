@@ -188,6 +188,8 @@ mod tests {
             ret: None,
             accounts: vec![account],
             remote: vec![],
+            origin: crate::Origin::Inbound,
+            forward_sender: None,
         }
     }
 

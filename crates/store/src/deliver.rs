@@ -142,21 +142,26 @@ fn insert_rows(
     if !delivery.remote.is_empty() {
         let mut enqueue = conn.prepare_cached(
             "INSERT INTO queue (blob_id, sender, recipient, notify, orcpt, envid, ret,
-                                next_attempt, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8) RETURNING id",
+                                next_attempt, created_at, origin)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9) RETURNING id",
         )?;
+        let sender = delivery
+            .forward_sender
+            .as_deref()
+            .unwrap_or(&delivery.envelope_from);
         let mut ids = Vec::with_capacity(delivery.remote.len());
         for rcpt in &delivery.remote {
             ids.push(enqueue.query_row(
                 params![
                     blob,
-                    delivery.envelope_from,
+                    sender,
                     rcpt.address,
                     rcpt.notify,
                     rcpt.orcpt,
                     delivery.envid,
                     delivery.ret,
-                    now
+                    now,
+                    delivery.origin.as_str()
                 ],
                 |row| row.get::<_, i64>(0),
             )?);

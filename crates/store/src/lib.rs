@@ -31,6 +31,8 @@
 //! - `maildrop.rs`: POP3's INBOX snapshot, message bodies in chunks, deletion at QUIT.
 //! - `queue.rs`: the outbound queue: claiming due rows, recording attempts (with their DSNs),
 //!   hold/release/retry/delete, DKIM keys per domain.
+//! - `srs.rs`: the Sender Rewriting Scheme for forwarded mail: rewriting, checking and
+//!   reversing `SRS0=` addresses, and the secret kept beside the database.
 //! - `address.rs`: address and domain syntax, normalisation (lowercase).
 //! - `password.rs`: password rules and argon2id hashing (on blocking threads).
 //! - `tests/`: one file per area (admin, resolve, deliver, export, two stores on one file),
@@ -58,6 +60,7 @@ mod readers;
 mod resolve;
 mod special_use;
 mod spool;
+pub mod srs;
 mod summary;
 mod writer;
 
@@ -156,6 +159,49 @@ pub struct RemoteRecipient {
     pub orcpt: Option<String>,
 }
 
+/// How a message entered: decides whether it is DKIM-signed and whether its envelope sender
+/// is rewritten (SRS) when it is forwarded outside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// Submitted after AUTH (RFC 4954): our user's mail; signed.
+    Submission,
+    /// From a client in `[relay] networks` (e.g. the office LAN): trusted; signed.
+    Relay,
+    /// From the Internet (port 25 without AUTH), or collected from an outside mailbox: never
+    /// signed; forwarded with an SRS sender. Rows queued before origins were recorded count
+    /// as this.
+    Inbound,
+    /// Made by this server (delivery status notifications): never signed, since a DSN may
+    /// carry an outsider's message.
+    Local,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Submission => "submission",
+            Origin::Relay => "relay",
+            Origin::Inbound => "inbound",
+            Origin::Local => "local",
+        }
+    }
+
+    /// The stored text; anything unknown is treated as the least trusted, `inbound`.
+    pub fn parse(text: &str) -> Origin {
+        match text {
+            "submission" => Origin::Submission,
+            "relay" => Origin::Relay,
+            "local" => Origin::Local,
+            _ => Origin::Inbound,
+        }
+    }
+
+    /// Whether our DKIM key may sign it: only mail our users or trusted networks sent.
+    pub fn may_sign(self) -> bool {
+        matches!(self, Origin::Submission | Origin::Relay)
+    }
+}
+
 /// One accepted message and everyone who gets it.
 #[derive(Debug, Clone)]
 pub struct Delivery {
@@ -170,6 +216,11 @@ pub struct Delivery {
     pub accounts: Vec<AccountId>,
     /// Outside recipients: one queue row each.
     pub remote: Vec<RemoteRecipient>,
+    /// How the message entered (stored with each queue row).
+    pub origin: Origin,
+    /// The queue rows' envelope sender when it differs from `envelope_from`: the SRS address
+    /// of mail from the Internet that an alias forwards outside.
+    pub forward_sender: Option<String>,
 }
 
 /// What changed, broadcast after the change is durable.
@@ -221,6 +272,10 @@ struct Inner {
     resolve_cache: resolve::Cache,
     /// Where [`Store::spool`] makes its files: `tmp/` next to the database.
     spool_dir: std::path::PathBuf,
+    /// The database's path (the SRS secret lives beside it).
+    path: std::path::PathBuf,
+    /// The SRS keys, loaded (or made) on first use.
+    srs: std::sync::Mutex<Option<Arc<srs::Srs>>>,
 }
 
 /// How many change notifications a slow subscriber may fall behind before it lags.
@@ -247,6 +302,8 @@ impl Store {
                 changes,
                 resolve_cache: resolve::Cache::new(path),
                 spool_dir,
+                path: path.to_path_buf(),
+                srs: std::sync::Mutex::new(None),
             }),
         })
     }
@@ -257,6 +314,39 @@ impl Store {
         if result.is_ok() {
             self.inner.resolve_cache.invalidate();
         }
+    }
+
+    /// The SRS keys, loading or making the secret on first use.
+    fn srs(&self) -> Result<Arc<srs::Srs>> {
+        let mut slot = self
+            .inner
+            .srs
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(srs) = slot.as_ref() {
+            return Ok(Arc::clone(srs));
+        }
+        let srs = Arc::new(srs::Srs::load(&srs::secret_path(&self.inner.path))?);
+        *slot = Some(Arc::clone(&srs));
+        Ok(srs)
+    }
+
+    /// `sender` rewritten with SRS for forwarding by `domain` (one of ours): the envelope
+    /// sender of forwarded Internet mail. The null sender and addresses without a domain
+    /// stay as they are.
+    pub fn srs_forward(&self, sender: &str, domain: &str) -> Result<String> {
+        if sender.is_empty() {
+            return Ok(String::new());
+        }
+        Ok(self
+            .srs()?
+            .forward(sender, domain, srs::today())
+            .unwrap_or_else(|| sender.to_string()))
+    }
+
+    /// The original sender of one of our SRS addresses, checked (hash, age).
+    pub fn srs_reverse(&self, address: &str) -> Result<std::result::Result<String, srs::SrsError>> {
+        Ok(self.srs()?.reverse(address, srs::today()))
     }
 
     /// Changes after they are durable.

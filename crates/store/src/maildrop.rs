@@ -342,6 +342,8 @@ mod tests {
                 ret: None,
                 accounts: vec![f.account],
                 remote: Vec::new(),
+                origin: crate::Origin::Inbound,
+                forward_sender: None,
             })
             .await
     }

@@ -12,7 +12,7 @@ use crate::{Result, StoreError};
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The migrations, in order: index 0 is version 1.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 /// Version 1: domains, accounts, aliases, mailboxes, content-addressed blobs, messages, the
 /// outbound queue. Blob reference counts are kept by triggers, so cascading deletes (an
@@ -240,6 +240,14 @@ CREATE TABLE summaries (
     encoded  BLOB,
     utf8     BLOB
 );
+"#;
+
+/// Version 8: how each queued message entered (`store::Origin`): `submission` (AUTH),
+/// `relay` (`[relay] networks`), `inbound` (the Internet; forwarded by an alias) or `local`
+/// (our DSNs). Only the first two are DKIM-signed. Rows from before count as `inbound`: they
+/// leave unsigned rather than risk signing a stranger's message.
+const V8: &str = r#"
+ALTER TABLE queue ADD COLUMN origin TEXT NOT NULL DEFAULT 'inbound';
 "#;
 
 /// Brings the database up to [`SCHEMA_VERSION`], each migration in its own transaction.

@@ -9,7 +9,7 @@
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use sha2::{Digest, Sha256};
 
-use crate::{Change, Delivery, Result, Store, StoreError, address, unix_now};
+use crate::{Change, Delivery, Origin, Result, Store, StoreError, address, unix_now};
 
 /// A queue row's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +71,8 @@ pub struct QueuedRecipient {
     pub created_at: i64,
     /// Whether the delay notice was sent already.
     pub delay_notified: bool,
+    /// How the message entered: decides DKIM signing.
+    pub origin: Origin,
 }
 
 /// A queue row as `queue list` shows it.
@@ -185,7 +187,7 @@ impl Store {
                                   WHERE state IN ('queued', 'deferred') AND next_attempt <= ?1
                                   ORDER BY next_attempt, id LIMIT ?2)
                      RETURNING id, blob_id, sender, recipient, notify, orcpt, envid, ret,
-                               attempts, created_at, delay_notified",
+                               attempts, created_at, delay_notified, origin",
                 )?;
                 let rows = stmt.query_map(params![unix_now(), limit], |row| {
                     Ok(QueuedRecipient {
@@ -200,6 +202,7 @@ impl Store {
                         attempts: row.get(8)?,
                         created_at: row.get(9)?,
                         delay_notified: row.get(10)?,
+                        origin: Origin::parse(&row.get::<_, String>(11)?),
                     })
                 })?;
                 let mut claimed = rows.collect::<rusqlite::Result<Vec<_>>>()?;
@@ -592,6 +595,8 @@ mod tests {
                     notify: None,
                     orcpt: None,
                 }],
+                origin: crate::Origin::Submission,
+                forward_sender: None,
             })
             .await?;
         Ok(store)

@@ -175,6 +175,11 @@ impl CacheState {
 
 pub(crate) async fn resolve(store: &Store, address: &str) -> Result<Resolution> {
     let address = address::normalize(address);
+    if crate::srs::is_srs(&address)
+        && let Some(resolution) = resolve_srs(store, &address).await?
+    {
+        return Ok(resolution);
+    }
     let cache = &store.inner.resolve_cache;
     let (cached, stamp) = cache.get(&address);
     if let Some(resolution) = cached {
@@ -183,6 +188,38 @@ pub(crate) async fn resolve(store: &Store, address: &str) -> Result<Resolution> 
     let resolution = resolve_uncached(store, address.clone()).await?;
     cache.insert(address, resolution.clone(), stamp);
     Ok(resolution)
+}
+
+/// An SRS0 address in one of our domains (`srs.rs`): a bounce of mail we forwarded goes on
+/// to the original sender; a forged or expired one is nobody's (refused, else we would relay
+/// for anyone). `None` when the domain is not ours.
+async fn resolve_srs(store: &Store, address: &str) -> Result<Option<Resolution>> {
+    let Some(domain) = address::domain_of(address).map(str::to_string) else {
+        return Ok(None);
+    };
+    let ours = store
+        .inner
+        .readers
+        .read(move |conn| is_local(conn, &domain))
+        .await?;
+    if !ours {
+        return Ok(None);
+    }
+    let original = match store.srs_reverse(address)? {
+        Ok(original) => original,
+        Err(e) => {
+            tracing::info!(address, error = %e, "SRS address refused");
+            return Ok(Some(Resolution::Unknown));
+        }
+    };
+    // The original sender may be ours (then it is resolved as usual) or outside.
+    Ok(Some(match Box::pin(resolve(store, &original)).await? {
+        Resolution::NotLocal => Resolution::Deliver {
+            accounts: Vec::new(),
+            remote: vec![address::normalize(&original)],
+        },
+        other => other,
+    }))
 }
 
 async fn resolve_uncached(store: &Store, address: String) -> Result<Resolution> {

@@ -94,6 +94,31 @@ impl Spool {
         Ok(data)
     }
 
+    /// The first `max` bytes written (fewer if the file is shorter), read on a blocking
+    /// thread; later writes still append.
+    pub async fn head(&mut self, max: usize) -> io::Result<Vec<u8>> {
+        let Some(mut file) = self.file.take() else {
+            return Err(io::Error::other(
+                "the spool file was lost by an earlier write",
+            ));
+        };
+        let want = u64::try_from(max).unwrap_or(u64::MAX).min(self.len);
+        let (file, head) = tokio::task::spawn_blocking(move || {
+            let read = (|| {
+                file.seek(SeekFrom::Start(0))?;
+                let mut head = Vec::new();
+                (&mut file).take(want).read_to_end(&mut head)?;
+                file.seek(SeekFrom::End(0))?;
+                Ok(head)
+            })();
+            (file, read)
+        })
+        .await
+        .map_err(|_| io::Error::other("reading the spool file failed"))?;
+        self.file = Some(file);
+        head
+    }
+
     /// The file, rewound, with its length; for the store's blocking code.
     pub(crate) fn into_file(self) -> Result<(File, u64)> {
         let mut file = self

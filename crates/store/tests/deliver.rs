@@ -29,6 +29,8 @@ fn delivery(body: Vec<u8>, accounts: Vec<AccountId>, remote: &[&str]) -> Deliver
                 orcpt: None,
             })
             .collect(),
+        origin: store::Origin::Inbound,
+        forward_sender: None,
     }
 }
 

@@ -57,6 +57,8 @@ async fn an_export_reads_back_into_the_same_messages() -> store::Result<()> {
                 ret: None,
                 accounts: vec![id],
                 remote: vec![],
+                origin: store::Origin::Inbound,
+                forward_sender: None,
             })
             .await?;
     }

@@ -20,6 +20,8 @@ fn delivery(to: store::AccountId, body: &[u8]) -> Delivery {
         ret: None,
         accounts: vec![to],
         remote: Vec::new(),
+        origin: store::Origin::Inbound,
+        forward_sender: None,
     }
 }
 

@@ -25,6 +25,8 @@ async fn two_stores_on_one_file_write_side_by_side() -> store::Result<()> {
                     ret: None,
                     accounts: vec![id],
                     remote: vec![],
+                    origin: store::Origin::Inbound,
+                    forward_sender: None,
                 })
                 .await
         });

@@ -338,6 +338,7 @@ pub fn server(dns_port: u16, mx_port: u16, queue_keys: &str, extra: &str) -> Ser
     Server::with(Options {
         extra_toml: format!(
             "[dns]\nservers = [\"127.0.0.1:{dns_port}\"]\n[queue]\nmx_port = {mx_port}\n\
+             allow_internal_mx = true\n\
              {queue_keys}\n{extra}"
         ),
         ..Options::default()

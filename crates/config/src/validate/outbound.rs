@@ -8,7 +8,7 @@ use toml::{Table, Value};
 
 use super::{Problems, addr_list, domain_problem, path, section, string, unknown_keys, wrong_type};
 use crate::outbound::parse_duration;
-use crate::{Dns, Network, Queue, Relay, RelayHost, Route, RouteTls, Secret};
+use crate::{Dns, EtrnClient, Network, Queue, Relay, RelayHost, Route, RouteTls, Secret};
 
 /// The keys of one `[[route]]`.
 const ROUTE_KEYS: &[&str] = &["domains", "relay", "tls", "username", "password", "ca"];
@@ -37,8 +37,24 @@ pub(super) fn relay(root: &mut Table, p: &mut Problems) -> Relay {
             }
         }
     }
+    let mut etrn = Vec::new();
+    if let Some(value) = table.remove("etrn") {
+        for (key, text) in strings(value, "relay.etrn", p) {
+            let text = text.trim().to_ascii_lowercase();
+            if let Some(net) = network(&text) {
+                etrn.push(EtrnClient::Network(net));
+            } else if domain_problem(&text).is_none() {
+                etrn.push(EtrnClient::Domain(text));
+            } else {
+                p.push(
+                    &key,
+                    format!("`{text}` is neither a domain nor a network like \"192.0.2.0/24\""),
+                );
+            }
+        }
+    }
     unknown_keys("relay", table, p);
-    Relay { networks }
+    Relay { networks, etrn }
 }
 
 fn network(text: &str) -> Option<Network> {
@@ -109,6 +125,11 @@ pub(super) fn queue(root: &mut Table, p: &mut Problems) -> Queue {
     }
     if let Some(n) = count("mx_port", 1, 65_535, p) {
         queue.mx_port = u16::try_from(n).unwrap_or(25);
+    }
+    match table.remove("allow_internal_mx") {
+        None => {}
+        Some(Value::Boolean(b)) => queue.allow_internal_mx = b,
+        Some(other) => wrong_type("queue.allow_internal_mx", "true or false", &other, p),
     }
     unknown_keys("queue", table, p);
     queue

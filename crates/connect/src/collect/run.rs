@@ -151,6 +151,8 @@ pub(crate) async fn run(
                     ret: None,
                     accounts,
                     remote: Vec::new(),
+                    origin: store::Origin::Inbound,
+                    forward_sender: None,
                 };
                 let by = CollectedBy {
                     job: label.clone(),

@@ -7,6 +7,7 @@ mod address;
 mod client;
 mod command;
 mod data;
+pub mod header;
 mod line;
 mod reply;
 mod sasl;

@@ -7,9 +7,13 @@
 use proto::smtp::{DataDecoder, DataStatus, Path, Reply, Ret};
 use store::Delivery;
 
-use crate::incoming::{Body, Incoming, Refused};
+use crate::incoming::{Body, Incoming, Refused, SPOOL_AT};
 use crate::received;
 use crate::session::{End, Session, Transaction};
+
+/// How much of a message the end-of-DATA checks read: its header section, which they need,
+/// ends long before this in real mail (Postfix keeps 100 KB of header).
+const HEAD_LIMIT: usize = SPOOL_AT;
 
 impl Session {
     pub(crate) async fn handle_data(&mut self) -> Result<(), End> {
@@ -110,7 +114,7 @@ impl Session {
         }
         // Reserved memory is given back when `incoming`'s guard drops: after the store has
         // the message, since it holds the bytes until its commit.
-        let (body, guard) = match incoming.finish().await {
+        let (mut body, guard) = match incoming.finish().await {
             Ok(finished) => finished,
             Err(Refused::MemoryFull) => {
                 tracing::warn!(session = %self.id, peer = %self.peer, "memory budget used up; message refused for now");
@@ -131,9 +135,40 @@ impl Session {
                 return Ok(());
             }
         };
+        // The policy checks read the header section only: in memory, or the start of the
+        // spool file.
+        let len = body.len();
+        let head = match body.head(HEAD_LIMIT).await {
+            Ok(head) => head,
+            Err(e) => {
+                tracing::error!(session = %self.id, error = %e, "reading the spooled message failed");
+                self.reply(Reply::new(
+                    451,
+                    "4.3.0",
+                    "Temporary failure storing the message, try again later",
+                ));
+                return Ok(());
+            }
+        };
+        if let Some(reply) = self.check_message(&head, len).await {
+            return self.error(reply).await;
+        }
+        drop(head);
         let envelope_from = match &tx.from {
             Path::Null => String::new(),
             Path::Mailbox(a) => a.clone(),
+        };
+        let forward_sender = match self.forward_sender(&tx, &envelope_from) {
+            Ok(sender) => sender,
+            Err(e) => {
+                tracing::error!(session = %self.id, error = %e, "SRS rewriting failed");
+                self.reply(Reply::new(
+                    451,
+                    "4.3.0",
+                    "Temporary failure storing the message, try again later",
+                ));
+                return Ok(());
+            }
         };
         let size = body.len();
         let recipients = tx.accounts.len() + tx.remote.len();
@@ -147,6 +182,8 @@ impl Session {
             }),
             accounts: tx.accounts,
             remote: tx.remote,
+            origin: self.origin(),
+            forward_sender,
         };
         let stored = match body {
             Body::Memory(message) => {

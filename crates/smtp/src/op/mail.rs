@@ -93,7 +93,7 @@ impl Session {
     /// Whether an authenticated user may use `addr` as the envelope sender: their own address
     /// or an address (alias, list, catch-all) that delivers to their account. Without AUTH there
     /// is no user to check (port 25 mail from the Internet).
-    async fn may_send_as(&self, addr: &str) -> bool {
+    pub(crate) async fn may_send_as(&self, addr: &str) -> bool {
         let Some(account) = &self.auth else {
             return true;
         };

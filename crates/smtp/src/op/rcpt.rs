@@ -85,6 +85,18 @@ impl Session {
                     .error(Reply::new(554, "5.7.1", "Relay access denied"))
                     .await;
             }
+            Resolution::Unknown if store::srs::is_srs(&address) => {
+                // A bounce to an SRS address we did not make, or made too long ago: we relay
+                // only bounces of mail we forwarded (store/src/srs.rs).
+                tracing::info!(session = %self.id, peer = %self.peer, rcpt = %sanitize(&address), "invalid SRS address");
+                return self
+                    .error(Reply::new(
+                        550,
+                        "5.1.1",
+                        "Mailbox unavailable: invalid or expired SRS address",
+                    ))
+                    .await;
+            }
             Resolution::Unknown => {
                 tracing::info!(session = %self.id, peer = %self.peer, rcpt = %sanitize(&address), "unknown recipient");
                 // Rejected in the dialogue, so we never bounce to a forged sender.
@@ -97,12 +109,20 @@ impl Session {
                     .await;
             }
         };
+        let origin = self.origin();
         let Some(tx) = self.tx.as_mut() else {
             return Ok(());
         };
         tx.rcpt_count += 1;
         if tx.first_rcpt.is_none() {
             tx.first_rcpt = Some(address.clone());
+        }
+        if !remote.is_empty()
+            && tx.srs_domain.is_none()
+            && origin == store::Origin::Inbound
+            && let Some((_, domain)) = address.rsplit_once('@')
+        {
+            tx.srs_domain = Some(domain.to_ascii_lowercase());
         }
         for account in accounts {
             if !tx.accounts.contains(&account) {
@@ -146,7 +166,7 @@ impl Session {
     }
 
     /// Whether the client's address is in `[relay] networks`.
-    fn trusted_relay(&self) -> bool {
+    pub(crate) fn trusted_relay(&self) -> bool {
         let ip = self.peer.ip();
         self.ctx
             .config

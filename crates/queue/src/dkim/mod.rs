@@ -2,14 +2,22 @@
 //! signature put on outgoing mail whose From: domain is ours.
 //!
 //! RSA keys (RFC 8301: 2048 bits) publish their public key as a SubjectPublicKeyInfo, as
-//! OpenSSL and OpenDKIM do; Ed25519 keys (RFC 8463) publish the raw 32-byte key.
+//! OpenSSL and OpenDKIM do; Ed25519 keys (RFC 8463) publish the raw 32-byte key. Signing uses
+//! ring (constant-time RSA); keys are PKCS#8 DER, so keys made by earlier versions (with the
+//! `rsa` crate and ed25519-dalek) load unchanged.
+//!
+//! # Layout
+//! - `mod.rs`: keys, the DNS record, the signer, the From: domain.
+//! - `keygen.rs`: RSA key generation and its DER encoding.
+
+mod keygen;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use mail_auth::common::crypto::{Ed25519Key, RsaKey, Sha256};
 use mail_auth::common::headers::HeaderWriter;
-use mail_auth::dkim::{DkimSigner, Done, generate::DkimKeyPair};
-use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey};
+use mail_auth::dkim::{DkimSigner, Done};
+use proto::smtp::header;
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use store::DkimKey;
 
@@ -56,26 +64,18 @@ pub fn generate(domain: &str, kind: KeyKind) -> Result<DkimKey, DkimError> {
     let key = |e: &dyn std::fmt::Display| DkimError::Key(e.to_string());
     let (algorithm, private_key, public_key) = match kind {
         KeyKind::Rsa => {
-            let private =
-                rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).map_err(|e| key(&e))?;
-            let public = private
-                .to_public_key()
-                .to_public_key_der()
-                .map_err(|e| key(&e))?;
-            let der = private.to_pkcs8_der().map_err(|e| key(&e))?;
-            (
-                "rsa-sha256",
-                der.as_bytes().to_vec(),
-                public.as_bytes().to_vec(),
-            )
+            let (private, public) = keygen::generate(2048)?;
+            ("rsa-sha256", private, public)
         }
         KeyKind::Ed25519 => {
-            let pair = DkimKeyPair::generate_ed25519().map_err(|e| key(&e))?;
-            (
-                "ed25519-sha256",
-                pair.private_key().to_vec(),
-                pair.public_key().to_vec(),
-            )
+            use ring::signature::KeyPair as _;
+            let pkcs8 =
+                ring::signature::Ed25519KeyPair::generate_pkcs8(&ring::rand::SystemRandom::new())
+                    .map_err(|e| key(&e))?;
+            let pair =
+                ring::signature::Ed25519KeyPair::from_pkcs8(pkcs8.as_ref()).map_err(|e| key(&e))?;
+            let public = pair.public_key().as_ref().to_vec();
+            ("ed25519-sha256", pkcs8.as_ref().to_vec(), public)
         }
     };
     Ok(DkimKey {
@@ -110,7 +110,10 @@ impl Signer {
     pub fn new(key: &DkimKey) -> Result<Signer, DkimError> {
         let bad = |e: &dyn std::fmt::Display| DkimError::Key(format!("{}: {e}", key.domain));
         Ok(if key.algorithm.starts_with("ed25519") {
-            let signing = Ed25519Key::from_pkcs8_der(&key.private_key).map_err(|e| bad(&e))?;
+            // PKCS#8 v1 (no public key, as OpenSSL writes) or v2 (as ring and ed25519-dalek
+            // write); ring checks v2's public key against the seed either way.
+            let signing = Ed25519Key::from_pkcs8_maybe_unchecked_der(&key.private_key)
+                .map_err(|e| bad(&e))?;
             Signer::Ed25519(
                 DkimSigner::from_key(signing)
                     .domain(&key.domain)
@@ -140,31 +143,14 @@ impl Signer {
     }
 }
 
-/// The domain of the (first) address in the From: header, lowercase.
+/// The domain of the (first) address in the (first) From: header, lowercase.
 pub fn from_domain(message: &[u8]) -> Option<String> {
-    let mut value: Option<Vec<u8>> = None;
-    for line in message.split(|&b| b == b'\n') {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if line.is_empty() {
-            break;
-        }
-        match &mut value {
-            // A folded continuation of From:.
-            Some(v) if line[0] == b' ' || line[0] == b'\t' => v.extend_from_slice(line),
-            Some(_) => break,
-            None => {
-                if line.len() > 5 && line[..5].eq_ignore_ascii_case(b"from:") {
-                    value = Some(line[5..].to_vec());
-                }
-            }
-        }
-    }
-    let value = String::from_utf8_lossy(&value?).into_owned();
-    let address = match (value.rfind('<'), value.rfind('>')) {
-        (Some(open), Some(close)) if open < close => value[open + 1..close].to_string(),
-        _ => value.split(',').next()?.trim().to_string(),
-    };
-    let domain = address.rsplit_once('@')?.1.trim().trim_end_matches('>');
+    let fields = header::fields(message);
+    let (_, value) = fields
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("from"))?;
+    let address = header::addresses(value).into_iter().next()?;
+    let domain = address.rsplit_once('@')?.1.trim();
     (!domain.is_empty()).then(|| domain.to_ascii_lowercase())
 }
 
@@ -203,6 +189,46 @@ mod tests {
         assert!(text.starts_with("DKIM-Signature:"), "{text}");
         assert!(text.contains("d=example.test"), "{text}");
         assert!(text.ends_with("\r\n"), "{text:?}");
+        Ok(())
+    }
+
+    #[test]
+    fn keys_written_by_openssl_and_earlier_versions_still_sign() -> Result<(), DkimError> {
+        // PKCS#8 as the `rsa` crate wrote it (the same DER as OpenSSL's), and an Ed25519 key
+        // in PKCS#8 v1 (no public key).
+        for (algorithm, der) in [
+            (
+                "rsa-sha256",
+                &include_bytes!("testdata/rsa-2048-pkcs8.der")[..],
+            ),
+            (
+                "ed25519-sha256",
+                &include_bytes!("testdata/ed25519-pkcs8-v1.der")[..],
+            ),
+        ] {
+            let key = DkimKey {
+                domain: "old.test".into(),
+                selector: SELECTOR.into(),
+                algorithm: algorithm.into(),
+                private_key: der.to_vec(),
+                public_key: String::new(),
+            };
+            let signer =
+                Signer::new(&key).map_err(|e| DkimError::Key(format!("{algorithm}: {e}")))?;
+            let header = signer.sign(b"From: a@old.test\r\n\r\nhi\r\n")?;
+            let text = String::from_utf8_lossy(&header);
+            assert!(text.contains(&format!("a={algorithm}")), "{text}");
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn rsa_keys_are_made_without_the_rsa_crate_and_sign() -> Result<(), DkimError> {
+        let key = generate("example.test", KeyKind::Rsa)?;
+        let (_, value) = dns_record(&key);
+        assert!(value.starts_with("v=DKIM1; k=rsa; p=MIIBIjAN"), "{value}");
+        let header = Signer::new(&key)?.sign(b"From: a@example.test\r\n\r\nhi\r\n")?;
+        assert!(String::from_utf8_lossy(&header).contains("a=rsa-sha256"));
         Ok(())
     }
 }

@@ -1,0 +1,113 @@
+//! End-of-DATA policy: the checks on a finished message before it is stored (DESIGN.md §3,
+//! the body stage), and how it entered, which decides DKIM signing and SRS in the queue.
+//! Kept apart from the reading of DATA/BDAT bytes (`op/data.rs`), which calls it.
+
+use proto::smtp::{Reply, header};
+use store::{Origin, StoreError};
+
+use crate::session::{Session, Transaction, sanitize};
+
+impl Session {
+    /// How this session's mail entered: after AUTH, from `[relay] networks`, or from the
+    /// Internet.
+    pub(crate) fn origin(&self) -> Origin {
+        if self.auth.is_some() {
+            Origin::Submission
+        } else if self.trusted_relay() {
+            Origin::Relay
+        } else {
+            Origin::Inbound
+        }
+    }
+
+    /// Checks the finished message (our Received header included) from its first bytes
+    /// `head` (the whole message if it is short) and its length; `Some(reply)` refuses it.
+    pub(crate) async fn check_message(&self, head: &[u8], len: u64) -> Option<Reply> {
+        let truncated = (head.len() as u64) < len;
+        if self.auth.is_some() && truncated && !header::complete(head) {
+            // The author check must see every From:/Sender: field; a header section this
+            // long is no real message's.
+            return Some(Reply::new(
+                552,
+                "5.3.4",
+                "Message header section too large",
+            ));
+        }
+        let fields = header::fields(head);
+        // RFC 5321 §6.3: too many Received fields means a loop; refused here so that it
+        // never goes round again.
+        let hops = fields
+            .iter()
+            .filter(|(name, _)| name.eq_ignore_ascii_case("Received"))
+            .count();
+        if hops > header::MAX_HOPS {
+            tracing::warn!(session = %self.id, peer = %self.peer, hops, "mail loop refused");
+            return Some(Reply::new(
+                554,
+                "5.4.6",
+                format!(
+                    "Routing loop detected: too many Received headers ({hops}, at most {})",
+                    header::MAX_HOPS
+                ),
+            ));
+        }
+        if self.auth.is_some() {
+            return self.check_author(&fields).await;
+        }
+        None
+    }
+
+    /// RFC 5322 §3.6.2 / RFC 6409 §8.1: a user may write in From: and Sender: only addresses
+    /// that MAIL FROM would accept from them (their own, or an alias that delivers to them),
+    /// so a signed message from us never names someone else as its author.
+    async fn check_author(&self, fields: &[(String, String)]) -> Option<Reply> {
+        for (name, value) in fields {
+            if !name.eq_ignore_ascii_case("From") && !name.eq_ignore_ascii_case("Sender") {
+                continue;
+            }
+            let addresses = header::addresses(value);
+            if addresses.is_empty() {
+                // A display name alone would show as the author with no address to check.
+                return Some(Reply::new(
+                    550,
+                    "5.7.1",
+                    format!("The {name}: header has no address; use your own address"),
+                ));
+            }
+            for address in addresses {
+                if !self.may_send_as(&address).await {
+                    tracing::info!(session = %self.id, header = %name, address = %sanitize(&address), "header sender refused");
+                    return Some(Reply::new(
+                        550,
+                        "5.7.1",
+                        format!(
+                            "{name}: header address {} is not yours; use your own address or one of your aliases",
+                            sanitize(&address)
+                        ),
+                    ));
+                }
+            }
+        }
+        None
+    }
+
+    /// The queue rows' envelope sender when it is rewritten: mail from the Internet that an
+    /// alias forwards outside leaves with an SRS sender in the alias's domain, so SPF checks
+    /// us and bounces come back to us (`store::srs`).
+    pub(crate) fn forward_sender(
+        &self,
+        tx: &Transaction,
+        envelope_from: &str,
+    ) -> Result<Option<String>, StoreError> {
+        match &tx.srs_domain {
+            Some(domain)
+                if !envelope_from.is_empty()
+                    && !tx.remote.is_empty()
+                    && self.origin() == Origin::Inbound =>
+            {
+                Ok(Some(self.ctx.store.srs_forward(envelope_from, domain)?))
+            }
+            _ => Ok(None),
+        }
+    }
+}
