@@ -158,12 +158,19 @@ fn forward_keeps_a_copy_and_queues_the_outside_target() {
         server.message_ids("alice@example.test"),
         vec!["<fwd-1@test>"]
     );
-    // The outside address is a queue row for the outbound queue, with the original recipient.
-    // (The queue tries it at once; its state and any DSN row from <> are the queue tests'.)
-    let rows = server.sql("SELECT recipient, sender, orcpt FROM queue WHERE sender != ''");
+    // The outside address is a queue row for the outbound queue, with the original recipient,
+    // marked as mail from the Internet (never DKIM-signed), whose envelope sender is rewritten
+    // (SRS) in the forwarding alias's domain. (The queue tries it at once; its state and any
+    // DSN row from <> are the queue tests'.)
+    let rows = server.sql("SELECT recipient, orcpt, origin FROM queue WHERE sender != ''");
     assert_eq!(
         rows,
-        "carol@remote.test\tsender@outside.test\trfc822;carol@example.test"
+        "carol@remote.test\trfc822;carol@example.test\tinbound"
+    );
+    let sender = server.sql("SELECT sender FROM queue WHERE sender != ''");
+    assert!(
+        sender.starts_with("SRS0=") && sender.ends_with("=outside.test=sender@example.test"),
+        "{sender}"
     );
 }
 

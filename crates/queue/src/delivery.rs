@@ -210,14 +210,8 @@ async fn worker(shared: Arc<Shared>, lane: Arc<Lane>) {
                 continue;
             }
         };
-        // RFC 5321 §6.3: a message that went round too often is in a loop: never relayed on.
-        let hops = header::count(&message, "Received");
-        if hops > header::MAX_HOPS {
-            tracing::warn!(queue_id = job.rows[0].id, hops, "mail loop: not relayed");
-            let reply = format!(
-                "554 5.4.6 Routing loop detected: the message has {hops} Received headers (at most {})",
-                header::MAX_HOPS
-            );
+        if let Some(reply) = loop_reply(&message) {
+            tracing::warn!(queue_id = job.rows[0].id, %reply, "mail loop: not relayed");
             let verdicts = vec![Verdict::Failed(reply); job.rows.len()];
             let message = Arc::new(Prepared::unsigned(message));
             record(&shared, job, verdicts, None, None, false, message);
@@ -289,6 +283,18 @@ async fn worker(shared: Arc<Shared>, lane: Arc<Lane>) {
     if let Some(conn) = conn {
         conn.quit().await;
     }
+}
+
+/// RFC 5321 §6.3: a message that went round too often is in a loop and is never relayed
+/// on; the reply for its failure notice.
+fn loop_reply(message: &[u8]) -> Option<String> {
+    let hops = header::count(message, "Received");
+    (hops > header::MAX_HOPS).then(|| {
+        format!(
+            "554 5.4.6 Routing loop detected: the message has {hops} Received headers (at most {})",
+            header::MAX_HOPS
+        )
+    })
 }
 
 /// A message as it goes on the wire: the stored message, perhaps behind a DKIM signature.
@@ -540,4 +546,30 @@ fn unix_now() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_past_the_hop_limit_is_not_relayed() {
+        let with = |n: usize| {
+            let mut m = "Received: from a by b; Fri, 27 Nov 2026 10:00:00 +0000\r\n".repeat(n);
+            m.push_str("Subject: x\r\n\r\nReceived: in the body\r\n");
+            m.into_bytes()
+        };
+        assert_eq!(loop_reply(&with(header::MAX_HOPS)), None);
+        let reply = loop_reply(&with(header::MAX_HOPS + 1)).expect("a loop");
+        assert!(reply.starts_with("554 5.4.6"), "{reply}");
+    }
+
+    #[test]
+    fn a_dsn_gets_the_message_without_our_signature() {
+        let prepared = Prepared {
+            wire: b"DKIM-Signature: v=1\r\nFrom: a@b\r\n\r\nhi\r\n".to_vec(),
+            stored_from: 21,
+        };
+        assert_eq!(prepared.as_received(), b"From: a@b\r\n\r\nhi\r\n");
+    }
 }

@@ -28,7 +28,8 @@
 //! - `tls.rs`: verifying and opportunistic rustls client configs.
 //! - `retry.rs`: the retry schedule, give-up and delay-notice times.
 //! - `dsn.rs`: RFC 3464 delivery status notifications.
-//! - `dkim.rs`: DKIM keys (made at `domain add`) and signing.
+//! - `dkim/`: DKIM keys (made at `domain add`; RSA generation in `keygen.rs`) and signing
+//!   with ring, only for rows whose origin allows it (`store::Origin::may_sign`).
 
 mod client;
 mod delivery;
