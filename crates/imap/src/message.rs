@@ -12,37 +12,50 @@ use proto::imap::{Section, SectionText};
 
 /// One parser for the process: mail-parser's defaults, except that Received fields are
 /// kept raw (IMAP never needs them parsed, and they are many and slow to parse).
+///
+/// A message past `shape`'s nesting and part limits is not parsed (`None`): callers show it
+/// as one text part, with the envelope from [`parse_header`].
 pub(crate) fn parse(raw: &[u8]) -> Option<Message<'_>> {
+    if !crate::shape::parseable(raw) {
+        return None;
+    }
+    parser().parse(raw)
+}
+
+/// The message's own header only: never nested, whatever the body holds.
+pub(crate) fn parse_header(raw: &[u8]) -> Option<Message<'_>> {
+    parser().parse_headers(raw)
+}
+
+fn parser() -> &'static MessageParser {
     static PARSER: OnceLock<MessageParser> = OnceLock::new();
-    PARSER
-        .get_or_init(|| {
-            // mail-parser's built-in table (used when no header is configured), written out.
-            let mut p = MessageParser::new()
-                .with_mime_headers()
-                .with_date_headers()
-                .with_address_headers()
-                .with_message_ids()
-                .header_text(HeaderName::Subject)
-                .header_text(HeaderName::Comments)
-                .header_id(HeaderName::ReturnPath)
-                .header_comma_separated(HeaderName::Keywords)
-                .header_comma_separated(HeaderName::ContentLanguage)
-                .header_raw(HeaderName::Received)
-                .default_header_raw();
-            for list in [
-                HeaderName::ListArchive,
-                HeaderName::ListHelp,
-                HeaderName::ListId,
-                HeaderName::ListOwner,
-                HeaderName::ListPost,
-                HeaderName::ListSubscribe,
-                HeaderName::ListUnsubscribe,
-            ] {
-                p = p.header_address(list);
-            }
-            p
-        })
-        .parse(raw)
+    PARSER.get_or_init(|| {
+        // mail-parser's built-in table (used when no header is configured), written out.
+        let mut p = MessageParser::new()
+            .with_mime_headers()
+            .with_date_headers()
+            .with_address_headers()
+            .with_message_ids()
+            .header_text(HeaderName::Subject)
+            .header_text(HeaderName::Comments)
+            .header_id(HeaderName::ReturnPath)
+            .header_comma_separated(HeaderName::Keywords)
+            .header_comma_separated(HeaderName::ContentLanguage)
+            .header_raw(HeaderName::Received)
+            .default_header_raw();
+        for list in [
+            HeaderName::ListArchive,
+            HeaderName::ListHelp,
+            HeaderName::ListId,
+            HeaderName::ListOwner,
+            HeaderName::ListPost,
+            HeaderName::ListSubscribe,
+            HeaderName::ListUnsubscribe,
+        ] {
+            p = p.header_address(list);
+        }
+        p
+    })
 }
 
 /// A header field's raw value, unfolded and trimmed.
@@ -144,6 +157,18 @@ pub(crate) fn envelope(out: &mut Vec<u8>, msg: &Message, utf8: bool) {
     out.push(b' ');
     text(out, "Message-ID");
     out.push(b')');
+}
+
+/// What follows the header's blank line (nothing when there is none: all header).
+pub(crate) fn body_of(raw: &[u8]) -> &[u8] {
+    let mut at = 0;
+    for line in raw.split_inclusive(|&b| b == b'\n') {
+        at += line.len();
+        if line == b"\r\n" || line == b"\n" {
+            return &raw[at..];
+        }
+    }
+    &raw[raw.len()..]
 }
 
 pub(crate) fn slice(raw: &[u8], r: Range<usize>) -> &[u8] {
