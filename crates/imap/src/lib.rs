@@ -34,7 +34,9 @@
 //!   `quota.rs` (GETQUOTA, GETQUOTAROOT, SETQUOTA), `sort.rs` (SORT, ESORT), `thread.rs` (THREAD),
 //!   `headers.rs` (base subject, sent date and the other header fields SORT and THREAD use),
 //!   `summary.rs` (ENVELOPE and BODYSTRUCTURE computed once: in memory, then in the store, so
-//!   a restart does not parse again), `prefetch.rs` (bodies read in batches for FETCH).
+//!   a restart does not parse again), `prefetch.rs` (bodies read in batches for FETCH),
+//!   `cpu.rs` (SEARCH over content, SORT and THREAD on the blocking pool, at most one job
+//!   per CPU across all sessions).
 
 mod message;
 mod mime;

@@ -61,14 +61,8 @@ impl<'a> Content<'a> {
 
     fn headers(&self) -> &str {
         self.headers.get_or_init(|| {
-            self.msg().map_or_else(String::new, |m| {
-                m.headers()
-                    .iter()
-                    .filter_map(|h| message::header_text(m, h.name()))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-                    .to_lowercase()
-            })
+            self.msg()
+                .map_or_else(String::new, |m| message::all_header_text(m).to_lowercase())
         })
     }
 
