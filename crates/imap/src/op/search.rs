@@ -22,6 +22,9 @@ pub(crate) enum SearchError {
     Cpu(#[from] CpuError),
 }
 
+/// Up to this many messages, a search on metadata alone runs in the session's task.
+const INLINE_MESSAGES: usize = 1024;
+
 /// A message under test: its metadata, number, and content.
 struct Candidate<'a> {
     meta: &'a MessageMeta,
@@ -190,12 +193,11 @@ impl Session {
         let last_uid = sel.messages.last().map_or(0, |m| m.uid);
         let last_seq = sel.messages.len() as u32;
         let all: Vec<usize> = (0..sel.messages.len()).collect();
-        if !needs_body(key) {
-            return Ok(all
-                .into_iter()
+        let on_meta = move |key: &SearchKey, metas: &[MessageMeta]| -> Vec<usize> {
+            (0..metas.len())
                 .filter(|&i| {
                     let c = Candidate {
-                        meta: &sel.messages[i],
+                        meta: &metas[i],
                         seq: i as u32 + 1,
                         last_seq,
                         last_uid,
@@ -203,7 +205,17 @@ impl Session {
                     };
                     matches(key, &c)
                 })
-                .collect());
+                .collect()
+        };
+        if !needs_body(key) {
+            // Flags and numbers only: cheap per message, but a key may hold sequence sets of
+            // thousands of ranges, so a large mailbox goes to the blocking pool too.
+            if sel.messages.len() <= INLINE_MESSAGES {
+                return Ok(on_meta(key, &sel.messages));
+            }
+            let key = key.clone();
+            let metas = sel.messages.clone();
+            return Ok(cpu::run(move || on_meta(&key, &metas)).await?);
         }
         let key = Arc::new(key.clone());
         let mut found = Vec::new();
