@@ -11,7 +11,9 @@ use crate::session::{End, Session};
 /// form, uppercased, is tried on INBOX alone.
 struct NamePattern {
     exact: Pattern,
-    upper: Pattern,
+    /// `None` if uppercasing made it longer than the limit (`ß` is `SS`): it could not
+    /// match INBOX then anyway, which is ASCII.
+    upper: Option<Pattern>,
 }
 
 impl NamePattern {
@@ -20,12 +22,13 @@ impl NamePattern {
     fn new(pattern: &str) -> Result<NamePattern, PatternError> {
         Ok(NamePattern {
             exact: Pattern::new(pattern, '/')?,
-            upper: Pattern::new(&pattern.to_uppercase(), '/')?,
+            upper: Pattern::new(&pattern.to_uppercase(), '/').ok(),
         })
     }
 
     fn matches(&self, name: &str) -> bool {
-        self.exact.matches(name) || (name == "INBOX" && self.upper.matches(name))
+        self.exact.matches(name)
+            || (name == "INBOX" && self.upper.as_ref().is_some_and(|p| p.matches(name)))
     }
 }
 
