@@ -23,7 +23,8 @@
 //!   with changes.
 //! - `policy.rs`: when a password may be sent, and the CAPABILITY list.
 //! - `message.rs`: ENVELOPE and body sections, with mail-parser; `structure.rs`: BODY and
-//!   BODYSTRUCTURE as Dovecot writes them, from the MIME fields `mime.rs` reads.
+//!   BODYSTRUCTURE as Dovecot writes them, from the MIME fields `mime.rs` reads; `shape.rs`:
+//!   the nesting and part limits checked before mail-parser sees a message.
 //! - `op/`: one file per command or small family: `starttls.rs`, `login.rs` (LOGIN,
 //!   AUTHENTICATE), `info.rs` (CAPABILITY, ID, ENABLE, NAMESPACE), `list.rs` (LIST with
 //!   LIST-EXTENDED and LIST-STATUS, LSUB, STATUS), `mailbox.rs` (CREATE with special use,
@@ -33,7 +34,9 @@
 //!   `quota.rs` (GETQUOTA, GETQUOTAROOT, SETQUOTA), `sort.rs` (SORT, ESORT), `thread.rs` (THREAD),
 //!   `headers.rs` (base subject, sent date and the other header fields SORT and THREAD use),
 //!   `summary.rs` (ENVELOPE and BODYSTRUCTURE computed once: in memory, then in the store, so
-//!   a restart does not parse again), `prefetch.rs` (bodies read in batches for FETCH).
+//!   a restart does not parse again), `prefetch.rs` (bodies read in batches for FETCH),
+//!   `cpu.rs` (SEARCH over content, SORT and THREAD on the blocking pool, at most one job
+//!   per CPU across all sessions).
 
 mod message;
 mod mime;
@@ -41,6 +44,7 @@ mod op;
 mod policy;
 mod selected;
 mod session;
+mod shape;
 mod structure;
 
 use std::net::SocketAddr;

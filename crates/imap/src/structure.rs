@@ -29,16 +29,33 @@ pub(crate) fn body_structure(
     w.part(out, msg, raw, 0, false, 0);
 }
 
-/// The structure written when the message does not parse: one empty text part.
-pub(crate) fn unparsed(out: &mut Vec<u8>, size: usize, extended: bool) {
+/// Parts nested deeper than this (multiparts and encapsulated messages together) are shown
+/// as plain text: each level is a recursion here and a parse of the encapsulated message.
+const MAX_NESTING: usize = 16;
+
+/// The structure written when the message is not parsed (no header, or past `shape`'s
+/// limits): its body as one plain text part, as Dovecot shows what is past its MIME limits.
+pub(crate) fn unparsed(out: &mut Vec<u8>, raw: &[u8], extended: bool) {
+    let body = crate::message::body_of(raw);
     out.extend(
-        format!("(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" {size} 0")
-            .into_bytes(),
+        format!(
+            "(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" {} {}",
+            body.len(),
+            lines(body)
+        )
+        .into_bytes(),
     );
     if extended {
         out.extend_from_slice(b" NIL NIL NIL NIL");
     }
     out.push(b')');
+}
+
+/// Line feeds in `body`, counted in byte-wide sums of at most 255 so that it vectorises.
+fn lines(body: &[u8]) -> usize {
+    body.chunks(255)
+        .map(|c| usize::from(c.iter().map(|&b| u8::from(b == b'\n')).sum::<u8>()))
+        .sum()
 }
 
 struct Writer {
@@ -135,8 +152,10 @@ impl Writer {
         let header =
             crate::message::slice(raw, part.offset_header as usize..part.offset_body as usize);
         let f = fields(header);
+        let body = crate::message::slice(raw, part.offset_body as usize..part.offset_end as usize);
         let mut ct = Lexer::new(f.content_type.as_deref().unwrap_or_default());
         let ctype = ct.token().to_vec();
+        let mut is_rfc822 = false;
         let (ctype, subtype, params) = if ctype.is_empty() {
             let (t, s): (&[u8], &[u8]) = if digest {
                 (b"message", b"rfc822")
@@ -152,14 +171,31 @@ impl Writer {
             };
             (ctype, subtype, ct.params())
         };
-        if let PartType::Multipart(ids) = &part.body {
+        let rfc822 =
+            ctype.eq_ignore_ascii_case(b"message") && subtype.eq_ignore_ascii_case(b"rfc822");
+        // body-type-msg needs the encapsulated message's envelope and body: parsed here,
+        // unless too deep (or it does not parse), when the part is shown as plain text.
+        let inner = if rfc822 && depth < MAX_NESTING {
+            parse(body)
+        } else {
+            None
+        };
+        let multipart = matches!(part.body, PartType::Multipart(_));
+        let (ctype, subtype, params) =
+            if (multipart && depth >= MAX_NESTING) || (rfc822 && inner.is_none()) {
+                (b"text".to_vec(), b"plain".to_vec(), Vec::new())
+            } else {
+                is_rfc822 = rfc822;
+                (ctype, subtype, params)
+            };
+        if let PartType::Multipart(ids) = &part.body
+            && depth < MAX_NESTING
+        {
             // RFC 9051 §7.5.2 body-type-mpart: the parts, then the subtype.
             out.push(b'(');
             let digest = subtype.eq_ignore_ascii_case(b"digest");
             for &id in ids {
-                if depth < 16 {
-                    self.part(out, msg, raw, id as usize, digest, depth + 1);
-                }
+                self.part(out, msg, raw, id as usize, digest, depth + 1);
             }
             out.push(b' ');
             self.string(out, &subtype);
@@ -173,8 +209,6 @@ impl Writer {
             return;
         }
         let text = ctype.eq_ignore_ascii_case(b"text");
-        let rfc822 =
-            ctype.eq_ignore_ascii_case(b"message") && subtype.eq_ignore_ascii_case(b"rfc822");
         out.push(b'(');
         self.string(out, &ctype);
         out.push(b' ');
@@ -201,24 +235,14 @@ impl Writer {
             .map(|e| Lexer::new(e).token())
             .filter(|e| !e.is_empty());
         self.string(out, encoding.unwrap_or(b"7bit"));
-        let body = crate::message::slice(raw, part.offset_body as usize..part.offset_end as usize);
         out.extend_from_slice(format!(" {}", body.len()).as_bytes());
-        // Counted in byte-wide sums of at most 255 so that it vectorises.
-        let lines: usize = body
-            .chunks(255)
-            .map(|c| usize::from(c.iter().map(|&b| u8::from(b == b'\n')).sum::<u8>()))
-            .sum();
-        if rfc822 {
+        let lines = lines(body);
+        if let Some(inner) = inner.as_ref().filter(|_| is_rfc822) {
             // body-type-msg: envelope, body of the encapsulated message, lines.
-            match parse(body) {
-                Some(inner) if depth < 16 => {
-                    out.push(b' ');
-                    envelope(out, &inner, self.utf8);
-                    out.push(b' ');
-                    self.part(out, &inner, body, 0, false, depth + 1);
-                }
-                _ => out.extend_from_slice(b" NIL NIL"),
-            }
+            out.push(b' ');
+            envelope(out, inner, self.utf8);
+            out.push(b' ');
+            self.part(out, inner, body, 0, false, depth + 1);
             out.extend_from_slice(format!(" {lines}").as_bytes());
         } else if text {
             out.extend_from_slice(format!(" {lines}").as_bytes());

@@ -2,10 +2,16 @@
 //! (§2.1), the sent date (§2.2), the first addresses, Message-ID, References, In-Reply-To.
 
 use mail_parser::{Address, HeaderValue, MessageParser};
-use store::{MessageMeta, StoreError};
+use store::MessageMeta;
 
-use super::search::batches;
+use super::cpu;
+use super::search::{SearchError, batches};
 use crate::session::Session;
+
+/// The most References (the last ones, nearest the message) THREAD uses per message: an
+/// outside sender writes the field, and threading work grows with it. A reply chain deeper
+/// than this still threads, each message hanging under its nearest known ancestors.
+pub(crate) const MAX_REFERENCES: usize = 100;
 
 /// One message's sort and thread fields.
 #[derive(Debug, Default, Clone)]
@@ -66,6 +72,7 @@ impl Fields {
         };
         let (subject, reply) = base_subject(msg.subject().unwrap_or(""));
         let mut references = ids(msg.references());
+        references.drain(..references.len().saturating_sub(MAX_REFERENCES));
         if references.is_empty() {
             references = ids(msg.in_reply_to()).into_iter().take(1).collect();
         }
@@ -89,8 +96,9 @@ impl Fields {
 }
 
 impl Session {
-    /// The fields of the selected messages at `indexes`, in that order.
-    pub(crate) async fn fields(&self, indexes: &[usize]) -> Result<Vec<Fields>, StoreError> {
+    /// The fields of the selected messages at `indexes`, in that order: bodies read here,
+    /// parsed batch by batch on the blocking pool (`cpu.rs`).
+    pub(crate) async fn fields(&self, indexes: &[usize]) -> Result<Vec<Fields>, SearchError> {
         let Some(sel) = self.selected.as_ref() else {
             return Ok(Vec::new());
         };
@@ -98,10 +106,20 @@ impl Session {
         for chunk in batches(&sel.messages, indexes) {
             let uids = chunk.iter().map(|&i| sel.messages[i].uid).collect();
             let bodies = self.ctx.store.read_messages(sel.id, uids).await?;
-            for (&i, raw) in chunk.iter().zip(bodies) {
-                // A message expunged meanwhile sorts as an empty one.
-                out.push(Fields::of(raw.as_deref().unwrap_or(b""), &sel.messages[i]));
-            }
+            let items: Vec<(MessageMeta, Option<Vec<u8>>)> = chunk
+                .iter()
+                .zip(bodies)
+                .map(|(&i, raw)| (sel.messages[i].clone(), raw))
+                .collect();
+            let fields = cpu::run(move || {
+                items
+                    .iter()
+                    // A message expunged meanwhile sorts as an empty one.
+                    .map(|(meta, raw)| Fields::of(raw.as_deref().unwrap_or(b""), meta))
+                    .collect::<Vec<Fields>>()
+            })
+            .await?;
+            out.extend(fields);
         }
         Ok(out)
     }
@@ -119,17 +137,20 @@ pub(crate) fn base_subject(subject: &str) -> (String, bool) {
             s.push(c);
         }
     }
+    // Every step below narrows one slice of `s`; nothing is copied until the end, so a
+    // subject of a million `Re:` or `[x]` costs one pass, not one copy per marker.
+    let mut t: &str = &s;
     let mut reply = false;
     loop {
         // (2) subj-trailer = "(fwd)" / WSP, as often as it occurs.
         loop {
-            if s.ends_with(' ') {
-                s.pop();
-            } else if s.len() >= 5
-                && s.is_char_boundary(s.len() - 5)
-                && s[s.len() - 5..].eq_ignore_ascii_case("(fwd)")
+            if let Some(rest) = t.strip_suffix(' ') {
+                t = rest;
+            } else if t.len() >= 5
+                && t.is_char_boundary(t.len() - 5)
+                && t[t.len() - 5..].eq_ignore_ascii_case("(fwd)")
             {
-                s.truncate(s.len() - 5);
+                t = &t[..t.len() - 5];
                 reply = true;
             } else {
                 break;
@@ -137,28 +158,30 @@ pub(crate) fn base_subject(subject: &str) -> (String, bool) {
         }
         // (3)-(5) leaders and blobs, until neither matches.
         loop {
-            if let Some(rest) = s.strip_prefix(' ') {
-                s = rest.to_string();
-            } else if let Some(rest) = strip_refwd(&s) {
-                s = rest.to_string();
+            if let Some(rest) = t.strip_prefix(' ') {
+                t = rest;
+            } else if let Some(rest) = strip_refwd(t) {
+                t = rest;
                 reply = true;
-            } else if let Some(rest) = strip_blob(&s).filter(|r| !r.trim().is_empty()) {
-                // (4) A leading blob goes only if something is left after it.
-                s = rest.to_string();
             } else {
+                // (4) Leading blobs go while something is left after them. No subj-refwd
+                // follows any of them (strip_refwd looked past them all), so once they are
+                // gone neither rule matches again.
+                while let Some(rest) = strip_blob(t).filter(|r| !r.trim().is_empty()) {
+                    t = rest;
+                }
                 break;
             }
         }
         // (6) `[fwd:` subject `]`: unwrap and start again from (2).
-        let lower = s.to_ascii_lowercase();
-        if lower.starts_with("[fwd:") && lower.ends_with(']') {
-            s = s[5..s.len() - 1].to_string();
+        if t.get(..5).is_some_and(|p| p.eq_ignore_ascii_case("[fwd:")) && t.ends_with(']') {
+            t = &t[5..t.len() - 1];
             reply = true;
             continue;
         }
         break;
     }
-    (s.to_uppercase(), reply)
+    (t.to_uppercase(), reply)
 }
 
 /// `subj-blob = "[" *BLOBCHAR "]" *WSP`: the rest after it.
@@ -196,6 +219,19 @@ fn strip_refwd(s: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::base_subject;
+
+    #[test]
+    fn hostile_subjects_take_one_pass() {
+        // Each marker used to cost a copy of the rest: a million of them, a million copies.
+        let many = "Re: ".repeat(250_000) + "Hello";
+        assert_eq!(base_subject(&many), ("HELLO".to_string(), true));
+        let blobs = "[x]".repeat(300_000) + " Hello";
+        assert_eq!(base_subject(&blobs), ("HELLO".to_string(), false));
+        let blobs_only = "[x]".repeat(300_000);
+        assert_eq!(base_subject(&blobs_only), ("[X]".to_string(), false));
+        let wrapped = "[fwd:".repeat(100_000) + "Hello" + &"]".repeat(100_000);
+        assert_eq!(base_subject(&wrapped), ("HELLO".to_string(), true));
+    }
 
     #[test]
     fn base_subjects_follow_rfc_5256_section_2_1() {

@@ -3,6 +3,7 @@
 
 mod append;
 mod copy;
+mod cpu;
 mod expunge;
 mod fetch;
 mod headers;

@@ -1,20 +1,93 @@
 //! SEARCH and UID SEARCH (RFC 9051 §6.4.4), with ESEARCH RETURN options (RFC 4731). Text keys
 //! match decoded headers and bodies, case-insensitively; the search strings are UTF-8.
 
+use std::cell::OnceCell;
+use std::sync::Arc;
+
+use mail_parser::Message;
 use proto::imap::date::days_from_civil;
 use proto::imap::{SearchKey, SearchReturn, SequenceSet, response};
 use store::{MessageMeta, StoreError};
 
+use super::cpu::{self, CpuError};
 use crate::message;
 use crate::session::{End, Session};
 
-/// A message under test: its metadata, number, and (parsed lazily) its content.
+/// Why a search gave no answer.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum SearchError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Cpu(#[from] CpuError),
+}
+
+/// Up to this many messages, a search on metadata alone runs in the session's task.
+const INLINE_MESSAGES: usize = 1024;
+
+/// A message under test: its metadata, number, and content.
 struct Candidate<'a> {
     meta: &'a MessageMeta,
     seq: u32,
     last_seq: u32,
     last_uid: u32,
-    raw: Option<&'a [u8]>,
+    content: Option<Content<'a>>,
+}
+
+/// A message's content, parsed at most once however many keys read it, and its texts
+/// decoded and lowercased at most once.
+struct Content<'a> {
+    raw: &'a [u8],
+    msg: OnceCell<Option<Message<'a>>>,
+    /// Every header field's decoded text, lowercased.
+    headers: OnceCell<String>,
+    /// The text parts, decoded and lowercased.
+    body: OnceCell<String>,
+}
+
+impl<'a> Content<'a> {
+    fn new(raw: &'a [u8]) -> Self {
+        Content {
+            raw,
+            msg: OnceCell::new(),
+            headers: OnceCell::new(),
+            body: OnceCell::new(),
+        }
+    }
+
+    /// The parsed message; past `shape`'s limits, its header alone.
+    fn msg(&self) -> Option<&Message<'a>> {
+        self.msg
+            .get_or_init(|| message::parse(self.raw).or_else(|| message::parse_header(self.raw)))
+            .as_ref()
+    }
+
+    fn headers(&self) -> &str {
+        self.headers.get_or_init(|| {
+            self.msg()
+                .map_or_else(String::new, |m| message::all_header_text(m).to_lowercase())
+        })
+    }
+
+    fn body(&self) -> &str {
+        self.body.get_or_init(|| {
+            self.msg()
+                .map_or_else(String::new, |m| message::body_text(m).to_lowercase())
+        })
+    }
+
+    fn header(&self, name: &str) -> Option<String> {
+        message::header_text(self.msg()?, name).map(|t| t.to_lowercase())
+    }
+
+    fn sent_day(&self) -> Option<i64> {
+        let d = self.msg()?.date()?;
+        Some(days_from_civil(
+            i64::from(d.year),
+            u32::from(d.month),
+            u32::from(d.day),
+        ))
+    }
 }
 
 fn needs_body(key: &SearchKey) -> bool {
@@ -43,23 +116,12 @@ fn uses_modseq(key: &SearchKey) -> bool {
     }
 }
 
-fn contains(haystack: &str, needle: &str) -> bool {
-    haystack.to_lowercase().contains(&needle.to_lowercase())
-}
-
-fn sent_day(raw: &[u8]) -> Option<i64> {
-    let msg = message::parse(raw)?;
-    let d = msg.date()?;
-    Some(days_from_civil(
-        i64::from(d.year),
-        u32::from(d.month),
-        u32::from(d.day),
-    ))
-}
-
+/// The recursion is as deep as the key, which the parser bounds (`proto::imap::MAX_DEPTH`).
 fn matches(key: &SearchKey, c: &Candidate) -> bool {
     let has = |flag: &str| c.meta.flags.iter().any(|f| f.eq_ignore_ascii_case(flag));
     let day = c.meta.internal_date.div_euclid(86_400);
+    let sent = || c.content.as_ref().and_then(Content::sent_day);
+    let text = |f: &dyn Fn(&Content) -> bool| c.content.as_ref().is_some_and(f);
     match key {
         SearchKey::All => true,
         SearchKey::Flag { flag, set } => has(flag) == *set,
@@ -71,28 +133,17 @@ fn matches(key: &SearchKey, c: &Candidate) -> bool {
         SearchKey::Before(d) => day < *d,
         SearchKey::On(d) => day == *d,
         SearchKey::Since(d) => day >= *d,
-        SearchKey::SentBefore(d) => c.raw.and_then(sent_day).is_some_and(|s| s < *d),
-        SearchKey::SentOn(d) => c.raw.and_then(sent_day).is_some_and(|s| s == *d),
-        SearchKey::SentSince(d) => c.raw.and_then(sent_day).is_some_and(|s| s >= *d),
-        SearchKey::Header { name, value } => c
-            .raw
-            .and_then(message::parse)
-            .and_then(|m| message::header_text(&m, name))
-            .is_some_and(|t| contains(&t, value)),
-        SearchKey::Body(text) => c
-            .raw
-            .and_then(message::parse)
-            .is_some_and(|m| contains(&message::body_text(&m), text)),
-        SearchKey::Text(text) => c.raw.is_some_and(|raw| {
-            message::parse(raw).is_some_and(|m| {
-                let headers = m
-                    .headers()
-                    .iter()
-                    .filter_map(|h| message::header_text(&m, h.name()))
-                    .collect::<Vec<_>>()
-                    .join("\n");
-                contains(&headers, text) || contains(&message::body_text(&m), text)
-            })
+        SearchKey::SentBefore(d) => sent().is_some_and(|s| s < *d),
+        SearchKey::SentOn(d) => sent().is_some_and(|s| s == *d),
+        SearchKey::SentSince(d) => sent().is_some_and(|s| s >= *d),
+        SearchKey::Header { name, value } => text(&|m| {
+            m.header(name)
+                .is_some_and(|t| t.contains(&value.to_lowercase()))
+        }),
+        SearchKey::Body(needle) => text(&|m| m.body().contains(&needle.to_lowercase())),
+        SearchKey::Text(needle) => text(&|m| {
+            let needle = needle.to_lowercase();
+            m.headers().contains(&needle) || m.body().contains(&needle)
         }),
         SearchKey::ModSeq(n) => c.meta.modseq >= *n,
         SearchKey::Not(k) => !matches(k, c),
@@ -132,36 +183,69 @@ pub(crate) fn batches<'a>(
 }
 
 impl Session {
-    /// The indexes of the selected messages that match `key`, in mailbox order.
-    pub(crate) async fn search_indexes(&self, key: &SearchKey) -> Result<Vec<usize>, StoreError> {
+    /// The indexes of the selected messages that match `key`, in mailbox order. Keys on
+    /// flags, sizes and dates run here; keys on content run batch by batch on the blocking
+    /// pool (`cpu.rs`), each message parsed once for all of them.
+    pub(crate) async fn search_indexes(&self, key: &SearchKey) -> Result<Vec<usize>, SearchError> {
         let Some(sel) = self.selected.as_ref() else {
             return Ok(Vec::new());
         };
         let last_uid = sel.messages.last().map_or(0, |m| m.uid);
+        let last_seq = sel.messages.len() as u32;
         let all: Vec<usize> = (0..sel.messages.len()).collect();
-        let mut found = Vec::new();
-        let mut check = |i: usize, raw: Option<&[u8]>| {
-            let c = Candidate {
-                meta: &sel.messages[i],
-                seq: i as u32 + 1,
-                last_seq: sel.messages.len() as u32,
-                last_uid,
-                raw,
-            };
-            if matches(key, &c) {
-                found.push(i);
-            }
+        let on_meta = move |key: &SearchKey, metas: &[MessageMeta]| -> Vec<usize> {
+            (0..metas.len())
+                .filter(|&i| {
+                    let c = Candidate {
+                        meta: &metas[i],
+                        seq: i as u32 + 1,
+                        last_seq,
+                        last_uid,
+                        content: None,
+                    };
+                    matches(key, &c)
+                })
+                .collect()
         };
         if !needs_body(key) {
-            all.iter().for_each(|&i| check(i, None));
-            return Ok(found);
+            // Flags and numbers only: cheap per message, but a key may hold sequence sets of
+            // thousands of ranges, so a large mailbox goes to the blocking pool too.
+            if sel.messages.len() <= INLINE_MESSAGES {
+                return Ok(on_meta(key, &sel.messages));
+            }
+            let key = key.clone();
+            let metas = sel.messages.clone();
+            return Ok(cpu::run(move || on_meta(&key, &metas)).await?);
         }
+        let key = Arc::new(key.clone());
+        let mut found = Vec::new();
         for batch in batches(&sel.messages, &all) {
             let uids = batch.iter().map(|&i| sel.messages[i].uid).collect();
             let bodies = self.ctx.store.read_messages(sel.id, uids).await?;
-            for (&i, raw) in batch.iter().zip(bodies) {
-                check(i, raw.as_deref());
-            }
+            let items: Vec<(usize, MessageMeta, Option<Vec<u8>>)> = batch
+                .iter()
+                .zip(bodies)
+                .map(|(&i, raw)| (i, sel.messages[i].clone(), raw))
+                .collect();
+            let key = Arc::clone(&key);
+            let hits = cpu::run(move || {
+                items
+                    .iter()
+                    .filter(|(i, meta, raw)| {
+                        let c = Candidate {
+                            meta,
+                            seq: *i as u32 + 1,
+                            last_seq,
+                            last_uid,
+                            content: raw.as_deref().map(Content::new),
+                        };
+                        matches(&key, &c)
+                    })
+                    .map(|(i, _, _)| *i)
+                    .collect::<Vec<usize>>()
+            })
+            .await?;
+            found.extend(hits);
         }
         Ok(found)
     }
@@ -198,7 +282,7 @@ impl Session {
             .await
     }
 
-    pub(crate) async fn search_failed(&mut self, tag: &str, e: StoreError) -> Result<(), End> {
+    pub(crate) async fn search_failed(&mut self, tag: &str, e: SearchError) -> Result<(), End> {
         tracing::error!(session = %self.id, error = %e, "search read failed");
         self.no(tag, "UNAVAILABLE", "cannot search now; try again later")
             .await

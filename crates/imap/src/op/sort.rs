@@ -6,6 +6,7 @@ use std::cmp::Ordering;
 use proto::imap::{SearchKey, SearchReturn, SortCriterion, SortKey, response};
 use store::MessageMeta;
 
+use super::cpu;
 use super::headers::Fields;
 use crate::session::{End, Session};
 
@@ -92,8 +93,18 @@ impl Session {
         let Some(sel) = self.selected.as_ref() else {
             return Ok(());
         };
-        let metas: Vec<&MessageMeta> = indexes.iter().map(|&i| &sel.messages[i]).collect();
-        let sorted: Vec<u32> = sort_order(&criteria, &metas, &fields)
+        let metas: Vec<MessageMeta> = indexes.iter().map(|&i| sel.messages[i].clone()).collect();
+        // Sorting is CPU work on the blocking pool (`cpu.rs`).
+        let order = cpu::run(move || {
+            let metas: Vec<&MessageMeta> = metas.iter().collect();
+            sort_order(&criteria, &metas, &fields)
+        })
+        .await;
+        let order = match order {
+            Ok(o) => o,
+            Err(e) => return self.search_failed(tag, e.into()).await,
+        };
+        let sorted: Vec<u32> = order
             .into_iter()
             .map(|k| self.number(indexes[k], uid))
             .collect();

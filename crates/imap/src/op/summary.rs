@@ -18,7 +18,7 @@ const LIMIT: usize = 32 << 20;
 /// The stored summary format. Raise it whenever ENVELOPE or BODY/BODYSTRUCTURE output changes
 /// (`message.rs`, `structure.rs`, `mime.rs`): stored summaries of other versions are ignored
 /// and replaced.
-pub(crate) const FORMAT: u32 = 1;
+pub(crate) const FORMAT: u32 = 2;
 
 /// Mailbox id, UIDVALIDITY, UID, and whether strings are UTF-8 (RFC 6855) or encoded words.
 pub(crate) type Key = (i64, u32, u32, bool);
@@ -147,9 +147,12 @@ pub(crate) fn compute(key: Key, raw: &[u8]) -> Arc<Summary> {
             structure::body_structure(&mut structure, &p, raw, utf8, true);
         }
         None => {
-            envelope.extend_from_slice(b"(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)");
-            structure::unparsed(&mut body, raw.len(), false);
-            structure::unparsed(&mut structure, raw.len(), true);
+            match message::parse_header(raw) {
+                Some(h) => message::envelope(&mut envelope, &h, utf8),
+                None => envelope.extend_from_slice(b"(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)"),
+            }
+            structure::unparsed(&mut body, raw, false);
+            structure::unparsed(&mut structure, raw, true);
         }
     }
     let summary = Arc::new(Summary {

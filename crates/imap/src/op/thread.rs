@@ -5,8 +5,13 @@ use std::collections::HashMap;
 
 use proto::imap::{SearchKey, ThreadAlgorithm, response};
 
+use super::cpu;
 use super::headers::Fields;
 use crate::session::{End, Session};
+
+/// The deepest a thread grows: past it, a message is not linked below (see
+/// `Forest::is_ancestor_or_self`). Reply chains in real mail are far shallower.
+const MAX_WALK: usize = 1000;
 
 /// A node: a message (its position among the searched messages) or a dummy.
 #[derive(Debug, Default, Clone)]
@@ -31,8 +36,16 @@ impl Forest<'_> {
     }
 
     /// Whether `a` is `b` or an ancestor of `b`: linking `a` under `b` would make a loop.
+    /// The walk up from `b` stops after [`MAX_WALK`] steps and then answers yes (do not
+    /// link): References chains could otherwise make every link walk the whole depth, which
+    /// an outside sender can grow with each message.
     fn is_ancestor_or_self(&self, a: usize, mut b: usize) -> bool {
-        loop {
+        // A node without children is nobody's ancestor: the common case (a new message, a
+        // new dummy) needs no walk.
+        if self.nodes[a].children.is_empty() {
+            return a == b;
+        }
+        for _ in 0..MAX_WALK {
             if a == b {
                 return true;
             }
@@ -41,6 +54,7 @@ impl Forest<'_> {
                 None => return false,
             }
         }
+        true
     }
 
     fn unlink(&mut self, child: usize) {
@@ -297,8 +311,11 @@ fn merge_subjects(forest: &mut Forest, roots: Vec<usize>) -> Vec<usize> {
             Some(_) => {}
         }
     }
-    // (5C) Merge the others into it.
+    // (5C) Merge the others into it. `gone` marks the roots merged away (removed from the
+    // list at the end, not one by one).
     let mut out = roots.clone();
+    let mut gone = vec![false; forest.nodes.len()];
+    let mut replaced: HashMap<usize, usize> = HashMap::new();
     for r in roots {
         let subject = forest.subject(r).to_string();
         let Some(&t) = table.get(&subject) else {
@@ -317,14 +334,20 @@ fn merge_subjects(forest: &mut Forest, roots: Vec<usize>) -> Vec<usize> {
             forest.link(t, r);
         } else {
             let d = forest.add(None);
-            if let Some(slot) = out.iter_mut().find(|s| **s == t) {
-                *slot = d;
-            }
+            gone.push(false);
+            // The dummy takes the place of `t` among the roots.
+            replaced.insert(t, d);
             forest.link(d, t);
             forest.link(d, r);
             table.insert(subject, d);
         }
-        out.retain(|&n| n != r);
+        gone[r] = true;
+    }
+    out.retain(|&n| !gone[n]);
+    for slot in &mut out {
+        while let Some(&d) = replaced.get(slot) {
+            *slot = d;
+        }
     }
     out
 }
@@ -346,9 +369,15 @@ impl Session {
             Err(e) => return self.search_failed(tag, e).await,
         };
         let numbers: Vec<u32> = indexes.iter().map(|&i| self.number(i, uid)).collect();
-        let threads = match algorithm {
+        // Threading is CPU work on the blocking pool (`cpu.rs`).
+        let threads = match cpu::run(move || match algorithm {
             ThreadAlgorithm::OrderedSubject => ordered_subject(&fields, &numbers),
             ThreadAlgorithm::References => references(&fields, &numbers),
+        })
+        .await
+        {
+            Ok(t) => t,
+            Err(e) => return self.search_failed(tag, e.into()).await,
         };
         // RFC 5256 §4: `THREAD [SP 1*thread-list]`.
         let line = if threads.is_empty() {

@@ -14,6 +14,8 @@
 //! - `command.rs`: [`Command`] and [`parse_command`]; tests in `command/tests.rs`.
 //! - `sequence.rs`, `fetch.rs`, `search.rs`: sequence sets, FETCH items, SEARCH keys.
 //! - `list.rs`: LIST-EXTENDED options (RFC 5258, 5819, 6154) and CREATE's `USE`.
+//! - `pattern.rs`: LIST/LSUB mailbox patterns (`*`, `%`), bounded and matched without
+//!   recursion.
 //! - `sort.rs`: SORT and THREAD criteria (RFC 5256, 5957, 5267).
 //! - `condstore.rs`: CONDSTORE/QRESYNC parameters (RFC 7162), QUOTA commands (RFC 9208).
 //! - `date.rs`: `date` and `date-time`, civil-day arithmetic.
@@ -28,6 +30,7 @@ mod framing;
 mod list;
 pub mod mutf7;
 mod parse;
+pub mod pattern;
 pub mod response;
 mod search;
 mod sequence;
@@ -41,7 +44,7 @@ pub use fetch::{FetchAttr, Section, SectionText};
 pub use framing::{CommandReader, Frame, Limits, tag_of};
 pub use list::ListOptions;
 pub use parse::MAX_DEPTH;
-pub use search::SearchKey;
+pub use search::{MAX_SEARCH_KEYS, SearchKey};
 pub use sequence::{SeqNum, SequenceSet};
 pub use sort::{SortCriterion, SortKey, ThreadAlgorithm};
 

@@ -26,6 +26,8 @@ pub(crate) struct Cursor<'a> {
     pub input: &'a [u8],
     pub pos: usize,
     pub depth: usize,
+    /// Search keys read so far (bounded by `search::MAX_SEARCH_KEYS`).
+    pub keys: usize,
 }
 
 type R<T> = Result<T, ParseError>;
@@ -40,6 +42,7 @@ impl<'a> Cursor<'a> {
             input,
             pos: 0,
             depth: 0,
+            keys: 0,
         }
     }
 

@@ -45,6 +45,9 @@ pub enum SearchKey {
     And(Vec<SearchKey>),
 }
 
+/// The most search keys one command may hold, parenthesised lists, NOT and OR counted.
+pub const MAX_SEARCH_KEYS: usize = 256;
+
 impl Cursor<'_> {
     /// `search-key *(SP search-key)` to the end of the command.
     pub(crate) fn search_keys(&mut self) -> Result<SearchKey, ParseError> {
@@ -61,6 +64,12 @@ impl Cursor<'_> {
 
     fn search_key(&mut self) -> Result<SearchKey, ParseError> {
         use SearchKey::*;
+        // Every key costs a test per message (a text key a scan of its text): bounded, as
+        // the depth is, so that one command's work is bounded too.
+        self.keys += 1;
+        if self.keys > MAX_SEARCH_KEYS {
+            return Err(syntax("more than 256 search keys"));
+        }
         if self.peek() == Some(b'(') {
             self.open()?;
             let mut keys = vec![self.search_key()?];

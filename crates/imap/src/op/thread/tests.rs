@@ -104,3 +104,30 @@ fn a_long_reply_chain_does_not_recurse() {
     let out = references(&fields, &numbers(fields.len()));
     assert!(out.starts_with("(1 2 3 ") && out.ends_with(" 5000)"));
 }
+
+#[test]
+fn hostile_references_are_bounded_and_never_loop() {
+    // Message 0 heads a chain of 3,000 replies; then 200 messages each name the chain's
+    // deepest message and its root, which would be a loop: every one is checked, never
+    // linked, and the walk for each is bounded.
+    let ids: Vec<String> = (0..3_000).map(|i| format!("c{i}")).collect();
+    let mut fields: Vec<Fields> = (0..ids.len())
+        .map(|i| {
+            let refs: Vec<&str> = if i == 0 { vec![] } else { vec![&ids[i - 1]] };
+            msg(&ids[i], &refs, "Chain", i as i64)
+        })
+        .collect();
+    let last = ids[ids.len() - 1].as_str();
+    let refs: Vec<&str> = std::iter::repeat_n([last, "c0"], 50).flatten().collect();
+    for k in 0..200 {
+        fields.push(msg(&format!("x{k}"), &refs, "Other", 10_000 + k));
+    }
+    let out = references(&fields, &numbers(fields.len()));
+    // Every message is in the answer exactly once.
+    let mut seen: Vec<u32> = out
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    seen.sort_unstable();
+    assert_eq!(seen, (1..=fields.len() as u32).collect::<Vec<_>>());
+}
