@@ -35,18 +35,15 @@ esac
 
 if [ "$platform" = wine ]; then
     # ---------------- Wine specifics (test set-up only) ----------------
-    export WINEPREFIX="$work/prefix" WINEARCH=win64 WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
-    wine=$(command -v wine64 || echo /usr/lib/wine/wine64)
-    wineserver=$(command -v wineserver || echo /usr/lib/wine/wineserver)
+    source "$here/wine-prefix.sh"  # wine_prefix_init, winpath, $wine, $wineserver
+    export WINEPREFIX="$work/prefix"  # from here on, wineserver -k means this prefix only
     PY=python3
     for p in wine64 xvfb imagemagick msitools; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
             || fail "$p is not installed (scripts/test installs it)"
     done
     win() { "$wine" "$@"; }
-    # A Linux path as Windows programs see it under Wine (drive Z: is /).
-    winpath() { printf 'Z:%s' "$(printf '%s' "$1" | tr / '\\')"; }
-    c_drive="$WINEPREFIX/drive_c"
+    c_drive="$work/prefix/drive_c"
     # Ends every process of this prefix (the engine, the tray app, services.exe...).
     kill_all() { "$wineserver" -k 2>/dev/null || true; }
     platform_setup() {
@@ -56,27 +53,8 @@ if [ "$platform" = wine ]; then
         pids+=($!)
         export DISPLAY=":$display"
         until [ -e "/tmp/.X11-unix/X$display" ]; do sleep 0.1; done
-        log "wineboot --init (WINEPREFIX=$WINEPREFIX, DISPLAY=$DISPLAY)"
-        win wineboot --init >"$work/wineboot.log" 2>&1
-        "$wineserver" -w
-        # Rust's std (1.78+) imports ProcessPrng from bcryptprimitives.dll, which Windows 10+
-        # has and Wine 8 lacks: a stand-in that calls RtlGenRandom (SystemFunction036). Built
-        # here, into this prefix only; never shipped.
-        cat >"$work/bcryptprimitives.c" <<'C'
-#include <windows.h>
-BOOLEAN WINAPI SystemFunction036(PVOID buffer, ULONG length);
-BOOL WINAPI ProcessPrng(PBYTE data, SIZE_T length) {
-    while (length > 0) {
-        ULONG chunk = length > 0x10000000 ? 0x10000000 : (ULONG)length;
-        if (!SystemFunction036(data, chunk)) return FALSE;
-        data += chunk;
-        length -= chunk;
-    }
-    return TRUE;
-}
-C
-        x86_64-w64-mingw32-gcc -shared -O2 -o "$c_drive/windows/system32/bcryptprimitives.dll" \
-            "$work/bcryptprimitives.c" -ladvapi32 -Wl,--kill-at
+        log "wineboot --init (WINEPREFIX=$work/prefix, DISPLAY=$DISPLAY)"
+        wine_prefix_init "$work/prefix"
     }
     platform_teardown() { kill_all; }
     msiexec() { win msiexec "$@"; }
@@ -93,7 +71,7 @@ else
     win() { "$@"; }
     winpath() { cygpath -w "$1"; }
     c_drive=$(cygpath -u 'C:\')
-    kill_all() { taskkill //F //IM postroom.exe >/dev/null 2>&1 || true; taskkill //F //IM postroom-desktop.exe >/dev/null 2>&1 || true; }
+    kill_all() { taskkill /F /IM postroom.exe >/dev/null 2>&1 || true; taskkill /F /IM postroom-desktop.exe >/dev/null 2>&1 || true; }
     platform_setup() { :; }
     platform_teardown() { kill_all; }
     msiexec() { msiexec.exe "$@"; }
