@@ -4,6 +4,8 @@
 ; for the language (English / Simplified Chinese). Silent: `setup.exe /S`; the uninstaller takes
 ; `/S` and `/REMOVEDATA=1` (without it, the mail in %ProgramData%\Postroom is kept).
 Unicode true
+; 64-bit installer: Postroom is x64-only, and a 64-bit setup.exe also runs under a 64-bit-only Wine.
+Target amd64-unicode
 SetCompressor /SOLID lzma
 !include "MUI2.nsh"
 !include "FileFunc.nsh"

@@ -321,4 +321,25 @@ msiexec /x "$(winpath "$msi")" /qn REMOVEDATA=1 || fail "msiexec /x REMOVEDATA=1
 ok "uninstall with REMOVEDATA=1 removed ProgramData\\Postroom"
 
 log "platform: $platform"
+# ---- 9. setup.exe (NSIS): silent install, the same files and entries, uninstall keeps data ----
+setup=${SETUP_EXE:-$(dirname "$msi")/Postroom-$version-x64-setup.exe}
+if [ -f "$setup" ]; then
+    mkdir -p "$data_dir" && echo kept >"$data_dir/marker"
+    win "$setup" /S || fail "setup.exe /S exited $?"
+    for f in postroom.exe postroom-desktop.exe postroom-window.exe LICENSE.txt uninstall.exe; do
+        [ -f "$install_dir/$f" ] || fail "setup.exe did not install $f"
+    done
+    shortcut_exists || fail "setup.exe made no Start-menu shortcut"
+    [ "$(arp_entries)" = 1 ] || fail "setup.exe made no Add/Remove Programs entry"
+    reg_query 'HKLM\Software\Postroom' /v Version | grep -q "$version" || fail "setup.exe wrote no version"
+    # The uninstaller copies itself to %TEMP% and returns at once: wait for the files to go.
+    win "$install_dir/uninstall.exe" /S
+    for i in $(seq 300); do [ -e "$install_dir" ] || break; sleep 0.2; done
+    [ ! -e "$install_dir" ] || fail "uninstall.exe left $install_dir"
+    [ "$(cat "$data_dir/marker")" = kept ] || fail "uninstall.exe removed the data"
+    ok "setup.exe /S installed the programs, shortcut and entries; its uninstaller kept the data"
+else
+    log "no $setup: setup.exe not tested"
+fi
+
 echo "wine_test: $passed passed, 0 failed"

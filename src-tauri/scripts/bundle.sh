@@ -21,6 +21,9 @@ cli_flags=()
 [ "$profile" = release ] && cli_flags=(--release)
 (cd "$root" && cargo build "${cli_flags[@]}" -p cli)
 cli_target=$(cd "$root" && cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-cli_files=$(printf '{"bundle":{"linux":{"deb":{"files":{"/usr/bin/postroom":"%s"}}}}}' "$cli_target/$profile/postroom")
+# Without debug info (a debug build's is about 300 MB of it).
+mkdir -p "$tauri_dir/target/$profile"
+strip -o "$tauri_dir/target/$profile/postroom-cli" "$cli_target/$profile/postroom"
+cli_files=$(printf '{"bundle":{"linux":{"deb":{"files":{"/usr/bin/postroom":"%s"}}}}}' "$tauri_dir/target/$profile/postroom-cli")
 npx tauri build ${1:+"$1"} --bundles deb --config "$cli_files"
 ls -l "$tauri_dir/target/$profile/bundle/deb/"*.deb
