@@ -58,7 +58,8 @@ def message(i):
 
 def deliver(port, first, count, acked_log):
     acked = 0
-    with open(acked_log, "a") as log:
+    # "\n" even on Windows: the shell script reads this file with tail and wc.
+    with open(acked_log, "a", newline="\n") as log:
         try:
             client = smtplib.SMTP("127.0.0.1", port, timeout=60)
             client.ehlo("client.test")
@@ -205,6 +206,8 @@ def tray_icon(before, after, icon):
 
 
 def main():
+    # Plain "\n" on Windows too: the shell script reads what this prints.
+    sys.stdout.reconfigure(newline="\n")
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "deliver":
         deliver(int(args[0]), int(args[1]), int(args[2]), args[3])

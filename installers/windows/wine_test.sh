@@ -15,7 +15,9 @@
 # loopback ports -> 500 messages over SMTP with a forced kill of the engine mid-load ->
 # restart -> every acknowledged Message-ID byte-exact over IMAP and POP3 -> the tray app
 # (its /api/status; under Xvfb its icon in Wine's system tray on a screenshot) -> upgrade to
-# UPGRADE_MSI keeps the data -> uninstall removes Program Files\Postroom, keeps ProgramData.
+# UPGRADE_MSI keeps the data -> uninstall removes Program Files\Postroom, keeps ProgramData ->
+# REMOVEDATA=1 removes it -> setup.exe (NSIS, beside MSI; SETUP_EXE overrides) /S installs the
+# same, its uninstaller keeps the data.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -123,32 +125,34 @@ postroom="$install_dir/postroom.exe"
 
 # ---- 1. the MSI's tables (msitools; the Windows job checks the installed result instead) ----
 if command -v msiinfo >/dev/null; then
-    tables=$(msiinfo tables "$msi")
-    files=$(msiinfo export "$msi" File)
+    # msiinfo export writes CRLF lines.
+    table() { msiinfo export "$msi" "$1" | tr -d '\r'; }
+    tables=$(msiinfo tables "$msi" | tr -d '\r')
+    files=$(table File)
     for f in postroom.exe postroom-desktop.exe postroom-window.exe LICENSE.txt; do
         grep -q "	$f	" <<<"$files" || fail "File table has no $f"
     done
     grep -q '^PostroomShortcut	ProgramMenuFolder	Postroom	StartMenu	\[INSTALLDIR\]postroom-desktop.exe' \
-        <<<"$(msiinfo export "$msi" Shortcut)" || fail "no Start-menu shortcut to postroom-desktop.exe"
-    registry=$(msiinfo export "$msi" Registry)
+        <<<"$(table Shortcut)" || fail "no Start-menu shortcut to postroom-desktop.exe"
+    registry=$(table Registry)
     for v in InstallDir Version DataDir; do
         grep -q "	2	Software\\\\Postroom	$v	" <<<"$registry" || fail "Registry table has no HKLM\\Software\\Postroom $v"
     done
-    grep -q '^ARPPRODUCTICON	postroom.ico' <<<"$(msiinfo export "$msi" Property)" || fail "no ARPPRODUCTICON"
-    actions=$(msiinfo export "$msi" CustomAction)
+    grep -q '^ARPPRODUCTICON	postroom.ico' <<<"$(table Property)" || fail "no ARPPRODUCTICON"
+    actions=$(table CustomAction)
     # The service and the firewall rules come from `postroom.exe service install|uninstall`
     # (3154 = 18 exe-from-installed-file + deferred + no impersonation + ignore failure);
     # wixl has no firewall table, and the ServiceInstall table stays empty on purpose.
     grep -q '^PostroomServiceInstall	3154	postroom.exe	service install' <<<"$actions" || fail "no service install action"
     grep -q '^PostroomServiceUninstall	3154	postroom.exe	service uninstall' <<<"$actions" || fail "no service uninstall action"
     grep -q '^PostroomRemoveData	' <<<"$actions" || fail "no remove-data action"
-    sequence=$(msiinfo export "$msi" InstallExecuteSequence)
+    sequence=$(table InstallExecuteSequence)
     seq_of() { awk -F'\t' -v a="$1" '$1 == a {print $3}' <<<"$sequence"; }
     [ "$(seq_of InstallFiles)" -lt "$(seq_of PostroomServiceInstall)" ] \
         && [ "$(seq_of PostroomServiceInstall)" -lt "$(seq_of InstallFinalize)" ] || fail "service install not between InstallFiles and InstallFinalize"
     [ "$(seq_of PostroomServiceUninstall)" -lt "$(seq_of RemoveFiles)" ] || fail "service uninstall not before RemoveFiles"
-    [ -z "$(msiinfo export "$msi" ServiceInstall | sed 1,3d)" ] || fail "unexpected ServiceInstall rows"
-    grep -q '^Upgrade$' <<<"$tables" && [ -n "$(msiinfo export "$msi" Upgrade | sed 1,3d)" ] || fail "no MajorUpgrade"
+    [ -z "$(table ServiceInstall | sed 1,3d)" ] || fail "unexpected ServiceInstall rows"
+    grep -q '^Upgrade$' <<<"$tables" && [ -n "$(table Upgrade | sed 1,3d)" ] || fail "no MajorUpgrade"
     ok "MSI tables: files, shortcut, registry, ARP icon, service/firewall custom actions, upgrade"
 fi
 
