@@ -2,7 +2,10 @@
 # Builds the desktop app's Debian package (the `make bundle` of the desktop app): the control
 # panel (ui/), then the release programs and src-tauri/target/release/bundle/deb/*.deb.
 # `--debug`: a debug build in target/debug/bundle/deb instead (fast; CI installs it with
-# deb_test.sh --debug). Windows and macOS installers are built by .github/workflows/release.yml.
+# deb_test.sh --debug). The package also carries the server's own program, /usr/bin/postroom
+# (built here from the root workspace), and the systemd unit installers/linux/postroom.service
+# with its maintainer scripts (tauri.conf.json, bundle.linux.deb). Windows installers:
+# installers/windows/build.sh; macOS: .github/workflows/release.yml.
 set -euo pipefail
 tauri_dir=$(cd "$(dirname "$0")/.." && pwd)
 root=$(dirname "$tauri_dir")
@@ -13,5 +16,14 @@ cd "$tauri_dir"
 profile=release
 [ "${1:-}" = "--debug" ] && profile=debug
 rm -f "$tauri_dir/target/$profile/bundle/deb/"*.deb
-npx tauri build ${1:+"$1"} --bundles deb
+# /usr/bin/postroom, the program postroom.service starts.
+cli_flags=()
+[ "$profile" = release ] && cli_flags=(--release)
+(cd "$root" && cargo build "${cli_flags[@]}" -p cli)
+cli_target=$(cd "$root" && cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+# Without debug info (a debug build's is about 300 MB of it).
+mkdir -p "$tauri_dir/target/$profile"
+strip -o "$tauri_dir/target/$profile/postroom-cli" "$cli_target/$profile/postroom"
+cli_files=$(printf '{"bundle":{"linux":{"deb":{"files":{"/usr/bin/postroom":"%s"}}}}}' "$tauri_dir/target/$profile/postroom-cli")
+npx tauri build ${1:+"$1"} --bundles deb --config "$cli_files"
 ls -l "$tauri_dir/target/$profile/bundle/deb/"*.deb

@@ -46,3 +46,22 @@ exe = os.path.realpath(f"/proc/{windows[0]}/exe")
 assert exe == "/usr/bin/postroom-window", exe
 print(f"ok: the installed app runs: version {s['version']}, its window ({exe}) shows")
 PY
+
+# ---- the system service: postroom.service as installed by the package ----
+unit=/lib/systemd/system/postroom.service
+for file in /usr/bin/postroom "$unit"; do
+    dpkg -L "$package" | grep -qx "$file" || { echo "the package has no $file"; exit 1; }
+done
+getent passwd postroom >/dev/null || { echo "postinst did not create the postroom user"; exit 1; }
+if command -v systemd-analyze >/dev/null; then
+    # Checks the unit's syntax, its User=, its capability names and that ExecStart's program
+    # exists and is executable (a systemd-less container runs it offline too).
+    systemd-analyze verify "$unit"
+    echo "ok: systemd-analyze verify $unit"
+fi
+# Starts the unit's ExecStart command line exactly as written, the way systemd would: as its
+# User= with the AmbientCapabilities= it grants, in its StateDirectory= (made here as systemd
+# makes it, owned by that user, and removed afterwards if the test made it). Only the data
+# directory's postroom.toml is the test's: SMTP on a free port below 1024 (what
+# CAP_NET_BIND_SERVICE is for) and the admin API on a free high port, loopback only.
+/usr/bin/python3 "$scripts/unit_test.py" "$unit" "$work"
