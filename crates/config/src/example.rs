@@ -233,9 +233,11 @@ pub(crate) fn entries(config: &Config) -> Vec<Entry> {
         entry(
             "limits",
             "auth_failures_per_account",
-            "Failed logins for one account, from any address, within auth_lockout_secs after\n\
-             which the account is locked (even the right password is refused) until\n\
-             auth_lockout_secs have passed. Default: 10.",
+            "Failed logins for one account within auth_lockout_secs after which the address\n\
+             they came from may not try it (even with the right password) until\n\
+             auth_lockout_secs have passed; counted from all addresses together, other\n\
+             addresses than those that signed in to it before must then wait between tries\n\
+             (1 s, 2 s, 4 s... up to auth_lockout_secs). Default: 10.",
             int(u64::from(limits.auth_failures_per_account)),
         ),
         entry(
@@ -251,6 +253,13 @@ pub(crate) fn entries(config: &Config) -> Vec<Entry> {
             "Seconds a POP3 client may stay idle before it is disconnected (RFC 1939 §3\n\
              asks for at least 600). Default: 600.",
             int(limits.pop3_idle_timeout_secs),
+        ),
+        entry(
+            "limits",
+            "admin_session_idle_secs",
+            "Seconds a sign-in to the admin panel lasts unused; a session also ends 7 days\n\
+             after sign-in. Default: 43200 (12 hours).",
+            int(limits.admin_session_idle_secs),
         ),
         Entry {
             section: "dns",
@@ -461,6 +470,7 @@ mod tests {
                 auth_failures_per_account: 7,
                 auth_lockout_secs: 8,
                 pop3_idle_timeout_secs: 9,
+                admin_session_idle_secs: 10,
             },
             ..outbound_changed()
         };

@@ -177,14 +177,18 @@ pub struct Limits {
     /// Failed logins from one IP address (IPv6: one /64) within `auth_lockout_secs` after
     /// which that address is refused for `auth_lockout_secs`; default 5.
     pub auth_failures_per_ip: u32,
-    /// Failed logins for one account (from anywhere) within `auth_lockout_secs` after which
-    /// the account is locked for `auth_lockout_secs`; default 10.
+    /// Failed logins for one account within `auth_lockout_secs` after which the address they
+    /// came from may not try it for `auth_lockout_secs`, and (counted from all addresses)
+    /// other addresses than those that signed in to it before are slowed down; default 10.
     pub auth_failures_per_account: u32,
     /// How long failed logins are counted and a lockout lasts, in seconds; default 900.
     pub auth_lockout_secs: u64,
     /// Seconds a POP3 client may stay idle; default 600 (RFC 1939 §3 asks for at least 10
     /// minutes).
     pub pop3_idle_timeout_secs: u64,
+    /// Seconds an admin panel session may go unused before it ends; default 43200 (12 h).
+    /// A session ends 7 days after sign-in whatever this says.
+    pub admin_session_idle_secs: u64,
 }
 
 impl Default for Limits {
@@ -202,6 +206,7 @@ impl Default for Limits {
             auth_failures_per_account: 10,
             auth_lockout_secs: 900,
             pop3_idle_timeout_secs: 600,
+            admin_session_idle_secs: 12 * 3600,
         }
     }
 }
