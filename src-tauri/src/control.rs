@@ -23,6 +23,10 @@ const CONTROL_FILE: &str = "desktop-control";
 const MAX_LINE: u64 = 4096;
 /// How long either side waits for the other's line: both are on this machine.
 const IO_TIMEOUT: Duration = Duration::from_secs(10);
+/// Connections answered at once. Only the window program and `postroom-desktop` started a
+/// second time talk to this port; any local process can connect to it, so more than a few
+/// wait in the listen backlog instead of each getting a task (and a descriptor) of its own.
+const MAX_CONNECTIONS: usize = 8;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Request {
@@ -126,13 +130,19 @@ pub async fn listen(data_dir: &Path) -> std::io::Result<(TcpListener, String)> {
 }
 
 /// Answers each request whose key matches with `handle`; others get an error and nothing
-/// happens. Runs until the task is dropped.
+/// happens. At most [`MAX_CONNECTIONS`] at once, each given [`IO_TIMEOUT`] in all. Runs until
+/// the task is dropped.
 pub async fn serve<F, Fut>(listener: TcpListener, key: String, handle: F)
 where
     F: Fn(Request) -> Fut + Clone + Send + Sync + 'static,
     Fut: std::future::Future<Output = Answer> + Send,
 {
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     loop {
+        // A slot first: while all are taken, new connections wait in the backlog.
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            return;
+        };
         let stream = match listener.accept().await {
             Ok((stream, _)) => stream,
             Err(e) => {
@@ -144,6 +154,7 @@ where
         };
         let (key, handle) = (key.clone(), handle.clone());
         tokio::spawn(async move {
+            let _slot = slot;
             let answered = tokio::time::timeout(IO_TIMEOUT, async {
                 let (read, mut write) = stream.into_split();
                 let mut line = String::new();
@@ -227,6 +238,27 @@ mod tests {
             .await
             .expect("join");
         assert_eq!(wrong.expect("answer"), Answer::Error("wrong key".into()));
+        server.abort();
+        std::fs::remove_dir_all(&dir).expect("clean up");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_request_is_answered_after_a_flood_of_silent_connections() {
+        let dir = temp_dir("control-flood");
+        let (listener, key) = listen(&dir).await.expect("listen");
+        let addr = listener.local_addr().expect("addr");
+        let server = tokio::spawn(serve(listener, key, |_| async { Answer::Ok }));
+        // More silent clients than slots: the rest wait in the backlog, not in tasks.
+        let mut silent = Vec::new();
+        for _ in 0..(MAX_CONNECTIONS * 4) {
+            silent.push(tokio::net::TcpStream::connect(addr).await.expect("connect"));
+        }
+        drop(silent);
+        let asked = dir.clone();
+        let answer = tokio::task::spawn_blocking(move || ask(&asked, Request::Open))
+            .await
+            .expect("join");
+        assert_eq!(answer.expect("answer"), Answer::Ok);
         server.abort();
         std::fs::remove_dir_all(&dir).expect("clean up");
     }

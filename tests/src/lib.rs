@@ -55,6 +55,9 @@ pub struct Options {
     pub services: Vec<String>,
     /// TOML appended after `[limits]` (whole sections of their own, e.g. `[queue]`).
     pub extra_toml: String,
+    /// Unix: start `serve` with this soft limit on open files (as on a desktop with the
+    /// usual 1024), the hard limit unchanged.
+    pub open_files: Option<u64>,
 }
 
 /// A running `postroom serve` in its own temporary data directory.
@@ -66,6 +69,7 @@ pub struct Server {
     pub submissions: SocketAddr,
     /// Every listener `serve` reported, by service name.
     pub listeners: std::collections::HashMap<String, SocketAddr>,
+    open_files: Option<u64>,
 }
 
 impl Server {
@@ -103,6 +107,7 @@ impl Server {
             submission: "127.0.0.1:0".parse().expect("addr"),
             submissions: "127.0.0.1:0".parse().expect("addr"),
             listeners: Default::default(),
+            open_files: options.open_files,
         };
         if !options.empty {
             server.ok(&["domain", "add", "example.test"]);
@@ -154,7 +159,18 @@ impl Server {
             .append(true)
             .open(self.log_path())
             .expect("log file");
-        let mut child = Command::new(binary())
+        let mut command = match self.open_files {
+            // `exec` keeps the PID: the server is the child the harness ends.
+            Some(soft) => {
+                let mut sh = Command::new("sh");
+                sh.arg("-c")
+                    .arg(format!("ulimit -S -n {soft} && exec \"$0\" \"$@\""))
+                    .arg(binary());
+                sh
+            }
+            None => Command::new(binary()),
+        };
+        let mut child = command
             .arg("--data-dir")
             .arg(self.dir.path())
             .arg("serve")

@@ -10,7 +10,11 @@ const REASONS: Record<string, Key> = {
   already_exists: "err.already_exists",
   invalid: "err.invalid",
   too_large: "err.too_large",
+  password_again: "err.password_again",
 };
+
+/** Codes whose translated text says everything: the server's English sentence is not added. */
+const WHOLE: ReadonlySet<string> = new Set(["password_again"]);
 
 /** The message to show for an error: the server's own sentence (in English; in Chinese it
  * follows a translated reason), else a plain one by code. */
@@ -19,6 +23,7 @@ export function errorText(t: T, e: unknown): string {
   if (err.code === "network") return t("err.network");
   if (err.code === "unauthorized") return t("err.unauthorized");
   const reason = t(REASONS[err.code] ?? "err.internal");
+  if (WHOLE.has(err.code)) return reason;
   if (err.message && !/^HTTP \d+$/.test(err.message)) return t("err.server", { reason, message: err.message });
   return reason;
 }

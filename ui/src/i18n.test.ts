@@ -38,6 +38,12 @@ describe("language", () => {
     expect(errorText((k, v) => translate("zh", k, v), err)).toBe("请检查输入：the address must end in @office.test");
     expect(errorText((k, v) => translate("zh", k, v), new TypeError("Failed to fetch"))).toBe("无法连接服务器。Postroom 是否在运行？");
   });
+  it("asks for a password again in the reader's language, without the server's English", async () => {
+    const { errorText } = await import("./hooks");
+    const err = { code: "password_again", message: "the server this password is sent to has changed: enter the password again", field: "route[0].password" };
+    expect(errorText((k, v) => translate("zh", k, v), err)).toBe("该密码要发送到的服务器已更改，请重新输入密码。");
+    expect(errorText((k, v) => translate("en", k, v), err)).toBe("The server this password is sent to has changed: enter the password again.");
+  });
   it("fills placeholders", () => {
     expect(translate("en", "queue.retried", { n: 3 })).toBe("3 message(s) will be tried now");
     expect(translate("zh", "common.confirmRemove", { name: "a@b" })).toBe("确定删除 a@b？");

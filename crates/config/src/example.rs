@@ -233,9 +233,11 @@ pub(crate) fn entries(config: &Config) -> Vec<Entry> {
         entry(
             "limits",
             "auth_failures_per_account",
-            "Failed logins for one account, from any address, within auth_lockout_secs after\n\
-             which the account is locked (even the right password is refused) until\n\
-             auth_lockout_secs have passed. Default: 10.",
+            "Failed logins for one account within auth_lockout_secs after which the address\n\
+             they came from may not try it (even with the right password) until\n\
+             auth_lockout_secs have passed; counted from all addresses together, other\n\
+             addresses than those that signed in to it before must then wait between tries\n\
+             (1 s, 2 s, 4 s... up to auth_lockout_secs). Default: 10.",
             int(u64::from(limits.auth_failures_per_account)),
         ),
         entry(
@@ -269,6 +271,13 @@ pub(crate) fn entries(config: &Config) -> Vec<Entry> {
              arriving (RFC 5321 §4.5.3.2.6); the client then gets 451 and is disconnected.\n\
              Default: 600.",
             int(limits.data_total_timeout_secs),
+        ),
+        entry(
+            "limits",
+            "admin_session_idle_secs",
+            "Seconds a sign-in to the admin panel lasts unused; a session also ends 7 days\n\
+             after sign-in. Default: 43200 (12 hours).",
+            int(limits.admin_session_idle_secs),
         ),
         Entry {
             section: "dns",
@@ -514,6 +523,7 @@ mod tests {
                 pop3_idle_timeout_secs: 9,
                 memory_budget: 10 * 1024 * 1024,
                 data_total_timeout_secs: 11,
+                admin_session_idle_secs: 12,
             },
             ..outbound_changed()
         };

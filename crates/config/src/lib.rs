@@ -178,8 +178,9 @@ pub struct Limits {
     /// Failed logins from one IP address (IPv6: one /64) within `auth_lockout_secs` after
     /// which that address is refused for `auth_lockout_secs`; default 5.
     pub auth_failures_per_ip: u32,
-    /// Failed logins for one account (from anywhere) within `auth_lockout_secs` after which
-    /// the account is locked for `auth_lockout_secs`; default 10.
+    /// Failed logins for one account within `auth_lockout_secs` after which the address they
+    /// came from may not try it for `auth_lockout_secs`, and (counted from all addresses)
+    /// other addresses than those that signed in to it before are slowed down; default 10.
     pub auth_failures_per_account: u32,
     /// How long failed logins are counted and a lockout lasts, in seconds; default 900.
     pub auth_lockout_secs: u64,
@@ -194,6 +195,9 @@ pub struct Limits {
     /// Seconds a whole DATA or BDAT transfer may take, however steadily bytes arrive;
     /// default 600 (RFC 5321 §4.5.3.2.6: 10 minutes for the data termination).
     pub data_total_timeout_secs: u64,
+    /// Seconds an admin panel session may go unused before it ends; default 43200 (12 h).
+    /// A session ends 7 days after sign-in whatever this says.
+    pub admin_session_idle_secs: u64,
 }
 
 impl Default for Limits {
@@ -213,6 +217,7 @@ impl Default for Limits {
             pop3_idle_timeout_secs: 600,
             memory_budget: 256 * 1024 * 1024,
             data_total_timeout_secs: 600,
+            admin_session_idle_secs: 12 * 3600,
         }
     }
 }

@@ -432,6 +432,17 @@ fn limits(mut table: Table, p: &mut Problems) -> Limits {
     ) {
         limits.data_total_timeout_secs = to_u64(n);
     }
+    if let Some(n) = take(
+        Range {
+            key: "admin_session_idle_secs",
+            min: 1,
+            max: None,
+            why: "",
+        },
+        p,
+    ) {
+        limits.admin_session_idle_secs = to_u64(n);
+    }
     unknown_keys("limits", table, p);
     limits
 }

@@ -4,6 +4,7 @@
 //!
 //! # Layout
 //! - `lib.rs`: [`start`], [`EngineHandle`], [`EngineError`].
+//! - `fdlimit.rs`: raising the open-file limit at start (unix).
 //! - `datadir.rs`: the data directory: `postroom.toml` (written with defaults on first
 //!   start), `postroom.db`, `tls/`.
 //! - `admin.rs`: the administration surface the CLI uses while the server runs or not.
@@ -21,6 +22,7 @@
 pub mod admin;
 pub mod api;
 mod datadir;
+mod fdlimit;
 mod http;
 pub mod journal;
 mod listeners;
@@ -197,6 +199,8 @@ impl EngineHandle {
 /// serves. A listener that cannot bind is logged and shown as down in
 /// [`EngineHandle::listener_status`]; the others serve.
 pub async fn start(data_dir: &Path, config: Config) -> Result<EngineHandle, EngineError> {
+    // Before any listener: idle clients must not run the process out of descriptors.
+    fdlimit::raise();
     std::fs::create_dir_all(data_dir).map_err(|source| EngineError::DataDir {
         path: data_dir.to_path_buf(),
         source,

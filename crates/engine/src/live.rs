@@ -27,6 +27,9 @@ pub(crate) struct Snapshot {
     pub imap: Arc<imap::Context>,
     pub pop3: Arc<pop3::Context>,
     pub lockout: Arc<Lockout>,
+    /// The admin panel's sign-in counters: apart from the mail logins', so that failed SMTP
+    /// AUTH for a mail user named `admin` cannot lock the panel.
+    pub admin_lockout: Arc<Lockout>,
 }
 
 /// The live state shared by the engine handle and every accept loop.
@@ -66,6 +69,7 @@ impl Runtime {
         let budget = MemoryBudget::new(limits.memory_budget);
         // One set of failed-login counters for every protocol that takes passwords.
         let lockout = Arc::new(Lockout::new(policy(&config)));
+        let admin_lockout = Arc::new(Lockout::new(policy(&config)));
         let maildrops = pop3::Maildrops::default();
         let parts = Parts {
             store: &store,
@@ -74,7 +78,7 @@ impl Runtime {
             maildrops: &maildrops,
             budget: &budget,
         };
-        let snapshot = parts.snapshot(config, lockout);
+        let snapshot = parts.snapshot(config, lockout, admin_lockout);
         Runtime {
             snapshot: ArcSwap::from_pointee(snapshot),
             paused: AtomicBool::new(false),
@@ -105,10 +109,11 @@ impl Runtime {
         self.limiter
             .set_limits(limits.max_connections_per_ip, limits.max_connections);
         self.budget.set_limit(limits.memory_budget);
-        let lockout = if policy(&old.config) == policy(&config) {
-            old.lockout.clone()
+        let (lockout, admin_lockout) = if policy(&old.config) == policy(&config) {
+            (old.lockout.clone(), old.admin_lockout.clone())
         } else {
-            Arc::new(Lockout::new(policy(&config)))
+            let make = || Arc::new(Lockout::new(policy(&config)));
+            (make(), make())
         };
         let parts = Parts {
             store: &self.store,
@@ -118,7 +123,7 @@ impl Runtime {
             budget: &self.budget,
         };
         self.snapshot
-            .store(Arc::new(parts.snapshot(config, lockout)));
+            .store(Arc::new(parts.snapshot(config, lockout, admin_lockout)));
     }
 
     pub fn paused(&self) -> bool {
@@ -141,7 +146,12 @@ struct Parts<'a> {
 }
 
 impl Parts<'_> {
-    fn snapshot(&self, config: Config, lockout: Arc<Lockout>) -> Snapshot {
+    fn snapshot(
+        &self,
+        config: Config,
+        lockout: Arc<Lockout>,
+        admin_lockout: Arc<Lockout>,
+    ) -> Snapshot {
         let config = Arc::new(config);
         Snapshot {
             smtp: Arc::new(smtp::Context {
@@ -169,6 +179,7 @@ impl Parts<'_> {
                 maildrops: self.maildrops.clone(),
             }),
             lockout,
+            admin_lockout,
             config,
         }
     }

@@ -36,7 +36,7 @@ pub use certs::{
 };
 pub use limit::{ConnGuard, ConnLimiter};
 pub use listener::{Service, bind, bind_addr, serve};
-pub use lockout::{Locked, Lockout, LockoutPolicy};
+pub use lockout::{Attempt, Locked, Lockout, LockoutPolicy};
 pub use login::plaintext_login_allowed;
 pub use shutdown::shutdown_on_signals;
 pub use stream::{READ_CHUNK, SessionStream, TLS_HANDSHAKE_TIMEOUT};

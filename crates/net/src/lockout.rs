@@ -1,36 +1,62 @@
-//! Failed-login slowdown and lockout, per IP address and per account, shared by every
-//! protocol that takes passwords (SMTP AUTH, POP3, later IMAP).
+//! Failed-login slowdown and lockout, shared by every protocol that takes passwords (SMTP
+//! AUTH, IMAP, POP3; the admin panel has an instance of its own).
 //!
-//! - Each failure delays the answer a little more (200 ms per recent failure from that
-//!   address, at most 3 s): guessing gets slow long before the lockout.
-//! - After `per_ip` failures from one address within `period`, that address gets only a
-//!   temporary refusal for `period`, whatever it tries. IPv6 clients are counted per /64,
-//!   the block one subscriber usually holds.
-//! - After `per_account` failures for one account (from any address) within `period`, the
-//!   account is locked for `period`: even the right password is refused, so spreading the
-//!   guesses over many addresses does not help.
+//! An attempt is counted *before* its password is checked: [`Lockout::begin`] reserves a
+//! slot in every counter and refuses when the reserved and failed attempts together reach a
+//! threshold. Checking first and counting after the (slow) password check let N parallel
+//! guesses all pass the check before any of them had failed.
 //!
-//! The maps are bounded: expired entries are pruned, and at [`MAX_ENTRIES`] the oldest entry
-//! is dropped to make room.
+//! Three counters, over `period` (default 15 minutes):
+//! - **Address** (IPv4, or an IPv6 /64, the block one subscriber usually holds): after
+//!   `per_ip` failures the address is refused, whatever it tries, until the period is over.
+//!   Only the guesser's own address is hurt. (Attempts in flight count here only once the
+//!   address has failed: a whole office may sign in at once behind one NAT address.)
+//! - **Account from one address**: after `per_account` failures for one account from one
+//!   address, that address may not try that account until the period is over (even the right
+//!   password is refused).
+//! - **Account from everywhere**: after `per_account` failures for one account from all
+//!   addresses together, the account is *slowed*, not locked: from addresses that have not
+//!   signed in to it before, one attempt at a time, the next no sooner than 1 s after the last
+//!   failure, then 2 s, 4 s... up to `period`. Guesses spread over many addresses stay few (about
+//!   ten more in the first period, then one per period), and a stranger cannot lock the
+//!   owner out: an address that signed in to the account in the last 30 days ("known") skips
+//!   this delay.
+//!
+//! Each failure's answer is also delayed, 200 ms per recent failure from that address, at most
+//! 3 s.
+//!
+//! The maps are bounded: at [`MAX_ENTRIES`] expired entries are pruned, then the oldest entry
+//! that is neither locked nor in use is dropped. Locked entries are never dropped (a /48 could
+//! otherwise evict its own locks by failing from other /64s); if only such entries are left the
+//! map may grow to four times the bound, then attempts that would need a new entry are refused
+//! until some expire. Failures arrive no faster than passwords can be checked (a small thread
+//! pool), so reaching that needs far more guesses than one period allows.
 
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::net::IpAddr;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-/// The most addresses (and, separately, accounts) tracked at once.
+/// The most addresses (and, separately, accounts) tracked at once, before locked ones.
 pub const MAX_ENTRIES: usize = 10_000;
+/// How many times `MAX_ENTRIES` a map may hold when only locked or busy entries are left.
+const HARD_CAP_FACTOR: usize = 4;
 /// The added delay per recent failure, and its cap.
 const STEP_DELAY: Duration = Duration::from_millis(200);
 const MAX_DELAY: Duration = Duration::from_secs(3);
+/// The first wait between attempts on a slowed account; it doubles with each failure.
+const FIRST_SLOWDOWN: Duration = Duration::from_secs(1);
+/// How long an address that signed in to an account stays known for it.
+const KNOWN_FOR: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// Thresholds. A threshold of 0 never locks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LockoutPolicy {
     /// Failures from one address within `period` that lock the address.
     pub per_ip: u32,
-    /// Failures for one account within `period` that lock the account.
+    /// Failures for one account within `period` that lock the account for that address, and
+    /// (from all addresses together) slow it down for the others.
     pub per_account: u32,
     /// How long failures are remembered, and how long a lock lasts.
     pub period: Duration,
@@ -48,33 +74,199 @@ impl Default for LockoutPolicy {
 
 /// Why a login attempt is refused before its password is even checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Locked {
     /// Too many failures from this address.
     Address,
-    /// Too many failures for this account.
+    /// Too many failures for this account from this address.
     Account,
+    /// Too many failures for this account from everywhere: wait before the next attempt.
+    Slowed,
+    /// Too many locked entries to track one more.
+    Busy,
 }
 
 /// Failures of one key within the current period.
 #[derive(Debug, Clone, Copy)]
 struct Record {
     failures: u32,
-    /// When the first failure of this period happened.
+    /// Attempts begun and not yet over; counted like failures.
+    pending: u32,
+    /// When the first failure (or attempt) of this period happened.
     since: Instant,
-    /// Set once the threshold is reached.
+    /// Set once the threshold is reached: until when the key is locked (or, for an account
+    /// from everywhere, slowed).
     locked_until: Option<Instant>,
+    /// A slowed account: the next attempt from an unknown address not before this.
+    next_try: Option<Instant>,
 }
+
+impl Record {
+    fn new(now: Instant) -> Record {
+        Record {
+            failures: 0,
+            pending: 0,
+            since: now,
+            locked_until: None,
+            next_try: None,
+        }
+    }
+
+    /// Over: nothing in flight, and the lock has ended or (unlocked) the period has passed.
+    fn expired(&self, now: Instant, period: Duration) -> bool {
+        self.pending == 0
+            && match self.locked_until {
+                Some(until) => now >= until,
+                None => now.saturating_duration_since(self.since) >= period,
+            }
+    }
+
+    fn locked(&self, now: Instant) -> bool {
+        self.locked_until.is_some_and(|until| now < until)
+    }
+
+    /// Failed and in-flight attempts together reach `threshold` (0: never).
+    fn full(&self, threshold: u32) -> bool {
+        threshold > 0 && self.failures.saturating_add(self.pending) >= threshold
+    }
+
+    /// For an address: many people may sign in at once behind one (NAT) address, so its
+    /// attempts in flight count only once it has failed in this period.
+    fn address_full(&self, threshold: u32) -> bool {
+        if self.failures == 0 {
+            return false;
+        }
+        self.full(threshold)
+    }
+
+    fn release(&mut self) {
+        self.pending = self.pending.saturating_sub(1);
+    }
+
+    /// Counts a failure of a reserved attempt; locks at `threshold` for `period`.
+    fn fail(&mut self, now: Instant, period: Duration, threshold: u32) {
+        self.release();
+        self.failures = self.failures.saturating_add(1);
+        if threshold > 0 && self.failures >= threshold && self.locked_until.is_none() {
+            self.locked_until = Some(now + period);
+        }
+    }
+}
+
+/// A bounded map of records (see the module doc).
+struct Table<K> {
+    map: HashMap<K, Record>,
+    /// [`MAX_ENTRIES`], smaller in tests.
+    max: usize,
+    /// Set when the last search for an entry to drop found none: no search before then (the
+    /// first lock ends), so a full map does not cost a scan per attempt.
+    no_room_until: Option<Instant>,
+}
+
+impl<K> Default for Table<K> {
+    fn default() -> Self {
+        Table {
+            map: HashMap::new(),
+            max: MAX_ENTRIES,
+            no_room_until: None,
+        }
+    }
+}
+
+impl<K: Hash + Eq + Clone> Table<K> {
+    /// The record of `key` if it is still live; an expired one is forgotten.
+    fn live(&mut self, key: &K, now: Instant, period: Duration) -> Option<&Record> {
+        if self.map.get(key)?.expired(now, period) {
+            self.map.remove(key);
+            return None;
+        }
+        self.map.get(key)
+    }
+
+    /// The record of `key`, made (fresh if the old one expired) if need be; `None` when the
+    /// map is full of entries that may not be dropped.
+    fn entry(&mut self, key: K, now: Instant, period: Duration) -> Option<&mut Record> {
+        if !self.map.contains_key(&key) && self.map.len() >= self.max {
+            self.make_room(now, period);
+            if self.map.len() >= self.max * HARD_CAP_FACTOR {
+                return None;
+            }
+        }
+        let record = self.map.entry(key).or_insert_with(|| Record::new(now));
+        if record.expired(now, period) {
+            *record = Record::new(now);
+        }
+        Some(record)
+    }
+
+    /// Drops expired entries, else the oldest one neither locked nor in use.
+    fn make_room(&mut self, now: Instant, period: Duration) {
+        if self.no_room_until.is_some_and(|until| now < until) {
+            return;
+        }
+        self.map.retain(|_, r| !r.expired(now, period));
+        if self.map.len() < self.max {
+            return;
+        }
+        let oldest = self
+            .map
+            .iter()
+            .filter(|(_, r)| r.pending == 0 && !r.locked(now))
+            .min_by_key(|(_, r)| r.since)
+            .map(|(k, _)| k.clone());
+        match oldest {
+            Some(oldest) => {
+                self.map.remove(&oldest);
+            }
+            None => {
+                self.no_room_until = self.map.values().filter_map(|r| r.locked_until).min();
+            }
+        }
+    }
+
+    /// Applies `change` to a record that exists; drops it when nothing is left in it.
+    fn update(&mut self, key: &K, change: impl FnOnce(&mut Record)) {
+        if let Some(record) = self.map.get_mut(key) {
+            change(record);
+            if record.failures == 0 && record.pending == 0 && record.locked_until.is_none() {
+                self.map.remove(key);
+            }
+        }
+    }
+}
+
+type Pair = (String, IpAddr);
 
 #[derive(Default)]
 struct Maps {
-    ips: HashMap<IpAddr, Record>,
-    accounts: HashMap<String, Record>,
+    ips: Table<IpAddr>,
+    /// One account from one address.
+    pairs: Table<Pair>,
+    /// One account from everywhere.
+    accounts: Table<String>,
+    /// When an address last signed in to an account.
+    known: HashMap<Pair, Instant>,
 }
 
-/// The shared failure counters. One per process; share it behind an `Arc`.
+/// The shared failure counters. One per process (and one for the admin panel); share it
+/// behind an `Arc`.
 pub struct Lockout {
     policy: LockoutPolicy,
     maps: Mutex<Maps>,
+}
+
+/// One login attempt, counted as failed until it is resolved: [`Attempt::failed`] or
+/// [`Attempt::succeeded`]. Dropped unresolved (the password could not be checked: a database
+/// error, the client left), it counts as nothing.
+#[must_use = "an attempt counts until it is resolved or dropped"]
+pub struct Attempt {
+    lockout: Arc<Lockout>,
+    ip: IpAddr,
+    pair: Pair,
+    /// Whether the attempt holds a slot in the account-from-everywhere counter (not from a
+    /// known address).
+    global: bool,
+    resolved: bool,
 }
 
 impl Lockout {
@@ -85,50 +277,93 @@ impl Lockout {
         }
     }
 
-    /// Whether an attempt from `ip` for `account` may go on to check its password.
-    pub fn check(&self, ip: IpAddr, account: &str) -> Result<(), Locked> {
-        self.check_at(Instant::now(), ip, account)
+    /// Whether an attempt from `ip` for `account` may go on to check its password; if so it
+    /// is counted from now on.
+    pub fn begin(self: &Arc<Self>, ip: IpAddr, account: &str) -> Result<Attempt, Locked> {
+        self.begin_at(Instant::now(), ip, account)
     }
 
-    /// Records a failed attempt; returns how long to wait before answering it.
-    pub fn failed(&self, ip: IpAddr, account: &str) -> Duration {
-        self.failed_at(Instant::now(), ip, account)
-    }
-
-    /// Records a successful login: the account's failures are forgotten (the address's are
-    /// not, so one good account does not reset guessing at others).
-    pub fn succeeded(&self, account: &str) {
-        self.lock().accounts.remove(&account_key(account));
-    }
-
-    fn check_at(&self, now: Instant, ip: IpAddr, account: &str) -> Result<(), Locked> {
+    fn begin_at(
+        self: &Arc<Self>,
+        now: Instant,
+        ip: IpAddr,
+        account: &str,
+    ) -> Result<Attempt, Locked> {
+        let LockoutPolicy {
+            per_ip,
+            per_account,
+            period,
+        } = self.policy;
+        let ip = ip_key(ip);
+        let pair = (account_key(account), ip);
         let mut maps = self.lock();
-        if is_locked(&mut maps.ips, &ip_key(ip), now, self.policy.period) {
+        let maps = &mut *maps;
+        if maps
+            .ips
+            .live(&ip, now, period)
+            .is_some_and(|r| r.locked(now) || r.address_full(per_ip))
+        {
             return Err(Locked::Address);
         }
-        if is_locked(
-            &mut maps.accounts,
-            &account_key(account),
-            now,
-            self.policy.period,
-        ) {
+        if maps
+            .pairs
+            .live(&pair, now, period)
+            .is_some_and(|r| r.locked(now) || r.full(per_account))
+        {
             return Err(Locked::Account);
         }
-        Ok(())
-    }
-
-    fn failed_at(&self, now: Instant, ip: IpAddr, account: &str) -> Duration {
-        let policy = self.policy;
-        let mut maps = self.lock();
-        let from_ip = record_failure(&mut maps.ips, ip_key(ip), now, policy.period, policy.per_ip);
-        record_failure(
-            &mut maps.accounts,
-            account_key(account),
-            now,
-            policy.period,
-            policy.per_account,
-        );
-        STEP_DELAY.saturating_mul(from_ip).min(MAX_DELAY)
+        let known = match maps.known.get(&pair) {
+            Some(at) if now.saturating_duration_since(*at) < KNOWN_FOR => true,
+            Some(_) => {
+                maps.known.remove(&pair);
+                false
+            }
+            None => false,
+        };
+        if !known
+            && maps.accounts.live(&pair.0, now, period).is_some_and(|r| {
+                // Slowed: one attempt at a time, each after its wait.
+                r.full(per_account) && (r.pending > 0 || r.next_try.is_some_and(|t| now < t))
+            })
+        {
+            return Err(Locked::Slowed);
+        }
+        // Reserve a slot in each counter; all or none.
+        let ip_ok = maps
+            .ips
+            .entry(ip, now, period)
+            .map(|r| r.pending += 1)
+            .is_some();
+        let pair_ok = maps
+            .pairs
+            .entry(pair.clone(), now, period)
+            .map(|r| r.pending += 1)
+            .is_some();
+        let global_ok = known
+            || maps
+                .accounts
+                .entry(pair.0.clone(), now, period)
+                .map(|r| r.pending += 1)
+                .is_some();
+        if !(ip_ok && pair_ok && global_ok) {
+            if ip_ok {
+                maps.ips.update(&ip, Record::release);
+            }
+            if pair_ok {
+                maps.pairs.update(&pair, Record::release);
+            }
+            if !known && global_ok {
+                maps.accounts.update(&pair.0, Record::release);
+            }
+            return Err(Locked::Busy);
+        }
+        Ok(Attempt {
+            lockout: Arc::clone(self),
+            ip,
+            pair,
+            global: !known,
+            resolved: false,
+        })
     }
 
     /// Every update is a single step, so a poisoned lock is used as is.
@@ -136,6 +371,92 @@ impl Lockout {
         self.maps
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl Attempt {
+    /// The password was wrong: counts the failure; returns how long to wait before answering.
+    pub fn failed(self) -> Duration {
+        self.failed_at(Instant::now())
+    }
+
+    fn failed_at(mut self, now: Instant) -> Duration {
+        self.resolved = true;
+        let LockoutPolicy {
+            per_ip,
+            per_account,
+            period,
+        } = self.lockout.policy;
+        let mut maps = self.lockout.lock();
+        let mut from_ip = 0;
+        maps.ips.update(&self.ip, |r| {
+            r.fail(now, period, per_ip);
+            from_ip = r.failures;
+        });
+        maps.pairs
+            .update(&self.pair, |r| r.fail(now, period, per_account));
+        if self.global {
+            maps.accounts.update(&self.pair.0, |r| {
+                r.release();
+                r.failures = r.failures.saturating_add(1);
+                if per_account > 0 && r.failures >= per_account {
+                    // Slowed from now on, for a whole period after the last failure.
+                    let doublings = (r.failures - per_account).min(20);
+                    let wait = FIRST_SLOWDOWN.saturating_mul(1 << doublings).min(period);
+                    r.next_try = Some(now + wait);
+                    r.locked_until = Some(now + period);
+                }
+            });
+        }
+        STEP_DELAY.saturating_mul(from_ip).min(MAX_DELAY)
+    }
+
+    /// The password was right: the account's failures from this address are forgotten and
+    /// the address becomes known for it. The address's failures are not forgotten (one good
+    /// account does not reset guessing at others), nor the account's from everywhere (the
+    /// owner signing in does not give strangers new guesses).
+    pub fn succeeded(mut self) {
+        self.resolved = true;
+        let now = Instant::now();
+        let mut maps = self.lockout.lock();
+        maps.ips.update(&self.ip, Record::release);
+        maps.pairs.update(&self.pair, |r| {
+            r.release();
+            r.failures = 0;
+            r.locked_until = None;
+        });
+        if self.global {
+            maps.accounts.update(&self.pair.0, Record::release);
+        }
+        if !maps.known.contains_key(&self.pair) && maps.known.len() >= MAX_ENTRIES {
+            maps.known
+                .retain(|_, at| now.saturating_duration_since(*at) < KNOWN_FOR);
+            if maps.known.len() >= MAX_ENTRIES {
+                let oldest = maps
+                    .known
+                    .iter()
+                    .min_by_key(|(_, at)| **at)
+                    .map(|(k, _)| k.clone());
+                if let Some(oldest) = oldest {
+                    maps.known.remove(&oldest);
+                }
+            }
+        }
+        maps.known.insert(self.pair.clone(), now);
+    }
+}
+
+impl Drop for Attempt {
+    fn drop(&mut self) {
+        if self.resolved {
+            return;
+        }
+        let mut maps = self.lockout.lock();
+        maps.ips.update(&self.ip, Record::release);
+        maps.pairs.update(&self.pair, Record::release);
+        if self.global {
+            maps.accounts.update(&self.pair.0, Record::release);
+        }
     }
 }
 
@@ -154,184 +475,5 @@ fn account_key(account: &str) -> String {
     account.trim().to_lowercase()
 }
 
-/// Whether `key` is locked now; forgets a record whose period is over.
-fn is_locked<K: Hash + Eq>(
-    map: &mut HashMap<K, Record>,
-    key: &K,
-    now: Instant,
-    period: Duration,
-) -> bool {
-    let Some(record) = map.get(key) else {
-        return false;
-    };
-    if expired(record, now, period) {
-        map.remove(key);
-        return false;
-    }
-    record.locked_until.is_some_and(|until| now < until)
-}
-
-/// A record is over once its lock has ended, or (unlocked) once its period has passed.
-fn expired(record: &Record, now: Instant, period: Duration) -> bool {
-    match record.locked_until {
-        Some(until) => now >= until,
-        None => now.saturating_duration_since(record.since) >= period,
-    }
-}
-
-/// Counts a failure; returns the failures in the current period, this one included.
-fn record_failure<K: Hash + Eq + Clone>(
-    map: &mut HashMap<K, Record>,
-    key: K,
-    now: Instant,
-    period: Duration,
-    threshold: u32,
-) -> u32 {
-    if !map.contains_key(&key) && map.len() >= MAX_ENTRIES {
-        map.retain(|_, record| !expired(record, now, period));
-        if map.len() >= MAX_ENTRIES {
-            let oldest = map
-                .iter()
-                .min_by_key(|(_, record)| record.since)
-                .map(|(k, _)| k.clone());
-            if let Some(oldest) = oldest {
-                map.remove(&oldest);
-            }
-        }
-    }
-    let record = map.entry(key).or_insert(Record {
-        failures: 0,
-        since: now,
-        locked_until: None,
-    });
-    if expired(record, now, period) {
-        *record = Record {
-            failures: 0,
-            since: now,
-            locked_until: None,
-        };
-    }
-    record.failures = record.failures.saturating_add(1);
-    if threshold > 0 && record.failures >= threshold && record.locked_until.is_none() {
-        record.locked_until = Some(now + period);
-    }
-    record.failures
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ip(s: &str) -> IpAddr {
-        s.parse().expect("ip")
-    }
-
-    fn lockout(per_ip: u32, per_account: u32) -> Lockout {
-        Lockout::new(LockoutPolicy {
-            per_ip,
-            per_account,
-            period: Duration::from_secs(900),
-        })
-    }
-
-    #[test]
-    fn an_address_is_locked_after_its_threshold_and_freed_after_the_period() {
-        let l = lockout(3, 100);
-        let t = Instant::now();
-        let a = ip("192.0.2.1");
-        for i in 0..3 {
-            assert_eq!(l.check_at(t, a, &format!("user{i}")), Ok(()));
-            l.failed_at(t, a, &format!("user{i}"));
-        }
-        assert_eq!(l.check_at(t, a, "anyone"), Err(Locked::Address));
-        assert_eq!(l.check_at(t, ip("192.0.2.2"), "anyone"), Ok(()));
-        let later = t + Duration::from_secs(900);
-        assert_eq!(l.check_at(later, a, "anyone"), Ok(()));
-    }
-
-    #[test]
-    fn an_account_is_locked_across_addresses() {
-        let l = lockout(100, 3);
-        let t = Instant::now();
-        for i in 0..3 {
-            l.failed_at(t, ip(&format!("198.51.100.{i}")), "Alice@Example.test");
-        }
-        assert_eq!(
-            l.check_at(t, ip("203.0.113.9"), "alice@example.test"),
-            Err(Locked::Account)
-        );
-        // A success cannot happen while locked (the check comes first); another account is
-        // not affected.
-        assert_eq!(l.check_at(t, ip("203.0.113.9"), "bob@example.test"), Ok(()));
-    }
-
-    #[test]
-    fn failures_outside_the_period_do_not_add_up() {
-        let l = lockout(3, 100);
-        let a = ip("192.0.2.1");
-        let t = Instant::now();
-        l.failed_at(t, a, "x");
-        l.failed_at(t, a, "x");
-        let later = t + Duration::from_secs(901);
-        l.failed_at(later, a, "x");
-        assert_eq!(l.check_at(later, a, "x"), Ok(()));
-    }
-
-    #[test]
-    fn the_delay_grows_per_failure_up_to_a_cap() {
-        let l = lockout(0, 0);
-        let t = Instant::now();
-        let a = ip("192.0.2.1");
-        assert_eq!(l.failed_at(t, a, "x"), Duration::from_millis(200));
-        assert_eq!(l.failed_at(t, a, "x"), Duration::from_millis(400));
-        for _ in 0..30 {
-            l.failed_at(t, a, "x");
-        }
-        assert_eq!(l.failed_at(t, a, "x"), MAX_DELAY);
-        // Thresholds of 0 never lock.
-        assert_eq!(l.check_at(t, a, "x"), Ok(()));
-    }
-
-    #[test]
-    fn success_forgets_the_account_but_not_the_address() {
-        let l = lockout(3, 3);
-        let t = Instant::now();
-        let a = ip("192.0.2.1");
-        l.failed_at(t, a, "alice");
-        l.failed_at(t, a, "alice");
-        l.succeeded("alice");
-        l.failed_at(t, ip("192.0.2.7"), "alice");
-        assert_eq!(l.check_at(t, ip("192.0.2.7"), "alice"), Ok(()));
-        l.failed_at(t, a, "bob");
-        assert_eq!(l.check_at(t, a, "carol"), Err(Locked::Address));
-    }
-
-    #[test]
-    fn ipv6_counts_per_64_and_mapped_ipv4_as_ipv4() {
-        let l = lockout(2, 100);
-        let t = Instant::now();
-        l.failed_at(t, ip("2001:db8:1:2::1"), "x");
-        l.failed_at(t, ip("2001:db8:1:2:ffff::9"), "y");
-        assert_eq!(
-            l.check_at(t, ip("2001:db8:1:2::77"), "z"),
-            Err(Locked::Address)
-        );
-        assert_eq!(l.check_at(t, ip("2001:db8:1:3::1"), "z"), Ok(()));
-        l.failed_at(t, ip("::ffff:192.0.2.1"), "x");
-        l.failed_at(t, ip("192.0.2.1"), "x");
-        assert_eq!(l.check_at(t, ip("192.0.2.1"), "z"), Err(Locked::Address));
-    }
-
-    #[test]
-    fn memory_stays_bounded_under_a_spray_of_addresses_and_names() {
-        let l = lockout(5, 10);
-        let t = Instant::now();
-        for i in 0..(MAX_ENTRIES as u32 + 500) {
-            let a = IpAddr::V4(std::net::Ipv4Addr::from(0x0a00_0000u32 + i));
-            l.failed_at(t, a, &format!("user{i}@example.test"));
-        }
-        let maps = l.lock();
-        assert!(maps.ips.len() <= MAX_ENTRIES);
-        assert!(maps.accounts.len() <= MAX_ENTRIES);
-    }
-}
+mod tests;

@@ -495,6 +495,18 @@ impl Store {
     }
 }
 
+/// An argon2id hash (PHC string) of `password`, made on the small password-hashing pool that
+/// mail logins use (for passwords kept outside the database, such as the admin panel's).
+pub async fn hash_password(password: &str) -> Result<String> {
+    password::hash(password.to_string()).await
+}
+
+/// Whether `password` matches the PHC string `stored`, checked on the password-hashing pool:
+/// at most a few argon2 runs (19 MiB each) at once, however many ask.
+pub async fn verify_password(stored: &str, password: &str) -> Result<bool> {
+    password::verify(Some(stored.to_string()), password.to_string()).await
+}
+
 /// Password rules: at least 8 characters, not all one character, not the address or its
 /// local part, not a well-known password.
 pub fn check_password(address: &str, password: &str) -> Result<()> {

@@ -42,6 +42,7 @@ export const en = {
   "err.invalid": "Please check the input",
   "err.too_large": "That is too large to send",
   "err.internal": "The server hit a problem",
+  "err.password_again": "The server this password is sent to has changed: enter the password again.",
   "err.server": "{message}",
 
   "signin.title": "Sign in to Postroom",
@@ -342,6 +343,7 @@ export const en = {
   "key.pop3_idle_timeout_secs": "POP3 idle timeout (seconds)",
   "key.memory_budget": "Memory for arriving messages",
   "key.data_total_timeout_secs": "Whole message transfer limit (seconds)",
+  "key.admin_session_idle_secs": "Admin sign-in lasts unused (seconds)",
   "key.retry": "Retry after",
   "key.give_up_after": "Give up after",
   "key.delay_notice_after": "Tell the sender after",

@@ -44,6 +44,7 @@ export const zh: Record<Key, string> = {
   "err.invalid": "请检查输入",
   "err.too_large": "内容太大，无法发送",
   "err.internal": "服务器出现问题",
+  "err.password_again": "该密码要发送到的服务器已更改，请重新输入密码。",
   "err.server": "{reason}：{message}",
 
   "signin.title": "登录 Postroom",
@@ -343,6 +344,7 @@ export const zh: Record<Key, string> = {
   "key.pop3_idle_timeout_secs": "POP3 空闲超时（秒）",
   "key.memory_budget": "接收中邮件的内存上限",
   "key.data_total_timeout_secs": "整封邮件传输时限（秒）",
+  "key.admin_session_idle_secs": "管理面板登录空闲有效期（秒）",
   "key.retry": "重试间隔",
   "key.give_up_after": "放弃时间",
   "key.delay_notice_after": "通知发件人的时间",

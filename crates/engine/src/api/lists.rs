@@ -2,12 +2,14 @@
 //! replaced or removed by position, for the endpoints that edit them one at a time. The
 //! edit goes through the settings path (`settings.rs`: comments kept, the whole file
 //! validated before it is written) and is applied live; a replaced entry sent with
-//! `password = "********"` keeps the stored password of the entry at that position; a validation error about the entry names its field relative to it (`host`,
-//! `domains[0]`), as the entry's form has it.
+//! `password = "********"` keeps the stored password of the entry at that position only if
+//! it still connects to the same server (`secrets.rs`); a validation error about the entry
+//! names its field relative to it (`host`, `domains[0]`, `password`), as the entry's form
+//! has it.
 
 use serde_json::{Value as Json, json};
 
-use super::settings::{REDACTED, Settings, to_json_with_secrets};
+use super::settings::{Settings, to_json_with_secrets};
 use super::{ApiError, ApiResult};
 use crate::{Config, EngineHandle};
 
@@ -56,17 +58,9 @@ impl EngineHandle {
             }
             ListEdit::Replace(index, entry) => {
                 let index = exists(index)?;
-                let mut entry = object(entry)?;
-                // `********` (as `GET /api/settings` shows it): this entry's stored password.
-                if entry.get("password").and_then(Json::as_str) == Some(REDACTED) {
-                    match list[index].get("password") {
-                        Some(stored) => entry["password"] = stored.clone(),
-                        None => {
-                            entry.as_object_mut().map(|e| e.remove("password"));
-                        }
-                    }
-                }
-                list[index] = entry;
+                // `********` (as `GET /api/settings` shows it) is resolved by the settings
+                // edit: this entry's stored password, if it still goes to the same server.
+                list[index] = object(entry)?;
                 index
             }
             ListEdit::Remove(index) => {

@@ -13,6 +13,7 @@
 //! - `log.rs`: the live log (recent entries, a subscription) and store changes as events.
 //! - `settings.rs`: `postroom.toml` read as JSON and edited with toml_edit (comments kept),
 //!   validated before it is saved, then applied live where possible.
+//! - `secrets.rs`: stored passwords kept through an edit only where they went before.
 //! - `setup.rs`: the first-run wizard and the admin password.
 //! - `certificate.rs`: the server certificate: what it says, importing one.
 //! - `collect.rs`: `[[collect]]` jobs' status, "run now", add / edit / remove (live).
@@ -33,6 +34,7 @@ pub mod etrn;
 mod lists;
 pub mod log;
 pub mod queue;
+mod secrets;
 pub mod settings;
 pub mod setup;
 pub mod status;
@@ -68,6 +70,16 @@ pub mod codes {
     pub const OVER_QUOTA: &str = "over_quota";
     /// Something failed on the server (database, disk).
     pub const INTERNAL: &str = "internal";
+    /// A request the panel's own pages would not send: from another site (Origin,
+    /// Sec-Fetch-Site).
+    pub const FORBIDDEN: &str = "forbidden";
+    /// A request body that is not `application/json`.
+    pub const UNSUPPORTED_MEDIA_TYPE: &str = "unsupported_media_type";
+    /// A Host name this server does not answer to (DNS rebinding).
+    pub const MISDIRECTED: &str = "misdirected";
+    /// A saved password would go to another server than before: `field` names it; enter it
+    /// again.
+    pub const PASSWORD_AGAIN: &str = "password_again";
 }
 
 impl ApiError {

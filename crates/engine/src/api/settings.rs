@@ -117,68 +117,30 @@ pub fn edit(text: &str, changes: &Json, file: &Path) -> ApiResult<String> {
         return Err(ApiError::invalid("", "settings must be a JSON object"));
     };
     merge(doc.as_table_mut(), changes, "")?;
-    let edited = doc.to_string();
-    if let Err(e) = Config::parse(&edited, file) {
-        return Err(match e {
-            config::ConfigError::Invalid { problems, .. } => {
-                let message = problems
-                    .iter()
-                    .map(|p| format!("{}: {}", p.key, p.message))
-                    .collect::<Vec<_>>()
-                    .join("; ");
-                let field = problems.first().map(|p| p.key.clone()).unwrap_or_default();
-                ApiError::invalid(&field, message)
-            }
-            other => ApiError::internal(other.to_string()),
-        });
+    let merged = parse(&doc.to_string(), file)?;
+    // The secrets sent back as `********`: the stored ones, where they may go.
+    let old = Config::parse(text, file).ok();
+    if super::secrets::restore(&mut doc, &merged, old.as_ref())? {
+        let edited = doc.to_string();
+        parse(&edited, file)?;
+        return Ok(edited);
     }
-    Ok(edited)
+    Ok(doc.to_string())
 }
 
-/// An entry sent back as `GET` showed it (a route, a DDNS record, a collection job) has
-/// `password = "********"`: that means "unchanged", so the stored password of the SAME entry is
-/// kept. The entry is found by what identifies it (host, user, hostname...), not by position:
-/// after removing an earlier entry, a later one must not pick up the removed one's secret. No
-/// match keeps no password (validation then asks for one where it is required).
-fn keep_redacted_password(entry: &mut Table, old: Option<&ArrayOfTables>) {
-    let redacted = entry.get("password").and_then(Item::as_str) == Some(REDACTED);
-    if !redacted {
-        return;
-    }
-    let same = |o: &&Table| {
-        IDENTITY
-            .iter()
-            .all(|key| value_text(entry.get(key)) == value_text(o.get(key)))
-    };
-    match old
-        .and_then(|o| o.iter().find(same))
-        .and_then(|o| o.get("password"))
-    {
-        Some(previous) => {
-            entry.insert("password", previous.clone());
+/// `text` as a configuration; a problem becomes an `invalid` error naming the first key.
+fn parse(text: &str, file: &Path) -> ApiResult<Config> {
+    Config::parse(text, file).map_err(|e| match e {
+        config::ConfigError::Invalid { problems, .. } => {
+            let message = problems
+                .iter()
+                .map(|p| format!("{}: {}", p.key, p.message))
+                .collect::<Vec<_>>()
+                .join("; ");
+            let field = problems.first().map(|p| p.key.clone()).unwrap_or_default();
+            ApiError::invalid(&field, message)
         }
-        None => {
-            entry.remove("password");
-        }
-    }
-}
-
-/// The keys that say which route, record or job an entry is.
-const IDENTITY: &[&str] = &[
-    "provider", "hostname", "zone", "host", "hosts", "port", "user", "username", "domains",
-    "account", "mode",
-];
-
-/// A value as comparable text (`None` when absent): JSON-made and file-made items differ in
-/// formatting, not in value.
-fn value_text(item: Option<&Item>) -> Option<String> {
-    item.and_then(Item::as_value).map(|v| {
-        let mut v = v.clone();
-        v.decor_mut().clear();
-        if let Value::Array(a) = &mut v {
-            a.fmt();
-        }
-        v.to_string()
+        other => ApiError::internal(other.to_string()),
     })
 }
 
@@ -203,14 +165,12 @@ fn merge(table: &mut Table, changes: &Map<String, Json>, path: &str) -> ApiResul
                 merge(inner, section, &key_path)?;
             }
             Json::Array(items) if !items.is_empty() && items.iter().all(Json::is_object) => {
-                let old = table.get(key).and_then(Item::as_array_of_tables).cloned();
                 let mut tables = ArrayOfTables::new();
                 for item in items {
                     let mut t = Table::new();
                     if let Json::Object(fields) = item {
                         merge(&mut t, fields, &key_path)?;
                     }
-                    keep_redacted_password(&mut t, old.as_ref());
                     tables.push(t);
                 }
                 table.insert(key, Item::ArrayOfTables(tables));
@@ -325,27 +285,61 @@ max_message_size = 1048576
     }
 
     #[test]
-    fn a_redacted_relay_password_sent_back_keeps_the_stored_one() {
+    fn a_redacted_relay_password_is_kept_only_for_the_same_relay() {
         let file = format!(
             "{FILE}\n[[route]]\ndomains = [\"*\"]\nrelay = [\"127.0.0.1:2587\"]\ntls = \"none\"\nusername = \"office\"\npassword = \"s3cret-pass\"\n"
         );
-        let route = |password: &str| {
+        let route = |relay: &str, user: &str, password: &str| {
             serde_json::json!({ "route": [{
-                "domains": ["*"], "relay": ["127.0.0.1:2588"], "tls": "none",
-                "username": "office", "password": password
+                "domains": ["a.test", "b.test"], "relay": [relay], "tls": "none",
+                "username": user, "password": password
             }] })
         };
-        // What GET showed, sent back with another relay: the password stays.
-        let edited = edit(&file, &route(REDACTED), Path::new("postroom.toml")).expect("valid");
+        let path = Path::new("postroom.toml");
+        // What GET showed, sent back with other domains: the password stays.
+        let edited =
+            edit(&file, &route("127.0.0.1:2587", "office", REDACTED), path).expect("valid");
         assert!(edited.contains("password = \"s3cret-pass\""), "{edited}");
         assert!(
-            edited.contains("127.0.0.1:2588") && !edited.contains(REDACTED),
+            edited.contains("b.test") && !edited.contains(REDACTED),
             "{edited}"
         );
-        // A new password replaces it.
-        let edited =
-            edit(&file, &route("n3w-pass-word"), Path::new("postroom.toml")).expect("valid");
+        // Another relay, or another user: the stored password would go elsewhere.
+        for changed in [
+            route("192.0.2.9:2587", "office", REDACTED),
+            route("127.0.0.1:25", "office", REDACTED),
+            route("127.0.0.1:2587", "other", REDACTED),
+        ] {
+            let e = edit(&file, &changed, path).expect_err("refused");
+            assert_eq!(e.code, "password_again", "{changed}");
+            assert_eq!(e.field.as_deref(), Some("route[0].password"));
+        }
+        // A new password for a new relay is fine.
+        let edited = edit(
+            &file,
+            &route("192.0.2.9:2587", "office", "n3w-pass-word"),
+            path,
+        )
+        .expect("valid");
         assert!(edited.contains("password = \"n3w-pass-word\""), "{edited}");
+    }
+
+    #[test]
+    fn a_redacted_ddns_secret_is_refused_for_another_endpoint() {
+        let file = format!(
+            "{FILE}\n[ddns]\nenabled = false\n\n[[ddns.record]]\nprovider = \"dyndns2\"\nhostname = \"office.example.test\"\nendpoint = \"https://dyn.example.test\"\nusername = \"u\"\npassword = \"dyn-secret\"\n"
+        );
+        let record = |endpoint: &str| {
+            serde_json::json!({ "ddns": { "record": [{
+                "provider": "dyndns2", "hostname": "office.example.test", "endpoint": endpoint,
+                "username": "u", "password": REDACTED
+            }] } })
+        };
+        let path = Path::new("postroom.toml");
+        let kept = edit(&file, &record("https://dyn.example.test"), path).expect("valid");
+        assert!(kept.contains("dyn-secret"), "{kept}");
+        let e = edit(&file, &record("https://evil.example"), path).expect_err("refused");
+        assert_eq!(e.field.as_deref(), Some("ddns.record[0].password"));
     }
 
     #[test]

@@ -3,35 +3,45 @@
 //! token (`Authorization: Bearer ...`) or a session cookie from `POST /api/session`; every
 //! failure is an [`ApiError`] as JSON.
 //!
+//! A web page in the same browser must not be able to use the panel's session: request
+//! bodies must be `application/json` (a cross-site form or `text/plain` fetch cannot send
+//! that without a CORS preflight, which is never answered), unsafe methods must come from
+//! the panel's own origin, and only known Host names are served (DNS rebinding). See
+//! `guard.rs`.
+//!
 //! # Layout
-//! - `mod.rs`: [`Admin`], the router, serving plain (loopback) or over TLS, errors as JSON.
-//! - `auth.rs`: the token file, session cookies, one-time sign-in links.
+//! - `mod.rs`: [`Admin`], the router, errors as JSON, [`JsonBody`].
+//! - `serve.rs`: the accept loop: a connection cap, TLS handshakes (non-loopback) with a
+//!   deadline, hyper with a header-read timeout.
+//! - `guard.rs`: Host names, Origin / Sec-Fetch-Site of unsafe requests.
+//! - `auth.rs`: the token file, session cookies (with idle and absolute expiry), one-time
+//!   sign-in links.
+//! - `signin.rs`: `POST /api/session` and `GET /signin`: the admin's own lockout, never
+//!   locking out this computer (loopback).
 //! - `connect.rs`: the routes of DDNS, collection jobs, ETRN entries and the doctor.
 //! - `routes.rs`: one small handler per endpoint, each a call on `EngineHandle`.
 //! - `setup.rs`: the routes of the first-run wizard, pausing, the certificate, reloads.
-//! - `tls.rs`: a TLS listener for non-loopback admin addresses.
 //! - `ui.rs`: the web UI built into the binary (`ui/dist`), with an SPA fallback.
 
 mod auth;
 mod connect;
+mod guard;
 mod routes;
+mod serve;
 mod setup;
-mod tls;
+mod signin;
 mod ui;
 
-use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::Mutex;
+use std::time::Duration;
 
+use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request};
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Router};
 use serde::de::DeserializeOwned;
-use tokio::net::TcpListener;
-use tokio_util::sync::CancellationToken;
 
 pub use auth::{admin_token, same, signin_url, signin_url_at, write_private};
 
@@ -40,6 +50,8 @@ use crate::{EngineError, EngineHandle};
 
 /// Largest request body accepted.
 const BODY_LIMIT: usize = 64 * 1024;
+/// How long a request body may take to arrive (it is at most `BODY_LIMIT`).
+const BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The admin server's state; cheap to clone.
 #[derive(Clone)]
@@ -51,11 +63,14 @@ pub(crate) struct Admin {
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Https(pub bool);
 
-/// What every admin listener shares, kept by the engine: the token and the sessions.
+/// What every admin listener shares, kept by the engine: the token, the sessions and the
+/// connection slots.
 pub(crate) struct AdminState {
     token: String,
-    /// Session cookie values handed out since start.
-    sessions: Mutex<HashSet<String>>,
+    /// Session cookies handed out since start.
+    sessions: auth::Sessions,
+    /// Connections open on every admin listener together.
+    connections: net::ConnLimiter,
 }
 
 impl AdminState {
@@ -67,7 +82,8 @@ impl AdminState {
         })?;
         Ok(AdminState {
             token,
-            sessions: Mutex::default(),
+            sessions: auth::Sessions::default(),
+            connections: net::ConnLimiter::new(serve::MAX_PER_IP, serve::MAX_CONNECTIONS),
         })
     }
 }
@@ -81,32 +97,6 @@ impl Admin {
         &self.engine.shared.admin
     }
 
-    /// Serves one listener until `stop`: plain HTTP on loopback, HTTPS elsewhere (config
-    /// validation allows other addresses only with a certificate).
-    pub(crate) async fn serve(self, listener: TcpListener, stop: CancellationToken) {
-        let loopback = listener
-            .local_addr()
-            .is_ok_and(|addr| addr.ip().is_loopback());
-        let tls = self.engine.shared.runtime.acceptor.clone();
-        let app = self
-            .router()
-            .layer(Extension(Https(!loopback)))
-            .into_make_service_with_connect_info::<Peer>();
-        let result = if loopback {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(stop.cancelled_owned())
-                .await
-        } else {
-            let listener = tls::TlsListener::new(listener, tls);
-            axum::serve(listener, app)
-                .with_graceful_shutdown(stop.cancelled_owned())
-                .await
-        };
-        if let Err(e) = result {
-            tracing::warn!(service = "admin", error = %e, "admin server stopped");
-        }
-    }
-
     pub(super) fn engine(&self) -> &EngineHandle {
         &self.engine
     }
@@ -115,6 +105,11 @@ impl Admin {
         routes::router(self.clone())
             .fallback(ui::serve)
             .layer(DefaultBodyLimit::max(BODY_LIMIT))
+            // Outermost after the headers: a refused Host or origin reaches no handler.
+            .layer(axum::middleware::from_fn_with_state(
+                self.clone(),
+                guard::guard,
+            ))
             .layer(axum::middleware::map_response(ui::security_headers))
     }
 }
@@ -122,20 +117,6 @@ impl Admin {
 /// The client's address, for the sign-in lockout; from plain and TLS listeners alike.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Peer(pub SocketAddr);
-
-impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, TcpListener>> for Peer {
-    fn connect_info(stream: axum::serve::IncomingStream<'_, TcpListener>) -> Peer {
-        Peer(*stream.remote_addr())
-    }
-}
-
-impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, tls::TlsListener>>
-    for Peer
-{
-    fn connect_info(stream: axum::serve::IncomingStream<'_, tls::TlsListener>) -> Peer {
-        Peer(*stream.remote_addr())
-    }
-}
 
 /// The HTTP status of each error code.
 fn status_of(code: &str) -> StatusCode {
@@ -146,6 +127,10 @@ fn status_of(code: &str) -> StatusCode {
         codes::UNAUTHORIZED => StatusCode::UNAUTHORIZED,
         codes::TOO_LARGE => StatusCode::PAYLOAD_TOO_LARGE,
         codes::OVER_QUOTA => StatusCode::INSUFFICIENT_STORAGE,
+        codes::FORBIDDEN => StatusCode::FORBIDDEN,
+        codes::UNSUPPORTED_MEDIA_TYPE => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        codes::MISDIRECTED => StatusCode::MISDIRECTED_REQUEST,
+        codes::PASSWORD_AGAIN => StatusCode::BAD_REQUEST,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -157,14 +142,34 @@ impl IntoResponse for ApiError {
 }
 
 /// A JSON request body whose failures are [`ApiError`]s (axum's own are plain text):
-/// too large is 413 `too_large`, anything unreadable is 400 `invalid`.
+/// another Content-Type than `application/json` is 415 `unsupported_media_type` (what a
+/// cross-site form or `text/plain` request would carry), too large is 413 `too_large`, too
+/// slow or unreadable is 400 `invalid`.
 pub(crate) struct JsonBody<T>(pub T);
+
+/// RFC 9110 §8.3.1: the media type is case-insensitive and may carry parameters
+/// (`application/json; charset=utf-8`).
+fn is_json(content_type: Option<&axum::http::HeaderValue>) -> bool {
+    content_type
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("application/json"))
+}
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+        if !is_json(req.headers().get(header::CONTENT_TYPE)) {
+            return Err(ApiError::new(
+                codes::UNSUPPORTED_MEDIA_TYPE,
+                "send the body as JSON, with `Content-Type: application/json`",
+            ));
+        }
+        let read = tokio::time::timeout(BODY_TIMEOUT, Bytes::from_request(req, state))
+            .await
+            .map_err(|_| ApiError::new(codes::INVALID, "the request body took too long"))?;
+        let bytes = read.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::new(
                     codes::TOO_LARGE,
@@ -192,5 +197,22 @@ mod tests {
         assert_eq!(status_of("unauthorized"), StatusCode::UNAUTHORIZED);
         assert_eq!(status_of("too_large"), StatusCode::PAYLOAD_TOO_LARGE);
         assert_eq!(status_of("internal"), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(status_of("forbidden"), StatusCode::FORBIDDEN);
+        assert_eq!(
+            status_of("unsupported_media_type"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE
+        );
+        assert_eq!(status_of("misdirected"), StatusCode::MISDIRECTED_REQUEST);
+    }
+
+    #[test]
+    fn only_json_bodies_are_read() {
+        let value = |v: &'static str| axum::http::HeaderValue::from_static(v);
+        assert!(is_json(Some(&value("application/json"))));
+        assert!(is_json(Some(&value("Application/JSON; charset=utf-8"))));
+        assert!(!is_json(Some(&value("text/plain"))));
+        assert!(!is_json(Some(&value("application/x-www-form-urlencoded"))));
+        assert!(!is_json(Some(&value("application/jsonx"))));
+        assert!(!is_json(None));
     }
 }

@@ -2,23 +2,21 @@
 
 use std::convert::Infallible;
 
-use axum::extract::{ConnectInfo, Path, Query, Request, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
-use serde::Deserialize;
+use axum::{Json, Router};
 use serde_json::json;
 
-use super::{Admin, Https, JsonBody, Peer};
+use super::{Admin, JsonBody};
 use crate::api::accounts::{AccountChange, NewAccount};
 use crate::api::aliases::AliasDto;
 use crate::api::domains::NewDomain;
 use crate::api::log::{Event, LogQuery};
 use crate::api::queue::QueueFilter;
-use crate::api::setup::admin_password_matches;
 use crate::api::{ApiError, ApiResult, codes};
 
 type Api<T> = ApiResult<Json<T>>;
@@ -48,13 +46,16 @@ pub(super) fn router(admin: Admin) -> Router {
         .route("/api/log", get(log))
         .route("/api/events", get(events))
         .route("/api/settings", get(settings).put(update_settings))
-        .route("/api/session", axum::routing::delete(sign_out))
+        .route(
+            "/api/session",
+            axum::routing::delete(super::signin::sign_out),
+        )
         .merge(super::setup::routes())
         .merge(super::connect::routes())
         .route_layer(middleware::from_fn_with_state(admin.clone(), require_auth));
     Router::new()
-        .route("/signin", get(signin))
-        .route("/api/session", post(sign_in))
+        .route("/signin", get(super::signin::signin))
+        .route("/api/session", post(super::signin::sign_in))
         .merge(api)
         .with_state(admin)
 }
@@ -69,88 +70,6 @@ async fn require_auth(State(admin): State<Admin>, request: Request, next: Next) 
         )
         .into_response()
     }
-}
-
-/// `POST /api/session`: the token, or the admin password set in the wizard.
-#[derive(Deserialize)]
-struct SignIn {
-    #[serde(default)]
-    token: Option<String>,
-    #[serde(default)]
-    password: Option<String>,
-}
-
-/// Failed sign-ins count toward the same lockout as mail logins, as the account `admin`.
-const ADMIN_ACCOUNT: &str = "admin";
-
-async fn sign_in(
-    State(admin): State<Admin>,
-    Extension(Https(https)): Extension<Https>,
-    ConnectInfo(Peer(peer)): ConnectInfo<Peer>,
-    JsonBody(body): JsonBody<SignIn>,
-) -> Response {
-    let lockout = admin.engine().shared.runtime.snapshot().lockout.clone();
-    if lockout.check(peer.ip(), ADMIN_ACCOUNT).is_err() {
-        return ApiError::new(
-            codes::UNAUTHORIZED,
-            "too many failed sign-ins; try again in a few minutes",
-        )
-        .into_response();
-    }
-    let (field, valid) = match (&body.token, &body.password) {
-        (Some(token), _) => ("token", admin.token_matches(token)),
-        (None, Some(password)) => (
-            "password",
-            admin_password_matches(admin.engine().data_dir(), password).await,
-        ),
-        (None, None) => {
-            return ApiError::invalid("password", "send the password or the token").into_response();
-        }
-    };
-    if !valid {
-        let delay = lockout.failed(peer.ip(), ADMIN_ACCOUNT);
-        tracing::warn!(service = "admin", %peer, "failed sign-in");
-        tokio::time::sleep(delay).await;
-        return ApiError {
-            field: Some(field.into()),
-            ..ApiError::new(codes::UNAUTHORIZED, format!("wrong {field}"))
-        }
-        .into_response();
-    }
-    lockout.succeeded(ADMIN_ACCOUNT);
-    let cookie = admin.new_session(https);
-    (
-        [(header::SET_COOKIE, cookie)],
-        Json(json!({ "signed_in": true })),
-    )
-        .into_response()
-}
-
-async fn sign_out(State(admin): State<Admin>, headers: HeaderMap) -> StatusCode {
-    admin.end_session(&headers);
-    StatusCode::NO_CONTENT
-}
-
-#[derive(Deserialize)]
-struct Code {
-    code: String,
-}
-
-/// A one-time link from `postroom admin open`: a session cookie, then the web admin.
-async fn signin(
-    State(admin): State<Admin>,
-    Extension(Https(https)): Extension<Https>,
-    Query(q): Query<Code>,
-) -> Response {
-    if !admin.redeem(&q.code) {
-        return ApiError::new(
-            codes::UNAUTHORIZED,
-            "this sign-in link was used already or has expired; run `postroom admin open` again",
-        )
-        .into_response();
-    }
-    let cookie = admin.new_session(https);
-    ([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response()
 }
 
 fn id(text: &str) -> ApiResult<i64> {

@@ -81,20 +81,24 @@ impl Session {
                 .await;
         }
         let ip = self.peer.ip();
-        if let Err(locked) = self.ctx.lockout.check(ip, &user) {
-            tracing::warn!(session = %self.id, peer = %self.peer, user = %sanitize(&user), ?locked, "login refused: too many failures");
-            return self
-                .no(
-                    tag,
-                    "UNAVAILABLE",
-                    "too many failed logins; try again later",
-                )
-                .await;
-        }
+        // Counted from here, before the slow password check (net::Lockout).
+        let attempt = match self.ctx.lockout.begin(ip, &user) {
+            Ok(attempt) => attempt,
+            Err(locked) => {
+                tracing::warn!(session = %self.id, peer = %self.peer, user = %sanitize(&user), ?locked, "login refused: too many failures");
+                return self
+                    .no(
+                        tag,
+                        "UNAVAILABLE",
+                        "too many failed logins; try again later",
+                    )
+                    .await;
+            }
+        };
         let account = match self.ctx.store.authenticate(&user, &password).await {
             Ok(Some(account)) => account,
             Ok(None) => {
-                let delay = self.ctx.lockout.failed(ip, &user);
+                let delay = attempt.failed();
                 tracing::warn!(session = %self.id, peer = %self.peer, user = %sanitize(&user), "authentication failed");
                 tokio::time::sleep(delay).await;
                 // RFC 5530 §3: AUTHENTICATIONFAILED.
@@ -109,7 +113,7 @@ impl Session {
                     .await;
             }
         };
-        self.ctx.lockout.succeeded(&user);
+        attempt.succeeded();
         tracing::info!(session = %self.id, peer = %self.peer, user = %account.address, "logged in");
         self.logged_in(account);
         // RFC 9051 §6.2.3: the capabilities change after login; say them now.

@@ -9,21 +9,25 @@ impl Session {
     /// Logs in and enters TRANSACTION, or answers `-ERR` and stays in AUTHORIZATION.
     pub(crate) async fn login(&mut self, user: String, password: String) -> Result<(), End> {
         let ip = self.peer.ip();
-        if let Err(locked) = self.ctx.lockout.check(ip, &user) {
-            // Refused before the password is looked at: while locked even the right one
-            // fails. Temporary, so clients retry later instead of asking for a new password.
-            tracing::warn!(session = %self.id, peer = %self.peer, user = %sanitize(&user), ?locked, "login refused: too many failures");
-            return self
-                .error(Reply::err_code(
-                    RespCode::SysTemp,
-                    "too many failed logins; try again later",
-                ))
-                .await;
-        }
+        // Counted from here, before the slow password check (net::Lockout).
+        let attempt = match self.ctx.lockout.begin(ip, &user) {
+            Ok(attempt) => attempt,
+            Err(locked) => {
+                // Refused before the password is looked at: while locked even the right one
+                // fails. Temporary, so clients retry later instead of asking for a new password.
+                tracing::warn!(session = %self.id, peer = %self.peer, user = %sanitize(&user), ?locked, "login refused: too many failures");
+                return self
+                    .error(Reply::err_code(
+                        RespCode::SysTemp,
+                        "too many failed logins; try again later",
+                    ))
+                    .await;
+            }
+        };
         let account = match self.ctx.store.authenticate(&user, &password).await {
             Ok(Some(account)) => account,
             Ok(None) => {
-                let delay = self.ctx.lockout.failed(ip, &user);
+                let delay = attempt.failed();
                 tracing::warn!(session = %self.id, peer = %self.peer, user = %sanitize(&user), "authentication failed");
                 tokio::time::sleep(delay).await;
                 // RFC 3206 §5: [AUTH], the credentials are wrong.
@@ -44,7 +48,7 @@ impl Session {
                     .await;
             }
         };
-        self.ctx.lockout.succeeded(&user);
+        attempt.succeeded();
         let Some(lock) = self.ctx.maildrops.try_lock(account.id) else {
             // RFC 2449 §8.1.1: another POP3 session holds this maildrop.
             return self

@@ -54,19 +54,24 @@ impl Session {
             return self.count_error().await;
         };
         // The shared lockout (net::Lockout): while locked, even the right password is refused.
-        if let Err(locked) = self.ctx.lockout.check(self.peer.ip(), &user) {
-            tracing::warn!(session = %self.id, peer = %self.peer, user = %crate::session::sanitize(&user), ?locked, "AUTH refused: too many failures");
-            return self
-                .error(Reply::new(
-                    454,
-                    "4.7.0",
-                    "Too many failed logins, try again later",
-                ))
-                .await;
-        }
+        // The attempt counts from here (before the slow password check), so parallel guesses
+        // cannot all pass the check.
+        let attempt = match self.ctx.lockout.begin(self.peer.ip(), &user) {
+            Ok(attempt) => attempt,
+            Err(locked) => {
+                tracing::warn!(session = %self.id, peer = %self.peer, user = %crate::session::sanitize(&user), ?locked, "AUTH refused: too many failures");
+                return self
+                    .error(Reply::new(
+                        454,
+                        "4.7.0",
+                        "Too many failed logins, try again later",
+                    ))
+                    .await;
+            }
+        };
         match self.ctx.store.authenticate(&user, &password).await {
             Ok(Some(account)) => {
-                self.ctx.lockout.succeeded(&user);
+                attempt.succeeded();
                 tracing::info!(session = %self.id, peer = %self.peer, user = %account.address, "authenticated");
                 self.auth = Some(account);
                 self.reply(Reply::new(235, "2.7.0", "Authentication successful"));
@@ -74,7 +79,7 @@ impl Session {
             }
             Ok(None) => {
                 tracing::warn!(session = %self.id, peer = %self.peer, user = %crate::session::sanitize(&user), "authentication failed");
-                tokio::time::sleep(self.ctx.lockout.failed(self.peer.ip(), &user)).await;
+                tokio::time::sleep(attempt.failed()).await;
                 self.error(Reply::new(
                     535,
                     "5.7.8",
