@@ -126,6 +126,18 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path).expect("read"), "new\n");
     }
 
+    #[cfg(windows)]
+    #[test]
+    fn the_data_directory_acl_is_protected_once_set() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let data = dir.path().join("data");
+        private_dir(&data).expect("private");
+        assert!(windows::is_protected(&data).expect("read the ACL"));
+        let sid = current_user_sid().expect("SID");
+        assert!(sid.starts_with("S-1-"), "{sid}");
+        assert!(protect_dir(&data, Some("S-1-5-21-1;(A;;FA;;;WD)")).is_err());
+    }
+
     #[cfg(unix)]
     #[test]
     fn files_written_and_trees_fixed_are_owner_only() {

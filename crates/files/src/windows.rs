@@ -222,7 +222,7 @@ fn set_dacl(dir: &Path, descriptor: PSECURITY_DESCRIPTOR) -> io::Result<()> {
 }
 
 /// Whether `dir`'s ACL is already protected from its parent's.
-fn is_protected(dir: &Path) -> io::Result<bool> {
+pub(crate) fn is_protected(dir: &Path) -> io::Result<bool> {
     let path = wide(dir.as_os_str());
     let mut descriptor: PSECURITY_DESCRIPTOR = std::ptr::null_mut();
     // SAFETY: `path` is NUL-terminated; `descriptor` receives a LocalAlloc'd copy.

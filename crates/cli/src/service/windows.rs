@@ -237,9 +237,21 @@ fn stop_and_wait(service: &windows_service::service::Service) -> Result<(), Stri
     service
         .stop()
         .map_err(scm_error("cannot stop the service"))?;
-    match wait_while_pending(service)? {
-        ServiceState::Stopped => Ok(()),
-        state => Err(format!("the service did not stop (it is {state:?})")),
+    // The service may still say Running for a moment after it took the stop request (it
+    // reports StopPending from its own thread): wait for Stopped itself.
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let state = service
+            .query_status()
+            .map_err(scm_error("cannot query the service"))?
+            .current_state;
+        if state == ServiceState::Stopped {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("the service did not stop (it is {state:?})"));
+        }
+        std::thread::sleep(Duration::from_millis(200));
     }
 }
 
