@@ -6,7 +6,7 @@
 //! new, never half of it, and on Windows the replacement works while another process (an
 //! editor, a backup, the tray app) has the file open for reading. Every file it writes is
 //! private (0600 on Unix; on Windows it inherits the data directory's protected ACL), and
-//! [`private_dir`] makes a directory and everything under it private: 0700/0600 on Unix, an
+//! [`private_dir`] makes a directory and what is in it (two levels down) private: 0700/0600 on Unix, an
 //! ACL for SYSTEM, Administrators and the user on Windows.
 //!
 //! # Layout
@@ -69,7 +69,7 @@ use unix::replace;
 use windows::replace;
 
 /// Makes `dir` (and its parents) if needed and makes it private with everything in it:
-/// on Unix the directory and its subdirectories 0700 and every file 0600 (symbolic links are
+/// on Unix the directory and its subdirectories 0700 and their files 0600, two levels down (symbolic links are
 /// left alone; what cannot be changed is logged, not fatal); on Windows a protected ACL
 /// for SYSTEM, Administrators and the current user, unless the directory already has a
 /// protected ACL (as `postroom service install` sets it, naming the installing user).

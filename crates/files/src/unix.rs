@@ -22,13 +22,18 @@ pub(crate) fn restrict_umask() {
     }
 }
 
-/// Directories 0700 and files 0600, all the way down; symbolic links are not followed. What
-/// cannot be changed (a file another user put here, e.g. a root-owned log) is logged and
-/// skipped: the server still starts.
+/// How deep the fix-up goes: the data directory's files and those of its subdirectories
+/// (`tls/`, `logs/`). A data directory given by mistake (a home directory) is not walked
+/// whole.
+const DEPTH: usize = 2;
+
+/// Directories 0700 and files 0600, [`DEPTH`] levels down; symbolic links are not followed.
+/// What cannot be changed (a file another user put here, e.g. a root-owned log) is logged
+/// and skipped: the server still starts.
 pub(crate) fn make_tree_private(dir: &Path) {
-    let mut pending = vec![dir.to_path_buf()];
+    let mut pending = vec![(dir.to_path_buf(), 1)];
     set_mode_or_warn(dir, 0o700);
-    while let Some(current) = pending.pop() {
+    while let Some((current, depth)) = pending.pop() {
         let entries = match std::fs::read_dir(&current) {
             Ok(entries) => entries,
             Err(e) => {
@@ -46,7 +51,9 @@ pub(crate) fn make_tree_private(dir: &Path) {
             let path = entry.path();
             if file_type.is_dir() {
                 set_mode_or_warn(&path, 0o700);
-                pending.push(path);
+                if depth < DEPTH {
+                    pending.push((path, depth + 1));
+                }
             } else {
                 set_mode_or_warn(&path, 0o600);
             }
