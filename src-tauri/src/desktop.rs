@@ -67,7 +67,7 @@ impl Desktop {
             start_minimized: on,
         })
         .map_err(std::io::Error::other)?;
-        std::fs::write(&self.path, json)
+        engine::files::write_atomic(&self.path, &json)
     }
 
     pub fn set_start_at_login(&self, on: bool) -> std::io::Result<()> {

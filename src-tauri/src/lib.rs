@@ -28,9 +28,7 @@ pub fn data_dir() -> PathBuf {
         .find_map(|name| std::env::var_os(name).filter(|v| !v.is_empty()));
     from_env
         .map(PathBuf::from)
-        .or_else(|| {
-            directories::ProjectDirs::from("", "", "postroom").map(|d| d.data_dir().to_path_buf())
-        })
+        .or_else(engine::default_data_dir)
         .unwrap_or_else(|| PathBuf::from("postroom-data"))
 }
 

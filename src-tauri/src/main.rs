@@ -1,11 +1,15 @@
 //! `postroom-desktop`, the tray app: the mail server runs inside this process (the `engine`
 //! crate) and lives in the tray; the control panel opens as its own process
-//! (`postroom-window`, see `lib.rs` for why two).
+//! (`postroom-window`, see `lib.rs` for why two). Where the engine is installed as a system
+//! service (Windows service, systemd, launchd), the tray app is that engine's client over
+//! its loopback admin API instead, and runs no engine of its own.
 //!
 //! # Layout
 //! - `main.rs`: start-up (logging, one instance per data directory, the engine, its private
 //!   admin listener, the control port) and the event loop (tao: GTK on Linux, the main
 //!   thread's run loop on macOS, a message loop on Windows).
+//! - `backend.rs`: the engine shown: in this process, or the service's (`client.rs`: HTTP to
+//!   its admin listener; `service.rs`: is a service installed).
 //! - `tray.rs`: the tray icon (running, warning, stopped) and its menu.
 //! - `window.rs`: starting and ending the window processes.
 //! - `watch.rs`: the engine's health to the tray icon and desktop notifications.
@@ -16,19 +20,20 @@
 // A release build on Windows opens no console window.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod backend;
+mod client;
 mod desktop;
 mod memory;
+mod service;
 mod texts;
 mod tray;
 mod watch;
 mod window;
 
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use engine::EngineHandle;
 use postroom_desktop::control::{self, Answer, Request};
 use postroom_desktop::{MINIMIZED_ARG, data_dir};
 use tao::event::{Event, StartCause};
@@ -38,6 +43,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 use tray_icon::menu::MenuEvent;
 
+use crate::backend::Backend;
 use crate::desktop::Desktop;
 use crate::texts::Texts;
 use crate::tray::{Action, State, Tray};
@@ -64,6 +70,8 @@ pub enum UserEvent {
 fn main() {
     // First: it changes the environment, which is sound only while there is one thread.
     let no_gl = memory::no_gl();
+    // Mail, keys and passwords in the data directory are for this user only.
+    engine::files::restrict_new_files();
     init_logging();
     let data_dir = data_dir();
     let _lock = match control::claim(&data_dir) {
@@ -92,11 +100,14 @@ fn main() {
     }));
 
     let (windows, watch) = runtime.block_on(async {
-        let engine = start_engine(&data_dir).await;
+        let engine = match service::find() {
+            service::Found::Installed { data_dir, running } => service_engine(&data_dir, running),
+            service::Found::NotInstalled => start_engine(&data_dir).await,
+        };
         let watch = engine
             .as_ref()
             .ok()
-            .map(|(engine, _)| Watch::start(engine.clone(), proxy.clone(), texts));
+            .map(|backend| Watch::start(backend.clone(), proxy.clone(), texts));
         let windows = Arc::new(Windows::new(engine, no_gl));
         serve_control(&data_dir, &windows, &proxy).await;
         quit_on_signals(proxy.clone());
@@ -164,8 +175,8 @@ fn main() {
             Event::LoopDestroyed => {
                 runtime.block_on(async {
                     windows.close_all().await;
-                    if let Some(watch) = &watch {
-                        watch.engine().clone().shutdown(GRACE).await;
+                    if let Some(engine) = watch.as_ref().and_then(|w| w.engine().own_engine()) {
+                        engine.clone().shutdown(GRACE).await;
                     }
                 });
             }
@@ -207,7 +218,7 @@ fn hand_over(data_dir: &Path) -> i32 {
 /// The same start-up as `postroom serve` (a default postroom.toml on first start), plus a
 /// private loopback admin listener for the window, which works whatever `[listen] admin`
 /// says.
-async fn start_engine(data_dir: &Path) -> Result<(EngineHandle, SocketAddr), String> {
+async fn start_engine(data_dir: &Path) -> Result<Backend, String> {
     let started = async {
         let config = engine::load_or_init_config(data_dir).map_err(|e| e.to_string())?;
         let engine = engine::start(data_dir, config)
@@ -216,15 +227,32 @@ async fn start_engine(data_dir: &Path) -> Result<(EngineHandle, SocketAddr), Str
         let listener = tokio::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0))
             .await
             .map_err(|e| format!("the window's admin port: {e}"))?;
-        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let admin = listener.local_addr().map_err(|e| e.to_string())?;
         engine.serve_admin(listener);
-        Ok((engine, addr))
+        Ok(Backend::InProcess { engine, admin })
     };
     let started = started.await;
     if let Err(why) = &started {
         tracing::error!("the mail server did not start: {why}");
     }
     started
+}
+
+/// The engine of the installed service, through its `engine-control` file; a stopped
+/// service is said as the reason (starting a second engine would take its ports).
+fn service_engine(data_dir: &Path, running: bool) -> Result<Backend, String> {
+    let found = if running {
+        client::Client::connect(data_dir).map(Backend::Service)
+    } else {
+        Err("the Postroom service is installed but stopped: start it in Services \
+             (services.msc), or with `systemctl start postroom`"
+            .to_string())
+    };
+    match &found {
+        Ok(_) => tracing::info!("the tray shows the Postroom service ({})", data_dir.display()),
+        Err(why) => tracing::error!("{why}"),
+    }
+    found
 }
 
 /// The control port: `open` from a second launch, `link` from a window started by hand.

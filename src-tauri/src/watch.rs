@@ -5,12 +5,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use engine::EngineHandle;
-use engine::api::status::Status;
 use tao::event_loop::EventLoopProxy;
 use tokio::sync::Notify;
 
 use crate::UserEvent;
+use crate::backend::{Backend, Health};
 use crate::texts::Texts;
 use crate::tray::State;
 
@@ -30,7 +29,7 @@ struct Problems {
 /// The running health check; [`Watch::toggle_receiving`] is the tray's "Pause receiving".
 #[derive(Clone)]
 pub struct Watch {
-    engine: EngineHandle,
+    engine: Backend,
     /// Wakes the check early (after the tray toggled receiving).
     wake: Arc<Notify>,
 }
@@ -38,7 +37,7 @@ pub struct Watch {
 impl Watch {
     /// Starts the check on the current runtime; each result goes to the event loop.
     pub fn start(
-        engine: EngineHandle,
+        engine: Backend,
         proxy: EventLoopProxy<UserEvent>,
         texts: &'static Texts,
     ) -> Watch {
@@ -50,7 +49,7 @@ impl Watch {
         watch
     }
 
-    pub fn engine(&self) -> &EngineHandle {
+    pub fn engine(&self) -> &Backend {
         &self.engine
     }
 
@@ -58,7 +57,13 @@ impl Watch {
     pub fn toggle_receiving(&self) {
         let watch = self.clone();
         tokio::spawn(async move {
-            let paused = watch.engine.receiving_paused();
+            let paused = match watch.engine.health().await {
+                Ok(health) => health.receiving_paused,
+                Err(e) => {
+                    tracing::warn!("cannot change receiving: {e}");
+                    return;
+                }
+            };
             if let Err(e) = watch.engine.set_receiving_paused(!paused).await {
                 tracing::warn!("cannot change receiving: {e}");
             }
@@ -69,7 +74,19 @@ impl Watch {
     async fn run(self, proxy: EventLoopProxy<UserEvent>, texts: &'static Texts) {
         let mut before = Problems::default();
         loop {
-            if let Ok(status) = self.engine.status().await {
+            let health = self.engine.health().await;
+            if let Err(why) = &health {
+                // The service stopped, or does not answer: the tray says so.
+                let shown = proxy.send_event(UserEvent::Health {
+                    state: State::Stopped,
+                    tooltip: why.clone(),
+                    paused: false,
+                });
+                if shown.is_err() {
+                    return;
+                }
+            }
+            if let Ok(status) = health {
                 let now = problems(&status);
                 for (title, body) in news(texts, &before, &now) {
                     notify(title, body);
@@ -90,7 +107,7 @@ impl Watch {
     }
 }
 
-fn problems(status: &Status) -> Problems {
+fn problems(status: &Health) -> Problems {
     Problems {
         failed_listeners: status
             .listeners

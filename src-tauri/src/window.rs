@@ -4,14 +4,14 @@
 //! the tray holds no web engine at all. A second Open while a window runs starts a process
 //! that hands over to the first (which comes to the front) and exits.
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use engine::EngineHandle;
 use tokio::process::Command;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+
+use crate::backend::Backend;
 
 /// The sign-in link a window opens (its environment, not its command line, which other users
 /// can read).
@@ -21,8 +21,8 @@ pub const ERROR_ENV: &str = "POSTROOM_WINDOW_ERROR";
 
 pub struct Windows {
     program: std::io::Result<PathBuf>,
-    /// The engine and its private admin listener, or why there is none.
-    engine: Result<(EngineHandle, SocketAddr), String>,
+    /// The engine (this process's or the service's), or why there is none.
+    engine: Result<Backend, String>,
     /// One task per window process: it waits for the process to end (reaping it), or ends it
     /// when `quit` turns true.
     running: Mutex<Vec<JoinHandle<()>>>,
@@ -32,7 +32,7 @@ pub struct Windows {
 }
 
 impl Windows {
-    pub fn new(engine: Result<(EngineHandle, SocketAddr), String>, no_gl: bool) -> Windows {
+    pub fn new(engine: Result<Backend, String>, no_gl: bool) -> Windows {
         Windows {
             program: postroom_desktop::sibling("postroom-window"),
             engine,
@@ -42,10 +42,12 @@ impl Windows {
         }
     }
 
-    /// A one-time sign-in link to the private admin listener.
+    /// A one-time sign-in link to the engine's loopback admin listener (a service's too:
+    /// who can read its engine-control file may write its sign-in codes).
     pub fn link(&self) -> Result<String, String> {
-        let (engine, admin) = self.engine.as_ref().map_err(Clone::clone)?;
-        engine::signin_url_at(engine.data_dir(), *admin).map_err(|e| e.to_string())
+        let backend = self.engine.as_ref().map_err(Clone::clone)?;
+        let (data_dir, admin) = backend.admin();
+        engine::signin_url_at(data_dir, admin).map_err(|e| e.to_string())
     }
 
     /// Starts a window process (call inside the runtime: it is a tokio child process).

@@ -185,7 +185,10 @@ fn the_web_ui_is_served_with_security_headers_and_an_spa_fallback() {
 
     // The one-time link: a session cookie, then the UI at `/`; used once only.
     // The configured port is 0 here: the path goes to the port actually bound.
-    let link = server.ok(&["admin", "open"]).trim().to_string();
+    let link = server
+        .ok(&["admin", "open", "--print-only"])
+        .trim()
+        .to_string();
     let link = &link[link.find("/signin?code=").expect("a sign-in link")..];
     let signed = request(&server, "GET", link, "-", "-");
     assert_eq!(signed.status, 303, "{}", signed.body);

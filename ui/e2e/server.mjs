@@ -122,7 +122,7 @@ export class Postroom {
 
   /** A one-time sign-in link, pointed at the address the browser uses. */
   signInLink() {
-    const link = this.cli("admin", "open").split(/\s+/).find((w) => w.includes("/signin?code="));
+    const link = this.cli("admin", "open", "--print-only").split(/\s+/).find((w) => w.includes("/signin?code="));
     const url = new URL(link);
     return `${this.base}${url.pathname}${url.search}`;
   }

@@ -9,15 +9,22 @@
 //! - `admin.rs`: domain, account, alias and export commands.
 //! - `queue.rs`: `queue list/show/retry/delete/hold/release`: the outbound queue.
 //! - `dns.rs`: `domain dns NAME`: the DNS records to publish.
-//! - `admin_api.rs`: `admin token`, `admin open`: signing in to the admin API.
+//! - `admin_api.rs`: `admin token`, `admin open`: signing in to the admin API (and opening
+//!   the default browser).
 //! - `doctor.rs`: `doctor`: the connectivity checks, in English or Chinese.
+//! - `service.rs`, `service/windows.rs`: `service install/uninstall/run/status` (the Windows
+//!   service) and `firewall sync` (Windows Firewall rules for the mail ports).
+//! - `eventlog.rs`: errors of the Windows service to the Windows Event Log.
 
 mod admin;
 mod admin_api;
 mod dns;
 mod doctor;
+#[cfg(windows)]
+mod eventlog;
 mod queue;
 mod serve;
+mod service;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,8 +38,9 @@ use clap::{Parser, Subcommand};
     about = "Postroom: a complete mail server for a small office"
 )]
 struct Cli {
-    /// Data directory (postroom.toml, the database, certificates). Default: the platform's
-    /// data directory, e.g. ~/.local/share/postroom.
+    /// Data directory (postroom.toml, the database, certificates). Default: the user's data
+    /// directory (~/.local/share/postroom, %LOCALAPPDATA%\Postroom); for `service` and
+    /// `firewall`, the service's (%ProgramData%\Postroom).
     #[arg(long, global = true, env = "POSTROOM_DATA_DIR")]
     data_dir: Option<PathBuf>,
     #[command(subcommand)]
@@ -74,6 +82,16 @@ enum Command {
         #[arg(long, default_value = "en")]
         lang: String,
     },
+    /// The engine as a Windows service (on Linux and macOS: systemd and launchd).
+    Service {
+        #[command(subcommand)]
+        action: service::ServiceAction,
+    },
+    /// Windows Firewall rules for the mail ports.
+    Firewall {
+        #[command(subcommand)]
+        action: FirewallAction,
+    },
     /// Write every mailbox of an account to an mbox file.
     Export {
         address: String,
@@ -81,6 +99,12 @@ enum Command {
         #[arg(long)]
         mbox: PathBuf,
     },
+}
+
+#[derive(Subcommand, Clone, Copy)]
+enum FirewallAction {
+    /// Make the inbound rules ("Postroom SMTP 25", ...) match the listeners in postroom.toml.
+    Sync,
 }
 
 #[derive(Subcommand)]
@@ -152,8 +176,18 @@ enum AliasAction {
 }
 
 fn main() -> ExitCode {
+    // Everything this process creates (the database, its WAL, keys, postroom.toml, logs) is
+    // for its owner only: mail and secrets are not for other local users.
+    engine::files::restrict_new_files();
     let cli = Cli::parse();
-    let data_dir = match cli.data_dir.clone().or_else(default_data_dir) {
+    match cli.command {
+        Command::Service { action } => return service::main(cli.data_dir, action),
+        Command::Firewall {
+            action: FirewallAction::Sync,
+        } => return service::firewall_sync(cli.data_dir),
+        _ => {}
+    }
+    let data_dir = match cli.data_dir.clone().or_else(engine::default_data_dir) {
         Some(dir) => dir,
         None => return fail("cannot find a data directory; pass --data-dir DIR"),
     };
@@ -169,6 +203,7 @@ fn main() -> ExitCode {
             Command::Serve => serve::run(&data_dir).await,
             Command::Admin { action } => admin_api::run(&data_dir, action),
             Command::Doctor { lang } => doctor::run(&data_dir, &lang).await,
+            Command::Service { .. } | Command::Firewall { .. } => Ok(()),
             other => admin::run(&data_dir, other).await,
         }
     });
@@ -181,8 +216,4 @@ fn main() -> ExitCode {
 fn fail(message: &str) -> ExitCode {
     eprintln!("postroom: {message}");
     ExitCode::FAILURE
-}
-
-fn default_data_dir() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "postroom").map(|d| d.data_dir().to_path_buf())
 }

@@ -1,6 +1,9 @@
 //! `postroom serve`: start the engine, say which listeners are up (and loudly which are
-//! not), reload on SIGHUP, stop on SIGINT/SIGTERM.
+//! not), reload on SIGHUP, stop on SIGINT/SIGTERM (Ctrl+C, console close, shutdown on
+//! Windows). The Windows service (`service run`) runs the same [`run_until`] with its logs in
+//! files and the SCM's stop as the signal.
 
+use std::future::Future;
 use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
@@ -9,31 +12,36 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer};
 
-/// How long running sessions get to finish after SIGTERM.
-const GRACE: Duration = Duration::from_secs(10);
+/// How long running sessions get to finish after SIGTERM or a service stop.
+pub const GRACE: Duration = Duration::from_secs(10);
+/// Log files kept in `DATA_DIR/logs` (one a day).
+const LOG_DAYS: usize = 14;
+
+/// Where log lines go.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Logs {
+    /// Standard error (a terminal, systemd's journal, launchd's log file).
+    Stderr,
+    /// `DATA_DIR/logs/postroom.YYYY-MM-DD.log`, a new file each day, the last 14 kept;
+    /// errors also to the Windows Event Log. A service has no terminal.
+    #[cfg_attr(not(windows), allow(dead_code))]
+    Files,
+}
 
 pub async fn run(data_dir: &Path) -> Result<(), String> {
-    let filter = EnvFilter::try_from_env("POSTROOM_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    // Log lines are written by a thread of their own, in batches: a write to a log file costs
-    // microseconds, and the session threads must not wait for the disk. The guard flushes
-    // what is left when `serve` returns.
-    let (writer, _flush_on_exit) =
-        tracing_appender::non_blocking(std::io::BufWriter::new(std::io::stderr()));
-    // POSTROOM_LOG filters what goes to stderr; the engine's journal (the control panel's
-    // live log and counters) keeps INFO and above whatever it says.
-    tracing_subscriber::registry()
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_ansi(ansi)
-                .with_writer(writer)
-                .with_filter(filter),
-        )
-        .with(engine::journal::layer())
-        .init();
-
+    let _flush_on_exit = init_logging(data_dir, Logs::Stderr)?;
     // Signals are caught before `ready` is printed, so a SIGTERM right after it stops us cleanly.
     let signals = engine::shutdown_on_signals();
+    run_until(data_dir, async move { signals.cancelled().await }, || {}).await
+}
+
+/// Starts the engine, reports `ready` (stdout, then `on_ready`), serves until `stop`
+/// completes, then stops gracefully.
+pub async fn run_until(
+    data_dir: &Path,
+    stop: impl Future<Output = ()> + Send + 'static,
+    on_ready: impl FnOnce(),
+) -> Result<(), String> {
     let config = engine::load_or_init_config(data_dir).map_err(|e| e.to_string())?;
     let engine = engine::start(data_dir, config)
         .await
@@ -48,25 +56,86 @@ pub async fn run(data_dir: &Path) -> Result<(), String> {
             None => {
                 let _ = writeln!(out, "listening {service} {addr}");
             }
-            Some(why) => eprintln!("postroom: NOT listening for {service} on {addr}: {why}"),
+            Some(why) => {
+                eprintln!("postroom: NOT listening for {service} on {addr}: {why}");
+                tracing::error!(service, %addr, "NOT listening: {why}");
+            }
         }
     }
     if !listeners.is_empty() && listeners.iter().all(|l| !l.up) {
         engine.shutdown(GRACE).await;
         return Err("no listener could be started; see the reasons above".to_string());
     }
+    // A desktop app of this machine finds this engine (and its token) here.
+    if let Err(e) = engine::publish_control(&engine).await {
+        tracing::warn!(error = %e, "no {}: desktop apps cannot reach this engine", engine::CONTROL_FILE);
+    }
     let _ = writeln!(out, "ready");
     let _ = out.flush();
     drop(out);
+    on_ready();
     reload_on_sighup(&engine);
 
     let token = engine.shutdown_token();
     tokio::spawn(async move {
-        signals.cancelled().await;
+        stop.await;
         token.cancel();
     });
+    let data_dir = engine.data_dir().to_path_buf();
     engine.run_until_stopped(GRACE).await;
+    engine::withdraw_control(&data_dir);
     Ok(())
+}
+
+/// Installs the tracing subscriber; the guard flushes buffered lines when dropped.
+pub fn init_logging(
+    data_dir: &Path,
+    logs: Logs,
+) -> Result<tracing_appender::non_blocking::WorkerGuard, String> {
+    let filter = EnvFilter::try_from_env("POSTROOM_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    // Log lines are written by a thread of their own, in batches: a write to a log file costs
+    // microseconds, and the session threads must not wait for the disk. The guard flushes
+    // what is left when `serve` returns.
+    let (writer, guard, ansi) = match logs {
+        Logs::Stderr => {
+            let (writer, guard) =
+                tracing_appender::non_blocking(std::io::BufWriter::new(std::io::stderr()));
+            (
+                writer,
+                guard,
+                std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            )
+        }
+        Logs::Files => {
+            let dir = data_dir.join("logs");
+            engine::prepare_data_dir(data_dir)
+                .and_then(|()| std::fs::create_dir_all(&dir))
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+            let files = tracing_appender::rolling::Builder::new()
+                .rotation(tracing_appender::rolling::Rotation::DAILY)
+                .filename_prefix("postroom")
+                .filename_suffix("log")
+                .max_log_files(LOG_DAYS)
+                .build(&dir)
+                .map_err(|e| format!("cannot write logs in {}: {e}", dir.display()))?;
+            let (writer, guard) = tracing_appender::non_blocking(files);
+            (writer, guard, false)
+        }
+    };
+    // POSTROOM_LOG filters what goes to the log; the engine's journal (the control panel's
+    // live log and counters) keeps INFO and above whatever it says.
+    let registry = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(ansi)
+                .with_writer(writer)
+                .with_filter(filter),
+        )
+        .with(engine::journal::layer());
+    #[cfg(windows)]
+    let registry = registry.with((logs == Logs::Files).then(crate::eventlog::layer).flatten());
+    registry.init();
+    Ok(guard)
 }
 
 /// SIGHUP reads postroom.toml again and applies what it can without a restart.

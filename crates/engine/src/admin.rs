@@ -9,9 +9,9 @@ pub use store::{Account, Alias, Domain, Store, StoreError, check_password};
 
 use crate::datadir::database_path;
 
-/// Opens the store of a data directory (creating it on first use).
+/// Opens the store of a data directory (creating it on first use, private).
 pub fn open(data_dir: &Path) -> Result<Store, StoreError> {
-    std::fs::create_dir_all(data_dir)?;
+    crate::datadir::prepare(data_dir)?;
     Store::open(&database_path(data_dir))
 }
 

@@ -5,8 +5,10 @@
 //! # Layout
 //! - `lib.rs`: [`start`], [`EngineHandle`], [`EngineError`].
 //! - `fdlimit.rs`: raising the open-file limit at start (unix).
-//! - `datadir.rs`: the data directory: `postroom.toml` (written with defaults on first
-//!   start), `postroom.db`, `tls/`.
+//! - `datadir.rs`: the data directory: where it is, private (0700/0600, an ACL on
+//!   Windows), `postroom.toml` (written with defaults on first start), `postroom.db`,
+//!   `tls/`, `engine-control` (how a desktop app reaches a service's engine).
+//! - `firewall.rs`: Windows Firewall rules for the mail ports (netsh).
 //! - `admin.rs`: the administration surface the CLI uses while the server runs or not.
 //! - `api/`: the management API on [`EngineHandle`] (serde DTOs, [`ApiError`]) that every
 //!   front end shares: the admin HTTP server, the desktop app.
@@ -23,6 +25,7 @@ pub mod admin;
 pub mod api;
 mod datadir;
 mod fdlimit;
+pub mod firewall;
 mod http;
 pub mod journal;
 mod listeners;
@@ -37,7 +40,13 @@ use std::time::{Duration, Instant};
 
 pub use api::ApiError;
 pub use config::{Config, ConfigError};
-pub use datadir::{config_path, database_path, load_or_init_config};
+pub use datadir::{
+    CONTROL_FILE, EngineControl, config_path, database_path, default_dir as default_data_dir,
+    load_or_init_config, prepare as prepare_data_dir, publish_control, read_control,
+    service_dir as service_data_dir, withdraw_control,
+};
+/// Writing the data directory's files (atomically, owner-only) for the CLI and the desktop.
+pub use files;
 pub use http::{admin_token, same as same_secret, signin_url, signin_url_at, write_private};
 pub use reload::Reloaded;
 use store::Store;
@@ -201,7 +210,7 @@ impl EngineHandle {
 pub async fn start(data_dir: &Path, config: Config) -> Result<EngineHandle, EngineError> {
     // Before any listener: idle clients must not run the process out of descriptors.
     fdlimit::raise();
-    std::fs::create_dir_all(data_dir).map_err(|source| EngineError::DataDir {
+    datadir::prepare(data_dir).map_err(|source| EngineError::DataDir {
         path: data_dir.to_path_buf(),
         source,
     })?;

@@ -145,6 +145,9 @@ impl EngineHandle {
         if retry || any(&["listen"]) {
             self.sync_listeners().await;
         }
+        if cfg!(windows) && any(&["listen"]) {
+            self.sync_firewall(config.clone());
+        }
         if any(&["ddns"])
             && let Err(e) = self.shared.ddns.restart(&config.ddns)
         {
@@ -179,6 +182,25 @@ impl EngineHandle {
             "settings reloaded"
         );
         Ok(done)
+    }
+
+    /// Windows: the firewall rules follow the new ports, when Postroom keeps them (`service
+    /// install` or `firewall sync` made them). A failure (not an administrator) is logged:
+    /// the listeners serve anyway.
+    fn sync_firewall(&self, config: Arc<Config>) {
+        let data_dir = self.data_dir().to_path_buf();
+        if !crate::firewall::managed(&data_dir) {
+            return;
+        }
+        self.tracker.spawn_blocking(move || {
+            let synced = std::env::current_exe()
+                .map_err(crate::firewall::FirewallError::Netsh)
+                .and_then(|exe| crate::firewall::sync(&data_dir, &config, &exe));
+            match synced {
+                Ok(rules) => tracing::info!(rules = rules.len(), "firewall rules updated"),
+                Err(e) => tracing::warn!(error = %e, "firewall rules not updated"),
+            }
+        });
     }
 }
 

@@ -128,8 +128,8 @@ fn write_pair(data_dir: &Path, cert_pem: &str, key_pem: &str) -> Result<(), NetE
     let dir = data_dir.join("tls");
     std::fs::create_dir_all(&dir)
         .map_err(|e| NetError::Tls(format!("cannot create {}: {e}", dir.display())))?;
-    write_file(&dir.join("key.pem"), key_pem.as_bytes(), true)?;
-    write_file(&dir.join("cert.pem"), cert_pem.as_bytes(), false)
+    write_file(&dir.join("key.pem"), key_pem.as_bytes())?;
+    write_file(&dir.join("cert.pem"), cert_pem.as_bytes())
 }
 
 /// What the control panel shows about a certificate.

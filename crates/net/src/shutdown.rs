@@ -1,4 +1,5 @@
-//! SIGINT/SIGTERM (Ctrl-C elsewhere) to a cancellation token.
+//! SIGINT/SIGTERM (Ctrl-C, Ctrl-Break, console close and shutdown on Windows) to a
+//! cancellation token.
 
 use tokio_util::sync::CancellationToken;
 
@@ -66,22 +67,49 @@ impl Signals {
     }
 }
 
-#[cfg(not(unix))]
-struct Signals;
+/// Windows: Ctrl+C and Ctrl+Break in the console, the console window closed, and the system
+/// shutting down. Registered at once: until a handler is registered, Ctrl+C ends the process
+/// without a graceful stop. (The service gets its stop and shutdown from the SCM instead.)
+#[cfg(windows)]
+struct Signals {
+    ctrl_c: Option<tokio::signal::windows::CtrlC>,
+    ctrl_break: Option<tokio::signal::windows::CtrlBreak>,
+    ctrl_close: Option<tokio::signal::windows::CtrlClose>,
+    ctrl_shutdown: Option<tokio::signal::windows::CtrlShutdown>,
+}
 
-#[cfg(not(unix))]
+#[cfg(windows)]
 impl Signals {
     fn register() -> Signals {
-        Signals
+        use tokio::signal::windows;
+        fn ok<T>(registered: std::io::Result<T>, name: &str) -> Option<T> {
+            registered
+                .map_err(|e| tracing::error!(error = %e, "cannot listen for {name}"))
+                .ok()
+        }
+        Signals {
+            ctrl_c: ok(windows::ctrl_c(), "Ctrl-C"),
+            ctrl_break: ok(windows::ctrl_break(), "Ctrl-Break"),
+            ctrl_close: ok(windows::ctrl_close(), "the console closing"),
+            ctrl_shutdown: ok(windows::ctrl_shutdown(), "system shutdown"),
+        }
     }
 
-    async fn recv(self) -> &'static str {
-        match tokio::signal::ctrl_c().await {
-            Ok(()) => "Ctrl-C",
-            Err(e) => {
-                tracing::error!(error = %e, "cannot listen for Ctrl-C");
-                std::future::pending().await
+    /// Waits for the first event and names it.
+    async fn recv(mut self) -> &'static str {
+        async fn next<F: std::future::Future>(event: Option<F>) {
+            match event {
+                Some(event) => {
+                    event.await;
+                }
+                None => std::future::pending().await,
             }
+        }
+        tokio::select! {
+            () = next(self.ctrl_c.as_mut().map(|s| s.recv())) => "Ctrl-C",
+            () = next(self.ctrl_break.as_mut().map(|s| s.recv())) => "Ctrl-Break",
+            () = next(self.ctrl_close.as_mut().map(|s| s.recv())) => "console close",
+            () = next(self.ctrl_shutdown.as_mut().map(|s| s.recv())) => "system shutdown",
         }
     }
 }

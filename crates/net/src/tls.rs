@@ -1,7 +1,6 @@
 //! rustls configs: the server's from PEM files or from a self-signed certificate made with
 //! rcgen on first start and kept in `data_dir/tls/`.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -146,8 +145,8 @@ fn self_signed(data_dir: &Path, hostname: &str) -> Result<(PathBuf, PathBuf), Ne
     let (cert_pem, key_pem) = generate(hostname)?;
     std::fs::create_dir_all(&dir)
         .map_err(|e| NetError::Tls(format!("cannot create {}: {e}", dir.display())))?;
-    write_file(&key_path, key_pem.as_bytes(), true)?;
-    write_file(&cert_path, cert_pem.as_bytes(), false)?;
+    write_file(&key_path, key_pem.as_bytes())?;
+    write_file(&cert_path, cert_pem.as_bytes())?;
     tracing::info!(cert = %cert_path.display(), "made a self-signed certificate for {hostname}");
     Ok((cert_path, key_path))
 }
@@ -174,26 +173,11 @@ pub(crate) fn generate(hostname: &str) -> Result<(String, String), NetError> {
     Ok((cert.pem(), key.serialize_pem()))
 }
 
-/// Writes through a temporary file and a rename, so a crash never leaves half a file;
-/// `private` files are readable by the owner only.
-pub(crate) fn write_file(path: &Path, contents: &[u8], private: bool) -> Result<(), NetError> {
-    let failed = |e: std::io::Error| NetError::Tls(format!("cannot write {}: {e}", path.display()));
-    let tmp = path.with_extension("pem.tmp");
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    if private {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    #[cfg(not(unix))]
-    let _ = private;
-    let mut file = options.open(&tmp).map_err(failed)?;
-    file.write_all(contents)
-        .and_then(|()| file.sync_all())
-        .map_err(failed)?;
-    drop(file);
-    std::fs::rename(&tmp, path).map_err(failed)
+/// Writes the whole file or nothing (a crash never leaves half a key), readable by the owner
+/// only, and replaceable while a reader has it open on Windows.
+pub(crate) fn write_file(path: &Path, contents: &[u8]) -> Result<(), NetError> {
+    files::write_atomic(path, contents)
+        .map_err(|e| NetError::Tls(format!("cannot write {}: {e}", path.display())))
 }
 
 #[cfg(test)]

@@ -64,9 +64,8 @@ impl EngineHandle {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| ApiError::internal(format!("cannot read {}: {e}", path.display())))?;
             let edited = edit(&text, changes, &path)?;
-            let tmp = path.with_extension("toml.new");
-            std::fs::write(&tmp, &edited)
-                .and_then(|()| std::fs::rename(&tmp, &path))
+            // Whole or not at all, 0600, and on Windows while an editor has the file open.
+            files::write_atomic(&path, edited.as_bytes())
                 .map_err(|e| ApiError::internal(format!("cannot write {}: {e}", path.display())))?;
         }
         tracing::info!(path = %path.display(), "settings saved");

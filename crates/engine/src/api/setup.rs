@@ -134,7 +134,7 @@ impl EngineHandle {
         }
         self.install_certificate(import.as_ref(), "certificate.")
             .await?;
-        std::fs::write(self.data_dir().join(DONE_FILE), "done\n")
+        files::write_atomic(&self.data_dir().join(DONE_FILE), b"done\n")
             .map_err(|e| ApiError::internal(format!("cannot record the setup: {e}")))?;
         tracing::info!(hostname, domain, "first-run setup done");
         Ok(SetupDone { done: true })

@@ -8,7 +8,7 @@ use crate::EngineHandle;
 use crate::journal::{Counters, HourCounters, journal};
 
 /// One listening address.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ListenerStatus {
     /// `smtp`, `submission`, `imap`, `admin`...
     pub service: String,
@@ -20,7 +20,7 @@ pub struct ListenerStatus {
 }
 
 /// How many outbound queue entries are in each unfinished state, and those that failed.
-#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct QueueCounts {
     /// Due now or being sent.
     pub queued: u64,
@@ -101,7 +101,7 @@ impl EngineHandle {
     pub async fn set_receiving_paused(&self, paused: bool) -> ApiResult<Receiving> {
         let marker = self.data_dir().join(PAUSED_FILE);
         let kept = if paused {
-            std::fs::write(&marker, b"paused from the control panel\n")
+            files::write_atomic(&marker, b"paused from the control panel\n")
         } else {
             std::fs::remove_file(&marker).or_else(|e| match e.kind() {
                 std::io::ErrorKind::NotFound => Ok(()),

@@ -47,12 +47,9 @@ fn create_private(path: &Path, contents: &str) -> std::io::Result<()> {
     options.open(path)?.write_all(contents.as_bytes())
 }
 
-/// Writes `path` readable by its owner only, replacing it whole (through a rename).
+/// Writes `path` readable by its owner only, replacing it whole ([`files::write_atomic`]).
 pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    let tmp = path.with_extension("new");
-    let _ = std::fs::remove_file(&tmp);
-    create_private(&tmp, contents)?;
-    std::fs::rename(&tmp, path)
+    files::write_atomic(path, contents.as_bytes())
 }
 
 /// The admin API's token (64 hex digits), made on first use.

@@ -9,6 +9,9 @@
 //! exits. When the mail server could not start, `POSTROOM_WINDOW_ERROR` says why and the
 //! window shows that instead (`src-tauri/window/`).
 //!
+//! Without WebView2 (Windows, when the installer could not fetch it) or when the window
+//! cannot be made, the control panel opens in the default browser instead.
+//!
 //! # Layout
 //! - `main.rs`: where the page comes from, the window, one window at a time.
 //! - `memory.rs`: no GPU compositing and no JavaScript JIT in WebKitGTK (Linux).
@@ -42,6 +45,16 @@ fn main() {
         Ok(Some(page)) => page,
         Ok(None) => return, // The tray app was started; it opens a window itself.
         Err(why) => Page::Error(why),
+    };
+    // Windows: WebView2 is a separate runtime; without it no window can show the panel.
+    #[cfg(windows)]
+    if let Err(e) = tauri::webview_version() {
+        eprintln!("WebView2 is not installed ({e}); opening the control panel in the browser");
+        std::process::exit(in_browser(&page));
+    }
+    let fallback = match &page {
+        Page::Admin(url) => Some(url.clone()),
+        Page::Error(_) => None,
     };
     let app = tauri::Builder::default()
         // A second window process brings this one's window to the front, then exits.
@@ -80,7 +93,44 @@ fn main() {
         .run(tauri::generate_context!());
     if let Err(e) = app {
         eprintln!("cannot open the Postroom window: {e}");
-        std::process::exit(1);
+        let code = match fallback {
+            Some(url) => in_browser(&Page::Admin(url)),
+            None => 1,
+        };
+        std::process::exit(code);
+    }
+}
+
+/// Opens the sign-in link in the default browser (the exit code): `rundll32
+/// url.dll,FileProtocolHandler` on Windows (no shell parses the link), `open` on macOS,
+/// `xdg-open` elsewhere.
+fn in_browser(page: &Page) -> i32 {
+    let url = match page {
+        Page::Admin(url) => url.as_str(),
+        Page::Error(why) => {
+            eprintln!("the mail server is not running: {why}");
+            return 1;
+        }
+    };
+    let mut command = if cfg!(windows) {
+        let mut command = std::process::Command::new("rundll32");
+        command.arg("url.dll,FileProtocolHandler");
+        command
+    } else if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    match command.arg(url).status() {
+        Ok(status) if status.success() => 0,
+        Ok(status) => {
+            eprintln!("the browser did not open ({status}); the link: {url}");
+            1
+        }
+        Err(e) => {
+            eprintln!("cannot start a browser ({e}); the link: {url}");
+            1
+        }
     }
 }
 
