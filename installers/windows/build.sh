@@ -14,6 +14,9 @@
 # Environment:
 #   VERSION            the product version (default: [workspace.package] version in Cargo.toml)
 #   CARGO_TARGET_DIR   default target/windows (shared by both cargo workspaces)
+#   UI=1               rebuild ui/dist even if it exists
+#   LANGS="en-US zh-CN"  the MSIs to make; SETUP=0 skips setup.exe (the upgrade test needs
+#                      one MSI only, and makensis's LZMA takes minutes)
 #   WEBVIEW2_BOOTSTRAPPER  path of MicrosoftEdgeWebview2Setup.exe to bundle into setup.exe;
 #                    the release workflow downloads it; a local build goes without (the
 #                    installed postroom-window.exe then opens the panel in the browser when
@@ -69,8 +72,13 @@ if [ "$package_only" = 0 ]; then
     export CARGO_PROFILE_RELEASE_DEBUG=false
     export CARGO_PROFILE_RELEASE_LTO=false
     export CARGO_PROFILE_RELEASE_STRIP=true
-    log "ui/dist"
-    "$root/src-tauri/scripts/ui.sh" >/dev/null
+    # The engine embeds ui/dist: rebuilding it (new mtimes) recompiles the engine twice over,
+    # so an existing ui/dist is used as it is (scripts/test and a fresh checkout build it
+    # first; UI=1 forces a rebuild).
+    if [ ! -f "$root/ui/dist/index.html" ] || [ "${UI:-0}" = 1 ]; then
+        log "ui/dist"
+        "$root/src-tauri/scripts/ui.sh" >/dev/null
+    fi
     log "cargo build --release --target $triple -p cli (target dir $CARGO_TARGET_DIR)"
     (cd "$root" && cargo build --release --target "$triple" -p cli)
     # tauri/custom-protocol: what `tauri build` adds for a release (assets served from the
@@ -89,7 +97,7 @@ cp "$root/LICENSE" "$stage/LICENSE.txt"
 cp "$root/icons/icon.ico" "$stage/postroom.ico"
 
 # ---- MSI, one per language (wixl has no .wxl localisation: postroom.wxs branches on Lang) ----
-for lang in en-US zh-CN; do
+for lang in ${LANGS:-en-US zh-CN}; do
     msi="$out/Postroom-$version-x64-$lang.msi"
     log "wixl -> $(basename "$msi")"
     rm -f "$msi"
@@ -106,6 +114,7 @@ for lang in en-US zh-CN; do
 done
 
 # ---- NSIS setup.exe (asks for the language) ----
+if [ "${SETUP:-1}" = 0 ]; then ls -l "$out"/Postroom-"$version"-x64-*; exit 0; fi
 setup="$out/Postroom-$version-x64-setup.exe"
 nsis_defs=(-DVERSION="$version" -DSTAGE="$stage" -DOUTFILE="$setup")
 if [ -n "${WEBVIEW2_BOOTSTRAPPER:-}" ]; then

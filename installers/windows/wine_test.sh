@@ -111,7 +111,7 @@ if [ -z "$upgrade_msi" ]; then
     upgrade_msi="$(dirname "$msi")/Postroom-$next-x64-en-US.msi"
     if [ ! -f "$upgrade_msi" ] && [ "$platform" = wine ]; then
         log "making the upgrade's MSI ($next) from the same programs"
-        VERSION=$next bash "$here/build.sh" --package-only >"$work/repack.log" 2>&1 \
+        VERSION=$next LANGS=en-US SETUP=0 bash "$here/build.sh" --package-only >"$work/repack.log" 2>&1 \
             || { cat "$work/repack.log" >&2; fail "build.sh --package-only"; }
     fi
 fi
