@@ -27,11 +27,7 @@ impl Session {
         if self.auth.is_some() && truncated && !header::complete(head) {
             // The author check must see every From:/Sender: field; a header section this
             // long is no real message's.
-            return Some(Reply::new(
-                552,
-                "5.3.4",
-                "Message header section too large",
-            ));
+            return Some(Reply::new(552, "5.3.4", "Message header section too large"));
         }
         let fields = header::fields(head);
         // RFC 5321 §6.3: too many Received fields means a loop; refused here so that it
