@@ -34,6 +34,10 @@ const DESCRIPTION: &str = "Receives, stores and sends the office's mail (SMTP, I
                            and serves its control panel.";
 /// ERROR_SERVICE_DOES_NOT_EXIST.
 const NOT_INSTALLED: i32 = 1060;
+/// ERROR_SERVICE_DATABASE_LOCKED.
+const DATABASE_LOCKED: i32 = 1055;
+/// ERROR_SERVICE_ALREADY_RUNNING.
+const ALREADY_RUNNING: i32 = 1056;
 /// How long `install`, `uninstall` and `status` wait for the service to start or stop.
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -146,9 +150,7 @@ fn install(data_dir: &Path) -> Result<(), String> {
     }
     // An upgrade replaced the program: the running service is the old one.
     stop_and_wait(&service)?;
-    service
-        .start::<&OsStr>(&[])
-        .map_err(scm_error("cannot start the service"))?;
+    start(&service)?;
     match wait_while_pending(&service)? {
         ServiceState::Running => {
             println!(
@@ -227,6 +229,26 @@ fn wait_while_pending(service: &windows_service::service::Service) -> Result<Ser
             return Ok(state);
         }
         std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// Starts the service. The SCM answers "database locked" while it is busy starting
+/// another service (seen under Wine right after the prefix booted): tried again.
+fn start(service: &windows_service::service::Service) -> Result<(), String> {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        match service.start::<&OsStr>(&[]) {
+            Ok(()) => return Ok(()),
+            Err(windows_service::Error::Winapi(e)) if e.raw_os_error() == Some(ALREADY_RUNNING) => {
+                return Ok(());
+            }
+            Err(windows_service::Error::Winapi(e))
+                if e.raw_os_error() == Some(DATABASE_LOCKED) && Instant::now() < deadline =>
+            {
+                std::thread::sleep(Duration::from_millis(500));
+            }
+            Err(e) => return Err(scm_error("cannot start the service")(e)),
+        }
     }
 }
 
