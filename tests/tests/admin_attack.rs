@@ -74,6 +74,9 @@ fn all_answer(server: &Server, token: &str) {
     assert_eq!(status.status, 200, "{}", status.body);
 }
 
+/// A request that must be refused: why, method, path, headers, status, error code.
+type Refused<'a> = (&'a str, &'a str, &'a str, Vec<&'a str>, u16, &'a str);
+
 const ALIAS: &str = r#"{"address":"ceo-copy@example.test","targets":["thief@outside.test"]}"#;
 
 #[test]
@@ -86,8 +89,7 @@ fn cross_site_and_rebinding_requests_are_refused_and_the_token_still_works() {
     let aliases = |server: &Server| request(server, "GET", "/api/aliases", &token, "-").body;
 
     let bearer = format!("Authorization: Bearer {token}");
-    // (why, method, path, headers, status, code)
-    let refused: [(&str, &str, &str, Vec<&str>, u16, &str); 6] = [
+    let refused: [Refused; 6] = [
         (
             // A `text/plain` POST needs no preflight and carries the cookie.
             "a page on another site",

@@ -2,7 +2,7 @@
 //! is the JSON a client sent. Deserialising must fail cleanly or succeed, never panic; a
 //! settings edit (`PUT /api/settings`, and the `[[collect]]`/`[[etrn]]` list edits that go
 //! through it) must either be refused as an `ApiError` or give a file that loads as a valid
-//! configuration with no `********` left in it.
+//! configuration with no `"********"` value left in it.
 
 #![no_main]
 
@@ -79,7 +79,11 @@ fuzz_target!(|data: &[u8]| {
             let file = Path::new("postroom.toml");
             if let Ok(edited) = edit(FILE, &changes, file) {
                 assert!(engine::Config::parse(&edited, file).is_ok(), "{edited}");
-                assert!(!edited.contains("********"), "a redacted secret was written: {edited}");
+                // The marker itself as a value (a password merely containing it is fine).
+                assert!(
+                    !edited.contains("\"********\""),
+                    "a redacted secret was written: {edited}"
+                );
             }
         }
     }
