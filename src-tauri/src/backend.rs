@@ -52,7 +52,10 @@ impl Backend {
                 .map(|_| ())
                 .map_err(|e| e.to_string()),
             Backend::Service(client) => client
-                .put::<serde_json::Value>("/api/receiving", &serde_json::json!({ "paused": paused }))
+                .put::<serde_json::Value>(
+                    "/api/receiving",
+                    &serde_json::json!({ "paused": paused }),
+                )
                 .await
                 .map(|_| ()),
         }

@@ -99,7 +99,10 @@ impl Client {
 /// The status code and the body of an HTTP/1.1 answer read to its end (chunked or not).
 fn parse_answer(answer: &[u8]) -> Result<(u16, Vec<u8>), String> {
     let bad = || "not an HTTP answer".to_string();
-    let end = answer.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(bad)?;
+    let end = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(bad)?;
     let head = String::from_utf8_lossy(&answer[..end]);
     let status = head
         .split_whitespace()

@@ -244,12 +244,17 @@ fn service_engine(data_dir: &Path, running: bool) -> Result<Backend, String> {
     let found = if running {
         client::Client::connect(data_dir).map(Backend::Service)
     } else {
-        Err("the Postroom service is installed but stopped: start it in Services \
+        Err(
+            "the Postroom service is installed but stopped: start it in Services \
              (services.msc), or with `systemctl start postroom`"
-            .to_string())
+                .to_string(),
+        )
     };
     match &found {
-        Ok(_) => tracing::info!("the tray shows the Postroom service ({})", data_dir.display()),
+        Ok(_) => tracing::info!(
+            "the tray shows the Postroom service ({})",
+            data_dir.display()
+        ),
         Err(why) => tracing::error!("{why}"),
     }
     found

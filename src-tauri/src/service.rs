@@ -76,7 +76,14 @@ fn query() -> Option<bool> {
     #[cfg(all(unix, not(target_os = "macos")))]
     {
         let out = Command::new("systemctl")
-            .args(["show", "-p", "LoadState", "-p", "ActiveState", "postroom.service"])
+            .args([
+                "show",
+                "-p",
+                "LoadState",
+                "-p",
+                "ActiveState",
+                "postroom.service",
+            ])
             .output()
             .ok()?;
         let text = String::from_utf8_lossy(&out.stdout);
@@ -92,8 +99,12 @@ fn parse_systemctl(text: &str) -> Option<bool> {
             .find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
             .map(str::trim)
     };
-    (value("LoadState") == Some("loaded"))
-        .then(|| matches!(value("ActiveState"), Some("active" | "activating" | "reloading")))
+    (value("LoadState") == Some("loaded")).then(|| {
+        matches!(
+            value("ActiveState"),
+            Some("active" | "activating" | "reloading")
+        )
+    })
 }
 
 #[cfg(test)]
@@ -102,8 +113,17 @@ mod tests {
 
     #[test]
     fn systemctl_says_loaded_and_active_or_not_found() {
-        assert_eq!(parse_systemctl("LoadState=loaded\nActiveState=active\n"), Some(true));
-        assert_eq!(parse_systemctl("LoadState=loaded\nActiveState=failed\n"), Some(false));
-        assert_eq!(parse_systemctl("LoadState=not-found\nActiveState=inactive\n"), None);
+        assert_eq!(
+            parse_systemctl("LoadState=loaded\nActiveState=active\n"),
+            Some(true)
+        );
+        assert_eq!(
+            parse_systemctl("LoadState=loaded\nActiveState=failed\n"),
+            Some(false)
+        );
+        assert_eq!(
+            parse_systemctl("LoadState=not-found\nActiveState=inactive\n"),
+            None
+        );
     }
 }
