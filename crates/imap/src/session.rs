@@ -174,6 +174,7 @@ impl Session {
                         // temporary failure; the client may try again later.
                         let tag = self.reader.tag();
                         self.reader.reset();
+                        self.held.resize(0);
                         tracing::warn!(session = %self.id, peer = %self.peer, "memory budget used up; literal refused");
                         self.reply(
                             tag.as_deref(),
