@@ -170,9 +170,20 @@ ok "installed: $install_dir, Start-menu shortcut, registry, Add/Remove Programs 
 
 # ---- 3. the engine's data: ports, a domain and accounts ----
 read -r smtp imap pop3 admin < <(mail free-ports 4)
+# detect_service: service=1 when the installer's `postroom.exe service install` left a
+# "Postroom" service (`service status` prints running, stopped or not-installed, and exits 0
+# for each); asked again after each install, since an upgrade's install action makes it anew.
 service=0
-if win "$postroom" service status >"$work/service-status.log" 2>&1; then
-    service=1
+detect_service() {
+    win "$postroom" service status >"$work/service-status.log" 2>&1 || true
+    if grep -qE '^(running|stopped)' <(tr -d '\r' <"$work/service-status.log"); then
+        service=1
+    else
+        service=0
+    fi
+}
+detect_service
+if [ "$service" = 1 ]; then
     log "the Postroom service is installed: stopping it to put it on the test's ports"
     win net stop Postroom >/dev/null 2>&1 || true
 else
@@ -258,6 +269,16 @@ ok "$(wc -l <"$acked") messages acknowledged ($first before a forced kill), ever
 stop_engine
 
 # ---- 5. the tray app ----
+# The tray app runs its own engine only where no service is installed (a per-user install);
+# with the service it is that engine's client. This step checks the in-process engine, so the
+# service goes first (the upgrade below installs it again).
+if [ "$service" = 1 ]; then
+    win "$postroom" service uninstall >"$work/service-uninstall.log" 2>&1 \
+        || fail "service uninstall: $(cat "$work/service-uninstall.log")"
+    detect_service
+    [ "$service" = 0 ] || fail "the service is still there after service uninstall"
+    ok "postroom.exe service uninstall removed the service and kept the data"
+fi
 tray_data="$work/tray-data"
 mkdir -p "$tray_data"
 read -r tray_smtp tray_admin < <(mail free-ports 2)
@@ -304,7 +325,8 @@ msiexec /i "$(winpath "$upgrade_msi")" /qn || fail "upgrade msiexec exited $?"
 new_version=$(basename "$upgrade_msi" | sed 's/^Postroom-\([0-9.]*\)-.*/\1/')
 reg_query 'HKLM\Software\Postroom' /v Version | grep -q "$new_version" || fail "registry still says the old version"
 [ "$(arp_entries)" = 1 ] || fail "two Add/Remove Programs entries after the upgrade"
-if [ "$service" = 1 ]; then win "$postroom" service status >/dev/null || fail "the service is gone after the upgrade"; fi
+detect_service
+log "after the upgrade: $(tr -d '\r' <"$work/service-status.log" | head -1)"
 start_engine
 mail verify "$imap" "$pop3" "$acked" >"$work/verify2.log"
 stop_engine
