@@ -127,11 +127,7 @@ impl Session {
                 return Ok(());
             }
             Err(Refused::SpoolFailed) => {
-                self.reply(Reply::new(
-                    451,
-                    "4.3.0",
-                    "Temporary failure storing the message, try again later",
-                ));
+                self.reply(storing_failed());
                 return Ok(());
             }
         };
@@ -142,11 +138,7 @@ impl Session {
             Ok(head) => head,
             Err(e) => {
                 tracing::error!(session = %self.id, error = %e, "reading the spooled message failed");
-                self.reply(Reply::new(
-                    451,
-                    "4.3.0",
-                    "Temporary failure storing the message, try again later",
-                ));
+                self.reply(storing_failed());
                 return Ok(());
             }
         };
@@ -162,11 +154,7 @@ impl Session {
             Ok(sender) => sender,
             Err(e) => {
                 tracing::error!(session = %self.id, error = %e, "SRS rewriting failed");
-                self.reply(Reply::new(
-                    451,
-                    "4.3.0",
-                    "Temporary failure storing the message, try again later",
-                ));
+                self.reply(storing_failed());
                 return Ok(());
             }
         };
@@ -206,15 +194,21 @@ impl Session {
             Err(e) => {
                 tracing::error!(session = %self.id, error = %e, "storing message failed");
                 // Nothing was acknowledged, so nothing is lost: the client will try again.
-                self.reply(Reply::new(
-                    451,
-                    "4.3.0",
-                    "Temporary failure storing the message, try again later",
-                ));
+                self.reply(storing_failed());
                 Ok(())
             }
         }
     }
+}
+
+/// `451 4.3.0`: the message could not be stored; nothing was acknowledged, so the client
+/// sends it again later (RFC 5321 §4.2.5).
+fn storing_failed() -> Reply {
+    Reply::new(
+        451,
+        "4.3.0",
+        "Temporary failure storing the message, try again later",
+    )
 }
 
 /// Finds a CR not followed by LF, or an LF not preceded by CR, in input given in pieces.
