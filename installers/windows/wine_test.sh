@@ -44,7 +44,10 @@ if [ "$platform" = wine ]; then
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
             || fail "$p is not installed (scripts/test installs it)"
     done
-    win() { "$wine" "$@"; }
+    # A persistent wineserver: a plain one exits a few seconds after its last client and
+    # takes Wine's services (the installed "Postroom" service) with it, as if Windows shut
+    # down between two commands. kill_all still ends it (the forced kill of step 4).
+    win() { "$wineserver" -p 2>/dev/null || true; "$wine" "$@"; }
     c_drive="$work/prefix/drive_c"
     # Ends every process of this prefix (the engine, the tray app, services.exe...).
     kill_all() { "$wineserver" -k 2>/dev/null || true; }
