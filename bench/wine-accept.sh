@@ -69,6 +69,7 @@ bench() {
     conf "$data" "$port" "$admin"
     "run_$kind" domain add bench.test >/dev/null
     echo bench-password | "run_$kind" account add "$TO" --password-stdin >/dev/null
+    : >"$data.log" # exists before the background job opens it, for the loop below
     start=$(now)
     "run_$kind" serve >"$data.log" 2>&1 &
     pid=$!
