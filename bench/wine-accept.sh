@@ -71,7 +71,13 @@ bench() {
     echo bench-password | "run_$kind" account add "$TO" --password-stdin >/dev/null
     : >"$data.log" # exists before the background job opens it, for the loop below
     start=$(now)
-    "run_$kind" serve >"$data.log" 2>&1 &
+    # The program itself in the background (not a function's subshell), so that the PID
+    # stop_native signals is the engine's.
+    if [ "$kind" = native ]; then
+      "$POSTROOM" --data-dir "$data" serve >"$data.log" 2>&1 &
+    else
+      "$wine" "$exe" --data-dir "$(winpath "$data")" serve >"$data.log" 2>&1 &
+    fi
     pid=$!
     PIDS+=("$pid")
     until tr -d '\r' <"$data.log" | grep -q '^ready'; do
