@@ -212,20 +212,30 @@ fn status() -> Result<(), String> {
 /// Waits until the service is neither starting nor stopping (or [`WAIT`] passed); returns
 /// its state.
 fn wait_while_pending(service: &windows_service::service::Service) -> Result<ServiceState, String> {
+    poll_state(service, |state| {
+        !matches!(
+            state,
+            ServiceState::StartPending
+                | ServiceState::StopPending
+                | ServiceState::ContinuePending
+                | ServiceState::PausePending
+        )
+    })
+}
+
+/// Asks the service's state every 200 ms until `done` accepts it or [`WAIT`] passed; returns
+/// the last state seen.
+fn poll_state(
+    service: &windows_service::service::Service,
+    done: impl Fn(ServiceState) -> bool,
+) -> Result<ServiceState, String> {
     let deadline = Instant::now() + WAIT;
     loop {
         let state = service
             .query_status()
             .map_err(scm_error("cannot query the service"))?
             .current_state;
-        let pending = matches!(
-            state,
-            ServiceState::StartPending
-                | ServiceState::StopPending
-                | ServiceState::ContinuePending
-                | ServiceState::PausePending
-        );
-        if !pending || Instant::now() > deadline {
+        if done(state) || Instant::now() > deadline {
             return Ok(state);
         }
         std::thread::sleep(Duration::from_millis(200));
@@ -261,19 +271,9 @@ fn stop_and_wait(service: &windows_service::service::Service) -> Result<(), Stri
         .map_err(scm_error("cannot stop the service"))?;
     // The service may still say Running for a moment after it took the stop request (it
     // reports StopPending from its own thread): wait for Stopped itself.
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let state = service
-            .query_status()
-            .map_err(scm_error("cannot query the service"))?
-            .current_state;
-        if state == ServiceState::Stopped {
-            return Ok(());
-        }
-        if Instant::now() > deadline {
-            return Err(format!("the service did not stop (it is {state:?})"));
-        }
-        std::thread::sleep(Duration::from_millis(200));
+    match poll_state(service, |state| state == ServiceState::Stopped)? {
+        ServiceState::Stopped => Ok(()),
+        state => Err(format!("the service did not stop (it is {state:?})")),
     }
 }
 

@@ -114,26 +114,23 @@ impl Session {
         }
         // Reserved memory is given back when `incoming`'s guard drops: after the store has
         // the message, since it holds the bytes until its commit.
-        let (mut body, guard) = match incoming.finish().await {
+        let (mut body, mut guard) = match incoming.finish().await {
             Ok(finished) => finished,
-            Err(Refused::MemoryFull) => {
-                tracing::warn!(session = %self.id, peer = %self.peer, "memory budget used up; message refused for now");
-                // RFC 3463 §3.4: X.3.1 "mail system full", temporary.
-                self.reply(Reply::new(
-                    452,
-                    "4.3.1",
-                    "Insufficient system resources, try again later",
-                ));
-                return Ok(());
-            }
+            Err(Refused::MemoryFull) => return self.memory_full(),
             Err(Refused::SpoolFailed) => {
                 self.reply(storing_failed());
                 return Ok(());
             }
         };
         // The policy checks read the header section only: in memory, or the start of the
-        // spool file.
+        // spool file, which is then held in memory too, so it comes out of the budget.
         let len = body.len();
+        if matches!(body, Body::Spooled(_)) {
+            let head_bytes = len.min(HEAD_LIMIT as u64);
+            if !guard.resize(guard.held() + head_bytes) {
+                return self.memory_full();
+            }
+        }
         let head = match body.head(HEAD_LIMIT).await {
             Ok(head) => head,
             Err(e) => {
@@ -198,6 +195,20 @@ impl Session {
                 Ok(())
             }
         }
+    }
+}
+
+impl Session {
+    /// `452 4.3.1` (RFC 3463 §3.4: "mail system full", temporary): the memory budget is used
+    /// up; nothing was acknowledged.
+    fn memory_full(&mut self) -> Result<(), End> {
+        tracing::warn!(session = %self.id, peer = %self.peer, "memory budget used up; message refused for now");
+        self.reply(Reply::new(
+            452,
+            "4.3.1",
+            "Insufficient system resources, try again later",
+        ));
+        Ok(())
     }
 }
 
