@@ -5,7 +5,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, DuplexStream, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
 
@@ -16,6 +16,22 @@ pub const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
 pub enum SessionStream {
     Plain(TcpStream),
     Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
+    /// An in-memory connection: unit tests drive a whole session through it (the test holds
+    /// the other end of the duplex). Plain; STARTTLS turns it into [`SessionStream::MemoryTls`].
+    Memory(DuplexStream),
+    MemoryTls(Box<tokio_rustls::server::TlsStream<DuplexStream>>),
+}
+
+/// Runs `$body` with `$s` bound to the inner stream of whichever variant `$stream` is.
+macro_rules! each {
+    ($stream:expr, $s:ident => $body:expr) => {
+        match $stream {
+            SessionStream::Plain($s) => $body,
+            SessionStream::Tls($s) => $body,
+            SessionStream::Memory($s) => $body,
+            SessionStream::MemoryTls($s) => $body,
+        }
+    };
 }
 
 /// How much a session asks for in one read.
@@ -43,7 +59,7 @@ impl SessionStream {
     }
 
     pub fn is_tls(&self) -> bool {
-        matches!(self, SessionStream::Tls(_))
+        matches!(self, SessionStream::Tls(_) | SessionStream::MemoryTls(_))
     }
 
     /// STARTTLS: runs the handshake on a plain stream. The caller must throw away any input it
@@ -54,7 +70,10 @@ impl SessionStream {
     pub async fn start_tls(self, acceptor: &TlsAcceptor) -> io::Result<SessionStream> {
         match self {
             SessionStream::Plain(tcp) => handshake(acceptor, tcp).await,
-            SessionStream::Tls(_) => Err(io::Error::new(
+            SessionStream::Memory(duplex) => accept(acceptor, duplex)
+                .await
+                .map(|tls| SessionStream::MemoryTls(Box::new(tls))),
+            SessionStream::Tls(_) | SessionStream::MemoryTls(_) => Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "TLS is already active",
             )),
@@ -64,10 +83,11 @@ impl SessionStream {
     /// The negotiated TLS version and cipher, for Received headers and logs, e.g.
     /// "TLSv1.3 with cipher TLS13_AES_256_GCM_SHA384".
     pub fn tls_info(&self) -> Option<String> {
-        let SessionStream::Tls(tls) = self else {
-            return None;
+        let conn = match self {
+            SessionStream::Tls(tls) => tls.get_ref().1,
+            SessionStream::MemoryTls(tls) => tls.get_ref().1,
+            SessionStream::Plain(_) | SessionStream::Memory(_) => return None,
         };
-        let (_, conn) = tls.get_ref();
         let version = match conn.protocol_version()? {
             rustls::ProtocolVersion::TLSv1_2 => "TLSv1.2".to_string(),
             rustls::ProtocolVersion::TLSv1_3 => "TLSv1.3".to_string(),
@@ -83,8 +103,18 @@ impl SessionStream {
 
 /// The server side of a TLS handshake on `tcp`, bounded by [`TLS_HANDSHAKE_TIMEOUT`].
 pub(crate) async fn handshake(acceptor: &TlsAcceptor, tcp: TcpStream) -> io::Result<SessionStream> {
-    match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
-        Ok(Ok(tls)) => Ok(SessionStream::Tls(Box::new(tls))),
+    accept(acceptor, tcp)
+        .await
+        .map(|tls| SessionStream::Tls(Box::new(tls)))
+}
+
+/// The server side of a TLS handshake on any stream, bounded by [`TLS_HANDSHAKE_TIMEOUT`].
+async fn accept<IO: AsyncRead + AsyncWrite + Unpin>(
+    acceptor: &TlsAcceptor,
+    io: IO,
+) -> io::Result<tokio_rustls::server::TlsStream<IO>> {
+    match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(io)).await {
+        Ok(Ok(tls)) => Ok(tls),
         Ok(Err(e)) => Err(e),
         Err(_) => Err(io::Error::new(
             io::ErrorKind::TimedOut,
@@ -99,10 +129,7 @@ impl AsyncRead for SessionStream {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            SessionStream::Plain(s) => Pin::new(s).poll_read(cx, buf),
-            SessionStream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
-        }
+        each!(self.get_mut(), s => Pin::new(s).poll_read(cx, buf))
     }
 }
 
@@ -112,37 +139,22 @@ impl AsyncWrite for SessionStream {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            SessionStream::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            SessionStream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
-        }
+        each!(self.get_mut(), s => Pin::new(s).poll_write(cx, buf))
     }
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            SessionStream::Plain(s) => Pin::new(s).poll_flush(cx),
-            SessionStream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
-        }
+        each!(self.get_mut(), s => Pin::new(s).poll_flush(cx))
     }
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            SessionStream::Plain(s) => Pin::new(s).poll_shutdown(cx),
-            SessionStream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
-        }
+        each!(self.get_mut(), s => Pin::new(s).poll_shutdown(cx))
     }
     fn poll_write_vectored(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            SessionStream::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
-            SessionStream::Tls(s) => Pin::new(s.as_mut()).poll_write_vectored(cx, bufs),
-        }
+        each!(self.get_mut(), s => Pin::new(s).poll_write_vectored(cx, bufs))
     }
     fn is_write_vectored(&self) -> bool {
-        match self {
-            SessionStream::Plain(s) => s.is_write_vectored(),
-            SessionStream::Tls(s) => s.is_write_vectored(),
-        }
+        each!(self, s => s.is_write_vectored())
     }
 }

@@ -1,0 +1,127 @@
+//! AUTH PLAIN and LOGIN (RFC 4954, RFC 4616).
+
+use smtp::Kind;
+use testbed::{ALICE, LOOPBACK, PASSWORD, base64, plain};
+
+use crate::Smtp;
+
+async fn submissions(smtp: &Smtp) -> crate::Conn {
+    let mut conn = smtp.connect(Kind::Submissions, LOOPBACK).await;
+    conn.ok("EHLO client.example.net").await;
+    conn
+}
+
+#[tokio::test]
+async fn auth_plain_with_an_initial_response_succeeds_235() {
+    let smtp = Smtp::new().await;
+    let mut conn = submissions(&smtp).await;
+    conn.cmd(&format!("AUTH PLAIN {}", plain(ALICE, PASSWORD)))
+        .await
+        .assert(235, "2.7.0");
+    // Authenticated: submission may start.
+    conn.cmd(&format!("MAIL FROM:<{ALICE}>"))
+        .await
+        .assert(250, "2.1.0");
+}
+
+#[tokio::test]
+async fn auth_plain_after_an_empty_challenge_succeeds_235() {
+    let smtp = Smtp::new().await;
+    let mut conn = submissions(&smtp).await;
+    let challenge = conn.cmd("AUTH PLAIN").await;
+    assert_eq!((challenge.code, challenge.text()), (334, ""));
+    conn.cmd(&plain(ALICE, PASSWORD)).await.assert(235, "2.7.0");
+}
+
+#[tokio::test]
+async fn auth_login_prompts_for_user_and_password_235() {
+    let smtp = Smtp::new().await;
+    let mut conn = submissions(&smtp).await;
+    let user = conn.cmd("AUTH LOGIN").await;
+    assert_eq!((user.code, user.text()), (334, "VXNlcm5hbWU6"));
+    let pass = conn.cmd(&base64(ALICE.as_bytes())).await;
+    assert_eq!((pass.code, pass.text()), (334, "UGFzc3dvcmQ6"));
+    conn.cmd(&base64(PASSWORD.as_bytes()))
+        .await
+        .assert(235, "2.7.0");
+}
+
+#[tokio::test]
+async fn auth_with_a_wrong_password_is_refused_535() {
+    let smtp = Smtp::new().await;
+    let mut conn = submissions(&smtp).await;
+    conn.cmd(&format!("AUTH PLAIN {}", plain(ALICE, "wrong")))
+        .await
+        .assert(535, "5.7.8");
+    conn.cmd(&format!("MAIL FROM:<{ALICE}>"))
+        .await
+        .assert(530, "5.7.0");
+}
+
+#[tokio::test]
+async fn auth_without_tls_on_port_587_is_refused_538() {
+    let smtp = Smtp::new().await;
+    let mut conn = smtp.connect(Kind::Submission, LOOPBACK).await;
+    conn.ok("EHLO client.example.net").await;
+    conn.cmd(&format!("AUTH PLAIN {}", plain(ALICE, PASSWORD)))
+        .await
+        .assert(538, "5.7.11");
+}
+
+#[tokio::test]
+async fn auth_before_ehlo_is_refused_503() {
+    let smtp = Smtp::new().await;
+    let mut conn = smtp.connect(Kind::Submissions, LOOPBACK).await;
+    conn.cmd(&format!("AUTH PLAIN {}", plain(ALICE, PASSWORD)))
+        .await
+        .assert(503, "5.5.1")
+        .says("EHLO first");
+}
+
+#[tokio::test]
+async fn auth_with_an_unknown_mechanism_is_refused_504() {
+    let smtp = Smtp::new().await;
+    let mut conn = submissions(&smtp).await;
+    conn.cmd("AUTH CRAM-MD5").await.assert(504, "5.5.4");
+}
+
+#[tokio::test]
+async fn auth_cancelled_with_a_star_is_501() {
+    let smtp = Smtp::new().await;
+    let mut conn = submissions(&smtp).await;
+    assert_eq!(conn.cmd("AUTH LOGIN").await.code, 334);
+    conn.cmd("*").await.assert(501, "5.7.0").says("cancelled");
+}
+
+#[tokio::test]
+async fn auth_with_undecodable_base64_is_refused_501() {
+    let smtp = Smtp::new().await;
+    let mut conn = submissions(&smtp).await;
+    conn.cmd("AUTH PLAIN !!!notbase64")
+        .await
+        .assert(501, "5.5.2");
+}
+
+#[tokio::test]
+async fn a_second_auth_is_refused_503() {
+    let smtp = Smtp::new().await;
+    let mut conn = smtp.submission(ALICE).await;
+    conn.cmd(&format!("AUTH PLAIN {}", plain(ALICE, PASSWORD)))
+        .await
+        .assert(503, "5.5.1")
+        .says("Already authenticated");
+}
+
+#[tokio::test]
+async fn auth_during_a_transaction_is_refused_503() {
+    let smtp = Smtp::new().await;
+    let mut conn = smtp.connect(Kind::Mx, LOOPBACK).await;
+    conn.cmd("STARTTLS").await.assert(220, "2.0.0");
+    conn.client.start_tls().await;
+    conn.ok("EHLO client.example.net").await;
+    conn.ok("MAIL FROM:<sender@example.net>").await;
+    conn.cmd(&format!("AUTH PLAIN {}", plain(ALICE, PASSWORD)))
+        .await
+        .assert(503, "5.5.1")
+        .says("during a mail transaction");
+}

@@ -1,0 +1,107 @@
+//! DATA (RFC 5321 §4.1.1.4): the message is stored before the 250.
+
+use testbed::{ALICE, message};
+
+use crate::Smtp;
+
+#[tokio::test]
+async fn data_stores_the_message_with_a_received_header_before_250() {
+    let smtp = Smtp::new().await;
+    let mut conn = smtp.mx().await;
+    conn.envelope("sender@example.net", ALICE).await;
+    conn.cmd("DATA").await;
+    let body = message("sender@example.net", "hello", "Line one\r\n..dot-stuffed");
+    conn.client.send_raw(body.as_bytes()).await;
+    conn.cmd(".")
+        .await
+        .assert(250, "2.0.0")
+        .says("Message accepted for delivery as");
+    let inbox = smtp.bed.inbox(smtp.bed.alice).await;
+    assert_eq!(inbox.len(), 1);
+    assert!(
+        inbox[0].starts_with("Received: from client.example.net"),
+        "{}",
+        inbox[0]
+    );
+    assert!(inbox[0].contains("Subject: hello\r\n"));
+    // Dot-stuffing undone (RFC 5321 §4.5.2).
+    assert!(
+        inbox[0].ends_with("Line one\r\n.dot-stuffed\r\n"),
+        "{}",
+        inbox[0]
+    );
+}
+
+#[tokio::test]
+async fn data_answers_354_before_the_message() {
+    let smtp = Smtp::new().await;
+    let mut conn = smtp.mx().await;
+    conn.envelope("sender@example.net", ALICE).await;
+    let reply = conn.cmd("DATA").await;
+    assert_eq!(reply.code, 354, "{reply:?}");
+    assert_eq!(reply.text(), "End data with <CR><LF>.<CR><LF>");
+}
+
+#[tokio::test]
+async fn data_without_mail_is_refused_503() {
+    let smtp = Smtp::new().await;
+    let mut conn = smtp.mx().await;
+    conn.cmd("DATA")
+        .await
+        .assert(503, "5.5.1")
+        .says("Need MAIL");
+}
+
+#[tokio::test]
+async fn data_without_an_accepted_recipient_is_refused_554() {
+    let smtp = Smtp::new().await;
+    let mut conn = smtp.mx().await;
+    conn.ok("MAIL FROM:<sender@example.net>").await;
+    conn.cmd("RCPT TO:<nobody@example.com>")
+        .await
+        .assert(550, "5.1.1");
+    conn.cmd("DATA")
+        .await
+        .assert(554, "5.5.1")
+        .says("No valid recipients");
+}
+
+#[tokio::test]
+async fn data_with_a_bare_line_feed_is_refused_whole_550() {
+    let smtp = Smtp::new().await;
+    let mut conn = smtp.mx().await;
+    conn.envelope("sender@example.net", ALICE).await;
+    conn.cmd("DATA").await;
+    conn.client
+        .send_raw(b"Subject: smuggle\r\n\r\nfirst\n.\nMAIL FROM:<x@example.net>\r\n")
+        .await;
+    conn.cmd(".")
+        .await
+        .assert(550, "5.6.0")
+        .says("bare CR or LF");
+    assert!(smtp.bed.inbox(smtp.bed.alice).await.is_empty());
+}
+
+#[tokio::test]
+async fn data_larger_than_the_limit_is_refused_552_and_not_stored() {
+    let smtp = Smtp::with_config("[limits]\nmax_message_size = 1024\n").await;
+    let mut conn = smtp.mx().await;
+    conn.envelope("sender@example.net", ALICE).await;
+    conn.cmd("DATA").await;
+    let line = "x".repeat(100);
+    for _ in 0..20 {
+        conn.client.send(&line).await;
+    }
+    conn.cmd(".").await.assert(552, "5.3.4");
+    assert!(smtp.bed.inbox(smtp.bed.alice).await.is_empty());
+    // The session goes on: the next transaction works.
+    conn.envelope("sender@example.net", ALICE).await;
+}
+
+#[tokio::test]
+async fn data_with_an_argument_is_refused_501() {
+    let smtp = Smtp::new().await;
+    let mut conn = smtp.mx().await;
+    conn.envelope("sender@example.net", ALICE).await;
+    conn.cmd("DATA now").await.assert(501, "5.5.4");
+}

@@ -1,0 +1,60 @@
+//! EHLO (RFC 5321 §4.1.1.1) and the extensions it lists.
+
+use smtp::Kind;
+use testbed::LOOPBACK;
+
+use crate::Smtp;
+
+#[tokio::test]
+async fn ehlo_on_port_25_lists_extensions_with_etrn_and_starttls_but_not_auth() {
+    let smtp = Smtp::new().await;
+    let mut conn = smtp.connect(Kind::Mx, LOOPBACK).await;
+    let reply = conn.ok("EHLO client.example.net").await;
+    assert_eq!(
+        reply.lines,
+        [
+            "mail.example.com Hello client.example.net [127.0.0.1]",
+            "PIPELINING",
+            "SIZE 52428800",
+            "8BITMIME",
+            "SMTPUTF8",
+            "ENHANCEDSTATUSCODES",
+            "CHUNKING",
+            "DSN",
+            "ETRN",
+            "STARTTLS",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn ehlo_on_port_465_offers_auth_and_no_etrn() {
+    let smtp = Smtp::new().await;
+    let mut conn = smtp.connect(Kind::Submissions, LOOPBACK).await;
+    let reply = conn.ok("EHLO client.example.net").await;
+    assert!(
+        reply.lines.contains(&"AUTH PLAIN LOGIN".to_string()),
+        "{reply:?}"
+    );
+    assert!(!reply.lines.contains(&"ETRN".to_string()), "{reply:?}");
+}
+
+#[tokio::test]
+async fn ehlo_without_a_domain_is_refused_501() {
+    let smtp = Smtp::new().await;
+    let mut conn = smtp.connect(Kind::Mx, LOOPBACK).await;
+    conn.cmd("EHLO").await.assert(501, "5.5.4");
+}
+
+#[tokio::test]
+async fn ehlo_resets_the_transaction_in_progress() {
+    let smtp = Smtp::new().await;
+    let mut conn = smtp.mx().await;
+    conn.ok("MAIL FROM:<a@example.net>").await;
+    conn.ok("EHLO again.example.net").await;
+    // §4.1.4: the MAIL before the second EHLO is forgotten.
+    conn.cmd("RCPT TO:<alice@example.com>")
+        .await
+        .assert(503, "5.5.1")
+        .says("Need MAIL");
+}

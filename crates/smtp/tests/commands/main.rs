@@ -1,0 +1,161 @@
+//! Every SMTP command driven through a whole session in memory (`smtp::run_session` on a
+//! [`net::SessionStream::Memory`]), one module per command: the happy path and the refusals,
+//! each asserting the reply code, the enhanced status code and what the store holds after.
+
+mod auth;
+mod bdat;
+mod data;
+mod ehlo;
+mod etrn;
+mod expn;
+mod helo;
+mod help;
+mod mail;
+mod noop;
+mod quit;
+mod rcpt;
+mod rset;
+mod starttls;
+mod vrfy;
+
+use std::sync::Arc;
+
+use smtp::Kind;
+use testbed::{Client, LOOPBACK, PASSWORD, Testbed, plain};
+
+/// A testbed with the SMTP context the engine would build from it.
+pub struct Smtp {
+    pub bed: Testbed,
+    ctx: Arc<smtp::Context>,
+}
+
+impl Smtp {
+    pub async fn new() -> Smtp {
+        Smtp::with_config("").await
+    }
+
+    pub async fn with_config(toml: &str) -> Smtp {
+        let bed = Testbed::with_config(toml).await;
+        let ctx = Arc::new(smtp::Context {
+            config: bed.config.clone(),
+            store: bed.store.clone(),
+            tls: bed.tls.clone(),
+            shutdown: bed.shutdown.clone(),
+            lockout: bed.lockout.clone(),
+            budget: bed.budget.clone(),
+        });
+        Smtp { bed, ctx }
+    }
+
+    /// A session of `kind` from `peer`, its 220 greeting read.
+    pub async fn connect(&self, kind: Kind, peer: &str) -> Conn {
+        let ctx = self.ctx.clone();
+        let client = self.bed.connect(peer, move |stream, peer| {
+            smtp::run_session(ctx, kind, stream, peer)
+        });
+        let mut conn = Conn { client };
+        let greeting = conn.reply().await;
+        assert_eq!(greeting.code, 220, "{greeting:?}");
+        assert_eq!(greeting.text(), "mail.example.com ESMTP Postroom");
+        conn
+    }
+
+    /// An MX session from loopback, after EHLO.
+    pub async fn mx(&self) -> Conn {
+        let mut conn = self.connect(Kind::Mx, LOOPBACK).await;
+        conn.ok("EHLO client.example.net").await;
+        conn
+    }
+
+    /// A submissions (465) session after EHLO and AUTH as `user`.
+    pub async fn submission(&self, user: &str) -> Conn {
+        let mut conn = self.connect(Kind::Submissions, LOOPBACK).await;
+        conn.ok("EHLO client.example.net").await;
+        let reply = conn
+            .cmd(&format!("AUTH PLAIN {}", plain(user, PASSWORD)))
+            .await;
+        reply.assert(235, "2.7.0");
+        conn
+    }
+}
+
+/// One SMTP reply: its code and the text of each line.
+#[derive(Debug)]
+pub struct Reply {
+    pub code: u16,
+    pub lines: Vec<String>,
+}
+
+impl Reply {
+    /// The text of the first line.
+    pub fn text(&self) -> &str {
+        self.lines.first().map_or("", String::as_str)
+    }
+
+    /// Asserts the code and the enhanced status code that starts the text (RFC 2034).
+    #[track_caller]
+    pub fn assert(&self, code: u16, enhanced: &str) -> &Reply {
+        assert_eq!(self.code, code, "{self:?}");
+        assert!(
+            self.text().starts_with(&format!("{enhanced} ")),
+            "expected {code} {enhanced}: {self:?}"
+        );
+        self
+    }
+
+    /// Asserts that the text contains `needle`.
+    #[track_caller]
+    pub fn says(&self, needle: &str) -> &Reply {
+        assert!(
+            self.lines.iter().any(|l| l.contains(needle)),
+            "expected {needle:?} in {self:?}"
+        );
+        self
+    }
+}
+
+/// The client side of one SMTP session.
+pub struct Conn {
+    pub client: Client,
+}
+
+impl Conn {
+    /// Reads one reply, all of its lines (RFC 5321 §4.2.1: `code-text` until `code text`).
+    pub async fn reply(&mut self) -> Reply {
+        let mut lines = Vec::new();
+        loop {
+            let line = self.client.line().await;
+            assert!(line.len() >= 3, "short reply line {line:?}");
+            let code: u16 = line[..3].parse().expect("reply code");
+            let more = line.as_bytes().get(3) == Some(&b'-');
+            lines.push(line.get(4..).unwrap_or("").to_string());
+            if !more {
+                return Reply { code, lines };
+            }
+        }
+    }
+
+    /// Sends `line` and reads the reply.
+    pub async fn cmd(&mut self, line: &str) -> Reply {
+        self.client.send(line).await;
+        self.reply().await
+    }
+
+    /// Sends `line`; the reply must be a 250.
+    pub async fn ok(&mut self, line: &str) -> Reply {
+        let reply = self.cmd(line).await;
+        assert_eq!(reply.code, 250, "{line}: {reply:?}");
+        reply
+    }
+
+    /// MAIL FROM and one RCPT TO, both accepted.
+    pub async fn envelope(&mut self, from: &str, to: &str) {
+        self.ok(&format!("MAIL FROM:<{from}>")).await;
+        self.ok(&format!("RCPT TO:<{to}>")).await;
+    }
+
+    /// Whether the session closed the connection.
+    pub async fn closed(&mut self) -> bool {
+        self.client.closed().await
+    }
+}

@@ -1,0 +1,25 @@
+//! VRFY (RFC 5321 §3.5.3, §4.1.1.6): never tells which users exist.
+
+use testbed::ALICE;
+
+use crate::Smtp;
+
+#[tokio::test]
+async fn vrfy_answers_252_for_existing_and_unknown_users_alike() {
+    let smtp = Smtp::new().await;
+    let mut conn = smtp.mx().await;
+    let known = conn.cmd(&format!("VRFY {ALICE}")).await;
+    known.assert(252, "2.5.2").says("Cannot VRFY user");
+    let unknown = conn.cmd("VRFY nobody@example.com").await;
+    assert_eq!(known.lines, unknown.lines);
+}
+
+#[tokio::test]
+async fn vrfy_without_an_argument_is_refused_501() {
+    let smtp = Smtp::new().await;
+    let mut conn = smtp.mx().await;
+    conn.cmd("VRFY")
+        .await
+        .assert(501, "5.5.4")
+        .says("missing argument");
+}
