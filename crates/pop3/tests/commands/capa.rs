@@ -1,0 +1,69 @@
+//! CAPA (RFC 2449 §5): the list depends on the state and on whether passwords may be sent.
+
+use pop3::Kind;
+use testbed::{ALICE, LOOPBACK, REMOTE};
+
+use crate::Pop3;
+
+#[tokio::test]
+async fn capa_before_login_from_loopback_lists_logins_and_stls() {
+    let pop3 = Pop3::new().await;
+    let mut conn = pop3.connect(Kind::Pop3, LOOPBACK).await;
+    let (status, lines) = conn.multi("CAPA").await;
+    assert_eq!(status, "+OK Capability list follows");
+    assert_eq!(
+        lines,
+        [
+            "TOP",
+            "UIDL",
+            "RESP-CODES",
+            "AUTH-RESP-CODE",
+            "PIPELINING",
+            "USER",
+            "SASL PLAIN LOGIN",
+            "STLS",
+            "UTF8 USER",
+            "IMPLEMENTATION Postroom",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn capa_from_a_remote_address_without_tls_offers_no_login() {
+    let pop3 = Pop3::new().await;
+    let mut conn = pop3.connect(Kind::Pop3, REMOTE).await;
+    let (_, lines) = conn.multi("CAPA").await;
+    assert!(lines.contains(&"STLS".to_string()), "{lines:?}");
+    assert!(
+        !lines.iter().any(|l| l == "USER" || l.starts_with("SASL")),
+        "{lines:?}"
+    );
+}
+
+#[tokio::test]
+async fn capa_after_login_lists_no_login_commands() {
+    let pop3 = Pop3::new().await;
+    let mut conn = pop3.login(ALICE).await;
+    let (_, lines) = conn.multi("CAPA").await;
+    assert_eq!(
+        lines,
+        [
+            "TOP",
+            "UIDL",
+            "RESP-CODES",
+            "AUTH-RESP-CODE",
+            "PIPELINING",
+            "IMPLEMENTATION Postroom"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn capa_with_an_argument_is_a_syntax_error() {
+    let pop3 = Pop3::new().await;
+    let mut conn = pop3.connect(Kind::Pop3, LOOPBACK).await;
+    assert_eq!(
+        conn.cmd("CAPA all").await,
+        "-ERR syntax error: this command takes no arguments"
+    );
+}

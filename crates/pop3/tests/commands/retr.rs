@@ -1,0 +1,53 @@
+//! RETR (RFC 1939 §5): the stored message, byte-exact, dot-stuffed on the wire.
+
+use pop3::Kind;
+use testbed::{ALICE, LOOPBACK};
+
+use crate::Pop3;
+
+#[tokio::test]
+async fn retr_sends_the_stored_message_byte_for_byte() {
+    let pop3 = Pop3::with_mail().await;
+    let stored = pop3.bed.inbox(pop3.bed.alice).await;
+    let mut conn = pop3.login(ALICE).await;
+    let (status, lines) = conn.multi("RETR 1").await;
+    assert_eq!(status, format!("+OK {} octets", stored[0].len()));
+    assert_eq!(format!("{}\r\n", lines.join("\r\n")), stored[0]);
+    assert!(lines.contains(&".leading dot".to_string()), "{lines:?}");
+}
+
+#[tokio::test]
+async fn retr_stuffs_a_line_that_starts_with_a_dot() {
+    let pop3 = Pop3::with_mail().await;
+    let mut conn = pop3.login(ALICE).await;
+    conn.client.send("RETR 1").await;
+    let mut raw = Vec::new();
+    loop {
+        let line = conn.client.line().await;
+        if line == "." {
+            break;
+        }
+        raw.push(line);
+    }
+    assert!(raw.contains(&"..leading dot".to_string()), "{raw:?}");
+}
+
+#[tokio::test]
+async fn retr_of_a_deleted_or_missing_message_is_refused() {
+    let pop3 = Pop3::with_mail().await;
+    let mut conn = pop3.login(ALICE).await;
+    conn.cmd("DELE 2").await;
+    assert_eq!(conn.cmd("RETR 2").await, "-ERR message 2 already deleted");
+    assert_eq!(conn.cmd("RETR 3").await, "-ERR no such message");
+    assert_eq!(
+        conn.cmd("RETR").await,
+        "-ERR syntax error: one message number"
+    );
+}
+
+#[tokio::test]
+async fn retr_before_login_is_refused() {
+    let pop3 = Pop3::with_mail().await;
+    let mut conn = pop3.connect(Kind::Pop3, LOOPBACK).await;
+    assert_eq!(conn.cmd("RETR 1").await, "-ERR log in first");
+}

@@ -1,0 +1,28 @@
+//! RSET (RFC 1939 §5): unmarks every message marked deleted.
+
+use pop3::Kind;
+use testbed::{ALICE, LOOPBACK};
+
+use crate::Pop3;
+
+#[tokio::test]
+async fn rset_unmarks_deleted_messages_so_quit_removes_nothing() {
+    let pop3 = Pop3::with_mail().await;
+    let octets: u64 = pop3.sizes().await.iter().sum();
+    let mut conn = pop3.login(ALICE).await;
+    conn.cmd("DELE 1").await;
+    conn.cmd("DELE 2").await;
+    assert_eq!(
+        conn.cmd("RSET").await,
+        format!("+OK maildrop has 2 messages ({octets} octets)")
+    );
+    assert_eq!(conn.cmd("QUIT").await, "+OK bye");
+    assert_eq!(pop3.bed.inbox(pop3.bed.alice).await.len(), 2);
+}
+
+#[tokio::test]
+async fn rset_before_login_is_refused() {
+    let pop3 = Pop3::new().await;
+    let mut conn = pop3.connect(Kind::Pop3, LOOPBACK).await;
+    assert_eq!(conn.cmd("RSET").await, "-ERR log in first");
+}
