@@ -1,0 +1,35 @@
+//! IDLE (RFC 2177, RFC 9051 §6.3.13).
+
+use imap::Kind;
+use testbed::LOOPBACK;
+
+use crate::{Imap, MAIL};
+
+#[tokio::test]
+async fn idle_reports_new_mail_as_it_arrives_until_done() {
+    let imap = Imap::with_mail().await;
+    let mut conn = imap.select("INBOX").await;
+    let tag = conn.send("IDLE").await;
+    assert_eq!(conn.line().await, "+ idling");
+    imap.bed.deliver(&[imap.bed.alice], MAIL[2]).await;
+    assert_eq!(conn.line().await, "* 4 EXISTS");
+    conn.client.send("DONE").await;
+    conn.done(&tag).await.ok_with("IDLE terminated");
+}
+
+#[tokio::test]
+async fn idle_followed_by_anything_but_done_is_bad() {
+    let imap = Imap::with_mail().await;
+    let mut conn = imap.select("INBOX").await;
+    let tag = conn.send("IDLE").await;
+    assert_eq!(conn.line().await, "+ idling");
+    conn.client.send("a9 NOOP").await;
+    conn.done(&tag).await.bad_with("DONE was expected");
+}
+
+#[tokio::test]
+async fn idle_before_login_is_bad() {
+    let imap = Imap::new().await;
+    let mut conn = imap.connect(Kind::Imap, LOOPBACK).await;
+    conn.cmd("IDLE").await.bad_with("IDLE log in first");
+}

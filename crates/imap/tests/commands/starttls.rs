@@ -1,0 +1,57 @@
+//! STARTTLS (RFC 9051 §6.2.1).
+
+use imap::Kind;
+use testbed::{ALICE, LOOPBACK, PASSWORD, REMOTE};
+
+use crate::Imap;
+
+#[tokio::test]
+async fn starttls_upgrades_and_then_a_remote_client_may_log_in() {
+    let imap = Imap::new().await;
+    let mut conn = imap.connect(Kind::Imap, REMOTE).await;
+    conn.cmd("STARTTLS")
+        .await
+        .ok_with("Begin TLS negotiation now");
+    conn.client.start_tls().await;
+    let caps = conn.cmd("CAPABILITY").await;
+    let caps = caps.lines("CAPABILITY ")[0];
+    assert!(
+        caps.contains("AUTH=PLAIN") && !caps.contains("STARTTLS"),
+        "{caps}"
+    );
+    let done = conn.cmd(&format!("LOGIN {ALICE} \"{PASSWORD}\"")).await;
+    assert!(done.status.starts_with("OK [CAPABILITY "), "{done:?}");
+}
+
+#[tokio::test]
+async fn commands_pipelined_behind_starttls_are_discarded() {
+    let imap = Imap::new().await;
+    let mut conn = imap.connect(Kind::Imap, LOOPBACK).await;
+    conn.client
+        .send_raw(format!("a1 STARTTLS\r\na2 LOGIN {ALICE} \"{PASSWORD}\"\r\n").as_bytes())
+        .await;
+    assert_eq!(conn.line().await, "a1 OK Begin TLS negotiation now");
+    conn.client.start_tls().await;
+    // The LOGIN sent in the clear never ran: the session is not logged in.
+    conn.cmd("SELECT INBOX")
+        .await
+        .bad_with("SELECT log in first");
+}
+
+#[tokio::test]
+async fn starttls_inside_tls_is_bad() {
+    let imap = Imap::new().await;
+    let mut conn = imap.connect(Kind::Imap, LOOPBACK).await;
+    conn.cmd("STARTTLS").await;
+    conn.client.start_tls().await;
+    conn.cmd("STARTTLS").await.bad_with("TLS is already active");
+}
+
+#[tokio::test]
+async fn starttls_after_login_is_bad() {
+    let imap = Imap::new().await;
+    let mut conn = imap.login(ALICE).await;
+    conn.cmd("STARTTLS")
+        .await
+        .bad_with("STARTTLS already logged in");
+}
