@@ -42,6 +42,34 @@ fn descendants<'a>(sorted: &'a [&'a MailboxInfo], name: &str) -> &'a [&'a Mailbo
     &sorted[start..start + len]
 }
 
+/// RFC 9051 §6.3.9 (RFC 3501 §6.3.8): "If the "%" wildcard is the last character of a
+/// mailbox name argument, matching levels of hierarchy are also returned", with \Noselect
+/// when they are not mailboxes. These are the levels above mailboxes in `sorted` (by name)
+/// that are no mailbox themselves (a child created alone, or a parent deleted) and that
+/// `matches` accepts, each once, in order. Without them a client walking the tree with "%"
+/// never finds what lies below.
+fn missing_levels<'a>(
+    sorted: &[&'a MailboxInfo],
+    matches: impl Fn(&str) -> bool,
+) -> std::collections::BTreeSet<&'a str> {
+    let mut levels = std::collections::BTreeSet::new();
+    for b in sorted {
+        let name = b.name.as_str();
+        for (i, _) in name.match_indices('/') {
+            let level = &name[..i];
+            if !levels.contains(level)
+                && sorted
+                    .binary_search_by(|m| m.name.as_str().cmp(level))
+                    .is_err()
+                && matches(level)
+            {
+                levels.insert(level);
+            }
+        }
+    }
+    levels
+}
+
 impl Session {
     /// LIST (with LIST-EXTENDED, RFC 5258 §3) and LSUB (which is LIST with selection
     /// SUBSCRIBED, without `\Subscribed`).
@@ -152,6 +180,19 @@ impl Session {
                         tracing::warn!(session = %self.id, error = %e, "STATUS in LIST failed")
                     }
                 }
+            }
+        }
+        if verb == "LIST" && !options.subscribed && !options.special_use {
+            let walking: Vec<NamePattern> = full
+                .iter()
+                .filter(|p| p.ends_with('%'))
+                .filter_map(|p| NamePattern::new(p).ok())
+                .collect();
+            for level in missing_levels(&sorted, |name| walking.iter().any(|p| p.matches(name))) {
+                let mut line = b"* LIST (\\Noselect \\HasChildren) \"/\" ".to_vec();
+                line.extend(self.encode_name(level));
+                line.extend_from_slice(b"\r\n");
+                self.wbuf.extend(line);
             }
         }
         self.ok(tag, &format!("{verb} completed"));

@@ -54,3 +54,36 @@ async fn list_before_login_is_bad() {
     let mut conn = imap.connect(Kind::Imap, LOOPBACK).await;
     conn.cmd("LIST \"\" *").await.bad_with("LIST log in first");
 }
+
+#[tokio::test]
+async fn list_percent_returns_a_level_that_is_no_mailbox_as_noselect() {
+    let imap = Imap::new().await;
+    let mut conn = imap.login(ALICE).await;
+    // Work itself is never created; Sent is deleted while it has a child.
+    conn.cmd("CREATE Work/Old")
+        .await
+        .ok_with("CREATE completed");
+    conn.cmd("CREATE Sent/2026")
+        .await
+        .ok_with("CREATE completed");
+    conn.cmd("DELETE Sent").await.ok_with("DELETE completed");
+    // RFC 9051 §6.3.9: with "%" last, matching levels of hierarchy are returned, \Noselect
+    // when they are not mailboxes: how a client walking the tree finds Work/Old.
+    let done = conn.cmd("LIST \"\" %").await;
+    done.ok_with("LIST completed")
+        .has("LIST (\\Noselect \\HasChildren) \"/\" \"Work\"")
+        .has("LIST (\\Noselect \\HasChildren) \"/\" \"Sent\"");
+    assert_eq!(done.untagged.len(), 6, "{done:?}");
+    conn.cmd("LIST \"\" Work/%")
+        .await
+        .has("LIST (\\HasNoChildren) \"/\" \"Work/Old\"");
+    // "*" lists the mailboxes only, and a \Noselect level cannot be selected.
+    let done = conn.cmd("LIST \"\" W*").await;
+    assert_eq!(
+        done.untagged,
+        ["* LIST (\\HasNoChildren) \"/\" \"Work/Old\""]
+    );
+    conn.cmd("SELECT Work")
+        .await
+        .no_with("[NONEXISTENT] no such mailbox");
+}
