@@ -51,3 +51,27 @@ async fn retr_before_login_is_refused() {
     let mut conn = pop3.connect(Kind::Pop3, LOOPBACK).await;
     assert_eq!(conn.cmd("RETR 1").await, "-ERR log in first");
 }
+
+#[tokio::test]
+async fn retr_of_a_message_another_session_deleted_is_refused() {
+    let pop3 = Pop3::with_mail().await;
+    let mut conn = pop3.login(ALICE).await;
+    // An IMAP client expunges message 2 while the POP3 session holds its snapshot.
+    let drop = pop3
+        .bed
+        .store
+        .maildrop(pop3.bed.alice)
+        .await
+        .expect("maildrop");
+    pop3.bed
+        .store
+        .delete_messages(pop3.bed.alice, drop.mailbox, vec![drop.messages[1].uid])
+        .await
+        .expect("delete");
+    assert_eq!(
+        conn.cmd("RETR 2").await,
+        "-ERR message was deleted by another session"
+    );
+    // The other message is still there.
+    assert!(conn.cmd("RETR 1").await.starts_with("+OK "));
+}

@@ -105,3 +105,27 @@ async fn data_with_an_argument_is_refused_501() {
     conn.envelope("sender@example.net", ALICE).await;
     conn.cmd("DATA now").await.assert(501, "5.5.4");
 }
+
+#[tokio::test]
+async fn a_pipelined_transaction_gets_each_reply_in_order() {
+    let smtp = Smtp::new().await;
+    let mut conn = smtp.mx().await;
+    // RFC 2920 §3.1: the client may send MAIL, RCPT... and DATA in one go.
+    conn.client
+        .send_raw(
+            format!(
+                "MAIL FROM:<a@example.net>\r\nRCPT TO:<{ALICE}>\r\nRCPT TO:<x@example.com>\r\nDATA\r\n"
+            )
+            .as_bytes(),
+        )
+        .await;
+    conn.reply().await.assert(250, "2.1.0");
+    conn.reply().await.assert(250, "2.1.5");
+    conn.reply().await.assert(550, "5.1.1");
+    assert_eq!(conn.reply().await.code, 354);
+    conn.client
+        .send_raw(b"Subject: piped\r\n\r\nbody\r\n.\r\n")
+        .await;
+    conn.reply().await.assert(250, "2.0.0");
+    assert_eq!(smtp.bed.inbox(smtp.bed.alice).await.len(), 1);
+}
