@@ -27,6 +27,7 @@ mod quota;
 mod rename;
 mod search;
 mod select;
+mod session;
 mod sort;
 mod starttls;
 mod status;

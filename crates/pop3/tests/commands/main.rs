@@ -12,6 +12,7 @@ mod pass;
 mod quit;
 mod retr;
 mod rset;
+mod session;
 mod stat;
 mod stls;
 mod top;

@@ -15,6 +15,7 @@ mod noop;
 mod quit;
 mod rcpt;
 mod rset;
+mod session;
 mod starttls;
 mod vrfy;
 
