@@ -346,7 +346,7 @@ impl Session {
             if let Some(m) = modseq {
                 line.push_str(&format!(" MODSEQ {m}"));
             }
-            response::untagged(&mut self.wbuf, &line);
+            response::untagged(&mut self.shell.wbuf, &line);
         } else {
             let mut line = "SEARCH".to_string();
             for n in &found {
@@ -355,7 +355,7 @@ impl Session {
             if let Some(m) = modseq {
                 line.push_str(&format!(" (MODSEQ {m})"));
             }
-            response::untagged(&mut self.wbuf, &line);
+            response::untagged(&mut self.shell.wbuf, &line);
         }
         self.catch_up(uid).await;
         self.ok(tag, "SEARCH completed");

@@ -48,7 +48,7 @@ impl Session {
             .position(|m| !m.flags.iter().any(|f| f.eq_ignore_ascii_case("\\Seen")));
         let (uid_validity, uid_next, modseq) =
             (snap.uid_validity, snap.uid_next, snap.highest_modseq);
-        let out = &mut self.wbuf;
+        let out = &mut self.shell.wbuf;
         response::untagged(out, &format!("FLAGS {FLAGS}"));
         response::untagged(out, &format!("{exists} EXISTS"));
         if !self.rev2 {
@@ -148,7 +148,7 @@ impl Session {
             .collect();
         if !gone.is_empty() {
             let line = format!("VANISHED (EARLIER) {}", SequenceSet::format(&gone));
-            response::untagged(&mut self.wbuf, &line);
+            response::untagged(&mut self.shell.wbuf, &line);
         }
         for (i, m) in snap.messages.iter().enumerate() {
             if m.modseq > q.modseq && known(m.uid) {
@@ -159,7 +159,7 @@ impl Session {
                     flag_list(&m.flags),
                     m.modseq
                 );
-                response::untagged(&mut self.wbuf, &line);
+                response::untagged(&mut self.shell.wbuf, &line);
             }
         }
         Ok(())

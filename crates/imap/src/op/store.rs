@@ -92,7 +92,7 @@ impl Session {
                 items.push(format!("FLAGS {}", flag_list(&m.flags)));
             }
             response::untagged(
-                &mut self.wbuf,
+                &mut self.shell.wbuf,
                 &format!("{} FETCH ({})", i + 1, items.join(" ")),
             );
         }
