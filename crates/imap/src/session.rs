@@ -13,7 +13,6 @@ use proto::imap::{Command, CommandReader, Frame, Limits, ListOptions, ParseError
 use store::{Account, Change};
 use tokio::sync::broadcast;
 
-use crate::op::StoreRequest;
 use crate::selected::Selected;
 use crate::{Context, Kind};
 pub(crate) use net::{End, sanitize};
@@ -253,22 +252,8 @@ impl Session {
             // Authenticated or selected (RFC 9051 §6.3).
             Command::Enable(caps) if authed => self.handle_enable(tag, caps),
             Command::Namespace if authed => self.handle_namespace(tag),
-            Command::Select {
-                mailbox,
-                condstore,
-                qresync,
-            } if authed => {
-                self.handle_select(tag, mailbox, false, condstore, qresync)
-                    .await
-            }
-            Command::Examine {
-                mailbox,
-                condstore,
-                qresync,
-            } if authed => {
-                self.handle_select(tag, mailbox, true, condstore, qresync)
-                    .await
-            }
+            Command::Select(args) if authed => self.handle_select(tag, args, false).await,
+            Command::Examine(args) if authed => self.handle_select(tag, args, true).await,
             // RFC 9208 §4.
             Command::GetQuota(root) if authed => self.handle_getquota(tag, root).await,
             Command::GetQuotaRoot(mailbox) if authed => {
@@ -313,12 +298,7 @@ impl Session {
             Command::Close if selected => self.handle_close(tag, true).await,
             Command::Unselect if selected => self.handle_close(tag, false).await,
             Command::Expunge(uids) if selected => self.handle_expunge(tag, uids).await,
-            Command::Search {
-                uid,
-                ret,
-                charset,
-                key,
-            } if selected => self.handle_search(tag, uid, ret, charset, key).await,
+            Command::Search(args) if selected => self.handle_search(tag, args).await,
             Command::Sort {
                 uid,
                 ret,
@@ -345,30 +325,9 @@ impl Session {
                 let since = changed_since.map(|since| (since, vanished));
                 self.handle_fetch(tag, uid, set, attrs, since).await
             }
-            Command::Store {
-                uid,
-                set,
-                op,
-                silent,
-                flags,
-                unchanged_since,
-            } if selected => {
-                let req = StoreRequest {
-                    uid,
-                    set,
-                    op,
-                    silent,
-                    flags,
-                    unchanged_since,
-                };
-                self.handle_store(tag, req).await
-            }
-            Command::Copy { uid, set, mailbox } if selected => {
-                self.handle_copy(tag, uid, set, mailbox, false).await
-            }
-            Command::Move { uid, set, mailbox } if selected => {
-                self.handle_copy(tag, uid, set, mailbox, true).await
-            }
+            Command::Store(args) if selected => self.handle_store(tag, args).await,
+            Command::Copy(args) if selected => self.handle_copy(tag, args, false).await,
+            Command::Move(args) if selected => self.handle_copy(tag, args, true).await,
             command => {
                 // RFC 9051 §6: a command not valid in this state is a BAD.
                 let why = match state {
@@ -467,21 +426,14 @@ impl Session {
     /// Answers why no input came, and ends the session.
     async fn stopped(&mut self, stop: Stop) -> End {
         match stop {
-            Stop::Closed => End::Closed,
-            Stop::Failed(e) => {
-                tracing::debug!(session = %self.id, error = %e, "read failed");
-                End::Aborted
-            }
-            Stop::Shutdown => {
-                self.bye("server shutting down").await;
-                End::Aborted
-            }
+            Stop::Shutdown => self.bye("server shutting down").await,
             Stop::TimedOut => {
                 tracing::info!(session = %self.id, peer = %self.peer, "autologout");
                 self.bye("autologout; idle for too long").await;
-                End::Aborted
             }
+            Stop::Closed | Stop::Failed(_) => {}
         }
+        stop.end(&self.id)
     }
 
     /// Whether a whole command (or line) is buffered.

@@ -49,6 +49,22 @@ pub enum Stop {
     Failed(io::Error),
 }
 
+impl Stop {
+    /// How the session ends once the protocol has said its last words (if any): closed by
+    /// the client, or aborted. A failed connection is logged at debug level only: nobody
+    /// can be told.
+    pub fn end(self, session: &str) -> End {
+        match self {
+            Stop::Closed => End::Closed,
+            Stop::Failed(e) => {
+                tracing::debug!(session = %session, error = %e, "read failed");
+                End::Aborted
+            }
+            Stop::TimedOut | Stop::Shutdown => End::Aborted,
+        }
+    }
+}
+
 /// What [`Shell::read_or`] brought: input, or the other event first.
 #[derive(Debug)]
 pub enum Read<T> {

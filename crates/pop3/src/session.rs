@@ -269,24 +269,19 @@ impl Session {
     /// Answers why no input came, and ends the session.
     async fn stopped(&mut self, stop: Stop) -> End {
         match stop {
-            Stop::Closed => End::Closed,
-            Stop::Failed(e) => {
-                tracing::debug!(session = %self.id, error = %e, "read failed");
-                End::Aborted
-            }
             Stop::Shutdown => {
                 self.reply(Reply::err_code(
                     proto::pop3::RespCode::SysTemp,
                     "server shutting down",
                 ));
                 let _ = self.flush().await;
-                End::Aborted
             }
             Stop::TimedOut => {
                 tracing::info!(session = %self.id, peer = %self.peer, "idle timeout");
-                End::Aborted
             }
+            Stop::Closed | Stop::Failed(_) => {}
         }
+        stop.end(&self.id)
     }
 
     /// Reads one line of a SASL exchange; `None` when it was too long.

@@ -187,11 +187,7 @@ impl Session {
     /// Answers why no input came, and ends the session.
     async fn stopped(&mut self, stop: Stop) -> End {
         match stop {
-            Stop::Closed => return End::Closed,
-            Stop::Failed(e) => {
-                tracing::debug!(session = %self.id, error = %e, "read failed");
-                return End::Aborted;
-            }
+            Stop::Closed | Stop::Failed(_) => return stop.end(&self.id),
             Stop::Shutdown => self.reply(Reply::new(
                 421,
                 "4.3.2",
@@ -208,7 +204,7 @@ impl Session {
             }
         }
         let _ = self.flush().await;
-        End::Aborted
+        stop.end(&self.id)
     }
 
     /// Reads more message data (DATA, BDAT): each read within `data_timeout_secs`, and all of

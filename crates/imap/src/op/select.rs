@@ -2,7 +2,7 @@
 //! §3.1.8, §3.2.5), CLOSE (§6.4.1), UNSELECT (RFC 3691).
 
 use proto::imap::response::{self, Status};
-use proto::imap::{Qresync, SequenceSet};
+use proto::imap::{Qresync, SelectArgs, SequenceSet};
 use store::{MailboxSnapshot, MessageMeta, StoreError};
 
 use crate::selected::{Selected, flag_list};
@@ -15,11 +15,14 @@ impl Session {
     pub(crate) async fn handle_select(
         &mut self,
         tag: &str,
-        raw: Vec<u8>,
+        args: SelectArgs,
         read_only: bool,
-        condstore: bool,
-        qresync: Option<Qresync>,
     ) -> Result<(), End> {
+        let SelectArgs {
+            mailbox: raw,
+            condstore,
+            qresync,
+        } = args;
         // RFC 7162 §3.2.5: the QRESYNC parameter without ENABLE QRESYNC is a BAD.
         if qresync.is_some() && !self.qresync {
             return self.bad(Some(tag), "ENABLE QRESYNC first").await;
