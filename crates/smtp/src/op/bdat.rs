@@ -6,7 +6,7 @@ use proto::smtp::Reply;
 use tokio::time::Instant;
 
 use crate::incoming::{Incoming, Refused};
-use crate::op::data::BareLineCheck;
+use crate::op::data::{BareLineCheck, too_big};
 use crate::received;
 use crate::session::{End, Session};
 
@@ -79,11 +79,7 @@ impl Session {
         if !last {
             let reply = if c.oversized {
                 // Keep reading chunks, fail the transaction at LAST (one clear reply).
-                Reply::new(
-                    552,
-                    "5.3.4",
-                    "Message size exceeds fixed maximum message size",
-                )
+                too_big()
             } else if c.incoming.refused() == Some(Refused::MemoryFull) {
                 // RFC 3030 §2: after a 4xx the client sends no more chunks of this message.
                 Reply::new(

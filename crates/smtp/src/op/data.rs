@@ -83,13 +83,7 @@ impl Session {
     ) -> Result<(), End> {
         if oversized {
             tracing::info!(session = %self.id, peer = %self.peer, "message too big");
-            return self
-                .error(Reply::new(
-                    552,
-                    "5.3.4",
-                    "Message size exceeds fixed maximum message size",
-                ))
-                .await;
+            return self.error(too_big()).await;
         }
         if bare {
             // SMTP smuggling: a lone CR or LF may end the data for another server that reads
@@ -201,6 +195,15 @@ impl Session {
         ));
         Ok(())
     }
+}
+
+/// RFC 1870 §6.1: 552 for a message larger than the fixed maximum.
+pub(crate) fn too_big() -> Reply {
+    Reply::new(
+        552,
+        "5.3.4",
+        "Message size exceeds fixed maximum message size",
+    )
 }
 
 /// `451 4.3.0`: the message could not be stored; nothing was acknowledged, so the client

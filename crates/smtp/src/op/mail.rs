@@ -31,14 +31,7 @@ impl Session {
         if let Some(size) = params.size
             && size > self.ctx.config.limits.max_message_size
         {
-            // RFC 1870 §6.1: 552 for a message larger than the fixed maximum.
-            return self
-                .error(Reply::new(
-                    552,
-                    "5.3.4",
-                    "Message size exceeds fixed maximum message size",
-                ))
-                .await;
+            return self.error(super::data::too_big()).await;
         }
         if params.body == Some(Body::BinaryMime) {
             // We do not advertise BINARYMIME (RFC 3030 §3).
