@@ -288,3 +288,29 @@ fn notify_text(n: Notify) -> String {
     }
     parts.join(",")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{STAGES, Stage};
+
+    fn position(stage: Stage) -> usize {
+        STAGES
+            .iter()
+            .position(|s| *s == stage)
+            .unwrap_or(usize::MAX)
+    }
+
+    #[test]
+    fn rcpt_stages_run_cheap_checks_first_and_delays_last() {
+        // What the client sent is checked before the store is asked.
+        assert_eq!(STAGES[0], Stage::Syntax);
+        assert!(position(Stage::Limit) < position(Stage::Relay));
+        // Relay rule, then existence, then room: maddy's order (and an unknown outside
+        // address is "relay denied", never "no such user").
+        assert!(position(Stage::Relay) < position(Stage::Recipient));
+        assert!(position(Stage::Recipient) < position(Stage::Quota));
+        // A recipient refused for good is never greylisted first.
+        assert!(position(Stage::Quota) < position(Stage::Spf));
+        assert_eq!(STAGES[STAGES.len() - 1], Stage::Greylist);
+    }
+}
