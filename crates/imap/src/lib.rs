@@ -17,7 +17,7 @@
 //! Failed logins count towards the lockout shared with SMTP and POP3 ([`net::Lockout`]).
 //!
 //! # Layout
-//! - `session.rs`: the session shape: buffers, reading and framing, timeouts, the states, and
+//! - `session.rs`: the session over `net::Shell`: framing, timeouts, the states, and
 //!   the one dispatch `match` deciding which command is allowed in which state.
 //! - `selected.rs`: the selected mailbox: message numbers, flags and MODSEQs, catching up
 //!   with changes.

@@ -188,7 +188,7 @@ impl Session {
             out.push(format!("{} EXISTS", sel.messages.len()));
         }
         for line in out {
-            proto::imap::response::untagged(&mut self.wbuf, &line);
+            proto::imap::response::untagged(&mut self.shell.wbuf, &line);
         }
     }
 }

@@ -1,35 +1,27 @@
-//! The IMAP session: its states, buffers, reading and framing with timeouts, and the one place
-//! that decides which command is allowed in which state.
+//! The IMAP session: its states, reading and framing commands (literals within the memory
+//! budget) with their timeouts over the shared [`net::Shell`], and the one place that
+//! decides which command is allowed in which state.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use net::SessionStream;
+use net::session::{Read, Shell, Stop};
 use proto::imap::response::{self, Status};
 use proto::imap::{Command, CommandReader, Frame, Limits, ListOptions, ParseError, Request};
 use store::{Account, Change};
-use tokio::io::AsyncWriteExt;
 use tokio::sync::broadcast;
 
-use crate::op::StoreRequest;
 use crate::selected::Selected;
 use crate::{Context, Kind};
+pub(crate) use net::{End, sanitize};
 
 /// RFC 9051 §5.4: an authenticated client may stay silent at least 30 minutes.
 pub(crate) const AUTOLOGOUT: Duration = Duration::from_secs(31 * 60);
 
 /// Commands (lines and literals) up to this size are not counted against the memory budget.
 const UNCOUNTED: u64 = 64 * 1024;
-
-/// Why a session stops.
-#[derive(Debug)]
-pub(crate) enum End {
-    /// LOGOUT, or the client closed the connection.
-    Closed,
-    /// A timeout, too many errors, shutdown or an I/O error; the BYE (if any) was sent.
-    Aborted,
-}
 
 /// RFC 9051 §3: the states. Logout is entered only by LOGOUT (or an error) and ends the
 /// session, so it is not a state the session waits in.
@@ -43,14 +35,10 @@ pub(crate) enum State {
 pub(crate) struct Session {
     pub ctx: Arc<Context>,
     pub kind: Kind,
-    /// `None` only while STARTTLS swaps the stream.
-    stream: Option<SessionStream>,
+    /// The connection: buffers, flush, reads, STARTTLS; responses are queued in
+    /// `shell.wbuf`.
+    pub shell: Shell,
     pub peer: SocketAddr,
-    /// Input not yet consumed is `rbuf[rpos..]`.
-    rbuf: Vec<u8>,
-    rpos: usize,
-    /// Responses not yet sent.
-    pub wbuf: Vec<u8>,
     reader: CommandReader,
     pub account: Option<Account>,
     pub selected: Option<Selected>,
@@ -65,23 +53,30 @@ pub(crate) struct Session {
     pub condstore: bool,
     /// ENABLE QRESYNC (RFC 7162 §3.2.3): VANISHED instead of EXPUNGE.
     pub qresync: bool,
-    errors: u32,
     pub id: String,
     /// The memory budget's share held by the command being read or run (its literals).
     held: net::BudgetGuard,
 }
 
+/// How long a client that has not logged in may stay silent: the SMTP command timeout.
+fn before_login_timeout(ctx: &Context) -> Duration {
+    Duration::from_secs(ctx.config.limits.command_timeout_secs)
+}
+
 impl Session {
     pub fn new(ctx: Arc<Context>, kind: Kind, stream: SessionStream, peer: SocketAddr) -> Self {
         let held = ctx.budget.guard();
+        let shell = Shell::new(
+            stream,
+            before_login_timeout(&ctx),
+            ctx.config.limits.max_errors,
+            ctx.shutdown.clone(),
+        );
         Session {
             ctx,
             kind,
-            stream: Some(stream),
+            shell,
             peer,
-            rbuf: Vec::with_capacity(4096),
-            rpos: 0,
-            wbuf: Vec::with_capacity(4096),
             reader: CommandReader::new(Limits::before_login()),
             account: None,
             selected: None,
@@ -90,14 +85,13 @@ impl Session {
             rev2: false,
             condstore: false,
             qresync: false,
-            errors: 0,
             id: format!("{:08X}", rand::random::<u32>()),
             held,
         }
     }
 
     pub fn is_tls(&self) -> bool {
-        self.stream.as_ref().is_some_and(SessionStream::is_tls)
+        self.shell.is_tls()
     }
 
     pub fn state(&self) -> State {
@@ -114,7 +108,7 @@ impl Session {
         if self.account.is_some() {
             AUTOLOGOUT
         } else {
-            Duration::from_secs(self.ctx.config.limits.command_timeout_secs)
+            before_login_timeout(&self.ctx)
         }
     }
 
@@ -123,17 +117,14 @@ impl Session {
         // RFC 9051 §7.1.1: the greeting, with the capabilities (saves a round trip).
         let caps = self.capabilities();
         response::status(
-            &mut self.wbuf,
+            &mut self.shell.wbuf,
             None,
             Status::Ok,
             &format!("CAPABILITY {caps}"),
             "Postroom IMAP ready",
         );
         let end = self.command_loop().await;
-        let _ = self.flush().await;
-        if let Some(mut stream) = self.stream.take() {
-            let _ = tokio::time::timeout(Duration::from_secs(5), stream.shutdown()).await;
-        }
+        self.shell.close().await;
         tracing::debug!(session = %self.id, ?end, "disconnected");
     }
 
@@ -160,14 +151,14 @@ impl Session {
     /// refusing over-long lines and over-large literals on the way.
     pub async fn next_command(&mut self) -> Result<Vec<u8>, End> {
         loop {
-            let (consumed, frame) = self.reader.next(&self.rbuf[self.rpos..]);
-            self.rpos += consumed;
+            let (consumed, frame) = self.reader.next(self.shell.input());
+            self.shell.consume(consumed);
             match frame {
                 Frame::Command(command) => return Ok(command),
                 // RFC 9051 §7.5: the client may send the literal, if memory allows.
                 Frame::Continue => {
                     if self.hold_pending() {
-                        response::untagged_continue(&mut self.wbuf, "Ready");
+                        response::untagged_continue(&mut self.shell.wbuf, "Ready");
                     } else {
                         // The client waits for `+` and sends nothing of the literal: refuse
                         // the command, keep the connection. RFC 5530 §3: UNAVAILABLE is the
@@ -261,22 +252,8 @@ impl Session {
             // Authenticated or selected (RFC 9051 §6.3).
             Command::Enable(caps) if authed => self.handle_enable(tag, caps),
             Command::Namespace if authed => self.handle_namespace(tag),
-            Command::Select {
-                mailbox,
-                condstore,
-                qresync,
-            } if authed => {
-                self.handle_select(tag, mailbox, false, condstore, qresync)
-                    .await
-            }
-            Command::Examine {
-                mailbox,
-                condstore,
-                qresync,
-            } if authed => {
-                self.handle_select(tag, mailbox, true, condstore, qresync)
-                    .await
-            }
+            Command::Select(args) if authed => self.handle_select(tag, args, false).await,
+            Command::Examine(args) if authed => self.handle_select(tag, args, true).await,
             // RFC 9208 §4.
             Command::GetQuota(root) if authed => self.handle_getquota(tag, root).await,
             Command::GetQuotaRoot(mailbox) if authed => {
@@ -321,12 +298,7 @@ impl Session {
             Command::Close if selected => self.handle_close(tag, true).await,
             Command::Unselect if selected => self.handle_close(tag, false).await,
             Command::Expunge(uids) if selected => self.handle_expunge(tag, uids).await,
-            Command::Search {
-                uid,
-                ret,
-                charset,
-                key,
-            } if selected => self.handle_search(tag, uid, ret, charset, key).await,
+            Command::Search(args) if selected => self.handle_search(tag, args).await,
             Command::Sort {
                 uid,
                 ret,
@@ -353,30 +325,9 @@ impl Session {
                 let since = changed_since.map(|since| (since, vanished));
                 self.handle_fetch(tag, uid, set, attrs, since).await
             }
-            Command::Store {
-                uid,
-                set,
-                op,
-                silent,
-                flags,
-                unchanged_since,
-            } if selected => {
-                let req = StoreRequest {
-                    uid,
-                    set,
-                    op,
-                    silent,
-                    flags,
-                    unchanged_since,
-                };
-                self.handle_store(tag, req).await
-            }
-            Command::Copy { uid, set, mailbox } if selected => {
-                self.handle_copy(tag, uid, set, mailbox, false).await
-            }
-            Command::Move { uid, set, mailbox } if selected => {
-                self.handle_copy(tag, uid, set, mailbox, true).await
-            }
+            Command::Store(args) if selected => self.handle_store(tag, args).await,
+            Command::Copy(args) if selected => self.handle_copy(tag, args, false).await,
+            Command::Move(args) if selected => self.handle_copy(tag, args, true).await,
             command => {
                 // RFC 9051 §6: a command not valid in this state is a BAD.
                 let why = match state {
@@ -401,7 +352,7 @@ impl Session {
 
     /// Queues `tag STATUS [code] text`.
     pub fn reply(&mut self, tag: Option<&str>, status: Status, code: &str, text: &str) {
-        response::status(&mut self.wbuf, tag, status, code, text);
+        response::status(&mut self.shell.wbuf, tag, status, code, text);
     }
 
     pub fn ok(&mut self, tag: &str, text: &str) {
@@ -422,8 +373,7 @@ impl Session {
 
     /// Past the limit of errors the session ends (RFC 9051 §7.1.5 lets a server close).
     async fn count_error(&mut self) -> Result<(), End> {
-        self.errors += 1;
-        if self.errors > self.ctx.config.limits.max_errors {
+        if self.shell.count_error() {
             tracing::info!(session = %self.id, peer = %self.peer, "too many errors");
             self.bye("too many errors").await;
             return Err(End::Aborted);
@@ -443,117 +393,71 @@ impl Session {
 
     /// Sends what is queued.
     pub async fn flush(&mut self) -> Result<(), End> {
-        if self.wbuf.is_empty() {
-            return Ok(());
-        }
-        let timeout = self.idle_timeout();
-        let Some(stream) = self.stream.as_mut() else {
-            return Err(End::Aborted);
-        };
-        let sent = stream.send(&self.wbuf, timeout).await;
-        self.wbuf.clear();
-        sent.map_err(|_| End::Aborted)
+        self.shell.flush().await
     }
 
     /// Reads more input. A silent client is told BYE at the autologout timeout (RFC 9051
     /// §5.4), and at shutdown.
     pub async fn read_more(&mut self) -> Result<(), End> {
-        self.rbuf.drain(..self.rpos);
-        self.rpos = 0;
-        let timeout = self.idle_timeout();
-        let shutdown = self.ctx.shutdown.clone();
-        let Some(stream) = self.stream.as_mut() else {
-            return Err(End::Aborted);
-        };
-        let read = tokio::select! {
-            read = tokio::time::timeout(timeout, stream.read_append(&mut self.rbuf)) => read,
-            () = shutdown.cancelled() => {
-                self.bye("server shutting down").await;
-                return Err(End::Aborted);
-            }
-        };
-        match read {
-            Ok(Ok(n)) if n > 0 => Ok(()),
-            Ok(Ok(_)) => Err(End::Closed),
-            Ok(Err(e)) => {
-                tracing::debug!(session = %self.id, error = %e, "read failed");
-                Err(End::Aborted)
-            }
-            Err(_elapsed) => {
-                tracing::info!(session = %self.id, peer = %self.peer, "autologout");
-                self.bye("autologout; idle for too long").await;
-                Err(End::Aborted)
-            }
+        match self.shell.read(self.idle_timeout()).await {
+            Ok(_) => Ok(()),
+            Err(stop) => Err(self.stopped(stop).await),
         }
     }
 
     /// Reads input or a change of the store, whichever comes first (IDLE). `Ok(true)` when
     /// input arrived.
     pub async fn read_or_change(&mut self, timeout: Duration) -> Result<bool, End> {
-        self.rbuf.drain(..self.rpos);
-        self.rpos = 0;
-        let shutdown = self.ctx.shutdown.clone();
-        let Some(stream) = self.stream.as_mut() else {
-            return Err(End::Aborted);
-        };
         let Some(changes) = self.changes.as_mut() else {
             return Err(End::Aborted);
         };
-        let outcome = tokio::select! {
-            read = tokio::time::timeout(timeout, stream.read_append(&mut self.rbuf)) => Some(read),
-            change = changes.recv() => {
+        match self.shell.read_or(timeout, changes.recv()).await {
+            Ok(Read::Input(_)) => Ok(true),
+            Ok(Read::Other(change)) => {
                 if let Some(sel) = self.selected.as_mut() {
                     sel.note(change);
                 }
-                None
+                Ok(false)
             }
-            () = shutdown.cancelled() => {
-                self.bye("server shutting down").await;
-                return Err(End::Aborted);
-            }
-        };
-        match outcome {
-            None => Ok(false),
-            Some(Ok(Ok(n))) if n > 0 => Ok(true),
-            Some(Ok(Ok(_))) => Err(End::Closed),
-            Some(Ok(Err(_))) => Err(End::Aborted),
-            Some(Err(_elapsed)) => {
-                self.bye("autologout; idle for too long").await;
-                Err(End::Aborted)
-            }
+            Err(stop) => Err(self.stopped(stop).await),
         }
+    }
+
+    /// Answers why no input came, and ends the session.
+    async fn stopped(&mut self, stop: Stop) -> End {
+        match stop {
+            Stop::Shutdown => self.bye("server shutting down").await,
+            Stop::TimedOut => {
+                tracing::info!(session = %self.id, peer = %self.peer, "autologout");
+                self.bye("autologout; idle for too long").await;
+            }
+            Stop::Closed | Stop::Failed(_) => {}
+        }
+        stop.end(&self.id)
     }
 
     /// Whether a whole command (or line) is buffered.
     pub fn has_input(&self) -> bool {
-        self.rbuf[self.rpos..].contains(&b'\n')
+        self.shell.has_line()
     }
 
-    /// After login: literals up to the message size limit (APPEND), and the change stream.
+    /// After login: literals up to the message size limit (APPEND), the change stream, and
+    /// the autologout timer for writes too.
     pub fn logged_in(&mut self, account: Account) {
         self.reader
             .set_limits(Limits::logged_in(self.ctx.config.limits.max_message_size));
         self.changes = Some(self.ctx.store.subscribe());
         self.account = Some(account);
+        self.shell.set_write_timeout(AUTOLOGOUT);
     }
 
     /// Throws away all buffered input (RFC 9051 §6.2.1: command injection) and swaps the
     /// stream for its TLS upgrade.
     pub async fn start_tls(&mut self) -> Result<(), End> {
-        let pipelined = self.rbuf.len() - self.rpos;
-        if pipelined > 0 {
-            tracing::info!(session = %self.id, peer = %self.peer, bytes = pipelined, "discarded input pipelined after STARTTLS");
-        }
-        self.rbuf.clear();
-        self.rpos = 0;
         self.reader.reset();
-        let plain = self.stream.take().ok_or(End::Aborted)?;
-        let tls = plain.start_tls(&self.ctx.tls).await.map_err(|e| {
-            tracing::info!(session = %self.id, peer = %self.peer, error = %e, "TLS handshake failed");
-            End::Aborted
-        })?;
-        self.stream = Some(tls);
-        Ok(())
+        self.shell
+            .start_tls(&self.ctx.tls, &self.id, self.peer, "STARTTLS")
+            .await
     }
 
     /// A mailbox name from the wire: modified UTF-7 unless UTF-8 was enabled (RFC 3501
@@ -582,9 +486,4 @@ impl Session {
         }
         out
     }
-}
-
-/// Keeps client-supplied text in logs printable and short.
-pub(crate) fn sanitize(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control()).take(64).collect()
 }

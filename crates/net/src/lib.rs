@@ -1,6 +1,6 @@
 //! Network plumbing shared by every protocol: listeners, TLS, connection limits, shutdown.
 //!
-//! This crate does not speak any mail protocol: it hands each accepted connection, as a
+//! This crate does not speak any mail protocol (it borrows `proto`'s line splitter): it hands each accepted connection, as a
 //! [`SessionStream`], to a handler that does. TLS uses rustls with the *ring* provider, passed
 //! explicitly to every config (no process-wide default provider is installed or needed).
 //!
@@ -16,7 +16,10 @@
 //! - `budget.rs`: [`MemoryBudget`], the bytes of messages all sessions may hold in memory.
 //! - `lockout.rs`: failed-login slowdown and lockout per IP and per account, shared by every
 //!   protocol that takes passwords.
-//! - `login.rs`: when a password may be sent (TLS, or loopback).
+//! - `login.rs`: [`login::authenticate`]: when a password may be sent (TLS, or loopback),
+//!   the lockout, the check, the delay; its [`login::Outcome`] is worded by each protocol.
+//! - `session.rs`: [`session::Shell`], what every protocol session does with its connection:
+//!   buffers, flush, reads with timeouts and shutdown, the error count, STARTTLS.
 //! - `shutdown.rs`: SIGINT/SIGTERM to a cancellation token.
 
 mod budget;
@@ -24,7 +27,8 @@ mod certs;
 mod limit;
 mod listener;
 mod lockout;
-mod login;
+pub mod login;
+pub mod session;
 mod shutdown;
 mod stream;
 mod tls;
@@ -38,6 +42,7 @@ pub use limit::{ConnGuard, ConnLimiter};
 pub use listener::{Service, bind, bind_addr, serve};
 pub use lockout::{Attempt, Locked, Lockout, LockoutPolicy};
 pub use login::plaintext_login_allowed;
+pub use session::{End, Shell, sanitize};
 pub use shutdown::shutdown_on_signals;
 pub use stream::{READ_CHUNK, SessionStream, TLS_HANDSHAKE_TIMEOUT};
 pub use tls::{client_tls_trusting, load_certified_key, server_tls, server_tls_live};

@@ -1,7 +1,63 @@
-//! When a client may send a password in the clear of the protocol (LOGIN, USER/PASS, AUTH
-//! PLAIN/LOGIN): shared by IMAP and POP3 so the rule is the same everywhere.
+//! Logins, the same for every protocol (SMTP AUTH, IMAP LOGIN/AUTHENTICATE, POP3 USER/PASS
+//! and AUTH): when a password may be sent, the lockout, the password check and the delay
+//! after a failure. [`authenticate`] returns an [`Outcome`] that each protocol words in its
+//! own replies.
 
+use std::future::Future;
 use std::net::IpAddr;
+use std::sync::Arc;
+
+use crate::lockout::{Locked, Lockout};
+
+/// What a login attempt came to.
+#[derive(Debug)]
+#[must_use]
+pub enum Outcome<A, E> {
+    /// The password was right.
+    Ok(A),
+    /// A password may not travel over this connection (no TLS): it was not looked at.
+    PlaintextRefused,
+    /// Too many failures ([`Lockout`]): refused before the password was looked at, so
+    /// while locked even the right one fails. `Locked::Slowed` is the account's delay.
+    Locked(Locked),
+    /// Wrong user name or password; the answer was already delayed by the lockout's
+    /// per-failure delay.
+    BadCredentials,
+    /// The password could not be checked (the store failed); temporary.
+    Failed(E),
+}
+
+/// One login attempt by `user` from `peer`: refused when `secure` is false (the protocol's
+/// rule for sending a password: [`plaintext_login_allowed`], or SMTP's TLS-only AUTH), or
+/// while the lockout refuses; otherwise `check` (the password check) runs, counted in the
+/// lockout from before it starts, so parallel guesses cannot all pass the check.
+pub async fn authenticate<A, E>(
+    lockout: &Arc<Lockout>,
+    peer: IpAddr,
+    user: &str,
+    secure: bool,
+    check: impl Future<Output = Result<Option<A>, E>>,
+) -> Outcome<A, E> {
+    if !secure {
+        return Outcome::PlaintextRefused;
+    }
+    let attempt = match lockout.begin(peer, user) {
+        Ok(attempt) => attempt,
+        Err(locked) => return Outcome::Locked(locked),
+    };
+    match check.await {
+        Ok(Some(account)) => {
+            attempt.succeeded();
+            Outcome::Ok(account)
+        }
+        Ok(None) => {
+            tokio::time::sleep(attempt.failed()).await;
+            Outcome::BadCredentials
+        }
+        // Dropped unresolved: a failed check counts as nothing.
+        Err(e) => Outcome::Failed(e),
+    }
+}
 
 /// Passwords only over TLS (RFC 9051 §6.2.3, RFC 2595 §2.1, RFC 8314 §3), except from loopback
 /// addresses: on this computer nobody else can listen in.
@@ -12,6 +68,42 @@ pub fn plaintext_login_allowed(tls: bool, peer: IpAddr) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lockout::LockoutPolicy;
+
+    fn lockout(per_ip: u32) -> Arc<Lockout> {
+        Arc::new(Lockout::new(LockoutPolicy {
+            per_ip,
+            per_account: 100,
+            period: std::time::Duration::from_secs(60),
+        }))
+    }
+
+    async fn check(password: &str) -> Result<Option<&'static str>, &'static str> {
+        match password {
+            "right" => Ok(Some("alice")),
+            "broken" => Err("store down"),
+            _ => Ok(None),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_login_outcome_is_ok_bad_refused_or_locked() {
+        let lockout = lockout(2);
+        let peer = ip("192.0.2.7");
+        let out = authenticate(&lockout, peer, "alice", false, check("right")).await;
+        assert!(matches!(out, Outcome::PlaintextRefused), "{out:?}");
+        let out = authenticate(&lockout, peer, "alice", true, check("right")).await;
+        assert!(matches!(out, Outcome::Ok("alice")), "{out:?}");
+        let out = authenticate(&lockout, peer, "alice", true, check("broken")).await;
+        assert!(matches!(out, Outcome::Failed("store down")), "{out:?}");
+        for _ in 0..2 {
+            let out = authenticate(&lockout, peer, "alice", true, check("wrong")).await;
+            assert!(matches!(out, Outcome::BadCredentials), "{out:?}");
+        }
+        // Two failures lock the address: even the right password is refused unchecked.
+        let out = authenticate(&lockout, peer, "alice", true, check("right")).await;
+        assert!(matches!(out, Outcome::Locked(Locked::Address)), "{out:?}");
+    }
 
     fn ip(s: &str) -> IpAddr {
         s.parse().expect("ip")

@@ -5,7 +5,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, DuplexStream, ReadBuf};
+use tokio::io::{AsyncRead, AsyncWrite, DuplexStream, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
 
@@ -34,30 +34,10 @@ macro_rules! each {
     };
 }
 
-/// How much a session asks for in one read.
+/// How much a session asks for in one read ([`crate::session::Shell`]).
 pub const READ_CHUNK: usize = 16 * 1024;
 
 impl SessionStream {
-    /// Writes all of `bytes` and flushes, within `timeout` (a client that stops reading must
-    /// not hold a session forever).
-    pub async fn send(&mut self, bytes: &[u8], timeout: Duration) -> io::Result<()> {
-        let write = async {
-            self.write_all(bytes).await?;
-            self.flush().await
-        };
-        tokio::time::timeout(timeout, write)
-            .await
-            .unwrap_or_else(|_| Err(io::Error::new(io::ErrorKind::TimedOut, "write timed out")))
-    }
-
-    /// Reads once, appending to `buf` (into at least [`READ_CHUNK`] bytes of spare capacity,
-    /// never zero-filled); `Ok(0)` at end of stream. Cancel-safe: if the future is dropped
-    /// (timeout, shutdown), `buf` is unchanged.
-    pub async fn read_append(&mut self, buf: &mut Vec<u8>) -> io::Result<usize> {
-        buf.reserve(READ_CHUNK);
-        self.read_buf(buf).await
-    }
-
     pub fn is_tls(&self) -> bool {
         matches!(self, SessionStream::Tls(_) | SessionStream::MemoryTls(_))
     }

@@ -13,7 +13,7 @@
 //! towards the lockout shared with SMTP AUTH ([`net::Lockout`]).
 //!
 //! # Layout
-//! - `session.rs`: the session shape: buffers, reading, timeouts, the states, and the one
+//! - `session.rs`: the session over `net::Shell`: reading, timeouts, the states, and the one
 //!   dispatch `match` deciding which command is allowed in which state.
 //! - `policy.rs`: when a password may be sent, and the CAPA list per state.
 //! - `lock.rs`: [`Maildrops`], the set of accounts a session holds.

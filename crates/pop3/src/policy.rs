@@ -1,8 +1,17 @@
 //! When a client may send a password, and what CAPA announces in each state.
 
-use proto::pop3::Mechanism;
+use proto::pop3::{Mechanism, Reply, RespCode};
 
 pub(crate) use net::plaintext_login_allowed as login_allowed;
+
+/// USER (or a login) where a password may not be sent. RFC 3206 §5: [AUTH] covers logins
+/// refused by policy, such as without encryption.
+pub(crate) fn plaintext_refused() -> Reply {
+    Reply::err_code(
+        RespCode::Auth,
+        "plaintext login is not allowed without TLS; use STLS first",
+    )
+}
 
 /// The CAPA response lines (RFC 2449 §5, §6) for the session's state.
 pub(crate) fn capabilities(logged_in: bool, tls: bool, login_allowed: bool) -> Vec<String> {

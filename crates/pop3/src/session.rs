@@ -1,26 +1,18 @@
-//! The POP3 session: its states, buffers, reading with timeouts, and the one place that
-//! decides which command is allowed in which state.
+//! The POP3 session: its states, reading commands with their timeouts over the shared
+//! [`net::Shell`], and the one place that decides which command is allowed in which state.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use net::SessionStream;
-use proto::pop3::{Command, CommandError, Line, LineSplitter, MAX_LINE, Reply};
+use net::session::{NextLine, Shell, Stop};
+use proto::pop3::{Command, CommandError, LineSplitter, MAX_LINE, Reply};
 use store::{Account, Maildrop, MaildropMessage};
-use tokio::io::AsyncWriteExt;
 
 use crate::lock::MaildropLock;
 use crate::{Context, Kind};
-
-/// Why a session stops.
-#[derive(Debug)]
-pub(crate) enum End {
-    /// QUIT, or the client closed the connection.
-    Closed,
-    /// A timeout, too many errors, shutdown or an I/O error; the reply (if any) was sent.
-    Aborted,
-}
+pub(crate) use net::{End, sanitize};
 
 /// RFC 1939 §3: AUTHORIZATION, then TRANSACTION. UPDATE is entered only by QUIT and ends
 /// the session (`op/quit.rs`), so it is not a state the session waits in.
@@ -120,43 +112,39 @@ impl Transaction {
 pub(crate) struct Session {
     pub ctx: Arc<Context>,
     pub kind: Kind,
-    /// `None` only while STLS swaps the stream.
-    stream: Option<SessionStream>,
+    /// The connection: buffers, flush, reads, STLS. Responses are queued in `shell.wbuf`
+    /// and flushed before waiting for the client, and while a long response streams.
+    pub shell: Shell,
     pub peer: SocketAddr,
-    /// Input not yet consumed is `rbuf[rpos..]`.
-    rbuf: Vec<u8>,
-    rpos: usize,
-    /// Responses not yet sent; flushed before waiting for the client, and while a long
-    /// response streams.
-    pub wbuf: Vec<u8>,
     splitter: LineSplitter,
     pub state: State,
     /// RFC 6856 §2: the client sent UTF8.
     pub utf8: bool,
-    errors: u32,
     pub id: String,
 }
 
 impl Session {
     pub fn new(ctx: Arc<Context>, kind: Kind, stream: SessionStream, peer: SocketAddr) -> Self {
+        let shell = Shell::new(
+            stream,
+            idle_timeout(&ctx),
+            ctx.config.limits.max_errors,
+            ctx.shutdown.clone(),
+        );
         Session {
             ctx,
             kind,
-            stream: Some(stream),
+            shell,
             peer,
-            rbuf: Vec::with_capacity(4096),
-            rpos: 0,
-            wbuf: Vec::with_capacity(4096),
             splitter: LineSplitter::new(MAX_LINE),
             state: State::Authorization { user: None },
             utf8: false,
-            errors: 0,
             id: format!("{:08X}", rand::random::<u32>()),
         }
     }
 
     pub fn is_tls(&self) -> bool {
-        self.stream.as_ref().is_some_and(SessionStream::is_tls)
+        self.shell.is_tls()
     }
 
     /// The logged-in maildrop, if any.
@@ -174,12 +162,6 @@ impl Session {
         }
     }
 
-    /// How long the client may stay silent (RFC 1939 §3: at least 10 minutes), and how long
-    /// a write may stall.
-    fn idle_timeout(&self) -> Duration {
-        Duration::from_secs(self.ctx.config.limits.pop3_idle_timeout_secs)
-    }
-
     pub async fn run(mut self) {
         tracing::debug!(session = %self.id, peer = %self.peer, service = self.kind.name(), tls = self.is_tls(), "connected");
         // RFC 1939 §4: the greeting. No timestamp banner: APOP is not offered.
@@ -188,10 +170,7 @@ impl Session {
             self.ctx.config.hostname
         )));
         let end = self.command_loop().await;
-        let _ = self.flush().await;
-        if let Some(mut stream) = self.stream.take() {
-            let _ = tokio::time::timeout(Duration::from_secs(5), stream.shutdown()).await;
-        }
+        self.shell.close().await;
         tracing::debug!(session = %self.id, ?end, "disconnected");
     }
 
@@ -199,17 +178,18 @@ impl Session {
         loop {
             // Every complete command already buffered is answered before reading again
             // (RFC 2449 §6.6 PIPELINING); the answers go out together.
-            while let Some(line) = self.next_line() {
-                match line {
-                    Some(line) => {
-                        let result = match proto::pop3::parse_command(&line) {
-                            Ok(command) => self.dispatch(command).await,
-                            Err(e) => self.error(command_error_reply(&e)).await,
-                        };
-                        result?;
+            loop {
+                let parsed = match self.shell.next_line(&mut self.splitter) {
+                    NextLine::Line(line) => {
+                        proto::pop3::parse_command(line).map_err(|e| command_error_reply(&e))
                     }
                     // RFC 2449 §4: a line longer than the limit is refused, not cut.
-                    None => self.error(Reply::err("line too long")).await?,
+                    NextLine::TooLong => Err(Reply::err("line too long")),
+                    NextLine::Incomplete => break,
+                };
+                match parsed {
+                    Ok(command) => self.dispatch(command).await?,
+                    Err(reply) => self.error(reply).await?,
                 }
             }
             self.flush().await?;
@@ -257,14 +237,13 @@ impl Session {
 
     /// Queues a response.
     pub fn reply(&mut self, reply: Reply) {
-        reply.write_to(&mut self.wbuf);
+        reply.write_to(&mut self.shell.wbuf);
     }
 
     /// Queues an error response and counts it; past the limit the session ends.
     pub async fn error(&mut self, reply: Reply) -> Result<(), End> {
         self.reply(reply);
-        self.errors += 1;
-        if self.errors > self.ctx.config.limits.max_errors {
+        if self.shell.count_error() {
             tracing::info!(session = %self.id, peer = %self.peer, "too many errors");
             self.reply(Reply::err("too many errors, closing connection"));
             let _ = self.flush().await;
@@ -275,101 +254,59 @@ impl Session {
 
     /// Sends what is queued.
     pub async fn flush(&mut self) -> Result<(), End> {
-        if self.wbuf.is_empty() {
-            return Ok(());
-        }
-        let timeout = self.idle_timeout();
-        let Some(stream) = self.stream.as_mut() else {
-            return Err(End::Aborted);
-        };
-        let sent = stream.send(&self.wbuf, timeout).await;
-        self.wbuf.clear();
-        sent.map_err(|_| End::Aborted)
-    }
-
-    /// The next buffered line: `Some(Some(line))`, `Some(None)` for a finished over-long
-    /// line, `None` when no complete line is buffered.
-    pub fn next_line(&mut self) -> Option<Option<Vec<u8>>> {
-        loop {
-            match self.splitter.next(&self.rbuf[self.rpos..]) {
-                Line::Complete { line, consumed } => {
-                    let line = line.to_vec();
-                    self.rpos += consumed;
-                    return Some(Some(line));
-                }
-                Line::TooLong { consumed, finished } => {
-                    self.rpos += consumed;
-                    if finished {
-                        return Some(None);
-                    }
-                }
-                Line::Incomplete => return None,
-            }
-        }
+        self.shell.flush().await
     }
 
     /// Reads more input. A silent client is disconnected without a response and without
     /// entering UPDATE (RFC 1939 §3); at shutdown an idle client is told why.
     pub async fn read_more(&mut self) -> Result<(), End> {
-        // Drop what was consumed so the buffer never grows past one line and one read.
-        self.rbuf.drain(..self.rpos);
-        self.rpos = 0;
-        let timeout = self.idle_timeout();
-        let shutdown = self.ctx.shutdown.clone();
-        let Some(stream) = self.stream.as_mut() else {
-            return Err(End::Aborted);
-        };
-        let read = tokio::select! {
-            read = tokio::time::timeout(timeout, stream.read_append(&mut self.rbuf)) => read,
-            () = shutdown.cancelled() => {
-                self.reply(Reply::err_code(proto::pop3::RespCode::SysTemp, "server shutting down"));
-                let _ = self.flush().await;
-                return Err(End::Aborted);
-            }
-        };
-        match read {
-            Ok(Ok(n)) if n > 0 => Ok(()),
-            Ok(Ok(_)) => Err(End::Closed),
-            Ok(Err(e)) => {
-                tracing::debug!(session = %self.id, error = %e, "read failed");
-                Err(End::Aborted)
-            }
-            Err(_elapsed) => {
-                tracing::info!(session = %self.id, peer = %self.peer, "idle timeout");
-                Err(End::Aborted)
-            }
+        match self.shell.read(idle_timeout(&self.ctx)).await {
+            Ok(_) => Ok(()),
+            Err(stop) => Err(self.stopped(stop).await),
         }
+    }
+
+    /// Answers why no input came, and ends the session.
+    async fn stopped(&mut self, stop: Stop) -> End {
+        match stop {
+            Stop::Shutdown => {
+                self.reply(Reply::err_code(
+                    proto::pop3::RespCode::SysTemp,
+                    "server shutting down",
+                ));
+                let _ = self.flush().await;
+            }
+            Stop::TimedOut => {
+                tracing::info!(session = %self.id, peer = %self.peer, "idle timeout");
+            }
+            Stop::Closed | Stop::Failed(_) => {}
+        }
+        stop.end(&self.id)
     }
 
     /// Reads one line of a SASL exchange; `None` when it was too long.
     pub async fn read_line(&mut self) -> Result<Option<String>, End> {
-        loop {
-            if let Some(line) = self.next_line() {
-                return Ok(line.map(|l| String::from_utf8_lossy(&l).into_owned()));
-            }
-            self.flush().await?;
-            self.read_more().await?;
+        let timeout = idle_timeout(&self.ctx);
+        match self.shell.read_line(&mut self.splitter, timeout).await {
+            Ok(line) => Ok(line),
+            Err(stop) => Err(self.stopped(stop).await),
         }
     }
 
     /// Throws away all buffered input (RFC 2595 §4, command injection) and swaps the stream
     /// for its TLS upgrade.
     pub async fn start_tls(&mut self) -> Result<(), End> {
-        let pipelined = self.rbuf.len() - self.rpos;
-        if pipelined > 0 {
-            tracing::info!(session = %self.id, peer = %self.peer, bytes = pipelined, "discarded input pipelined after STLS");
-        }
-        self.rbuf.clear();
-        self.rpos = 0;
         self.splitter = LineSplitter::new(MAX_LINE);
-        let plain = self.stream.take().ok_or(End::Aborted)?;
-        let tls = plain.start_tls(&self.ctx.tls).await.map_err(|e| {
-            tracing::info!(session = %self.id, peer = %self.peer, error = %e, "TLS handshake failed");
-            End::Aborted
-        })?;
-        self.stream = Some(tls);
-        Ok(())
+        self.shell
+            .start_tls(&self.ctx.tls, &self.id, self.peer, "STLS")
+            .await
     }
+}
+
+/// How long the client may stay silent (RFC 1939 §3: at least 10 minutes), and how long a
+/// write may stall.
+fn idle_timeout(ctx: &Context) -> Duration {
+    Duration::from_secs(ctx.config.limits.pop3_idle_timeout_secs)
 }
 
 /// The response to a line that does not parse.
@@ -379,9 +316,4 @@ fn command_error_reply(e: &CommandError) -> Reply {
         CommandError::Syntax(why) => Reply::err(format!("syntax error: {why}")),
         _ => Reply::err("syntax error"),
     }
-}
-
-/// Keeps client-supplied text in logs printable and short.
-pub(crate) fn sanitize(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control()).take(64).collect()
 }

@@ -9,18 +9,21 @@
 //! never reveal configuration: the client sees a generic text with its code.
 //!
 //! # Layout
-//! - `session.rs`: the session shape: buffers, reading, timeouts, the one dispatch `match`
-//!   deciding which command is allowed when, error counting, shutdown.
+//! - `session.rs`: the session over the shared [`net::Shell`]: reading commands and
+//!   message data with their timeouts, the dispatch, error counting, shutdown.
+//! - `state.rs`: the states (connected, greeted, in a transaction) and the one table of
+//!   which command is allowed in which state.
 //! - `op/ehlo.rs`: HELO and EHLO (the extension list).
 //! - `op/starttls.rs`: STARTTLS (RFC 3207).
 //! - `op/auth.rs`: AUTH PLAIN and LOGIN (RFC 4954).
 //! - `op/mail.rs`: MAIL FROM with SIZE, BODY, SMTPUTF8, RET, ENVID.
-//! - `op/rcpt.rs`: RCPT TO: relay policy and recipient resolution, NOTIFY, ORCPT.
+//! - `op/rcpt.rs`: RCPT TO: the checks as ordered stages (syntax, limit, relay rule,
+//!   recipient, quota, and the SPF and greylisting slots), NOTIFY, ORCPT.
 //! - `op/data.rs`: DATA, and delivery of the finished message (DATA's or BDAT's).
 //! - `op/bdat.rs`: BDAT (RFC 3030 CHUNKING).
 //! - `incoming.rs`: an arriving message: in memory within the shared memory budget, spooled
 //!   to disk past 1 MiB (or when memory is tight).
-//! - `op/other.rs`: RSET, NOOP, QUIT, VRFY, EXPN, HELP.
+//! - `op/rset.rs`: RSET, NOOP, QUIT; `op/vrfy.rs`: VRFY, EXPN, HELP.
 //! - `op/etrn.rs`: ETRN (RFC 1985): starting delivery of the mail held for a domain.
 //! - `policy.rs`: end-of-DATA checks (hop count, the author of submitted mail) and how the
 //!   message entered (origin, SRS sender of forwarded mail).
@@ -31,6 +34,7 @@ mod op;
 mod policy;
 mod received;
 mod session;
+mod state;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -11,7 +11,7 @@ impl Session {
     /// How this session's mail entered: after AUTH, from `[relay] networks`, or from the
     /// Internet.
     pub(crate) fn origin(&self) -> Origin {
-        if self.auth.is_some() {
+        if self.auth().is_some() {
             Origin::Submission
         } else if self.trusted_relay() {
             Origin::Relay
@@ -24,7 +24,7 @@ impl Session {
     /// `head` (the whole message if it is short) and its length; `Some(reply)` refuses it.
     pub(crate) async fn check_message(&self, head: &[u8], len: u64) -> Option<Reply> {
         let truncated = (head.len() as u64) < len;
-        if self.auth.is_some() && truncated && !header::complete(head) {
+        if self.auth().is_some() && truncated && !header::complete(head) {
             // The author check must see every From:/Sender: field; a header section this
             // long is no real message's.
             return Some(Reply::new(552, "5.3.4", "Message header section too large"));
@@ -47,7 +47,7 @@ impl Session {
                 ),
             ));
         }
-        if self.auth.is_some() {
+        if self.auth().is_some() {
             return self.check_author(&fields).await;
         }
         None

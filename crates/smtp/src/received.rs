@@ -9,23 +9,30 @@ use crate::session::{Session, Transaction};
 /// over lines, CRLF-terminated, appended to `out` (the start of the stored message).
 pub(crate) fn write_header(session: &Session, tx: &Transaction, id: &str, out: &mut Vec<u8>) {
     use std::io::Write;
-    let helo = session.helo.as_deref().unwrap_or("unknown");
+    let helo = session
+        .state
+        .greeting()
+        .map_or("unknown", |g| g.helo.as_str());
     let utf8 = tx.params.smtputf8 || matches!(&tx.from, Path::Mailbox(a) if !a.is_ascii());
-    let proto = match (utf8, session.esmtp) {
+    let proto = match (utf8, session.esmtp()) {
         (true, _) => "UTF8SMTP",
         (false, true) => "ESMTP",
         (false, false) => "SMTP",
     };
     // RFC 3848: ESMTPS, ESMTPA, ESMTPSA.
-    let s = if session.tls_info.is_some() { "S" } else { "" };
-    let a = if session.auth.is_some() { "A" } else { "" };
+    let s = if session.shell.tls_info().is_some() {
+        "S"
+    } else {
+        ""
+    };
+    let a = if session.auth().is_some() { "A" } else { "" };
     // Writing into a Vec cannot fail.
     let _ = match session.peer.ip() {
         std::net::IpAddr::V4(v4) => write!(out, "Received: from {helo} ([{v4}])"),
         std::net::IpAddr::V6(v6) => write!(out, "Received: from {helo} ([IPv6:{v6}])"),
     };
     let _ = write!(out, "\r\n\tby {} (Postroom)", session.hostname());
-    if let Some(tls) = &session.tls_info {
+    if let Some(tls) = session.shell.tls_info() {
         let _ = write!(out, "\r\n\t(using {tls})");
     }
     let _ = write!(out, "\r\n\twith {proto}{s}{a} id {id}");

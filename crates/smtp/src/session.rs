@@ -1,5 +1,6 @@
-//! The SMTP session: buffers, reading with timeouts, and the one place that decides which
-//! command is allowed in which state.
+//! The SMTP session: reading commands (pipelined, RFC 2920) and message data with their
+//! timeouts over the shared [`net::Shell`], and the dispatch of each command after the one
+//! table of which command is allowed in which state (`state.rs`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -7,110 +8,73 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use net::SessionStream;
-use proto::smtp::{Command, CommandError, Line, LineSplitter, MailParams, Path, Reply};
-use store::{Account, AccountId, RemoteRecipient};
-use tokio::io::AsyncWriteExt;
+use net::session::{NextLine, Shell, Stop};
+use proto::smtp::{Command, CommandError, LineSplitter, Reply};
+use store::Account;
 use tokio::time::Instant;
 
+pub(crate) use crate::state::{Greeting, State, Transaction};
 use crate::{Context, Kind};
-
-/// Why a session stops.
-#[derive(Debug)]
-pub(crate) enum End {
-    /// The client closed the connection or sent QUIT.
-    Closed,
-    /// A timeout, too many errors, shutdown or an I/O error; the reply (if any) was sent.
-    Aborted,
-}
-
-/// The mail transaction between MAIL and the end of DATA/BDAT LAST (RFC 5321 §3.3).
-pub(crate) struct Transaction {
-    pub from: Path,
-    pub params: MailParams,
-    /// Number of accepted RCPT commands.
-    pub rcpt_count: usize,
-    /// Accepted recipients as given, for the Received header's `for` clause.
-    pub first_rcpt: Option<String>,
-    pub accounts: Vec<AccountId>,
-    pub remote: Vec<RemoteRecipient>,
-    /// BDAT: the message so far (RFC 3030); `None` until the first BDAT.
-    pub chunks: Option<crate::op::Chunks>,
-    /// Mail from the Internet that one of our aliases forwards outside: the domain of the
-    /// first such alias, which the SRS envelope sender is made in (`policy.rs`).
-    pub srs_domain: Option<String>,
-}
-
-impl Transaction {
-    pub fn new(from: Path, params: MailParams) -> Self {
-        Self {
-            from,
-            params,
-            rcpt_count: 0,
-            first_rcpt: None,
-            accounts: Vec::new(),
-            remote: Vec::new(),
-            chunks: None,
-            srs_domain: None,
-        }
-    }
-}
+pub(crate) use net::{End, sanitize};
 
 static SESSION_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 pub(crate) struct Session {
     pub ctx: Arc<Context>,
     pub kind: Kind,
-    /// `None` only while STARTTLS swaps the stream.
-    stream: Option<SessionStream>,
+    /// The connection: buffers, flush, reads, STARTTLS. Replies are queued in `shell.wbuf`
+    /// and flushed when no further pipelined command is buffered (RFC 2920 §3.1) or before
+    /// waiting for the client.
+    pub shell: Shell,
     pub peer: SocketAddr,
-    /// Input not yet consumed is `rbuf[rpos..]`.
-    rbuf: Vec<u8>,
-    rpos: usize,
-    /// Replies not yet sent; flushed when no further pipelined command is buffered
-    /// (RFC 2920 §3.1) or before waiting for the client.
-    wbuf: Vec<u8>,
     splitter: LineSplitter,
-    /// The HELO/EHLO argument; `None` before the greeting and after STARTTLS.
-    pub helo: Option<String>,
-    pub esmtp: bool,
-    pub auth: Option<Account>,
-    pub tx: Option<Transaction>,
-    errors: u32,
+    pub state: State,
     pub id: String,
-    pub tls_info: Option<String>,
 }
 
 impl Session {
     pub fn new(ctx: Arc<Context>, kind: Kind, stream: SessionStream, peer: SocketAddr) -> Self {
         let n = SESSION_COUNTER.fetch_add(1, Ordering::Relaxed);
         let id = format!("{:08X}{:04X}", rand::random::<u32>(), n & 0xffff);
-        let tls_info = stream.tls_info();
-        let max_line = ctx.config.limits.max_line_length;
+        let limits = &ctx.config.limits;
+        let shell = Shell::new(
+            stream,
+            Duration::from_secs(limits.command_timeout_secs),
+            limits.max_errors,
+            ctx.shutdown.clone(),
+        );
+        let splitter = LineSplitter::new(limits.max_line_length);
         Self {
             ctx,
             kind,
-            stream: Some(stream),
+            shell,
             peer,
-            rbuf: Vec::with_capacity(4096),
-            rpos: 0,
-            wbuf: Vec::with_capacity(1024),
-            splitter: LineSplitter::new(max_line),
-            helo: None,
-            esmtp: false,
-            auth: None,
-            tx: None,
-            errors: 0,
+            splitter,
+            state: State::Connected,
             id,
-            tls_info,
         }
     }
 
     pub fn is_tls(&self) -> bool {
-        self.stream.as_ref().is_some_and(SessionStream::is_tls)
+        self.shell.is_tls()
     }
 
     pub fn hostname(&self) -> &str {
         &self.ctx.config.hostname
+    }
+
+    /// The account after a successful AUTH.
+    pub fn auth(&self) -> Option<&Account> {
+        self.state.greeting().and_then(|g| g.auth.as_ref())
+    }
+
+    /// Whether the session started with EHLO.
+    pub fn esmtp(&self) -> bool {
+        self.state.greeting().is_some_and(|g| g.esmtp)
+    }
+
+    pub fn tx(&self) -> Option<&Transaction> {
+        self.state.transaction()
     }
 
     pub async fn run(mut self) {
@@ -122,10 +86,7 @@ impl Session {
         };
         self.reply(greeting);
         let end = self.command_loop().await;
-        let _ = self.flush().await;
-        if let Some(mut stream) = self.stream.take() {
-            let _ = tokio::time::timeout(Duration::from_secs(5), stream.shutdown()).await;
-        }
+        self.shell.close().await;
         tracing::debug!(session = %self.id, ?end, "disconnected");
     }
 
@@ -133,72 +94,45 @@ impl Session {
         loop {
             // Handle every complete command already buffered before reading again (PIPELINING).
             loop {
-                let next = match self.splitter.next(&self.rbuf[self.rpos..]) {
-                    Line::Complete { line, consumed } => {
-                        let parsed = proto::smtp::parse_command(line);
-                        self.rpos += consumed;
-                        Some(parsed)
+                let parsed = match self.shell.next_line(&mut self.splitter) {
+                    NextLine::Line(line) => {
+                        proto::smtp::parse_command(line).map_err(|e| command_error_reply(&e))
                     }
-                    Line::TooLong { consumed, finished } => {
-                        self.rpos += consumed;
-                        if finished {
-                            // RFC 5321 §4.2.2: 500 line too long.
-                            if let Err(end) =
-                                self.error(Reply::new(500, "5.5.2", "Line too long")).await
-                            {
-                                return end;
-                            }
-                        }
-                        continue;
-                    }
-                    Line::Incomplete => None,
+                    // RFC 5321 §4.2.2: 500 line too long.
+                    NextLine::TooLong => Err(Reply::new(500, "5.5.2", "Line too long")),
+                    NextLine::Incomplete => break,
                 };
-                let Some(parsed) = next else { break };
-                self.compact();
                 let result = match parsed {
                     Ok(command) => self.dispatch(command).await,
-                    Err(e) => self.error(command_error_reply(&e)).await,
+                    Err(reply) => self.error(reply).await,
                 };
                 if let Err(end) = result {
                     return end;
                 }
             }
-            self.compact();
             if let Err(end) = self.flush().await {
                 return end;
             }
-            let timeout = Duration::from_secs(self.ctx.config.limits.command_timeout_secs);
-            match self.read_more(timeout, true).await {
-                Ok(_) => {}
-                Err(end) => return end,
+            if let Err(end) = self.read_more().await {
+                return end;
             }
         }
     }
 
-    /// The one place that decides which command is allowed in which state.
+    /// Runs a command the table in `state.rs` allows in this state, or refuses it.
     async fn dispatch(&mut self, command: Command) -> Result<(), End> {
+        if let Err(reply) = crate::state::allowed(&command, &self.state, self.kind) {
+            return self.error(reply).await;
+        }
         match command {
             Command::Ehlo(name) => self.handle_ehlo(name, true),
             Command::Helo(name) => self.handle_ehlo(name, false),
-            Command::Quit => {
-                self.reply(Reply::new(
-                    221,
-                    "2.0.0",
-                    format!("{} closing connection", self.hostname()),
-                ));
-                let _ = self.flush().await;
-                Err(End::Closed)
-            }
-            Command::Noop => {
-                self.reply(Reply::new(250, "2.0.0", "OK"));
-                Ok(())
-            }
-            Command::Rset => {
-                self.tx = None;
-                self.reply(Reply::new(250, "2.0.0", "OK"));
-                Ok(())
-            }
-            Command::Vrfy(_) | Command::Expn(_) | Command::Help => self.handle_other(command),
+            Command::Quit => self.handle_quit().await,
+            Command::Noop => self.handle_noop(),
+            Command::Rset => self.handle_rset(),
+            Command::Vrfy(_) => self.handle_vrfy(),
+            Command::Expn(_) => self.handle_expn(),
+            Command::Help => self.handle_help(),
             Command::StartTls => self.handle_starttls().await,
             Command::Auth { mechanism, initial } => self.handle_auth(mechanism, initial).await,
             Command::Mail { from, params } => self.handle_mail(from, params).await,
@@ -211,7 +145,7 @@ impl Session {
 
     /// Queues a reply.
     pub fn reply(&mut self, reply: Reply) {
-        reply.write_to(&mut self.wbuf);
+        reply.write_to(&mut self.shell.wbuf);
     }
 
     /// Queues an error reply and counts it; past the limit the session ends with 421.
@@ -221,8 +155,7 @@ impl Session {
     }
 
     pub async fn count_error(&mut self) -> Result<(), End> {
-        self.errors += 1;
-        if self.errors > self.ctx.config.limits.max_errors {
+        if self.shell.count_error() {
             tracing::info!(session = %self.id, peer = %self.peer, "too many errors");
             self.reply(Reply::new(
                 421,
@@ -236,77 +169,31 @@ impl Session {
     }
 
     pub async fn flush(&mut self) -> Result<(), End> {
-        if self.wbuf.is_empty() {
-            return Ok(());
-        }
-        let Some(stream) = self.stream.as_mut() else {
-            return Err(End::Aborted);
-        };
-        let timeout = Duration::from_secs(self.ctx.config.limits.command_timeout_secs);
-        match stream.send(&self.wbuf, timeout).await {
-            Ok(()) => {
-                self.wbuf.clear();
-                Ok(())
-            }
-            Err(_) => Err(End::Aborted),
-        }
+        self.shell.flush().await
     }
 
-    /// Drops consumed input so the buffer does not grow.
-    fn compact(&mut self) {
-        if self.rpos == self.rbuf.len() {
-            self.rbuf.clear();
-            self.rpos = 0;
-        } else if self.rpos > 64 * 1024 {
-            self.rbuf.drain(..self.rpos);
-            self.rpos = 0;
+    fn command_timeout(&self) -> Duration {
+        Duration::from_secs(self.ctx.config.limits.command_timeout_secs)
+    }
+
+    /// Waits for the next command. A shutdown ends the session with 421, as does a timeout.
+    async fn read_more(&mut self) -> Result<(), End> {
+        match self.shell.read(self.command_timeout()).await {
+            Ok(_) => Ok(()),
+            Err(stop) => Err(self.stopped(stop).await),
         }
     }
 
-    /// Unconsumed input.
-    pub fn input(&self) -> &[u8] {
-        &self.rbuf[self.rpos..]
-    }
-
-    pub fn consume(&mut self, n: usize) {
-        self.rpos += n;
-        self.compact();
-    }
-
-    /// Throws away all buffered input (STARTTLS, RFC 3207 §4.2).
-    pub fn discard_input(&mut self) {
-        self.rbuf.clear();
-        self.rpos = 0;
-    }
-
-    /// Reads more input. Waiting for a command (`idle`), a shutdown ends the session with 421;
-    /// a timeout always does.
-    pub async fn read_more(&mut self, timeout: Duration, idle: bool) -> Result<usize, End> {
-        self.compact();
-        let Some(stream) = self.stream.as_mut() else {
-            return Err(End::Aborted);
-        };
-        let shutdown = self.ctx.shutdown.clone();
-        let read = tokio::time::timeout(timeout, stream.read_append(&mut self.rbuf));
-        let outcome = if idle {
-            tokio::select! {
-                r = read => Some(r),
-                _ = shutdown.cancelled() => None,
-            }
-        } else {
-            Some(read.await)
-        };
-        match outcome {
-            None => {
-                self.reply(Reply::new(
-                    421,
-                    "4.3.2",
-                    format!("{} Service shutting down, try again later", self.hostname()),
-                ));
-                let _ = self.flush().await;
-                Err(End::Aborted)
-            }
-            Some(Err(_elapsed)) => {
+    /// Answers why no input came, and ends the session.
+    async fn stopped(&mut self, stop: Stop) -> End {
+        match stop {
+            Stop::Closed | Stop::Failed(_) => return stop.end(&self.id),
+            Stop::Shutdown => self.reply(Reply::new(
+                421,
+                "4.3.2",
+                format!("{} Service shutting down, try again later", self.hostname()),
+            )),
+            Stop::TimedOut => {
                 tracing::info!(session = %self.id, peer = %self.peer, "timeout");
                 // RFC 5321 §4.5.3.2: the server may close after a timeout, with 421.
                 self.reply(Reply::new(
@@ -314,16 +201,10 @@ impl Session {
                     "4.4.2",
                     format!("{} Timeout exceeded, closing connection", self.hostname()),
                 ));
-                let _ = self.flush().await;
-                Err(End::Aborted)
-            }
-            Some(Ok(Ok(0))) => Err(End::Closed),
-            Some(Ok(Ok(n))) => Ok(n),
-            Some(Ok(Err(e))) => {
-                tracing::debug!(session = %self.id, error = %e, "read failed");
-                Err(End::Aborted)
             }
         }
+        let _ = self.flush().await;
+        stop.end(&self.id)
     }
 
     /// Reads more message data (DATA, BDAT): each read within `data_timeout_secs`, and all of
@@ -332,24 +213,29 @@ impl Session {
     pub async fn read_data(&mut self, deadline: Instant) -> Result<usize, End> {
         let per_read = Duration::from_secs(self.ctx.config.limits.data_timeout_secs);
         let left = deadline.saturating_duration_since(Instant::now());
-        if left >= per_read {
-            return self.read_more(per_read, false).await;
-        }
-        match tokio::time::timeout(left, self.read_more(per_read, false)).await {
-            Ok(read) => read,
-            Err(_elapsed) => {
-                tracing::info!(session = %self.id, peer = %self.peer, "message transfer took too long");
-                self.reply(Reply::new(
-                    451,
-                    "4.4.2",
-                    format!(
-                        "{} Message transfer took too long, closing connection",
-                        self.hostname()
-                    ),
-                ));
-                let _ = self.flush().await;
-                Err(End::Aborted)
+        let read = if left >= per_read {
+            self.shell.read_data(per_read).await
+        } else {
+            match tokio::time::timeout(left, self.shell.read_data(per_read)).await {
+                Ok(read) => read,
+                Err(_elapsed) => {
+                    tracing::info!(session = %self.id, peer = %self.peer, "message transfer took too long");
+                    self.reply(Reply::new(
+                        451,
+                        "4.4.2",
+                        format!(
+                            "{} Message transfer took too long, closing connection",
+                            self.hostname()
+                        ),
+                    ));
+                    let _ = self.flush().await;
+                    return Err(End::Aborted);
+                }
             }
+        };
+        match read {
+            Ok(n) => Ok(n),
+            Err(stop) => Err(self.stopped(stop).await),
         }
     }
 
@@ -361,42 +247,10 @@ impl Session {
     /// Reads one line for a SASL exchange (AUTH continuation), reading more input as needed.
     /// `None` means the line was too long (already replied to).
     pub async fn read_line(&mut self) -> Result<Option<String>, End> {
-        let timeout = Duration::from_secs(self.ctx.config.limits.command_timeout_secs);
-        loop {
-            match self.splitter.next(&self.rbuf[self.rpos..]) {
-                Line::Complete { line, consumed } => {
-                    let text = String::from_utf8_lossy(line).into_owned();
-                    self.consume(consumed);
-                    return Ok(Some(text));
-                }
-                Line::TooLong { consumed, finished } => {
-                    self.consume(consumed);
-                    if finished {
-                        return Ok(None);
-                    }
-                }
-                Line::Incomplete => {}
-            }
-            self.flush().await?;
-            self.read_more(timeout, true).await?;
-        }
-    }
-
-    /// Swaps the stream for its TLS upgrade.
-    pub async fn upgrade_tls(&mut self) -> Result<(), End> {
-        let Some(stream) = self.stream.take() else {
-            return Err(End::Aborted);
-        };
-        match stream.start_tls(&self.ctx.tls).await {
-            Ok(tls) => {
-                self.tls_info = tls.tls_info();
-                self.stream = Some(tls);
-                Ok(())
-            }
-            Err(e) => {
-                tracing::info!(session = %self.id, peer = %self.peer, error = %e, "TLS handshake failed");
-                Err(End::Aborted)
-            }
+        let timeout = self.command_timeout();
+        match self.shell.read_line(&mut self.splitter, timeout).await {
+            Ok(line) => Ok(line),
+            Err(stop) => Err(self.stopped(stop).await),
         }
     }
 }
@@ -422,9 +276,4 @@ fn command_error_reply(e: &CommandError) -> Reply {
         }
         _ => Reply::new(501, "5.5.4", "Syntax error"),
     }
-}
-
-/// Keeps client-supplied text in replies printable and short.
-pub(crate) fn sanitize(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control()).take(64).collect()
 }

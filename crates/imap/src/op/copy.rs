@@ -1,7 +1,7 @@
 //! COPY (RFC 9051 §6.4.7) and MOVE (RFC 6851), by number or UID, with COPYUID (RFC 4315 §3).
 
-use proto::imap::SequenceSet;
 use proto::imap::response::Status;
+use proto::imap::{CopyArgs, SequenceSet};
 use store::StoreError;
 
 use crate::session::{End, Session};
@@ -10,11 +10,14 @@ impl Session {
     pub(crate) async fn handle_copy(
         &mut self,
         tag: &str,
-        uid: bool,
-        set: SequenceSet,
-        raw: Vec<u8>,
+        args: CopyArgs,
         is_move: bool,
     ) -> Result<(), End> {
+        let CopyArgs {
+            uid,
+            set,
+            mailbox: raw,
+        } = args;
         let Some(target) = self.mailbox_name(&raw) else {
             return self.bad(Some(tag), "invalid mailbox name encoding").await;
         };

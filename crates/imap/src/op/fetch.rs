@@ -93,7 +93,7 @@ impl Session {
                             .collect();
                         if !gone.is_empty() {
                             let line = format!("VANISHED (EARLIER) {}", SequenceSet::format(&gone));
-                            response::untagged(&mut self.wbuf, &line);
+                            response::untagged(&mut self.shell.wbuf, &line);
                         }
                     }
                     Err(e) => return self.store_failed(tag, e).await,
@@ -336,8 +336,8 @@ impl Session {
                 }
             }
             out.extend_from_slice(b")\r\n");
-            self.wbuf.extend(out);
-            if self.wbuf.len() >= FLUSH_AT {
+            self.shell.wbuf.extend(out);
+            if self.shell.wbuf.len() >= FLUSH_AT {
                 self.flush().await?;
             }
         }

@@ -5,7 +5,7 @@ use crate::session::{AUTOLOGOUT, End, Session};
 
 impl Session {
     pub(crate) async fn handle_idle(&mut self, tag: &str) -> Result<(), End> {
-        proto::imap::response::untagged_continue(&mut self.wbuf, "idling");
+        proto::imap::response::untagged_continue(&mut self.shell.wbuf, "idling");
         self.catch_up(true).await;
         self.flush().await?;
         loop {

@@ -17,7 +17,7 @@ impl Session {
 
     pub(crate) fn handle_capability(&mut self, tag: &str) -> Result<(), End> {
         let caps = self.capabilities();
-        response::untagged(&mut self.wbuf, &format!("CAPABILITY {caps}"));
+        response::untagged(&mut self.shell.wbuf, &format!("CAPABILITY {caps}"));
         self.ok(tag, "CAPABILITY completed");
         Ok(())
     }
@@ -40,7 +40,7 @@ impl Session {
                 .collect();
             tracing::debug!(session = %self.id, client = %text.join(" "), "ID");
         }
-        response::untagged(&mut self.wbuf, "ID (\"name\" \"Postroom\")");
+        response::untagged(&mut self.shell.wbuf, "ID (\"name\" \"Postroom\")");
         self.ok(tag, "ID completed");
         Ok(())
     }
@@ -79,14 +79,14 @@ impl Session {
             line.push(' ');
             line.push_str(cap);
         }
-        response::untagged(&mut self.wbuf, &line);
+        response::untagged(&mut self.shell.wbuf, &line);
         self.ok(tag, "ENABLE completed");
         Ok(())
     }
 
     pub(crate) fn handle_namespace(&mut self, tag: &str) -> Result<(), End> {
         // One personal namespace, no prefix, `/` delimiter; no shared or other users'.
-        response::untagged(&mut self.wbuf, "NAMESPACE ((\"\" \"/\")) NIL NIL");
+        response::untagged(&mut self.shell.wbuf, "NAMESPACE ((\"\" \"/\")) NIL NIL");
         self.ok(tag, "NAMESPACE completed");
         Ok(())
     }

@@ -106,7 +106,7 @@ impl Session {
         // RFC 9051 §6.3.9: an empty pattern asks for the delimiter.
         if full.iter().all(String::is_empty) {
             proto::imap::response::untagged(
-                &mut self.wbuf,
+                &mut self.shell.wbuf,
                 &format!("{verb} (\\Noselect) \"/\" \"\""),
             );
             self.ok(tag, &format!("{verb} completed"));
@@ -169,13 +169,13 @@ impl Session {
                 line.extend_from_slice(b" (\"CHILDINFO\" (\"SUBSCRIBED\"))");
             }
             line.extend_from_slice(b"\r\n");
-            self.wbuf.extend(line);
+            self.shell.wbuf.extend(line);
             // RFC 5819 §2: the STATUS of each listed (selectable) mailbox follows its LIST.
             if let Some(items) = &options.status
                 && selected(b)
             {
                 match self.status_line(account, &b.name, items).await {
-                    Ok(line) => self.wbuf.extend(line),
+                    Ok(line) => self.shell.wbuf.extend(line),
                     Err(e) => {
                         tracing::warn!(session = %self.id, error = %e, "STATUS in LIST failed")
                     }
@@ -192,7 +192,7 @@ impl Session {
                 let mut line = b"* LIST (\\Noselect \\HasChildren) \"/\" ".to_vec();
                 line.extend(self.encode_name(level));
                 line.extend_from_slice(b"\r\n");
-                self.wbuf.extend(line);
+                self.shell.wbuf.extend(line);
             }
         }
         self.ok(tag, &format!("{verb} completed"));
@@ -213,7 +213,7 @@ impl Session {
         };
         match self.status_line(account, &name, &items).await {
             Ok(line) => {
-                self.wbuf.extend(line);
+                self.shell.wbuf.extend(line);
                 self.ok(tag, "STATUS completed");
                 Ok(())
             }

@@ -4,6 +4,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use net::login::{Outcome, authenticate};
 use proto::imap::response::Status;
 
 use crate::policy::login_allowed;
@@ -31,15 +32,13 @@ impl Session {
                 .await;
         }
         if !login_allowed(self.is_tls(), self.peer.ip()) {
-            return self
-                .no(tag, "PRIVACYREQUIRED", "use STARTTLS before logging in")
-                .await;
+            return self.privacy_required(tag).await;
         }
         let response = match initial {
             Some(r) => r,
             None => {
                 // RFC 9051 §6.2.2: an empty challenge, then one line.
-                proto::imap::response::untagged_continue(&mut self.wbuf, "");
+                proto::imap::response::untagged_continue(&mut self.shell.wbuf, "");
                 self.flush().await?;
                 let line = self.next_command().await?;
                 String::from_utf8_lossy(&line).into_owned()
@@ -73,18 +72,16 @@ impl Session {
     }
 
     async fn login(&mut self, tag: &str, user: String, password: String) -> Result<(), End> {
-        if !login_allowed(self.is_tls(), self.peer.ip()) {
+        let secure = login_allowed(self.is_tls(), self.peer.ip());
+        let check = self.ctx.store.authenticate(&user, &password);
+        let account = match authenticate(&self.ctx.lockout, self.peer.ip(), &user, secure, check)
+            .await
+        {
+            Outcome::Ok(account) => account,
             // RFC 9051 §6.2.3: LOGINDISABLED was advertised; the password was sent in the
             // clear all the same, but it is not even looked at.
-            return self
-                .no(tag, "PRIVACYREQUIRED", "use STARTTLS before logging in")
-                .await;
-        }
-        let ip = self.peer.ip();
-        // Counted from here, before the slow password check (net::Lockout).
-        let attempt = match self.ctx.lockout.begin(ip, &user) {
-            Ok(attempt) => attempt,
-            Err(locked) => {
+            Outcome::PlaintextRefused => return self.privacy_required(tag).await,
+            Outcome::Locked(locked) => {
                 tracing::warn!(session = %self.id, peer = %self.peer, user = %sanitize(&user), ?locked, "login refused: too many failures");
                 return self
                     .no(
@@ -94,26 +91,20 @@ impl Session {
                     )
                     .await;
             }
-        };
-        let account = match self.ctx.store.authenticate(&user, &password).await {
-            Ok(Some(account)) => account,
-            Ok(None) => {
-                let delay = attempt.failed();
+            Outcome::BadCredentials => {
                 tracing::warn!(session = %self.id, peer = %self.peer, user = %sanitize(&user), "authentication failed");
-                tokio::time::sleep(delay).await;
                 // RFC 5530 §3: AUTHENTICATIONFAILED.
                 return self
                     .no(tag, "AUTHENTICATIONFAILED", "invalid user name or password")
                     .await;
             }
-            Err(e) => {
+            Outcome::Failed(e) => {
                 tracing::error!(session = %self.id, error = %e, "authentication lookup failed");
                 return self
                     .no(tag, "UNAVAILABLE", "temporary failure; try again later")
                     .await;
             }
         };
-        attempt.succeeded();
         tracing::info!(session = %self.id, peer = %self.peer, user = %account.address, "logged in");
         self.logged_in(account);
         // RFC 9051 §6.2.3: the capabilities change after login; say them now.
@@ -125,5 +116,13 @@ impl Session {
             "logged in",
         );
         Ok(())
+    }
+}
+
+impl Session {
+    /// No password over a connection without TLS (RFC 9051 §6.2.3, RFC 5530 §3).
+    async fn privacy_required(&mut self, tag: &str) -> Result<(), End> {
+        self.no(tag, "PRIVACYREQUIRED", "use STARTTLS before logging in")
+            .await
     }
 }

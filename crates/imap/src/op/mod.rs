@@ -21,5 +21,3 @@ mod starttls;
 mod store;
 mod summary;
 mod thread;
-
-pub(crate) use store::StoreRequest;

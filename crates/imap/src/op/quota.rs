@@ -33,7 +33,7 @@ impl Session {
         let mut line = b"* QUOTA ".to_vec();
         line.extend(self.encode_name(ROOT));
         line.extend(format!(" ({})\r\n", storage(q, limit)).into_bytes());
-        self.wbuf.extend(line);
+        self.shell.wbuf.extend(line);
     }
 
     /// RFC 9208 §4.2: the resources of one quota root.
@@ -75,7 +75,7 @@ impl Session {
             line.extend(self.encode_name(ROOT));
         }
         line.extend_from_slice(b"\r\n");
-        self.wbuf.extend(line);
+        self.shell.wbuf.extend(line);
         if let Some(limit) = q.quota_bytes {
             self.quota_line(&q, limit);
         }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use mail_parser::Message;
 use proto::imap::date::days_from_civil;
-use proto::imap::{SearchKey, SearchReturn, SequenceSet, response};
+use proto::imap::{SearchArgs, SearchKey, SearchReturn, SequenceSet, response};
 use store::{MessageMeta, StoreError};
 
 use super::cpu::{self, CpuError};
@@ -288,14 +288,13 @@ impl Session {
             .await
     }
 
-    pub(crate) async fn handle_search(
-        &mut self,
-        tag: &str,
-        uid: bool,
-        ret: Option<Vec<SearchReturn>>,
-        charset: Option<String>,
-        key: SearchKey,
-    ) -> Result<(), End> {
+    pub(crate) async fn handle_search(&mut self, tag: &str, args: SearchArgs) -> Result<(), End> {
+        let SearchArgs {
+            uid,
+            ret,
+            charset,
+            key,
+        } = args;
         if !charset.as_deref().is_none_or(charset_supported) {
             return self.bad_charset(tag).await;
         }
@@ -346,7 +345,7 @@ impl Session {
             if let Some(m) = modseq {
                 line.push_str(&format!(" MODSEQ {m}"));
             }
-            response::untagged(&mut self.wbuf, &line);
+            response::untagged(&mut self.shell.wbuf, &line);
         } else {
             let mut line = "SEARCH".to_string();
             for n in &found {
@@ -355,7 +354,7 @@ impl Session {
             if let Some(m) = modseq {
                 line.push_str(&format!(" (MODSEQ {m})"));
             }
-            response::untagged(&mut self.wbuf, &line);
+            response::untagged(&mut self.shell.wbuf, &line);
         }
         self.catch_up(uid).await;
         self.ok(tag, "SEARCH completed");

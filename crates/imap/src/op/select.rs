@@ -2,7 +2,7 @@
 //! §3.1.8, §3.2.5), CLOSE (§6.4.1), UNSELECT (RFC 3691).
 
 use proto::imap::response::{self, Status};
-use proto::imap::{Qresync, SequenceSet};
+use proto::imap::{Qresync, SelectArgs, SequenceSet};
 use store::{MailboxSnapshot, MessageMeta, StoreError};
 
 use crate::selected::{Selected, flag_list};
@@ -15,11 +15,14 @@ impl Session {
     pub(crate) async fn handle_select(
         &mut self,
         tag: &str,
-        raw: Vec<u8>,
+        args: SelectArgs,
         read_only: bool,
-        condstore: bool,
-        qresync: Option<Qresync>,
     ) -> Result<(), End> {
+        let SelectArgs {
+            mailbox: raw,
+            condstore,
+            qresync,
+        } = args;
         // RFC 7162 §3.2.5: the QRESYNC parameter without ENABLE QRESYNC is a BAD.
         if qresync.is_some() && !self.qresync {
             return self.bad(Some(tag), "ENABLE QRESYNC first").await;
@@ -48,7 +51,7 @@ impl Session {
             .position(|m| !m.flags.iter().any(|f| f.eq_ignore_ascii_case("\\Seen")));
         let (uid_validity, uid_next, modseq) =
             (snap.uid_validity, snap.uid_next, snap.highest_modseq);
-        let out = &mut self.wbuf;
+        let out = &mut self.shell.wbuf;
         response::untagged(out, &format!("FLAGS {FLAGS}"));
         response::untagged(out, &format!("{exists} EXISTS"));
         if !self.rev2 {
@@ -148,7 +151,7 @@ impl Session {
             .collect();
         if !gone.is_empty() {
             let line = format!("VANISHED (EARLIER) {}", SequenceSet::format(&gone));
-            response::untagged(&mut self.wbuf, &line);
+            response::untagged(&mut self.shell.wbuf, &line);
         }
         for (i, m) in snap.messages.iter().enumerate() {
             if m.modseq > q.modseq && known(m.uid) {
@@ -159,7 +162,7 @@ impl Session {
                     flag_list(&m.flags),
                     m.modseq
                 );
-                response::untagged(&mut self.wbuf, &line);
+                response::untagged(&mut self.shell.wbuf, &line);
             }
         }
         Ok(())

@@ -118,7 +118,7 @@ impl Session {
                 line
             }
         };
-        response::untagged(&mut self.wbuf, &line);
+        response::untagged(&mut self.shell.wbuf, &line);
         self.catch_up(uid).await;
         self.ok(tag, "SORT completed");
         Ok(())

@@ -2,52 +2,39 @@
 //! UNCHANGEDSINCE and MODIFIED (RFC 7162 §3.1.3).
 
 use proto::imap::response::{self, Status};
-use proto::imap::{SequenceSet, StoreOp};
+use proto::imap::{SequenceSet, StoreArgs, StoreOp};
 use store::FlagOp;
 
 use crate::selected::flag_list;
 use crate::session::{End, Session};
 
-/// A STORE as parsed.
-pub(crate) struct StoreRequest {
-    pub uid: bool,
-    pub set: SequenceSet,
-    pub op: StoreOp,
-    pub silent: bool,
-    pub flags: Vec<String>,
-    pub unchanged_since: Option<u64>,
-}
-
 impl Session {
-    pub(crate) async fn handle_store(&mut self, tag: &str, req: StoreRequest) -> Result<(), End> {
-        let StoreRequest {
-            uid,
-            set,
-            op,
-            silent,
-            flags,
-            unchanged_since,
-        } = req;
+    pub(crate) async fn handle_store(&mut self, tag: &str, args: StoreArgs) -> Result<(), End> {
+        let (uid, silent) = (args.uid, args.silent);
         let Some(sel) = self.selected.as_ref() else {
             return Ok(());
         };
-        if !uid && !sel.valid_numbers(&set) {
+        if !uid && !sel.valid_numbers(&args.set) {
             return self.bad(Some(tag), "no such message").await;
         }
         if sel.read_only {
             return self.no(tag, "READ-ONLY", "the mailbox is read-only").await;
         }
         // RFC 9051 §2.3.2: \Recent is gone in IMAP4rev2 and was never settable.
-        if flags.iter().any(|f| f.eq_ignore_ascii_case("\\Recent")) {
+        if args
+            .flags
+            .iter()
+            .any(|f| f.eq_ignore_ascii_case("\\Recent"))
+        {
             return self.bad(Some(tag), "\\Recent cannot be stored").await;
         }
         // RFC 7162 §3.1: UNCHANGEDSINCE is a CONDSTORE enabling command.
-        if unchanged_since.is_some() {
+        if args.unchanged_since.is_some() {
             self.condstore = true;
         }
-        let indexes = sel.resolve(&set, uid);
+        let indexes = sel.resolve(&args.set, uid);
         let uids: Vec<u32> = indexes.iter().map(|&i| sel.messages[i].uid).collect();
-        let op = match op {
+        let op = match args.op {
             StoreOp::Replace => FlagOp::Replace,
             StoreOp::Add => FlagOp::Add,
             StoreOp::Remove => FlagOp::Remove,
@@ -56,7 +43,7 @@ impl Session {
         let stored = match self
             .ctx
             .store
-            .store_flags(account, sel.id, uids, op, flags, unchanged_since)
+            .store_flags(account, sel.id, uids, op, args.flags, args.unchanged_since)
             .await
         {
             Ok(s) => s,
@@ -92,7 +79,7 @@ impl Session {
                 items.push(format!("FLAGS {}", flag_list(&m.flags)));
             }
             response::untagged(
-                &mut self.wbuf,
+                &mut self.shell.wbuf,
                 &format!("{} FETCH ({})", i + 1, items.join(" ")),
             );
         }

@@ -385,7 +385,7 @@ impl Session {
         } else {
             format!("THREAD {threads}")
         };
-        response::untagged(&mut self.wbuf, &line);
+        response::untagged(&mut self.shell.wbuf, &line);
         self.catch_up(uid).await;
         self.ok(tag, "THREAD completed");
         Ok(())

@@ -14,7 +14,7 @@ impl Session {
         let Some(name) = mechanism else {
             // AUTH alone (the RFC 1734 form some clients still send): the mechanisms.
             let names = Mechanism::ALL.map(Mechanism::name);
-            write_lines(&Reply::ok("methods supported"), names, &mut self.wbuf);
+            write_lines(&Reply::ok("methods supported"), names, &mut self.shell.wbuf);
             return Ok(());
         };
         // A USER given before is forgotten: AUTH starts a login of its own.
@@ -36,7 +36,7 @@ impl Session {
         loop {
             step = match step {
                 Step::Challenge(challenge) => {
-                    write_challenge(challenge, &mut self.wbuf);
+                    write_challenge(challenge, &mut self.shell.wbuf);
                     self.flush().await?;
                     match self.read_line().await? {
                         Some(line) => exchange.respond(&line),

@@ -13,7 +13,11 @@ impl Session {
             self.is_tls(),
             login_allowed(self.is_tls(), self.peer.ip()),
         );
-        write_lines(&Reply::ok("Capability list follows"), lines, &mut self.wbuf);
+        write_lines(
+            &Reply::ok("Capability list follows"),
+            lines,
+            &mut self.shell.wbuf,
+        );
         Ok(())
     }
 

@@ -48,7 +48,7 @@ impl Session {
                     .map(|(n, m)| format!("{n} {}", value(tx, m)))
                     .collect();
                 let first = Reply::ok(format!("{count} messages ({octets} octets)"));
-                write_lines(&first, lines, &mut self.wbuf);
+                write_lines(&first, lines, &mut self.shell.wbuf);
                 Ok(())
             }
         }

@@ -1,18 +1,24 @@
-//! What USER/PASS and AUTH share once the client has given its credentials: the lockout,
-//! the password check, the maildrop lock and the snapshot (RFC 1939 §4).
+//! What USER/PASS and AUTH share once the client has given its credentials: the shared
+//! login rule (`net::login`: TLS, lockout, password check), the maildrop lock and the
+//! snapshot (RFC 1939 §4).
 
+use net::login::{Outcome, authenticate};
 use proto::pop3::{Reply, RespCode};
 
+use crate::policy::{login_allowed, plaintext_refused};
 use crate::session::{End, Session, State, Transaction, sanitize};
 
 impl Session {
     /// Logs in and enters TRANSACTION, or answers `-ERR` and stays in AUTHORIZATION.
     pub(crate) async fn login(&mut self, user: String, password: String) -> Result<(), End> {
-        let ip = self.peer.ip();
-        // Counted from here, before the slow password check (net::Lockout).
-        let attempt = match self.ctx.lockout.begin(ip, &user) {
-            Ok(attempt) => attempt,
-            Err(locked) => {
+        let secure = login_allowed(self.is_tls(), self.peer.ip());
+        let check = self.ctx.store.authenticate(&user, &password);
+        let account = match authenticate(&self.ctx.lockout, self.peer.ip(), &user, secure, check)
+            .await
+        {
+            Outcome::Ok(account) => account,
+            Outcome::PlaintextRefused => return self.error(plaintext_refused()).await,
+            Outcome::Locked(locked) => {
                 // Refused before the password is looked at: while locked even the right one
                 // fails. Temporary, so clients retry later instead of asking for a new password.
                 tracing::warn!(session = %self.id, peer = %self.peer, user = %sanitize(&user), ?locked, "login refused: too many failures");
@@ -23,13 +29,8 @@ impl Session {
                     ))
                     .await;
             }
-        };
-        let account = match self.ctx.store.authenticate(&user, &password).await {
-            Ok(Some(account)) => account,
-            Ok(None) => {
-                let delay = attempt.failed();
+            Outcome::BadCredentials => {
                 tracing::warn!(session = %self.id, peer = %self.peer, user = %sanitize(&user), "authentication failed");
-                tokio::time::sleep(delay).await;
                 // RFC 3206 §5: [AUTH], the credentials are wrong.
                 return self
                     .error(Reply::err_code(
@@ -38,7 +39,7 @@ impl Session {
                     ))
                     .await;
             }
-            Err(e) => {
+            Outcome::Failed(e) => {
                 tracing::error!(session = %self.id, error = %e, "authentication lookup failed");
                 return self
                     .error(Reply::err_code(
@@ -48,7 +49,6 @@ impl Session {
                     .await;
             }
         };
-        attempt.succeeded();
         let Some(lock) = self.ctx.maildrops.try_lock(account.id) else {
             // RFC 2449 §8.1.1: another POP3 session holds this maildrop.
             return self

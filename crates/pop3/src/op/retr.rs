@@ -68,15 +68,15 @@ impl Session {
         let mut out = top.map_or_else(Multiline::new, Multiline::top);
         match body {
             Body::Whole(data) => {
-                out.write(&data, &mut self.wbuf);
+                out.write(&data, &mut self.shell.wbuf);
             }
             Body::Chunks(mut chunks, first) => {
                 let mut chunk = Some(first);
                 while let Some(data) = chunk.take() {
-                    if !out.write(&data, &mut self.wbuf) {
+                    if !out.write(&data, &mut self.shell.wbuf) {
                         break;
                     }
-                    if self.wbuf.len() >= FLUSH_AT {
+                    if self.shell.wbuf.len() >= FLUSH_AT {
                         self.flush().await?;
                     }
                     chunk = match chunks.next().await {
@@ -91,8 +91,8 @@ impl Session {
                 }
             }
         }
-        out.finish(&mut self.wbuf);
-        if self.wbuf.len() >= FLUSH_AT {
+        out.finish(&mut self.shell.wbuf);
+        if self.shell.wbuf.len() >= FLUSH_AT {
             self.flush().await?;
         }
         Ok(())

@@ -1,21 +1,14 @@
 //! USER and PASS (RFC 1939 §7).
 
-use proto::pop3::{Reply, RespCode};
+use proto::pop3::Reply;
 
-use crate::policy::login_allowed;
+use crate::policy::{login_allowed, plaintext_refused};
 use crate::session::{End, Session, State};
 
 impl Session {
     pub(crate) async fn handle_user(&mut self, name: String) -> Result<(), End> {
         if !login_allowed(self.is_tls(), self.peer.ip()) {
-            // RFC 3206 §5: [AUTH] covers logins refused by policy, such as without
-            // encryption.
-            return self
-                .error(Reply::err_code(
-                    RespCode::Auth,
-                    "plaintext login is not allowed without TLS; use STLS first",
-                ))
-                .await;
+            return self.error(plaintext_refused()).await;
         }
         // Whether the name exists is not said: PASS decides (RFC 1939 §13).
         self.state = State::Authorization { user: Some(name) };

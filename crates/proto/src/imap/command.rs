@@ -52,6 +52,48 @@ pub enum SearchReturn {
 /// A mailbox name as sent: decode with `mutf7::decode` unless UTF-8 was enabled.
 pub type MailboxName = Vec<u8>;
 
+/// SELECT and EXAMINE (RFC 9051 §6.3.2, §6.3.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectArgs {
+    pub mailbox: MailboxName,
+    /// `(CONDSTORE)` (RFC 7162 §3.1.8).
+    pub condstore: bool,
+    /// `(QRESYNC (...))` (RFC 7162 §3.2.5).
+    pub qresync: Option<Qresync>,
+}
+
+/// SEARCH and UID SEARCH (RFC 9051 §6.4.4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchArgs {
+    pub uid: bool,
+    /// ESEARCH RETURN options; `None` for a classic SEARCH response.
+    pub ret: Option<Vec<SearchReturn>>,
+    pub charset: Option<String>,
+    pub key: SearchKey,
+}
+
+/// STORE and UID STORE (RFC 9051 §6.4.6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreArgs {
+    pub uid: bool,
+    pub set: SequenceSet,
+    pub op: StoreOp,
+    /// `.SILENT`: no untagged FETCH of the new flags.
+    pub silent: bool,
+    pub flags: Vec<String>,
+    /// `(UNCHANGEDSINCE n)` (RFC 7162 §3.1.3).
+    pub unchanged_since: Option<u64>,
+}
+
+/// COPY and MOVE, by number or UID (RFC 9051 §6.4.7, RFC 6851).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopyArgs {
+    pub uid: bool,
+    pub set: SequenceSet,
+    /// The destination.
+    pub mailbox: MailboxName,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Command {
@@ -74,18 +116,8 @@ pub enum Command {
     },
     // Authenticated (RFC 9051 §6.3).
     Enable(Vec<String>),
-    Select {
-        mailbox: MailboxName,
-        /// `(CONDSTORE)` (RFC 7162 §3.1.8).
-        condstore: bool,
-        /// `(QRESYNC (...))` (RFC 7162 §3.2.5).
-        qresync: Option<Qresync>,
-    },
-    Examine {
-        mailbox: MailboxName,
-        condstore: bool,
-        qresync: Option<Qresync>,
-    },
+    Select(SelectArgs),
+    Examine(SelectArgs),
     Create {
         mailbox: MailboxName,
         /// CREATE-SPECIAL-USE (RFC 6154 §3): the `USE` attributes asked for.
@@ -127,13 +159,7 @@ pub enum Command {
     Unselect,
     /// EXPUNGE, or UID EXPUNGE with its set (RFC 4315 §2.1).
     Expunge(Option<SequenceSet>),
-    Search {
-        uid: bool,
-        /// ESEARCH RETURN options; `None` for a classic SEARCH response.
-        ret: Option<Vec<SearchReturn>>,
-        charset: Option<String>,
-        key: SearchKey,
-    },
+    Search(SearchArgs),
     /// SORT / UID SORT (RFC 5256 §3), RETURN options of ESORT (RFC 5267 §3).
     Sort {
         uid: bool,
@@ -158,25 +184,9 @@ pub enum Command {
         /// `VANISHED` with CHANGEDSINCE (RFC 7162 §3.2.6).
         vanished: bool,
     },
-    Store {
-        uid: bool,
-        set: SequenceSet,
-        op: StoreOp,
-        silent: bool,
-        flags: Vec<String>,
-        /// `(UNCHANGEDSINCE n)` (RFC 7162 §3.1.3).
-        unchanged_since: Option<u64>,
-    },
-    Copy {
-        uid: bool,
-        set: SequenceSet,
-        mailbox: MailboxName,
-    },
-    Move {
-        uid: bool,
-        set: SequenceSet,
-        mailbox: MailboxName,
-    },
+    Store(StoreArgs),
+    Copy(CopyArgs),
+    Move(CopyArgs),
     /// GETQUOTA quota-root (RFC 9208 §4.2).
     GetQuota(Vec<u8>),
     /// GETQUOTAROOT mailbox (RFC 9208 §4.3).
@@ -200,8 +210,8 @@ impl Command {
             Command::Login { .. } => "LOGIN",
             Command::Authenticate { .. } => "AUTHENTICATE",
             Command::Enable(_) => "ENABLE",
-            Command::Select { .. } => "SELECT",
-            Command::Examine { .. } => "EXAMINE",
+            Command::Select(_) => "SELECT",
+            Command::Examine(_) => "EXAMINE",
             Command::Create { .. } => "CREATE",
             Command::Delete(_) => "DELETE",
             Command::Rename { .. } => "RENAME",
@@ -217,13 +227,13 @@ impl Command {
             Command::Close => "CLOSE",
             Command::Unselect => "UNSELECT",
             Command::Expunge(_) => "EXPUNGE",
-            Command::Search { .. } => "SEARCH",
+            Command::Search(_) => "SEARCH",
             Command::Sort { .. } => "SORT",
             Command::Thread { .. } => "THREAD",
             Command::Fetch { .. } => "FETCH",
-            Command::Store { .. } => "STORE",
-            Command::Copy { .. } => "COPY",
-            Command::Move { .. } => "MOVE",
+            Command::Store(_) => "STORE",
+            Command::Copy(_) => "COPY",
+            Command::Move(_) => "MOVE",
             Command::GetQuota(_) => "GETQUOTA",
             Command::GetQuotaRoot(_) => "GETQUOTAROOT",
             Command::SetQuota { .. } => "SETQUOTA",
@@ -305,18 +315,15 @@ fn command(c: &mut Cursor) -> Result<Command, ParseError> {
             let mailbox = c.astring()?;
             // RFC 9051 §6.3.2 select-params: CONDSTORE, QRESYNC (`condstore.rs`).
             let SelectParams { condstore, qresync } = c.select_params()?;
+            let args = SelectArgs {
+                mailbox,
+                condstore,
+                qresync,
+            };
             if verb == "SELECT" {
-                Command::Select {
-                    mailbox,
-                    condstore,
-                    qresync,
-                }
+                Command::Select(args)
             } else {
-                Command::Examine {
-                    mailbox,
-                    condstore,
-                    qresync,
-                }
+                Command::Examine(args)
             }
         }
         "CREATE" | "DELETE" | "SUBSCRIBE" | "UNSUBSCRIBE" => {
@@ -450,12 +457,12 @@ fn search(c: &mut Cursor, uid: bool) -> Result<Command, ParseError> {
         c.sp()?;
     }
     let key = c.search_keys()?;
-    Ok(Command::Search {
+    Ok(Command::Search(SearchArgs {
         uid,
         ret,
         charset,
         key,
-    })
+    }))
 }
 
 impl Cursor<'_> {
@@ -537,14 +544,14 @@ fn store(c: &mut Cursor, uid: bool) -> Result<Command, ParseError> {
         }
         flags
     };
-    Ok(Command::Store {
+    Ok(Command::Store(StoreArgs {
         uid,
         set,
         op,
         silent,
         flags,
         unchanged_since,
-    })
+    }))
 }
 
 fn copy(c: &mut Cursor, uid: bool, is_move: bool) -> Result<Command, ParseError> {
@@ -552,10 +559,11 @@ fn copy(c: &mut Cursor, uid: bool, is_move: bool) -> Result<Command, ParseError>
     let set = c.sequence_set()?;
     c.sp()?;
     let mailbox = c.astring()?;
+    let args = CopyArgs { uid, set, mailbox };
     Ok(if is_move {
-        Command::Move { uid, set, mailbox }
+        Command::Move(args)
     } else {
-        Command::Copy { uid, set, mailbox }
+        Command::Copy(args)
     })
 }
 

@@ -165,6 +165,7 @@ impl Cursor<'_> {
 mod tests {
     use super::super::parse_command;
     use super::*;
+    use crate::imap::command::SelectArgs;
 
     fn ok(line: &str) -> Command {
         match parse_command(line.as_bytes()) {
@@ -179,7 +180,7 @@ mod tests {
 
     #[test]
     fn qresync_select_parameters() {
-        let Command::Select { qresync, .. } =
+        let Command::Select(SelectArgs { qresync, .. }) =
             ok("a SELECT INBOX (QRESYNC (67890007 90060115194045000 41:211,214:541))")
         else {
             panic!("not a SELECT");
@@ -190,9 +191,9 @@ mod tests {
             q.known_uids
                 .is_some_and(|k| k.contains(300, 0) && !k.contains(212, 0))
         );
-        let Command::Examine {
+        let Command::Examine(SelectArgs {
             condstore, qresync, ..
-        } = ok("a EXAMINE INBOX (CONDSTORE QRESYNC (1 2 1:9 (1,5 3,9)))")
+        }) = ok("a EXAMINE INBOX (CONDSTORE QRESYNC (1 2 1:9 (1,5 3,9)))")
         else {
             panic!("not an EXAMINE");
         };
@@ -202,11 +203,11 @@ mod tests {
         // Without known UIDs, and with only seq-match data.
         assert!(matches!(
             ok("a SELECT x (QRESYNC (1 2))"),
-            Command::Select { .. }
+            Command::Select(_)
         ));
         assert!(matches!(
             ok("a SELECT x (QRESYNC (1 2 (1 3)))"),
-            Command::Select { .. }
+            Command::Select(_)
         ));
         // UIDVALIDITY 0 does not exist; the modseq is required; unknown parameters.
         bad("a SELECT x (QRESYNC (0 2))");

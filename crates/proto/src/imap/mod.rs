@@ -37,7 +37,8 @@ mod sequence;
 mod sort;
 
 pub use command::{
-    Command, MailboxName, Request, SearchReturn, StatusItem, StoreOp, parse_command,
+    Command, CopyArgs, MailboxName, Request, SearchArgs, SearchReturn, SelectArgs, StatusItem,
+    StoreArgs, StoreOp, parse_command,
 };
 pub use condstore::{FetchModifiers, Qresync, SelectParams};
 pub use fetch::{FetchAttr, Section, SectionText};

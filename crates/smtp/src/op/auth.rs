@@ -1,8 +1,9 @@
 //! AUTH PLAIN and LOGIN (RFC 4954, RFC 4616).
 
+use net::login::{Outcome, authenticate};
 use proto::smtp::{Reply, decode_base64, decode_plain};
 
-use crate::session::{End, Session};
+use crate::session::{End, Session, State, sanitize};
 
 impl Session {
     pub(crate) async fn handle_auth(
@@ -10,30 +11,18 @@ impl Session {
         mechanism: String,
         initial: Option<String>,
     ) -> Result<(), End> {
-        if self.helo.is_none() || !self.esmtp {
+        // After EHLO, outside a transaction: the table in `state.rs`; HELO is not enough.
+        if !self.esmtp() {
             return self
                 .error(Reply::new(503, "5.5.1", "Send EHLO first"))
                 .await;
         }
         if !self.auth_allowed() {
-            // RFC 4954 §6: 538 when the mechanism needs an encrypted channel.
-            return self
-                .error(Reply::new(538, "5.7.11", "Encryption required for requested authentication mechanism; use STARTTLS first"))
-                .await;
+            return self.error(encryption_required()).await;
         }
-        if self.auth.is_some() {
+        if self.auth().is_some() {
             return self
                 .error(Reply::new(503, "5.5.1", "Already authenticated"))
-                .await;
-        }
-        // RFC 4954 §4: AUTH is not permitted during a mail transaction.
-        if self.tx.is_some() {
-            return self
-                .error(Reply::new(
-                    503,
-                    "5.5.1",
-                    "AUTH not allowed during a mail transaction",
-                ))
                 .await;
         }
         let credentials = match mechanism.as_str() {
@@ -53,33 +42,37 @@ impl Session {
             // Already answered (cancelled or malformed).
             return self.count_error().await;
         };
-        // The shared lockout (net::Lockout): while locked, even the right password is refused.
-        // The attempt counts from here (before the slow password check), so parallel guesses
-        // cannot all pass the check.
-        let attempt = match self.ctx.lockout.begin(self.peer.ip(), &user) {
-            Ok(attempt) => attempt,
-            Err(locked) => {
-                tracing::warn!(session = %self.id, peer = %self.peer, user = %crate::session::sanitize(&user), ?locked, "AUTH refused: too many failures");
-                return self
-                    .error(Reply::new(
-                        454,
-                        "4.7.0",
-                        "Too many failed logins, try again later",
-                    ))
-                    .await;
-            }
-        };
-        match self.ctx.store.authenticate(&user, &password).await {
-            Ok(Some(account)) => {
-                attempt.succeeded();
+        // The shared login rule (net::login): TLS, the lockout, the check, the delay.
+        let check = self.ctx.store.authenticate(&user, &password);
+        let outcome = authenticate(
+            &self.ctx.lockout,
+            self.peer.ip(),
+            &user,
+            self.auth_allowed(),
+            check,
+        )
+        .await;
+        match outcome {
+            Outcome::Ok(account) => {
                 tracing::info!(session = %self.id, peer = %self.peer, user = %account.address, "authenticated");
-                self.auth = Some(account);
+                if let State::Greeted(g) = &mut self.state {
+                    g.auth = Some(account);
+                }
                 self.reply(Reply::new(235, "2.7.0", "Authentication successful"));
                 Ok(())
             }
-            Ok(None) => {
-                tracing::warn!(session = %self.id, peer = %self.peer, user = %crate::session::sanitize(&user), "authentication failed");
-                tokio::time::sleep(attempt.failed()).await;
+            Outcome::PlaintextRefused => self.error(encryption_required()).await,
+            Outcome::Locked(locked) => {
+                tracing::warn!(session = %self.id, peer = %self.peer, user = %sanitize(&user), ?locked, "AUTH refused: too many failures");
+                self.error(Reply::new(
+                    454,
+                    "4.7.0",
+                    "Too many failed logins, try again later",
+                ))
+                .await
+            }
+            Outcome::BadCredentials => {
+                tracing::warn!(session = %self.id, peer = %self.peer, user = %sanitize(&user), "authentication failed");
                 self.error(Reply::new(
                     535,
                     "5.7.8",
@@ -87,7 +80,7 @@ impl Session {
                 ))
                 .await
             }
-            Err(e) => {
+            Outcome::Failed(e) => {
                 tracing::error!(session = %self.id, error = %e, "authentication lookup failed");
                 self.error(Reply::new(454, "4.7.0", "Temporary authentication failure"))
                     .await
@@ -184,4 +177,13 @@ impl Session {
         self.reply(Reply::new(501, "5.5.2", "Cannot decode response"));
         Ok(())
     }
+}
+
+/// RFC 4954 §6: 538 when the mechanism needs an encrypted channel.
+fn encryption_required() -> Reply {
+    Reply::new(
+        538,
+        "5.7.11",
+        "Encryption required for requested authentication mechanism; use STARTTLS first",
+    )
 }

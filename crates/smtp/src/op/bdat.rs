@@ -6,7 +6,7 @@ use proto::smtp::Reply;
 use tokio::time::Instant;
 
 use crate::incoming::{Incoming, Refused};
-use crate::op::data::BareLineCheck;
+use crate::op::data::{BareLineCheck, too_big};
 use crate::received;
 use crate::session::{End, Session};
 
@@ -26,8 +26,8 @@ pub(crate) struct Chunks {
 impl Session {
     pub(crate) async fn handle_bdat(&mut self, size: u64, last: bool) -> Result<(), End> {
         let limit = self.ctx.config.limits.max_message_size;
-        let accepting = self.tx.as_ref().is_some_and(|tx| tx.rcpt_count > 0);
-        let mut chunks = self.tx.as_mut().and_then(|tx| tx.chunks.take());
+        let accepting = self.tx().is_some_and(|tx| tx.rcpt_count > 0);
+        let mut chunks = self.state.transaction_mut().and_then(|tx| tx.chunks.take());
         if accepting && chunks.is_none() {
             chunks = Some(self.start_chunks().await);
         }
@@ -47,31 +47,31 @@ impl Session {
         // RFC 3030 §2: the chunk is read in full whatever the reply will be.
         let mut remaining = size;
         while remaining > 0 {
-            if self.input().is_empty() {
+            if self.shell.input().is_empty() {
                 self.read_data(deadline).await?;
             }
             let take = usize::try_from(remaining)
                 .unwrap_or(usize::MAX)
-                .min(self.input().len());
+                .min(self.shell.input().len());
             if let Some(c) = chunks.as_mut().filter(|c| !c.oversized) {
-                let piece = &self.input()[..take];
+                let piece = &self.shell.input()[..take];
                 c.bare.feed(piece);
                 c.incoming.buf().extend_from_slice(piece);
             }
-            self.consume(take);
+            self.shell.consume(take);
             remaining -= take as u64;
             if let Some(c) = chunks.as_mut().filter(|c| !c.oversized) {
                 c.incoming.settle(&store).await;
             }
         }
 
-        let Some(tx) = self.tx.as_mut() else {
+        let Some(tx) = self.state.transaction_mut() else {
             return self
                 .error(Reply::new(503, "5.5.1", "Need MAIL command first"))
                 .await;
         };
         let Some(mut c) = chunks.filter(|_| tx.rcpt_count > 0) else {
-            self.tx = None;
+            self.state.end_transaction();
             return self
                 .error(Reply::new(554, "5.5.1", "No valid recipients"))
                 .await;
@@ -79,11 +79,7 @@ impl Session {
         if !last {
             let reply = if c.oversized {
                 // Keep reading chunks, fail the transaction at LAST (one clear reply).
-                Reply::new(
-                    552,
-                    "5.3.4",
-                    "Message size exceeds fixed maximum message size",
-                )
+                too_big()
             } else if c.incoming.refused() == Some(Refused::MemoryFull) {
                 // RFC 3030 §2: after a 4xx the client sends no more chunks of this message.
                 Reply::new(
@@ -98,7 +94,7 @@ impl Session {
             self.reply(reply);
             return Ok(());
         }
-        let Some(tx) = self.tx.take() else {
+        let Some(tx) = self.state.end_transaction() else {
             return Ok(());
         };
         c.incoming.settle(&store).await;
@@ -111,7 +107,7 @@ impl Session {
     async fn start_chunks(&mut self) -> Chunks {
         let queue_id = self.queue_id();
         let mut incoming = Incoming::new(&self.ctx.budget);
-        if let Some(tx) = self.tx.as_ref() {
+        if let Some(tx) = self.tx() {
             received::write_header(self, tx, &queue_id, incoming.buf());
         }
         incoming.settle(&self.ctx.store.clone()).await;

@@ -17,17 +17,8 @@ const HEAD_LIMIT: usize = SPOOL_AT;
 
 impl Session {
     pub(crate) async fn handle_data(&mut self) -> Result<(), End> {
-        let Some(tx) = self.tx.as_ref() else {
-            return self
-                .error(Reply::new(503, "5.5.1", "Need MAIL command first"))
-                .await;
-        };
-        if tx.chunks.is_some() {
-            return self
-                .error(Reply::new(503, "5.5.1", "DATA not allowed after BDAT"))
-                .await;
-        }
-        if tx.rcpt_count == 0 {
+        // In a transaction, not after BDAT: checked by the table in `state.rs`.
+        if self.tx().is_none_or(|tx| tx.rcpt_count == 0) {
             // RFC 5321 §3.3 / RFC 2920 §3.1: DATA without any accepted recipient.
             return self
                 .error(Reply::new(554, "5.5.1", "No valid recipients"))
@@ -47,7 +38,7 @@ impl Session {
         let queue_id = self.queue_id();
         let store = self.ctx.store.clone();
         let mut incoming = Incoming::new(&self.ctx.budget);
-        if let Some(tx) = self.tx.as_ref() {
+        if let Some(tx) = self.tx() {
             received::write_header(self, tx, &queue_id, incoming.buf());
         }
         incoming.settle(&store).await;
@@ -55,8 +46,8 @@ impl Session {
         let mut decoder = DataDecoder::new(limit);
         let deadline = self.data_deadline();
         let (bare, oversized) = loop {
-            let (consumed, status) = decoder.feed(self.input(), incoming.buf());
-            self.consume(consumed);
+            let (consumed, status) = decoder.feed(self.shell.input(), incoming.buf());
+            self.shell.consume(consumed);
             incoming.settle(&store).await;
             if let DataStatus::Complete {
                 bare_line_ending,
@@ -67,7 +58,7 @@ impl Session {
             }
             self.read_data(deadline).await?;
         };
-        let Some(tx) = self.tx.take() else {
+        let Some(tx) = self.state.end_transaction() else {
             return Ok(());
         };
         self.finish_message(tx, incoming, queue_id, bare, oversized)
@@ -92,13 +83,7 @@ impl Session {
     ) -> Result<(), End> {
         if oversized {
             tracing::info!(session = %self.id, peer = %self.peer, "message too big");
-            return self
-                .error(Reply::new(
-                    552,
-                    "5.3.4",
-                    "Message size exceeds fixed maximum message size",
-                ))
-                .await;
+            return self.error(too_big()).await;
         }
         if bare {
             // SMTP smuggling: a lone CR or LF may end the data for another server that reads
@@ -210,6 +195,15 @@ impl Session {
         ));
         Ok(())
     }
+}
+
+/// RFC 1870 §6.1: 552 for a message larger than the fixed maximum.
+pub(crate) fn too_big() -> Reply {
+    Reply::new(
+        552,
+        "5.3.4",
+        "Message size exceeds fixed maximum message size",
+    )
 }
 
 /// `451 4.3.0`: the message could not be stored; nothing was acknowledged, so the client

@@ -3,20 +3,18 @@
 use proto::smtp::Reply;
 
 use crate::Kind;
-use crate::session::{End, Session, sanitize};
+use crate::session::{End, Greeting, Session, State, sanitize};
 
 impl Session {
     pub(crate) fn handle_ehlo(&mut self, name: String, esmtp: bool) -> Result<(), End> {
-        // §4.1.4: EHLO/HELO resets any transaction in progress.
-        self.tx = None;
-        self.esmtp = esmtp;
-        let greeting = format!(
-            "{} Hello {} [{}]",
-            self.hostname(),
-            sanitize(&name),
-            self.peer.ip()
-        );
-        self.helo = Some(sanitize(&name));
+        // §4.1.4: EHLO/HELO resets any transaction in progress; a login stays.
+        let auth = match std::mem::replace(&mut self.state, State::Connected) {
+            State::Connected => None,
+            State::Greeted(g) | State::Mail(g, _) => g.auth,
+        };
+        let helo = sanitize(&name);
+        let greeting = format!("{} Hello {} [{}]", self.hostname(), helo, self.peer.ip());
+        self.state = State::Greeted(Greeting { helo, esmtp, auth });
         if !esmtp {
             self.reply(Reply {
                 code: 250,
@@ -41,7 +39,7 @@ impl Session {
         if !self.is_tls() {
             lines.push("STARTTLS".to_string()); // RFC 3207
         }
-        if self.auth_allowed() && self.auth.is_none() {
+        if self.auth_allowed() && self.auth().is_none() {
             lines.push("AUTH PLAIN LOGIN".to_string()); // RFC 4954
         }
         self.reply(Reply {

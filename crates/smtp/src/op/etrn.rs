@@ -14,31 +14,11 @@ use std::time::{Duration, Instant};
 
 use proto::smtp::Reply;
 
-use crate::Kind;
 use crate::session::{End, Session, sanitize};
 
 impl Session {
     pub(crate) async fn handle_etrn(&mut self, node: String) -> Result<(), End> {
-        let refused = if self.kind != Kind::Mx {
-            Some(Reply::new(
-                502,
-                "5.5.1",
-                "ETRN is only available on port 25",
-            ))
-        } else if self.helo.is_none() {
-            Some(Reply::new(503, "5.5.1", "Send EHLO or HELO first"))
-        } else if self.tx.is_some() {
-            Some(Reply::new(
-                503,
-                "5.5.1",
-                "ETRN is not allowed during a transaction",
-            ))
-        } else {
-            None
-        };
-        if let Some(reply) = refused {
-            return self.error(reply).await;
-        }
+        // Port, HELO and no transaction: checked by the table in `state.rs`.
         // §3: "#name" names a queue rather than a domain; we keep one queue.
         if node.starts_with('#') {
             self.reply(Reply::new(459, "4.7.1", "Queue names are not supported"));

@@ -8,18 +8,8 @@ use crate::session::{End, Session, Transaction};
 
 impl Session {
     pub(crate) async fn handle_mail(&mut self, from: Path, params: MailParams) -> Result<(), End> {
-        if self.helo.is_none() {
-            return self
-                .error(Reply::new(503, "5.5.1", "Send HELO or EHLO first"))
-                .await;
-        }
-        if self.tx.is_some() {
-            return self
-                .error(Reply::new(503, "5.5.1", "Nested MAIL command"))
-                .await;
-        }
         // RFC 6409 §4.3 / RFC 8314: submission requires authentication.
-        if matches!(self.kind, Kind::Submission | Kind::Submissions) && self.auth.is_none() {
+        if matches!(self.kind, Kind::Submission | Kind::Submissions) && self.auth().is_none() {
             let reply = if self.is_tls() {
                 Reply::new(530, "5.7.0", "Authentication required")
             } else {
@@ -33,7 +23,7 @@ impl Session {
         }
         let has_params = params != MailParams::default();
         // RFC 5321 §4.1.1.2: parameters are only for sessions that started with EHLO.
-        if has_params && !self.esmtp {
+        if has_params && !self.esmtp() {
             return self
                 .error(Reply::new(555, "5.5.4", "MAIL parameters need EHLO"))
                 .await;
@@ -41,14 +31,7 @@ impl Session {
         if let Some(size) = params.size
             && size > self.ctx.config.limits.max_message_size
         {
-            // RFC 1870 §6.1: 552 for a message larger than the fixed maximum.
-            return self
-                .error(Reply::new(
-                    552,
-                    "5.3.4",
-                    "Message size exceeds fixed maximum message size",
-                ))
-                .await;
+            return self.error(super::data::too_big()).await;
         }
         if params.body == Some(Body::BinaryMime) {
             // We do not advertise BINARYMIME (RFC 3030 §3).
@@ -83,7 +66,7 @@ impl Session {
                 .await;
         }
         tracing::debug!(session = %self.id, from = ?from, "MAIL");
-        self.tx = Some(Transaction::new(from, params));
+        self.state.begin_transaction(Transaction::new(from, params));
         self.reply(Reply::new(250, "2.1.0", "Sender OK"));
         Ok(())
     }
@@ -94,7 +77,7 @@ impl Session {
     /// or an address (alias, list, catch-all) that delivers to their account. Without AUTH there
     /// is no user to check (port 25 mail from the Internet).
     pub(crate) async fn may_send_as(&self, addr: &str) -> bool {
-        let Some(account) = &self.auth else {
+        let Some(account) = self.auth() else {
             return true;
         };
         if addr.eq_ignore_ascii_case(&account.address) {

@@ -6,8 +6,9 @@ mod data;
 mod ehlo;
 mod etrn;
 mod mail;
-mod other;
 mod rcpt;
+mod rset;
 mod starttls;
+mod vrfy;
 
 pub(crate) use bdat::Chunks;

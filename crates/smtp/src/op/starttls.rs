@@ -2,7 +2,7 @@
 
 use proto::smtp::Reply;
 
-use crate::session::{End, Session};
+use crate::session::{End, Session, State};
 
 impl Session {
     pub(crate) async fn handle_starttls(&mut self) -> Result<(), End> {
@@ -14,17 +14,13 @@ impl Session {
         self.reply(Reply::new(220, "2.0.0", "Ready to start TLS"));
         self.flush().await?;
         // RFC 3207 §4.2 and CVE-2011-0411: anything the client pipelined behind STARTTLS was
-        // sent in the clear and must not be executed inside the TLS session.
-        if !self.input().is_empty() {
-            tracing::info!(session = %self.id, peer = %self.peer, bytes = self.input().len(), "discarded input pipelined after STARTTLS");
-        }
-        self.discard_input();
-        self.upgrade_tls().await?;
+        // sent in the clear and must not be executed inside the TLS session (the shell
+        // throws it away).
+        self.shell
+            .start_tls(&self.ctx.tls, &self.id, self.peer, "STARTTLS")
+            .await?;
         // §4.2: the server discards all knowledge obtained from the client before TLS.
-        self.helo = None;
-        self.esmtp = false;
-        self.auth = None;
-        self.tx = None;
+        self.state = State::Connected;
         Ok(())
     }
 }

@@ -60,11 +60,11 @@ fn commands_parse() {
         ),
         (
             "a SELECT INBOX (CONDSTORE)",
-            Command::Select {
+            Command::Select(SelectArgs {
                 mailbox: b"INBOX".to_vec(),
                 condstore: true,
                 qresync: None,
-            },
+            }),
         ),
         (
             "a LIST \"\" *",
@@ -162,27 +162,27 @@ fn commands_parse() {
         ),
         (
             "a STORE 1:3 +FLAGS.SILENT (\\Deleted)",
-            Command::Store {
+            Command::Store(StoreArgs {
                 uid: false,
                 set: set(&[(1, 3)]),
                 op: StoreOp::Add,
                 silent: true,
                 flags: vec!["\\Deleted".into()],
                 unchanged_since: None,
-            },
+            }),
         ),
         (
             "a UID MOVE 4:7 Trash",
-            Command::Move {
+            Command::Move(CopyArgs {
                 uid: true,
                 set: set(&[(4, 7)]),
                 mailbox: b"Trash".to_vec(),
-            },
+            }),
         ),
         ("a UID EXPUNGE 3", Command::Expunge(Some(set(&[(3, 3)])))),
         (
             "a SEARCH CHARSET UTF-8 SUBJECT {6}\r\n中文",
-            Command::Search {
+            Command::Search(SearchArgs {
                 uid: false,
                 ret: None,
                 charset: Some("UTF-8".into()),
@@ -190,11 +190,11 @@ fn commands_parse() {
                     name: "subject".into(),
                     value: "中文".into(),
                 },
-            },
+            }),
         ),
         (
             "a UID SEARCH RETURN (MIN COUNT) OR SEEN NOT (FLAGGED LARGER 10) SINCE 1-Feb-2024",
-            Command::Search {
+            Command::Search(SearchArgs {
                 uid: true,
                 ret: Some(vec![SearchReturn::Min, SearchReturn::Count]),
                 charset: None,
@@ -214,7 +214,7 @@ fn commands_parse() {
                     ),
                     SearchKey::Since(19_754),
                 ]),
-            },
+            }),
         ),
         (
             "a ID (\"name\" \"Thunderbird\" \"version\" NIL)",
