@@ -473,6 +473,12 @@ impl Store {
         resolve::resolve(self, address).await
     }
 
+    /// Where mail to postmaster at our host name goes when the host name is not a mail
+    /// domain: the server's first enabled account (RFC 5321 §4.5.1).
+    pub async fn resolve_postmaster(&self) -> Result<Resolution> {
+        resolve::resolve_postmaster(self).await
+    }
+
     /// Stores the message once and delivers it; returns when it is durable.
     pub async fn deliver(&self, delivery: Delivery) -> Result<()> {
         deliver::deliver(self, delivery).await

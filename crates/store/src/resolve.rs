@@ -263,6 +263,7 @@ fn resolve_in(conn: &Connection, address: &str, domain: &str) -> Result<Resoluti
         let catch_all = format!("@{domain}");
         match alias_targets(conn, &catch_all)? {
             Some(targets) => found.expand(conn, &catch_all, targets, 0)?,
+            None if is_postmaster(address) => return postmaster_in(conn, Some(domain)),
             None => return Ok(Resolution::Unknown),
         }
     }
@@ -274,6 +275,47 @@ fn resolve_in(conn: &Connection, address: &str, domain: &str) -> Result<Resoluti
         accounts: found.accounts,
         remote: found.remote,
     })
+}
+
+/// Whether `address` is postmaster@ some domain (the local part is case-insensitive, RFC 5321
+/// §4.5.1).
+fn is_postmaster(address: &str) -> bool {
+    address
+        .rsplit_once('@')
+        .is_some_and(|(local, _)| local.eq_ignore_ascii_case("postmaster"))
+}
+
+/// RFC 5321 §4.5.1: every SMTP server MUST accept mail for postmaster. When the office made no
+/// account or alias for it, it goes to the domain's first enabled account (the one the setup
+/// wizard made for the office manager), else the server's first enabled account; `Unknown`
+/// only when there is no enabled account at all.
+fn postmaster_in(conn: &Connection, domain: Option<&str>) -> Result<Resolution> {
+    let first = conn
+        .prepare_cached(
+            "SELECT a.id FROM accounts a JOIN domains d ON d.id = a.domain_id
+             WHERE a.disabled = 0 AND (?1 IS NULL OR d.name = ?1 COLLATE NOCASE)
+             ORDER BY a.id LIMIT 1",
+        )?
+        .query_row([domain], |row| row.get::<_, AccountId>(0))
+        .optional()?;
+    match first {
+        Some(id) => Ok(Resolution::Deliver {
+            accounts: vec![id],
+            remote: Vec::new(),
+        }),
+        None if domain.is_some() => postmaster_in(conn, None),
+        None => Ok(Resolution::Unknown),
+    }
+}
+
+/// Postmaster at our host name when the host name is not one of the mail domains
+/// (`RCPT TO:<postmaster>`, RFC 5321 §4.1.1.3): the server's first enabled account.
+pub(crate) async fn resolve_postmaster(store: &Store) -> Result<Resolution> {
+    store
+        .inner
+        .readers
+        .read(|conn| postmaster_in(conn, None))
+        .await
 }
 
 /// What the expansion reached so far.

@@ -142,6 +142,22 @@ impl Session {
             Ok(r) => r,
             Err(e) => return self.lookup_failed("recipient", e),
         };
+        // RFC 5321 §4.5.1: postmaster at our host name is ours even when the host name is not
+        // one of the mail domains (`RCPT TO:<postmaster>` is completed with it).
+        if matches!(rcpt.resolution, Resolution::NotLocal)
+            && rcpt
+                .address
+                .rsplit_once('@')
+                .is_some_and(|(local, domain)| {
+                    local.eq_ignore_ascii_case("postmaster")
+                        && domain.eq_ignore_ascii_case(self.hostname())
+                })
+        {
+            rcpt.resolution = match self.ctx.store.resolve_postmaster().await {
+                Ok(r) => r,
+                Err(e) => return self.lookup_failed("recipient", e),
+            };
+        }
         // Relaying: after AUTH, or from a network trusted in `[relay] networks` (empty by
         // default: never an open relay).
         if matches!(rcpt.resolution, Resolution::NotLocal)

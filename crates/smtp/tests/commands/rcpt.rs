@@ -1,7 +1,7 @@
 //! RCPT TO (RFC 5321 §4.1.1.3): local recipients, relaying, limits.
 
 use smtp::Kind;
-use testbed::{ALICE, BOB, LOOPBACK};
+use testbed::{ALICE, BOB, LOOPBACK, message};
 
 use crate::Smtp;
 
@@ -109,4 +109,40 @@ async fn rcpt_to_a_full_mailbox_is_deferred_452() {
         .await
         .assert(452, "4.2.2")
         .says("Mailbox full");
+}
+
+/// RFC 5321 §4.5.1: postmaster MUST be accepted, with or without a domain, even when the
+/// office made no account or alias for it; it reaches the first account (alice).
+#[tokio::test]
+async fn rcpt_to_postmaster_without_an_account_reaches_the_first_account_250() {
+    let smtp = Smtp::new().await;
+    for rcpt in [
+        "<postmaster>",
+        "<PostMaster@example.com>",
+        "<postmaster@mail.example.com>",
+    ] {
+        let mut conn = smtp.mx().await;
+        conn.ok("MAIL FROM:<sender@example.net>").await;
+        conn.cmd(&format!("RCPT TO:{rcpt}"))
+            .await
+            .assert(250, "2.1.5");
+        assert_eq!(conn.cmd("DATA").await.code, 354);
+        let body = message("sender@example.net", "to the postmaster", "hello");
+        conn.client.send_raw(body.as_bytes()).await;
+        conn.cmd(".").await.assert(250, "2.0.0");
+    }
+    let inbox = smtp.bed.inbox(smtp.bed.alice).await;
+    assert_eq!(inbox.len(), 3, "{inbox:?}");
+    assert!(smtp.bed.inbox(smtp.bed.bob).await.is_empty());
+}
+
+/// Postmaster of an outside domain is not ours: relaying rules still apply.
+#[tokio::test]
+async fn rcpt_to_postmaster_of_an_outside_domain_is_relay_denied_554() {
+    let smtp = Smtp::new().await;
+    let mut conn = smtp.mx().await;
+    conn.ok("MAIL FROM:<sender@example.net>").await;
+    conn.cmd("RCPT TO:<postmaster@example.org>")
+        .await
+        .assert(554, "5.7.1");
 }
