@@ -4,6 +4,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use event::Protocol;
 use proto::imap::response::Status;
 
 use crate::policy::login_allowed;
@@ -86,6 +87,7 @@ impl Session {
             Ok(attempt) => attempt,
             Err(locked) => {
                 tracing::warn!(session = %self.id, peer = %self.peer, user = %sanitize(&user), ?locked, "login refused: too many failures");
+                event::login_locked(Protocol::Imap);
                 return self
                     .no(
                         tag,
@@ -100,6 +102,7 @@ impl Session {
             Ok(None) => {
                 let delay = attempt.failed();
                 tracing::warn!(session = %self.id, peer = %self.peer, user = %sanitize(&user), "authentication failed");
+                event::login_failed(Protocol::Imap);
                 tokio::time::sleep(delay).await;
                 // RFC 5530 §3: AUTHENTICATIONFAILED.
                 return self

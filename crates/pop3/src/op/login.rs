@@ -1,6 +1,7 @@
 //! What USER/PASS and AUTH share once the client has given its credentials: the lockout,
 //! the password check, the maildrop lock and the snapshot (RFC 1939 §4).
 
+use event::Protocol;
 use proto::pop3::{Reply, RespCode};
 
 use crate::session::{End, Session, State, Transaction, sanitize};
@@ -16,6 +17,7 @@ impl Session {
                 // Refused before the password is looked at: while locked even the right one
                 // fails. Temporary, so clients retry later instead of asking for a new password.
                 tracing::warn!(session = %self.id, peer = %self.peer, user = %sanitize(&user), ?locked, "login refused: too many failures");
+                event::login_locked(Protocol::Pop3);
                 return self
                     .error(Reply::err_code(
                         RespCode::SysTemp,
@@ -29,6 +31,7 @@ impl Session {
             Ok(None) => {
                 let delay = attempt.failed();
                 tracing::warn!(session = %self.id, peer = %self.peer, user = %sanitize(&user), "authentication failed");
+                event::login_failed(Protocol::Pop3);
                 tokio::time::sleep(delay).await;
                 // RFC 3206 §5: [AUTH], the credentials are wrong.
                 return self

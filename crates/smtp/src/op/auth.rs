@@ -1,5 +1,6 @@
 //! AUTH PLAIN and LOGIN (RFC 4954, RFC 4616).
 
+use event::Protocol;
 use proto::smtp::{Reply, decode_base64, decode_plain};
 
 use crate::session::{End, Session};
@@ -60,6 +61,7 @@ impl Session {
             Ok(attempt) => attempt,
             Err(locked) => {
                 tracing::warn!(session = %self.id, peer = %self.peer, user = %crate::session::sanitize(&user), ?locked, "AUTH refused: too many failures");
+                event::login_locked(Protocol::Smtp);
                 return self
                     .error(Reply::new(
                         454,
@@ -79,6 +81,7 @@ impl Session {
             }
             Ok(None) => {
                 tracing::warn!(session = %self.id, peer = %self.peer, user = %crate::session::sanitize(&user), "authentication failed");
+                event::login_failed(Protocol::Smtp);
                 tokio::time::sleep(attempt.failed()).await;
                 self.error(Reply::new(
                     535,

@@ -1,6 +1,7 @@
 //! RCPT TO (RFC 5321 §4.1.1.3): relay policy, recipient resolution, NOTIFY and ORCPT
 //! (RFC 3461 §4.1-4.2).
 
+use event::Rejection;
 use proto::smtp::{Notify, Path, RcptParams, Reply};
 use store::{RemoteRecipient, Resolution};
 
@@ -67,6 +68,7 @@ impl Session {
                     Ok(true) => {}
                     Ok(false) => {
                         tracing::info!(session = %self.id, rcpt = %sanitize(&address), "mailbox over quota");
+                        event::rejected(Rejection::OverQuota);
                         self.reply(Reply::new(452, "4.2.2", "Mailbox full, try again later"));
                         return Ok(());
                     }
@@ -81,6 +83,7 @@ impl Session {
             }
             Resolution::NotLocal => {
                 tracing::info!(session = %self.id, peer = %self.peer, rcpt = %sanitize(&address), "relay denied");
+                event::rejected(Rejection::RelayDenied);
                 return self
                     .error(Reply::new(554, "5.7.1", "Relay access denied"))
                     .await;
@@ -89,6 +92,7 @@ impl Session {
                 // A bounce to an SRS address we did not make, or made too long ago: we relay
                 // only bounces of mail we forwarded (store/src/srs.rs).
                 tracing::info!(session = %self.id, peer = %self.peer, rcpt = %sanitize(&address), "invalid SRS address");
+                event::rejected(Rejection::InvalidSrs);
                 return self
                     .error(Reply::new(
                         550,
@@ -99,6 +103,7 @@ impl Session {
             }
             Resolution::Unknown => {
                 tracing::info!(session = %self.id, peer = %self.peer, rcpt = %sanitize(&address), "unknown recipient");
+                event::rejected(Rejection::UnknownRecipient);
                 // Rejected in the dialogue, so we never bounce to a forged sender.
                 return self
                     .error(Reply::new(
