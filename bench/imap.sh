@@ -101,36 +101,15 @@ start_postroom() {
 }
 start_postroom
 
-cat >"$TMP/message.py" <<'PY'
-# A message of about `target` bytes: plain text, CRLF, some lines needing dot-stuffing; every
-# 100th has the word "needle" in its body.
-WORDS = b"the quick brown fox jumps over the lazy dog and keeps on running".split()
-def message(i, target):
-    head = (b"From: Sender <sender@remote.test>\r\nTo: user@bench.test\r\n"
-            b"Subject: bench message %d\r\nMessage-ID: <bench-%d@remote.test>\r\n"
-            b"Date: Fri, 27 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
-            b"Content-Type: text/plain; charset=utf-8\r\n\r\n" % (i, i))
-    lines, total, j = [head], len(head), 0
-    while total < target:
-        line = b" ".join(WORDS[(j + k) % len(WORDS)] for k in range(12))
-        if j % 40 == 0:
-            line = b"." + line
-        if j == 3 and i % 100 == 0:
-            line += b" needle"
-        line += b"\r\n"
-        lines.append(line); total += len(line); j += 1
-    return b"".join(lines)
-PY
-
 log "filling Postroom over SMTP: $BIG x ~$SIZE bytes (big), $IDLE_MESSAGES (idle)"
-PYTHONPATH="$TMP" python3 - "$HOST" "$SMTP_PORT" "$BIG" "$SIZE" "$IDLE_MESSAGES" <<'PY'
+PYTHONPATH="$ROOT/bench" python3 - "$HOST" "$SMTP_PORT" "$BIG" "$SIZE" "$IDLE_MESSAGES" <<'PY'
 import smtplib, sys, threading
-from message import message
+from mail import message
 host, port, n, size, idle = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 def send(ids, rcpt):
     s = smtplib.SMTP(host, port, timeout=120)
     for i in ids:
-        s.sendmail("sender@remote.test", [rcpt], message(i, size))
+        s.sendmail("sender@remote.test", [rcpt], message(i, size, needle_every=100))
     s.quit()
 threads = [threading.Thread(target=send, args=(range(t, n, 4), "big@bench.test")) for t in range(4)]
 threads.append(threading.Thread(target=send, args=(range(idle), "idle@bench.test")))
@@ -143,22 +122,7 @@ DV="$TMP/dovecot"
 mkdir -p "$DV/run" "$DV/state" "$DV/home"
 MAIL_UID="$(id -u nobody)"; MAIL_GID="$(id -g nobody)"
 log "copying the stored messages into Dovecot's Maildir"
-python3 - "$PR/postroom.db" "$DV/home" <<'PY'
-import os, sqlite3, sys
-db, home = sys.argv[1], sys.argv[2]
-c = sqlite3.connect("file:" + db + "?mode=ro", uri=True)
-for user in ("append", "big", "idle"):
-    base = os.path.join(home, user, "Maildir")
-    for d in ("cur", "new", "tmp"):
-        os.makedirs(os.path.join(base, d), exist_ok=True)
-    rows = c.execute("""SELECT m.uid, b.data FROM messages m JOIN blobs b ON b.id = m.blob_id
-                        JOIN mailboxes x ON x.id = m.mailbox_id JOIN accounts a ON a.id = x.account_id
-                        WHERE a.address = ? AND x.name = 'INBOX' ORDER BY m.uid""", (user + "@bench.test",))
-    for uid, data in rows:
-        name = "17000%05d.M%dP1.bench,S=%d,W=%d:2," % (uid, uid, len(data), len(data))
-        with open(os.path.join(base, "cur", name), "wb") as f:
-            f.write(data)
-PY
+python3 "$ROOT/bench/mail.py" maildir "$PR/postroom.db" "$DV/home" append big idle
 chown -R "$MAIL_UID:$MAIL_GID" "$DV/home"
 : >"$DV/users"
 for user in append big idle; do
@@ -203,7 +167,7 @@ cat >"$TMP/client.py" <<'PY'
 # One IMAP session: LOGIN and SELECT (not timed), then one workload, timed from the command to
 # its tagged OK; prints "seconds bytes_received".
 import socket, sys, threading, time
-from message import message
+from mail import message
 host, port, user, password, workload, count, size = sys.argv[1:8]
 port, count, size = int(port), int(count), int(size)
 s = socket.create_connection((host, port), timeout=600)
@@ -249,7 +213,7 @@ cmd(b"L", b"LOGIN %s %s" % (user.encode(), password.encode()))
 if workload == "append":
     box = b"run-%d" % time.time_ns()
     cmd(b"C", b"CREATE " + box)
-    bodies = [message(i, size) for i in range(count)]
+    bodies = [message(i, size, needle_every=100) for i in range(count)]
     def writer():
         for i, body in enumerate(bodies):
             s.sendall(b"ZQA%d APPEND %s {%d+}\r\n%s\r\n" % (i, box, len(body), body))
@@ -330,7 +294,7 @@ run_client() {
   case "$1" in dovecot) port="$DOVECOT_PORT" ;; postroom) port="$POSTROOM_PORT" ;; esac
   case "$2" in append) user="append"; count="$APPEND_COUNT" ;; *) user="big" ;; esac
   [ "$1" = postroom ] && user="$user@bench.test"
-  PYTHONPATH="$TMP" python3 "$TMP/client.py" "$HOST" "$port" "$user" "$PASS" "$2" "$count" "$SIZE"
+  PYTHONPATH="$ROOT/bench" python3 "$TMP/client.py" "$HOST" "$port" "$user" "$PASS" "$2" "$count" "$SIZE"
 }
 
 declare -A SECS BYTES

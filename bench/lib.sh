@@ -170,6 +170,81 @@ need_postfix() {
   done
 }
 
+# postfix_conf DIR: writes DIR/conf/main.cf and master.cf for a private instance listening on
+# $HOST:$POSTFIX_PORT with its queue, data and maillog under DIR, trusting 127.0.0.0/8 and no
+# local domain; then appends standard input to main.cf (the caller's delivery: a relayhost,
+# virtual mailboxes). master.cf has Debian's usual unix services, all chroot n.
+postfix_conf() {
+  local d="$1" conf="$1/conf"
+  mkdir -p "$conf" "$d/queue" "$d/data"
+  cat >"$conf/main.cf" <<EOF
+compatibility_level = 3.6
+myhostname = bench.test
+mydomain = bench.test
+myorigin = bench.test
+mydestination =
+inet_interfaces = $HOST
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+queue_directory = $d/queue
+data_directory = $d/data
+maillog_file = $d/maillog
+maillog_file_prefixes = /var, /dev/stdout, $d
+smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+message_size_limit = 0
+# in_flow_delay stays at its default (1s): it slows smtpd down to the delivery speed.
+biff = no
+# No local domain here: no aliases (the defaults point at /etc/aliases.db and NIS).
+alias_maps =
+alias_database =
+EOF
+  cat >>"$conf/main.cf"
+  cat >"$conf/master.cf" <<EOF
+$HOST:$POSTFIX_PORT inet n - n - - smtpd
+pickup    unix  n       -       n       60      1       pickup
+cleanup   unix  n       -       n       -       0       cleanup
+qmgr      unix  n       -       n       300     1       qmgr
+tlsmgr    unix  -       -       n       1000?   1       tlsmgr
+rewrite   unix  -       -       n       -       -       trivial-rewrite
+bounce    unix  -       -       n       -       0       bounce
+defer     unix  -       -       n       -       0       bounce
+trace     unix  -       -       n       -       0       bounce
+verify    unix  -       -       n       -       1       verify
+flush     unix  n       -       n       1000?   0       flush
+proxymap  unix  -       -       n       -       -       proxymap
+proxywrite unix -       -       n       -       1       proxymap
+smtp      unix  -       -       n       -       -       smtp
+relay     unix  -       -       n       -       -       smtp
+showq     unix  n       -       n       -       -       showq
+error     unix  -       -       n       -       -       error
+retry     unix  -       -       n       -       -       error
+discard   unix  -       -       n       -       -       discard
+local     unix  -       n       n       -       -       local
+virtual   unix  -       n       n       -       -       virtual
+lmtp      unix  -       -       n       -       -       lmtp
+anvil     unix  -       -       n       -       1       anvil
+scache    unix  -       -       n       -       1       scache
+postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+  chown postfix "$d/data"
+}
+
+# start_postfix DIR: checks and starts the instance postfix_conf wrote (POSTFIX_CONF is set
+# from then on, for stop_postfix) and waits for its port.
+start_postfix() {
+  local d="$1" conf="$1/conf"
+  if ! script -eqc "postfix -c $conf check" /dev/null >"$d/check.out" 2>&1; then
+    cat "$d/check.out" >&2
+    die "postfix -c $conf check"
+  fi
+  POSTFIX_CONF="$conf"
+  if ! script -eqc "postfix -c $conf start" /dev/null >"$d/start.out" 2>&1; then
+    cat "$d/start.out" >&2
+    die "postfix -c $conf start"
+  fi
+  wait_port "$POSTFIX_PORT" || { cat "$d/maillog" >&2 2>/dev/null || true; die "Postfix did not listen on $POSTFIX_PORT"; }
+}
+
 # stop_postfix: stops the private instance of $POSTFIX_CONF (queue in $TMP/postfix/queue),
 # if one was started; its master by the PID it recorded if `postfix stop` could not.
 stop_postfix() {

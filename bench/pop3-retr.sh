@@ -56,23 +56,10 @@ PIDS+=("$PR_PID")
 wait_port "$POSTROOM_PORT" "$PR_PID" || { tail -n 20 "$PR/serve.log" >&2; die "postroom serve did not listen"; }
 
 log "filling Postroom over SMTP: $MESSAGES x ~$SIZE bytes, 1 x $LARGE_MB MB"
-python3 - "$HOST" "$SMTP_PORT" "$MESSAGES" "$SIZE" "$LARGE_MB" <<'PY'
+PYTHONPATH="$ROOT/bench" python3 - "$HOST" "$SMTP_PORT" "$MESSAGES" "$SIZE" "$LARGE_MB" <<'PY'
 import smtplib, sys, threading
+from mail import message
 host, port, n, size, large_mb = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
-words = b"the quick brown fox jumps over the lazy dog and keeps on running".split()
-def message(i, target):
-    head = (b"From: Sender <sender@remote.test>\r\nTo: user@bench.test\r\n"
-            b"Subject: bench message %d\r\nMessage-ID: <bench-%d@remote.test>\r\n"
-            b"Date: Fri, 27 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
-            b"Content-Type: text/plain; charset=utf-8\r\n\r\n" % (i, i))
-    lines, total, j = [head], len(head), 0
-    while total < target:
-        line = b" ".join(words[(j + k) % len(words)] for k in range(12))
-        if j % 40 == 0:
-            line = b"." + line            # some lines need dot-stuffing
-        line += b"\r\n"
-        lines.append(line); total += len(line); j += 1
-    return b"".join(lines)
 def send(ids, rcpt, target):
     s = smtplib.SMTP(host, port, timeout=120)
     for i in ids:
@@ -89,23 +76,7 @@ DV="$TMP/dovecot"
 mkdir -p "$DV/run" "$DV/state" "$DV/home"
 MAIL_UID="$(id -u nobody)"; MAIL_GID="$(id -g nobody)"
 log "copying the stored messages into Dovecot's Maildir"
-python3 - "$PR/postroom.db" "$DV/home" <<'PY'
-import os, sqlite3, sys
-db, home = sys.argv[1], sys.argv[2]
-c = sqlite3.connect("file:" + db + "?mode=ro", uri=True)
-for user in ("small", "large"):
-    cur = os.path.join(home, user, "Maildir", "cur")
-    for d in ("cur", "new", "tmp"):
-        os.makedirs(os.path.join(home, user, "Maildir", d), exist_ok=True)
-    rows = c.execute("""SELECT m.uid, b.data FROM messages m JOIN blobs b ON b.id = m.blob_id
-                        JOIN mailboxes x ON x.id = m.mailbox_id JOIN accounts a ON a.id = x.account_id
-                        WHERE a.address = ? AND x.name = 'INBOX' ORDER BY m.uid""", (user + "@bench.test",))
-    for uid, data in rows:
-        # S= and W= (size, and size with CRLF line ends: the same here) spare Dovecot a stat.
-        name = "17000%05d.M%dP1.bench,S=%d,W=%d:2," % (uid, uid, len(data), len(data))
-        with open(os.path.join(cur, name), "wb") as f:
-            f.write(data)
-PY
+python3 "$ROOT/bench/mail.py" maildir "$PR/postroom.db" "$DV/home" small large
 chown -R "$MAIL_UID:$MAIL_GID" "$DV/home"
 cat >"$DV/users" <<EOF
 small:{PLAIN}$PASS:$MAIL_UID:$MAIL_GID::$DV/home/small::

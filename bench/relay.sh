@@ -31,7 +31,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 # log, die, stop_started, port_open, wait_port, med, per_sec, ratio, ports_free,
-# build_postroom, need_postfix, stop_postfix, smtp_load, now, elapsed, settle
+# build_postroom, need_postfix, postfix_conf, start_postfix, stop_postfix, smtp_load, now,
+# elapsed, settle
 source "$ROOT/bench/lib.sh"
 
 # ---------------------------------------------------------------- cleanup
@@ -69,57 +70,12 @@ PF_ACCEPT=(); PF_RELAY=(); PR_ACCEPT=(); PR_RELAY=()
 
 # ---------------------------------------------------------------- Postfix
 setup_postfix() {
-  local d="$TMP/postfix" conf="$TMP/postfix/conf"
-  mkdir -p "$conf" "$d/queue" "$d/data"
-  cat >"$conf/main.cf" <<EOF
-compatibility_level = 3.6
-myhostname = bench.test
-mydomain = bench.test
-myorigin = bench.test
-mydestination =
-inet_interfaces = $HOST
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-queue_directory = $d/queue
-data_directory = $d/data
-maillog_file = $d/maillog
-maillog_file_prefixes = /var, /dev/stdout, $d
-smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+  postfix_conf "$TMP/postfix" <<EOF
 relayhost = [$HOST]:$SINK_PORT
 default_destination_concurrency_limit = $CONCURRENCY
 smtpd_peername_lookup = no
-message_size_limit = 0
-biff = no
-alias_maps =
-alias_database =
 EOF
-  cat >"$conf/master.cf" <<EOF
-$HOST:$POSTFIX_PORT inet n - n - - smtpd
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-smtp      unix  -       -       n       -       -       smtp
-relay     unix  -       -       n       -       -       smtp
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-EOF
-  chown postfix "$d/data"
-  script -eqc "postfix -c $conf check" /dev/null >"$d/check.out" 2>&1 || { cat "$d/check.out" >&2; die "postfix check"; }
-  POSTFIX_CONF="$conf"
-  script -eqc "postfix -c $conf start" /dev/null >"$d/start.out" 2>&1 || { cat "$d/start.out" >&2; die "postfix start"; }
-  wait_port "$POSTFIX_PORT" || die "Postfix did not listen on $POSTFIX_PORT"
+  start_postfix "$TMP/postfix"
 }
 
 postfix_sent() { grep -c 'status=sent' "$TMP/postfix/maillog" 2>/dev/null || echo 0; }

@@ -32,7 +32,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 # log, die, stop_started, port_open, wait_port, med, per_sec, ratio, ports_free,
-# build_postroom, need_postfix, stop_postfix, smtp_load, now, elapsed, settle
+# build_postroom, need_postfix, postfix_conf, start_postfix, stop_postfix, smtp_load, now,
+# elapsed, settle
 source "$ROOT/bench/lib.sh"
 
 # ---------------------------------------------------------------- cleanup
@@ -76,80 +77,21 @@ sink_once() {
 
 # ---------------------------------------------------------------- b) Postfix
 setup_postfix() {
-  local d="$TMP/postfix"
-  local conf="$d/conf"
-  mkdir -p "$conf" "$d/queue" "$d/data" "$d/vmail"
-  local vuid vgid
+  local d="$TMP/postfix" vuid vgid
   vuid="$(id -u postfix)"; vgid="$(id -g postfix)"
-  cat >"$conf/main.cf" <<EOF
-compatibility_level = 3.6
-myhostname = bench.test
-mydomain = bench.test
-myorigin = bench.test
-mydestination =
-inet_interfaces = $HOST
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-queue_directory = $d/queue
-data_directory = $d/data
-maillog_file = $d/maillog
-maillog_file_prefixes = /var, /dev/stdout, $d
-smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
+  postfix_conf "$d" <<EOF
 virtual_mailbox_domains = bench.test
 virtual_mailbox_base = $d/vmail
-virtual_mailbox_maps = texthash:$conf/vmailbox
+virtual_mailbox_maps = texthash:$d/conf/vmailbox
 virtual_uid_maps = static:$vuid
 virtual_gid_maps = static:$vgid
 virtual_minimum_uid = 1
 virtual_mailbox_limit = 0
-message_size_limit = 0
-# in_flow_delay stays at its default (1s): it slows smtpd down to the delivery speed.
-biff = no
-# No local domain here: no aliases (the defaults point at /etc/aliases.db and NIS).
-alias_maps =
-alias_database =
 EOF
-  printf '%s bench.test/user/\n' "$TO" >"$conf/vmailbox"
-  # One inet smtpd line on loopback, plus Debian's usual unix services, all chroot n.
-  cat >"$conf/master.cf" <<EOF
-$HOST:$POSTFIX_PORT inet n - n - - smtpd
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-tlsmgr    unix  -       -       n       1000?   1       tlsmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-proxywrite unix -       -       n       -       1       proxymap
-smtp      unix  -       -       n       -       -       smtp
-relay     unix  -       -       n       -       -       smtp
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-local     unix  -       n       n       -       -       local
-virtual   unix  -       n       n       -       -       virtual
-lmtp      unix  -       -       n       -       -       lmtp
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-EOF
+  printf '%s bench.test/user/\n' "$TO" >"$d/conf/vmailbox"
+  mkdir -p "$d/vmail"
   chown -R "$vuid:$vgid" "$d/vmail"
-  chown postfix "$d/data"
-  if ! script -eqc "postfix -c $conf check" /dev/null >"$d/check.out" 2>&1; then
-    cat "$d/check.out" >&2
-    die "postfix -c $conf check"
-  fi
-  POSTFIX_CONF="$conf"
-  if ! script -eqc "postfix -c $conf start" /dev/null >"$d/start.out" 2>&1; then
-    cat "$d/start.out" >&2
-    die "postfix -c $conf start"
-  fi
-  wait_port "$POSTFIX_PORT" || { cat "$d/maillog" >&2 2>/dev/null || true; die "Postfix did not listen on $POSTFIX_PORT"; }
+  start_postfix "$d"
   POSTFIX_MAILDIR="$d/vmail/bench.test/user"
 }
 

@@ -121,8 +121,9 @@ export function httpTransport(
           /* a keep-alive or a malformed line: nothing to show */
         }
       };
-      // The server names each event (`log`, `change`, `lagged`); unnamed ones arrive as `message`.
-      for (const name of ["log", "change", "lagged", "message"]) {
+      // The server names each event (`log`, `traffic`, `change`, `lagged`); unnamed ones arrive
+      // as `message`.
+      for (const name of ["log", "traffic", "change", "lagged", "message"]) {
         source.addEventListener(name, handle as EventListener);
       }
       return () => source.close();

@@ -162,8 +162,17 @@ export type ChangeKind =
   | { kind: "queue_updated"; ids: number[] }
   | { kind: "other" };
 
+/** A typed event (crates/event): what a session or the queue did. Counted by the server. */
+export type TrafficKind =
+  | { kind: "accepted"; size: number; recipients: number; authenticated: boolean }
+  | { kind: "rejected"; reason: string }
+  | { kind: "login_failed" | "login_locked"; protocol: "smtp" | "imap" | "pop3" }
+  | { kind: "delivered" | "deferred" | "bounced"; queue_id: number }
+  | { kind: "collected"; messages: number };
+
 export type ServerEvent =
   | ({ type: "log" } & LogEntry)
+  | ({ type: "traffic"; time: number } & TrafficKind)
   | ({ type: "change" } & ChangeKind)
   | { type: "lagged"; missed: number };
 

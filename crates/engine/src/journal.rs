@@ -1,17 +1,23 @@
-//! The journal: what the engine did recently, for the control panel. A tracing [`Layer`]
-//! keeps the last INFO-and-above events in a ring buffer, broadcasts each one for the live
-//! log, and counts the events that mean traffic (a message accepted, a recipient refused, a
-//! failed login, a delivery recorded) into totals and a 24-hour history.
+//! The journal: what the engine did recently, for the control panel. Two inputs, kept apart:
+//!
+//! - Typed [`event::Event`]s (a message accepted, a recipient refused, a failed login, a
+//!   delivery recorded), emitted where the work happens: counted into totals and a 24-hour
+//!   history, and broadcast as [`Traffic`] for the live event stream. [`install`] (called by
+//!   `engine::start`) makes this journal the process's event sink.
+//! - Log lines: a tracing [`Layer`] keeps the last INFO-and-above lines in a ring buffer and
+//!   broadcasts each one for the live log. They are for people: nothing here reads their
+//!   text, so rewording one changes no counter.
 //!
 //! The journal is one per process: whoever installs the tracing subscriber (the CLI's
 //! `serve`, the desktop app) adds [`layer`]; the engine reads [`journal`]. Without the layer
-//! the log is empty and the counters stay at zero.
+//! the live log is empty; the counters do not need it.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use event::Event as Emitted;
 use serde::Serialize;
 use tokio::sync::broadcast;
 use tracing::field::{Field, Visit};
@@ -44,7 +50,8 @@ pub struct LogEntry {
 pub struct Counters {
     /// Messages accepted (SMTP 250 after DATA/BDAT).
     pub received: u64,
-    /// Recipients or messages refused (unknown recipient, relay denied, too big, bare LF).
+    /// Recipients or messages refused in the SMTP dialogue (every `Rejected` event: unknown
+    /// recipient, relay denied, too big, bare CR/LF, mailbox full, mail loop...).
     pub rejected: u64,
     /// Failed logins, every protocol.
     pub auth_failures: u64,
@@ -54,6 +61,15 @@ pub struct Counters {
     pub deferred: u64,
     /// Outbound recipients failed for good (a DSN went to the sender).
     pub bounced: u64,
+}
+
+/// A typed event as the live stream carries it: `{"time": ..., "kind": "accepted", ...}`.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Traffic {
+    /// Unix milliseconds when the journal received it.
+    pub time: i64,
+    #[serde(flatten)]
+    pub event: Emitted,
 }
 
 /// The counters of one hour.
@@ -80,6 +96,7 @@ pub struct Journal {
     seq: AtomicU64,
     ring: Mutex<VecDeque<LogEntry>>,
     events: broadcast::Sender<LogEntry>,
+    traffic: broadcast::Sender<Traffic>,
     totals: [AtomicU64; 6],
     hours: Mutex<[(i64, Counters); HOURS]>,
 }
@@ -87,21 +104,33 @@ pub struct Journal {
 /// The journal of this process.
 pub fn journal() -> &'static Journal {
     static JOURNAL: OnceLock<Journal> = OnceLock::new();
-    JOURNAL.get_or_init(|| Journal {
-        seq: AtomicU64::new(0),
-        ring: Mutex::new(VecDeque::with_capacity(RING)),
-        events: broadcast::channel(256).0,
-        totals: Default::default(),
-        hours: Mutex::new([(0, Counters::default()); HOURS]),
-    })
+    JOURNAL.get_or_init(Journal::new)
 }
 
-/// The tracing layer that feeds [`journal`]; add it to the subscriber.
+/// Makes [`journal`] the sink of every [`event::emit`] in this process (the first sink
+/// installed stays; calling this again is harmless).
+pub fn install() {
+    event::install(|event| journal().observe(event, unix_ms()));
+}
+
+/// The tracing layer that feeds [`journal`]'s live log; add it to the subscriber.
 pub fn layer() -> JournalLayer {
-    JournalLayer
+    install();
+    JournalLayer { journal: journal() }
 }
 
 impl Journal {
+    fn new() -> Journal {
+        Journal {
+            seq: AtomicU64::new(0),
+            ring: Mutex::new(VecDeque::with_capacity(RING)),
+            events: broadcast::channel(256).0,
+            traffic: broadcast::channel(256).0,
+            totals: Default::default(),
+            hours: Mutex::new([(0, Counters::default()); HOURS]),
+        }
+    }
+
     /// The most recent entries with `seq > after`, oldest first, at most `limit`.
     pub fn recent(&self, after: u64, limit: usize) -> Vec<LogEntry> {
         let ring = self.ring.lock().unwrap_or_else(|e| e.into_inner());
@@ -113,6 +142,11 @@ impl Journal {
     /// Every entry from now on; a subscriber that falls behind skips ahead (lags).
     pub fn subscribe(&self) -> broadcast::Receiver<LogEntry> {
         self.events.subscribe()
+    }
+
+    /// Every typed event from now on; a subscriber that falls behind skips ahead (lags).
+    pub fn subscribe_traffic(&self) -> broadcast::Receiver<Traffic> {
+        self.traffic.subscribe()
     }
 
     pub fn totals(&self) -> Counters {
@@ -171,10 +205,19 @@ impl Journal {
         } += 1;
     }
 
-    fn record(&self, mut entry: LogEntry) {
-        if let Some(counter) = classify(&entry) {
-            self.count(counter, entry.time / 1000);
+    /// Counts `event` (at `now`, Unix milliseconds) and passes it to the live stream.
+    fn observe(&self, event: &Emitted, now: i64) {
+        if let Some(counter) = counter(event) {
+            self.count(counter, now.div_euclid(1000));
         }
+        // Nobody listening is fine.
+        let _ = self.traffic.send(Traffic {
+            time: now,
+            event: event.clone(),
+        });
+    }
+
+    fn record(&self, mut entry: LogEntry) {
         entry.seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
         {
             let mut ring = self.ring.lock().unwrap_or_else(|e| e.into_inner());
@@ -188,22 +231,16 @@ impl Journal {
     }
 }
 
-/// Which counter an event moves: the messages below are logged where the thing happens
-/// (`smtp::op::data`, `smtp::op::rcpt`, the logins, `queue::delivery`'s record).
-fn classify(entry: &LogEntry) -> Option<Counter> {
-    match entry.message.as_str() {
-        "message accepted" => Some(Counter::Received),
-        "unknown recipient"
-        | "relay denied"
-        | "message too big"
-        | "bare CR or LF in message data" => Some(Counter::Rejected),
-        "authentication failed" => Some(Counter::AuthFailures),
-        "delivery recorded" => match entry.fields.get("outcome").map(String::as_str) {
-            Some("delivered") => Some(Counter::Delivered),
-            Some("deferred") => Some(Counter::Deferred),
-            Some("failed") => Some(Counter::Bounced),
-            _ => None,
-        },
+/// Which counter an event moves. A login refused by the lockout is not a failed password
+/// check (the password was not looked at), and collected mail is not SMTP traffic.
+fn counter(event: &Emitted) -> Option<Counter> {
+    match event {
+        Emitted::Accepted { .. } => Some(Counter::Received),
+        Emitted::Rejected { .. } => Some(Counter::Rejected),
+        Emitted::LoginFailed { .. } => Some(Counter::AuthFailures),
+        Emitted::Delivered { .. } => Some(Counter::Delivered),
+        Emitted::Deferred { .. } => Some(Counter::Deferred),
+        Emitted::Bounced { .. } => Some(Counter::Bounced),
         _ => None,
     }
 }
@@ -215,7 +252,9 @@ fn unix_ms() -> i64 {
 }
 
 /// See [`layer`].
-pub struct JournalLayer;
+pub struct JournalLayer {
+    journal: &'static Journal,
+}
 
 impl<S: Subscriber> Layer<S> for JournalLayer {
     fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
@@ -226,7 +265,7 @@ impl<S: Subscriber> Layer<S> for JournalLayer {
         }
         let mut visitor = Fields::default();
         event.record(&mut visitor);
-        journal().record(LogEntry {
+        self.journal.record(LogEntry {
             seq: 0,
             time: unix_ms(),
             level: meta.level().to_string(),
@@ -265,43 +304,141 @@ impl Visit for Fields {
 
 #[cfg(test)]
 mod tests {
+    use event::{Protocol, Rejection};
+    use tracing_subscriber::layer::SubscriberExt;
+
     use super::*;
 
-    fn entry(message: &str, outcome: Option<&str>) -> LogEntry {
-        LogEntry {
-            seq: 0,
-            time: 0,
-            level: "INFO".into(),
-            target: "t".into(),
-            message: message.into(),
-            fields: outcome
-                .map(|o| [("outcome".to_string(), o.to_string())].into())
-                .unwrap_or_default(),
+    /// What one SMTP delivery emits, in order: a refused recipient, a failed AUTH, the
+    /// accepted message, then the queue's delivery of its outside recipient.
+    fn smtp_delivery() -> [Emitted; 4] {
+        [
+            Emitted::Rejected {
+                reason: Rejection::UnknownRecipient,
+            },
+            Emitted::LoginFailed {
+                protocol: Protocol::Smtp,
+            },
+            Emitted::Accepted {
+                size: 5120,
+                recipients: 2,
+                authenticated: false,
+            },
+            Emitted::Delivered { queue_id: 7 },
+        ]
+    }
+
+    /// Runs `smtp_delivery` into a fresh journal through a real tracing subscriber with the
+    /// journal's layer: each event beside its log line, written as `lines` says.
+    fn journal_after(lines: [&str; 4]) -> &'static Journal {
+        let journal: &'static Journal = Box::leak(Box::new(Journal::new()));
+        let subscriber = tracing_subscriber::registry().with(JournalLayer { journal });
+        tracing::subscriber::with_default(subscriber, || {
+            for (event, line) in smtp_delivery().iter().zip(lines) {
+                tracing::info!(outcome = "delivered", "{line}");
+                journal.observe(event, 1_000_000 * 3_600_000);
+            }
+        });
+        journal
+    }
+
+    #[test]
+    fn reworded_log_lines_leave_the_counters_unchanged() {
+        // The texts the old journal matched on, then the same lines reworded.
+        let before = journal_after([
+            "unknown recipient",
+            "authentication failed",
+            "message accepted",
+            "delivery recorded",
+        ]);
+        let after = journal_after([
+            "no such mailbox",
+            "wrong password",
+            "message stored",
+            "outbound recipient done",
+        ]);
+        let expected = Counters {
+            received: 1,
+            rejected: 1,
+            auth_failures: 1,
+            delivered: 1,
+            deferred: 0,
+            bounced: 0,
+        };
+        assert_eq!(before.totals(), expected);
+        assert_eq!(after.totals(), expected);
+        assert_eq!(
+            before.history_at(1_000_000 * 3600),
+            after.history_at(1_000_000 * 3600)
+        );
+        // The live log still shows the lines as written.
+        let shown: Vec<String> = after.recent(0, 10).into_iter().map(|e| e.message).collect();
+        assert_eq!(
+            shown,
+            [
+                "no such mailbox",
+                "wrong password",
+                "message stored",
+                "outbound recipient done"
+            ]
+        );
+    }
+
+    #[test]
+    fn each_event_moves_its_counter_and_reaches_the_live_stream() {
+        let journal = Journal::new();
+        let mut stream = journal.subscribe_traffic();
+        let events = [
+            Emitted::Accepted {
+                size: 1,
+                recipients: 1,
+                authenticated: true,
+            },
+            Emitted::Rejected {
+                reason: Rejection::BareLineEnding,
+            },
+            Emitted::Rejected {
+                reason: Rejection::HeaderSender,
+            },
+            Emitted::LoginFailed {
+                protocol: Protocol::Imap,
+            },
+            Emitted::LoginFailed {
+                protocol: Protocol::Pop3,
+            },
+            // Refused before the password check: not a failed login.
+            Emitted::LoginLocked {
+                protocol: Protocol::Pop3,
+            },
+            Emitted::Delivered { queue_id: 1 },
+            Emitted::Deferred { queue_id: 2 },
+            Emitted::Deferred { queue_id: 2 },
+            Emitted::Bounced { queue_id: 3 },
+            Emitted::Collected { messages: 4 },
+        ];
+        for event in &events {
+            journal.observe(event, 5_000);
+        }
+        assert_eq!(
+            journal.totals(),
+            Counters {
+                received: 1,
+                rejected: 2,
+                auth_failures: 2,
+                delivered: 1,
+                deferred: 2,
+                bounced: 1,
+            }
+        );
+        for event in events {
+            let traffic = stream.try_recv().expect("streamed");
+            assert_eq!(traffic, Traffic { time: 5_000, event });
         }
     }
 
     #[test]
-    fn traffic_events_are_classified_by_their_message() {
-        assert!(matches!(
-            classify(&entry("message accepted", None)),
-            Some(Counter::Received)
-        ));
-        assert!(matches!(
-            classify(&entry("delivery recorded", Some("failed"))),
-            Some(Counter::Bounced)
-        ));
-        assert!(classify(&entry("listening", None)).is_none());
-    }
-
-    #[test]
     fn history_has_24_hours_and_forgets_old_slots() {
-        let journal = Journal {
-            seq: AtomicU64::new(0),
-            ring: Mutex::new(VecDeque::new()),
-            events: broadcast::channel(4).0,
-            totals: Default::default(),
-            hours: Mutex::new([(0, Counters::default()); HOURS]),
-        };
+        let journal = Journal::new();
         let now = 1_000_000 * 3600;
         // 24 hours ago shares the slot of now and is forgotten when now is counted.
         journal.count(Counter::Rejected, now - 24 * 3600);

@@ -14,7 +14,8 @@
 //!   front end shares: the admin HTTP server, the desktop app.
 //! - `http/`: the admin HTTP server (`[listen] admin`): the API as JSON under `/api/`,
 //!   Server-Sent Events, bearer token and session cookie.
-//! - `journal.rs`: the tracing layer that keeps recent log entries and counts traffic.
+//! - `journal.rs`: counts the typed events (crate `event`) into the dashboard's traffic and
+//!   streams them; a tracing layer keeps recent log lines for the live log.
 //! - `live.rs`: the settings snapshot each new connection gets (swapped by a reload), the
 //!   certificate every listener presents, pausing SMTP.
 //! - `listeners.rs`: one listener per configured address, up or down with a reason;
@@ -208,6 +209,8 @@ impl EngineHandle {
 /// serves. A listener that cannot bind is logged and shown as down in
 /// [`EngineHandle::listener_status`]; the others serve.
 pub async fn start(data_dir: &Path, config: Config) -> Result<EngineHandle, EngineError> {
+    // Before any session: the dashboard's counters come from the sessions' typed events.
+    journal::install();
     // Before any listener: idle clients must not run the process out of descriptors.
     fdlimit::raise();
     datadir::prepare(data_dir).map_err(|source| EngineError::DataDir {

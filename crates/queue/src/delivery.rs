@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use config::{Config, RouteTls};
+use event::Event;
 use proto::smtp::header;
 use store::{
     AttemptResult, Delivery, Origin, Outcome, QueuedRecipient, RemoteRecipient, Resolution, Store,
@@ -380,22 +381,26 @@ fn record(
                 deliveries.push(delivery);
             }
         }
-        let recorded: Vec<(i64, &'static str)> = results
+        // The same outcomes as the attempt rows (the message's timeline), as events once
+        // they are durable: the engine's journal counts them for the control panel.
+        let recorded: Vec<(i64, &'static str, Event)> = results
             .iter()
             .map(|r| {
-                let outcome = match r.outcome {
-                    Outcome::Delivered => "delivered",
-                    Outcome::Deferred { .. } => "deferred",
-                    Outcome::Failed => "failed",
-                };
-                (r.id, outcome)
+                let queue_id = r.id;
+                match r.outcome {
+                    Outcome::Delivered => (queue_id, "delivered", Event::Delivered { queue_id }),
+                    Outcome::Deferred { .. } => {
+                        (queue_id, "deferred", Event::Deferred { queue_id })
+                    }
+                    Outcome::Failed => (queue_id, "failed", Event::Bounced { queue_id }),
+                }
             })
             .collect();
         match shared.store.queue_finish(results, deliveries).await {
-            // The engine's journal counts these for the control panel.
             Ok(()) => {
-                for (queue_id, outcome) in recorded {
+                for (queue_id, outcome, event) in recorded {
                     tracing::info!(queue_id, outcome, "delivery recorded");
+                    event::emit(event);
                 }
             }
             // The rows stay in flight and are tried again at the next start.

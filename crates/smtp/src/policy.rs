@@ -2,6 +2,7 @@
 //! the body stage), and how it entered, which decides DKIM signing and SRS in the queue.
 //! Kept apart from the reading of DATA/BDAT bytes (`op/data.rs`), which calls it.
 
+use event::Rejection;
 use proto::smtp::{Reply, header};
 use store::{Origin, StoreError};
 
@@ -38,6 +39,7 @@ impl Session {
             .count();
         if hops > header::MAX_HOPS {
             tracing::warn!(session = %self.id, peer = %self.peer, hops, "mail loop refused");
+            event::rejected(Rejection::MailLoop);
             return Some(Reply::new(
                 554,
                 "5.4.6",
@@ -73,6 +75,7 @@ impl Session {
             for address in addresses {
                 if !self.may_send_as(&address).await {
                     tracing::info!(session = %self.id, header = %name, address = %sanitize(&address), "header sender refused");
+                    event::rejected(Rejection::HeaderSender);
                     return Some(Reply::new(
                         550,
                         "5.7.1",

@@ -8,6 +8,7 @@
 use std::sync::{Arc, Mutex, OnceLock};
 
 use config::{Collect, CollectTarget, Config};
+use event::Event;
 use serde::Serialize;
 use store::Store;
 use tokio_util::sync::CancellationToken;
@@ -253,6 +254,12 @@ impl Collector {
         status.fetched = report.fetched;
         status.deleted = report.deleted;
         status.fetched_total += report.fetched;
+        if report.fetched > 0 {
+            // What was fetched is stored, whether the run ended well or not.
+            event::emit(Event::Collected {
+                messages: report.fetched,
+            });
+        }
         match result {
             Ok(()) => {
                 status.last_success = Some(now);

@@ -1,5 +1,6 @@
 //! The live log and the event stream: recent log entries, and a subscription that merges new
-//! log entries with the store's change notifications (sent after each durable commit).
+//! log entries, the typed traffic events (`event::Event`: accepted, rejected, login failed,
+//! delivered...) and the store's change notifications (sent after each durable commit).
 
 use serde::{Deserialize, Serialize};
 use store::Change;
@@ -7,7 +8,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::ApiResult;
 use crate::EngineHandle;
-use crate::journal::{LogEntry, journal};
+use crate::journal::{LogEntry, Traffic, journal};
 
 /// `GET /api/log?after=SEQ&limit=N`.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -24,8 +25,10 @@ pub struct LogQuery {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
-    /// A log entry (INFO and above).
+    /// A log entry (INFO and above): text for people, never parsed.
     Log(LogEntry),
+    /// A typed event: what a session or the queue did, with its `kind` and data.
+    Traffic(Traffic),
     /// A durable change in the store.
     Change(ChangeDto),
     /// The subscriber fell behind and missed this many events; reload what you show.
@@ -105,6 +108,7 @@ impl From<Change> for ChangeDto {
 /// A subscription to [`Event`]s; see [`EngineHandle::subscribe`].
 pub struct Events {
     log: tokio::sync::broadcast::Receiver<LogEntry>,
+    traffic: tokio::sync::broadcast::Receiver<Traffic>,
     changes: tokio::sync::broadcast::Receiver<Change>,
 }
 
@@ -115,6 +119,11 @@ impl Events {
         tokio::select! {
             entry = self.log.recv() => match entry {
                 Ok(entry) => Some(Event::Log(entry)),
+                Err(RecvError::Lagged(n)) => lagged(n),
+                Err(RecvError::Closed) => None,
+            },
+            traffic = self.traffic.recv() => match traffic {
+                Ok(traffic) => Some(Event::Traffic(traffic)),
                 Err(RecvError::Lagged(n)) => lagged(n),
                 Err(RecvError::Closed) => None,
             },
@@ -136,10 +145,11 @@ impl EngineHandle {
         ))
     }
 
-    /// Every log entry and store change from now on.
+    /// Every log entry, typed event and store change from now on.
     pub fn subscribe(&self) -> Events {
         Events {
             log: journal().subscribe(),
+            traffic: journal().subscribe_traffic(),
             changes: self.store().subscribe(),
         }
     }

@@ -200,7 +200,7 @@ async fn log(
     a.engine().log(query).await.map(Json)
 }
 
-/// `text/event-stream`: `log`, `change` and `lagged` events with JSON data, until the
+/// `text/event-stream`: `log`, `traffic`, `change` and `lagged` events with JSON data, until the
 /// client goes or the engine stops.
 async fn events(
     State(a): State<Admin>,
@@ -216,6 +216,7 @@ async fn events(
             };
             let name = match &event {
                 Event::Log(_) => "log",
+                Event::Traffic(_) => "traffic",
                 Event::Change(_) => "change",
                 Event::Lagged { .. } => "lagged",
             };

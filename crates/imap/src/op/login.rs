@@ -4,6 +4,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use event::Protocol;
 use net::login::{Outcome, authenticate};
 use proto::imap::response::Status;
 
@@ -83,6 +84,7 @@ impl Session {
             Outcome::PlaintextRefused => return self.privacy_required(tag).await,
             Outcome::Locked(locked) => {
                 tracing::warn!(session = %self.id, peer = %self.peer, user = %sanitize(&user), ?locked, "login refused: too many failures");
+                event::login_locked(Protocol::Imap);
                 return self
                     .no(
                         tag,
@@ -93,6 +95,7 @@ impl Session {
             }
             Outcome::BadCredentials => {
                 tracing::warn!(session = %self.id, peer = %self.peer, user = %sanitize(&user), "authentication failed");
+                event::login_failed(Protocol::Imap);
                 // RFC 5530 §3: AUTHENTICATIONFAILED.
                 return self
                     .no(tag, "AUTHENTICATIONFAILED", "invalid user name or password")

@@ -2,6 +2,7 @@
 //! login rule (`net::login`: TLS, lockout, password check), the maildrop lock and the
 //! snapshot (RFC 1939 §4).
 
+use event::Protocol;
 use net::login::{Outcome, authenticate};
 use proto::pop3::{Reply, RespCode};
 
@@ -22,6 +23,7 @@ impl Session {
                 // Refused before the password is looked at: while locked even the right one
                 // fails. Temporary, so clients retry later instead of asking for a new password.
                 tracing::warn!(session = %self.id, peer = %self.peer, user = %sanitize(&user), ?locked, "login refused: too many failures");
+                event::login_locked(Protocol::Pop3);
                 return self
                     .error(Reply::err_code(
                         RespCode::SysTemp,
@@ -31,6 +33,7 @@ impl Session {
             }
             Outcome::BadCredentials => {
                 tracing::warn!(session = %self.id, peer = %self.peer, user = %sanitize(&user), "authentication failed");
+                event::login_failed(Protocol::Pop3);
                 // RFC 3206 §5: [AUTH], the credentials are wrong.
                 return self
                     .error(Reply::err_code(

@@ -1,5 +1,6 @@
 //! AUTH PLAIN and LOGIN (RFC 4954, RFC 4616).
 
+use event::Protocol;
 use net::login::{Outcome, authenticate};
 use proto::smtp::{Reply, decode_base64, decode_plain};
 
@@ -64,6 +65,7 @@ impl Session {
             Outcome::PlaintextRefused => self.error(encryption_required()).await,
             Outcome::Locked(locked) => {
                 tracing::warn!(session = %self.id, peer = %self.peer, user = %sanitize(&user), ?locked, "AUTH refused: too many failures");
+                event::login_locked(Protocol::Smtp);
                 self.error(Reply::new(
                     454,
                     "4.7.0",
@@ -73,6 +75,7 @@ impl Session {
             }
             Outcome::BadCredentials => {
                 tracing::warn!(session = %self.id, peer = %self.peer, user = %sanitize(&user), "authentication failed");
+                event::login_failed(Protocol::Smtp);
                 self.error(Reply::new(
                     535,
                     "5.7.8",

@@ -4,6 +4,7 @@
 //! `250` is sent only after `Store::deliver` returns, i.e. once the message is committed to
 //! stable storage (DESIGN.md §4).
 
+use event::Rejection;
 use proto::smtp::{DataDecoder, DataStatus, Path, Reply, Ret};
 use store::Delivery;
 
@@ -83,12 +84,14 @@ impl Session {
     ) -> Result<(), End> {
         if oversized {
             tracing::info!(session = %self.id, peer = %self.peer, "message too big");
+            event::rejected(Rejection::TooBig);
             return self.error(too_big()).await;
         }
         if bare {
             // SMTP smuggling: a lone CR or LF may end the data for another server that reads
             // this message, so such a message is refused as a whole.
             tracing::warn!(session = %self.id, peer = %self.peer, "bare CR or LF in message data");
+            event::rejected(Rejection::BareLineEnding);
             return self
                 .error(Reply::new(
                     550,
@@ -166,6 +169,7 @@ impl Session {
         match stored {
             Ok(()) => {
                 tracing::info!(session = %self.id, peer = %self.peer, id = %queue_id, from = %envelope_from, recipients, size, "message accepted");
+                event::accepted(size, recipients, self.auth().is_some());
                 self.reply(Reply::new(
                     250,
                     "2.0.0",

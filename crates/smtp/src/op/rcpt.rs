@@ -7,6 +7,7 @@
 //! read the store next, and checks that delay a sender last, so a recipient that is refused
 //! for good is never delayed first.
 
+use event::Rejection;
 use proto::smtp::{Notify, Path, RcptParams, Reply};
 use store::{AccountId, RemoteRecipient, Resolution};
 
@@ -165,6 +166,7 @@ impl Session {
             && !self.trusted_relay()
         {
             tracing::info!(session = %self.id, peer = %self.peer, rcpt = %sanitize(&rcpt.address), "relay denied");
+            event::rejected(Rejection::RelayDenied);
             return Verdict::Refuse(Reply::new(554, "5.7.1", "Relay access denied"));
         }
         Verdict::Accept
@@ -178,6 +180,7 @@ impl Session {
             // A bounce to an SRS address we did not make, or made too long ago: we relay
             // only bounces of mail we forwarded (store/src/srs.rs).
             tracing::info!(session = %self.id, peer = %self.peer, rcpt = %sanitize(&rcpt.address), "invalid SRS address");
+            event::rejected(Rejection::InvalidSrs);
             return Verdict::Refuse(Reply::new(
                 550,
                 "5.1.1",
@@ -185,6 +188,7 @@ impl Session {
             ));
         }
         tracing::info!(session = %self.id, peer = %self.peer, rcpt = %sanitize(&rcpt.address), "unknown recipient");
+        event::rejected(Rejection::UnknownRecipient);
         Verdict::Refuse(Reply::new(
             550,
             "5.1.1",
@@ -208,6 +212,7 @@ impl Session {
             Ok(true) => Verdict::Accept,
             Ok(false) => {
                 tracing::info!(session = %self.id, rcpt = %sanitize(&rcpt.address), "mailbox over quota");
+                event::rejected(Rejection::OverQuota);
                 Verdict::Defer(Reply::new(452, "4.2.2", "Mailbox full, try again later"))
             }
             Err(e) => self.lookup_failed("quota", e),
