@@ -1,0 +1,8 @@
+//! The admin surface: the HTTP API, the first-run wizard, live changes, the CLI.
+
+mod api;
+mod cli;
+mod datadir;
+mod live;
+mod security;
+mod setup;

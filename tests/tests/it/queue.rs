@@ -1,0 +1,7 @@
+//! The outbound queue against real peers: dnsmasq, Postfix, aiosmtpd.
+
+mod dkim;
+mod kill9;
+mod mx;
+mod retry;
+mod smarthost;
