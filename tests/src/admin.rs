@@ -47,6 +47,44 @@ pub fn has(list: &Value, key: &str, value: &str) -> bool {
     find(list, key, value).is_some()
 }
 
+/// The account `address` as `GET /api/accounts` lists it.
+pub fn account(server: &Server, token: &str, address: &str) -> Value {
+    let list = request(server, "GET", "/api/accounts", token, "-");
+    find(&list.json(), "address", address)
+        .cloned()
+        .unwrap_or_else(|| panic!("no {address} in {}", list.body))
+}
+
+/// `PATCH /api/accounts/<address>` with the JSON `body`; the answer.
+pub fn patch_account(server: &Server, token: &str, address: &str, body: &str) -> Reply {
+    let path = format!("/api/accounts/{address}");
+    request(server, "PATCH", &path, token, body)
+}
+
+/// `PUT /api/settings` with the JSON `body`; the answer.
+pub fn put_settings(server: &Server, token: &str, body: &str) -> Reply {
+    request(server, "PUT", "/api/settings", token, body)
+}
+
+/// `PUT /api/settings` with the JSON `body`, which must be applied at once (200, no restart
+/// needed, exactly the keys `applied`); the answer.
+pub fn settings_applied(server: &Server, token: &str, body: &str, applied: &[&str]) -> Value {
+    let reply = put_settings(server, token, body);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let answer = reply.json();
+    assert!(
+        answer["restart_needed"] == false && answer["applied"] == serde_json::json!(applied),
+        "{}",
+        reply.body
+    );
+    answer
+}
+
+/// `POST /api/session` (signing in) with the JSON `body`, from no session.
+pub fn sign_in(server: &Server, body: &str) -> Reply {
+    request(server, "POST", "/api/session", "-", body)
+}
+
 /// A request to the server's admin listener.
 pub fn request(server: &Server, method: &str, path: &str, auth: &str, body: &str) -> Reply {
     request_to(

@@ -16,6 +16,13 @@ pub fn server() -> Server {
     })
 }
 
+/// Runs the fixture `script` with the imap port and the fixture password as its arguments
+/// (a Python client: imaplib or IMAPClient); returns its stdout.
+pub fn run_script(server: &Server, script: &str) -> String {
+    let port = server.addr("imap").port().to_string();
+    crate::python_ok(script, &[&port, PASSWORD])
+}
+
 /// A raw IMAP connection, line by line.
 pub struct ImapConn {
     reader: BufReader<TcpStream>,

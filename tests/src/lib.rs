@@ -168,8 +168,17 @@ impl Server {
         self.dir.path().join("serve.log")
     }
 
-    /// Starts `serve` and waits for its `ready` line.
+    /// Starts `serve` and waits for its `ready` line. With `POSTROOM_TEST_STARTS=FILE` in the
+    /// environment each start adds a line to FILE (to count the suite's server start-ups).
     pub fn spawn(&mut self) {
+        if let Some(file) = std::env::var_os("POSTROOM_TEST_STARTS") {
+            let mut count = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(file)
+                .expect("POSTROOM_TEST_STARTS file");
+            writeln!(count, "{}", self.dir.path().display()).expect("count a start");
+        }
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -458,6 +467,15 @@ pub fn python_command(script: &str) -> Command {
         // No __pycache__ in the source tree when one script imports another.
         .env("PYTHONDONTWRITEBYTECODE", "1");
     command
+}
+
+/// Fails the test with the program's stderr unless it exited successfully.
+pub fn assert_success(out: &Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Runs a fixture script that must succeed; returns its stdout.

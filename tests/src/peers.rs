@@ -78,6 +78,19 @@ impl Drop for Dnsmasq {
     }
 }
 
+/// The records of one MX host at `ip` for `domain`: `mx.<domain>`, preference 10.
+pub fn mx_records(domain: &str, ip: &str) -> [String; 2] {
+    [
+        format!("--mx-host={domain},mx.{domain},10"),
+        format!("--host-record=mx.{domain},{ip}"),
+    ]
+}
+
+/// dnsmasq on `port` with one MX host at `ip` for `domain`.
+pub fn dns_for(port: u16, domain: &str, ip: &str) -> Dnsmasq {
+    Dnsmasq::start(port, &mx_records(domain, ip))
+}
+
 /// A TXT record for dnsmasq, split into strings of at most 255 octets.
 pub fn txt_record(name: &str, value: &str) -> String {
     let chunks: Vec<String> = value
@@ -380,8 +393,17 @@ pub fn state_of(server: &Server, recipient: &str) -> String {
     ))
 }
 
-/// Waits until the row for `recipient` is in `state`.
-pub fn wait_state(server: &Server, recipient: &str, state: &str, timeout: Duration) {
+/// `postroom queue show` of the (newest) queue row for `recipient`.
+pub fn queue_show(server: &Server, recipient: &str) -> String {
+    let id = server.sql(&format!(
+        "SELECT id FROM queue WHERE recipient = '{recipient}' ORDER BY id DESC LIMIT 1"
+    ));
+    server.ok(&["queue", "show", &id])
+}
+
+/// Waits (up to `secs` seconds) until the row for `recipient` is in `state`.
+pub fn wait_state(server: &Server, recipient: &str, state: &str, secs: u64) {
+    let timeout = Duration::from_secs(secs);
     let mut seen = String::new();
     if !poll_until(timeout, || {
         seen = state_of(server, recipient);

@@ -88,6 +88,13 @@ pub fn resident_kib(pid: u32) -> u64 {
     pages * 4
 }
 
+/// Runs the fixture `script` with the pop3 port and the fixture password as its arguments
+/// (a Python client: poplib); returns its stdout.
+pub fn run_script(server: &Server, script: &str) -> String {
+    let port = server.addr("pop3").port().to_string();
+    crate::python_ok(script, &[&port, PASSWORD])
+}
+
 /// A raw POP3 connection: bytes out exactly as given, responses in as they come.
 pub struct Pop3 {
     stream: TcpStream,

@@ -7,13 +7,15 @@
 //! runs is a file in `tests/fixtures/`, found with `tests::fixture("name.py")`.
 //!
 //! # Layout
-//! - `smtp/`: `delivery` (RCPT resolution, DATA, size, relay refusals, real clients),
-//!   `auth` (submission: STARTTLS, AUTH, sender rules), `bdat`, `etrn`, `hostile`.
+//! - `smtp/`: `ehlo`, `mail` (SIZE, SMTPUTF8, DSN parameters), `rcpt` (local users,
+//!   aliases, lists, catch-all, forwards, refusals), `data` (Received, one stored copy,
+//!   size), `bdat`, `auth` (submission: STARTTLS, AUTH, sender rules), `etrn`, `clients`
+//!   (swaks, curl), `hostile`; the area file `smtp.rs` holds what several of them share.
 //! - `imap/`: `session` (LOGIN, LIST, SELECT, FETCH, STORE, SEARCH, APPEND, COPY, MOVE,
 //!   EXPUNGE), `fetch` (BODYSTRUCTURE/ENVELOPE against Dovecot), `summary`, `list`, `idle`,
 //!   `condstore`, `qresync`, `quota`, `sort`, `thread`, `starttls`, `clients`, `hostile`.
-//! - `pop3/`: `auth` (USER/PASS, AUTH, lockout), `commands` (STAT, LIST, UIDL, RETR, TOP,
-//!   CAPA), `retr` (a 20 MB RETR), `update` (DELE, QUIT), `stls`, `clients`, `hostile`.
+//! - `pop3/`: `auth` (USER/PASS, AUTH, lockout), `capa`, `list` (STAT, LIST, UIDL), `retr`,
+//!   `top`, `update` (DELE, QUIT), `stls`, `clients`, `hostile`.
 //! - `queue/`: outbound delivery: `mx`, `retry`, `smarthost`, `dkim`, `kill9`.
 //! - `admin/`: the admin API (`api`, `setup`, `live`, `security`), the CLI (`cli`), the data
 //!   directory's permissions (`datadir`).
@@ -22,7 +24,7 @@
 //! - `fault`: SIGKILL and SIGTERM.
 //!
 //! # Adding tests
-//! - A test of an existing command or topic: add a `#[test]` fn to its file.
+//! - A test of an existing command or topic: add a test fn to its file.
 //! - A new command or topic `T` of area `A`: create `tests/tests/it/A/T.rs` (start it with a
 //!   `//!` line saying what it covers and the RFC section) and add `mod T;` to
 //!   `tests/tests/it/A.rs`, keeping the list sorted. A new area: `tests/tests/it/A.rs` with its
@@ -35,6 +37,9 @@
 //!   `collect_support` → `tests::collect`, `dovecot` → `tests::dovecot`. Python kept in a
 //!   Rust string goes to `tests/fixtures/<name>.py`, run with `tests::python_file`.
 //! - Wait for a condition with `tests::wait_until` (a deadline and a poll), never a sleep.
+//! - Helpers one file needs stay in it; helpers several files of an area share go in the
+//!   area file (`smtp.rs`, reached as `super::name`); helpers of several areas go in the
+//!   harness (`tests/src/`).
 //! - Run one module: `cargo test -p tests --test it -- smtp::rcpt`.
 
 mod admin;

@@ -6,7 +6,10 @@
 use std::time::Duration;
 
 use serde_json::json;
-use tests::admin::{admin_server, find, has, request};
+use tests::admin::{
+    account, admin_server, find, has, patch_account, put_settings, request, settings_applied,
+    sign_in,
+};
 use tests::{python_ok, wait_for};
 
 /// Reads the event stream until a line contains WANT (prints it) or 20 s pass; the mail is
@@ -40,17 +43,11 @@ fn requests_need_the_token_or_a_session_cookie() {
     let wrong = request(&server, "GET", "/api/domains", &"0".repeat(64), "-");
     assert_eq!(wrong.status, 401, "{}", wrong.body);
     // Signing in with a wrong token gives no cookie.
-    let bad = request(&server, "POST", "/api/session", "-", r#"{"token":"nope"}"#);
+    let bad = sign_in(&server, r#"{"token":"nope"}"#);
     assert_eq!(bad.status, 401);
     assert!(bad.cookie().is_empty());
 
-    let signed = request(
-        &server,
-        "POST",
-        "/api/session",
-        "-",
-        &format!(r#"{{"token":"{token}"}}"#),
-    );
+    let signed = sign_in(&server, &format!(r#"{{"token":"{token}"}}"#));
     assert_eq!(signed.status, 200, "{}", signed.body);
     assert!(
         signed.cookie().contains("HttpOnly") && signed.cookie().contains("SameSite=Strict"),
@@ -163,7 +160,7 @@ fn a_domain_and_account_made_through_the_api_receive_mail_seen_in_counters_log_a
     );
     assert_eq!(weak.status, 400);
     assert_eq!(weak.json()["field"], "password", "{}", weak.body);
-    let account = request(
+    let made_account = request(
         &server,
         "POST",
         "/api/accounts",
@@ -173,7 +170,7 @@ fn a_domain_and_account_made_through_the_api_receive_mail_seen_in_counters_log_a
             tests::PASSWORD
         ),
     );
-    assert_eq!(account.status, 201, "{}", account.body);
+    assert_eq!(made_account.status, 201, "{}", made_account.body);
     let alias = request(
         &server,
         "POST",
@@ -216,21 +213,13 @@ fn a_domain_and_account_made_through_the_api_receive_mail_seen_in_counters_log_a
     );
     assert!(server.export("erin@office.test").contains("<sse@test>"));
 
-    let disabled = request(
-        &server,
-        "PATCH",
-        "/api/accounts/erin@office.test",
-        &token,
-        r#"{"disabled":true}"#,
-    );
+    let erin = "erin@office.test";
+    let disabled = patch_account(&server, &token, erin, r#"{"disabled":true}"#);
     assert_eq!(disabled.status, 204, "{}", disabled.body);
-    let accounts = request(&server, "GET", "/api/accounts", &token, "-");
-    let accounts_json = accounts.json();
-    let erin = find(&accounts_json, "address", "erin@office.test");
+    let shown = account(&server, &token, erin);
     assert!(
-        erin.is_some_and(|a| a["disabled"] == true && a["quota_bytes"].is_null()),
-        "{}",
-        accounts.body
+        shown["disabled"] == true && shown["quota_bytes"].is_null(),
+        "{shown}"
     );
 }
 
@@ -318,13 +307,7 @@ fn settings_are_read_and_edited_keeping_the_files_comments() {
         got.body
     );
 
-    let invalid = request(
-        &server,
-        "PUT",
-        "/api/settings",
-        &token,
-        r#"{"limits":{"max_message_size":5}}"#,
-    );
+    let invalid = put_settings(&server, &token, r#"{"limits":{"max_message_size":5}}"#);
     assert_eq!(invalid.status, 400, "{}", invalid.body);
     assert_eq!(
         invalid.json()["field"],
@@ -335,22 +318,9 @@ fn settings_are_read_and_edited_keeping_the_files_comments() {
     let unchanged = std::fs::read_to_string(&path).expect("config");
     assert!(!unchanged.contains("max_message_size = 5\n"), "{unchanged}");
 
-    let valid = request(
-        &server,
-        "PUT",
-        "/api/settings",
-        &token,
-        r#"{"limits":{"max_message_size":2048}}"#,
-    );
-    assert_eq!(valid.status, 200, "{}", valid.body);
     // Applied at once: no restart needed.
-    let applied = valid.json();
-    assert!(
-        applied["restart_needed"] == false
-            && applied["applied"] == json!(["limits.max_message_size"]),
-        "{}",
-        valid.body
-    );
+    let body = r#"{"limits":{"max_message_size":2048}}"#;
+    settings_applied(&server, &token, body, &["limits.max_message_size"]);
     let edited = std::fs::read_to_string(&path).expect("config");
     assert!(edited.starts_with("# Kept by the panel.\n"), "{edited}");
     assert!(edited.contains("max_message_size = 2048"), "{edited}");

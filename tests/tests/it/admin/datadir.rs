@@ -8,7 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use tests::admin::{admin_server_with, request};
+use tests::admin::{admin_server_with, put_settings, request};
 use tests::{Options, binary};
 
 fn mode(path: &Path) -> u32 {
@@ -56,13 +56,7 @@ fn data_directory_is_0700_and_every_file_0600_after_start_and_panel_saves() {
     }
     server.spawn();
 
-    let saved = request(
-        &server,
-        "PUT",
-        "/api/settings",
-        &token,
-        r#"{"hostname": "mx2.example.test"}"#,
-    );
+    let saved = put_settings(&server, &token, r#"{"hostname": "mx2.example.test"}"#);
     assert_eq!(saved.status, 200, "{}", saved.body);
     let paused = request(
         &server,
@@ -115,11 +109,7 @@ fn a_new_data_directory_is_private_under_a_permissive_umask() {
         .stdin(Stdio::null())
         .output()
         .expect("run postroom");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    tests::assert_success(&out);
     let entries = tree(&dir);
     assert!(
         entries.iter().any(|(p, _)| p.ends_with("postroom.db")),

@@ -11,7 +11,9 @@ use std::process::Command;
 use std::time::Duration;
 
 use serde_json::json;
-use tests::admin::{admin_server, free_port, listener, request, serve_fails};
+use tests::admin::{
+    admin_server, free_port, listener, put_settings, request, serve_fails, settings_applied,
+};
 use tests::{SmtpConn, poll_until};
 
 /// The first reply line of a new SMTP connection.
@@ -38,10 +40,8 @@ fn a_listener_that_cannot_bind_is_down_in_status_while_the_others_serve() {
     let port = taken.local_addr().expect("addr").port();
 
     // Live: moving imap to the taken port shows it down with the reason.
-    let changed = request(
+    let changed = put_settings(
         &server,
-        "PUT",
-        "/api/settings",
         &token,
         &format!(r#"{{"listen":{{"imap":["127.0.0.1:{port}"]}}}}"#),
     );
@@ -168,22 +168,9 @@ fn a_lowered_size_limit_and_a_moved_listener_apply_without_a_restart() {
     let ehlo = before.cmd("EHLO client.test");
     assert!(!ehlo.contains("SIZE 20000"), "{ehlo}");
 
-    let changed = request(
-        &server,
-        "PUT",
-        "/api/settings",
-        &token,
-        r#"{"limits":{"max_message_size":20000}}"#,
-    );
-    assert_eq!(changed.status, 200, "{}", changed.body);
-    let applied = changed.json();
-    assert!(
-        applied["restart_needed"] == false
-            && applied["applied"] == json!(["limits.max_message_size"])
-            && applied["pending_restart"] == json!([]),
-        "{}",
-        changed.body
-    );
+    let body = r#"{"limits":{"max_message_size":20000}}"#;
+    let applied = settings_applied(&server, &token, body, &["limits.max_message_size"]);
+    assert_eq!(applied["pending_restart"], json!([]), "{applied}");
     let ehlo = SmtpConn::connect(server.smtp).cmd("EHLO client.test");
     assert!(ehlo.contains("250-SIZE 20000"), "{ehlo}");
     // RFC 1870 §6.1: a declared size over the limit is refused at MAIL.
@@ -195,10 +182,8 @@ fn a_lowered_size_limit_and_a_moved_listener_apply_without_a_restart() {
     // The submission listener moves to a new port: the old one closes, the new one serves.
     let port = free_port();
     let old = server.submission;
-    let moved = request(
+    let moved = put_settings(
         &server,
-        "PUT",
-        "/api/settings",
         &token,
         &format!(r#"{{"listen":{{"submission":["127.0.0.1:{port}"]}}}}"#),
     );
@@ -231,17 +216,10 @@ fn a_changed_route_is_used_by_the_queue_without_a_restart() {
         "[[route]]\ndomains = [\"*\"]\nrelay = [\"127.0.0.62:{port}\"]\ntls = \"none\"\n"
     ));
     tests::peers::alice_sends(&server, "bob@remote.test", "route@test");
-    tests::peers::wait_state(
-        &server,
-        "bob@remote.test",
-        "deferred",
-        Duration::from_secs(60),
-    );
+    tests::peers::wait_state(&server, "bob@remote.test", "deferred", 60);
 
-    let changed = request(
+    let changed = put_settings(
         &server,
-        "PUT",
-        "/api/settings",
         &token,
         &format!(r#"{{"route":[{{"domains":["*"],"relay":["127.0.0.61:{port}"],"tls":"none"}}]}}"#),
     );
@@ -256,12 +234,7 @@ fn a_changed_route_is_used_by_the_queue_without_a_restart() {
     assert_eq!(retry.status, 200, "{}", retry.body);
     let messages = peer.wait_messages(1, Duration::from_secs(60));
     assert!(messages[0].1.contains("route@test"), "{:?}", messages[0]);
-    tests::peers::wait_state(
-        &server,
-        "bob@remote.test",
-        "delivered",
-        Duration::from_secs(60),
-    );
+    tests::peers::wait_state(&server, "bob@remote.test", "delivered", 60);
 }
 
 #[test]

@@ -5,7 +5,7 @@
 //! accounts' storage quota through the API.
 
 use serde_json::json;
-use tests::admin::{admin_server, admin_server_with, find, request};
+use tests::admin::{account, admin_server, admin_server_with, patch_account, request, sign_in};
 use tests::{Options, Server, python_ok};
 
 const GOOD_ACCOUNT: &str = r#"{"address":"owner@shop.test","password":"Long-Enough-7"}"#;
@@ -149,23 +149,11 @@ fn the_wizard_checks_every_field_then_sets_the_server_up() {
     assert!(server.export("owner@shop.test").contains("<wizard@test>"));
 
     // The admin password signs in; a wrong one does not.
-    let wrong = request(
-        &server,
-        "POST",
-        "/api/session",
-        "-",
-        r#"{"password":"Not-The-One-1"}"#,
-    );
+    let wrong = sign_in(&server, r#"{"password":"Not-The-One-1"}"#);
     assert_eq!(wrong.status, 401, "{}", wrong.body);
     assert_eq!(wrong.json()["field"], "password", "{}", wrong.body);
     assert!(wrong.cookie().is_empty());
-    let signed = request(
-        &server,
-        "POST",
-        "/api/session",
-        "-",
-        &format!(r#"{{"password":"{ADMIN_PASSWORD}"}}"#),
-    );
+    let signed = sign_in(&server, &format!(r#"{{"password":"{ADMIN_PASSWORD}"}}"#));
     assert_eq!(signed.status, 200, "{}", signed.body);
     let cookie = signed.cookie();
     let cookie = cookie.split(';').next().expect("cookie");
@@ -187,7 +175,7 @@ fn failed_sign_ins_from_this_computer_never_lock_the_panel() {
     });
     // Without an admin password set, no password signs in.
     for _ in 0..4 {
-        let wrong = request(&server, "POST", "/api/session", "-", r#"{"token":"nope"}"#);
+        let wrong = sign_in(&server, r#"{"token":"nope"}"#);
         assert_eq!(wrong.status, 401, "{}", wrong.body);
         let message = wrong.json()["message"]
             .as_str()
@@ -196,13 +184,7 @@ fn failed_sign_ins_from_this_computer_never_lock_the_panel() {
         assert!(message.contains("wrong token"), "{}", wrong.body);
     }
     // Past the threshold, but from loopback: whoever is at this computer gets in.
-    let signed = request(
-        &server,
-        "POST",
-        "/api/session",
-        "-",
-        &format!(r#"{{"token":"{token}"}}"#),
-    );
+    let signed = sign_in(&server, &format!(r#"{{"token":"{token}"}}"#));
     assert_eq!(signed.status, 200, "{}", signed.body);
     let status = request(&server, "GET", "/api/status", &token, "-");
     assert_eq!(status.status, 200);
@@ -211,49 +193,25 @@ fn failed_sign_ins_from_this_computer_never_lock_the_panel() {
 #[test]
 fn accounts_show_and_change_their_storage_quota() {
     let (server, token) = admin_server("");
-    let set = request(
-        &server,
-        "PATCH",
-        "/api/accounts/alice@example.test",
-        &token,
-        r#"{"quota_bytes":5000000}"#,
-    );
+    let alice = "alice@example.test";
+    let set = patch_account(&server, &token, alice, r#"{"quota_bytes":5000000}"#);
     assert_eq!(set.status, 204, "{}", set.body);
-    let accounts = request(&server, "GET", "/api/accounts", &token, "-");
-    let list = accounts.json();
     assert_eq!(
-        find(&list, "address", "alice@example.test"),
-        Some(&json!({
+        account(&server, &token, alice),
+        json!({
             "address": "alice@example.test",
             "disabled": false,
             "quota_bytes": 5000000,
             "used_bytes": 0
-        })),
-        "{}",
-        accounts.body
+        })
     );
-    let unlimited = request(
-        &server,
-        "PATCH",
-        "/api/accounts/alice@example.test",
-        &token,
-        r#"{"quota_bytes":null}"#,
-    );
+    let unlimited = patch_account(&server, &token, alice, r#"{"quota_bytes":null}"#);
     assert_eq!(unlimited.status, 204, "{}", unlimited.body);
-    let accounts = request(&server, "GET", "/api/accounts", &token, "-");
-    let list = accounts.json();
-    let alice = find(&list, "address", "alice@example.test");
+    let shown = account(&server, &token, alice);
     assert!(
-        alice.is_some_and(|a| a["disabled"] == false && a["quota_bytes"].is_null()),
-        "{}",
-        accounts.body
+        shown["disabled"] == false && shown["quota_bytes"].is_null(),
+        "{shown}"
     );
-    let negative = request(
-        &server,
-        "PATCH",
-        "/api/accounts/alice@example.test",
-        &token,
-        r#"{"quota_bytes":-1}"#,
-    );
+    let negative = patch_account(&server, &token, alice, r#"{"quota_bytes":-1}"#);
     assert_eq!(negative.status, 400, "{}", negative.body);
 }

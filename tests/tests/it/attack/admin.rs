@@ -5,7 +5,7 @@
 //! settings edit sending a stored password to a new relay, an idle session, a sign-in link
 //! used twice at once. Every test checks the server still answers afterwards.
 
-use tests::admin::{admin_server_with, request};
+use tests::admin::{admin_server_with, put_settings, request};
 use tests::{Options, PASSWORD, Server, python_ok};
 
 /// One request with curl (headers exactly as given): (status, body).
@@ -414,13 +414,7 @@ fn a_redacted_password_is_not_sent_to_a_new_relay() {
             r#"{{"route":[{{"domains":["*"],"relay":["{relay}"],"tls":"none","username":"office","password":"********"}}]}}"#
         )
     };
-    let moved = request(
-        &server,
-        "PUT",
-        "/api/settings",
-        &token,
-        &route("192.0.2.66:25"),
-    );
+    let moved = put_settings(&server, &token, &route("192.0.2.66:25"));
     assert_eq!(moved.status, 400, "{}", moved.body);
     let error = moved.json();
     assert!(
@@ -434,13 +428,7 @@ fn a_redacted_password_is_not_sent_to_a_new_relay() {
         "{file}"
     );
     // Unchanged relay: the stored password is kept.
-    let same = request(
-        &server,
-        "PUT",
-        "/api/settings",
-        &token,
-        &route("127.0.0.1:2587"),
-    );
+    let same = put_settings(&server, &token, &route("127.0.0.1:2587"));
     assert_eq!(same.status, 200, "{}", same.body);
     let file = std::fs::read_to_string(server.data_dir().join("postroom.toml")).expect("config");
     assert!(file.contains("isp-secret-1"), "{file}");

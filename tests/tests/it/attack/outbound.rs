@@ -12,11 +12,12 @@
 use std::time::Duration;
 
 use tests::peers::{
-    Dnsmasq, Peer, alice_sends, free_port, message, server, state_of, submit, wait_state,
+    Dnsmasq, Peer, alice_sends, dns_for, free_port, message, server, state_of, submit, wait_state,
 };
 use tests::{Options, PASSWORD, Server, SmtpConn, python};
 
-const WAIT: Duration = Duration::from_secs(30);
+const WAIT_SECS: u64 = 30;
+const WAIT: Duration = Duration::from_secs(WAIT_SECS);
 
 /// Every listener of `server` still greets.
 fn still_up(server: &Server) {
@@ -147,13 +148,7 @@ fn a_dsn_with_ret_full_returns_the_message_unsigned() {
         port,
         &["--rcpt-reply", "550 5.1.1 No such user"],
     );
-    let _dns = Dnsmasq::start(
-        port,
-        &[
-            "--mx-host=refuse.test,mx.refuse.test,10".into(),
-            "--host-record=mx.refuse.test,127.0.0.83".into(),
-        ],
-    );
+    let _dns = dns_for(port, "refuse.test", "127.0.0.83");
     let server = server(port, port, "", "");
     let text = message(
         "Alice <alice@example.test>",
@@ -169,7 +164,7 @@ fn a_dsn_with_ret_full_returns_the_message_unsigned() {
         &["RET=FULL"],
         &["NOTIFY=FAILURE"],
     );
-    wait_state(&server, "nobody@refuse.test", "failed", WAIT);
+    wait_state(&server, "nobody@refuse.test", "failed", WAIT_SECS);
     let mbox = server.export("alice@example.test");
     assert!(
         mbox.contains("Undelivered Mail Returned to Sender"),
@@ -194,16 +189,10 @@ fn etrn(server: &Server, nodes: &[&str]) -> Vec<String> {
 fn etrn_from_a_client_not_allowed_learns_nothing_and_flushes_nothing() {
     // Mail for office.test waits (its host is down; the next retry is an hour away).
     let port = free_port(&["127.0.0.1", "127.0.0.84"]);
-    let _dns = Dnsmasq::start(
-        port,
-        &[
-            "--mx-host=office.test,mx.office.test,10".into(),
-            "--host-record=mx.office.test,127.0.0.84".into(),
-        ],
-    );
+    let _dns = dns_for(port, "office.test", "127.0.0.84");
     let server = server(port, port, "retry = [\"1h\"]", "");
     alice_sends(&server, "boss@office.test", "etrn-attack@test");
-    wait_state(&server, "boss@office.test", "deferred", WAIT);
+    wait_state(&server, "boss@office.test", "deferred", WAIT_SECS);
     let due = || server.sql("SELECT next_attempt FROM queue WHERE recipient = 'boss@office.test'");
     let before = due();
 
@@ -225,13 +214,7 @@ fn etrn_from_a_client_not_allowed_learns_nothing_and_flushes_nothing() {
 #[test]
 fn etrn_for_an_allowed_domain_answers_alike_whether_or_not_mail_waits() {
     let port = free_port(&["127.0.0.1", "127.0.0.85"]);
-    let _dns = Dnsmasq::start(
-        port,
-        &[
-            "--mx-host=office.test,mx.office.test,10".into(),
-            "--host-record=mx.office.test,127.0.0.85".into(),
-        ],
-    );
+    let _dns = dns_for(port, "office.test", "127.0.0.85");
     let server = server(
         port,
         port,
@@ -239,7 +222,7 @@ fn etrn_for_an_allowed_domain_answers_alike_whether_or_not_mail_waits() {
         "[relay]\netrn = [\"office.test\", \"empty.test\"]",
     );
     alice_sends(&server, "boss@office.test", "etrn-allowed@test");
-    wait_state(&server, "boss@office.test", "deferred", WAIT);
+    wait_state(&server, "boss@office.test", "deferred", WAIT_SECS);
     let due = || server.sql("SELECT next_attempt FROM queue WHERE recipient = 'boss@office.test'");
     let before = due();
     let replies = etrn(&server, &["office.test", "empty.test", "office.test"]);
@@ -339,20 +322,14 @@ fn an_mx_at_a_loopback_address_is_refused_unless_allowed() {
     // inside.test's MX points at 127.0.0.86, where a sink would take the mail.
     let port = free_port(&["127.0.0.1", "127.0.0.86"]);
     let sink = Peer::start("127.0.0.86", port, &[]);
-    let _dns = Dnsmasq::start(
-        port,
-        &[
-            "--mx-host=inside.test,mx.inside.test,10".into(),
-            "--host-record=mx.inside.test,127.0.0.86".into(),
-        ],
-    );
+    let _dns = dns_for(port, "inside.test", "127.0.0.86");
     // Without `allow_internal_mx` (the default).
     let server = Server::with(Options {
         extra_toml: format!("[dns]\nservers = [\"127.0.0.1:{port}\"]\n[queue]\nmx_port = {port}\n"),
         ..Options::default()
     });
     alice_sends(&server, "target@inside.test", "internal-mx@test");
-    wait_state(&server, "target@inside.test", "failed", WAIT);
+    wait_state(&server, "target@inside.test", "failed", WAIT_SECS);
     let reason = server.sql("SELECT last_reply FROM queue WHERE recipient = 'target@inside.test'");
     assert!(
         reason.contains("internal addresses") && reason.contains("127.0.0.86"),

@@ -1,4 +1,4 @@
-//! Dynamic DNS against the real binary: `tests/resources/ddns_peer.py` plays the IP-echo
+//! Dynamic DNS against the real binary: `tests/fixtures/ddns_peer.py` plays the IP-echo
 //! service and the dyndns2, Cloudflare, DNSPod (TC3-signed) and Alibaba (HMAC-SHA1-signed)
 //! APIs, checking credentials and signatures independently of the Rust code. A changed echo
 //! answer must update every record exactly once; refusals stop a record; temporary failures

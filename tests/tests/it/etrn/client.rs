@@ -2,10 +2,8 @@
 //! each `[[etrn]]` backup MX to send what it holds for our domains, and `GET /api/etrn`
 //! shows each domain's answer. Backup MXes: a second Postroom instance holding deferred mail
 //! (our own ETRN server), and a small in-test SMTP peer that records every command and
-//! answers 458 for one domain. `tests/resources/ddns_peer.py` serves the changing IP-echo
+//! answers 458 for one domain. `tests/fixtures/ddns_peer.py` serves the changing IP-echo
 //! answer.
-
-use std::time::Duration;
 
 use serde_json::Value;
 use tests::etrn::{BackupMx, any_answer, any_entry, any_reply};
@@ -84,12 +82,7 @@ fn a_postroom_backup_mx_flushes_deferred_mail_when_asked() {
         ..Options::default()
     });
     tests::peers::alice_sends(&backup, "boss@office.test", "etrn-client-1@test");
-    tests::peers::wait_state(
-        &backup,
-        "boss@office.test",
-        "deferred",
-        Duration::from_secs(60),
-    );
+    tests::peers::wait_state(&backup, "boss@office.test", "deferred", 60);
 
     // The office's server: its own domain; the backup MX to ask comes with the restart below
     // (the backup answers one ETRN per domain a minute, so the office asks once, when it

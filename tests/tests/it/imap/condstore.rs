@@ -6,8 +6,8 @@
 //! Every mailbox starts at HIGHESTMODSEQ 1 and each change takes the next value, so the three
 //! messages delivered first have MODSEQ 2, 3 and 4.
 
+use tests::Server;
 use tests::imap::{ImapConn, deliver, message, server};
-use tests::{PASSWORD, Server, python_ok};
 
 /// The server with three messages in alice's INBOX (UIDs 1-3, MODSEQ 2-4).
 fn three_messages() -> Server {
@@ -137,7 +137,7 @@ fn unsolicited_flag_changes_carry_modseq_only_once_enabled() {
 fn imapclient_uses_condstore() {
     let server = three_messages();
     let script = "imap_condstore_imapclient.py";
-    let out = python_ok(script, &[&server.addr("imap").port().to_string(), PASSWORD]);
+    let out = tests::imap::run_script(&server, script);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], "caps True True", "{out}");
     assert_eq!(lines[1], "enable [b'CONDSTORE']", "{out}");

@@ -2,7 +2,6 @@
 //! against the real server: exact exchanges over a raw connection, and Python's imaplib.
 
 use tests::imap::{ImapConn, server};
-use tests::{PASSWORD, python_ok};
 
 /// APPEND with LITERAL+ (RFC 7888): `{n+}`, no continuation request.
 fn append(c: &mut ImapConn, tag: &str, mailbox: &str, flags: &str, body: &str) {
@@ -56,7 +55,7 @@ fn list_status_sends_a_status_after_each_listed_mailbox() {
     );
     // The same through imaplib: the STATUS responses arrive with the LIST ones.
     let script = "imap_list_status.py";
-    let out = python_ok(script, &[&server.addr("imap").port().to_string(), PASSWORD]);
+    let out = tests::imap::run_script(&server, script);
     assert_eq!(
         out.trim(),
         r#"OK [b'(\\HasNoChildren) "/" "INBOX"'] [b'"INBOX" (MESSAGES 2 UIDNEXT 3 UNSEEN 1)']"#

@@ -41,7 +41,7 @@ fn getquotaroot_reports_usage_and_limit_in_kibibytes() {
     set_quota(&server, "alice@example.test", Some(10 * 1024));
     let used_kib = used(&server, "alice@example.test").div_ceil(1024);
     let script = "imap_quota_getquotaroot.py";
-    let out = python_ok(script, &[&server.addr("imap").port().to_string(), PASSWORD]);
+    let out = tests::imap::run_script(&server, script);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], "caps True True", "{out}");
     assert_eq!(
@@ -83,7 +83,7 @@ fn append_and_copy_over_quota_fail_and_expunge_makes_room() {
     // Room for 100 more bytes: a second copy of the message does not fit.
     set_quota(&server, "alice@example.test", Some(used_now + 100));
     let script = "imap_quota_over.py";
-    let out = python_ok(script, &[&server.addr("imap").port().to_string(), PASSWORD]);
+    let out = tests::imap::run_script(&server, script);
     let lines: Vec<&str> = out.lines().collect();
     // 1500 bytes do not fit in the 100 left: RFC 9208 §4.3 OVERQUOTA.
     assert_eq!(

@@ -53,7 +53,7 @@ fn append_copy_move_and_expunge_between_folders() {
     deliver(&server, "bob@example.test", &message("a@test"));
     deliver(&server, "bob@example.test", &message("b@test"));
     let script = "imap_session_folders.py";
-    let out = python_ok(script, &[&server.addr("imap").port().to_string(), PASSWORD]);
+    let out = tests::imap::run_script(&server, script);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(
         lines[0], "append OK b'[APPENDUID v 1] APPEND completed'",

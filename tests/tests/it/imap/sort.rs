@@ -3,13 +3,12 @@
 //! keys, Chinese subjects and names, UID SORT, charsets.
 
 use tests::imap::server;
-use tests::{PASSWORD, python_ok};
 
 #[test]
 fn every_sort_key_reverse_and_several_keys() {
     let server = server();
     let script = "imap_sort_keys.py";
-    let out = python_ok(script, &[&server.addr("imap").port().to_string(), PASSWORD]);
+    let out = tests::imap::run_script(&server, script);
     let want = "\
 caps True
 ARRIVAL [2, 3, 1, 4, 5]
@@ -37,7 +36,7 @@ ascii [2, 1, 3, 4, 5]
 fn uid_sort_esort_and_refusals() {
     let server = server();
     let script = "imap_sort_uid_esort.py";
-    let out = python_ok(script, &[&server.addr("imap").port().to_string(), PASSWORD]);
+    let out = tests::imap::run_script(&server, script);
     let want = "\
 uid [3, 4, 2, 5, 6]
 uid subject [3, 6, 2, 4, 5]

@@ -130,9 +130,5 @@ fn sql_write(server: &Server, statements: &str) {
         "imap_summary_sql_write.py",
         &[db.to_str().expect("utf-8 path"), statements],
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    tests::assert_success(&out);
 }

@@ -3,13 +3,12 @@
 //! ORDEREDSUBJECT, against the real server with imaplib and IMAPClient (PyPI).
 
 use tests::imap::server;
-use tests::{PASSWORD, python_ok};
 
 #[test]
 fn references_threads_a_reply_tree() {
     let server = server();
     let script = "imap_thread_references.py";
-    let out = python_ok(script, &[&server.addr("imap").port().to_string(), PASSWORD]);
+    let out = tests::imap::run_script(&server, script);
     // 7 (the oldest) and the replies 6 and 5 under the dummy for <b1@missing>; 1 with the
     // chain 2-3, then 4 (In-Reply-To) and 10 (a forward, by subject); 8 under 9 by subject;
     // the Chinese pair by References.
@@ -28,7 +27,7 @@ imapclient (((7,), (6,), (5,)), (1, (2, 3), (4,), (10,)), (9, 8), (11, 12))
 fn orderedsubject_and_refusals() {
     let server = server();
     let script = "imap_thread_orderedsubject.py";
-    let out = python_ok(script, &[&server.addr("imap").port().to_string(), PASSWORD]);
+    let out = tests::imap::run_script(&server, script);
     // Grouped by base subject, each group's oldest first with the others as its children,
     // groups by their oldest message.
     let want = "\

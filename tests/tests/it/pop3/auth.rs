@@ -21,7 +21,7 @@ fn b64(text: &str) -> String {
 fn user_pass_from_loopback_without_tls_logs_in() {
     let server = server();
     let script = "pop3_auth_user_pass.py";
-    let out = python_ok(script, &[&server.addr("pop3").port().to_string(), PASSWORD]);
+    let out = tests::pop3::run_script(&server, script);
     let lines: Vec<&str> = out.lines().collect();
     assert!(lines[0].starts_with("+OK"), "{out}");
     assert_eq!(lines[1], "+OK maildrop has 0 messages (0 octets)", "{out}");

@@ -36,6 +36,21 @@ fn fetched_ids(dir: &Path) -> Vec<String> {
     ids
 }
 
+/// An executable `dir/mda.sh` that writes each message it reads into `out_dir`.
+fn mda(dir: &std::path::Path, out_dir: &std::path::Path) -> std::path::PathBuf {
+    let mda = dir.join("mda.sh");
+    let script = format!(
+        "#!/bin/sh\ncat > \"{}/$(date +%s%N).eml\"\n",
+        out_dir.display()
+    );
+    std::fs::write(&mda, script).expect("mda");
+    Command::new("chmod")
+        .args(["0755", mda.to_str().expect("path")])
+        .status()
+        .expect("chmod");
+    mda
+}
+
 #[test]
 fn fetchmail_keep_fetches_only_new_mail_on_the_next_run() {
     let server = server();
@@ -44,19 +59,7 @@ fn fetchmail_keep_fetches_only_new_mail_on_the_next_run() {
     let home = tempfile::tempdir().expect("tempdir");
     let out_dir = home.path().join("out");
     std::fs::create_dir(&out_dir).expect("mkdir");
-    let mda = home.path().join("mda.sh");
-    std::fs::write(
-        &mda,
-        format!(
-            "#!/bin/sh\ncat > \"{}/$(date +%s%N).eml\"\n",
-            out_dir.display()
-        ),
-    )
-    .expect("mda");
-    Command::new("chmod")
-        .args(["0755", mda.to_str().expect("path")])
-        .status()
-        .expect("chmod");
+    let mda = mda(home.path(), &out_dir);
     // keep: leave the mail on the server; uidl: remember what was seen by UIDL.
     let rc = home.path().join("fetchmailrc");
     std::fs::write(
@@ -113,21 +116,9 @@ fn getmail_retrieves_and_deletes_over_pop3() {
         .args(["0777", out_dir.to_str().expect("path")])
         .status()
         .expect("chmod");
-    let mda = dir.path().join("mda.sh");
-    std::fs::write(
-        &mda,
-        format!(
-            "#!/bin/sh\ncat > \"{}/$(date +%s%N).eml\"\n",
-            out_dir.display()
-        ),
-    )
-    .expect("mda");
+    let mda = mda(dir.path(), &out_dir);
     Command::new("chmod")
-        .args([
-            "0755",
-            mda.to_str().expect("path"),
-            dir.path().to_str().expect("path"),
-        ])
+        .args(["0755", dir.path().to_str().expect("path")])
         .status()
         .expect("chmod");
     let rc = dir.path().join("getmailrc");
@@ -169,11 +160,7 @@ fn curl_lists_and_retrieves_over_pop3_urls() {
         .args(["-sS", "--max-time", "30", "-u", &user, &format!("{base}/")])
         .output()
         .expect("curl");
-    assert!(
-        list.status.success(),
-        "{}",
-        String::from_utf8_lossy(&list.stderr)
-    );
+    tests::assert_success(&list);
     assert_eq!(
         String::from_utf8_lossy(&list.stdout).trim(),
         format!("1 {}", stored.len())
@@ -193,11 +180,7 @@ fn curl_lists_and_retrieves_over_pop3_urls() {
             ])
             .output()
             .expect("curl");
-        assert!(
-            retr.status.success(),
-            "{}",
-            String::from_utf8_lossy(&retr.stderr)
-        );
+        tests::assert_success(&retr);
         assert_eq!(retr.stdout, stored, "AUTH {mechanism}");
     }
 }

@@ -44,11 +44,7 @@ fn pop3s_implicit_tls_verifies_and_retrieves_byte_exact() {
         ])
         .output()
         .expect("python3");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    tests::assert_success(&out);
     // poplib refuses STLS itself once TLS is on; what it printed comes first.
     let text = out.stdout;
     let body_at = text
@@ -78,11 +74,7 @@ fn curl_requires_tls_with_stls_and_verifies_the_certificate() {
         ])
         .output()
         .expect("curl");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    tests::assert_success(&out);
     // --ssl-reqd: curl fails rather than log in without TLS.
     assert_eq!(out.stdout, stored);
 }
@@ -91,7 +83,7 @@ fn curl_requires_tls_with_stls_and_verifies_the_certificate() {
 fn commands_pipelined_behind_stls_are_discarded() {
     let server = server();
     let script = "pop3_stls_pipelined.py";
-    let out = python_ok(script, &[&server.addr("pop3").port().to_string(), PASSWORD]);
+    let out = tests::pop3::run_script(&server, script);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], "+OK", "{out}");
     assert_eq!(lines[1], "+OK Begin TLS negotiation", "{out}");

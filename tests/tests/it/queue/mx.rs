@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use tests::peers::{
-    Dnsmasq, Peer, Postfix, alice_sends, free_port, has_recipient, message, server, submit,
-    wait_state, wait_until,
+    Dnsmasq, Peer, Postfix, alice_sends, dns_for, free_port, has_recipient, message, queue_show,
+    server, submit, wait_state, wait_until,
 };
 
 #[test]
@@ -25,12 +25,7 @@ fn mail_goes_to_the_preferred_mx_that_answers_and_lands_in_postfix_maildir() {
     );
     let server = server(dns.port, port, "", "");
     alice_sends(&server, "bob@remote.test", "mx-1@test");
-    wait_state(
-        &server,
-        "bob@remote.test",
-        "delivered",
-        Duration::from_secs(30),
-    );
+    wait_state(&server, "bob@remote.test", "delivered", 30);
     wait_until(
         Duration::from_secs(20),
         "Postfix to store the message",
@@ -43,8 +38,7 @@ fn mail_goes_to_the_preferred_mx_that_answers_and_lands_in_postfix_maildir() {
     // Mail from our domain is DKIM-signed.
     assert!(stored.contains("DKIM-Signature:"), "{stored}");
     // The history names the host that took it; `queue show` prints it.
-    let id = server.sql("SELECT id FROM queue WHERE recipient = 'bob@remote.test'");
-    let shown = server.ok(&["queue", "show", &id]);
+    let shown = queue_show(&server, "bob@remote.test");
     assert!(shown.contains("mx.remote.test [127.0.0.12]"), "{shown}");
     assert!(shown.contains("delivered"), "{shown}");
 }
@@ -64,12 +58,7 @@ fn a_domain_without_mx_gets_its_mail_at_its_address_record() {
     alice_sends(&server, "carl@plain.test", "a-1@test");
     let got = peer.wait_messages(1, Duration::from_secs(30));
     assert!(has_recipient(&got[0].0, "carl@plain.test"), "{:?}", got[0]);
-    wait_state(
-        &server,
-        "carl@plain.test",
-        "delivered",
-        Duration::from_secs(10),
-    );
+    wait_state(&server, "carl@plain.test", "delivered", 10);
 }
 
 #[test]
@@ -97,8 +86,8 @@ fn null_mx_and_a_missing_domain_fail_at_once_and_the_local_sender_gets_a_dsn() {
         &[],
     );
     // One attempt each, no retries.
-    wait_state(&server, "x@nomail.test", "failed", Duration::from_secs(20));
-    wait_state(&server, "y@gone.test", "failed", Duration::from_secs(20));
+    wait_state(&server, "x@nomail.test", "failed", 20);
+    wait_state(&server, "y@gone.test", "failed", 20);
     assert_eq!(
         server.sql("SELECT attempts FROM queue WHERE sender != '' ORDER BY id"),
         "1\n1"
@@ -130,12 +119,7 @@ fn a_refusing_dns_server_defers_rather_than_fails() {
     let dns = Dnsmasq::start(port, &[]);
     let server = server(dns.port, port, "retry = [\"1h\"]", "");
     alice_sends(&server, "z@unknown.test", "defer-1@test");
-    wait_state(
-        &server,
-        "z@unknown.test",
-        "deferred",
-        Duration::from_secs(30),
-    );
+    wait_state(&server, "z@unknown.test", "deferred", 30);
     let list = server.ok(&["queue", "list"]);
     assert!(
         list.contains("z@unknown.test") && list.contains("deferred"),
@@ -154,13 +138,7 @@ fn a_refusing_dns_server_defers_rather_than_fails() {
 fn a_trusted_network_relays_through_port_25_without_auth_and_others_may_not() {
     let port = free_port(&["127.0.0.1", "127.0.0.14"]);
     let peer = Peer::start("127.0.0.14", port, &[]);
-    let dns = Dnsmasq::start(
-        port,
-        &[
-            "--mx-host=far.test,mx.far.test,10".into(),
-            "--host-record=mx.far.test,127.0.0.14".into(),
-        ],
-    );
+    let dns = dns_for(port, "far.test", "127.0.0.14");
     let trusting = server(
         dns.port,
         port,
@@ -197,13 +175,7 @@ fn eight_bit_mail_to_a_server_without_8bitmime_is_returned_not_mangled() {
         &["uma"],
         "smtpd_discard_ehlo_keywords = 8bitmime",
     );
-    let dns = Dnsmasq::start(
-        port,
-        &[
-            "--mx-host=old.test,mx.old.test,10".into(),
-            "--host-record=mx.old.test,127.0.0.15".into(),
-        ],
-    );
+    let dns = dns_for(port, "old.test", "127.0.0.15");
     let server = server(dns.port, port, "", "");
     let text = "From: alice@example.test\r\nTo: uma@old.test\r\nSubject: menu\r\n\
                 Message-ID: <8bit@test>\r\nMIME-Version: 1.0\r\n\
@@ -217,7 +189,7 @@ fn eight_bit_mail_to_a_server_without_8bitmime_is_returned_not_mangled() {
         &["BODY=8BITMIME"],
         &[],
     );
-    wait_state(&server, "uma@old.test", "failed", Duration::from_secs(30));
+    wait_state(&server, "uma@old.test", "failed", 30);
     wait_until(Duration::from_secs(10), "the DSN", || {
         server
             .export("alice@example.test")

@@ -5,20 +5,9 @@
 use std::time::Duration;
 
 use tests::peers::{
-    Dnsmasq, Peer, alice_sends, free_port, message, server, state_of, submit, wait_state,
-    wait_until,
+    Peer, alice_sends, dns_for, free_port, message, queue_show, server, state_of, submit,
+    wait_state, wait_until,
 };
-
-/// dnsmasq with one MX host at `ip` for `domain`.
-fn dns_for(port: u16, domain: &str, ip: &str) -> Dnsmasq {
-    Dnsmasq::start(
-        port,
-        &[
-            format!("--mx-host={domain},mx.{domain},10"),
-            format!("--host-record=mx.{domain},{ip}"),
-        ],
-    )
-}
 
 #[test]
 fn a_451_is_retried_and_then_delivered() {
@@ -33,23 +22,18 @@ fn a_451_is_retried_and_then_delivered() {
     alice_sends(&server, "dan@later.test", "r451@test");
     let got = peer.wait_messages(1, Duration::from_secs(30));
     assert!(got[0].1.contains("Message-ID: <r451@test>"), "{}", got[0].1);
-    wait_state(
-        &server,
-        "dan@later.test",
-        "delivered",
-        Duration::from_secs(10),
-    );
-    let id = server.sql("SELECT id FROM queue WHERE recipient = 'dan@later.test'");
-    let shown = server.ok(&["queue", "show", &id]);
+    wait_state(&server, "dan@later.test", "delivered", 10);
+    let shown = queue_show(&server, "dan@later.test");
     // Two attempts in the history: deferred with the peer's reply, then delivered.
     assert!(
         shown.contains("deferred") && shown.contains("451 4.3.0 Busy, later"),
         "{shown}"
     );
     assert_eq!(
-        server.sql(&format!(
-            "SELECT count(*) FROM queue_attempts WHERE queue_id = {id}"
-        )),
+        server.sql(
+            "SELECT count(*) FROM queue_attempts WHERE queue_id = \
+             (SELECT id FROM queue WHERE recipient = 'dan@later.test')"
+        ),
         "2"
     );
     // A deferral within delay_notice_after tells the sender nothing.
@@ -79,12 +63,7 @@ fn a_550_fails_and_the_dsn_lands_in_the_local_senders_inbox() {
         &["RET=FULL", "ENVID=track-550"],
         &["NOTIFY=FAILURE"],
     );
-    wait_state(
-        &server,
-        "nobody@strict.test",
-        "failed",
-        Duration::from_secs(30),
-    );
+    wait_state(&server, "nobody@strict.test", "failed", 30);
     wait_until(Duration::from_secs(10), "the DSN", || {
         server
             .export("alice@example.test")
@@ -124,12 +103,7 @@ fn a_connection_dropped_after_the_data_is_retried() {
     alice_sends(&server, "eve@flaky.test", "drop@test");
     let got = peer.wait_messages(1, Duration::from_secs(30));
     assert!(got[0].1.contains("Message-ID: <drop@test>"));
-    wait_state(
-        &server,
-        "eve@flaky.test",
-        "delivered",
-        Duration::from_secs(10),
-    );
+    wait_state(&server, "eve@flaky.test", "delivered", 10);
     assert!(
         peer.events().contains("dropping the connection"),
         "{}",
@@ -161,7 +135,7 @@ fn a_peer_that_never_accepts_gets_one_delay_notice_then_a_failure() {
         "",
     );
     alice_sends(&server, "fay@full.test", "full@test");
-    wait_state(&server, "fay@full.test", "failed", Duration::from_secs(40));
+    wait_state(&server, "fay@full.test", "failed", 40);
     wait_until(Duration::from_secs(10), "the failure DSN", || {
         server
             .export("alice@example.test")
@@ -200,8 +174,8 @@ fn queue_hold_release_retry_and_delete_work_while_serve_runs() {
     let server = server(dns.port, port, "retry = [\"1h\"]", "");
     alice_sends(&server, "gus@ctl.test", "ctl-1@test");
     alice_sends(&server, "hal@ctl.test", "ctl-2@test");
-    wait_state(&server, "gus@ctl.test", "deferred", Duration::from_secs(20));
-    wait_state(&server, "hal@ctl.test", "deferred", Duration::from_secs(20));
+    wait_state(&server, "gus@ctl.test", "deferred", 20);
+    wait_state(&server, "hal@ctl.test", "deferred", 20);
     let gus = server.sql("SELECT id FROM queue WHERE recipient = 'gus@ctl.test'");
     let hal = server.sql("SELECT id FROM queue WHERE recipient = 'hal@ctl.test'");
 
@@ -228,14 +202,9 @@ fn queue_hold_release_retry_and_delete_work_while_serve_runs() {
     wait_until(Duration::from_secs(15), "the attempt after release", || {
         server.sql(&format!("SELECT attempts FROM queue WHERE id = {gus}")) == "2"
     });
-    wait_state(&server, "gus@ctl.test", "deferred", Duration::from_secs(5));
+    wait_state(&server, "gus@ctl.test", "deferred", 5);
     server.ok(&["queue", "retry", &gus]);
-    wait_state(
-        &server,
-        "gus@ctl.test",
-        "delivered",
-        Duration::from_secs(15),
-    );
+    wait_state(&server, "gus@ctl.test", "delivered", 15);
     let got = peer.messages();
     assert_eq!(got.len(), 1, "only the kept message arrives");
     assert!(got[0].1.contains("<ctl-1@test>"));

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use tests::Server;
 use tests::peers::{
-    Dnsmasq, Peer, alice_sends, certificate, free_port, has_recipient, server, wait_state,
+    Dnsmasq, Peer, alice_sends, certificate, free_port, has_recipient, queue_show, server,
+    wait_state,
 };
 
 const PASSWORD: &str = "s3cret-Relay-pw";
@@ -95,14 +96,8 @@ fn mail_is_relayed_through_a_smart_host_with_starttls_and_auth_after_failover() 
         "{envelope}"
     );
     assert!(content.contains("Message-ID: <relay-1@test>"), "{content}");
-    wait_state(
-        &server,
-        "someone@elsewhere.test",
-        "delivered",
-        Duration::from_secs(10),
-    );
-    let id = server.sql("SELECT id FROM queue WHERE recipient = 'someone@elsewhere.test'");
-    let shown = server.ok(&["queue", "show", &id]);
+    wait_state(&server, "someone@elsewhere.test", "delivered", 10);
+    let shown = queue_show(&server, "someone@elsewhere.test");
     assert!(shown.contains("smtp.isp.test [127.0.0.32]"), "{shown}");
     assert!(shown.contains("certificate verified"), "{shown}");
     assert!(
@@ -118,12 +113,7 @@ fn a_wrong_password_defers_and_the_password_is_never_logged() {
     let server = isp.server(&["smtp.isp.test"], wrong, "retry = [\"1h\"]");
     alice_sends(&server, "someone@elsewhere.test", "relay-2@test");
     // A refused login is our configuration's fault: deferred, never bounced.
-    wait_state(
-        &server,
-        "someone@elsewhere.test",
-        "deferred",
-        Duration::from_secs(30),
-    );
+    wait_state(&server, "someone@elsewhere.test", "deferred", 30);
     assert!(
         isp.peer.events().contains("failed"),
         "{}",
@@ -144,12 +134,7 @@ fn a_relay_without_starttls_gets_nothing_when_the_route_requires_it() {
     let isp = Isp::start("127.0.0.34", "127.0.0.36", true);
     let server = isp.server(&["smtp.isp.test"], PASSWORD, "retry = [\"1h\"]");
     alice_sends(&server, "someone@elsewhere.test", "relay-3@test");
-    wait_state(
-        &server,
-        "someone@elsewhere.test",
-        "deferred",
-        Duration::from_secs(30),
-    );
+    wait_state(&server, "someone@elsewhere.test", "deferred", 30);
     assert!(
         isp.peer.messages().is_empty(),
         "nothing goes out in plain text"

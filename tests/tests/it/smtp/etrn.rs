@@ -5,19 +5,13 @@
 
 use std::time::Duration;
 
-use tests::peers::{Dnsmasq, Peer, alice_sends, free_port, server, wait_state, wait_until};
+use tests::peers::{Peer, alice_sends, dns_for, free_port, server, wait_state, wait_until};
 
 #[test]
 fn etrn_flushes_deferred_mail_for_a_domain_we_hold_mail_for() {
     // The office's server at 127.0.0.61 is offline at first: the mail is deferred.
     let port = free_port(&["127.0.0.1", "127.0.0.61"]);
-    let dns = Dnsmasq::start(
-        port,
-        &[
-            "--mx-host=office.test,mx.office.test,10".into(),
-            "--host-record=mx.office.test,127.0.0.61".into(),
-        ],
-    );
+    let dns = dns_for(port, "office.test", "127.0.0.61");
     let server = server(
         dns.port,
         port,
@@ -25,12 +19,7 @@ fn etrn_flushes_deferred_mail_for_a_domain_we_hold_mail_for() {
         "[relay]\netrn = [\"office.test\"]",
     );
     alice_sends(&server, "boss@office.test", "etrn-1@test");
-    wait_state(
-        &server,
-        "boss@office.test",
-        "deferred",
-        Duration::from_secs(30),
-    );
+    wait_state(&server, "boss@office.test", "deferred", 30);
 
     let mut conn = tests::SmtpConn::connect(server.smtp);
     assert!(
@@ -78,12 +67,7 @@ fn etrn_flushes_deferred_mail_for_a_domain_we_hold_mail_for() {
         "{:?}",
         got[0]
     );
-    wait_state(
-        &server,
-        "boss@office.test",
-        "delivered",
-        Duration::from_secs(10),
-    );
+    wait_state(&server, "boss@office.test", "delivered", 10);
     // Asked again within the minute: 458, nothing scanned.
     let reply = conn.cmd("ETRN office.test");
     assert!(reply.starts_with("458"), "{reply}");
