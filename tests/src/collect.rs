@@ -121,6 +121,13 @@ impl Status {
         }
     }
 
+    /// A boolean field (e.g. `running`).
+    pub fn flag(&self, key: &str) -> bool {
+        self.0[key]
+            .as_bool()
+            .unwrap_or_else(|| panic!("{key} is no boolean in status:\n{:#}", self.0))
+    }
+
     pub fn number(&self, key: &str) -> u64 {
         self.0[key]
             .as_u64()

@@ -159,7 +159,7 @@ fn a_job_replaced_during_a_run_delivers_every_message_exactly_once() {
     let (code, text) = api(&server, &token, "POST", "/api/collect", &pop3);
     assert_eq!(code, 200, "{text}");
     wait_for(&server, &token, 0, "a run that is stuck part-way", |s| {
-        s.get("running") == "True" && inbox_count(&server, "alice@example.test") > 0
+        s.flag("running") && inbox_count(&server, "alice@example.test") > 0
     });
 
     // Replaced (a new interval) while that run waits: it is stopped, the new job collects.

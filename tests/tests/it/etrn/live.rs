@@ -34,7 +34,7 @@ fn etrn_entries_added_edited_and_removed_live_are_used_without_a_restart() {
             server.log()
         )
     };
-    assert_eq!(status(&server, &token), "[]");
+    assert_eq!(status(&server, &token), serde_json::json!([]));
 
     // A validation error names the entry's field.
     let (code, text) = api(
