@@ -96,6 +96,14 @@ impl Server {
         Server::with(Options::default())
     }
 
+    /// The fixture server with these lines in `[limits]`.
+    pub fn with_limits(limits: &[&str]) -> Server {
+        Server::with(Options {
+            limits: limits.iter().map(|l| l.to_string()).collect(),
+            ..Options::default()
+        })
+    }
+
     pub fn with(options: Options) -> Server {
         let dir = tempfile::Builder::new()
             .prefix("postroom-test")
@@ -490,21 +498,56 @@ pub fn python_ok(script: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// A raw SMTP connection for hostile-input tests: bytes out exactly as given.
-pub struct SmtpConn {
+/// A raw TCP connection to a listener: bytes out exactly as given, lines in as they come
+/// (what [`SmtpConn`] and [`pop3::Pop3`] are made of).
+pub struct Wire {
     stream: TcpStream,
     buf: Vec<u8>,
 }
 
-impl SmtpConn {
-    pub fn connect(addr: SocketAddr) -> SmtpConn {
+impl Wire {
+    /// Connects; a read waits at most `timeout`.
+    pub fn connect(addr: SocketAddr, timeout: Duration) -> Wire {
         let stream = TcpStream::connect(addr).expect("connect");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(20)))
-            .expect("timeout");
-        let mut conn = SmtpConn {
+        stream.set_read_timeout(Some(timeout)).expect("timeout");
+        Wire {
             stream,
             buf: Vec::new(),
+        }
+    }
+
+    pub fn send(&mut self, bytes: &[u8]) {
+        self.stream.write_all(bytes).expect("send");
+    }
+
+    /// One line with its line ending, or `None` at EOF (or a read error or time-out).
+    pub fn raw_line(&mut self) -> Option<Vec<u8>> {
+        loop {
+            if let Some(lf) = self.buf.iter().position(|&b| b == b'\n') {
+                return Some(self.buf.drain(..=lf).collect());
+            }
+            let mut chunk = vec![0u8; 64 * 1024];
+            match self.stream.read(&mut chunk) {
+                Ok(0) | Err(_) => return None,
+                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+    }
+
+    pub fn stream(&self) -> &TcpStream {
+        &self.stream
+    }
+}
+
+/// A raw SMTP connection for hostile-input tests: bytes out exactly as given.
+pub struct SmtpConn {
+    wire: Wire,
+}
+
+impl SmtpConn {
+    pub fn connect(addr: SocketAddr) -> SmtpConn {
+        let mut conn = SmtpConn {
+            wire: Wire::connect(addr, Duration::from_secs(20)),
         };
         let greeting = conn.reply();
         assert!(greeting.starts_with("220"), "greeting: {greeting}");
@@ -512,7 +555,7 @@ impl SmtpConn {
     }
 
     pub fn send(&mut self, bytes: &[u8]) {
-        self.stream.write_all(bytes).expect("send");
+        self.wire.send(bytes);
     }
 
     /// Sends a command line (CRLF added) and returns the whole reply.
@@ -539,17 +582,8 @@ impl SmtpConn {
     }
 
     fn read_line(&mut self) -> Option<String> {
-        loop {
-            if let Some(pos) = self.buf.iter().position(|&b| b == b'\n') {
-                let line: Vec<u8> = self.buf.drain(..=pos).collect();
-                return Some(String::from_utf8_lossy(&line).trim_end().to_string());
-            }
-            let mut chunk = [0u8; 4096];
-            match self.stream.read(&mut chunk) {
-                Ok(0) | Err(_) => return None,
-                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
-            }
-        }
+        let line = self.wire.raw_line()?;
+        Some(String::from_utf8_lossy(&line).trim_end().to_string())
     }
 
     /// True when the server closed the connection (reads EOF).
@@ -558,7 +592,7 @@ impl SmtpConn {
     }
 
     pub fn stream(&self) -> &TcpStream {
-        &self.stream
+        self.wire.stream()
     }
 
     /// EHLO, MAIL, RCPT for a plain message to `rcpt` on port 25.

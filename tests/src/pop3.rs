@@ -1,11 +1,10 @@
 //! What the POP3 test files share: a server with pop3 and pop3s, delivery over SMTP, the
 //! stored bytes of a message, and a raw POP3 connection for exact exchanges.
 
-use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use crate::{Options, PASSWORD, Server, SmtpConn, python_ok};
+use crate::{Options, PASSWORD, Server, SmtpConn, Wire, python_ok};
 
 /// The fixture server with POP3 on 110 (here: a free port) and 995.
 pub fn server() -> Server {
@@ -97,20 +96,14 @@ pub fn run_script(server: &Server, script: &str) -> String {
 
 /// A raw POP3 connection: bytes out exactly as given, responses in as they come.
 pub struct Pop3 {
-    stream: TcpStream,
-    buf: Vec<u8>,
+    wire: Wire,
 }
 
 impl Pop3 {
     /// Connects and reads the greeting.
     pub fn connect(addr: SocketAddr) -> Pop3 {
-        let stream = TcpStream::connect(addr).expect("connect");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(30)))
-            .expect("timeout");
         let mut conn = Pop3 {
-            stream,
-            buf: Vec::new(),
+            wire: Wire::connect(addr, Duration::from_secs(30)),
         };
         let greeting = conn.line();
         assert!(greeting.starts_with("+OK"), "greeting: {greeting}");
@@ -127,7 +120,7 @@ impl Pop3 {
     }
 
     pub fn send(&mut self, bytes: &[u8]) {
-        self.stream.write_all(bytes).expect("send");
+        self.wire.send(bytes);
     }
 
     /// Sends a command (CRLF added) and returns its first response line.
@@ -168,16 +161,7 @@ impl Pop3 {
 
     /// One line with its line ending, or `None` at EOF.
     pub fn raw_line(&mut self) -> Option<Vec<u8>> {
-        loop {
-            if let Some(lf) = self.buf.iter().position(|&b| b == b'\n') {
-                return Some(self.buf.drain(..=lf).collect());
-            }
-            let mut chunk = vec![0u8; 64 * 1024];
-            match self.stream.read(&mut chunk) {
-                Ok(0) | Err(_) => return None,
-                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
-            }
-        }
+        self.wire.raw_line()
     }
 
     /// True when the server closed the connection (reads EOF).
@@ -186,6 +170,6 @@ impl Pop3 {
     }
 
     pub fn stream(&self) -> &TcpStream {
-        &self.stream
+        self.wire.stream()
     }
 }

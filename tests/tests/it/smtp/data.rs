@@ -2,7 +2,7 @@
 //! copy for several recipients, and the size limit (552, nothing stored).
 
 use super::send;
-use tests::{Options, Server, message};
+use tests::{Server, message};
 
 #[test]
 fn local_user_receives_mail_with_a_received_header() {
@@ -43,10 +43,7 @@ fn one_message_to_several_local_recipients_is_stored_once_and_delivered_once_eac
 
 #[test]
 fn oversized_message_is_refused_552_and_not_stored() {
-    let server = Server::with(Options {
-        limits: vec!["max_message_size = 4096".into()],
-        ..Options::default()
-    });
+    let server = Server::with_limits(&["max_message_size = 4096"]);
     let big = format!("{}{}\r\n", message("big-1@test", "big"), "x".repeat(8000));
     let r = send(&server, "alice@example.test", &big);
     assert!(r.starts_with("ERROR 552"), "{r}");

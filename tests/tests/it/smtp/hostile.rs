@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use tests::{Options, Server, SmtpConn, message, poll_until, python_ok};
+use tests::{Server, SmtpConn, message, poll_until, python_ok};
 
 /// Sends a message whose body hides a second transaction behind a non-standard end of data.
 fn smuggle(server: &Server, fake_end: &str) {
@@ -96,10 +96,7 @@ fn a_ten_megabyte_command_line_gets_500_without_being_buffered() {
 
 #[test]
 fn a_client_that_stops_mid_data_is_timed_out_and_nothing_is_stored() {
-    let server = Server::with(Options {
-        limits: vec!["data_timeout_secs = 1".into()],
-        ..Options::default()
-    });
+    let server = Server::with_limits(&["data_timeout_secs = 1"]);
     let mut c = SmtpConn::connect(server.smtp);
     c.start_mail("alice@example.test");
     c.cmd("DATA");
@@ -143,10 +140,7 @@ fn a_client_that_disconnects_mid_data_loses_only_its_own_message() {
 
 #[test]
 fn an_idle_client_is_timed_out_with_421() {
-    let server = Server::with(Options {
-        limits: vec!["command_timeout_secs = 1".into()],
-        ..Options::default()
-    });
+    let server = Server::with_limits(&["command_timeout_secs = 1"]);
     let mut c = SmtpConn::connect(server.smtp);
     let r = c.reply();
     assert!(r.starts_with("421 4.4.2"), "{r}");
@@ -154,10 +148,7 @@ fn an_idle_client_is_timed_out_with_421() {
 
 #[test]
 fn too_many_errors_close_the_session_with_421() {
-    let server = Server::with(Options {
-        limits: vec!["max_errors = 3".into()],
-        ..Options::default()
-    });
+    let server = Server::with_limits(&["max_errors = 3"]);
     let mut c = SmtpConn::connect(server.smtp);
     for _ in 0..3 {
         assert!(c.cmd("BOGUS").starts_with("500 5.5.1"));
@@ -215,10 +206,7 @@ fn a_whole_pipelined_transaction_gets_its_replies_in_order() {
 
 #[test]
 fn connections_over_the_per_ip_limit_get_421() {
-    let server = Server::with(Options {
-        limits: vec!["max_connections_per_ip = 2".into()],
-        ..Options::default()
-    });
+    let server = Server::with_limits(&["max_connections_per_ip = 2"]);
     let _a = SmtpConn::connect(server.smtp);
     let _b = SmtpConn::connect(server.smtp);
     let out = python_ok("socket_greeting.py", &[&server.smtp.port().to_string()]);

@@ -1,14 +1,11 @@
 //! MAIL FROM and its parameters: SIZE (RFC 1870 §6.1), SMTPUTF8 (RFC 6531), and the DSN
 //! parameters RET, ENVID, NOTIFY, ORCPT (RFC 3461) kept on the queue rows.
 
-use tests::{Options, Server, python_ok};
+use tests::{Server, python_ok};
 
 #[test]
 fn declared_size_over_the_limit_is_refused_552_at_mail() {
-    let server = Server::with(Options {
-        limits: vec!["max_message_size = 4096".into()],
-        ..Options::default()
-    });
+    let server = Server::with_limits(&["max_message_size = 4096"]);
     let script = "smtp_mail_declared_size.py";
     let out = python_ok(script, &[&server.smtp.port().to_string()]);
     let lines: Vec<&str> = out.lines().collect();
