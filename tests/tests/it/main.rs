@@ -35,8 +35,15 @@
 //!   `imap_support` → `tests::imap`, `queue_peers` → `tests::peers`, `ddns_support` →
 //!   `tests::ddns`, `etrn_support` → `tests::etrn`, `doctor_support` → `tests::doctor`,
 //!   `collect_support` → `tests::collect`, `dovecot` → `tests::dovecot`. Python kept in a
-//!   Rust string goes to `tests/fixtures/<name>.py`, run with `tests::python_file`.
-//! - Wait for a condition with `tests::wait_until` (a deadline and a poll), never a sleep.
+//!   Rust string goes to `tests/fixtures/<area>_<topic>.py`: `tests::python(name, args)` and
+//!   `tests::python_ok(name, args)` now take a fixture's file NAME, never Python source.
+//!   Harness calls that changed: `peers::wait_state(server, rcpt, state, SECS)` takes
+//!   seconds; `peers::Peer::messages()` gives `(serde_json::Value, String)`; `etrn::status`
+//!   gives a `serde_json::Value`; `admin::listener_entry` is `admin::listener` (a Value);
+//!   `peers::wait_until` is `tests::wait_until`.
+//! - Assert on JSON parsed: `Reply::json()`, `tests::json(text)`, `admin::find`/`has`.
+//! - Wait for a condition with `tests::wait_until(timeout, what, cond)`, `poll_until` or
+//!   `wait_for` (a deadline and a poll), never a sleep.
 //! - Helpers one file needs stay in it; helpers several files of an area share go in the
 //!   area file (`smtp.rs`, reached as `super::name`); helpers of several areas go in the
 //!   harness (`tests/src/`).
