@@ -192,6 +192,7 @@ fn a_lockout_ends_after_its_period() {
         c.cmd(&format!("PASS {PASSWORD}"))
             .starts_with("-ERR [SYS/TEMP]")
     );
+    // Not a synchronisation: the lockout's period (2 s) passing is what is tested.
     std::thread::sleep(Duration::from_millis(2200));
     c.cmd("USER alice@example.test");
     assert!(c.cmd(&format!("PASS {PASSWORD}")).starts_with("+OK"));
