@@ -4,7 +4,24 @@
 //!
 //! # Layout
 //! - `lib.rs`: [`Server`] (start, CLI, kill -9, restart, export), [`python`], [`SmtpConn`].
-//! - `tests/*.rs`: one file per area (delivery, submission, bdat, hostile, fault, cli).
+//! - `admin.rs`: HTTP requests to the admin API (Python's urllib) and an admin server.
+//! - `pop3.rs`, `imap.rs`: servers with those listeners, delivery over SMTP, raw connections.
+//! - `peers.rs`: the outbound queue's peers (dnsmasq, Postfix, `fixtures/queue_peer.py`).
+//! - `ddns.rs`, `etrn.rs`, `doctor.rs`, `collect.rs` + `dovecot.rs`: the dynamic-IP
+//!   features' peers (`fixtures/ddns_peer.py`, a backup MX, Dovecot as the ISP mailbox).
+//! - `tests/it/`: the one integration-test binary, a module per protocol and command (its
+//!   `main.rs` says how to add one).
+
+pub mod admin;
+pub mod collect;
+pub mod ddns;
+pub mod doctor;
+pub mod dovecot;
+pub mod etrn;
+pub mod events;
+pub mod imap;
+pub mod peers;
+pub mod pop3;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -80,6 +97,14 @@ impl Server {
         Server::with(Options::default())
     }
 
+    /// The fixture server with these lines in `[limits]`.
+    pub fn with_limits(limits: &[&str]) -> Server {
+        Server::with(Options {
+            limits: limits.iter().map(|l| l.to_string()).collect(),
+            ..Options::default()
+        })
+    }
+
     pub fn with(options: Options) -> Server {
         let dir = tempfile::Builder::new()
             .prefix("postroom-test")
@@ -152,8 +177,17 @@ impl Server {
         self.dir.path().join("serve.log")
     }
 
-    /// Starts `serve` and waits for its `ready` line.
+    /// Starts `serve` and waits for its `ready` line. With `POSTROOM_TEST_STARTS=FILE` in the
+    /// environment each start adds a line to FILE (to count the suite's server start-ups).
     pub fn spawn(&mut self) {
+        if let Some(file) = std::env::var_os("POSTROOM_TEST_STARTS") {
+            let mut count = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(file)
+                .expect("POSTROOM_TEST_STARTS file");
+            writeln!(count, "{}", self.dir.path().display()).expect("count a start");
+        }
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -243,21 +277,7 @@ impl Server {
     /// SIGTERM and wait for a clean exit; returns the exit status.
     pub fn stop(&mut self) -> Option<std::process::ExitStatus> {
         let mut child = self.child.take()?;
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(child.id().to_string())
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Ok(Some(status)) = child.try_wait() {
-                return Some(status);
-            }
-            if Instant::now() > deadline {
-                let _ = child.kill();
-                return child.wait().ok();
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        stop_child(&mut child, Duration::from_secs(30))
     }
 
     /// Whether the server process is still running.
@@ -336,10 +356,7 @@ impl Server {
     /// rows as tab-separated lines.
     pub fn sql(&self, query: &str) -> String {
         let db = self.dir.path().join("postroom.db");
-        let out = python(
-            "import sqlite3,sys\nc=sqlite3.connect(sys.argv[1])\nfor r in c.execute(sys.argv[2]): print('\\t'.join(str(x) for x in r))",
-            &[db.to_str().expect("utf-8 path"), query],
-        );
+        let out = python("lib_sql.py", &[db.to_str().expect("utf-8 path"), query]);
         assert!(
             out.status.success(),
             "sql failed: {}",
@@ -363,6 +380,68 @@ impl Drop for Server {
     }
 }
 
+/// Polls `done` until it holds (true) or `timeout` passes (false): at once, then after 10 ms,
+/// the pause doubling up to 200 ms (many checks start a process: a busy machine stays
+/// usable). The one place the tests wait: for a condition, with a deadline, never for a
+/// fixed time.
+pub fn poll_until(timeout: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + timeout;
+    let mut pause = Duration::from_millis(10);
+    loop {
+        if done() {
+            return true;
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return false;
+        }
+        std::thread::sleep(pause.min(deadline - now));
+        pause = (pause * 2).min(Duration::from_millis(200));
+    }
+}
+
+/// [`poll_until`] that fails the test, naming `what`, when the condition never holds.
+pub fn wait_until(timeout: Duration, what: &str, done: impl FnMut() -> bool) {
+    assert!(poll_until(timeout, done), "timed out waiting for {what}");
+}
+
+/// Polls `found` until it returns a value, which it returns; fails the test, naming `what`,
+/// after `timeout`.
+pub fn wait_for<T>(timeout: Duration, what: &str, mut found: impl FnMut() -> Option<T>) -> T {
+    let mut value = None;
+    wait_until(timeout, what, || {
+        value = found();
+        value.is_some()
+    });
+    value.expect("the condition held")
+}
+
+/// Ends a child process the test started: SIGTERM, then SIGKILL if it is still running after
+/// `grace`. Returns its exit status.
+pub fn stop_child(child: &mut Child, grace: Duration) -> Option<std::process::ExitStatus> {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    if poll_until(grace, || !matches!(child.try_wait(), Ok(None))) {
+        return child.try_wait().ok().flatten();
+    }
+    let _ = child.kill();
+    child.wait().ok()
+}
+
+/// `text` parsed as JSON (an admin API answer); fails the test when it is not JSON.
+pub fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// A port free on 127.0.0.1 a moment ago.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port()
+}
+
 /// All `Message-ID:` values in an mbox text.
 pub fn message_ids(mbox: &str) -> Vec<String> {
     mbox.lines()
@@ -375,17 +454,40 @@ pub fn message_ids(mbox: &str) -> Vec<String> {
         .collect()
 }
 
-/// Runs a Python 3 script with arguments (an independent client implementation).
+/// The path of a file in `tests/fixtures/` (Python scripts, peers).
+pub fn fixture(name: &str) -> PathBuf {
+    workspace_root().join("tests").join("fixtures").join(name)
+}
+
+/// Runs the Python 3 script `tests/fixtures/<script>` with arguments (an independent client
+/// implementation). Scripts may import each other: their folder is first on `sys.path`.
 pub fn python(script: &str, args: &[&str]) -> Output {
-    Command::new("python3")
-        .arg("-c")
-        .arg(script)
+    python_command(script)
         .args(args)
         .output()
         .expect("run python3")
 }
 
-/// Runs a Python script that must succeed; returns its stdout.
+/// `python3 tests/fixtures/<script>`, for a script the test talks to while it runs.
+pub fn python_command(script: &str) -> Command {
+    let mut command = Command::new("python3");
+    command
+        .arg(fixture(script))
+        // No __pycache__ in the source tree when one script imports another.
+        .env("PYTHONDONTWRITEBYTECODE", "1");
+    command
+}
+
+/// Fails the test with the program's stderr unless it exited successfully.
+pub fn assert_success(out: &Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Runs a fixture script that must succeed; returns its stdout.
 pub fn python_ok(script: &str, args: &[&str]) -> String {
     let out = python(script, args);
     assert!(
@@ -397,21 +499,56 @@ pub fn python_ok(script: &str, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// A raw SMTP connection for hostile-input tests: bytes out exactly as given.
-pub struct SmtpConn {
+/// A raw TCP connection to a listener: bytes out exactly as given, lines in as they come
+/// (what [`SmtpConn`] and [`pop3::Pop3`] are made of).
+pub struct Wire {
     stream: TcpStream,
     buf: Vec<u8>,
 }
 
-impl SmtpConn {
-    pub fn connect(addr: SocketAddr) -> SmtpConn {
+impl Wire {
+    /// Connects; a read waits at most `timeout`.
+    pub fn connect(addr: SocketAddr, timeout: Duration) -> Wire {
         let stream = TcpStream::connect(addr).expect("connect");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(20)))
-            .expect("timeout");
-        let mut conn = SmtpConn {
+        stream.set_read_timeout(Some(timeout)).expect("timeout");
+        Wire {
             stream,
             buf: Vec::new(),
+        }
+    }
+
+    pub fn send(&mut self, bytes: &[u8]) {
+        self.stream.write_all(bytes).expect("send");
+    }
+
+    /// One line with its line ending, or `None` at EOF (or a read error or time-out).
+    pub fn raw_line(&mut self) -> Option<Vec<u8>> {
+        loop {
+            if let Some(lf) = self.buf.iter().position(|&b| b == b'\n') {
+                return Some(self.buf.drain(..=lf).collect());
+            }
+            let mut chunk = vec![0u8; 64 * 1024];
+            match self.stream.read(&mut chunk) {
+                Ok(0) | Err(_) => return None,
+                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+    }
+
+    pub fn stream(&self) -> &TcpStream {
+        &self.stream
+    }
+}
+
+/// A raw SMTP connection for hostile-input tests: bytes out exactly as given.
+pub struct SmtpConn {
+    wire: Wire,
+}
+
+impl SmtpConn {
+    pub fn connect(addr: SocketAddr) -> SmtpConn {
+        let mut conn = SmtpConn {
+            wire: Wire::connect(addr, Duration::from_secs(20)),
         };
         let greeting = conn.reply();
         assert!(greeting.starts_with("220"), "greeting: {greeting}");
@@ -419,7 +556,7 @@ impl SmtpConn {
     }
 
     pub fn send(&mut self, bytes: &[u8]) {
-        self.stream.write_all(bytes).expect("send");
+        self.wire.send(bytes);
     }
 
     /// Sends a command line (CRLF added) and returns the whole reply.
@@ -446,17 +583,8 @@ impl SmtpConn {
     }
 
     fn read_line(&mut self) -> Option<String> {
-        loop {
-            if let Some(pos) = self.buf.iter().position(|&b| b == b'\n') {
-                let line: Vec<u8> = self.buf.drain(..=pos).collect();
-                return Some(String::from_utf8_lossy(&line).trim_end().to_string());
-            }
-            let mut chunk = [0u8; 4096];
-            match self.stream.read(&mut chunk) {
-                Ok(0) | Err(_) => return None,
-                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
-            }
-        }
+        let line = self.wire.raw_line()?;
+        Some(String::from_utf8_lossy(&line).trim_end().to_string())
     }
 
     /// True when the server closed the connection (reads EOF).
@@ -465,7 +593,7 @@ impl SmtpConn {
     }
 
     pub fn stream(&self) -> &TcpStream {
-        &self.stream
+        self.wire.stream()
     }
 
     /// EHLO, MAIL, RCPT for a plain message to `rcpt` on port 25.

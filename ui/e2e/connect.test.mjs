@@ -1,6 +1,6 @@
 // End to end: the Internet connection page configures dynamic DNS, collection, ETRN and runs
 // the doctor, against a real `postroom serve`. Everything stays on loopback: the IP-echo
-// service and the dyndns2 provider are tests/resources/ddns_peer.py (started and ended by
+// service and the dyndns2 provider are tests/fixtures/ddns_peer.py (started and ended by
 // PID), the collected mailbox is a port that refuses, the backup MX asked with ETRN a small
 // SMTP peer in this file, the port-25 test host a dead port.
 import { test as nodeTest, before, after } from "node:test";
@@ -23,7 +23,7 @@ const peerDir = mkdtempSync(join(tmpdir(), "postroom-ui-ddns-"));
 async function startPeer() {
   writeFileSync(join(peerDir, "ip4"), "81.2.69.160");
   writeFileSync(join(peerDir, "ip6"), "2a00:1450:4001::1");
-  peer = spawn("python3", [join(ROOT, "tests/resources/ddns_peer.py"), "--out", peerDir], { stdio: "ignore" });
+  peer = spawn("python3", [join(ROOT, "tests/fixtures/ddns_peer.py"), "--out", peerDir], { stdio: "ignore" });
   const portFile = join(peerDir, "port");
   // The peer writes the file once listening; poll for it (no timing assertion, just a wait).
   while (!existsSync(portFile) || readFileSync(portFile, "utf8").trim() === "") {

@@ -1,0 +1,9 @@
+//! The admin surface: the HTTP API, the first-run wizard, live changes, the CLI.
+
+mod api;
+mod cli;
+mod datadir;
+mod events;
+mod live;
+mod security;
+mod setup;

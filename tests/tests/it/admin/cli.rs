@@ -1,0 +1,214 @@
+//! The `postroom` command-line contract: admin commands, their errors (one line, exit 1), and
+//! changes taking effect at once while `serve` runs.
+
+use tests::{Options, PASSWORD, Server, SmtpConn, python_ok};
+
+fn fails_with(server: &Server, args: &[&str], stdin: Option<&str>, needle: &str) {
+    let out = server.cli(args, stdin);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{args:?} should fail: {err}");
+    assert_eq!(err.trim().lines().count(), 1, "one line expected: {err}");
+    assert!(
+        err.contains(needle),
+        "{args:?}: expected {needle:?} in {err}"
+    );
+}
+
+#[test]
+fn domain_add_list_remove() {
+    let server = Server::with(Options {
+        empty: true,
+        ..Options::default()
+    });
+    server.ok(&["domain", "add", "Example.TEST"]);
+    server.ok(&["domain", "add", "other.test"]);
+    assert_eq!(server.ok(&["domain", "list"]), "example.test\nother.test\n");
+    fails_with(&server, &["domain", "add", "example.test"], None, "already");
+    server.ok(&["domain", "remove", "other.test"]);
+    assert_eq!(server.ok(&["domain", "list"]), "example.test\n");
+    fails_with(
+        &server,
+        &["domain", "remove", "nope.test"],
+        None,
+        "nope.test",
+    );
+    fails_with(
+        &server,
+        &["domain", "add", "not a domain"],
+        None,
+        "not a domain",
+    );
+}
+
+#[test]
+fn account_errors_are_one_clear_line() {
+    let server = Server::start();
+    fails_with(
+        &server,
+        &["account", "add", "x@unknown.test", "--password-stdin"],
+        Some("Good-pass-123\n"),
+        "unknown.test",
+    );
+    fails_with(
+        &server,
+        &["account", "add", "alice@example.test", "--password-stdin"],
+        Some("Good-pass-123\n"),
+        "already",
+    );
+    fails_with(
+        &server,
+        &["account", "add", "new@example.test", "--password-stdin"],
+        Some("\n"),
+        "empty",
+    );
+    fails_with(
+        &server,
+        &["account", "add", "new@example.test", "--password-stdin"],
+        Some("short\n"),
+        "8",
+    );
+    fails_with(
+        &server,
+        &["account", "add", "new@example.test", "--password-stdin"],
+        Some("password\n"),
+        "common",
+    );
+    fails_with(
+        &server,
+        &["account", "remove", "ghost@example.test"],
+        None,
+        "ghost@example.test",
+    );
+    fails_with(
+        &server,
+        &["domain", "remove", "example.test"],
+        None,
+        "account",
+    );
+    fails_with(
+        &server,
+        &["account", "add", "not-an-address", "--password-stdin"],
+        Some("Good-pass-123\n"),
+        "address",
+    );
+}
+
+#[test]
+fn account_and_alias_lists() {
+    let server = Server::start();
+    assert_eq!(
+        server.ok(&["account", "list"]),
+        "alice@example.test\nbob@example.test\ndave@example.test\n"
+    );
+    let aliases = server.ok(&["alias", "list"]);
+    assert!(
+        aliases.contains("sales@example.test -> alice@example.test, bob@example.test"),
+        "{aliases}"
+    );
+    assert!(
+        aliases.contains("@catchall.test -> bob@example.test"),
+        "{aliases}"
+    );
+    server.ok(&["alias", "remove", "sales@example.test"]);
+    assert!(!server.ok(&["alias", "list"]).contains("sales@"));
+    fails_with(
+        &server,
+        &["alias", "add", "x@nowhere.test", "alice@example.test"],
+        None,
+        "nowhere.test",
+    );
+}
+
+#[test]
+fn changes_take_effect_at_once_while_serving() {
+    let server = Server::start();
+    let mut c = SmtpConn::connect(server.smtp);
+    c.cmd("EHLO client.test");
+    c.cmd("MAIL FROM:<a@outside.test>");
+    assert!(c.cmd("RCPT TO:<zed@example.test>").starts_with("550"));
+    server.ok_stdin(
+        &["account", "add", "zed@example.test", "--password-stdin"],
+        "Zed-password-1\n",
+    );
+    assert!(c.cmd("RCPT TO:<zed@example.test>").starts_with("250"));
+    server.ok(&["account", "remove", "bob@example.test"]);
+    assert!(c.cmd("RCPT TO:<bob@example.test>").starts_with("550"));
+    server.ok(&["domain", "add", "new.test"]);
+    server.ok(&["alias", "add", "@new.test", "zed@example.test"]);
+    assert!(c.cmd("RCPT TO:<anyone@new.test>").starts_with("250"));
+}
+
+#[test]
+fn passwd_changes_the_password_for_auth() {
+    let server = Server::start();
+    server.ok_stdin(
+        &[
+            "account",
+            "passwd",
+            "alice@example.test",
+            "--password-stdin",
+        ],
+        "New-secret-77\r\n",
+    );
+    let script = "admin_cli_passwd_auth.py";
+    let out = python_ok(
+        script,
+        &[
+            &server.submissions.port().to_string(),
+            PASSWORD,
+            "New-secret-77",
+        ],
+    );
+    assert_eq!(out, "535\n235\n");
+}
+
+#[test]
+fn export_writes_an_mbox_that_python_reads() {
+    let server = Server::start();
+    let mut c = SmtpConn::connect(server.smtp);
+    c.start_mail("alice@example.test");
+    c.cmd("DATA");
+    c.send(b"Subject: mbox\r\nMessage-ID: <mbox-1@test>\r\n\r\nFrom the start\r\n>From quoted\r\n.\r\n");
+    assert!(c.reply().starts_with("250"));
+    let file = server.data_dir().join("alice.mbox");
+    let out = server.ok(&[
+        "export",
+        "alice@example.test",
+        "--mbox",
+        file.to_str().expect("path"),
+    ]);
+    assert!(out.contains('1'), "{out}");
+    let script = "admin_cli_read_mbox.py";
+    let out = python_ok(script, &[file.to_str().expect("path")]);
+    // mboxrd quoting (one more `>` before any `>*From `), which Python reads as written.
+    assert_eq!(
+        out.trim(),
+        "<mbox-1@test> '>From the start\\n>>From quoted\\n'"
+    );
+}
+
+#[test]
+fn a_config_with_several_mistakes_lists_them_all() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("postroom.toml"),
+        "hostname = \"mx.example.test\"\n[listen]\nsmtp = [\"127.0.0.1:99999\"]\n[limits]\nmax_mesage_size = 10\nmax_line_length = \"long\"\n",
+    )
+    .expect("write");
+    let out = std::process::Command::new(tests::binary())
+        .arg("--data-dir")
+        .arg(dir.path())
+        .arg("serve")
+        .output()
+        .expect("postroom");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    for needle in [
+        "listen.smtp[0]",
+        "limits.max_mesage_size",
+        "max_message_size",
+        "limits.max_line_length",
+    ] {
+        assert!(err.contains(needle), "{needle} missing in {err}");
+    }
+}

@@ -1,0 +1,4 @@
+//! Dynamic DNS updaters against `fixtures/ddns_peer.py`.
+
+mod settings;
+mod update;

@@ -1,0 +1,211 @@
+//! LIST-EXTENDED (RFC 5258), LIST-STATUS (RFC 5819) and CREATE-SPECIAL-USE (RFC 6154 §3)
+//! against the real server: exact exchanges over a raw connection, and Python's imaplib.
+
+use tests::imap::{ImapConn, server};
+
+/// APPEND with LITERAL+ (RFC 7888): `{n+}`, no continuation request.
+fn append(c: &mut ImapConn, tag: &str, mailbox: &str, flags: &str, body: &str) {
+    c.send(
+        format!(
+            "{tag} APPEND {mailbox} ({flags}) {{{}+}}\r\n{body}\r\n",
+            body.len()
+        )
+        .as_bytes(),
+    );
+    let r = c.until(tag);
+    assert!(
+        r.last()
+            .is_some_and(|l| l.starts_with(&format!("{tag} OK"))),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn list_status_sends_a_status_after_each_listed_mailbox() {
+    let server = server();
+    let mut c = ImapConn::login(server.addr("imap"), "alice");
+    let caps = c.cmd("c", "CAPABILITY").join("\n");
+    for cap in [
+        "LIST-EXTENDED",
+        "LIST-STATUS",
+        "CREATE-SPECIAL-USE",
+        "SPECIAL-USE",
+    ] {
+        assert!(caps.contains(cap), "{cap}: {caps}");
+    }
+    append(&mut c, "a1", "INBOX", "\\Seen", "Subject: one\r\n\r\nx");
+    append(&mut c, "a2", "INBOX", "", "Subject: two\r\n\r\ny");
+    append(&mut c, "a3", "Sent", "\\Seen", "Subject: three\r\n\r\nz");
+    let r = c.cmd("l1", "LIST \"\" \"*\" RETURN (STATUS (MESSAGES UNSEEN))");
+    assert_eq!(
+        r,
+        [
+            "* LIST (\\HasNoChildren \\Drafts) \"/\" \"Drafts\"",
+            "* STATUS \"Drafts\" (MESSAGES 0 UNSEEN 0)",
+            "* LIST (\\HasNoChildren) \"/\" \"INBOX\"",
+            "* STATUS \"INBOX\" (MESSAGES 2 UNSEEN 1)",
+            "* LIST (\\HasNoChildren \\Junk) \"/\" \"Junk\"",
+            "* STATUS \"Junk\" (MESSAGES 0 UNSEEN 0)",
+            "* LIST (\\HasNoChildren \\Sent) \"/\" \"Sent\"",
+            "* STATUS \"Sent\" (MESSAGES 1 UNSEEN 0)",
+            "* LIST (\\HasNoChildren \\Trash) \"/\" \"Trash\"",
+            "* STATUS \"Trash\" (MESSAGES 0 UNSEEN 0)",
+            "l1 OK LIST completed",
+        ]
+    );
+    // The same through imaplib: the STATUS responses arrive with the LIST ones.
+    let script = "imap_list_status.py";
+    let out = tests::imap::run_script(&server, script);
+    assert_eq!(
+        out.trim(),
+        r#"OK [b'(\\HasNoChildren) "/" "INBOX"'] [b'"INBOX" (MESSAGES 2 UIDNEXT 3 UNSEEN 1)']"#
+    );
+}
+
+#[test]
+fn selection_and_return_options_of_list_extended() {
+    let server = server();
+    let mut c = ImapConn::login(server.addr("imap"), "bob");
+    // RFC 5258 §5 example tree: Fruit not subscribed but Fruit/Banana is; Vegetable and
+    // Vegetable/Broccoli both subscribed. New mailboxes start subscribed here.
+    for name in [
+        "Fruit",
+        "Fruit/Apple",
+        "Fruit/Banana",
+        "Vegetable",
+        "Vegetable/Broccoli",
+    ] {
+        let r = c.cmd("c", &format!("CREATE {name}"));
+        assert_eq!(r, ["c OK CREATE completed"]);
+    }
+    for name in ["Fruit", "Fruit/Apple"] {
+        let r = c.cmd("u", &format!("UNSUBSCRIBE {name}"));
+        assert_eq!(r, ["u OK UNSUBSCRIBE completed"]);
+    }
+    // Selection SUBSCRIBED: only subscribed mailboxes, each with \Subscribed.
+    let r = c.cmd("l1", "LIST (SUBSCRIBED) \"\" \"F*\"");
+    assert_eq!(
+        r,
+        [
+            "* LIST (\\HasNoChildren \\Subscribed) \"/\" \"Fruit/Banana\"",
+            "l1 OK LIST completed",
+        ]
+    );
+    // RECURSIVEMATCH (RFC 5258 §3.5): a parent matching "%" whose subscribed child does not
+    // match the pattern is listed with CHILDINFO, subscribed or not.
+    let r = c.cmd(
+        "l2",
+        "LIST (SUBSCRIBED RECURSIVEMATCH) \"\" \"%\" RETURN (CHILDREN)",
+    );
+    assert_eq!(
+        r,
+        [
+            "* LIST (\\HasNoChildren \\Drafts \\Subscribed) \"/\" \"Drafts\"",
+            "* LIST (\\HasChildren) \"/\" \"Fruit\" (\"CHILDINFO\" (\"SUBSCRIBED\"))",
+            "* LIST (\\HasNoChildren \\Subscribed) \"/\" \"INBOX\"",
+            "* LIST (\\HasNoChildren \\Junk \\Subscribed) \"/\" \"Junk\"",
+            "* LIST (\\HasNoChildren \\Sent \\Subscribed) \"/\" \"Sent\"",
+            "* LIST (\\HasNoChildren \\Trash \\Subscribed) \"/\" \"Trash\"",
+            "* LIST (\\HasChildren \\Subscribed) \"/\" \"Vegetable\" (\"CHILDINFO\" (\"SUBSCRIBED\"))",
+            "l2 OK LIST completed",
+        ]
+    );
+    // With "*" every subscribed child matches itself: no CHILDINFO, Fruit not listed.
+    let r = c.cmd("l3", "LIST (RECURSIVEMATCH SUBSCRIBED) \"\" \"*able*\"");
+    assert_eq!(
+        r,
+        [
+            "* LIST (\\HasChildren \\Subscribed) \"/\" \"Vegetable\"",
+            "* LIST (\\HasNoChildren \\Subscribed) \"/\" \"Vegetable/Broccoli\"",
+            "l3 OK LIST completed",
+        ]
+    );
+    // Selection SPECIAL-USE (RFC 6154 §5.1): only mailboxes with a special use.
+    let r = c.cmd("l4", "LIST (SPECIAL-USE) \"\" \"*\" RETURN (SPECIAL-USE)");
+    assert_eq!(
+        r,
+        [
+            "* LIST (\\HasNoChildren \\Drafts) \"/\" \"Drafts\"",
+            "* LIST (\\HasNoChildren \\Junk) \"/\" \"Junk\"",
+            "* LIST (\\HasNoChildren \\Sent) \"/\" \"Sent\"",
+            "* LIST (\\HasNoChildren \\Trash) \"/\" \"Trash\"",
+            "l4 OK LIST completed",
+        ]
+    );
+    // RETURN (SUBSCRIBED) marks subscribed mailboxes without selecting on it; several
+    // patterns (RFC 5258 §3) list the union once, in name order.
+    let r = c.cmd(
+        "l5",
+        "LIST \"\" (\"Fruit/*\" \"INBOX\" \"Fruit/B*\") RETURN (SUBSCRIBED)",
+    );
+    assert_eq!(
+        r,
+        [
+            "* LIST (\\HasNoChildren) \"/\" \"Fruit/Apple\"",
+            "* LIST (\\HasNoChildren \\Subscribed) \"/\" \"Fruit/Banana\"",
+            "* LIST (\\HasNoChildren \\Subscribed) \"/\" \"INBOX\"",
+            "l5 OK LIST completed",
+        ]
+    );
+    // LSUB is unchanged: subscribed mailboxes, no \Subscribed attribute.
+    let r = c.cmd("l6", "LSUB \"\" \"Fruit/*\"");
+    assert_eq!(
+        r,
+        [
+            "* LSUB (\\HasNoChildren) \"/\" \"Fruit/Banana\"",
+            "l6 OK LSUB completed",
+        ]
+    );
+    // RECURSIVEMATCH alone is a BAD (RFC 5258 §3.1: it needs another selection option).
+    let r = c.cmd("b1", "LIST (RECURSIVEMATCH) \"\" \"*\"");
+    assert!(r[0].starts_with("b1 BAD"), "{r:?}");
+    // An unknown selection option is a BAD (RFC 5258 §3).
+    let r = c.cmd("b2", "LIST (BOGUS) \"\" \"*\"");
+    assert!(r[0].starts_with("b2 BAD"), "{r:?}");
+    // An unknown return option is a BAD too (RFC 5258 §3.2).
+    let r = c.cmd("b3", "LIST \"\" \"*\" RETURN (BOGUS)");
+    assert!(r[0].starts_with("b3 BAD"), "{r:?}");
+}
+
+#[test]
+fn create_special_use_assigns_one_mailbox_per_use() {
+    let server = server();
+    let mut c = ImapConn::login(server.addr("imap"), "dave");
+    let r = c.cmd("c1", "CREATE \"Archive\" (USE (\\Archive))");
+    assert_eq!(r, ["c1 OK CREATE completed"]);
+    let r = c.cmd("l1", "LIST \"\" \"Arch*\" RETURN (SPECIAL-USE)");
+    assert_eq!(
+        r,
+        [
+            "* LIST (\\HasNoChildren \\Archive) \"/\" \"Archive\"",
+            "l1 OK LIST completed",
+        ]
+    );
+    // A second \Archive: NO [USEATTR], and the mailbox is not created (RFC 6154 §3).
+    let r = c.cmd("c2", "CREATE \"Old mail\" (USE (\\archive))");
+    assert!(r[0].starts_with("c2 NO [USEATTR]"), "{r:?}");
+    // \Sent is taken by the default Sent mailbox.
+    let r = c.cmd("c3", "CREATE \"Sent 2\" (USE (\\Sent))");
+    assert!(r[0].starts_with("c3 NO [USEATTR]"), "{r:?}");
+    // \All is a virtual mailbox this server does not keep: NO [USEATTR].
+    let r = c.cmd("c4", "CREATE \"Everything\" (USE (\\All))");
+    assert!(r[0].starts_with("c4 NO [USEATTR]"), "{r:?}");
+    // Two uses for one mailbox are not supported: NO [USEATTR].
+    let r = c.cmd("c5", "CREATE \"Both\" (USE (\\Junk \\Trash))");
+    assert!(r[0].starts_with("c5 NO [USEATTR]"), "{r:?}");
+    let r = c.cmd(
+        "l2",
+        "LIST \"\" (\"Old mail\" \"Sent 2\" \"Everything\" \"Both\")",
+    );
+    assert_eq!(r, ["l2 OK LIST completed"], "none was created");
+    // An existing name with a free use: NO [ALREADYEXISTS] from the create itself.
+    let r = c.cmd("c6", "CREATE \"Archive\" (USE (\\Drafts))");
+    assert!(r[0].starts_with("c6 NO"), "{r:?}");
+    // After deleting the archive its use is free again.
+    assert_eq!(c.cmd("d1", "DELETE Archive"), ["d1 OK DELETE completed"]);
+    let r = c.cmd("c7", "CREATE \"Archive/2026\" (USE (\\Archive))");
+    assert_eq!(r, ["c7 OK CREATE completed"]);
+    // An unknown CREATE parameter is a syntax error (RFC 4466 §2.2).
+    let r = c.cmd("c8", "CREATE \"X\" (COLOUR (red))");
+    assert!(r[0].starts_with("c8 BAD"), "{r:?}");
+}
