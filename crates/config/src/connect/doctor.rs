@@ -20,7 +20,7 @@ pub struct Doctor {
     /// empty: skip.
     pub blocklists: Vec<String>,
     /// Longest wait for one connection, reply or HTTP request. DNS look-ups have their own,
-    /// shorter limits (`connect::doctor`).
+    /// shorter limits (`dynip::doctor`).
     pub timeout: Duration,
 }
 
