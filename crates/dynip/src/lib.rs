@@ -9,7 +9,7 @@
 //!   changes, live-updated entries.
 //! - `error_kind.rs`: [`ErrorKind`], the machine-readable kind of a job's, record's or
 //!   entry's last error, which the panel words in the reader's language.
-//! - `live.rs`: a list of configured items (jobs, entries) replaced live, unchanged ones kept.
+//! - `job_list.rs`: a list of configured items (jobs, entries) replaced live, unchanged ones kept.
 //! - `doctor/`: the connectivity doctor: port 25, public IP, PTR, MX, blocklists, smart host.
 
 pub mod collect;
@@ -18,7 +18,7 @@ pub mod doctor;
 mod error_kind;
 pub mod etrn;
 pub mod ip;
-mod live;
+mod job_list;
 
 pub use error_kind::ErrorKind;
 
