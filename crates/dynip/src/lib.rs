@@ -5,7 +5,7 @@
 //! - `ip/`: finding the public IPv4/IPv6 address through HTTP IP-echo endpoints.
 //! - `ddns/`: dynamic DNS updaters (dyndns2, Cloudflare, DNSPod, Alibaba Cloud DNS).
 //! - `collect/`: collection from ISP mailboxes over POP3 and IMAP.
-//! - `etrn.rs`, `etrn/`: ETRN (RFC 1985) to backup MX hosts at start, on an interval, on IP
+//! - `etrn/`: ETRN (RFC 1985) to backup MX hosts at start, on an interval, on IP
 //!   changes, live-updated entries.
 //! - `error_kind.rs`: [`ErrorKind`], the machine-readable kind of a job's, record's or
 //!   entry's last error, which the panel words in the reader's language.

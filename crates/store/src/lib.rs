@@ -16,9 +16,9 @@
 //! - `deliver.rs`: one message to local INBOXes and queue rows in one transaction.
 //! - `spool.rs`: a large arriving message in a temporary file of the data directory's `tmp/`,
 //!   delivered from there in pieces.
-//! - `collected.rs`: what `[[collect]]` jobs fetched (POP3 UIDL, IMAP UIDVALIDITY:UID),
+//! - `collected/`: what `[[collect]]` jobs fetched (POP3 UIDL, IMAP UIDVALIDITY:UID),
 //!   recorded in the same transaction as the delivery: each message once;
-//!   `collected/fingerprint.rs`: the content fingerprint that finds it again under a new id.
+//!   `fingerprint.rs` there: the content fingerprint that finds it again under a new id.
 //! - `export.rs`: an account's mailboxes as an mboxrd file.
 //! - `quota.rs`: storage quotas: an account's limit and usage (kept per mailbox by triggers).
 //! - `mailbox.rs`: IMAP's mailboxes: list, create, delete, rename, subscribe; snapshots with

@@ -17,7 +17,7 @@
 //! - `blocklist.rs`: DNS blocklists (RFC 5782), IPv4 and IPv6.
 //! - `reverse.rs`: reverse names (`in-addr.arpa`, `ip6.arpa`, blocklist zones).
 //! - `smarthost.rs`: each `[[route]]` relay: reachable, TLS, AUTH.
-//! - `text.rs`: the messages, English and Simplified Chinese.
+//! - `text/`: the messages, English and Simplified Chinese.
 
 mod blocklist;
 mod dns;
