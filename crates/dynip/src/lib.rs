@@ -1,5 +1,8 @@
-//! Mail on a dynamic-IP office line (issue #7): the public IP watcher, dynamic DNS updaters,
-//! collection from outside POP3/IMAP mailboxes, ETRN and the connectivity doctor.
+//! Mail on a dynamic-IP office line: the public IP watcher, dynamic DNS updaters,
+//! collection from outside POP3/IMAP mailboxes, ETRN and the connectivity doctor. Each
+//! part exists because the server's address changes or its port 25 may be out of reach:
+//! keep the name pointing at the address, fetch the mail that could not arrive, and tell
+//! the user what the line can and cannot do.
 //!
 //! # Layout
 //! - `ip/`: finding the public IPv4/IPv6 address through HTTP IP-echo endpoints.

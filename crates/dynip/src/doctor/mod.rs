@@ -1,4 +1,4 @@
-//! The connectivity doctor (issue #7): can this office line send and receive mail? Each
+//! The connectivity doctor: can this office line send and receive mail? Each
 //! check returns a [`Check`]: an id, a [`Status`], detail values, and a plain-language
 //! summary and fix as message keys with parameters, which [`text`] renders in English or
 //! Simplified Chinese.

@@ -1,4 +1,4 @@
-//! The connectivity doctor (issue #7): every check of `dynip::doctor` for the running
+//! The connectivity doctor: every check of `dynip::doctor` for the running
 //! configuration and the local domains, and the one-click fix for a blocked port 25: a
 //! catch-all `[[route]]` through the ISP's smart host, written through the settings edit
 //! path (validated, comments kept, applied at once).
