@@ -15,7 +15,7 @@ import { Etrn } from "./connections/Etrn";
 import { ConnError } from "./connections/ErrorKind";
 import {
   CollectJobFields, DdnsRecordFields, compact, jobTable, jobValues, recordValues, scopeError, type Table as Entry,
-} from "../components/ConnectForms";
+} from "./connections/Forms";
 import { formatRelative, formatTime } from "../format";
 import { errorText, useAction, useEvents, useLoad, useThrottled } from "../hooks";
 import { useI18n, type Key } from "../i18n";
@@ -87,12 +87,12 @@ function DdnsOptions({ open, onClose, ddns, onSaved }: { open: boolean; onClose:
   const list = (v: string) => v.split("\n").map((s) => s.trim()).filter(Boolean);
   return (
     <FormModal<{ ipv4_endpoints: string; ipv6_endpoints: string }>
-      title={t("connect.ddnsOptions")} open={open} onClose={onClose} testId="ddns-options-modal"
+      title={t("conn.ddnsOptions")} open={open} onClose={onClose} testId="ddns-options-modal"
       initialValues={{ ipv4_endpoints: lines(ddns.ipv4_endpoints), ipv6_endpoints: lines(ddns.ipv6_endpoints) }}
       onSubmit={async (v) => onSaved(await api.updateSettings({ ddns: { ipv4_endpoints: list(v.ipv4_endpoints), ipv6_endpoints: list(v.ipv6_endpoints) } }))}>
-      <Typography.Paragraph type="secondary">{t("connect.echoHelp")}</Typography.Paragraph>
-      <Form.Item name="ipv4_endpoints" label={t("connect.echo4")}><Input.TextArea rows={3} data-testid="echo4" /></Form.Item>
-      <Form.Item name="ipv6_endpoints" label={t("connect.echo6")}><Input.TextArea rows={3} data-testid="echo6" /></Form.Item>
+      <Typography.Paragraph type="secondary">{t("conn.echoHelp")}</Typography.Paragraph>
+      <Form.Item name="ipv4_endpoints" label={t("conn.echo4")}><Input.TextArea rows={3} data-testid="echo4" /></Form.Item>
+      <Form.Item name="ipv6_endpoints" label={t("conn.echo6")}><Input.TextArea rows={3} data-testid="echo6" /></Form.Item>
     </FormModal>
   );
 }
@@ -106,7 +106,7 @@ function Ddns() {
   const [options, setOptions] = useState(false);
   const [saved, setSaved] = useState<SettingsResponse>();
   const refresh = useThrottled(() => void ddns.reload(), 1000);
-  useEvents((e) => { if (e.type === "log" && e.target.startsWith("connect")) refresh(); });
+  useEvents((e) => { if (e.type === "log" && e.target.startsWith("dynip")) refresh(); });
   const reload = async (r?: SettingsResponse) => {
     if (r) setSaved(r);
     await Promise.all([settings.reload(), ddns.reload()]);
@@ -123,7 +123,7 @@ function Ddns() {
     <Card title={t("conn.ddns")} size="small" style={{ marginBottom: 16 }} data-testid="ddns-card"
       extra={
         <Space wrap>
-          <Switch checked={enabled} data-testid="ddns-enabled" checkedChildren={t("connect.on")} unCheckedChildren={t("connect.off")}
+          <Switch checked={enabled} data-testid="ddns-enabled" checkedChildren={t("conn.on")} unCheckedChildren={t("conn.off")}
             disabled={!settings.data}
             onChange={async (on) => {
               try {
@@ -132,9 +132,9 @@ function Ddns() {
                 void message.error(errorText(t, e));
               }
             }} />
-          <Button size="small" onClick={() => setOptions(true)} data-testid="ddns-options">{t("connect.ddnsOptions")}</Button>
+          <Button size="small" onClick={() => setOptions(true)} data-testid="ddns-options">{t("conn.ddnsOptions")}</Button>
           <Button size="small" onClick={() => void reload()}>{t("common.refresh")}</Button>
-          <Button size="small" type="primary" onClick={() => setEditing("new")} data-testid="ddns-add">{t("connect.addRecord")}</Button>
+          <Button size="small" type="primary" onClick={() => setEditing("new")} data-testid="ddns-add">{t("conn.addRecord")}</Button>
         </Space>
       }>
       {settings.error && <Alert type="info" showIcon message={t("settings.unavailable", { reason: errorText(t, settings.error) })} />}
@@ -156,7 +156,7 @@ function Ddns() {
         pagination={false}
         dataSource={keyed(list)}
         data-testid="ddns-records"
-        locale={{ emptyText: t("connect.noRecords") }}
+        locale={{ emptyText: t("conn.noRecords") }}
         columns={[
           { title: t("conn.hostname"), dataIndex: "hostname" },
           { title: t("conn.provider"), dataIndex: "provider" },
@@ -180,7 +180,7 @@ function Ddns() {
             title: t("common.actions"),
             render: (_, r, i) => (
               <Space>
-                <Button size="small" onClick={() => setEditing(i)}>{t("connect.edit")}</Button>
+                <Button size="small" onClick={() => setEditing(i)}>{t("conn.edit")}</Button>
                 <RemoveButton name={String(r.hostname)} remove={() => saveEntry(DDNS_RECORDS, i, null)} after={() => reload()} />
               </Space>
             ),
@@ -188,7 +188,7 @@ function Ddns() {
         ]}
       />
       {editing !== null && (
-        <FormModal<Entry> title={t(index === null ? "connect.addRecord" : "connect.editRecord")} open onClose={() => setEditing(null)}
+        <FormModal<Entry> title={t(index === null ? "conn.addRecord" : "conn.editRecord")} open onClose={() => setEditing(null)}
           testId="ddns-record-modal" initialValues={recordValues(index === null ? undefined : list[index])}
           onSubmit={async (v) => reload(await saveEntry(DDNS_RECORDS, index, compact(v)))}>
           {(form) => <DdnsRecordFields form={form} existing={index !== null} />}
@@ -210,7 +210,7 @@ function Collect() {
   // A run delivers messages and logs its progress: show the new numbers.
   useEvents((e) => {
     if (e.type === "change" && e.kind === "message_added") refresh();
-    if (e.type === "log" && e.target.startsWith("connect")) refresh();
+    if (e.type === "log" && e.target.startsWith("dynip")) refresh();
   });
   const reload = async (r?: SettingsResponse) => {
     if (r) setSaved(r);
@@ -224,7 +224,7 @@ function Collect() {
       extra={
         <Space>
           <Button size="small" onClick={() => void reload()}>{t("common.refresh")}</Button>
-          <Button size="small" type="primary" onClick={() => setEditing("new")} data-testid="collect-add">{t("connect.addJob")}</Button>
+          <Button size="small" type="primary" onClick={() => setEditing("new")} data-testid="collect-add">{t("conn.addJob")}</Button>
         </Space>
       }>
       <Typography.Paragraph type="secondary">{t("conn.collectHelp")}</Typography.Paragraph>
@@ -239,7 +239,7 @@ function Collect() {
         locale={{ emptyText: t("conn.collectEmpty") }}
         columns={[
           { title: t("conn.mailbox"), render: (_, j, i) => <code>{state(i)?.label ?? `${j.protocol}://${j.user}@${j.host}`}</code> },
-          { title: t("conn.deliverTo"), render: (_, j) => String(j.mode === "domain" ? t("connect.mode.domainTo", { fallback: String(j.fallback) }) : j.account) },
+          { title: t("conn.deliverTo"), render: (_, j) => String(j.mode === "domain" ? t("conn.mode.domainTo", { fallback: String(j.fallback) }) : j.account) },
           {
             title: t("conn.lastRun"),
             render: (_, j, i) => {
@@ -267,7 +267,7 @@ function Collect() {
                   }}>
                     {t("conn.fetchNow")}
                   </Button>
-                  <Button size="small" onClick={() => setEditing(i)}>{t("connect.edit")}</Button>
+                  <Button size="small" onClick={() => setEditing(i)}>{t("conn.edit")}</Button>
                   <RemoveButton name={s?.label ?? String(j.host)} remove={() => saveEntry(COLLECT_JOBS, i, null)} after={() => reload()} />
                 </Space>
               );
@@ -276,7 +276,7 @@ function Collect() {
         ]}
       />
       {editing !== null && (
-        <FormModal<Entry> title={t(index === null ? "connect.addJob" : "connect.editJob")} open onClose={() => setEditing(null)}
+        <FormModal<Entry> title={t(index === null ? "conn.addJob" : "conn.editJob")} open onClose={() => setEditing(null)}
           testId="collect-job-modal" initialValues={jobValues(index === null ? undefined : list[index])}
           onSubmit={async (v) => reload(await saveEntry(COLLECT_JOBS, index, jobTable(v)))}>
           {(form) => <CollectJobFields form={form} existing={index !== null} />}

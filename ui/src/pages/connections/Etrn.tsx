@@ -99,7 +99,7 @@ function EtrnFields() {
       <Form.Item name="host" label={t("etrn.host")} rules={[required]}>
         <Input placeholder="backup-mx.isp.example" data-testid="etrn-host" />
       </Form.Item>
-      <Form.Item name="port" label={t("connect.port")}>
+      <Form.Item name="port" label={t("conn.port")}>
         <InputNumber min={1} max={65535} data-testid="etrn-port" />
       </Form.Item>
       <Form.Item name="domains" label={t("etrn.domains")} rules={[required]} extra={t("etrn.domainsHelp")}>
@@ -108,10 +108,10 @@ function EtrnFields() {
       <Form.Item name="tls" label={t("settings.routeTls")}>
         <Select data-testid="etrn-tls" options={[
           { value: "starttls", label: t("etrn.tls.starttls") },
-          { value: "none", label: t("connect.tls.none") },
+          { value: "none", label: t("conn.tls.none") },
         ]} />
       </Form.Item>
-      <Form.Item name="interval" label={t("connect.interval")} extra={t("etrn.intervalHelp")}>
+      <Form.Item name="interval" label={t("conn.interval")} extra={t("etrn.intervalHelp")}>
         <Input data-testid="etrn-interval" />
       </Form.Item>
     </>
@@ -126,7 +126,7 @@ export function Etrn() {
   const [editing, setEditing] = useState<number | "new" | null>(null);
   const refresh = useThrottled(() => void status.reload(), 1000);
   // ETRN sessions log under the `etrn` target.
-  useEvents((e) => { if (e.type === "log" && (e.target === "etrn" || e.target.startsWith("connect"))) refresh(); });
+  useEvents((e) => { if (e.type === "log" && (e.target === "etrn" || e.target.startsWith("dynip"))) refresh(); });
   const reload = async () => { await Promise.all([settings.reload(), status.reload()]); };
   const list = ((settings.data?.settings.etrn as Entry[] | undefined) ?? []).map((e, i) => ({ ...e, key: String(i) }));
   const now = Date.now() / 1000;
@@ -185,7 +185,7 @@ export function Etrn() {
                 }}>
                   {t("etrn.runNow")}
                 </Button>
-                <Button size="small" onClick={() => setEditing(i)}>{t("connect.edit")}</Button>
+                <Button size="small" onClick={() => setEditing(i)}>{t("conn.edit")}</Button>
                 <RemoveButton name={name(e)} remove={() => api.etrnRemove(i)} after={reload} />
               </Space>
             ),
