@@ -49,6 +49,8 @@ mod checkpoint;
 mod collected;
 mod deliver;
 mod export;
+#[cfg(test)]
+mod fixture;
 mod mailbox;
 mod maildrop;
 mod migrations;
@@ -221,6 +223,27 @@ pub struct Delivery {
     /// The queue rows' envelope sender when it differs from `envelope_from`: the SRS address
     /// of mail from the Internet that an alias forwards outside.
     pub forward_sender: Option<String>,
+}
+
+impl Delivery {
+    /// A message from outside for local `accounts` only: no DSN options, no outside
+    /// recipients, nothing forwarded (mail collected from another server, tests).
+    pub fn inbound(
+        envelope_from: impl Into<String>,
+        message: Vec<u8>,
+        accounts: Vec<AccountId>,
+    ) -> Delivery {
+        Delivery {
+            message,
+            envelope_from: envelope_from.into(),
+            envid: None,
+            ret: None,
+            accounts,
+            remote: Vec::new(),
+            origin: Origin::Inbound,
+            forward_sender: None,
+        }
+    }
 }
 
 /// What changed, broadcast after the change is durable.
