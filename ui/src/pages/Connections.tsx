@@ -9,15 +9,15 @@ import { Alert, App, Button, Card, Descriptions, Form, Input, Space, Switch, Tab
 import { api } from "../api";
 import { PageHeader } from "../components/PageHeader";
 import { FormModal } from "../components/FormModal";
-import { RemoveButton } from "../components/RemoveButton";
 import { Doctor } from "../components/Doctor";
 import { Etrn } from "./connections/Etrn";
 import { ConnError } from "./connections/ErrorKind";
+import { EditRemove, NextRun, RefreshAdd, RunNow } from "./connections/Entries";
 import {
   CollectJobFields, DdnsRecordFields, compact, jobTable, jobValues, recordValues, scopeError, type Table as Entry,
 } from "./connections/Forms";
-import { formatRelative, formatTime } from "../format";
-import { errorText, useAction, useEvents, useLoad, useThrottled } from "../hooks";
+import { formatTime } from "../format";
+import { errorText, useEvents, useLoad, useThrottled } from "../hooks";
 import { useI18n, type Key } from "../i18n";
 import type { CollectStatus, DdnsRecordStatus, SettingsResponse, SettingsTree } from "../types";
 
@@ -114,7 +114,6 @@ function Ddns() {
   const d = ddns.data;
   const section = (settings.data?.settings.ddns as SettingsTree | undefined) ?? {};
   const enabled = section.enabled === true;
-  const now = Date.now() / 1000;
   const when = (v: number | null | undefined) => (v ? formatTime(v, lang) : t("conn.never"));
   // The state of configured record `i` (the status lists them in the same order).
   const state = (r: Entry, i: number) => d?.records.find((s, j) => j === i && s.hostname === r.hostname);
@@ -175,14 +174,11 @@ function Ddns() {
             },
           },
           { title: t("conn.lastUpdate"), render: (_, r, i) => when(state(r, i)?.last_update) },
-          { title: t("conn.nextRun"), render: (_, r, i) => { const n = state(r, i)?.next_run; return n ? formatRelative(n, now, lang) : "—"; } },
+          { title: t("conn.nextRun"), render: (_, r, i) => <NextRun at={state(r, i)?.next_run} /> },
           {
             title: t("common.actions"),
             render: (_, r, i) => (
-              <Space>
-                <Button size="small" onClick={() => setEditing(i)}>{t("conn.edit")}</Button>
-                <RemoveButton name={String(r.hostname)} remove={() => saveEntry(DDNS_RECORDS, i, null)} after={() => reload()} />
-              </Space>
+              <EditRemove onEdit={() => setEditing(i)} name={String(r.hostname)} remove={() => saveEntry(DDNS_RECORDS, i, null)} after={() => reload()} />
             ),
           },
         ]}
@@ -203,7 +199,6 @@ function Collect() {
   const { t, lang } = useI18n();
   const jobs = useLoad(api.collect);
   const { settings, list } = useConfigured(COLLECT_JOBS);
-  const action = useAction();
   const [editing, setEditing] = useState<number | "new" | null>(null);
   const [saved, setSaved] = useState<SettingsResponse>();
   const refresh = useThrottled(() => void jobs.reload(), 1000);
@@ -216,16 +211,12 @@ function Collect() {
     if (r) setSaved(r);
     await Promise.all([settings.reload(), jobs.reload()]);
   };
-  const now = Date.now() / 1000;
   const state = (i: number): CollectStatus | undefined => jobs.data?.find((j) => j.index === i);
   const index = typeof editing === "number" ? editing : null;
   return (
     <Card title={t("conn.collect")} size="small" data-testid="collect-card"
       extra={
-        <Space>
-          <Button size="small" onClick={() => void reload()}>{t("common.refresh")}</Button>
-          <Button size="small" type="primary" onClick={() => setEditing("new")} data-testid="collect-add">{t("conn.addJob")}</Button>
-        </Space>
+        <RefreshAdd onRefresh={() => void reload()} onAdd={() => setEditing("new")} addLabel={t("conn.addJob")} addTestId="collect-add" />
       }>
       <Typography.Paragraph type="secondary">{t("conn.collectHelp")}</Typography.Paragraph>
       {settings.error && <Alert type="info" showIcon message={t("settings.unavailable", { reason: errorText(t, settings.error) })} />}
@@ -254,22 +245,16 @@ function Collect() {
             },
           },
           { title: t("conn.fetched"), render: (_, _j, i) => { const s = state(i); return s ? <span data-testid="collect-fetched">{`${s.fetched} / ${s.fetched_total}`}</span> : "—"; } },
-          { title: t("conn.nextRun"), render: (_, _j, i) => { const n = state(i)?.next_run; return n ? formatRelative(n, now, lang) : "—"; } },
+          { title: t("conn.nextRun"), render: (_, _j, i) => <NextRun at={state(i)?.next_run} /> },
           {
             title: t("common.actions"),
             render: (_, j, i) => {
               const s = state(i);
               return (
-                <Space wrap>
-                  <Button size="small" disabled={!s?.enabled} loading={s?.running} data-testid="collect-run" onClick={async () => {
-                    await action(() => api.collectRun(i), t("conn.started", { name: s?.label ?? String(j.host) }));
-                    await jobs.reload();
-                  }}>
-                    {t("conn.fetchNow")}
-                  </Button>
-                  <Button size="small" onClick={() => setEditing(i)}>{t("conn.edit")}</Button>
-                  <RemoveButton name={s?.label ?? String(j.host)} remove={() => saveEntry(COLLECT_JOBS, i, null)} after={() => reload()} />
-                </Space>
+                <EditRemove onEdit={() => setEditing(i)} name={s?.label ?? String(j.host)} remove={() => saveEntry(COLLECT_JOBS, i, null)} after={() => reload()}>
+                  <RunNow label={t("conn.fetchNow")} started={t("conn.started", { name: s?.label ?? String(j.host) })}
+                    run={() => api.collectRun(i)} after={jobs.reload} running={s?.running} disabled={!s?.enabled} testId="collect-run" />
+                </EditRemove>
               );
             },
           },
