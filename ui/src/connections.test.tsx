@@ -5,7 +5,7 @@ import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { Form } from "antd";
 import { setTransport } from "./api";
 import { fake, wrap } from "./testing";
-import { DdnsRecordFields, jobTable, recordValues } from "./components/ConnectForms";
+import { DdnsRecordFields, jobTable, recordValues } from "./pages/connections/Forms";
 import Connections from "./pages/Connections";
 import { etrnHintKey, etrnResultKey, etrnState, etrnTable, etrnTriggerKey, etrnValues } from "./pages/connections/Etrn";
 import { ERROR_KINDS, errorKindKeys } from "./pages/connections/ErrorKind";

@@ -207,7 +207,7 @@ export interface DdnsRecordStatus {
   /** "good", "nochg", "retrying" or "stopped". */
   last_result: string | null;
   last_error: string | null;
-  /** The kind of `last_error` (`connect::ErrorKind`, snake_case), e.g. "auth", "no_record". */
+  /** The kind of `last_error` (`dynip::ErrorKind`, snake_case), e.g. "auth", "no_record". */
   last_error_kind?: string | null;
   next_run: number | null;
   stopped: boolean;
@@ -231,7 +231,7 @@ export interface CollectStatus {
   deleted: number;
   fetched_total: number;
   last_error: string | null;
-  /** The kind of `last_error` (`connect::ErrorKind`, snake_case), e.g. "connection_refused". */
+  /** The kind of `last_error` (`dynip::ErrorKind`, snake_case), e.g. "connection_refused". */
   last_error_kind?: string | null;
   next_run: number | null;
 }
@@ -269,7 +269,7 @@ export interface EtrnStatus {
   next_run: number | null;
   /** Why the last run did not get as far as ETRN. */
   error: string | null;
-  /** The kind of `error` (`connect::ErrorKind`, snake_case), e.g. "not_advertised". */
+  /** The kind of `error` (`dynip::ErrorKind`, snake_case), e.g. "not_advertised". */
   error_kind?: string | null;
   domains: EtrnDomainStatus[];
 }

@@ -12,7 +12,7 @@
 //! - `admin_api.rs`: `admin token`, `admin open`: signing in to the admin API (and opening
 //!   the default browser).
 //! - `doctor.rs`: `doctor`: the connectivity checks, in English or Chinese.
-//! - `service.rs`, `service/windows.rs`: `service install/uninstall/run/status` (the Windows
+//! - `service/`: `service install/uninstall/run/status` (`windows.rs`: the Windows
 //!   service) and `firewall sync` (Windows Firewall rules for the mail ports).
 //! - `eventlog.rs`: errors of the Windows service to the Windows Event Log.
 

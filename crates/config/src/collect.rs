@@ -1,4 +1,4 @@
-//! `[[collect]]`: collection from outside POP3/IMAP mailboxes (issue #7); validated in
+//! `[[collect]]`: collection from outside POP3/IMAP mailboxes; validated in
 //! `validate/collect.rs`.
 
 use std::path::PathBuf;

@@ -1,4 +1,4 @@
-//! `[ddns]` (issue #7): the public IP watcher and the dynamic DNS records it keeps up to
+//! `[ddns]`: the public IP watcher and the dynamic DNS records it keeps up to
 //! date, with validation and the annotated file's entries. A secret is never part of a
 //! problem's text: problems name the key only. `connect/example.rs` writes the section into
 //! the annotated file; `connect/tests.rs` tests it.

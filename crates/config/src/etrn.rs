@@ -1,4 +1,4 @@
-//! `[[etrn]]` (issue #7): the backup MX hosts asked with ETRN (RFC 1985) to send the mail
+//! `[[etrn]]`: the backup MX hosts asked with ETRN (RFC 1985) to send the mail
 //! they hold for our domains, with validation and the annotated file's tables.
 
 use std::time::Duration;

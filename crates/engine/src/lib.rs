@@ -104,11 +104,11 @@ struct Shared {
     listeners: Listeners,
     outbound: Outbound,
     /// `[[collect]]`: outside mailboxes fetched on a schedule (`api::collect`).
-    collector: connect::collect::Collector,
+    collector: dynip::collect::Collector,
     /// `[ddns]`: the public IP watcher and dynamic DNS updaters (`api::ddns`).
-    ddns: connect::ddns::Ddns,
+    ddns: dynip::ddns::Ddns,
     /// `[[etrn]]`: backup MX hosts asked to send our mail (`api::etrn`).
-    etrn: connect::etrn::EtrnClient,
+    etrn: dynip::etrn::EtrnClient,
     /// The admin API's token and sessions.
     admin: http::AdminState,
     /// One reload at a time.
@@ -225,10 +225,10 @@ pub async fn start(data_dir: &Path, config: Config) -> Result<EngineHandle, Engi
     let tracker = TaskTracker::new();
     // [[collect]] jobs and [[etrn]] entries: started once the listeners are up; a changed
     // list is applied live (`reload.rs`).
-    let collector = connect::collect::Collector::new(&config, store.clone(), &shutdown);
-    let etrn = connect::etrn::EtrnClient::new(&config, &shutdown);
+    let collector = dynip::collect::Collector::new(&config, store.clone(), &shutdown);
+    let etrn = dynip::etrn::EtrnClient::new(&config, &shutdown);
     // [ddns]: off unless enabled; a changed section restarts it (`reload.rs`).
-    let ddns = connect::ddns::Ddns::start(&config.ddns, &shutdown, &tracker)
+    let ddns = dynip::ddns::Ddns::start(&config.ddns, &shutdown, &tracker)
         .map_err(|e| EngineError::Net(vec![format!("dynamic DNS: {e}")]))?;
     let runtime = Arc::new(Runtime::new(
         config,

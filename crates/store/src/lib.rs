@@ -16,9 +16,9 @@
 //! - `deliver.rs`: one message to local INBOXes and queue rows in one transaction.
 //! - `spool.rs`: a large arriving message in a temporary file of the data directory's `tmp/`,
 //!   delivered from there in pieces.
-//! - `collected.rs`: what `[[collect]]` jobs fetched (POP3 UIDL, IMAP UIDVALIDITY:UID),
+//! - `collected/`: what `[[collect]]` jobs fetched (POP3 UIDL, IMAP UIDVALIDITY:UID),
 //!   recorded in the same transaction as the delivery: each message once;
-//!   `collected/fingerprint.rs`: the content fingerprint that finds it again under a new id.
+//!   `fingerprint.rs` there: the content fingerprint that finds it again under a new id.
 //! - `export.rs`: an account's mailboxes as an mboxrd file.
 //! - `quota.rs`: storage quotas: an account's limit and usage (kept per mailbox by triggers).
 //! - `mailbox.rs`: IMAP's mailboxes: list, create, delete, rename, subscribe; snapshots with
@@ -49,6 +49,8 @@ mod checkpoint;
 mod collected;
 mod deliver;
 mod export;
+#[cfg(test)]
+mod fixture;
 mod mailbox;
 mod maildrop;
 mod migrations;
@@ -221,6 +223,27 @@ pub struct Delivery {
     /// The queue rows' envelope sender when it differs from `envelope_from`: the SRS address
     /// of mail from the Internet that an alias forwards outside.
     pub forward_sender: Option<String>,
+}
+
+impl Delivery {
+    /// A message from outside for local `accounts` only: no DSN options, no outside
+    /// recipients, nothing forwarded (mail collected from another server, tests).
+    pub fn inbound(
+        envelope_from: impl Into<String>,
+        message: Vec<u8>,
+        accounts: Vec<AccountId>,
+    ) -> Delivery {
+        Delivery {
+            message,
+            envelope_from: envelope_from.into(),
+            envid: None,
+            ret: None,
+            accounts,
+            remote: Vec::new(),
+            origin: Origin::Inbound,
+            forward_sender: None,
+        }
+    }
 }
 
 /// What changed, broadcast after the change is durable.

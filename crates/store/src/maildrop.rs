@@ -312,6 +312,7 @@ fn stream(
 mod tests {
     use super::*;
     use crate::Delivery;
+    use crate::fixture::store_with_account;
 
     struct Fixture {
         store: Store,
@@ -320,12 +321,7 @@ mod tests {
     }
 
     async fn fixture() -> Result<Fixture> {
-        let dir = tempfile::tempdir()?;
-        let store = Store::open(&dir.path().join("postroom.db"))?;
-        store.add_domain("example.test").await?;
-        let account = store
-            .add_account("alice@example.test", "correct horse battery")
-            .await?;
+        let (dir, store, account) = store_with_account("alice@example.test").await?;
         Ok(Fixture {
             store,
             account,
@@ -335,16 +331,11 @@ mod tests {
 
     async fn deliver(f: &Fixture, message: Vec<u8>) -> Result<()> {
         f.store
-            .deliver(Delivery {
+            .deliver(Delivery::inbound(
+                "sender@remote.test",
                 message,
-                envelope_from: "sender@remote.test".into(),
-                envid: None,
-                ret: None,
-                accounts: vec![f.account],
-                remote: Vec::new(),
-                origin: crate::Origin::Inbound,
-                forward_sender: None,
-            })
+                vec![f.account],
+            ))
             .await
     }
 
@@ -359,7 +350,7 @@ mod tests {
     }
 
     fn count(f: &Fixture, sql: &str) -> Result<i64> {
-        let conn = Connection::open(f.dir.path().join("postroom.db"))?;
+        let conn = Connection::open(f.dir.path().join(crate::fixture::DB))?;
         Ok(conn.query_row(sql, [], |row| row.get(0))?)
     }
 

@@ -125,14 +125,10 @@ fn put(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::fixture::{DB, store_with_account};
 
     async fn store_with(messages: &[&[u8]]) -> Result<(tempfile::TempDir, Store, i64, i64)> {
-        let dir = tempfile::tempdir()?;
-        let store = Store::open(&dir.path().join("postroom.db"))?;
-        store.add_domain("example.test").await?;
-        let account = store
-            .add_account("a@example.test", "correct horse battery")
-            .await?;
+        let (dir, store, account) = store_with_account("a@example.test").await?;
         for m in messages {
             store
                 .append(account, "INBOX", m.to_vec(), vec![], None)
@@ -143,7 +139,7 @@ mod tests {
     }
 
     fn rows(dir: &tempfile::TempDir) -> Result<i64> {
-        let conn = Connection::open(dir.path().join("postroom.db"))?;
+        let conn = Connection::open(dir.path().join(DB))?;
         Ok(conn.query_row("SELECT count(*) FROM summaries", [], |r| r.get(0))?)
     }
 

@@ -186,9 +186,7 @@ async fn account_errors_say_what_to_do() -> store::Result<()> {
 
 #[tokio::test]
 async fn authenticate_accepts_the_password_and_nothing_else() -> store::Result<()> {
-    let t = TestStore::new()?;
-    t.store.add_domain("example.test").await?;
-    let id = t.store.add_account("alice@example.test", PASSWORD).await?;
+    let (t, id) = TestStore::with_account("alice@example.test").await?;
 
     let good = t.store.authenticate("Alice@example.test", PASSWORD).await?;
     assert_eq!(good.map(|a| a.id), Some(id));
@@ -234,9 +232,7 @@ async fn authenticate_accepts_the_password_and_nothing_else() -> store::Result<(
 
 #[tokio::test]
 async fn aliases_are_added_listed_and_removed() -> store::Result<()> {
-    let t = TestStore::new()?;
-    t.store.add_domain("example.test").await?;
-    t.store.add_account("a@example.test", PASSWORD).await?;
+    let (t, _) = TestStore::with_account("a@example.test").await?;
     t.store
         .add_alias(
             "Team@example.test",

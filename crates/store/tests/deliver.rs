@@ -14,23 +14,19 @@ fn message(subject: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// [`Delivery::inbound`] with `remote` recipients too (asking for failure notices).
 fn delivery(body: Vec<u8>, accounts: Vec<AccountId>, remote: &[&str]) -> Delivery {
+    let remote = remote
+        .iter()
+        .map(|address| RemoteRecipient {
+            address: address.to_string(),
+            notify: Some("FAILURE".into()),
+            orcpt: None,
+        })
+        .collect();
     Delivery {
-        message: body,
-        envelope_from: "sender@remote.test".into(),
-        envid: None,
-        ret: None,
-        accounts,
-        remote: remote
-            .iter()
-            .map(|address| RemoteRecipient {
-                address: address.to_string(),
-                notify: Some("FAILURE".into()),
-                orcpt: None,
-            })
-            .collect(),
-        origin: store::Origin::Inbound,
-        forward_sender: None,
+        remote,
+        ..Delivery::inbound("sender@remote.test", body, accounts)
     }
 }
 

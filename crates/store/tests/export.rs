@@ -4,7 +4,7 @@ mod common;
 
 use std::io::BufRead;
 
-use common::{PASSWORD, TestStore};
+use common::TestStore;
 use store::{Delivery, StoreError};
 
 /// Reads mboxrd back into (separator line, message with CRLF line ends).
@@ -37,9 +37,7 @@ fn parse_mboxrd(data: &[u8]) -> Vec<(String, Vec<u8>)> {
 
 #[tokio::test]
 async fn an_export_reads_back_into_the_same_messages() -> store::Result<()> {
-    let t = TestStore::new()?;
-    t.store.add_domain("example.test").await?;
-    let id = t.store.add_account("a@example.test", PASSWORD).await?;
+    let (t, id) = TestStore::with_account("a@example.test").await?;
 
     let tricky = b"From: x@remote.test\r\nSubject: quoting\r\n\r\nFrom the start of a line.\r\n>From already quoted.\r\n>>From twice.\r\nFromage is not a separator.\r\n \r\nFrom \r\n".to_vec();
     let plain = b"Subject: plain\r\n\r\nHello.\r\n".to_vec();
@@ -50,16 +48,7 @@ async fn an_export_reads_back_into_the_same_messages() -> store::Result<()> {
         (bounce.clone(), ""),
     ] {
         t.store
-            .deliver(Delivery {
-                message,
-                envelope_from: from.into(),
-                envid: None,
-                ret: None,
-                accounts: vec![id],
-                remote: vec![],
-                origin: store::Origin::Inbound,
-                forward_sender: None,
-            })
+            .deliver(Delivery::inbound(from, message, vec![id]))
             .await?;
     }
 
@@ -107,9 +96,7 @@ async fn exporting_an_unknown_account_fails_and_writes_nothing() -> store::Resul
 
 #[tokio::test]
 async fn an_empty_account_exports_an_empty_file() -> store::Result<()> {
-    let t = TestStore::new()?;
-    t.store.add_domain("example.test").await?;
-    t.store.add_account("a@example.test", PASSWORD).await?;
+    let (t, _) = TestStore::with_account("a@example.test").await?;
     let out = t.dir.path().join("empty.mbox");
     assert_eq!(t.store.export_mbox("a@example.test", &out).await?, 0);
     assert_eq!(std::fs::read(&out)?.len(), 0);

@@ -7,9 +7,7 @@ use store::{FlagOp, Vanished};
 
 #[tokio::test]
 async fn unchanged_since_leaves_newer_messages_alone() -> store::Result<()> {
-    let t = TestStore::new()?;
-    t.store.add_domain("example.test").await?;
-    let a = t.store.add_account("a@example.test", PASSWORD).await?;
+    let (t, a) = TestStore::with_account("a@example.test").await?;
     for body in [&b"one\r\n"[..], b"two\r\n"] {
         t.store
             .append(a, "INBOX", body.to_vec(), vec![], None)
@@ -47,9 +45,7 @@ async fn unchanged_since_leaves_newer_messages_alone() -> store::Result<()> {
 
 #[tokio::test]
 async fn expunged_uids_are_found_by_the_modseq_of_their_expunge() -> store::Result<()> {
-    let t = TestStore::new()?;
-    t.store.add_domain("example.test").await?;
-    let a = t.store.add_account("a@example.test", PASSWORD).await?;
+    let (t, a) = TestStore::with_account("a@example.test").await?;
     for i in 0..4 {
         t.store
             .append(
@@ -88,9 +84,7 @@ async fn expunged_uids_are_found_by_the_modseq_of_their_expunge() -> store::Resu
 /// not in the mailbox instead (RFC 7162 §3.2.6), which covers the ones really expunged.
 #[tokio::test]
 async fn the_expunge_record_stays_bounded_and_older_modseqs_get_a_superset() -> store::Result<()> {
-    let t = TestStore::new()?;
-    t.store.add_domain("example.test").await?;
-    let a = t.store.add_account("a@example.test", PASSWORD).await?;
+    let (t, a) = TestStore::with_account("a@example.test").await?;
     t.store
         .append(a, "INBOX", b"m\r\n".to_vec(), vec![], None)
         .await?;

@@ -13,16 +13,7 @@ async fn account(t: &TestStore, address: &str) -> store::Result<store::AccountId
 }
 
 fn delivery(to: store::AccountId, body: &[u8]) -> Delivery {
-    Delivery {
-        message: body.to_vec(),
-        envelope_from: "x@elsewhere.test".into(),
-        envid: None,
-        ret: None,
-        accounts: vec![to],
-        remote: Vec::new(),
-        origin: store::Origin::Inbound,
-        forward_sender: None,
-    }
+    Delivery::inbound("x@elsewhere.test", body.to_vec(), vec![to])
 }
 
 #[tokio::test]

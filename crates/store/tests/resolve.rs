@@ -60,84 +60,102 @@ async fn a_disabled_account_is_unknown() -> store::Result<()> {
     Ok(())
 }
 
-#[tokio::test]
-async fn an_alias_delivers_to_its_account() -> store::Result<()> {
-    let (t, a, _) = setup().await?;
-    t.store
-        .add_alias("info@example.test", &targets(&["a@example.test"]))
-        .await?;
-    assert_eq!(
-        t.store.resolve("info@example.test").await?,
-        deliver(&[a], &[])
-    );
-    Ok(())
+/// Aliases over the accounts a and b, then what one address resolves to.
+struct Case {
+    why: &'static str,
+    /// (alias, targets), added in order.
+    aliases: &'static [(&'static str, &'static [&'static str])],
+    address: &'static str,
+    /// The local accounts reached, by address.
+    accounts: &'static [&'static str],
+    remote: &'static [&'static str],
 }
 
-#[tokio::test]
-async fn a_list_reaches_every_member_once() -> store::Result<()> {
-    let (t, a, b) = setup().await?;
-    t.store
-        .add_alias("sub@example.test", &targets(&["b@example.test"]))
-        .await?;
-    t.store
-        .add_alias(
-            "all@example.test",
-            &targets(&[
-                "a@example.test",
-                "sub@example.test",
-                "b@example.test",
-                "x@remote.test",
-            ]),
-        )
-        .await?;
-    assert_eq!(
-        t.store.resolve("all@example.test").await?,
-        deliver(&[a, b], &["x@remote.test"])
-    );
-    Ok(())
-}
-
-#[tokio::test]
-async fn the_catch_all_takes_unknown_local_addresses_only() -> store::Result<()> {
-    let (t, a, b) = setup().await?;
-    t.store
-        .add_alias("@example.test", &targets(&["b@example.test"]))
-        .await?;
-    assert_eq!(
-        t.store.resolve("whoever@example.test").await?,
-        deliver(&[b], &[])
-    );
-    // An existing account still gets its own mail.
-    assert_eq!(t.store.resolve("a@example.test").await?, deliver(&[a], &[]));
-    Ok(())
-}
-
-#[tokio::test]
-async fn an_alias_on_an_account_can_keep_a_copy_and_forward() -> store::Result<()> {
-    let (t, a, _) = setup().await?;
-    t.store
-        .add_alias(
+const CASES: &[Case] = &[
+    Case {
+        why: "an alias delivers to its account",
+        aliases: &[("info@example.test", &["a@example.test"])],
+        address: "info@example.test",
+        accounts: &["a@example.test"],
+        remote: &[],
+    },
+    Case {
+        why: "a list reaches every member once, through a nested list too",
+        aliases: &[
+            ("sub@example.test", &["b@example.test"]),
+            (
+                "all@example.test",
+                &[
+                    "a@example.test",
+                    "sub@example.test",
+                    "b@example.test",
+                    "x@remote.test",
+                ],
+            ),
+        ],
+        address: "all@example.test",
+        accounts: &["a@example.test", "b@example.test"],
+        remote: &["x@remote.test"],
+    },
+    Case {
+        why: "the catch-all takes an unknown local address",
+        aliases: &[("@example.test", &["b@example.test"])],
+        address: "whoever@example.test",
+        accounts: &["b@example.test"],
+        remote: &[],
+    },
+    Case {
+        why: "an existing account keeps its own mail beside a catch-all",
+        aliases: &[("@example.test", &["b@example.test"])],
+        address: "a@example.test",
+        accounts: &["a@example.test"],
+        remote: &[],
+    },
+    Case {
+        why: "an alias on an account can keep a copy and forward",
+        aliases: &[(
             "a@example.test",
-            &targets(&["a@example.test", "a.elsewhere@remote.test"]),
-        )
-        .await?;
-    assert_eq!(
-        t.store.resolve("a@example.test").await?,
-        deliver(&[a], &["a.elsewhere@remote.test"])
-    );
-    Ok(())
-}
+            &["a@example.test", "a.elsewhere@remote.test"],
+        )],
+        address: "a@example.test",
+        accounts: &["a@example.test"],
+        remote: &["a.elsewhere@remote.test"],
+    },
+    Case {
+        why: "a pure forward keeps no copy",
+        aliases: &[("a@example.test", &["a@remote.test"])],
+        address: "a@example.test",
+        accounts: &[],
+        remote: &["a@remote.test"],
+    },
+    Case {
+        why: "an alias to outside addresses only is delivered remotely",
+        aliases: &[("ext@example.test", &["p@remote.test", "q@other.test"])],
+        address: "ext@example.test",
+        accounts: &[],
+        remote: &["p@remote.test", "q@other.test"],
+    },
+];
 
 #[tokio::test]
-async fn a_pure_forward_keeps_no_copy() -> store::Result<()> {
-    let (t, _, _) = setup().await?;
-    t.store
-        .add_alias("a@example.test", &targets(&["a@remote.test"]))
-        .await?;
-    assert_eq!(
-        t.store.resolve("a@example.test").await?,
-        deliver(&[], &["a@remote.test"])
-    );
+async fn aliases_lists_catch_alls_and_forwards_resolve() -> store::Result<()> {
+    for case in CASES {
+        let (t, a, b) = setup().await?;
+        for (alias, to) in case.aliases {
+            t.store.add_alias(alias, &targets(to)).await?;
+        }
+        let ids: Vec<AccountId> = case
+            .accounts
+            .iter()
+            .map(|address| if *address == "a@example.test" { a } else { b })
+            .collect();
+        assert_eq!(
+            t.store.resolve(case.address).await?,
+            deliver(&ids, case.remote),
+            "{}",
+            case.why
+        );
+    }
     Ok(())
 }
 
@@ -193,22 +211,6 @@ async fn deep_nesting_is_cut() -> store::Result<()> {
     assert_eq!(
         t.store.resolve("l15@example.test").await?,
         deliver(&[a], &[])
-    );
-    Ok(())
-}
-
-#[tokio::test]
-async fn an_alias_to_outside_addresses_only_is_delivered_remotely() -> store::Result<()> {
-    let (t, _, _) = setup().await?;
-    t.store
-        .add_alias(
-            "ext@example.test",
-            &targets(&["p@remote.test", "q@other.test"]),
-        )
-        .await?;
-    assert_eq!(
-        t.store.resolve("ext@example.test").await?,
-        deliver(&[], &["p@remote.test", "q@other.test"])
     );
     Ok(())
 }

@@ -2,14 +2,12 @@
 
 mod common;
 
-use common::{PASSWORD, TestStore};
+use common::TestStore;
 use store::{Delivery, Store};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_stores_on_one_file_write_side_by_side() -> store::Result<()> {
-    let server = TestStore::new()?;
-    server.store.add_domain("example.test").await?;
-    let id = server.store.add_account("a@example.test", PASSWORD).await?;
+    let (server, id) = TestStore::with_account("a@example.test").await?;
     // The second handle has its own writer thread and connections, like another process.
     let cli = Store::open(&server.path)?;
 
@@ -17,17 +15,9 @@ async fn two_stores_on_one_file_write_side_by_side() -> store::Result<()> {
     for i in 0..100 {
         let store = server.store.clone();
         tasks.spawn(async move {
+            let message = format!("Subject: {i}\r\n\r\nbody\r\n").into_bytes();
             store
-                .deliver(Delivery {
-                    message: format!("Subject: {i}\r\n\r\nbody\r\n").into_bytes(),
-                    envelope_from: "x@remote.test".into(),
-                    envid: None,
-                    ret: None,
-                    accounts: vec![id],
-                    remote: vec![],
-                    origin: store::Origin::Inbound,
-                    forward_sender: None,
-                })
+                .deliver(Delivery::inbound("x@remote.test", message, vec![id]))
                 .await
         });
     }

@@ -43,14 +43,14 @@ export function SmartHostForm({ open, onClose, onDone }: { open: boolean; onClos
       }}
     >
       <Typography.Paragraph type="secondary">{t("doctor.smartHostHelp")}</Typography.Paragraph>
-      <Form.Item name="host" label={t("connect.host")} rules={[{ required: true, message: t("common.required") }]}>
+      <Form.Item name="host" label={t("conn.host")} rules={[{ required: true, message: t("common.required") }]}>
         <Input placeholder="smtp.isp.example" data-testid="smart-host" />
       </Form.Item>
-      <Form.Item name="port" label={t("connect.port")}>
+      <Form.Item name="port" label={t("conn.port")}>
         <InputNumber min={1} max={65535} data-testid="smart-port" />
       </Form.Item>
       <Form.Item name="tls" label={t("settings.routeTls")}>
-        <Select options={["starttls", "implicit", "none"].map((v) => ({ value: v, label: t(`connect.tls.${v}` as Key) }))} />
+        <Select options={["starttls", "implicit", "none"].map((v) => ({ value: v, label: t(`conn.tls.${v}` as Key) }))} />
       </Form.Item>
       <Form.Item name="username" label={t("settings.routeUsername")}>
         <Input autoComplete="off" data-testid="smart-username" />

@@ -9,15 +9,15 @@ import { Alert, App, Button, Card, Descriptions, Form, Input, Space, Switch, Tab
 import { api } from "../api";
 import { PageHeader } from "../components/PageHeader";
 import { FormModal } from "../components/FormModal";
-import { RemoveButton } from "../components/RemoveButton";
 import { Doctor } from "../components/Doctor";
 import { Etrn } from "./connections/Etrn";
 import { ConnError } from "./connections/ErrorKind";
+import { EditRemove, NextRun, RefreshAdd, RunNow } from "./connections/Entries";
 import {
   CollectJobFields, DdnsRecordFields, compact, jobTable, jobValues, recordValues, scopeError, type Table as Entry,
-} from "../components/ConnectForms";
-import { formatRelative, formatTime } from "../format";
-import { errorText, useAction, useEvents, useLoad, useThrottled } from "../hooks";
+} from "./connections/Forms";
+import { formatTime } from "../format";
+import { errorText, useEvents, useLoad, useThrottled } from "../hooks";
 import { useI18n, type Key } from "../i18n";
 import type { CollectStatus, DdnsRecordStatus, SettingsResponse, SettingsTree } from "../types";
 
@@ -87,12 +87,12 @@ function DdnsOptions({ open, onClose, ddns, onSaved }: { open: boolean; onClose:
   const list = (v: string) => v.split("\n").map((s) => s.trim()).filter(Boolean);
   return (
     <FormModal<{ ipv4_endpoints: string; ipv6_endpoints: string }>
-      title={t("connect.ddnsOptions")} open={open} onClose={onClose} testId="ddns-options-modal"
+      title={t("conn.ddnsOptions")} open={open} onClose={onClose} testId="ddns-options-modal"
       initialValues={{ ipv4_endpoints: lines(ddns.ipv4_endpoints), ipv6_endpoints: lines(ddns.ipv6_endpoints) }}
       onSubmit={async (v) => onSaved(await api.updateSettings({ ddns: { ipv4_endpoints: list(v.ipv4_endpoints), ipv6_endpoints: list(v.ipv6_endpoints) } }))}>
-      <Typography.Paragraph type="secondary">{t("connect.echoHelp")}</Typography.Paragraph>
-      <Form.Item name="ipv4_endpoints" label={t("connect.echo4")}><Input.TextArea rows={3} data-testid="echo4" /></Form.Item>
-      <Form.Item name="ipv6_endpoints" label={t("connect.echo6")}><Input.TextArea rows={3} data-testid="echo6" /></Form.Item>
+      <Typography.Paragraph type="secondary">{t("conn.echoHelp")}</Typography.Paragraph>
+      <Form.Item name="ipv4_endpoints" label={t("conn.echo4")}><Input.TextArea rows={3} data-testid="echo4" /></Form.Item>
+      <Form.Item name="ipv6_endpoints" label={t("conn.echo6")}><Input.TextArea rows={3} data-testid="echo6" /></Form.Item>
     </FormModal>
   );
 }
@@ -106,7 +106,7 @@ function Ddns() {
   const [options, setOptions] = useState(false);
   const [saved, setSaved] = useState<SettingsResponse>();
   const refresh = useThrottled(() => void ddns.reload(), 1000);
-  useEvents((e) => { if (e.type === "log" && e.target.startsWith("connect")) refresh(); });
+  useEvents((e) => { if (e.type === "log" && e.target.startsWith("dynip")) refresh(); });
   const reload = async (r?: SettingsResponse) => {
     if (r) setSaved(r);
     await Promise.all([settings.reload(), ddns.reload()]);
@@ -114,7 +114,6 @@ function Ddns() {
   const d = ddns.data;
   const section = (settings.data?.settings.ddns as SettingsTree | undefined) ?? {};
   const enabled = section.enabled === true;
-  const now = Date.now() / 1000;
   const when = (v: number | null | undefined) => (v ? formatTime(v, lang) : t("conn.never"));
   // The state of configured record `i` (the status lists them in the same order).
   const state = (r: Entry, i: number) => d?.records.find((s, j) => j === i && s.hostname === r.hostname);
@@ -123,7 +122,7 @@ function Ddns() {
     <Card title={t("conn.ddns")} size="small" style={{ marginBottom: 16 }} data-testid="ddns-card"
       extra={
         <Space wrap>
-          <Switch checked={enabled} data-testid="ddns-enabled" checkedChildren={t("connect.on")} unCheckedChildren={t("connect.off")}
+          <Switch checked={enabled} data-testid="ddns-enabled" checkedChildren={t("conn.on")} unCheckedChildren={t("conn.off")}
             disabled={!settings.data}
             onChange={async (on) => {
               try {
@@ -132,9 +131,9 @@ function Ddns() {
                 void message.error(errorText(t, e));
               }
             }} />
-          <Button size="small" onClick={() => setOptions(true)} data-testid="ddns-options">{t("connect.ddnsOptions")}</Button>
+          <Button size="small" onClick={() => setOptions(true)} data-testid="ddns-options">{t("conn.ddnsOptions")}</Button>
           <Button size="small" onClick={() => void reload()}>{t("common.refresh")}</Button>
-          <Button size="small" type="primary" onClick={() => setEditing("new")} data-testid="ddns-add">{t("connect.addRecord")}</Button>
+          <Button size="small" type="primary" onClick={() => setEditing("new")} data-testid="ddns-add">{t("conn.addRecord")}</Button>
         </Space>
       }>
       {settings.error && <Alert type="info" showIcon message={t("settings.unavailable", { reason: errorText(t, settings.error) })} />}
@@ -156,7 +155,7 @@ function Ddns() {
         pagination={false}
         dataSource={keyed(list)}
         data-testid="ddns-records"
-        locale={{ emptyText: t("connect.noRecords") }}
+        locale={{ emptyText: t("conn.noRecords") }}
         columns={[
           { title: t("conn.hostname"), dataIndex: "hostname" },
           { title: t("conn.provider"), dataIndex: "provider" },
@@ -175,20 +174,17 @@ function Ddns() {
             },
           },
           { title: t("conn.lastUpdate"), render: (_, r, i) => when(state(r, i)?.last_update) },
-          { title: t("conn.nextRun"), render: (_, r, i) => { const n = state(r, i)?.next_run; return n ? formatRelative(n, now, lang) : "—"; } },
+          { title: t("conn.nextRun"), render: (_, r, i) => <NextRun at={state(r, i)?.next_run} /> },
           {
             title: t("common.actions"),
             render: (_, r, i) => (
-              <Space>
-                <Button size="small" onClick={() => setEditing(i)}>{t("connect.edit")}</Button>
-                <RemoveButton name={String(r.hostname)} remove={() => saveEntry(DDNS_RECORDS, i, null)} after={() => reload()} />
-              </Space>
+              <EditRemove onEdit={() => setEditing(i)} name={String(r.hostname)} remove={() => saveEntry(DDNS_RECORDS, i, null)} after={() => reload()} />
             ),
           },
         ]}
       />
       {editing !== null && (
-        <FormModal<Entry> title={t(index === null ? "connect.addRecord" : "connect.editRecord")} open onClose={() => setEditing(null)}
+        <FormModal<Entry> title={t(index === null ? "conn.addRecord" : "conn.editRecord")} open onClose={() => setEditing(null)}
           testId="ddns-record-modal" initialValues={recordValues(index === null ? undefined : list[index])}
           onSubmit={async (v) => reload(await saveEntry(DDNS_RECORDS, index, compact(v)))}>
           {(form) => <DdnsRecordFields form={form} existing={index !== null} />}
@@ -203,29 +199,24 @@ function Collect() {
   const { t, lang } = useI18n();
   const jobs = useLoad(api.collect);
   const { settings, list } = useConfigured(COLLECT_JOBS);
-  const action = useAction();
   const [editing, setEditing] = useState<number | "new" | null>(null);
   const [saved, setSaved] = useState<SettingsResponse>();
   const refresh = useThrottled(() => void jobs.reload(), 1000);
   // A run delivers messages and logs its progress: show the new numbers.
   useEvents((e) => {
     if (e.type === "change" && e.kind === "message_added") refresh();
-    if (e.type === "log" && e.target.startsWith("connect")) refresh();
+    if (e.type === "log" && e.target.startsWith("dynip")) refresh();
   });
   const reload = async (r?: SettingsResponse) => {
     if (r) setSaved(r);
     await Promise.all([settings.reload(), jobs.reload()]);
   };
-  const now = Date.now() / 1000;
   const state = (i: number): CollectStatus | undefined => jobs.data?.find((j) => j.index === i);
   const index = typeof editing === "number" ? editing : null;
   return (
     <Card title={t("conn.collect")} size="small" data-testid="collect-card"
       extra={
-        <Space>
-          <Button size="small" onClick={() => void reload()}>{t("common.refresh")}</Button>
-          <Button size="small" type="primary" onClick={() => setEditing("new")} data-testid="collect-add">{t("connect.addJob")}</Button>
-        </Space>
+        <RefreshAdd onRefresh={() => void reload()} onAdd={() => setEditing("new")} addLabel={t("conn.addJob")} addTestId="collect-add" />
       }>
       <Typography.Paragraph type="secondary">{t("conn.collectHelp")}</Typography.Paragraph>
       {settings.error && <Alert type="info" showIcon message={t("settings.unavailable", { reason: errorText(t, settings.error) })} />}
@@ -239,7 +230,7 @@ function Collect() {
         locale={{ emptyText: t("conn.collectEmpty") }}
         columns={[
           { title: t("conn.mailbox"), render: (_, j, i) => <code>{state(i)?.label ?? `${j.protocol}://${j.user}@${j.host}`}</code> },
-          { title: t("conn.deliverTo"), render: (_, j) => String(j.mode === "domain" ? t("connect.mode.domainTo", { fallback: String(j.fallback) }) : j.account) },
+          { title: t("conn.deliverTo"), render: (_, j) => String(j.mode === "domain" ? t("conn.mode.domainTo", { fallback: String(j.fallback) }) : j.account) },
           {
             title: t("conn.lastRun"),
             render: (_, j, i) => {
@@ -254,29 +245,23 @@ function Collect() {
             },
           },
           { title: t("conn.fetched"), render: (_, _j, i) => { const s = state(i); return s ? <span data-testid="collect-fetched">{`${s.fetched} / ${s.fetched_total}`}</span> : "—"; } },
-          { title: t("conn.nextRun"), render: (_, _j, i) => { const n = state(i)?.next_run; return n ? formatRelative(n, now, lang) : "—"; } },
+          { title: t("conn.nextRun"), render: (_, _j, i) => <NextRun at={state(i)?.next_run} /> },
           {
             title: t("common.actions"),
             render: (_, j, i) => {
               const s = state(i);
               return (
-                <Space wrap>
-                  <Button size="small" disabled={!s?.enabled} loading={s?.running} data-testid="collect-run" onClick={async () => {
-                    await action(() => api.collectRun(i), t("conn.started", { name: s?.label ?? String(j.host) }));
-                    await jobs.reload();
-                  }}>
-                    {t("conn.fetchNow")}
-                  </Button>
-                  <Button size="small" onClick={() => setEditing(i)}>{t("connect.edit")}</Button>
-                  <RemoveButton name={s?.label ?? String(j.host)} remove={() => saveEntry(COLLECT_JOBS, i, null)} after={() => reload()} />
-                </Space>
+                <EditRemove onEdit={() => setEditing(i)} name={s?.label ?? String(j.host)} remove={() => saveEntry(COLLECT_JOBS, i, null)} after={() => reload()}>
+                  <RunNow label={t("conn.fetchNow")} started={t("conn.started", { name: s?.label ?? String(j.host) })}
+                    run={() => api.collectRun(i)} after={jobs.reload} running={s?.running} disabled={!s?.enabled} testId="collect-run" />
+                </EditRemove>
               );
             },
           },
         ]}
       />
       {editing !== null && (
-        <FormModal<Entry> title={t(index === null ? "connect.addJob" : "connect.editJob")} open onClose={() => setEditing(null)}
+        <FormModal<Entry> title={t(index === null ? "conn.addJob" : "conn.editJob")} open onClose={() => setEditing(null)}
           testId="collect-job-modal" initialValues={jobValues(index === null ? undefined : list[index])}
           onSubmit={async (v) => reload(await saveEntry(COLLECT_JOBS, index, jobTable(v)))}>
           {(form) => <CollectJobFields form={form} existing={index !== null} />}

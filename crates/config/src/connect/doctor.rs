@@ -1,4 +1,4 @@
-//! `[doctor]` (issue #7): what the connectivity doctor tests against: the host for the
+//! `[doctor]`: what the connectivity doctor tests against: the host for the
 //! outbound port-25 test, the DNS blocklists, the time each network step may take.
 
 use std::time::Duration;
@@ -20,7 +20,7 @@ pub struct Doctor {
     /// empty: skip.
     pub blocklists: Vec<String>,
     /// Longest wait for one connection, reply or HTTP request. DNS look-ups have their own,
-    /// shorter limits (`connect::doctor`).
+    /// shorter limits (`dynip::doctor`).
     pub timeout: Duration,
 }
 

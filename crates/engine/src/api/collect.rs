@@ -1,7 +1,7 @@
 //! Collection from outside mailboxes (`[[collect]]`): each job's status, "run now", and
 //! adding, editing and removing jobs (applied live: unchanged jobs keep their state).
 
-pub use connect::collect::CollectStatus;
+pub use dynip::collect::CollectStatus;
 use serde_json::Value as Json;
 
 use super::lists::ListEdit;
@@ -13,7 +13,7 @@ const WHAT: &str = "collect job";
 
 impl EngineHandle {
     /// `GET /api/collect`: every `[[collect]]` job's status, in config order; a failed run
-    /// has `last_error` (English words) and `last_error_kind` (`connect::ErrorKind`).
+    /// has `last_error` (English words) and `last_error_kind` (`dynip::ErrorKind`).
     pub fn collect_status(&self) -> Vec<CollectStatus> {
         self.shared.collector.status()
     }

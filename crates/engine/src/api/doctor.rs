@@ -1,4 +1,4 @@
-//! The connectivity doctor (issue #7): every check of `connect::doctor` for the running
+//! The connectivity doctor: every check of `dynip::doctor` for the running
 //! configuration and the local domains, and the one-click fix for a blocked port 25: a
 //! catch-all `[[route]]` through the ISP's smart host, written through the settings edit
 //! path (validated, comments kept, applied at once).
@@ -6,7 +6,7 @@
 use serde::Deserialize;
 use serde_json::{Value as Json, json};
 
-pub use connect::doctor::{Check, Lang, Message, Status};
+pub use dynip::doctor::{Check, Lang, Message, Status};
 
 use super::settings::Settings;
 use super::{ApiError, ApiResult};
@@ -66,7 +66,7 @@ pub async fn run(config: &config::Config, store: &store::Store) -> ApiResult<Vec
         .into_iter()
         .map(|d| d.name)
         .collect();
-    Ok(connect::doctor::run(config, &domains).await)
+    Ok(dynip::doctor::run(config, &domains).await)
 }
 
 impl EngineHandle {

@@ -1,7 +1,7 @@
 //! ETRN (`[[etrn]]`, RFC 1985): each backup MX's last run and what it answered per domain;
 //! adding, editing and removing entries (applied live) and "run now".
 
-pub use connect::etrn::{DomainStatus, EtrnStatus};
+pub use dynip::etrn::{DomainStatus, EtrnStatus};
 use serde_json::Value as Json;
 
 use super::lists::ListEdit;
@@ -14,7 +14,7 @@ const WHAT: &str = "ETRN entry";
 impl EngineHandle {
     /// `GET /api/etrn`: every `[[etrn]]` entry in config order: host, port, tls, the last
     /// run's time and trigger, its error if it did not reach ETRN (with its `error_kind`, a
-    /// `connect::ErrorKind`), each domain's result, and
+    /// `dynip::ErrorKind`), each domain's result, and
     /// when the next run on the interval is due.
     pub fn etrn_status(&self) -> Vec<EtrnStatus> {
         self.shared.etrn.status()

@@ -18,13 +18,13 @@
 //!   sign-in links.
 //! - `signin.rs`: `POST /api/session` and `GET /signin`: the admin's own lockout, never
 //!   locking out this computer (loopback).
-//! - `connect.rs`: the routes of DDNS, collection jobs, ETRN entries and the doctor.
+//! - `dynip.rs`: the routes of DDNS, collection jobs, ETRN entries and the doctor.
 //! - `routes.rs`: one small handler per endpoint, each a call on `EngineHandle`.
 //! - `setup.rs`: the routes of the first-run wizard, pausing, the certificate, reloads.
 //! - `ui.rs`: the web UI built into the binary (`ui/dist`), with an SPA fallback.
 
 mod auth;
-mod connect;
+mod dynip;
 mod guard;
 mod routes;
 mod serve;

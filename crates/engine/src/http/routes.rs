@@ -51,7 +51,7 @@ pub(super) fn router(admin: Admin) -> Router {
             axum::routing::delete(super::signin::sign_out),
         )
         .merge(super::setup::routes())
-        .merge(super::connect::routes())
+        .merge(super::dynip::routes())
         .route_layer(middleware::from_fn_with_state(admin.clone(), require_auth));
     Router::new()
         .route("/signin", get(super::signin::signin))

@@ -6,19 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use proto::imap::pattern::{MAX_PATTERN_OCTETS, MAX_WILDCARDS, Pattern};
-
-/// `*` any run, `%` any run without `/`, anything else itself.
-fn reference(p: &[char], n: &[char]) -> bool {
-    match p.split_first() {
-        None => n.is_empty(),
-        Some(('*', rest)) => (0..=n.len()).any(|i| reference(rest, &n[i..])),
-        Some(('%', rest)) => (0..=n.len())
-            .take_while(|&i| i == 0 || n[i - 1] != '/')
-            .any(|i| reference(rest, &n[i..])),
-        Some((c, rest)) => n.first() == Some(c) && reference(rest, &n[1..]),
-    }
-}
+use proto::imap::pattern::{MAX_PATTERN_OCTETS, MAX_WILDCARDS, Pattern, reference};
 
 fuzz_target!(|data: &[u8]| {
     let (pattern, name) = match data.iter().position(|&b| b == 0) {

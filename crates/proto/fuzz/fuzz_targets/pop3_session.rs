@@ -23,16 +23,7 @@ enum Event {
 
 /// Streams `body` as RETR (or TOP `lines`) in chunks of `size` and checks the wire form.
 fn check_body(body: &[u8], size: usize, top: Option<u32>) {
-    let stream = |mut m: Multiline| {
-        let mut out = Vec::new();
-        for chunk in body.chunks(size.max(1)) {
-            if !m.write(chunk, &mut out) {
-                break;
-            }
-        }
-        m.finish(&mut out);
-        out
-    };
+    let stream = |m: Multiline| m.encode_in_chunks(body, size);
     let retr = stream(Multiline::new());
     assert!(retr.ends_with(b".\r\n"));
     // Only CRLF line ends are decodable by SMTP's strict decoder (stored mail has only those).

@@ -127,21 +127,24 @@ impl Pattern {
     }
 }
 
+/// The recursive definition of RFC 9051 §6.3.9 that [`Pattern`] replaces, with `/` as the
+/// delimiter: exponential in the wildcards, so only the unit tests and the fuzz target
+/// (`fuzz/fuzz_targets/list_pattern.rs`) use it, on small inputs, as the oracle.
+#[doc(hidden)]
+pub fn reference(p: &[char], n: &[char]) -> bool {
+    match p.split_first() {
+        None => n.is_empty(),
+        Some(('*', rest)) => (0..=n.len()).any(|i| reference(rest, &n[i..])),
+        Some(('%', rest)) => (0..=n.len())
+            .take_while(|&i| i == 0 || n[i - 1] != '/')
+            .any(|i| reference(rest, &n[i..])),
+        Some((c, rest)) => n.first() == Some(c) && reference(rest, &n[1..]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The recursive definition the matcher replaces, for small inputs only.
-    fn reference(p: &[char], n: &[char]) -> bool {
-        match p.split_first() {
-            None => n.is_empty(),
-            Some(('*', rest)) => (0..=n.len()).any(|i| reference(rest, &n[i..])),
-            Some(('%', rest)) => (0..=n.len())
-                .take_while(|&i| i == 0 || n[i - 1] != '/')
-                .any(|i| reference(rest, &n[i..])),
-            Some((c, rest)) => n.first() == Some(c) && reference(rest, &n[1..]),
-        }
-    }
 
     fn matches(p: &str, n: &str) -> bool {
         Pattern::new(p, '/').is_ok_and(|c| c.matches(n))

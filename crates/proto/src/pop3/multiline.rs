@@ -88,6 +88,21 @@ impl Multiline {
         }
         out.extend_from_slice(b".\r\n");
     }
+
+    /// The whole wire form of `body` written in chunks of `chunk` bytes (at least 1): what
+    /// the unit tests and the fuzz target (`fuzz/fuzz_targets/pop3_session.rs`) compare
+    /// against a body streamed any other way.
+    #[doc(hidden)]
+    pub fn encode_in_chunks(mut self, body: &[u8], chunk: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        for piece in body.chunks(chunk.max(1)) {
+            if !self.write(piece, &mut out) {
+                break;
+            }
+        }
+        self.finish(&mut out);
+        out
+    }
 }
 
 impl Top {
@@ -143,18 +158,6 @@ mod tests {
     use crate::smtp::{DataDecoder, DataStatus};
     use proptest::prelude::*;
 
-    /// Runs `body` through a [`Multiline`] in chunks of `size` bytes.
-    fn stuff(mut multiline: Multiline, body: &[u8], size: usize) -> Vec<u8> {
-        let mut out = Vec::new();
-        for chunk in body.chunks(size.max(1)) {
-            if !multiline.write(chunk, &mut out) {
-                break;
-            }
-        }
-        multiline.finish(&mut out);
-        out
-    }
-
     #[test]
     fn stuffs_dots_at_line_starts_only_table() {
         let cases: &[(&[u8], &[u8])] = &[
@@ -170,7 +173,7 @@ mod tests {
         for (body, want) in cases {
             for size in 1..=body.len().max(1) {
                 assert_eq!(
-                    stuff(Multiline::new(), body, size),
+                    Multiline::new().encode_in_chunks(body, size),
                     *want,
                     "{body:?} in chunks of {size}"
                 );
@@ -197,17 +200,20 @@ mod tests {
         for (n, want) in cases {
             for size in 1..=msg.len() {
                 assert_eq!(
-                    stuff(Multiline::top(*n), msg, size),
+                    Multiline::top(*n).encode_in_chunks(msg, size),
                     *want,
                     "TOP {n} in chunks of {size}"
                 );
             }
         }
         // No body at all: the whole header.
-        assert_eq!(stuff(Multiline::top(5), b"A: b\r\n", 2), b"A: b\r\n.\r\n");
+        assert_eq!(
+            Multiline::top(5).encode_in_chunks(b"A: b\r\n", 2),
+            b"A: b\r\n.\r\n"
+        );
         // A header line holding a lone CR is not the empty line.
         assert_eq!(
-            stuff(Multiline::top(0), b"A: b\r\n\r\r\n\r\nbody\r\n", 3),
+            Multiline::top(0).encode_in_chunks(b"A: b\r\n\r\r\n\r\nbody\r\n", 3),
             b"A: b\r\n\r\r\n\r\n.\r\n"
         );
     }
@@ -249,7 +255,7 @@ mod tests {
         /// whatever the chunk size.
         #[test]
         fn stuffed_body_decodes_to_the_message(body in message(), size in 1usize..9) {
-            let wire = stuff(Multiline::new(), &body, size);
+            let wire = Multiline::new().encode_in_chunks(&body, size);
             let mut decoded = Vec::new();
             let (used, status) = DataDecoder::new(1 << 20).feed(&wire, &mut decoded);
             prop_assert_eq!(status, DataStatus::Complete { bare_line_ending: false, oversized: false });
@@ -260,8 +266,8 @@ mod tests {
         /// TOP's output is a prefix of RETR's, cut at a line end.
         #[test]
         fn top_is_a_line_prefix_of_retr(body in message(), n in 0u32..5, size in 1usize..9) {
-            let retr = stuff(Multiline::new(), &body, size);
-            let top = stuff(Multiline::top(n), &body, size);
+            let retr = Multiline::new().encode_in_chunks(&body, size);
+            let top = Multiline::top(n).encode_in_chunks(&body, size);
             let head = &top[..top.len() - 3];
             prop_assert!(retr.starts_with(head));
             prop_assert!(head.is_empty() || head.ends_with(b"\r\n"));

@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use store::{Result, Store};
+use store::{AccountId, Result, Store};
 
 pub struct TestStore {
     pub store: Store,
@@ -18,6 +18,15 @@ impl TestStore {
         let path = dir.path().join("postroom.db");
         let store = Store::open(&path)?;
         Ok(TestStore { store, path, dir })
+    }
+
+    /// A store with the domain example.test and the account `address` (in it) with
+    /// [`PASSWORD`].
+    pub async fn with_account(address: &str) -> Result<(TestStore, AccountId)> {
+        let t = TestStore::new()?;
+        t.store.add_domain("example.test").await?;
+        let id = t.store.add_account(address, PASSWORD).await?;
+        Ok((t, id))
     }
 
     /// A separate plain connection for looking at rows the API does not show.

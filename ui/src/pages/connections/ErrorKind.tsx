@@ -6,7 +6,7 @@
 import { Typography } from "antd";
 import { useI18n, type Key } from "../../i18n";
 
-/** The kinds of `connect::ErrorKind` the panel has words for. */
+/** The kinds of `dynip::ErrorKind` the panel has words for. */
 export const ERROR_KINDS = [
   "connection_refused", "host_not_found", "network_unreachable", "connection_lost", "network", "timeout", "tls",
   "auth", "server_refused", "protocol", "gone", "account", "too_large", "over_quota", "store",

@@ -4,14 +4,14 @@
 // entry runs straight away); their configuration comes from the settings, their state from
 // GET /api/etrn, joined by position.
 import { useState } from "react";
-import { Alert, Button, Card, Form, Input, InputNumber, Select, Space, Table, Tag, Tooltip, Typography } from "antd";
+import { Alert, Card, Form, Input, InputNumber, Select, Table, Tag, Tooltip, Typography } from "antd";
 import { api } from "../../api";
 import { FormModal } from "../../components/FormModal";
-import { RemoveButton } from "../../components/RemoveButton";
-import { formatRelative, formatTime } from "../../format";
-import { errorText, useAction, useEvents, useLoad, useThrottled } from "../../hooks";
+import { formatTime } from "../../format";
+import { errorText, useEvents, useLoad, useThrottled } from "../../hooks";
 import { useI18n, type Key } from "../../i18n";
 import { ConnError } from "./ErrorKind";
+import { EditRemove, NextRun, RefreshAdd, RunNow } from "./Entries";
 import type { EtrnDomainStatus, EtrnStatus, SettingsTree } from "../../types";
 
 type Entry = Record<string, unknown>;
@@ -99,7 +99,7 @@ function EtrnFields() {
       <Form.Item name="host" label={t("etrn.host")} rules={[required]}>
         <Input placeholder="backup-mx.isp.example" data-testid="etrn-host" />
       </Form.Item>
-      <Form.Item name="port" label={t("connect.port")}>
+      <Form.Item name="port" label={t("conn.port")}>
         <InputNumber min={1} max={65535} data-testid="etrn-port" />
       </Form.Item>
       <Form.Item name="domains" label={t("etrn.domains")} rules={[required]} extra={t("etrn.domainsHelp")}>
@@ -108,10 +108,10 @@ function EtrnFields() {
       <Form.Item name="tls" label={t("settings.routeTls")}>
         <Select data-testid="etrn-tls" options={[
           { value: "starttls", label: t("etrn.tls.starttls") },
-          { value: "none", label: t("connect.tls.none") },
+          { value: "none", label: t("conn.tls.none") },
         ]} />
       </Form.Item>
-      <Form.Item name="interval" label={t("connect.interval")} extra={t("etrn.intervalHelp")}>
+      <Form.Item name="interval" label={t("conn.interval")} extra={t("etrn.intervalHelp")}>
         <Input data-testid="etrn-interval" />
       </Form.Item>
     </>
@@ -122,23 +122,18 @@ export function Etrn() {
   const { t, lang } = useI18n();
   const status = useLoad(api.etrn);
   const settings = useLoad(api.settings);
-  const action = useAction();
   const [editing, setEditing] = useState<number | "new" | null>(null);
   const refresh = useThrottled(() => void status.reload(), 1000);
   // ETRN sessions log under the `etrn` target.
-  useEvents((e) => { if (e.type === "log" && (e.target === "etrn" || e.target.startsWith("connect"))) refresh(); });
+  useEvents((e) => { if (e.type === "log" && (e.target === "etrn" || e.target.startsWith("dynip"))) refresh(); });
   const reload = async () => { await Promise.all([settings.reload(), status.reload()]); };
   const list = ((settings.data?.settings.etrn as Entry[] | undefined) ?? []).map((e, i) => ({ ...e, key: String(i) }));
-  const now = Date.now() / 1000;
   const index = typeof editing === "number" ? editing : null;
   const name = (e: Entry) => `${String(e.host)}:${String(e.port ?? 25)}`;
   return (
     <Card title={t("etrn.title")} size="small" style={{ marginTop: 16 }} data-testid="etrn-card"
       extra={
-        <Space>
-          <Button size="small" onClick={() => void reload()}>{t("common.refresh")}</Button>
-          <Button size="small" type="primary" onClick={() => setEditing("new")} data-testid="etrn-add">{t("etrn.add")}</Button>
-        </Space>
+        <RefreshAdd onRefresh={() => void reload()} onAdd={() => setEditing("new")} addLabel={t("etrn.add")} addTestId="etrn-add" />
       }>
       <Typography.Paragraph type="secondary">{t("etrn.help")}</Typography.Paragraph>
       {settings.error && <Alert type="info" showIcon message={t("settings.unavailable", { reason: errorText(t, settings.error) })} />}
@@ -174,20 +169,14 @@ export function Etrn() {
               );
             },
           },
-          { title: t("etrn.nextRun"), render: (_, e, i) => { const n = etrnState(status.data, e, i)?.next_run; return n ? formatRelative(n, now, lang) : "—"; } },
+          { title: t("etrn.nextRun"), render: (_, e, i) => <NextRun at={etrnState(status.data, e, i)?.next_run} /> },
           {
             title: t("common.actions"),
             render: (_, e, i) => (
-              <Space wrap>
-                <Button size="small" data-testid="etrn-run" loading={etrnState(status.data, e, i)?.running} onClick={async () => {
-                  await action(() => api.etrnRun(i), t("etrn.asked", { name: name(e) }));
-                  await status.reload();
-                }}>
-                  {t("etrn.runNow")}
-                </Button>
-                <Button size="small" onClick={() => setEditing(i)}>{t("connect.edit")}</Button>
-                <RemoveButton name={name(e)} remove={() => api.etrnRemove(i)} after={reload} />
-              </Space>
+              <EditRemove onEdit={() => setEditing(i)} name={name(e)} remove={() => api.etrnRemove(i)} after={reload}>
+                <RunNow label={t("etrn.runNow")} started={t("etrn.asked", { name: name(e) })}
+                  run={() => api.etrnRun(i)} after={status.reload} running={etrnState(status.data, e, i)?.running} testId="etrn-run" />
+              </EditRemove>
             ),
           },
         ]}

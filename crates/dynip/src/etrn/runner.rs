@@ -14,7 +14,7 @@ use tokio_util::task::TaskTracker;
 
 use super::{DomainStatus, EtrnStatus, classify, failure_kind, moved};
 use crate::ddns::Ddns;
-use crate::live::{Indexed, Item, LiveList, lock};
+use crate::job_list::{Indexed, Item, JobList, lock};
 
 /// The ETRN runner; cheap to clone.
 #[derive(Clone)]
@@ -26,7 +26,7 @@ struct Inner {
     /// HELO name and resolver; replaced by [`EtrnClient::update`].
     session: Mutex<Arc<Session>>,
     /// The entries in config order.
-    entries: LiveList<Etrn, EtrnStatus>,
+    entries: JobList<Etrn, EtrnStatus>,
     /// The engine's shutdown: every entry's stop token is a child of it.
     shutdown: CancellationToken,
     /// Set by [`EtrnClient::start`]: the public IP to follow and where loops run.
@@ -101,7 +101,7 @@ impl EtrnClient {
         EtrnClient {
             inner: Arc::new(Inner {
                 session: Mutex::new(session(config)),
-                entries: LiveList::new(entries),
+                entries: JobList::new(entries),
                 shutdown: shutdown.clone(),
                 runner: OnceLock::new(),
             }),

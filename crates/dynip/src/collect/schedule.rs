@@ -16,7 +16,7 @@ use tokio_util::task::TaskTracker;
 
 use super::run::{self, RunContext, RunReport};
 use crate::ErrorKind;
-use crate::live::{Indexed, Item, LiveList, lock};
+use crate::job_list::{Indexed, Item, JobList, lock};
 
 /// The state of one job, for the admin API (`GET /api/collect`).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -70,7 +70,7 @@ struct Inner {
     /// Hostname and size limit; replaced by [`Collector::update`], read at each run's start.
     ctx: Mutex<Arc<RunContext>>,
     /// The jobs in config order.
-    jobs: LiveList<Collect, CollectStatus>,
+    jobs: JobList<Collect, CollectStatus>,
     /// The engine's shutdown: every job's stop token is a child of it.
     shutdown: CancellationToken,
     /// Set by [`Collector::start`]: where job loops run.
@@ -138,7 +138,7 @@ impl Collector {
             inner: Arc::new(Inner {
                 ctx: Mutex::new(context(config, &store)),
                 store,
-                jobs: LiveList::new(jobs),
+                jobs: JobList::new(jobs),
                 shutdown: shutdown.clone(),
                 tracker: OnceLock::new(),
             }),

@@ -1,18 +1,18 @@
 // The fields of one `[[ddns.record]]` and one `[[collect]]` job, and the conversions between
 // the settings JSON (as `GET /api/settings` shows it) and the form values.
 import { Checkbox, Collapse, Form, Input, InputNumber, Radio, Select, Switch, type FormInstance } from "antd";
-import { ApiError, toApiError } from "../api";
-import { useI18n, type Key } from "../i18n";
+import { ApiError, toApiError } from "../../api";
+import { useI18n, type Key } from "../../i18n";
 
 export const PROVIDERS = ["dyndns2", "cloudflare", "dnspod", "alidns"] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
 /** Which of zone / username / password a provider uses, and their labels. */
 export const PROVIDER_FIELDS: Record<Provider, { zone?: Key; username?: Key; password: Key }> = {
-  dyndns2: { username: "connect.username", password: "connect.password" },
-  cloudflare: { zone: "connect.zoneId", password: "connect.apiToken" },
-  dnspod: { zone: "connect.zoneDomain", username: "connect.secretId", password: "connect.secretKey" },
-  alidns: { zone: "connect.zoneDomain", username: "connect.accessKeyId", password: "connect.accessKeySecret" },
+  dyndns2: { username: "conn.username", password: "conn.password" },
+  cloudflare: { zone: "conn.zoneId", password: "conn.apiToken" },
+  dnspod: { zone: "conn.zoneDomain", username: "conn.secretId", password: "conn.secretKey" },
+  alidns: { zone: "conn.zoneDomain", username: "conn.accessKeyId", password: "conn.accessKeySecret" },
 };
 
 export type Table = Record<string, unknown>;
@@ -53,15 +53,15 @@ export function DdnsRecordFields({ form, existing }: { form: FormInstance; exist
   const fields = PROVIDER_FIELDS[provider] ?? PROVIDER_FIELDS.dyndns2;
   const required = { required: true, message: t("common.required") };
   const endpoint = (
-    <Form.Item name="endpoint" label={t("connect.endpoint")} rules={provider === "dyndns2" ? [required] : []}
-      extra={provider === "dyndns2" ? t("connect.endpointHelp") : t("connect.endpointDefault")}>
+    <Form.Item name="endpoint" label={t("conn.endpoint")} rules={provider === "dyndns2" ? [required] : []}
+      extra={provider === "dyndns2" ? t("conn.endpointHelp") : t("conn.endpointDefault")}>
       <Input placeholder={provider === "dyndns2" ? "https://dynupdate.no-ip.com" : ""} data-testid="record-endpoint" />
     </Form.Item>
   );
   return (
     <>
       <Form.Item name="provider" label={t("conn.provider")}>
-        <Select data-testid="record-provider" options={PROVIDERS.map((p) => ({ value: p, label: t(`connect.provider.${p}` as Key) }))} />
+        <Select data-testid="record-provider" options={PROVIDERS.map((p) => ({ value: p, label: t(`conn.provider.${p}` as Key) }))} />
       </Form.Item>
       <Form.Item name="hostname" label={t("conn.hostname")} rules={[required]}>
         <Input placeholder="mail.example.com" data-testid="record-hostname" />
@@ -77,15 +77,15 @@ export function DdnsRecordFields({ form, existing }: { form: FormInstance; exist
         </Form.Item>
       )}
       <Form.Item name="password" label={t(fields.password)} rules={[required]}
-        extra={existing ? t("connect.passwordKept") : undefined}>
+        extra={existing ? t("conn.passwordKept") : undefined}>
         <Input.Password data-testid="record-password" autoComplete="new-password" />
       </Form.Item>
-      <Form.Item label={t("connect.recordTypes")} style={{ marginBottom: 8 }}>
+      <Form.Item label={t("conn.recordTypes")} style={{ marginBottom: 8 }}>
         <Form.Item name="ipv4" valuePropName="checked" noStyle><Checkbox>A (IPv4)</Checkbox></Form.Item>
         <Form.Item name="ipv6" valuePropName="checked" noStyle><Checkbox>AAAA (IPv6)</Checkbox></Form.Item>
       </Form.Item>
       {provider === "dyndns2" ? endpoint : (
-        <Collapse ghost size="small" items={[{ key: "a", label: t("connect.advanced"), forceRender: true, children: endpoint }]} />
+        <Collapse ghost size="small" items={[{ key: "a", label: t("conn.advanced"), forceRender: true, children: endpoint }]} />
       )}
     </>
   );
@@ -121,33 +121,33 @@ export function CollectJobFields({ form, existing }: { form: FormInstance; exist
   const required = { required: true, message: t("common.required") };
   return (
     <>
-      <Form.Item name="protocol" label={t("connect.protocol")}>
+      <Form.Item name="protocol" label={t("conn.protocol")}>
         <Select data-testid="job-protocol" options={[{ value: "pop3", label: "POP3" }, { value: "imap", label: "IMAP" }]} />
       </Form.Item>
-      <Form.Item name="host" label={t("connect.host")} rules={[required]}>
+      <Form.Item name="host" label={t("conn.host")} rules={[required]}>
         <Input placeholder="pop.isp.example" data-testid="job-host" />
       </Form.Item>
-      <Form.Item name="port" label={t("connect.port")} extra={t("connect.portHelp")}>
+      <Form.Item name="port" label={t("conn.port")} extra={t("conn.portHelp")}>
         <InputNumber min={1} max={65535} data-testid="job-port" />
       </Form.Item>
       <Form.Item name="tls" label={t("settings.routeTls")}>
-        <Select data-testid="job-tls" options={["implicit", "starttls", "none"].map((v) => ({ value: v, label: t(`connect.tls.${v}` as Key) }))} />
+        <Select data-testid="job-tls" options={["implicit", "starttls", "none"].map((v) => ({ value: v, label: t(`conn.tls.${v}` as Key) }))} />
       </Form.Item>
-      <Form.Item name="user" label={t("connect.user")} rules={[required]}>
+      <Form.Item name="user" label={t("conn.user")} rules={[required]}>
         <Input data-testid="job-user" autoComplete="off" />
       </Form.Item>
-      <Form.Item name="password" label={t("connect.password")} rules={[required]}
-        extra={existing ? t("connect.passwordKept") : undefined}>
+      <Form.Item name="password" label={t("conn.password")} rules={[required]}
+        extra={existing ? t("conn.passwordKept") : undefined}>
         <Input.Password data-testid="job-password" autoComplete="new-password" />
       </Form.Item>
-      <Form.Item name="mode" label={t("connect.mode")}>
+      <Form.Item name="mode" label={t("conn.mode")}>
         <Radio.Group data-testid="job-mode" options={[
-          { value: "account", label: t("connect.mode.account") },
-          { value: "domain", label: t("connect.mode.domain") },
+          { value: "account", label: t("conn.mode.account") },
+          { value: "domain", label: t("conn.mode.domain") },
         ]} />
       </Form.Item>
       {mode === "domain" ? (
-        <Form.Item name="fallback" label={t("connect.fallback")} rules={[required]} extra={t("connect.fallbackHelp")}>
+        <Form.Item name="fallback" label={t("conn.fallback")} rules={[required]} extra={t("conn.fallbackHelp")}>
           <Input data-testid="job-fallback" />
         </Form.Item>
       ) : (
@@ -155,13 +155,13 @@ export function CollectJobFields({ form, existing }: { form: FormInstance; exist
           <Input placeholder="alice@example.com" data-testid="job-account" />
         </Form.Item>
       )}
-      <Form.Item name="interval" label={t("connect.interval")} extra={t("connect.intervalHelp")}>
+      <Form.Item name="interval" label={t("conn.interval")} extra={t("conn.intervalHelp")}>
         <Input data-testid="job-interval" />
       </Form.Item>
-      <Form.Item name="keep_days" label={t("connect.keepDays")} extra={t("connect.keepDaysHelp")}>
+      <Form.Item name="keep_days" label={t("conn.keepDays")} extra={t("conn.keepDaysHelp")}>
         <InputNumber min={0} data-testid="job-keep-days" />
       </Form.Item>
-      <Form.Item name="enabled" label={t("connect.enabled")} valuePropName="checked">
+      <Form.Item name="enabled" label={t("conn.enabled")} valuePropName="checked">
         <Switch data-testid="job-enabled" />
       </Form.Item>
     </>

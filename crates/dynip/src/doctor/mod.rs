@@ -1,4 +1,4 @@
-//! The connectivity doctor (issue #7): can this office line send and receive mail? Each
+//! The connectivity doctor: can this office line send and receive mail? Each
 //! check returns a [`Check`]: an id, a [`Status`], detail values, and a plain-language
 //! summary and fix as message keys with parameters, which [`text`] renders in English or
 //! Simplified Chinese.
@@ -17,7 +17,7 @@
 //! - `blocklist.rs`: DNS blocklists (RFC 5782), IPv4 and IPv6.
 //! - `reverse.rs`: reverse names (`in-addr.arpa`, `ip6.arpa`, blocklist zones).
 //! - `smarthost.rs`: each `[[route]]` relay: reachable, TLS, AUTH.
-//! - `text.rs`: the messages, English and Simplified Chinese.
+//! - `text/`: the messages, English and Simplified Chinese.
 
 mod blocklist;
 mod dns;

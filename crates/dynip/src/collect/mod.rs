@@ -1,4 +1,4 @@
-//! Collection from outside mailboxes (`[[collect]]`, issue #7): per job, on a schedule, the
+//! Collection from outside mailboxes (`[[collect]]`): per job, on a schedule, the
 //! mail of a POP3 or IMAP mailbox (at the ISP, typically) is fetched into a local account's
 //! INBOX through the store's normal delivery, each message exactly once, and left on the
 //! server for `keep_days` or deleted after download.

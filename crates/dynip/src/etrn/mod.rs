@@ -4,8 +4,8 @@
 //! while running, and on "run now". The session itself is `queue::etrn`.
 //!
 //! # Layout
-//! - `etrn.rs`: the status the admin API shows and the meaning of the reply codes (§5).
-//! - `etrn/runner.rs`: [`EtrnClient`]: one loop per entry, updated live by a reload.
+//! - `mod.rs`: the status the admin API shows and the meaning of the reply codes (§5).
+//! - `runner.rs`: [`EtrnClient`]: one loop per entry, updated live by a reload.
 
 mod runner;
 

@@ -1,15 +1,18 @@
-//! Mail on a dynamic-IP office line (issue #7): the public IP watcher, dynamic DNS updaters,
-//! collection from outside POP3/IMAP mailboxes, ETRN and the connectivity doctor.
+//! Mail on a dynamic-IP office line: the public IP watcher, dynamic DNS updaters,
+//! collection from outside POP3/IMAP mailboxes, ETRN and the connectivity doctor. Each
+//! part exists because the server's address changes or its port 25 may be out of reach:
+//! keep the name pointing at the address, fetch the mail that could not arrive, and tell
+//! the user what the line can and cannot do.
 //!
 //! # Layout
 //! - `ip/`: finding the public IPv4/IPv6 address through HTTP IP-echo endpoints.
 //! - `ddns/`: dynamic DNS updaters (dyndns2, Cloudflare, DNSPod, Alibaba Cloud DNS).
 //! - `collect/`: collection from ISP mailboxes over POP3 and IMAP.
-//! - `etrn.rs`, `etrn/`: ETRN (RFC 1985) to backup MX hosts at start, on an interval, on IP
+//! - `etrn/`: ETRN (RFC 1985) to backup MX hosts at start, on an interval, on IP
 //!   changes, live-updated entries.
 //! - `error_kind.rs`: [`ErrorKind`], the machine-readable kind of a job's, record's or
 //!   entry's last error, which the panel words in the reader's language.
-//! - `live.rs`: a list of configured items (jobs, entries) replaced live, unchanged ones kept.
+//! - `job_list.rs`: a list of configured items (jobs, entries) replaced live, unchanged ones kept.
 //! - `doctor/`: the connectivity doctor: port 25, public IP, PTR, MX, blocklists, smart host.
 
 pub mod collect;
@@ -18,7 +21,7 @@ pub mod doctor;
 mod error_kind;
 pub mod etrn;
 pub mod ip;
-mod live;
+mod job_list;
 
 pub use error_kind::ErrorKind;
 

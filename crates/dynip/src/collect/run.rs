@@ -144,16 +144,7 @@ pub(crate) async fn run(
                         sort::recipients(&ctx.store, &message, &target).await?
                     }
                 };
-                let delivery = Delivery {
-                    message: stored,
-                    envelope_from: sender,
-                    envid: None,
-                    ret: None,
-                    accounts,
-                    remote: Vec::new(),
-                    origin: store::Origin::Inbound,
-                    forward_sender: None,
-                };
+                let delivery = Delivery::inbound(sender, stored, accounts);
                 let by = CollectedBy {
                     job: label.clone(),
                     remote_id: remote.id.clone(),

@@ -1,10 +1,20 @@
-//! The [`ErrorKind`] of a failed update, for the record's status (`last_error_kind`): from
-//! the provider's own code where the message carries one (dyndns2's result word, DNSPod's
-//! and Alibaba Cloud's error codes), then the HTTP status, then the transport failure
-//! (`crate::http_error`'s "timed out" / "cannot connect" and the OS error in its chain).
+//! [`Failure`]: a failed update, fatal or temporary, and its [`ErrorKind`] for the record's
+//! status (`last_error_kind`): from the provider's own code where the message carries one
+//! (dyndns2's result word, DNSPod's and Alibaba Cloud's error codes), then the HTTP status,
+//! then the transport failure (`crate::http_error`'s "timed out" / "cannot connect" and the
+//! OS error in its chain). The kinds themselves, and the classification of I/O errors every
+//! service shares, are in `crate::error_kind`.
 
-use super::Failure;
 use crate::ErrorKind;
+
+/// A failed update.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// Retrying cannot help (credentials, unknown record, abuse): wait for a config change.
+    Fatal(String),
+    /// Worth retrying later (server error, timeout, rate limit).
+    Temporary(String),
+}
 
 /// Error codes (or their first part) of the record APIs that mean bad credentials.
 const AUTH_CODES: [&str; 6] = [

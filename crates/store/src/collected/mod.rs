@@ -170,6 +170,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::{Collected, CollectedBy};
+    use crate::fixture::store_with_account;
     use crate::{AccountId, Delivery, Resolution, Store};
 
     fn by(job: &str, remote_id: &str, scope: &str) -> CollectedBy {
@@ -181,26 +182,11 @@ mod tests {
     }
 
     fn delivery(account: AccountId, message: &[u8]) -> Delivery {
-        Delivery {
-            message: message.to_vec(),
-            envelope_from: String::new(),
-            envid: None,
-            ret: None,
-            accounts: vec![account],
-            remote: vec![],
-            origin: crate::Origin::Inbound,
-            forward_sender: None,
-        }
+        Delivery::inbound("", message.to_vec(), vec![account])
     }
 
     async fn store_with_alice() -> crate::Result<(tempfile::TempDir, Store, AccountId)> {
-        let dir = tempfile::tempdir()?;
-        let store = Store::open(&dir.path().join("t.db"))?;
-        store.add_domain("example.test").await?;
-        let account = store
-            .add_account("alice@example.test", "Correct-Horse-9")
-            .await?;
-        Ok((dir, store, account))
+        store_with_account("alice@example.test").await
     }
 
     #[tokio::test]

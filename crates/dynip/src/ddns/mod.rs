@@ -8,7 +8,8 @@
 //! - `service.rs`: [`Ddns`]: starting, restarting with new settings, the status.
 //! - `runner.rs`: the schedule of one record.
 //! - `http.rs`: sending a request and sorting its failures into fatal and temporary.
-//! - `kind.rs`: the [`crate::ErrorKind`] of a failure, for the status.
+//! - `failure.rs`: [`Failure`], a failed update (fatal or temporary), and its
+//!   [`crate::ErrorKind`] for the status.
 //! - `sign.rs`: TC3-HMAC-SHA256 (Tencent Cloud) and HMAC-SHA1 (Alibaba Cloud) signatures.
 //! - `dyndns2.rs`, `cloudflare.rs`, `dnspod.rs`, `alidns.rs`: one provider each.
 
@@ -16,13 +17,15 @@ mod alidns;
 mod cloudflare;
 mod dnspod;
 mod dyndns2;
+mod failure;
 mod http;
-mod kind;
 mod runner;
 mod service;
 pub mod sign;
 
 pub use service::Ddns;
+
+pub(crate) use failure::Failure;
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -78,15 +81,6 @@ pub(crate) enum Done {
     Good,
     /// The record already held the address.
     Unchanged,
-}
-
-/// A failed update.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Failure {
-    /// Retrying cannot help (credentials, unknown record, abuse): wait for a config change.
-    Fatal(String),
-    /// Worth retrying later (server error, timeout, rate limit).
-    Temporary(String),
 }
 
 /// The addresses one record is set to: the families it asks for, when known.

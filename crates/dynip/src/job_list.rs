@@ -1,4 +1,4 @@
-//! [`LiveList`]: the configured [`Item`]s of a service that runs one loop per item
+//! [`JobList`]: the configured [`Item`]s of a service that runs one loop per item
 //! (collection jobs, ETRN entries), in config order, replaced by a changed config while
 //! running: an item whose settings are unchanged is kept (its loop, schedule and status), the
 //! others are stopped and new ones made. Also each item's status and "run now".
@@ -41,20 +41,20 @@ impl<C, S> Item<C, S> {
     }
 }
 
-/// What [`LiveList::replace`] changed: the items to start and those it stopped.
+/// What [`JobList::replace`] changed: the items to start and those it stopped.
 pub(crate) struct Replaced<T> {
     pub started: Vec<Arc<T>>,
     pub stopped: Vec<Arc<T>>,
 }
 
 /// The items in config order.
-pub(crate) struct LiveList<C, S> {
+pub(crate) struct JobList<C, S> {
     items: Mutex<Vec<Arc<Item<C, S>>>>,
 }
 
-impl<C: PartialEq, S: Clone + Indexed> LiveList<C, S> {
-    pub fn new(items: Vec<Arc<Item<C, S>>>) -> LiveList<C, S> {
-        LiveList {
+impl<C: PartialEq, S: Clone + Indexed> JobList<C, S> {
+    pub fn new(items: Vec<Arc<Item<C, S>>>) -> JobList<C, S> {
+        JobList {
             items: Mutex::new(items),
         }
     }
@@ -134,7 +134,7 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 mod tests {
     use tokio_util::sync::CancellationToken;
 
-    use super::{Indexed, Item, LiveList};
+    use super::{Indexed, Item, JobList};
 
     type Status = (usize, &'static str);
 
@@ -150,7 +150,7 @@ mod tests {
 
     #[test]
     fn unchanged_items_are_kept_and_reindexed_the_rest_replaced() {
-        let list = LiveList::new(Vec::new());
+        let list = JobList::new(Vec::new());
         let first = list.replace(&["a", "b", "c"], item);
         assert_eq!(first.started.len(), 3);
         let (a, b) = (first.started[0].clone(), first.started[1].clone());
