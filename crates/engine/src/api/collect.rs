@@ -4,8 +4,8 @@
 pub use connect::collect::CollectStatus;
 use serde_json::Value as Json;
 
-use super::lists::ListEdit;
 use super::settings::Settings;
+use super::table_entries::EntryEdit;
 use super::{ApiError, ApiResult};
 use crate::EngineHandle;
 
@@ -34,20 +34,21 @@ impl EngineHandle {
     /// `POST /api/collect`: adds a job (the keys of a `[[collect]]` table); an enabled job
     /// runs at once.
     pub async fn collect_add(&self, job: Json) -> ApiResult<Settings> {
-        self.edit_list("collect", WHAT, ListEdit::Add(job)).await
+        self.edit_table_entry("collect", WHAT, EntryEdit::Add(job))
+            .await
     }
 
     /// `PUT /api/collect/{index}`: replaces job `index` (`password = "********"` keeps the
     /// stored one).
     pub async fn collect_change(&self, index: usize, job: Json) -> ApiResult<Settings> {
-        self.edit_list("collect", WHAT, ListEdit::Replace(index, job))
+        self.edit_table_entry("collect", WHAT, EntryEdit::Replace(index, job))
             .await
     }
 
     /// `DELETE /api/collect/{index}`: the job stops (a run in progress is dropped between
     /// commits).
     pub async fn collect_remove(&self, index: usize) -> ApiResult<Settings> {
-        self.edit_list("collect", WHAT, ListEdit::Remove(index))
+        self.edit_table_entry("collect", WHAT, EntryEdit::Remove(index))
             .await
     }
 }

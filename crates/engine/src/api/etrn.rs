@@ -4,8 +4,8 @@
 pub use connect::etrn::{DomainStatus, EtrnStatus};
 use serde_json::Value as Json;
 
-use super::lists::ListEdit;
 use super::settings::Settings;
+use super::table_entries::EntryEdit;
 use super::{ApiError, ApiResult};
 use crate::EngineHandle;
 
@@ -23,18 +23,20 @@ impl EngineHandle {
     /// `POST /api/etrn`: adds an entry (`host`, `port`, `domains`, `tls`, `interval`, as in
     /// `postroom.toml`); it runs at once.
     pub async fn etrn_add(&self, entry: Json) -> ApiResult<Settings> {
-        self.edit_list("etrn", WHAT, ListEdit::Add(entry)).await
+        self.edit_table_entry("etrn", WHAT, EntryEdit::Add(entry))
+            .await
     }
 
     /// `PUT /api/etrn/{index}`: replaces entry `index`; the edited entry runs at once.
     pub async fn etrn_change(&self, index: usize, entry: Json) -> ApiResult<Settings> {
-        self.edit_list("etrn", WHAT, ListEdit::Replace(index, entry))
+        self.edit_table_entry("etrn", WHAT, EntryEdit::Replace(index, entry))
             .await
     }
 
     /// `DELETE /api/etrn/{index}`.
     pub async fn etrn_remove(&self, index: usize) -> ApiResult<Settings> {
-        self.edit_list("etrn", WHAT, ListEdit::Remove(index)).await
+        self.edit_table_entry("etrn", WHAT, EntryEdit::Remove(index))
+            .await
     }
 
     /// `POST /api/etrn/{index}/run`: asks the backup MX now (after the session going on, if

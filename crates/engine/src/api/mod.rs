@@ -20,7 +20,8 @@
 //! - `ddns.rs`: `[ddns]`: the public addresses seen and each dynamic DNS record's state.
 //! - `etrn.rs`: `[[etrn]]`: each backup MX's last ETRN run and per-domain answers; add /
 //!   edit / remove (live), "run now".
-//! - `lists.rs`: one entry of an array of tables edited by position through the settings.
+//! - `table_entries.rs`: one entry of an array of tables (`[[collect]]`, `[[etrn]]`) added,
+//!   replaced or removed by position through the settings.
 //! - `doctor.rs`: the connectivity doctor's checks and its one-click smart-host fix.
 
 pub mod accounts;
@@ -31,13 +32,13 @@ pub mod ddns;
 pub mod doctor;
 pub mod domains;
 pub mod etrn;
-mod lists;
 pub mod log;
 pub mod queue;
 mod secrets;
 pub mod settings;
 pub mod setup;
 pub mod status;
+mod table_entries;
 
 use serde::{Deserialize, Serialize};
 use store::StoreError;

@@ -1,4 +1,4 @@
-//! `[doctor]` (issue #7): what the connectivity doctor tests against: the host for the
+//! `[doctor]`: what the connectivity doctor tests against: the host for the
 //! outbound port-25 test, the DNS blocklists, the time each network step may take.
 
 use std::time::Duration;
@@ -96,7 +96,7 @@ pub(crate) fn doctor_entries(config: &crate::Config) -> Vec<Entry> {
     let entry = |key, doc, value: Option<Value>, example: Value| Entry {
         section: "doctor",
         key,
-        doc,
+        doc: std::borrow::Cow::Borrowed(doc),
         example,
         value,
     };

@@ -14,7 +14,7 @@ use super::{ApiError, ApiResult};
 use crate::{Config, EngineHandle};
 
 /// What to do with the entry at a position.
-pub(crate) enum ListEdit {
+pub(crate) enum EntryEdit {
     Add(Json),
     Replace(usize, Json),
     Remove(usize),
@@ -23,11 +23,11 @@ pub(crate) enum ListEdit {
 impl EngineHandle {
     /// Applies `edit` to the array of tables `key` (a top-level key such as `etrn`); `what`
     /// names an entry in errors ("ETRN entry").
-    pub(crate) async fn edit_list(
+    pub(crate) async fn edit_table_entry(
         &self,
         key: &str,
         what: &str,
-        edit: ListEdit,
+        edit: EntryEdit,
     ) -> ApiResult<Settings> {
         // With the stored secrets: every other entry goes back as it is in the file.
         let path = crate::config_path(self.data_dir());
@@ -52,18 +52,18 @@ impl EngineHandle {
             )),
         };
         let at = match edit {
-            ListEdit::Add(entry) => {
+            EntryEdit::Add(entry) => {
                 list.push(object(entry)?);
                 list.len() - 1
             }
-            ListEdit::Replace(index, entry) => {
+            EntryEdit::Replace(index, entry) => {
                 let index = exists(index)?;
                 // `********` (as `GET /api/settings` shows it) is resolved by the settings
                 // edit: this entry's stored password, if it still goes to the same server.
                 list[index] = object(entry)?;
                 index
             }
-            ListEdit::Remove(index) => {
+            EntryEdit::Remove(index) => {
                 let index = exists(index)?;
                 list.remove(index);
                 index
