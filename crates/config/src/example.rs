@@ -267,6 +267,8 @@ pub(crate) fn push_comment(out: &mut String, doc: &str) {
 mod tests {
     use std::path::{Path, PathBuf};
 
+    use toml::Value;
+
     use crate::{Config, Limits, Listen, Tls};
 
     fn round_trip(config: &Config) -> Config {
@@ -302,33 +304,57 @@ mod tests {
                 cert: Some(PathBuf::from("/etc/ssl/my \"cert\".pem")),
                 key: Some(PathBuf::from("/etc/ssl/key.pem")),
             },
-            limits: Limits {
-                max_message_size: 1024,
-                max_recipients: 1,
-                max_line_length: 512,
-                command_timeout_secs: 1,
-                data_timeout_secs: 2,
-                max_errors: 3,
-                max_connections_per_ip: 4,
-                max_connections: 5,
-                auth_failures_per_ip: 6,
-                auth_failures_per_account: 7,
-                auth_lockout_secs: 8,
-                pop3_idle_timeout_secs: 9,
-                memory_budget: 10 * 1024 * 1024,
-                data_total_timeout_secs: 11,
-                admin_session_idle_secs: 12,
-            },
+            limits: declared_changed().limits,
             ..outbound_changed()
         };
         assert_eq!(round_trip(&config), config);
     }
 
+    /// Each key of the sections declared with `schema::settings!` (`[limits]`, `[queue]`) set
+    /// to a valid value other than its default, read from the declarations themselves: a
+    /// new declared key is covered without naming it here.
+    fn declared_changed() -> Config {
+        use crate::Queue;
+        use crate::schema::{Kind, Setting};
+
+        let changed = |setting: &Setting, default: &Value| -> Value {
+            match (setting.kind, default) {
+                (Kind::Integer, Value::Integer(d)) => {
+                    let min = setting.min.unwrap_or(1);
+                    Value::Integer(if *d == min { min + 1 } else { min })
+                }
+                (Kind::Boolean, Value::Boolean(b)) => Value::Boolean(!b),
+                (Kind::Duration, _) => Value::String("7s".into()),
+                (Kind::Durations, _) => Value::Array(vec!["7s".into(), "9m".into()]),
+                other => panic!("no changed value for {}: {other:?}", setting.path()),
+            }
+        };
+        let mut text = String::new();
+        let sections = [
+            ("limits", Limits::SETTINGS, Limits::default().values()),
+            ("queue", Queue::SETTINGS, Queue::default().values()),
+        ];
+        for (section, settings, defaults) in &sections {
+            text.push_str(&format!("[{section}]\n"));
+            for (setting, default) in settings.iter().zip(defaults) {
+                let value = changed(setting, default);
+                text.push_str(&format!("{} = {value}\n", setting.key));
+            }
+        }
+        let config = Config::parse(&text, Path::new("changed.toml"))
+            .unwrap_or_else(|e| panic!("{e}\n---\n{text}"));
+        let now = [config.limits.values(), config.queue.values()];
+        for ((section, settings, defaults), values) in sections.iter().zip(now) {
+            for ((setting, default), value) in settings.iter().zip(defaults).zip(values) {
+                assert_ne!(&value, default, "{section}.{} unchanged", setting.key);
+            }
+        }
+        config
+    }
+
     /// Every outbound setting changed from its default (the rest of `Config` is defaults).
     fn outbound_changed() -> Config {
-        use std::time::Duration;
-
-        use crate::{Dns, Network, Queue, Relay, RelayHost, Route, RouteTls, Secret};
+        use crate::{Dns, Network, Relay, RelayHost, Route, RouteTls, Secret};
 
         let route = |domains: &[&str], tls| Route {
             domains: domains.iter().map(|d| d.to_string()).collect(),
@@ -355,16 +381,7 @@ mod tests {
                 route(&["corp.test", "*.corp.test"], RouteTls::None),
                 route(&["*"], RouteTls::Implicit),
             ],
-            queue: Queue {
-                retry: vec![Duration::from_secs(1), Duration::from_secs(90)],
-                give_up_after: Duration::from_secs(3600),
-                delay_notice_after: Duration::from_secs(60),
-                max_connections_per_destination: 2,
-                max_connections: 3,
-                keep_finished: Duration::from_secs(7200),
-                mx_port: 2525,
-                allow_internal_mx: true,
-            },
+            queue: declared_changed().queue,
             relay: Relay {
                 networks: vec![Network {
                     addr: "10.0.0.0".parse().expect("ip"),
