@@ -20,6 +20,13 @@ settings! {
         #[label("Most recipients per message", "每封邮件最多收件人")]
         #[setting(min: Some(1),)]
         max_recipients: usize = 1000,
+        /// Received headers a message may carry; one with more is in a mail loop and is
+        /// refused at the end of DATA and never relayed on (RFC 5321 §6.3; Postfix's
+        /// hopcount_limit is 50).
+        #[zh("一封邮件最多可带的 Received 头数；超过即视为邮件环路，在 DATA 结束时拒收，也绝不转发（RFC 5321 §6.3）。")]
+        #[label("Most hops (Received headers)", "最多跳数（Received 头）")]
+        #[setting(min: Some(10), max: Some(1000),)]
+        max_hops: usize = 100,
         /// Longest command line, in bytes; at least 512 (RFC 5321 §4.5.3.1.4).
         #[zh("命令行的最大字节数；至少 512（RFC 5321 §4.5.3.1.4）。")]
         #[label("Longest line", "最长命令行")]
