@@ -38,7 +38,7 @@ mod secrets;
 pub mod settings;
 pub mod setup;
 pub mod status;
-mod table_entries;
+pub mod table_entries;
 
 use serde::{Deserialize, Serialize};
 use store::StoreError;
