@@ -1,6 +1,8 @@
 //! The management API: one set of operations on [`EngineHandle`](crate::EngineHandle) with
 //! serde DTOs and one error shape, [`ApiError`]. Every front end calls it: the admin HTTP
-//! server (`crate::http`), the desktop app's commands, later the CLI.
+//! server (`crate::http`), the desktop app's commands and the CLI (the operations on
+//! domains, accounts, aliases and the queue run on [`crate::admin::AdminContext`], which needs
+//! no running engine).
 //!
 //! # Layout
 //! - `mod.rs`: [`ApiError`] and its codes; store errors mapped to them.
