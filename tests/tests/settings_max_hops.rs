@@ -59,29 +59,18 @@ fn max_hops_refuses_a_message_with_more_received_headers_and_is_in_the_schema() 
 
     // Out of its declared range, the settings API refuses it naming the key; in range, it
     // applies without a restart.
-    let bad = request(
-        &server,
-        "PUT",
-        "/api/settings",
-        &token,
-        r#"{"limits":{"max_hops":5}}"#,
-    );
-    assert_eq!(bad.status, 400, "{}", bad.body);
-    let bad: serde_json::Value = serde_json::from_str(&bad.body).expect("error JSON");
+    let put = |body: &str, status: u16| -> serde_json::Value {
+        let reply = request(&server, "PUT", "/api/settings", &token, body);
+        assert_eq!(reply.status, status, "{body}: {}", reply.body);
+        serde_json::from_str(&reply.body).expect("JSON answer")
+    };
+    let bad = put(r#"{"limits":{"max_hops":5}}"#, 400);
     assert_eq!(bad["field"], "limits.max_hops");
     assert_eq!(
         bad["message"],
         "limits.max_hops: must be between 10 and 1000, found 5"
     );
-    let good = request(
-        &server,
-        "PUT",
-        "/api/settings",
-        &token,
-        r#"{"limits":{"max_hops":20}}"#,
-    );
-    assert_eq!(good.status, 200, "{}", good.body);
-    let good: serde_json::Value = serde_json::from_str(&good.body).expect("settings JSON");
+    let good = put(r#"{"limits":{"max_hops":20}}"#, 200);
     assert_eq!(good["applied"], serde_json::json!(["limits.max_hops"]));
     let now = deliver(&server, &with_hops(12, "thirteen-again@outside.test"));
     assert!(now.starts_with("250"), "{now}");
