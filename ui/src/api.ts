@@ -21,6 +21,7 @@ import type {
   QueueEntry,
   QueueFilter,
   ServerEvent,
+  SettingSchema,
   SettingsResponse,
   SettingsTree,
   SetupRequest,
@@ -307,6 +308,9 @@ export const api = {
     }),
   settings: () =>
     call<SettingsResponse>({ method: "GET", path: "/api/settings" }),
+  /** Every declared key: label, help, kind, range, unit, secret, live. */
+  settingsSchema: () =>
+    call<SettingSchema[]>({ method: "GET", path: "/api/settings/schema" }),
   updateSettings: (changes: SettingsTree) =>
     call<SettingsResponse>({
       method: "PUT",

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { setTransport, type Op } from "./api";
 import { joinBytes, splitBytes } from "./format";
-import { fake, wrap } from "./testing";
+import { fake, SETTINGS_SCHEMA, wrap } from "./testing";
 import Settings from "./pages/Settings";
 
 afterEach(() => setTransport(undefined));
@@ -45,6 +45,7 @@ describe("Settings byte fields", () => {
   it("show an amount and a unit, and send bytes", async () => {
     const puts: Op[] = [];
     fake({
+      "GET /api/settings/schema": () => SETTINGS_SCHEMA,
       "GET /api/settings": () => ({ settings, restart_needed: false }),
       "GET /api/certificate": () => { throw { code: "not_found", message: "no certificate" }; },
       "PUT /api/settings": (op) => {
@@ -76,6 +77,7 @@ describe("Settings byte fields", () => {
 
   it("put the server's validation error next to the field", async () => {
     fake({
+      "GET /api/settings/schema": () => SETTINGS_SCHEMA,
       "GET /api/settings": () => ({ settings, restart_needed: false }),
       "GET /api/certificate": () => { throw { code: "not_found", message: "no certificate" }; },
       "PUT /api/settings": () => {

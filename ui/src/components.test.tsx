@@ -1,7 +1,7 @@
 import { describe, expect, it, vi, afterEach } from "vitest";
 import { fireEvent, screen, waitFor } from "@testing-library/react";
 import { setTransport } from "./api";
-import { fake, wrap } from "./testing";
+import { fake, SETTINGS_SCHEMA, wrap } from "./testing";
 import Dashboard from "./pages/Dashboard";
 import SignIn from "./pages/SignIn";
 import Settings from "./pages/Settings";
@@ -74,6 +74,7 @@ describe("SignIn", () => {
 describe("Settings", () => {
   it("puts a server validation error next to its field", async () => {
     fake({
+      "GET /api/settings/schema": () => SETTINGS_SCHEMA,
       "GET /api/settings": () => ({
         settings: { hostname: "mx.example.test", listen: { smtp: ["127.0.0.1:2525"] }, limits: { max_message_size: 1048576, max_errors: 10 }, queue: {}, dns: { servers: [] }, relay: { networks: [] } },
         restart_needed: false,
@@ -92,8 +93,24 @@ describe("Settings", () => {
     expect(await screen.findByText(/Self-signed/)).toBeTruthy();
   });
 
+  it("labels fields and bounds numbers from the server's schema, in the chosen language", async () => {
+    const schema = SETTINGS_SCHEMA.map((s) => s.path === "limits.max_errors" ? { ...s, label: { en: "Mistakes allowed", zh: "允许的错误" }, max: 99 } : s);
+    fake({
+      "GET /api/settings/schema": () => schema,
+      "GET /api/settings": () => ({ settings: { hostname: "mx.example.test", limits: { max_errors: 10 } }, restart_needed: false }),
+      "GET /api/certificate": () => { throw { code: "not_found", message: "no certificate" }; },
+    });
+    wrap(<Settings />, "zh");
+    expect(await screen.findByText("服务器名称")).toBeTruthy();
+    fireEvent.click(await screen.findByRole("tab", { name: "限制" }));
+    expect(await screen.findByText("允许的错误")).toBeTruthy();
+    const input = (await screen.findByTestId("field-limits.max_errors")) as HTMLInputElement;
+    expect(input.getAttribute("aria-valuemax")).toBe("99");
+  });
+
   it("lists keys that need a restart after saving", async () => {
     fake({
+      "GET /api/settings/schema": () => SETTINGS_SCHEMA,
       "GET /api/settings": () => ({ settings: { hostname: "mx.example.test", limits: { max_errors: 10 } }, restart_needed: false }),
       "GET /api/certificate": () => { throw { code: "not_found", message: "no certificate" }; },
       "PUT /api/settings": () => ({ settings: { hostname: "mx.other.test", limits: { max_errors: 10 } }, restart_needed: true, applied: [], pending_restart: ["hostname"] }),

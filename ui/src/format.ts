@@ -22,10 +22,6 @@ export const SIZE_UNITS = ["B", "KB", "MB", "GB"] as const;
 export type SizeUnit = (typeof SIZE_UNITS)[number];
 const UNIT_BYTES: Record<SizeUnit, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
 
-/** Settings whose value is a count of bytes (crates/config `Limits`); the config file takes
- * plain integers only, so the form converts back to bytes before saving. */
-export const BYTE_SETTINGS: ReadonlySet<string> = new Set(["max_message_size", "max_line_length", "memory_budget"]);
-
 /** Bytes in the largest unit that divides them exactly: 26214400 -> 25 MB, 4096 -> 4 KB,
  * 1500 -> 1500 B. */
 export function splitBytes(n: number): { amount: number; unit: SizeUnit } {

@@ -179,6 +179,25 @@ export type ServerEvent =
 /** `postroom.toml` as JSON: sections of keys. */
 export type SettingsTree = Record<string, unknown>;
 
+/** `GET /api/settings/schema`: one declared key (crates/config `schema.rs`), so the panel
+ * takes labels, help, kinds, ranges and units from the server instead of repeating them. */
+export interface SettingSchema {
+  /** `limits.max_errors`; `route.password` for the key of each `[[route]]` item. */
+  path: string;
+  section: string;
+  key: string;
+  kind: "integer" | "boolean" | "text" | "duration" | "durations" | "list" | "path" | "tables";
+  unit?: "bytes" | "seconds";
+  min?: number;
+  max?: number;
+  default?: unknown;
+  label: { en: string; zh: string };
+  help: { en: string; zh: string };
+  secret: boolean;
+  /** Applied by saving, without a restart. */
+  live: boolean;
+}
+
 export interface SettingsResponse {
   settings: SettingsTree;
   restart_needed: boolean;

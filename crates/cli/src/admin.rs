@@ -1,201 +1,106 @@
-//! Domain, account, alias and export commands.
+//! `postroom admin token` and `postroom admin open`: signing in to the admin HTTP API.
 
-use std::io::BufRead;
 use std::path::Path;
 
-use engine::admin;
+use clap::Subcommand;
 
-use crate::{AccountAction, AliasAction, Command, DkimChoice, DomainAction};
-
-pub async fn run(data_dir: &Path, command: Command) -> Result<(), String> {
-    let store = admin::open(data_dir).map_err(|e| e.to_string())?;
-    let result = match command {
-        Command::Domain {
-            action: DomainAction::Dns { name },
-        } => crate::dns::run(data_dir, &store, &name).await,
-        Command::Queue { action } => crate::queue::run(&store, action).await,
-        Command::Domain { action } => domain(&store, action).await,
-        Command::Account { action } => account(&store, action).await,
-        Command::Alias { action } => alias(&store, action).await,
-        Command::Export { address, mbox } => store.export_mbox(&address, &mbox).await.map(|n| {
-            println!("exported {n} message(s) of {address} to {}", mbox.display());
-        }),
-        Command::Serve
-        | Command::Admin { .. }
-        | Command::Doctor { .. }
-        | Command::Service { .. }
-        | Command::Firewall { .. } => Ok(()),
-    };
-    result.map_err(|e| e.to_string())
+#[derive(Subcommand)]
+pub enum AdminAction {
+    /// Print the bearer token of the admin API (made on first use, kept in DIR/admin-token).
+    Token,
+    /// Open the web admin in the default browser, signed in once by a link that works within
+    /// five minutes (the link is printed too).
+    Open {
+        /// Only print the link (for scripts, and where no browser should start).
+        #[arg(long)]
+        print_only: bool,
+    },
 }
 
-async fn domain(store: &admin::Store, action: DomainAction) -> Result<(), admin::StoreError> {
+pub fn run(data_dir: &Path, action: AdminAction) -> Result<(), String> {
     match action {
-        DomainAction::Add { name, dkim } => {
-            let kind = match dkim {
-                DkimChoice::Rsa => Some(admin::DkimKind::Rsa),
-                DkimChoice::Ed25519 => Some(admin::DkimKind::Ed25519),
-                DkimChoice::None => None,
+        AdminAction::Token => {
+            let token = engine::admin_token(data_dir)
+                .map_err(|e| format!("cannot read {}/admin-token: {e}", data_dir.display()))?;
+            println!("{token}");
+        }
+        AdminAction::Open { print_only } => {
+            let config = engine::load_or_init_config(data_dir).map_err(|e| e.to_string())?;
+            let Some(url) = engine::signin_url(data_dir, &config).map_err(|e| e.to_string())?
+            else {
+                return Err("the admin API is off: set [listen] admin in postroom.toml".to_string());
             };
-            admin::add_domain(store, &name, kind).await?;
-            println!("added domain {}", name.to_ascii_lowercase());
-        }
-        // Needs the data directory (for the host name): handled in `run`.
-        DomainAction::Dns { .. } => {}
-        DomainAction::List => {
-            for d in store.list_domains().await? {
-                println!("{}", d.name);
+            println!("{url}");
+            if !print_only && let Err(e) = open_browser(&url) {
+                eprintln!("postroom: no browser opened ({e}); open the link above in one");
             }
-        }
-        DomainAction::Remove { name } => {
-            store.remove_domain(&name).await?;
-            println!("removed domain {name}");
         }
     }
     Ok(())
 }
 
-async fn account(store: &admin::Store, action: AccountAction) -> Result<(), admin::StoreError> {
-    match action {
-        AccountAction::Add { address, .. } => {
-            let password = read_password()?;
-            store.add_account(&address, &password).await?;
-            println!("added account {address}");
-        }
-        AccountAction::List => {
-            for a in store.list_accounts().await? {
-                let state = if a.disabled { " (disabled)" } else { "" };
-                println!("{}{state}", a.address);
-            }
-        }
-        AccountAction::Remove { address } => {
-            store.remove_account(&address).await?;
-            println!("removed account {address}");
-        }
-        AccountAction::Passwd { address, .. } => {
-            let password = read_password()?;
-            store.set_password(&address, &password).await?;
-            println!("changed the password of {address}");
-        }
-        AccountAction::Quota {
-            address,
-            size: Some(size),
-        } => {
-            let limit = parse_size(&size).ok_or_else(|| {
-                admin::StoreError::Invalid(format!(
-                    "{size:?} is not a size: write e.g. 500M, 2G or none"
-                ))
-            })?;
-            store.set_quota(&address, limit).await?;
-            match limit {
-                Some(bytes) => println!("{address} may keep {} of mail", show_size(bytes)),
-                None => println!("{address} has no quota"),
-            }
-        }
-        AccountAction::Quota {
-            address,
-            size: None,
-        } => {
-            let quota = store.quota(&address).await?;
-            let limit = quota.quota_bytes.map_or("no limit".to_string(), show_size);
-            println!("{address}: {} used of {limit}", show_size(quota.used_bytes));
-        }
-    }
-    Ok(())
-}
-
-/// `500M`, `2G`, `1024`, `none`: bytes (K, M, G, T are powers of 1024); `None` is no limit.
-fn parse_size(text: &str) -> Option<Option<u64>> {
-    let text = text.trim();
-    if text.eq_ignore_ascii_case("none") {
-        return Some(None);
-    }
-    let (digits, unit) = text.split_at(
-        text.find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(text.len()),
-    );
-    let shift = match unit
-        .trim()
-        .to_ascii_uppercase()
-        .trim_end_matches(['B', 'I'])
+/// Opens `url` in the user's default browser: ShellExecuteW on Windows, `open` on macOS,
+/// `xdg-open` in a Linux desktop session.
+fn open_browser(url: &str) -> Result<(), String> {
+    #[cfg(windows)]
+    return shell_open(url);
+    #[cfg(not(windows))]
     {
-        "" => 0,
-        "K" => 10,
-        "M" => 20,
-        "G" => 30,
-        "T" => 40,
-        _ => return None,
-    };
-    digits
-        .parse::<u64>()
-        .ok()?
-        .checked_mul(1 << shift)
-        .map(Some)
-}
-
-fn show_size(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["bytes", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} bytes")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
-
-async fn alias(store: &admin::Store, action: AliasAction) -> Result<(), admin::StoreError> {
-    match action {
-        AliasAction::Add { address, targets } => {
-            store.add_alias(&address, &targets).await?;
-            println!("added alias {address} -> {}", targets.join(", "));
-        }
-        AliasAction::List => {
-            for a in store.list_aliases().await? {
-                println!("{} -> {}", a.address, a.targets.join(", "));
+        let program = if cfg!(target_os = "macos") {
+            "open"
+        } else {
+            let desktop = ["DISPLAY", "WAYLAND_DISPLAY"]
+                .iter()
+                .any(|v| std::env::var_os(v).is_some_and(|v| !v.is_empty()));
+            if !desktop {
+                return Err("no desktop session".into());
             }
-        }
-        AliasAction::Remove { address } => {
-            store.remove_alias(&address).await?;
-            println!("removed alias {address}");
+            "xdg-open"
+        };
+        let status = std::process::Command::new(program)
+            .arg(url)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .map_err(|e| format!("{program}: {e}"))?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(format!("{program} failed ({status})"))
         }
     }
-    Ok(())
 }
 
-/// `--password-stdin`: one line; the line ending is not part of the password.
-fn read_password() -> Result<String, admin::StoreError> {
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line)?;
-    while line.ends_with('\n') || line.ends_with('\r') {
-        line.pop();
-    }
-    Ok(line)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_read_with_binary_units_or_none() {
-        assert_eq!(parse_size("1024"), Some(Some(1024)));
-        assert_eq!(parse_size("500M"), Some(Some(500 << 20)));
-        assert_eq!(parse_size("2 GiB"), Some(Some(2 << 30)));
-        assert_eq!(parse_size("none"), Some(None));
-        assert_eq!(parse_size("lots"), None);
-        assert_eq!(parse_size("5X"), None);
-        assert_eq!(parse_size("99999999999T"), None);
-    }
-
-    #[test]
-    fn sizes_show_in_the_largest_unit() {
-        assert_eq!(show_size(512), "512 bytes");
-        assert_eq!(show_size(1536), "1.5 KiB");
-        assert_eq!(show_size(2 << 30), "2.0 GiB");
+/// ShellExecuteW "open" on a URL starts the default browser without a console or the
+/// quoting rules of `cmd /c start`.
+#[cfg(windows)]
+#[allow(unsafe_code)]
+fn shell_open(url: &str) -> Result<(), String> {
+    use windows_sys::Win32::UI::Shell::ShellExecuteW;
+    use windows_sys::Win32::UI::WindowsAndMessaging::SW_SHOWNORMAL;
+    let wide = |s: &str| {
+        s.encode_utf16()
+            .chain(std::iter::once(0))
+            .collect::<Vec<u16>>()
+    };
+    let (verb, file) = (wide("open"), wide(url));
+    // SAFETY: NUL-terminated strings that live across the call; no window, parameters or
+    // directory.
+    let result = unsafe {
+        ShellExecuteW(
+            std::ptr::null_mut(),
+            verb.as_ptr(),
+            file.as_ptr(),
+            std::ptr::null(),
+            std::ptr::null(),
+            SW_SHOWNORMAL,
+        )
+    };
+    // "If the function succeeds, it returns a value greater than 32."
+    if result as usize > 32 {
+        Ok(())
+    } else {
+        Err(format!("ShellExecuteW failed with {}", result as usize))
     }
 }

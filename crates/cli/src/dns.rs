@@ -1,12 +1,12 @@
 //! `postroom domain dns NAME`: the DNS records a domain needs, in zone-file form, each with
 //! a comment saying what it is for.
 
-use std::path::Path;
+use engine::ApiError;
+use engine::admin::AdminContext;
+use engine::api::domains::DnsRecord;
 
-use engine::admin::{self, DnsRecord, Store, StoreError};
-
-pub async fn run(data_dir: &Path, store: &Store, name: &str) -> Result<(), StoreError> {
-    let records = admin::dns_records(data_dir, store, name).await?;
+pub async fn run(admin: &AdminContext, name: &str) -> Result<(), ApiError> {
+    let records = admin.domain_dns(name).await?;
     print!("{}", format(&records));
     Ok(())
 }

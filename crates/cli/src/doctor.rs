@@ -4,17 +4,15 @@
 
 use std::path::Path;
 
-use engine::admin;
+use engine::admin::AdminContext;
 use engine::api::doctor::{Lang, Status};
 
 pub async fn run(data_dir: &Path, lang: &str) -> Result<(), String> {
     let lang =
         Lang::parse(lang).ok_or_else(|| format!("unknown language `{lang}`: use en or zh"))?;
     let config = engine::load_or_init_config(data_dir).map_err(|e| e.to_string())?;
-    let store = admin::open(data_dir).map_err(|e| e.to_string())?;
-    let checks = engine::api::doctor::run(&config, &store)
-        .await
-        .map_err(|e| e.to_string())?;
+    let admin = AdminContext::open(data_dir).map_err(|e| e.message)?;
+    let checks = admin.doctor(&config).await.map_err(|e| e.message)?;
     let mut problems = 0;
     for check in &checks {
         let status = match check.status {

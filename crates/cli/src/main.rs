@@ -6,10 +6,11 @@
 //! # Layout
 //! - `main.rs`: the command line (clap) and dispatch.
 //! - `serve.rs`: `serve`: start the engine, print the listeners, stop on SIGINT/SIGTERM.
-//! - `admin.rs`: domain, account, alias and export commands.
+//! - `directory.rs`: domain, account, alias and export commands, through the management
+//!   API's operations (`engine::api`) on the data directory's admin context.
 //! - `queue.rs`: `queue list/show/retry/delete/hold/release`: the outbound queue.
 //! - `dns.rs`: `domain dns NAME`: the DNS records to publish.
-//! - `admin_api.rs`: `admin token`, `admin open`: signing in to the admin API (and opening
+//! - `admin.rs`: `admin token`, `admin open`: signing in to the admin API (and opening
 //!   the default browser).
 //! - `doctor.rs`: `doctor`: the connectivity checks, in English or Chinese.
 //! - `service/`: `service install/uninstall/run/status` (`windows.rs`: the Windows
@@ -17,7 +18,7 @@
 //! - `eventlog.rs`: errors of the Windows service to the Windows Event Log.
 
 mod admin;
-mod admin_api;
+mod directory;
 mod dns;
 mod doctor;
 #[cfg(windows)]
@@ -74,7 +75,7 @@ enum Command {
     /// The admin HTTP API (`[listen] admin`): its token and sign-in links.
     Admin {
         #[command(subcommand)]
-        action: admin_api::AdminAction,
+        action: admin::AdminAction,
     },
     /// Check this line for mail: port 25, public IP, reverse DNS, MX, blocklists, smart host.
     Doctor {
@@ -201,10 +202,10 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async move {
         match cli.command {
             Command::Serve => serve::run(&data_dir).await,
-            Command::Admin { action } => admin_api::run(&data_dir, action),
+            Command::Admin { action } => admin::run(&data_dir, action),
             Command::Doctor { lang } => doctor::run(&data_dir, &lang).await,
             Command::Service { .. } | Command::Firewall { .. } => Ok(()),
-            other => admin::run(&data_dir, other).await,
+            other => directory::run(&data_dir, other).await,
         }
     });
     match result {

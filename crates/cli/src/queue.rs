@@ -1,8 +1,10 @@
-//! `postroom queue ...`: the outbound queue. Works while `serve` runs: the scheduler polls
+//! `postroom queue ...`: the outbound queue, through the management API's queue operations. Works while `serve` runs: the scheduler polls
 //! the database every few seconds, so a retry or release is acted on at once.
 
 use clap::Subcommand;
-use engine::admin::{QueueEntry, Store, StoreError};
+use engine::ApiError;
+use engine::admin::AdminContext;
+use engine::api::queue::{QueueEntryDto, QueueFilter};
 
 #[derive(Subcommand)]
 pub enum QueueAction {
@@ -33,10 +35,13 @@ pub enum QueueAction {
     Release { id: i64 },
 }
 
-pub async fn run(store: &Store, action: QueueAction) -> Result<(), StoreError> {
+pub async fn run(admin: &AdminContext, action: QueueAction) -> Result<(), ApiError> {
     match action {
         QueueAction::List { all, json } => {
-            let entries = store.queue_list(all).await?;
+            let filter = QueueFilter {
+                state: all.then(|| "all".to_string()),
+            };
+            let entries = admin.queue(filter).await?;
             if json {
                 println!("{}", to_json(&entries));
             } else if entries.is_empty() {
@@ -46,14 +51,15 @@ pub async fn run(store: &Store, action: QueueAction) -> Result<(), StoreError> {
             }
         }
         QueueAction::Show { id } => {
-            let (entry, attempts) = store.queue_show(id).await?;
+            let detail = admin.queue_entry(id).await?;
+            let (entry, attempts) = (detail.entry, detail.attempts);
             println!("id:        {}", entry.id);
             println!("from:      <{}>", entry.sender);
             println!("to:        <{}>", entry.recipient);
-            println!("state:     {}", entry.state.as_str());
+            println!("state:     {}", entry.state);
             println!("size:      {} bytes", entry.size);
             println!("queued:    {}", when(entry.created_at));
-            if !entry.state.is_finished() {
+            if !["delivered", "failed"].contains(&entry.state.as_str()) {
                 println!("next try:  {}", when(entry.next_attempt));
             }
             println!("attempts:  {}", entry.attempts);
@@ -72,26 +78,26 @@ pub async fn run(store: &Store, action: QueueAction) -> Result<(), StoreError> {
             }
         }
         QueueAction::Retry { id, .. } => {
-            let n = store.queue_retry(id).await?;
+            let n = admin.queue_retry(id).await?;
             println!("{n} entr{} due now", if n == 1 { "y" } else { "ies" });
         }
         QueueAction::Delete { id } => {
-            store.queue_delete(id).await?;
+            admin.queue_delete(id).await?;
             println!("deleted queue entry {id}");
         }
         QueueAction::Hold { id } => {
-            store.queue_hold(id).await?;
+            admin.queue_hold(id).await?;
             println!("holding queue entry {id}");
         }
         QueueAction::Release { id } => {
-            store.queue_release(id).await?;
+            admin.queue_release(id).await?;
             println!("released queue entry {id}");
         }
     }
     Ok(())
 }
 
-fn table(entries: &[QueueEntry]) -> String {
+fn table(entries: &[QueueEntryDto]) -> String {
     let mut out = format!(
         "{:>6}  {:<9}  {:>3}  {:<20}  {:<28}  {}\n",
         "ID", "STATE", "TRY", "QUEUED (UTC)", "FROM", "TO"
@@ -101,7 +107,7 @@ fn table(entries: &[QueueEntry]) -> String {
         out.push_str(&format!(
             "{:>6}  {:<9}  {:>3}  {:<20}  {:<28}  {}\n",
             e.id,
-            e.state.as_str(),
+            e.state,
             e.attempts,
             when(e.created_at),
             from,
@@ -114,7 +120,7 @@ fn table(entries: &[QueueEntry]) -> String {
     out
 }
 
-fn to_json(entries: &[QueueEntry]) -> String {
+fn to_json(entries: &[QueueEntryDto]) -> String {
     let items: Vec<String> = entries
         .iter()
         .map(|e| {
@@ -122,7 +128,7 @@ fn to_json(entries: &[QueueEntry]) -> String {
                 "{{\"id\":{},\"state\":{},\"sender\":{},\"recipient\":{},\"attempts\":{},\
                  \"next_attempt\":{},\"created_at\":{},\"size\":{},\"last_reply\":{}}}",
                 e.id,
-                json_string(e.state.as_str()),
+                json_string(&e.state),
                 json_string(&e.sender),
                 json_string(&e.recipient),
                 e.attempts,

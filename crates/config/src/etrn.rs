@@ -6,7 +6,7 @@ use std::time::Duration;
 use toml::{Table, Value};
 
 use crate::validate::{
-    Problems, domain_problem, duration, string, strings, tables, unknown_item_keys, wrong_type,
+    Problems, domain_problem, duration, items, string, strings, unknown_item_keys, wrong_type,
 };
 
 /// How an `[[etrn]]` connection is secured.
@@ -47,10 +47,7 @@ pub const ETRN_INTERVAL: Duration = Duration::from_secs(3_600);
 const ETRN_KEYS: &[&str] = &["host", "port", "domains", "tls", "interval"];
 
 pub(crate) fn etrn(root: &mut Table, p: &mut Problems) -> Vec<Etrn> {
-    tables(root.remove("etrn"), "etrn", p)
-        .into_iter()
-        .filter_map(|(at, table)| entry(table, &at, p))
-        .collect()
+    items(root.remove("etrn"), "etrn", p, entry)
 }
 
 fn entry(mut table: Table, at: &str, p: &mut Problems) -> Option<Etrn> {
@@ -167,13 +164,9 @@ pub(crate) fn annotated(etrn: &[Etrn]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
+    use crate::EtrnTls;
 
-    use crate::{Config, EtrnTls};
-
-    fn parse(text: &str) -> Result<Config, String> {
-        Config::parse(text, Path::new("t.toml")).map_err(|e| e.to_string())
-    }
+    use crate::parse_for_test as parse;
 
     #[test]
     fn entries_parse_and_round_trip() {

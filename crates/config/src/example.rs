@@ -50,32 +50,54 @@ const SECTIONS: &[(&str, &str)] = &[
     ),
 ];
 
-/// The comment above the `[[route]]` tables (or the commented-out example).
-const ROUTE_DOC: &str = "Routes: mail for matching recipient domains goes through relay hosts instead of\n\
-     the domains' MX hosts; the first match wins, no match means direct MX delivery.\n\
-     A smart host for everything (the ISP's relay, e.g. on a dynamic-IP line):\n\
-     domains = [\"*\"]. Per domain: [\"corp.example.com\", \"*.example.org\"].\n\
-     relay: \"host:port\" list, tried in order. tls: \"starttls\" (required) | \"implicit\"\n\
-     (port 465) | \"none\". username/password: AUTH PLAIN or LOGIN. ca: PEM file of the\n\
-     authority the relay's certificate must chain to (default: the public roots).";
-
 /// One key of the file.
 pub(crate) struct Entry {
     /// The section it lives in; "" for the top level.
     pub section: &'static str,
     pub key: &'static str,
     /// The comment written above it.
-    pub doc: &'static str,
+    pub doc: std::borrow::Cow<'static, str>,
     /// Its value in the config being written; `None` writes `example` commented out.
     pub value: Option<Value>,
     /// What to show when there is no value.
     pub example: Value,
 }
 
+/// The English doc of a key declared in `schema::OTHER`.
+fn doc(section: &str, key: &str) -> &'static str {
+    crate::schema::OTHER
+        .iter()
+        .find(|s| s.section == section && s.key == key)
+        .map_or("", |s| s.doc.en)
+}
+
+/// The entries of a section declared with `schema::settings!`: each key's doc, its default
+/// and its value in the config being written.
+fn declared(
+    settings: &'static [crate::schema::Setting],
+    values: Vec<Value>,
+    defaults: Vec<Value>,
+) -> impl Iterator<Item = Entry> {
+    settings
+        .iter()
+        .zip(values)
+        .zip(defaults)
+        .map(|((setting, value), default)| Entry {
+            section: setting.section,
+            key: setting.key,
+            doc: format!(
+                "{}{}",
+                setting.doc.en,
+                crate::schema::default_text(setting, &default)
+            )
+            .into(),
+            example: value.clone(),
+            value: Some(value),
+        })
+}
+
 /// Every key the file knows, in file order, with `config`'s values.
 pub(crate) fn entries(config: &Config) -> Vec<Entry> {
-    let int = |n: u64| Value::Integer(i64::try_from(n).unwrap_or(i64::MAX));
-    let size = |n: usize| int(u64::try_from(n).unwrap_or(u64::MAX));
     let addrs = |list: &[std::net::SocketAddr]| {
         Value::Array(list.iter().map(|a| Value::String(a.to_string())).collect())
     };
@@ -83,308 +105,80 @@ pub(crate) fn entries(config: &Config) -> Vec<Entry> {
         p.as_ref()
             .map(|p| Value::String(p.to_string_lossy().into_owned()))
     };
-    let limits = &config.limits;
-    let queue = &config.queue;
-    let duration = |d: std::time::Duration| Value::String(crate::format_duration(d));
-    let entry = |section, key, doc, value: Value| Entry {
+    let entry = |section, key, value: Value| Entry {
         section,
         key,
-        doc,
+        doc: doc(section, key).into(),
         example: value.clone(),
         value: Some(value),
     };
-    let mut entries = vec![
-        entry(
-            "",
-            "hostname",
-            "The server's name, as the Internet sees it: the greeting, EHLO, Received headers\n\
-             and the self-signed certificate. Usually the name your MX record points to.\n\
-             Default: this computer's host name.",
-            Value::String(config.hostname.clone()),
+    let mut entries = vec![entry(
+        "",
+        "hostname",
+        Value::String(config.hostname.clone()),
+    )];
+    for (key, list) in config.listen.services() {
+        entries.push(entry("listen", key, addrs(list)));
+    }
+    entries.push(Entry {
+        value: path(&config.tls.cert),
+        example: Value::String("/etc/postroom/fullchain.pem".into()),
+        ..entry("tls", "cert", Value::Boolean(false))
+    });
+    entries.push(Entry {
+        value: path(&config.tls.key),
+        example: Value::String("/etc/postroom/privkey.pem".into()),
+        ..entry("tls", "key", Value::Boolean(false))
+    });
+    entries.extend(declared(
+        crate::Limits::SETTINGS,
+        config.limits.values(),
+        crate::Limits::default().values(),
+    ));
+    entries.push(Entry {
+        value: (!config.dns.servers.is_empty()).then(|| addrs(&config.dns.servers)),
+        example: Value::Array(vec![Value::String("127.0.0.1:53".into())]),
+        ..entry("dns", "servers", Value::Boolean(false))
+    });
+    entries.extend(declared(
+        crate::Queue::SETTINGS,
+        config.queue.values(),
+        crate::Queue::default().values(),
+    ));
+    entries.push(entry(
+        "relay",
+        "networks",
+        Value::Array(
+            config
+                .relay
+                .networks
+                .iter()
+                .map(|n| Value::String(n.to_string()))
+                .collect(),
         ),
-        entry(
-            "listen",
-            "smtp",
-            "SMTP for mail from the Internet (MX), usually port 25.",
-            addrs(&config.listen.smtp),
-        ),
-        entry(
-            "listen",
-            "submission",
-            "Submission with STARTTLS for your own mail clients, usually port 587.",
-            addrs(&config.listen.submission),
-        ),
-        entry(
-            "listen",
-            "submissions",
-            "Submission over implicit TLS for your own mail clients, usually port 465.",
-            addrs(&config.listen.submissions),
-        ),
-        entry(
-            "listen",
-            "pop3",
-            "POP3 for mail clients that download mail, usually port 110. Logins need STLS\n\
-             first, except from this computer (loopback addresses).",
-            addrs(&config.listen.pop3),
-        ),
-        entry(
-            "listen",
-            "pop3s",
-            "POP3 over implicit TLS, usually port 995.",
-            addrs(&config.listen.pop3s),
-        ),
-        entry(
-            "listen",
-            "imap",
-            "IMAP for mail clients that keep mail on the server, usually port 143. Logins\n\
-             need STARTTLS first, except from this computer (loopback addresses).",
-            addrs(&config.listen.imap),
-        ),
-        entry(
-            "listen",
-            "imaps",
-            "IMAP over implicit TLS, usually port 993.",
-            addrs(&config.listen.imaps),
-        ),
-        entry(
-            "listen",
-            "admin",
-            "The admin HTTP API and web admin; sign in with the token `postroom admin token`\n\
-             prints. Only loopback addresses, unless tls.cert and tls.key are set.",
-            addrs(&config.listen.admin),
-        ),
-        Entry {
-            section: "tls",
-            key: "cert",
-            doc: "PEM file with the certificate chain, leaf first (e.g. Let's Encrypt's\n\
-                  fullchain.pem).",
-            value: path(&config.tls.cert),
-            example: Value::String("/etc/postroom/fullchain.pem".into()),
-        },
-        Entry {
-            section: "tls",
-            key: "key",
-            doc: "PEM file with the private key (e.g. privkey.pem).",
-            value: path(&config.tls.key),
-            example: Value::String("/etc/postroom/privkey.pem".into()),
-        },
-        entry(
-            "limits",
-            "max_message_size",
-            "Largest message accepted, in bytes, announced with SIZE; 1 KiB to 2 GiB.\n\
-             Default: 52428800 (50 MiB).",
-            int(limits.max_message_size),
-        ),
-        entry(
-            "limits",
-            "max_recipients",
-            "Most recipients in one message (RFC 5321 §4.5.3.1.8 asks for at least 100).\n\
-             Default: 1000.",
-            size(limits.max_recipients),
-        ),
-        entry(
-            "limits",
-            "max_line_length",
-            "Longest command line, in bytes; at least 512 (RFC 5321 §4.5.3.1.4).\n\
-             Default: 4096.",
-            size(limits.max_line_length),
-        ),
-        entry(
-            "limits",
-            "command_timeout_secs",
-            "Seconds to wait for the client's next command (RFC 5321 §4.5.3.2.7).\n\
-             Default: 300.",
-            int(limits.command_timeout_secs),
-        ),
-        entry(
-            "limits",
-            "data_timeout_secs",
-            "Seconds to wait for more message data (RFC 5321 §4.5.3.2.5).\nDefault: 180.",
-            int(limits.data_timeout_secs),
-        ),
-        entry(
-            "limits",
-            "max_errors",
-            "Errors (bad commands, failed logins, refused recipients) before the connection\n\
-             is closed. Default: 20.",
-            int(u64::from(limits.max_errors)),
-        ),
-        entry(
-            "limits",
-            "max_connections_per_ip",
-            "Simultaneous connections from one IP address (an office behind one NAT\n\
-             address shares it). Default: 50.",
-            size(limits.max_connections_per_ip),
-        ),
-        entry(
-            "limits",
-            "max_connections",
-            "Simultaneous connections in all. Default: 1000.",
-            size(limits.max_connections),
-        ),
-        entry(
-            "limits",
-            "auth_failures_per_ip",
-            "Failed logins (SMTP AUTH, POP3) from one IP address within auth_lockout_secs\n\
-             after which that address is refused until auth_lockout_secs have passed.\n\
-             Default: 5.",
-            int(u64::from(limits.auth_failures_per_ip)),
-        ),
-        entry(
-            "limits",
-            "auth_failures_per_account",
-            "Failed logins for one account within auth_lockout_secs after which the address\n\
-             they came from may not try it (even with the right password) until\n\
-             auth_lockout_secs have passed; counted from all addresses together, other\n\
-             addresses than those that signed in to it before must then wait between tries\n\
-             (1 s, 2 s, 4 s... up to auth_lockout_secs). Default: 10.",
-            int(u64::from(limits.auth_failures_per_account)),
-        ),
-        entry(
-            "limits",
-            "auth_lockout_secs",
-            "How long failed logins count, and how long a lockout lasts, in seconds.\n\
-             Default: 900.",
-            int(limits.auth_lockout_secs),
-        ),
-        entry(
-            "limits",
-            "pop3_idle_timeout_secs",
-            "Seconds a POP3 client may stay idle before it is disconnected (RFC 1939 §3\n\
-             asks for at least 600). Default: 600.",
-            int(limits.pop3_idle_timeout_secs),
-        ),
-        entry(
-            "limits",
-            "memory_budget",
-            "Bytes of messages all connections together may hold in memory while they\n\
-             arrive (SMTP DATA/BDAT, IMAP APPEND); past it a client is told to try again\n\
-             later. SMTP messages over 1 MiB are spooled to the data directory's tmp/\n\
-             folder, so this bounds memory, not message size. At least 1 MiB.\n\
-             Default: 268435456 (256 MiB).",
-            int(limits.memory_budget),
-        ),
-        entry(
-            "limits",
-            "data_total_timeout_secs",
-            "Seconds one whole DATA or BDAT transfer may take, even while bytes keep\n\
-             arriving (RFC 5321 §4.5.3.2.6); the client then gets 451 and is disconnected.\n\
-             Default: 600.",
-            int(limits.data_total_timeout_secs),
-        ),
-        entry(
-            "limits",
-            "admin_session_idle_secs",
-            "Seconds a sign-in to the admin panel lasts unused; a session also ends 7 days\n\
-             after sign-in. Default: 43200 (12 hours).",
-            int(limits.admin_session_idle_secs),
-        ),
-        Entry {
-            section: "dns",
-            key: "servers",
-            doc: "DNS servers as \"ip:port\". Unset: the system's resolvers (/etc/resolv.conf).",
-            value: (!config.dns.servers.is_empty()).then(|| addrs(&config.dns.servers)),
-            example: Value::Array(vec![Value::String("127.0.0.1:53".into())]),
-        },
-        entry(
-            "queue",
-            "retry",
-            "Waits between delivery attempts (\"30s\", \"5m\", \"4h\", \"1d\"); the last one repeats\n\
-             until give_up_after. Default: [\"5m\", \"10m\", \"30m\", \"1h\", \"2h\", \"4h\"].",
-            Value::Array(queue.retry.iter().map(|d| duration(*d)).collect()),
-        ),
-        entry(
-            "queue",
-            "give_up_after",
-            "Mail still undelivered this long after it was queued is returned to its sender\n\
-             (a failure notice, RFC 3464). Default: \"5d\".",
-            duration(queue.give_up_after),
-        ),
-        entry(
-            "queue",
-            "delay_notice_after",
-            "The sender gets one delay notice when mail is still undelivered after this long.\n\
-             Default: \"4h\".",
-            duration(queue.delay_notice_after),
-        ),
-        entry(
-            "queue",
-            "max_connections_per_destination",
-            "Simultaneous connections to one destination (a domain's MX hosts, or a route's\n\
-             relay). Default: 10.",
-            size(queue.max_connections_per_destination),
-        ),
-        entry(
-            "queue",
-            "max_connections",
-            "Simultaneous outbound connections in all. Default: 100.",
-            size(queue.max_connections),
-        ),
-        entry(
-            "queue",
-            "keep_finished",
-            "Delivered and failed mail stays listed (`postroom queue list --all`) this long.\n\
-             Default: \"1d\".",
-            duration(queue.keep_finished),
-        ),
-        entry(
-            "queue",
-            "mx_port",
-            "The port of MX hosts. Always 25 on the Internet: change it only for tests.\n\
-             Default: 25.",
-            int(u64::from(queue.mx_port)),
-        ),
-        entry(
-            "queue",
-            "allow_internal_mx",
-            "Deliver to MX hosts at loopback, private (RFC 1918), link-local or unique-local\n\
-             addresses. Off, such a domain's mail is refused, so outside DNS cannot aim the\n\
-             queue at your LAN; reach internal servers with a [[route]] instead. Default: false.",
-            Value::Boolean(queue.allow_internal_mx),
-        ),
-        entry(
-            "relay",
-            "networks",
-            "Client networks that may relay through port 25 without logging in, in CIDR form\n\
-             (e.g. [\"192.168.1.0/24\"] for the office LAN). Default: none, so relaying needs\n\
-             AUTH and the server is never an open relay.",
+    ));
+    entries.push(Entry {
+        value: (!config.relay.etrn.is_empty()).then(|| {
             Value::Array(
                 config
                     .relay
-                    .networks
+                    .etrn
                     .iter()
-                    .map(|n| Value::String(n.to_string()))
+                    .map(|e| match e {
+                        crate::EtrnClient::Domain(d) => Value::String(d.clone()),
+                        crate::EtrnClient::Network(n) => Value::String(n.to_string()),
+                    })
                     .collect(),
-            ),
-        ),
-        Entry {
-            section: "relay",
-            key: "etrn",
-            doc: "Who may ask with ETRN (RFC 1985) on port 25 for the mail held here: client\n\
-                  domains (e.g. \"office.example\": anyone may ask for it and its sub-domains)\n\
-                  and networks (\"192.0.2.0/24\": clients there may ask for any domain).\n\
-                  Unset: only clients in `networks`.",
-            value: (!config.relay.etrn.is_empty()).then(|| {
-                Value::Array(
-                    config
-                        .relay
-                        .etrn
-                        .iter()
-                        .map(|e| match e {
-                            crate::EtrnClient::Domain(d) => Value::String(d.clone()),
-                            crate::EtrnClient::Network(n) => Value::String(n.to_string()),
-                        })
-                        .collect(),
-                )
-            }),
-            example: Value::Array(vec![
-                Value::String("office.example".into()),
-                Value::String("192.0.2.0/24".into()),
-            ]),
-        },
-    ];
-    entries.extend(crate::connect::ddns_entries(config));
-    entries.extend(crate::connect::doctor_entries(config));
+            )
+        }),
+        example: Value::Array(vec![
+            Value::String("office.example".into()),
+            Value::String("192.0.2.0/24".into()),
+        ]),
+        ..entry("relay", "etrn", Value::Boolean(false))
+    });
+    entries.extend(crate::ddns::ddns_entries(config));
+    entries.extend(crate::doctor::doctor_entries(config));
     entries
 }
 
@@ -413,7 +207,7 @@ pub(crate) fn annotated(config: &Config) -> String {
             if section.is_empty() {
                 out.push('\n');
             }
-            push_comment(&mut out, entry.doc);
+            push_comment(&mut out, &entry.doc);
             match &entry.value {
                 Some(value) => out.push_str(&format!("{} = {value}\n", entry.key)),
                 None => out.push_str(&format!("# {} = {}\n", entry.key, entry.example)),
@@ -421,7 +215,7 @@ pub(crate) fn annotated(config: &Config) -> String {
         }
     }
     out.push('\n');
-    push_comment(&mut out, ROUTE_DOC);
+    push_comment(&mut out, doc("", "route"));
     if config.routes.is_empty() {
         out.push_str(
             "# [[route]]\n# domains = [\"*\"]\n# relay = [\"smtp.isp.example:587\"]\n\
@@ -431,7 +225,7 @@ pub(crate) fn annotated(config: &Config) -> String {
     for route in &config.routes {
         out.push_str(&route_table(route));
     }
-    out.push_str(&crate::connect::ddns_tables(config));
+    out.push_str(&crate::ddns::ddns_tables(config));
     out.push_str(&crate::collect::annotated(&config.collect));
     out.push_str(&crate::etrn::annotated(&config.etrn));
     out
@@ -473,6 +267,8 @@ pub(crate) fn push_comment(out: &mut String, doc: &str) {
 mod tests {
     use std::path::{Path, PathBuf};
 
+    use toml::Value;
+
     use crate::{Config, Limits, Listen, Tls};
 
     fn round_trip(config: &Config) -> Config {
@@ -508,33 +304,57 @@ mod tests {
                 cert: Some(PathBuf::from("/etc/ssl/my \"cert\".pem")),
                 key: Some(PathBuf::from("/etc/ssl/key.pem")),
             },
-            limits: Limits {
-                max_message_size: 1024,
-                max_recipients: 1,
-                max_line_length: 512,
-                command_timeout_secs: 1,
-                data_timeout_secs: 2,
-                max_errors: 3,
-                max_connections_per_ip: 4,
-                max_connections: 5,
-                auth_failures_per_ip: 6,
-                auth_failures_per_account: 7,
-                auth_lockout_secs: 8,
-                pop3_idle_timeout_secs: 9,
-                memory_budget: 10 * 1024 * 1024,
-                data_total_timeout_secs: 11,
-                admin_session_idle_secs: 12,
-            },
+            limits: declared_changed().limits,
             ..outbound_changed()
         };
         assert_eq!(round_trip(&config), config);
     }
 
+    /// Each key of the sections declared with `schema::settings!` (`[limits]`, `[queue]`) set
+    /// to a valid value other than its default, read from the declarations themselves: a
+    /// new declared key is covered without naming it here.
+    fn declared_changed() -> Config {
+        use crate::Queue;
+        use crate::schema::{Kind, Setting};
+
+        let changed = |setting: &Setting, default: &Value| -> Value {
+            match (setting.kind, default) {
+                (Kind::Integer, Value::Integer(d)) => {
+                    let min = setting.min.unwrap_or(1);
+                    Value::Integer(if *d == min { min + 1 } else { min })
+                }
+                (Kind::Boolean, Value::Boolean(b)) => Value::Boolean(!b),
+                (Kind::Duration, _) => Value::String("7s".into()),
+                (Kind::Durations, _) => Value::Array(vec!["7s".into(), "9m".into()]),
+                other => panic!("no changed value for {}: {other:?}", setting.path()),
+            }
+        };
+        let mut text = String::new();
+        let sections = [
+            ("limits", Limits::SETTINGS, Limits::default().values()),
+            ("queue", Queue::SETTINGS, Queue::default().values()),
+        ];
+        for (section, settings, defaults) in &sections {
+            text.push_str(&format!("[{section}]\n"));
+            for (setting, default) in settings.iter().zip(defaults) {
+                let value = changed(setting, default);
+                text.push_str(&format!("{} = {value}\n", setting.key));
+            }
+        }
+        let config = Config::parse(&text, Path::new("changed.toml"))
+            .unwrap_or_else(|e| panic!("{e}\n---\n{text}"));
+        let now = [config.limits.values(), config.queue.values()];
+        for ((section, settings, defaults), values) in sections.iter().zip(now) {
+            for ((setting, default), value) in settings.iter().zip(defaults).zip(values) {
+                assert_ne!(&value, default, "{section}.{} unchanged", setting.key);
+            }
+        }
+        config
+    }
+
     /// Every outbound setting changed from its default (the rest of `Config` is defaults).
     fn outbound_changed() -> Config {
-        use std::time::Duration;
-
-        use crate::{Dns, Network, Queue, Relay, RelayHost, Route, RouteTls, Secret};
+        use crate::{Dns, Network, Relay, RelayHost, Route, RouteTls, Secret};
 
         let route = |domains: &[&str], tls| Route {
             domains: domains.iter().map(|d| d.to_string()).collect(),
@@ -561,16 +381,7 @@ mod tests {
                 route(&["corp.test", "*.corp.test"], RouteTls::None),
                 route(&["*"], RouteTls::Implicit),
             ],
-            queue: Queue {
-                retry: vec![Duration::from_secs(1), Duration::from_secs(90)],
-                give_up_after: Duration::from_secs(3600),
-                delay_notice_after: Duration::from_secs(60),
-                max_connections_per_destination: 2,
-                max_connections: 3,
-                keep_finished: Duration::from_secs(7200),
-                mx_port: 2525,
-                allow_internal_mx: true,
-            },
+            queue: declared_changed().queue,
             relay: Relay {
                 networks: vec![Network {
                     addr: "10.0.0.0".parse().expect("ip"),

@@ -26,29 +26,40 @@
 //! - `lib.rs`: the [`Config`] structs (every field documented), defaults, loading.
 //! - `outbound.rs`: `[dns]`, `[[route]]`, `[queue]`, `[relay]` (outbound mail); validated in
 //!   `validate/outbound.rs`.
-//! - `connect.rs`: `[ddns]` (mail on a dynamic-IP line), with its validation.
+//! - `ddns.rs`: `[ddns]` (mail on a dynamic-IP line), with its validation; `ddns/example.rs`
+//!   its part of the annotated file.
+//! - `doctor.rs`: `[doctor]` (what the connectivity doctor tests against), with its validation.
+//! - `limits.rs`: `[limits]`, declared with `schema::settings!`.
+//! - `schema.rs`: each setting declared once (kind, range, unit, label and doc in English and
+//!   Chinese, secret, live); what the example file, validation, the API's schema, redaction
+//!   and reload are derived from.
 //! - `collect.rs`: `[[collect]]` (collection from ISP mailboxes); validated in
 //!   `validate/collect.rs`.
 //! - `etrn.rs`: `[[etrn]]` (ETRN to backup MX hosts), with its validation.
 //! - `validate.rs`: walking the TOML table, collecting every [`Problem`]; its table-driven
 //!   tests, one row per kind of problem, are in `validate/tests.rs`.
-//! - `example.rs`: the annotated example file, generated from one table of keys, docs and
-//!   values, that `serve` writes on first start. The validator takes its list of known keys
-//!   from the same table.
+//! - `example.rs`: the annotated example file that `serve` writes on first start, generated
+//!   from the declarations (`schema.rs`) and the config's values. The validator takes its
+//!   list of known keys from the same entries.
 
 mod collect;
-mod connect;
+mod ddns;
+mod doctor;
 mod etrn;
 mod example;
+mod limits;
 mod outbound;
+pub mod schema;
 mod validate;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 pub use collect::{Collect, CollectProtocol, CollectTarget, CollectTls};
-pub use connect::{Ddns, DdnsProvider, DdnsRecord, Doctor};
+pub use ddns::{Ddns, DdnsProvider, DdnsRecord};
+pub use doctor::Doctor;
 pub use etrn::{ETRN_INTERVAL, Etrn, EtrnTls};
+pub use limits::Limits;
 pub use outbound::{
     Dns, EtrnClient, Network, Queue, Relay, RelayHost, Route, RouteTls, Secret, format_duration,
     parse_duration,
@@ -143,6 +154,22 @@ pub struct Listen {
     pub admin: Vec<SocketAddr>,
 }
 
+impl Listen {
+    /// Each service's key under `[listen]` with its addresses, in file order.
+    pub fn services(&self) -> [(&'static str, &[SocketAddr]); 8] {
+        [
+            ("smtp", &self.smtp),
+            ("submission", &self.submission),
+            ("submissions", &self.submissions),
+            ("pop3", &self.pop3),
+            ("pop3s", &self.pop3s),
+            ("imap", &self.imap),
+            ("imaps", &self.imaps),
+            ("admin", &self.admin),
+        ]
+    }
+}
+
 /// The TLS certificate. Both absent: a self-signed certificate is made on first start and kept
 /// in the data directory.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -151,75 +178,6 @@ pub struct Tls {
     pub cert: Option<PathBuf>,
     /// PEM file with the private key.
     pub key: Option<PathBuf>,
-}
-
-/// Limits that protect the server from bad or hostile clients.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Limits {
-    /// Largest message accepted, in bytes (SIZE); default 50 MiB.
-    pub max_message_size: u64,
-    /// Most recipients in one message; default 1000.
-    pub max_recipients: usize,
-    /// Longest command line, in bytes; default 4096 (RFC 5321 §4.5.3.1.4 asks for at least 512).
-    pub max_line_length: usize,
-    /// Seconds to wait for the next command; default 300 (RFC 5321 §4.5.3.2.7).
-    pub command_timeout_secs: u64,
-    /// Seconds to wait for more message data; default 180 (each read; the whole transfer is
-    /// bounded by `data_total_timeout_secs`).
-    pub data_timeout_secs: u64,
-    /// Errors (bad commands, failed AUTH, refused recipients) before the session is closed;
-    /// default 20.
-    pub max_errors: u32,
-    /// Simultaneous connections from one IP address; default 50 (as Postfix's
-    /// smtpd_client_connection_count_limit; an office behind one NAT address shares it).
-    pub max_connections_per_ip: usize,
-    /// Simultaneous connections in all; default 1000.
-    pub max_connections: usize,
-    /// Failed logins from one IP address (IPv6: one /64) within `auth_lockout_secs` after
-    /// which that address is refused for `auth_lockout_secs`; default 5.
-    pub auth_failures_per_ip: u32,
-    /// Failed logins for one account within `auth_lockout_secs` after which the address they
-    /// came from may not try it for `auth_lockout_secs`, and (counted from all addresses)
-    /// other addresses than those that signed in to it before are slowed down; default 10.
-    pub auth_failures_per_account: u32,
-    /// How long failed logins are counted and a lockout lasts, in seconds; default 900.
-    pub auth_lockout_secs: u64,
-    /// Seconds a POP3 client may stay idle; default 600 (RFC 1939 §3 asks for at least 10
-    /// minutes).
-    pub pop3_idle_timeout_secs: u64,
-    /// Bytes of messages all sessions together may hold in memory (SMTP DATA/BDAT, IMAP
-    /// APPEND and other literals); over it a client gets a temporary failure. Larger SMTP
-    /// messages go to a file in the data directory, so this bounds memory, not message size.
-    /// Default 256 MiB (a 4 GB office PC).
-    pub memory_budget: u64,
-    /// Seconds a whole DATA or BDAT transfer may take, however steadily bytes arrive;
-    /// default 600 (RFC 5321 §4.5.3.2.6: 10 minutes for the data termination).
-    pub data_total_timeout_secs: u64,
-    /// Seconds an admin panel session may go unused before it ends; default 43200 (12 h).
-    /// A session ends 7 days after sign-in whatever this says.
-    pub admin_session_idle_secs: u64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_message_size: 50 * 1024 * 1024,
-            max_recipients: 1000,
-            max_line_length: 4096,
-            command_timeout_secs: 300,
-            data_timeout_secs: 180,
-            max_errors: 20,
-            max_connections_per_ip: 50,
-            max_connections: 1000,
-            auth_failures_per_ip: 5,
-            auth_failures_per_account: 10,
-            auth_lockout_secs: 900,
-            pop3_idle_timeout_secs: 600,
-            memory_budget: 256 * 1024 * 1024,
-            data_total_timeout_secs: 600,
-            admin_session_idle_secs: 12 * 3600,
-        }
-    }
 }
 
 impl Config {
@@ -284,6 +242,21 @@ pub fn system_hostname() -> String {
         .map(|text| text.trim().to_string())
         .find(|name| validate::domain_problem(name).is_none())
         .unwrap_or_else(|| "localhost".to_string())
+}
+
+/// `text` parsed as `t.toml`, the problems as their display text (for tests).
+#[cfg(test)]
+pub(crate) fn parse_for_test(text: &str) -> Result<Config, String> {
+    Config::parse(text, Path::new("t.toml")).map_err(|e| e.to_string())
+}
+
+/// Asserts that the problems' text `err` names every one of `keys` and never shows `secret`.
+#[cfg(test)]
+pub(crate) fn assert_problems_name(err: &str, keys: &[&str], secret: &str) {
+    for key in keys {
+        assert!(err.contains(key), "{key} missing in:\n{err}");
+    }
+    assert!(!err.contains(secret), "{err}");
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@ use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::schema::settings;
+
 /// Where MX and address lookups go.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Dns {
@@ -97,43 +99,56 @@ impl Route {
     }
 }
 
-/// `[queue]`: the outbound queue's retry schedule and limits.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Queue {
-    /// Waits between attempts; the last one repeats until `give_up_after`.
-    pub retry: Vec<Duration>,
-    /// A message still undelivered this long after it was queued fails (with a DSN).
-    pub give_up_after: Duration,
-    /// The sender gets one delay notice when a message is still undelivered after this long.
-    pub delay_notice_after: Duration,
-    /// Simultaneous connections to one destination (a domain's MX hosts, or a route).
-    pub max_connections_per_destination: usize,
-    /// Simultaneous outbound connections in all.
-    pub max_connections: usize,
-    /// Delivered and failed entries stay visible in `queue list --all` this long.
-    pub keep_finished: Duration,
-    /// The port of MX hosts. Always 25 on the Internet; tests point it elsewhere.
-    pub mx_port: u16,
-    /// Whether MX hosts (and address literals) at loopback, private, link-local or other
-    /// internal addresses are used. Off: a domain whose MX points inside is refused, so
-    /// outside DNS cannot aim our queue at the LAN; a `[[route]]` reaches internal hosts on
-    /// purpose. Tests with a loopback MX turn it on.
-    pub allow_internal_mx: bool,
-}
-
-impl Default for Queue {
-    fn default() -> Self {
-        let min = |m: u64| Duration::from_secs(m * 60);
-        Queue {
-            retry: vec![min(5), min(10), min(30), min(60), min(120), min(240)],
-            give_up_after: Duration::from_secs(5 * 86_400),
-            delay_notice_after: min(240),
-            max_connections_per_destination: 10,
-            max_connections: 100,
-            keep_finished: Duration::from_secs(86_400),
-            mx_port: 25,
-            allow_internal_mx: false,
-        }
+settings! {
+    /// `[queue]`: the outbound queue's retry schedule and limits.
+    pub struct Queue in "queue" {
+        /// Waits between delivery attempts ("30s", "5m", "4h", "1d"); the last one repeats
+        /// until give_up_after.
+        #[zh("两次投递尝试之间的等待（\"30s\"、\"5m\"、\"4h\"、\"1d\"）；最后一个一直重复，直到 give_up_after。")]
+        #[label("Retry after", "重试间隔")]
+        #[setting()]
+        retry: Vec<Duration> = [5, 10, 30, 60, 120, 240]
+            .map(|m| Duration::from_secs(m * 60))
+            .to_vec(),
+        /// Mail still undelivered this long after it was queued is returned to its sender
+        /// (a failure notice, RFC 3464).
+        #[zh("进入队列这么久仍未投递的邮件退回给发件人（失败通知，RFC 3464）。")]
+        #[label("Give up after", "放弃时间")]
+        #[setting()]
+        give_up_after: Duration = Duration::from_secs(5 * 86_400),
+        /// The sender gets one delay notice when mail is still undelivered after this long.
+        #[zh("邮件这么久仍未投递时，发件人会收到一次延迟通知。")]
+        #[label("Tell the sender after", "延迟通知时间")]
+        #[setting()]
+        delay_notice_after: Duration = Duration::from_secs(4 * 3600),
+        /// Simultaneous connections to one destination (a domain's MX hosts, or a route's
+        /// relay).
+        #[zh("到同一目的地（某域的 MX 主机或某路由的中继）的同时连接数。")]
+        #[label("Connections per destination", "每个目的地的连接数")]
+        #[setting(min: Some(1), max: Some(1000),)]
+        max_connections_per_destination: usize = 10,
+        /// Simultaneous outbound connections in all.
+        #[zh("总的同时外发连接数。")]
+        #[label("Connections in total", "总连接数")]
+        #[setting(min: Some(1), max: Some(10_000),)]
+        max_connections: usize = 100,
+        /// Delivered and failed mail stays listed (`postroom queue list --all`) this long.
+        #[zh("已投递和已失败的邮件保留在列表中（`postroom queue list --all`）的时长。")]
+        #[label("Keep finished entries for", "已完成条目保留时长")]
+        #[setting()]
+        keep_finished: Duration = Duration::from_secs(86_400),
+        /// The port of MX hosts. Always 25 on the Internet: change it only for tests.
+        #[zh("MX 主机的端口。互联网上总是 25：仅在测试时修改。")]
+        #[label("Port of outside mail servers", "外部邮件服务器端口")]
+        #[setting(min: Some(1),)]
+        mx_port: u16 = 25,
+        /// Deliver to MX hosts at loopback, private (RFC 1918), link-local or unique-local
+        /// addresses. Off, such a domain's mail is refused, so outside DNS cannot aim the
+        /// queue at your LAN; reach internal servers with a [[route]] instead.
+        #[zh("允许投递到环回、私有（RFC 1918）、链路本地或唯一本地地址的 MX 主机。关闭时拒绝此类域的邮件，外部 DNS 便无法把队列引向局域网；内部服务器请用 [[route]]。")]
+        #[label("Deliver to internal MX addresses", "允许投递到内部 MX 地址")]
+        #[setting()]
+        allow_internal_mx: bool = false,
     }
 }
 

@@ -77,15 +77,17 @@ pub(crate) fn parse(text: &str) -> Result<Config, Vec<Problem>> {
     unknown_keys("tls", tls_table, p);
     admin_exposure(&listen, &tls, p);
 
-    let limits = limits(section(&mut root, "limits", p), p);
+    let mut limits_table = section(&mut root, "limits", p);
+    let limits = Limits::read(&mut limits_table, p);
+    unknown_keys("limits", limits_table, p);
     let dns = outbound::dns(&mut root, p);
     let routes = outbound::routes(&mut root, p);
     let queue = outbound::queue(&mut root, p);
     let relay = outbound::relay(&mut root, p);
-    let ddns = crate::connect::ddns(&mut root, p);
+    let ddns = crate::ddns::ddns(&mut root, p);
     let collect = collect::collect(&mut root, p);
     let etrn = crate::etrn::etrn(&mut root, p);
-    let doctor = crate::connect::doctor(&mut root, p);
+    let doctor = crate::doctor::doctor(&mut root, p);
     unknown_keys("", root, p);
 
     if problems.0.is_empty() {
@@ -212,18 +214,8 @@ fn addr_list(value: Value, key: &str, p: &mut Problems) -> Vec<SocketAddr> {
 /// The same address twice would fail at bind time with a less helpful message. Port 0 (any
 /// free port, used by tests) never clashes.
 fn duplicate_addresses(listen: &Listen, p: &mut Problems) {
-    let services = [
-        ("smtp", &listen.smtp),
-        ("submission", &listen.submission),
-        ("submissions", &listen.submissions),
-        ("pop3", &listen.pop3),
-        ("pop3s", &listen.pop3s),
-        ("imap", &listen.imap),
-        ("imaps", &listen.imaps),
-        ("admin", &listen.admin),
-    ];
     let mut seen: Vec<(SocketAddr, String)> = Vec::new();
-    for (service, addrs) in services {
+    for (service, addrs) in listen.services() {
         for (i, addr) in addrs.iter().enumerate().filter(|(_, a)| a.port() != 0) {
             let key = format!("listen.{service}[{i}]");
             match seen.iter().find(|(a, _)| a == addr) {
@@ -253,200 +245,6 @@ fn admin_exposure(listen: &Listen, tls: &Tls, p: &mut Problems) {
     }
 }
 
-/// One integer limit: its key, smallest and largest allowed value (`None`: no bound beyond
-/// the field's type), and why.
-struct Range {
-    key: &'static str,
-    min: i64,
-    max: Option<i64>,
-    why: &'static str,
-}
-
-fn limits(mut table: Table, p: &mut Problems) -> Limits {
-    let mut limits = Limits::default();
-    let mut take = |range: Range, p: &mut Problems| -> Option<i64> {
-        let value = table.remove(range.key)?;
-        let key = format!("limits.{}", range.key);
-        let Value::Integer(n) = value else {
-            wrong_type(&key, "an integer", &value, p);
-            return None;
-        };
-        if n < range.min || range.max.is_some_and(|max| n > max) {
-            let bounds = match range.max {
-                None => format!("at least {}", range.min),
-                Some(max) => format!("between {} and {max}", range.min),
-            };
-            p.push(&key, format!("must be {bounds}{}, found {n}", range.why));
-            return None;
-        }
-        Some(n)
-    };
-    // Values are at least 1 here, so the conversions cannot fail on 64-bit platforms; on
-    // smaller ones a huge limit saturates, which means the same thing.
-    let to_usize = |n: i64| usize::try_from(n).unwrap_or(usize::MAX);
-    let to_u64 = |n: i64| u64::try_from(n).unwrap_or(u64::MAX);
-
-    const KIB: i64 = 1024;
-    const GIB: i64 = 1024 * 1024 * 1024;
-    if let Some(n) = take(
-        Range {
-            key: "max_message_size",
-            min: KIB,
-            max: Some(2 * GIB),
-            why: " (1 KiB to 2 GiB)",
-        },
-        p,
-    ) {
-        limits.max_message_size = to_u64(n);
-    }
-    if let Some(n) = take(
-        Range {
-            key: "max_recipients",
-            min: 1,
-            max: None,
-            why: "",
-        },
-        p,
-    ) {
-        limits.max_recipients = to_usize(n);
-    }
-    if let Some(n) = take(
-        Range {
-            key: "max_line_length",
-            min: 512,
-            max: None,
-            why: " (RFC 5321 §4.5.3.1.4)",
-        },
-        p,
-    ) {
-        limits.max_line_length = to_usize(n);
-    }
-    if let Some(n) = take(
-        Range {
-            key: "command_timeout_secs",
-            min: 1,
-            max: None,
-            why: "",
-        },
-        p,
-    ) {
-        limits.command_timeout_secs = to_u64(n);
-    }
-    if let Some(n) = take(
-        Range {
-            key: "data_timeout_secs",
-            min: 1,
-            max: None,
-            why: "",
-        },
-        p,
-    ) {
-        limits.data_timeout_secs = to_u64(n);
-    }
-    if let Some(n) = take(
-        Range {
-            key: "max_errors",
-            min: 1,
-            max: Some(i64::from(u32::MAX)),
-            why: "",
-        },
-        p,
-    ) {
-        limits.max_errors = u32::try_from(n).unwrap_or(u32::MAX);
-    }
-    if let Some(n) = take(
-        Range {
-            key: "max_connections_per_ip",
-            min: 1,
-            max: None,
-            why: "",
-        },
-        p,
-    ) {
-        limits.max_connections_per_ip = to_usize(n);
-    }
-    if let Some(n) = take(
-        Range {
-            key: "max_connections",
-            min: 1,
-            max: None,
-            why: "",
-        },
-        p,
-    ) {
-        limits.max_connections = to_usize(n);
-    }
-    let failures = |key| Range {
-        key,
-        min: 1,
-        max: Some(i64::from(u32::MAX)),
-        why: "",
-    };
-    if let Some(n) = take(failures("auth_failures_per_ip"), p) {
-        limits.auth_failures_per_ip = u32::try_from(n).unwrap_or(u32::MAX);
-    }
-    if let Some(n) = take(failures("auth_failures_per_account"), p) {
-        limits.auth_failures_per_account = u32::try_from(n).unwrap_or(u32::MAX);
-    }
-    if let Some(n) = take(
-        Range {
-            key: "auth_lockout_secs",
-            min: 1,
-            max: None,
-            why: "",
-        },
-        p,
-    ) {
-        limits.auth_lockout_secs = to_u64(n);
-    }
-    if let Some(n) = take(
-        Range {
-            key: "pop3_idle_timeout_secs",
-            min: 1,
-            max: None,
-            why: "",
-        },
-        p,
-    ) {
-        limits.pop3_idle_timeout_secs = to_u64(n);
-    }
-    if let Some(n) = take(
-        Range {
-            key: "memory_budget",
-            min: 1024 * KIB,
-            max: None,
-            why: " (1 MiB or more)",
-        },
-        p,
-    ) {
-        limits.memory_budget = to_u64(n);
-    }
-    if let Some(n) = take(
-        Range {
-            key: "data_total_timeout_secs",
-            min: 1,
-            max: None,
-            why: "",
-        },
-        p,
-    ) {
-        limits.data_total_timeout_secs = to_u64(n);
-    }
-    if let Some(n) = take(
-        Range {
-            key: "admin_session_idle_secs",
-            min: 1,
-            max: None,
-            why: "",
-        },
-        p,
-    ) {
-        limits.admin_session_idle_secs = to_u64(n);
-    }
-    unknown_keys("limits", table, p);
-    limits
-}
-
 /// Reports what is left of `table` after the known keys were taken out.
 pub(crate) fn unknown_keys(section: &str, table: Table, p: &mut Problems) {
     let known: Vec<(&str, &str)> = crate::example::entries(&Config::with_hostname("localhost"))
@@ -468,9 +266,14 @@ pub(crate) fn unknown_keys(section: &str, table: Table, p: &mut Problems) {
     }
 }
 
-/// The tables of an array of tables `[[name]]`, each with its key (`route[2]`); what is not
-/// a table is a problem.
-pub(crate) fn tables(value: Option<Value>, name: &str, p: &mut Problems) -> Vec<(String, Table)> {
+/// Each table of the array of tables `[[name]]` at `value`, read by `read` with its key
+/// (`route[2]`); an item with problems (or that is not a table) is left out.
+pub(crate) fn items<T>(
+    value: Option<Value>,
+    name: &str,
+    p: &mut Problems,
+    read: impl Fn(Table, &str, &mut Problems) -> Option<T>,
+) -> Vec<T> {
     let items = match value {
         None => return Vec::new(),
         Some(Value::Array(items)) => items,
@@ -479,15 +282,15 @@ pub(crate) fn tables(value: Option<Value>, name: &str, p: &mut Problems) -> Vec<
             return Vec::new();
         }
     };
-    let mut tables = Vec::new();
+    let mut read_items = Vec::new();
     for (i, item) in items.into_iter().enumerate() {
         let at = format!("{name}[{i}]");
         match item {
-            Value::Table(table) => tables.push((at, table)),
+            Value::Table(table) => read_items.extend(read(table, &at, p)),
             other => wrong_type(&at, "a table", &other, p),
         }
     }
-    tables
+    read_items
 }
 
 /// Reports the keys left in one item of an array of tables (`at` is e.g. `route[0]`),

@@ -47,19 +47,16 @@ pub struct Rule {
 
 /// The rules `config` needs: each service's ports that listen on a non-loopback address.
 pub fn rules(config: &Config) -> Vec<Rule> {
-    let listen = &config.listen;
-    let services = [
-        ("SMTP", &listen.smtp),
-        ("Submission", &listen.submission),
-        ("Submissions", &listen.submissions),
-        ("POP3", &listen.pop3),
-        ("POP3S", &listen.pop3s),
-        ("IMAP", &listen.imap),
-        ("IMAPS", &listen.imaps),
-        ("Admin", &listen.admin),
-    ];
     let mut rules = BTreeSet::new();
-    for (label, addrs) in services {
+    for (service, addrs) in config.listen.services() {
+        // The rule names Windows shows: "Postroom SMTP 25", "Postroom Submission 587".
+        let label = match service {
+            "submission" | "submissions" | "admin" => {
+                let (first, rest) = service.split_at(1);
+                format!("{}{rest}", first.to_ascii_uppercase())
+            }
+            protocol => protocol.to_ascii_uppercase(),
+        };
         for addr in addrs
             .iter()
             .filter(|a| !a.ip().is_loopback() && a.port() != 0)
@@ -199,5 +196,20 @@ mod tests {
         config.listen.submissions = vec![];
         let names: Vec<String> = rules(&config).into_iter().map(|r| r.name).collect();
         assert_eq!(names, ["Postroom IMAPS 993", "Postroom SMTP 25"]);
+        // Every service's rule name, as the Windows Firewall lists it.
+        let config = Config::with_hostname("mx.example.test");
+        let names: Vec<String> = rules(&config).into_iter().map(|r| r.name).collect();
+        assert_eq!(
+            names,
+            [
+                "Postroom IMAP 143",
+                "Postroom IMAPS 993",
+                "Postroom POP3 110",
+                "Postroom POP3S 995",
+                "Postroom SMTP 25",
+                "Postroom Submission 587",
+                "Postroom Submissions 465",
+            ]
+        );
     }
 }

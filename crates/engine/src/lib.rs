@@ -9,7 +9,8 @@
 //!   Windows), `postroom.toml` (written with defaults on first start), `postroom.db`,
 //!   `tls/`, `engine-control` (how a desktop app reaches a service's engine).
 //! - `firewall.rs`: Windows Firewall rules for the mail ports (netsh).
-//! - `admin.rs`: the administration surface the CLI uses while the server runs or not.
+//! - `admin.rs`: [`admin::AdminContext`], what the API's store operations run on: a running
+//!   engine's store, or the data directory's opened by the CLI without an engine.
 //! - `api/`: the management API on [`EngineHandle`] (serde DTOs, [`ApiError`]) that every
 //!   front end shares: the admin HTTP server, the desktop app.
 //! - `http/`: the admin HTTP server (`[listen] admin`): the API as JSON under `/api/`,
@@ -142,6 +143,15 @@ impl EngineHandle {
 
     pub fn store(&self) -> &Store {
         &self.shared.store
+    }
+
+    /// The context of the admin operations on domains, accounts, aliases and the queue
+    /// (`api`), on this engine's store.
+    pub fn admin(&self) -> admin::AdminContext {
+        admin::AdminContext {
+            store: self.shared.store.clone(),
+            data_dir: self.shared.data_dir.clone(),
+        }
     }
 
     pub fn data_dir(&self) -> &Path {

@@ -161,13 +161,9 @@ impl EngineHandle {
         if any(&["etrn", "hostname", "dns"]) {
             self.shared.etrn.update(&config);
         }
-        const LIVE: &[&str] = &[
-            "hostname", "limits", "relay", "listen", "tls", "dns", "route", "queue", "ddns",
-            "doctor", "collect", "etrn",
-        ];
         for key in changed {
-            let section = section(&key);
-            if LIVE.contains(&section) && !failed.contains(&section) {
+            // Whether a key applies live is part of its declaration (`config::schema`).
+            if config::schema::is_live(&key) && !failed.contains(&section(&key)) {
                 done.applied.push(key);
             } else {
                 done.pending_restart.push(key);

@@ -37,15 +37,15 @@ impl Session {
             .iter()
             .filter(|(name, _)| name.eq_ignore_ascii_case("Received"))
             .count();
-        if hops > header::MAX_HOPS {
+        let max_hops = self.ctx.config.limits.max_hops;
+        if hops > max_hops {
             tracing::warn!(session = %self.id, peer = %self.peer, hops, "mail loop refused");
             event::rejected(Rejection::MailLoop);
             return Some(Reply::new(
                 554,
                 "5.4.6",
                 format!(
-                    "Routing loop detected: too many Received headers ({hops}, at most {})",
-                    header::MAX_HOPS
+                    "Routing loop detected: too many Received headers ({hops}, at most {max_hops})"
                 ),
             ));
         }

@@ -2,6 +2,7 @@
 
 mod api;
 mod cli;
+mod cli_api;
 mod datadir;
 mod events;
 mod live;

@@ -8,6 +8,7 @@ mod ehlo;
 mod etrn;
 mod hostile;
 mod mail;
+mod max_hops;
 mod rcpt;
 
 use tests::{Server, python_ok};

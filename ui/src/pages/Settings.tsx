@@ -1,15 +1,15 @@
 // Settings: `postroom.toml` in grouped forms. Server validation errors appear next to the
 // field they name; keys that need a restart are listed at the top.
-import { useState } from "react";
+import { createContext, useContext, useMemo, useState } from "react";
 import { Alert, Button, Card, Col, Empty, Form, Input, InputNumber, Row, Select, Space, Switch, Tabs, Typography } from "antd";
 import { api, toApiError } from "../api";
 import { ByteSizeInput } from "../components/ByteSizeInput";
 import { CertificateCard } from "../components/SettingsCards";
 import { PageHeader } from "../components/PageHeader";
-import { BYTE_SETTINGS, fieldPath, hasPath } from "../format";
+import { fieldPath, hasPath } from "../format";
 import { errorText, useAction, useLoad } from "../hooks";
-import { useI18n, type Key } from "../i18n";
-import type { SettingsResponse, SettingsTree } from "../types";
+import { useI18n } from "../i18n";
+import type { SettingSchema, SettingsResponse, SettingsTree } from "../types";
 
 /** The keys of `next` whose values differ from `prev` (compared as JSON). */
 export function changedKeys(prev: Record<string, unknown>, next: Record<string, unknown>): Record<string, unknown> {
@@ -20,30 +20,32 @@ export function changedKeys(prev: Record<string, unknown>, next: Record<string, 
   return out;
 }
 
-function useKeyLabel() {
-  const { t } = useI18n();
-  return (key: string) => {
-    const k = `key.${key}` as Key;
-    return (t(k) === k ? key : t(k)) as string;
-  };
-}
+/** The declared keys by path (`limits.max_errors`), from `GET /api/settings/schema`. */
+const Schema = createContext<ReadonlyMap<string, SettingSchema>>(new Map());
 
 function FieldFor({ value, path }: { value: unknown; path: (string | number)[] }) {
-  const label = useKeyLabel()(String(path[path.length - 1]));
+  const { lang } = useI18n();
+  const key = String(path[path.length - 1]);
+  const declared = useContext(Schema).get(path.join("."));
+  const label = declared?.label[lang] || key;
   const name = path;
   const testId = `field-${path.join(".")}`;
-  const common = { name, label: <span>{label} <Typography.Text type="secondary" code>{String(path[path.length - 1])}</Typography.Text></span> };
+  const common = {
+    name,
+    label: <span>{label} <Typography.Text type="secondary" code>{key}</Typography.Text></span>,
+    tooltip: declared?.help[lang],
+  };
   if (Array.isArray(value)) {
     return <Form.Item {...common}><Select mode="tags" tokenSeparators={[",", " "]} open={false} suffixIcon={null} data-testid={testId} /></Form.Item>;
   }
-  if (typeof value === "number" && BYTE_SETTINGS.has(String(path[path.length - 1]))) {
+  if (typeof value === "number" && declared?.unit === "bytes") {
     return <Form.Item {...common}><ByteSizeInput testId={testId} /></Form.Item>;
   }
   if (typeof value === "number") {
-    return <Form.Item {...common}><InputNumber style={{ width: 240 }} data-testid={testId} /></Form.Item>;
+    return <Form.Item {...common}><InputNumber style={{ width: 240 }} min={declared?.min} max={declared?.max} data-testid={testId} /></Form.Item>;
   }
   if (typeof value === "boolean") {
-    return <Form.Item {...common} valuePropName="checked"><Switch /></Form.Item>;
+    return <Form.Item {...common} valuePropName="checked"><Switch data-testid={testId} /></Form.Item>;
   }
   return <Form.Item {...common}><Input style={{ maxWidth: 420 }} data-testid={testId} /></Form.Item>;
 }
@@ -167,6 +169,9 @@ function RoutesForm({ routes, onSaved }: { routes: Route[]; onSaved: (r: Setting
 export default function Settings() {
   const { t } = useI18n();
   const loaded = useLoad(api.settings);
+  // Without the schema (an older server) the fields still show, under their key names.
+  const schema = useLoad(api.settingsSchema);
+  const declared = useMemo(() => new Map((schema.data ?? []).map((s) => [s.path, s])), [schema.data]);
   const [last, setLast] = useState<SettingsResponse>();
   const current = last ?? loaded.data;
   const [version, setVersion] = useState(0);
@@ -208,6 +213,7 @@ export default function Settings() {
     { key: "certificate", label: t("settings.certificate"), children: <CertificateCard /> },
   ];
   return (
+    <Schema.Provider value={declared}>
     <div data-testid="settings-page">
       <PageHeader title={t("settings.title")} />
       {pending.length > 0 ? (
@@ -221,5 +227,6 @@ export default function Settings() {
       )}
       <Tabs activeKey={tab} onChange={setTab} items={tabs.map((x) => ({ ...x, children: <div key={version}>{x.children}</div> }))} />
     </div>
+    </Schema.Provider>
   );
 }

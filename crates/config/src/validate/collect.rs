@@ -27,26 +27,7 @@ const COLLECT_KEYS: &[&str] = &[
 ];
 
 pub(super) fn collect(root: &mut Table, p: &mut Problems) -> Vec<Collect> {
-    let items = match root.remove("collect") {
-        None => return Vec::new(),
-        Some(Value::Array(items)) => items,
-        Some(other) => {
-            wrong_type("collect", "[[collect]] tables", &other, p);
-            return Vec::new();
-        }
-    };
-    let mut jobs = Vec::new();
-    for (i, item) in items.into_iter().enumerate() {
-        let at = format!("collect[{i}]");
-        let Value::Table(table) = item else {
-            wrong_type(&at, "a table", &item, p);
-            continue;
-        };
-        if let Some(job) = job(table, &at, p) {
-            jobs.push(job);
-        }
-    }
-    jobs
+    super::items(root.remove("collect"), "collect", p, job)
 }
 
 fn job(mut table: Table, at: &str, p: &mut Problems) -> Option<Collect> {
@@ -250,14 +231,10 @@ fn target(table: &mut Table, at: &str, p: &mut Problems) -> Option<CollectTarget
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     use crate::Config;
     use crate::collect::{CollectProtocol, CollectTarget, CollectTls};
 
-    fn parse(text: &str) -> Result<Config, String> {
-        Config::parse(text, Path::new("t.toml")).map_err(|e| e.to_string())
-    }
+    use crate::parse_for_test as parse;
 
     #[test]
     fn collect_jobs_parse_with_defaults() {
@@ -305,25 +282,26 @@ mod tests {
              password = \"s3cret-pw\\n\"\naccount = \"a@b.test\"\n",
         )
         .expect_err("invalid");
-        for key in [
-            "collect[0].protocol: `smtp`",
-            "collect[0].host:",
-            "collect[0].account: `nobody`",
-            "collect[0].port: must be between 1",
-            "collect[0].tls: `ssl`",
-            "collect[0].interval: `soon`",
-            "collect[0].keep_days: must be between 0",
-            "collect[0].enabld: unknown key `collect[0].enabld`, did you mean `enabled`?",
-            "collect[1].account: not used with mode = \"domain\"",
-            "collect[1].fallback: missing",
-            "collect[2].password: missing",
-            "collect[2].account: missing",
-            "collect[3].user: must not be empty or hold control characters",
-            "collect[3].password: must not be empty or hold control characters",
-        ] {
-            assert!(err.contains(key), "{key} missing in:\n{err}");
-        }
-        assert!(!err.contains("s3cret-pw"), "{err}");
+        crate::assert_problems_name(
+            &err,
+            &[
+                "collect[0].protocol: `smtp`",
+                "collect[0].host:",
+                "collect[0].account: `nobody`",
+                "collect[0].port: must be between 1",
+                "collect[0].tls: `ssl`",
+                "collect[0].interval: `soon`",
+                "collect[0].keep_days: must be between 0",
+                "collect[0].enabld: unknown key `collect[0].enabld`, did you mean `enabled`?",
+                "collect[1].account: not used with mode = \"domain\"",
+                "collect[1].fallback: missing",
+                "collect[2].password: missing",
+                "collect[2].account: missing",
+                "collect[3].user: must not be empty or hold control characters",
+                "collect[3].password: must not be empty or hold control characters",
+            ],
+            "s3cret-pw",
+        );
     }
 
     #[test]

@@ -72,65 +72,7 @@ fn network(text: &str) -> Option<Network> {
 
 pub(super) fn queue(root: &mut Table, p: &mut Problems) -> Queue {
     let mut table = section(root, "queue", p);
-    let mut queue = Queue::default();
-    if let Some(value) = table.remove("retry") {
-        let mut retry = Vec::new();
-        for (key, text) in strings(value, "queue.retry", p) {
-            if let Some(d) = duration(&key, &text, p) {
-                retry.push(d);
-            }
-        }
-        if retry.is_empty() {
-            p.push(
-                "queue.retry",
-                "needs at least one wait, e.g. [\"5m\", \"1h\"]",
-            );
-        } else {
-            queue.retry = retry;
-        }
-    }
-    let mut one = |name: &str, p: &mut Problems| -> Option<Duration> {
-        let key = format!("queue.{name}");
-        let text = string(table.remove(name)?, &key, p)?;
-        duration(&key, &text, p)
-    };
-    if let Some(d) = one("give_up_after", p) {
-        queue.give_up_after = d;
-    }
-    if let Some(d) = one("delay_notice_after", p) {
-        queue.delay_notice_after = d;
-    }
-    if let Some(d) = one("keep_finished", p) {
-        queue.keep_finished = d;
-    }
-    let mut count = |name: &str, min: i64, max: i64, p: &mut Problems| -> Option<i64> {
-        let key = format!("queue.{name}");
-        let value = table.remove(name)?;
-        let Value::Integer(n) = value else {
-            wrong_type(&key, "an integer", &value, p);
-            return None;
-        };
-        if n < min || n > max {
-            p.push(&key, format!("must be between {min} and {max}, found {n}"));
-            return None;
-        }
-        Some(n)
-    };
-    let to_usize = |n: i64| usize::try_from(n).unwrap_or(usize::MAX);
-    if let Some(n) = count("max_connections_per_destination", 1, 1000, p) {
-        queue.max_connections_per_destination = to_usize(n);
-    }
-    if let Some(n) = count("max_connections", 1, 10_000, p) {
-        queue.max_connections = to_usize(n);
-    }
-    if let Some(n) = count("mx_port", 1, 65_535, p) {
-        queue.mx_port = u16::try_from(n).unwrap_or(25);
-    }
-    match table.remove("allow_internal_mx") {
-        None => {}
-        Some(Value::Boolean(b)) => queue.allow_internal_mx = b,
-        Some(other) => wrong_type("queue.allow_internal_mx", "true or false", &other, p),
-    }
+    let queue = Queue::read(&mut table, p);
     unknown_keys("queue", table, p);
     queue
 }
@@ -165,10 +107,7 @@ pub(crate) fn strings(value: Value, key: &str, p: &mut Problems) -> Vec<(String,
 }
 
 pub(super) fn routes(root: &mut Table, p: &mut Problems) -> Vec<Route> {
-    super::tables(root.remove("route"), "route", p)
-        .into_iter()
-        .filter_map(|(at, table)| route(table, &at, p))
-        .collect()
+    super::items(root.remove("route"), "route", p, route)
 }
 
 fn route(mut table: Table, at: &str, p: &mut Problems) -> Option<Route> {
@@ -282,13 +221,8 @@ fn relay_host(text: &str) -> Option<RelayHost> {
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
 
-    use crate::Config;
-
-    fn parse(text: &str) -> Result<Config, String> {
-        Config::parse(text, Path::new("t.toml")).map_err(|e| e.to_string())
-    }
+    use crate::parse_for_test as parse;
 
     #[test]
     fn a_full_outbound_section_parses() {
@@ -319,19 +253,20 @@ mod tests {
              [queue]\nretry = [\"5 minutes\"]\nmx_port = 0\n[relay]\nnetworks = [\"10.0.0.0/33\"]",
         )
         .expect_err("invalid");
-        for key in [
-            "route[0].username: missing",
-            "route[1].domains[0]:",
-            "route[1].relay[1]: `nope`",
-            "route[1].tls: `ssl`",
-            "route[1].password: expected a string",
-            "route[1].port: unknown key",
-            "queue.retry[0]:",
-            "queue.mx_port:",
-            "relay.networks[0]:",
-        ] {
-            assert!(err.contains(key), "{key} missing in:\n{err}");
-        }
-        assert!(!err.contains("s3cret-pw"), "{err}");
+        crate::assert_problems_name(
+            &err,
+            &[
+                "route[0].username: missing",
+                "route[1].domains[0]:",
+                "route[1].relay[1]: `nope`",
+                "route[1].tls: `ssl`",
+                "route[1].password: expected a string",
+                "route[1].port: unknown key",
+                "queue.retry[0]:",
+                "queue.mx_port:",
+                "relay.networks[0]:",
+            ],
+            "s3cret-pw",
+        );
     }
 }

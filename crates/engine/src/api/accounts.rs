@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{ApiError, ApiResult};
-use crate::EngineHandle;
+use crate::admin::AdminContext;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct AccountDto {
@@ -40,7 +40,7 @@ fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<u64>>
     Option::<u64>::deserialize(d).map(Some)
 }
 
-impl EngineHandle {
+impl AdminContext {
     pub async fn accounts(&self) -> ApiResult<Vec<AccountDto>> {
         let accounts = self.store().list_accounts().await?;
         let quotas = self.store().quotas().await?;
@@ -77,6 +77,30 @@ impl EngineHandle {
             quota_bytes: None,
             used_bytes: 0,
         })
+    }
+
+    /// One account with its storage quota and use.
+    pub async fn account(&self, address: &str) -> ApiResult<AccountDto> {
+        let quota = self.store().quota(address).await?;
+        let address = address.trim().to_ascii_lowercase();
+        let disabled = self
+            .store()
+            .list_accounts()
+            .await?
+            .into_iter()
+            .any(|a| a.address == address && a.disabled);
+        Ok(AccountDto {
+            address,
+            disabled,
+            quota_bytes: quota.quota_bytes,
+            used_bytes: quota.used_bytes,
+        })
+    }
+
+    /// Writes every mailbox of an account to an mbox file on this computer (the CLI's
+    /// `export`); the number of messages written.
+    pub async fn export_mbox(&self, address: &str, file: &std::path::Path) -> ApiResult<usize> {
+        Ok(self.store().export_mbox(address, file).await?)
     }
 
     pub async fn remove_account(&self, address: &str) -> ApiResult<()> {

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{ApiError, ApiResult};
-use crate::EngineHandle;
+use crate::admin::AdminContext;
 
 /// An alias and the addresses it delivers to; also the body of `POST /api/aliases`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -12,7 +12,7 @@ pub struct AliasDto {
     pub targets: Vec<String>,
 }
 
-impl EngineHandle {
+impl AdminContext {
     pub async fn aliases(&self) -> ApiResult<Vec<AliasDto>> {
         let aliases = self.store().list_aliases().await?;
         Ok(aliases

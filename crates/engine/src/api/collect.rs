@@ -2,14 +2,12 @@
 //! adding, editing and removing jobs (applied live: unchanged jobs keep their state).
 
 pub use dynip::collect::CollectStatus;
-use serde_json::Value as Json;
 
-use super::lists::ListEdit;
-use super::settings::Settings;
-use super::{ApiError, ApiResult};
+use super::ApiResult;
+use super::table_entries::{EntryList, ran};
 use crate::EngineHandle;
 
-const WHAT: &str = "collect job";
+pub(super) const WHAT: &str = "collect job";
 
 impl EngineHandle {
     /// `GET /api/collect`: every `[[collect]]` job's status, in config order; a failed run
@@ -21,33 +19,7 @@ impl EngineHandle {
     /// `POST /api/collect/{index}/run`: starts a run of the job now (after the one going on,
     /// if any), also of a disabled job; returns its status.
     pub fn collect_run(&self, index: usize) -> ApiResult<CollectStatus> {
-        let missing = || ApiError::not_found(format!("there is no {WHAT} {index}"));
-        if !self.shared.collector.run_now(index) {
-            return Err(missing());
-        }
-        self.collect_status()
-            .into_iter()
-            .nth(index)
-            .ok_or_else(missing)
-    }
-
-    /// `POST /api/collect`: adds a job (the keys of a `[[collect]]` table); an enabled job
-    /// runs at once.
-    pub async fn collect_add(&self, job: Json) -> ApiResult<Settings> {
-        self.edit_list("collect", WHAT, ListEdit::Add(job)).await
-    }
-
-    /// `PUT /api/collect/{index}`: replaces job `index` (`password = "********"` keeps the
-    /// stored one).
-    pub async fn collect_change(&self, index: usize, job: Json) -> ApiResult<Settings> {
-        self.edit_list("collect", WHAT, ListEdit::Replace(index, job))
-            .await
-    }
-
-    /// `DELETE /api/collect/{index}`: the job stops (a run in progress is dropped between
-    /// commits).
-    pub async fn collect_remove(&self, index: usize) -> ApiResult<Settings> {
-        self.edit_list("collect", WHAT, ListEdit::Remove(index))
-            .await
+        let started = self.shared.collector.run_now(index);
+        ran(EntryList::Collect, index, started, self.collect_status())
     }
 }

@@ -58,21 +58,24 @@ impl SmartHost {
     }
 }
 
-/// Runs every check for `config` and the domains in `store` (also for `postroom doctor`).
-pub async fn run(config: &config::Config, store: &store::Store) -> ApiResult<Vec<Check>> {
-    let domains: Vec<String> = store
-        .list_domains()
-        .await?
-        .into_iter()
-        .map(|d| d.name)
-        .collect();
-    Ok(dynip::doctor::run(config, &domains).await)
+impl crate::admin::AdminContext {
+    /// Runs every check for `config` and the domains in the store (also `postroom doctor`).
+    pub async fn doctor(&self, config: &config::Config) -> ApiResult<Vec<Check>> {
+        let domains: Vec<String> = self
+            .store()
+            .list_domains()
+            .await?
+            .into_iter()
+            .map(|d| d.name)
+            .collect();
+        Ok(dynip::doctor::run(config, &domains).await)
+    }
 }
 
 impl EngineHandle {
     /// `POST /api/doctor`: every check, in a fixed order.
     pub async fn doctor(&self) -> ApiResult<Vec<Check>> {
-        run(&self.config(), self.store()).await
+        self.admin().doctor(&self.config()).await
     }
 
     /// `POST /api/doctor/smart-host`: makes `smart` the route for every domain: replaces

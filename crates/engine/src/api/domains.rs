@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use store::{Store, StoreError};
 
 use super::{ApiError, ApiResult};
-use crate::EngineHandle;
+use crate::admin::AdminContext;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct DomainDto {
@@ -24,7 +24,7 @@ pub struct NewDomain {
     pub dkim: Option<String>,
 }
 
-impl EngineHandle {
+impl AdminContext {
     pub async fn domains(&self) -> ApiResult<Vec<DomainDto>> {
         let domains = self.store().list_domains().await?;
         Ok(domains
@@ -58,17 +58,13 @@ impl EngineHandle {
     }
 
     pub async fn domain_dns(&self, name: &str) -> ApiResult<Vec<DnsRecord>> {
-        Ok(dns_records(&self.shared.data_dir, self.store(), name).await?)
+        Ok(dns_records(&self.data_dir, self.store(), name).await?)
     }
 }
 
 /// Adds a domain, then makes its DKIM signing key (unless `dkim` is `None`). Key generation
 /// (RSA takes a moment) runs on a blocking thread.
-pub async fn add_domain(
-    store: &Store,
-    name: &str,
-    dkim: Option<KeyKind>,
-) -> Result<(), StoreError> {
+async fn add_domain(store: &Store, name: &str, dkim: Option<KeyKind>) -> Result<(), StoreError> {
     store.add_domain(name).await?;
     let Some(kind) = dkim else {
         return Ok(());
@@ -96,7 +92,7 @@ pub struct DnsRecord {
 
 /// The records a domain needs for mail to arrive and for its outgoing mail to be trusted:
 /// MX, the mail host's A record, SPF, DKIM and DMARC.
-pub async fn dns_records(
+async fn dns_records(
     data_dir: &Path,
     store: &Store,
     name: &str,

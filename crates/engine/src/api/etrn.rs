@@ -2,14 +2,12 @@
 //! adding, editing and removing entries (applied live) and "run now".
 
 pub use dynip::etrn::{DomainStatus, EtrnStatus};
-use serde_json::Value as Json;
 
-use super::lists::ListEdit;
-use super::settings::Settings;
-use super::{ApiError, ApiResult};
+use super::ApiResult;
+use super::table_entries::{EntryList, ran};
 use crate::EngineHandle;
 
-const WHAT: &str = "ETRN entry";
+pub(super) const WHAT: &str = "ETRN entry";
 
 impl EngineHandle {
     /// `GET /api/etrn`: every `[[etrn]]` entry in config order: host, port, tls, the last
@@ -20,33 +18,10 @@ impl EngineHandle {
         self.shared.etrn.status()
     }
 
-    /// `POST /api/etrn`: adds an entry (`host`, `port`, `domains`, `tls`, `interval`, as in
-    /// `postroom.toml`); it runs at once.
-    pub async fn etrn_add(&self, entry: Json) -> ApiResult<Settings> {
-        self.edit_list("etrn", WHAT, ListEdit::Add(entry)).await
-    }
-
-    /// `PUT /api/etrn/{index}`: replaces entry `index`; the edited entry runs at once.
-    pub async fn etrn_change(&self, index: usize, entry: Json) -> ApiResult<Settings> {
-        self.edit_list("etrn", WHAT, ListEdit::Replace(index, entry))
-            .await
-    }
-
-    /// `DELETE /api/etrn/{index}`.
-    pub async fn etrn_remove(&self, index: usize) -> ApiResult<Settings> {
-        self.edit_list("etrn", WHAT, ListEdit::Remove(index)).await
-    }
-
     /// `POST /api/etrn/{index}/run`: asks the backup MX now (after the session going on, if
     /// any); returns the entry's status.
     pub fn etrn_run(&self, index: usize) -> ApiResult<EtrnStatus> {
-        let missing = || ApiError::not_found(format!("there is no {WHAT} {index}"));
-        if !self.shared.etrn.run_now(index) {
-            return Err(missing());
-        }
-        self.etrn_status()
-            .into_iter()
-            .nth(index)
-            .ok_or_else(missing)
+        let started = self.shared.etrn.run_now(index);
+        ran(EntryList::Etrn, index, started, self.etrn_status())
     }
 }

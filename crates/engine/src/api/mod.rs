@@ -1,6 +1,8 @@
 //! The management API: one set of operations on [`EngineHandle`](crate::EngineHandle) with
 //! serde DTOs and one error shape, [`ApiError`]. Every front end calls it: the admin HTTP
-//! server (`crate::http`), the desktop app's commands, later the CLI.
+//! server (`crate::http`), the desktop app's commands and the CLI (the operations on
+//! domains, accounts, aliases and the queue run on [`crate::admin::AdminContext`], which needs
+//! no running engine).
 //!
 //! # Layout
 //! - `mod.rs`: [`ApiError`] and its codes; store errors mapped to them.
@@ -20,7 +22,8 @@
 //! - `ddns.rs`: `[ddns]`: the public addresses seen and each dynamic DNS record's state.
 //! - `etrn.rs`: `[[etrn]]`: each backup MX's last ETRN run and per-domain answers; add /
 //!   edit / remove (live), "run now".
-//! - `lists.rs`: one entry of an array of tables edited by position through the settings.
+//! - `table_entries.rs`: one entry of an array of tables (`[[collect]]`, `[[etrn]]`) added,
+//!   replaced or removed by position through the settings.
 //! - `doctor.rs`: the connectivity doctor's checks and its one-click smart-host fix.
 
 pub mod accounts;
@@ -31,13 +34,13 @@ pub mod ddns;
 pub mod doctor;
 pub mod domains;
 pub mod etrn;
-mod lists;
 pub mod log;
 pub mod queue;
 mod secrets;
 pub mod settings;
 pub mod setup;
 pub mod status;
+pub mod table_entries;
 
 use serde::{Deserialize, Serialize};
 use store::StoreError;

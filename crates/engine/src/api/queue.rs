@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use store::{QueueAttempt, QueueEntry};
 
 use super::{ApiError, ApiResult};
-use crate::EngineHandle;
+use crate::admin::AdminContext;
 
 /// One queue row.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -82,7 +82,7 @@ fn attempt(a: QueueAttempt) -> AttemptDto {
     }
 }
 
-impl EngineHandle {
+impl AdminContext {
     pub async fn queue(&self, filter: QueueFilter) -> ApiResult<Vec<QueueEntryDto>> {
         let state = filter.state.filter(|s| !s.is_empty());
         if let Some(s) = &state

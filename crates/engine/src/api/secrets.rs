@@ -13,9 +13,6 @@ use super::settings::{REDACTED, to_json_with_secrets};
 use super::{ApiError, ApiResult, codes};
 use crate::Config;
 
-/// The arrays of tables that hold secrets, by path (the same in the JSON and in the file).
-const LISTS: &[&[&str]] = &[&["route"], &["ddns", "record"], &["collect"]];
-
 /// The fields that say where, and how, a secret is sent.
 const CONNECTION: &[&str] = &[
     "relay", "host", "port", "tls", "ca", "user", "username", "endpoint", "provider", "zone",
@@ -33,7 +30,12 @@ pub(super) fn restore(
     let new = to_json_with_secrets(merged)?;
     let old = old.map(to_json_with_secrets).transpose()?;
     let mut changed = false;
-    for path in LISTS {
+    // The arrays of tables whose items hold a secret `password` (declared in
+    // `config::schema`), by path: the same in the JSON and in the file.
+    let lists = config::schema::secrets().filter(|(_, key)| *key == "password");
+    for (tables, _) in lists {
+        let path: Vec<&str> = tables.split('.').collect();
+        let path = path.as_slice();
         let old_entries = old.as_ref().map(|o| entries(o, path)).unwrap_or_default();
         for (i, entry) in entries(&new, path).iter().enumerate() {
             if entry.get("password").and_then(Json::as_str) != Some(REDACTED) {

@@ -78,22 +78,88 @@ fn load(path: &Path) -> ApiResult<Config> {
 }
 
 /// The effective configuration as JSON, through the annotated file (the one place that
-/// writes every key).
+/// writes every key), with each key declared `secret` (`config::schema`) shown as
+/// [`REDACTED`].
 pub(crate) fn to_json(config: &Config) -> ApiResult<Json> {
     let mut json = to_json_with_secrets(config)?;
-    let redact = |tables: Option<&mut Json>| {
-        for table in tables.and_then(Json::as_array_mut).into_iter().flatten() {
-            if let Some(password) = table.get_mut("password") {
-                *password = Json::String(REDACTED.into());
+    for (tables, key) in config::schema::secrets() {
+        let items = tables
+            .split('.')
+            .try_fold(&mut json, |j, part| j.get_mut(part))
+            .and_then(Json::as_array_mut);
+        for item in items.into_iter().flatten() {
+            if let Some(secret) = item.get_mut(key) {
+                *secret = Json::String(REDACTED.into());
             }
         }
-    };
-    redact(json.get_mut("route"));
-    // Dynamic DNS passwords, API tokens and key secrets.
-    redact(json.get_mut("ddns").and_then(|d| d.get_mut("record")));
-    // Passwords of the ISP mailboxes that `[[collect]]` fetches from.
-    redact(json.get_mut("collect"));
+    }
     Ok(json)
+}
+
+/// One declared key as the panel shows it (`GET /api/settings/schema`): its label, help,
+/// kind, range and unit, so the panel does not repeat them.
+#[derive(Debug, Clone, Serialize)]
+pub struct SettingSchema {
+    /// `limits.max_errors`; `route.password` for a key of each `[[route]]` item.
+    pub path: String,
+    pub section: &'static str,
+    pub key: &'static str,
+    /// `integer`, `boolean`, `text`, `duration`, `durations`, `list`, `path`, `tables`.
+    pub kind: &'static str,
+    /// `bytes` or `seconds` for an integer that counts them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+    /// The value a missing key takes, where it is fixed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default: Option<Json>,
+    /// By language: `{"en": ..., "zh": ...}`.
+    pub label: Translated,
+    pub help: Translated,
+    pub secret: bool,
+    /// Applied by saving, without a restart.
+    pub live: bool,
+}
+
+/// A text in English and Simplified Chinese.
+#[derive(Debug, Clone, Serialize)]
+pub struct Translated {
+    pub en: String,
+    pub zh: &'static str,
+}
+
+/// Every declared key (`GET /api/settings/schema`).
+pub fn schema() -> Vec<SettingSchema> {
+    config::schema::all()
+        .into_iter()
+        .map(|declared| {
+            let s = declared.setting;
+            SettingSchema {
+                path: s.path(),
+                section: s.section,
+                key: s.key,
+                kind: s.kind.as_str(),
+                unit: s.unit.as_str(),
+                min: s.min,
+                max: s.max,
+                default: declared.default.and_then(|d| serde_json::to_value(d).ok()),
+                label: Translated {
+                    en: s.label.en.to_string(),
+                    zh: s.label.zh,
+                },
+                // The file's comment is wrapped for 80 columns; the panel wraps itself.
+                help: Translated {
+                    en: s.doc.en.split_whitespace().collect::<Vec<_>>().join(" "),
+                    zh: s.doc.zh,
+                },
+                secret: s.secret,
+                live: s.live,
+            }
+        })
+        .collect()
 }
 
 /// The effective configuration as JSON with its secrets: for comparing two configurations (a

@@ -114,18 +114,19 @@ impl EngineHandle {
         };
         // The domain (with its DKIM key) and the account: the store has the last word on
         // names.
-        self.add_domain(NewDomain {
-            name: domain.clone(),
-            dkim: Some("rsa".to_string()),
-        })
-        .await
-        .map_err(|e| rename_field(e, "domain"))?;
+        self.admin()
+            .add_domain(NewDomain {
+                name: domain.clone(),
+                dkim: Some("rsa".to_string()),
+            })
+            .await
+            .map_err(|e| rename_field(e, "domain"))?;
         let account = NewAccount {
             address,
             password: request.account.password.clone(),
         };
-        if let Err(e) = self.add_account(account).await {
-            let _ = self.remove_domain(&domain).await;
+        if let Err(e) = self.admin().add_account(account).await {
+            let _ = self.admin().remove_domain(&domain).await;
             return Err(rename_field(e, "account.address"));
         }
         self.save_settings(&json!({ "hostname": hostname })).await?;

@@ -3,7 +3,7 @@
 //! the token or a session (the router adds the check).
 
 use axum::extract::{Path, State};
-use axum::routing::{get, post, put};
+use axum::routing::{MethodRouter, get, post, put};
 use axum::{Json, Router};
 use serde_json::Value;
 
@@ -13,6 +13,7 @@ use crate::api::ddns::DdnsStatus;
 use crate::api::doctor::{Check, SmartHost};
 use crate::api::etrn::EtrnStatus;
 use crate::api::settings::Settings;
+use crate::api::table_entries::EntryList;
 use crate::api::{ApiError, ApiResult};
 
 type Api<T> = ApiResult<Json<T>>;
@@ -22,15 +23,40 @@ pub(super) fn routes() -> Router<Admin> {
         .route("/api/ddns", get(ddns_status))
         .route("/api/doctor", post(doctor))
         .route("/api/doctor/smart-host", post(doctor_smart_host))
-        .route("/api/collect", get(collect_status).post(collect_add))
         .route(
-            "/api/collect/{index}",
-            put(collect_change).delete(collect_remove),
+            "/api/collect",
+            get(collect_status).merge(add(EntryList::Collect)),
         )
+        .route("/api/collect/{index}", one(EntryList::Collect))
         .route("/api/collect/{index}/run", post(collect_run))
-        .route("/api/etrn", get(etrn_status).post(etrn_add))
-        .route("/api/etrn/{index}", put(etrn_change).delete(etrn_remove))
+        .route("/api/etrn", get(etrn_status).merge(add(EntryList::Etrn)))
+        .route("/api/etrn/{index}", one(EntryList::Etrn))
         .route("/api/etrn/{index}/run", post(etrn_run))
+}
+
+/// `POST /api/{list}`: adds an entry.
+fn add(list: EntryList) -> MethodRouter<Admin> {
+    post(
+        move |State(a): State<Admin>, JsonBody(entry): JsonBody<Value>| async move {
+            a.engine().entry_add(list, entry).await.map(Json)
+        },
+    )
+}
+
+/// `PUT` and `DELETE /api/{list}/{index}`: replaces or removes entry `index`.
+fn one(list: EntryList) -> MethodRouter<Admin> {
+    put(
+        move |State(a): State<Admin>, Path(i): Path<String>, JsonBody(entry): JsonBody<Value>| async move {
+            let i = index(&i, list.what())?;
+            a.engine().entry_change(list, i, entry).await.map(Json)
+        },
+    )
+    .delete(
+        move |State(a): State<Admin>, Path(i): Path<String>| async move {
+            let i = index(&i, list.what())?;
+            a.engine().entry_remove(list, i).await.map(Json)
+        },
+    )
 }
 
 /// A position in a list; anything else names no entry.
@@ -61,25 +87,10 @@ async fn collect_status(State(a): State<Admin>) -> Api<Vec<CollectStatus>> {
 }
 
 async fn collect_run(State(a): State<Admin>, Path(i): Path<String>) -> Api<CollectStatus> {
-    Ok(Json(a.engine().collect_run(index(&i, "collect job")?)?))
-}
-
-async fn collect_add(State(a): State<Admin>, JsonBody(job): JsonBody<Value>) -> Api<Settings> {
-    a.engine().collect_add(job).await.map(Json)
-}
-
-async fn collect_change(
-    State(a): State<Admin>,
-    Path(i): Path<String>,
-    JsonBody(job): JsonBody<Value>,
-) -> Api<Settings> {
-    let i = index(&i, "collect job")?;
-    a.engine().collect_change(i, job).await.map(Json)
-}
-
-async fn collect_remove(State(a): State<Admin>, Path(i): Path<String>) -> Api<Settings> {
-    let i = index(&i, "collect job")?;
-    a.engine().collect_remove(i).await.map(Json)
+    Ok(Json(
+        a.engine()
+            .collect_run(index(&i, EntryList::Collect.what())?)?,
+    ))
 }
 
 async fn etrn_status(State(a): State<Admin>) -> Api<Vec<EtrnStatus>> {
@@ -87,23 +98,7 @@ async fn etrn_status(State(a): State<Admin>) -> Api<Vec<EtrnStatus>> {
 }
 
 async fn etrn_run(State(a): State<Admin>, Path(i): Path<String>) -> Api<EtrnStatus> {
-    Ok(Json(a.engine().etrn_run(index(&i, "ETRN entry")?)?))
-}
-
-async fn etrn_add(State(a): State<Admin>, JsonBody(entry): JsonBody<Value>) -> Api<Settings> {
-    a.engine().etrn_add(entry).await.map(Json)
-}
-
-async fn etrn_change(
-    State(a): State<Admin>,
-    Path(i): Path<String>,
-    JsonBody(entry): JsonBody<Value>,
-) -> Api<Settings> {
-    let i = index(&i, "ETRN entry")?;
-    a.engine().etrn_change(i, entry).await.map(Json)
-}
-
-async fn etrn_remove(State(a): State<Admin>, Path(i): Path<String>) -> Api<Settings> {
-    let i = index(&i, "ETRN entry")?;
-    a.engine().etrn_remove(i).await.map(Json)
+    Ok(Json(
+        a.engine().etrn_run(index(&i, EntryList::Etrn.what())?)?,
+    ))
 }

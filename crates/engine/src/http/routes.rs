@@ -46,6 +46,7 @@ pub(super) fn router(admin: Admin) -> Router {
         .route("/api/log", get(log))
         .route("/api/events", get(events))
         .route("/api/settings", get(settings).put(update_settings))
+        .route("/api/settings/schema", get(settings_schema))
         .route(
             "/api/session",
             axum::routing::delete(super::signin::sign_out),
@@ -82,19 +83,19 @@ async fn status(State(a): State<Admin>) -> Api<crate::api::status::Status> {
 }
 
 async fn domains(State(a): State<Admin>) -> Api<Vec<crate::api::domains::DomainDto>> {
-    a.engine().domains().await.map(Json)
+    a.engine().admin().domains().await.map(Json)
 }
 
 async fn add_domain(
     State(a): State<Admin>,
     JsonBody(new): JsonBody<NewDomain>,
 ) -> ApiResult<impl IntoResponse> {
-    let domain = a.engine().add_domain(new).await?;
+    let domain = a.engine().admin().add_domain(new).await?;
     Ok((StatusCode::CREATED, Json(domain)))
 }
 
 async fn remove_domain(State(a): State<Admin>, Path(name): Path<String>) -> ApiResult<StatusCode> {
-    a.engine().remove_domain(&name).await?;
+    a.engine().admin().remove_domain(&name).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -102,18 +103,18 @@ async fn domain_dns(
     State(a): State<Admin>,
     Path(name): Path<String>,
 ) -> Api<Vec<crate::api::domains::DnsRecord>> {
-    a.engine().domain_dns(&name).await.map(Json)
+    a.engine().admin().domain_dns(&name).await.map(Json)
 }
 
 async fn accounts(State(a): State<Admin>) -> Api<Vec<crate::api::accounts::AccountDto>> {
-    a.engine().accounts().await.map(Json)
+    a.engine().admin().accounts().await.map(Json)
 }
 
 async fn add_account(
     State(a): State<Admin>,
     JsonBody(new): JsonBody<NewAccount>,
 ) -> ApiResult<impl IntoResponse> {
-    let account = a.engine().add_account(new).await?;
+    let account = a.engine().admin().add_account(new).await?;
     Ok((StatusCode::CREATED, Json(account)))
 }
 
@@ -122,7 +123,7 @@ async fn change_account(
     Path(address): Path<String>,
     JsonBody(change): JsonBody<AccountChange>,
 ) -> ApiResult<StatusCode> {
-    a.engine().change_account(&address, change).await?;
+    a.engine().admin().change_account(&address, change).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -130,19 +131,19 @@ async fn remove_account(
     State(a): State<Admin>,
     Path(address): Path<String>,
 ) -> ApiResult<StatusCode> {
-    a.engine().remove_account(&address).await?;
+    a.engine().admin().remove_account(&address).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn aliases(State(a): State<Admin>) -> Api<Vec<AliasDto>> {
-    a.engine().aliases().await.map(Json)
+    a.engine().admin().aliases().await.map(Json)
 }
 
 async fn add_alias(
     State(a): State<Admin>,
     JsonBody(alias): JsonBody<AliasDto>,
 ) -> ApiResult<StatusCode> {
-    a.engine().add_alias(alias).await?;
+    a.engine().admin().add_alias(alias).await?;
     Ok(StatusCode::CREATED)
 }
 
@@ -150,7 +151,7 @@ async fn remove_alias(
     State(a): State<Admin>,
     Path(address): Path<String>,
 ) -> ApiResult<StatusCode> {
-    a.engine().remove_alias(&address).await?;
+    a.engine().admin().remove_alias(&address).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -158,38 +159,38 @@ async fn queue(
     State(a): State<Admin>,
     Query(filter): Query<QueueFilter>,
 ) -> Api<Vec<crate::api::queue::QueueEntryDto>> {
-    a.engine().queue(filter).await.map(Json)
+    a.engine().admin().queue(filter).await.map(Json)
 }
 
 async fn queue_entry(
     State(a): State<Admin>,
     Path(entry): Path<String>,
 ) -> Api<crate::api::queue::QueueDetail> {
-    a.engine().queue_entry(id(&entry)?).await.map(Json)
+    a.engine().admin().queue_entry(id(&entry)?).await.map(Json)
 }
 
 async fn queue_retry_all(State(a): State<Admin>) -> Api<serde_json::Value> {
-    let due = a.engine().queue_retry(None).await?;
+    let due = a.engine().admin().queue_retry(None).await?;
     Ok(Json(json!({ "due": due })))
 }
 
 async fn queue_retry(State(a): State<Admin>, Path(entry): Path<String>) -> Api<serde_json::Value> {
-    let due = a.engine().queue_retry(Some(id(&entry)?)).await?;
+    let due = a.engine().admin().queue_retry(Some(id(&entry)?)).await?;
     Ok(Json(json!({ "due": due })))
 }
 
 async fn queue_delete(State(a): State<Admin>, Path(entry): Path<String>) -> ApiResult<StatusCode> {
-    a.engine().queue_delete(id(&entry)?).await?;
+    a.engine().admin().queue_delete(id(&entry)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn queue_hold(State(a): State<Admin>, Path(entry): Path<String>) -> ApiResult<StatusCode> {
-    a.engine().queue_hold(id(&entry)?).await?;
+    a.engine().admin().queue_hold(id(&entry)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 async fn queue_release(State(a): State<Admin>, Path(entry): Path<String>) -> ApiResult<StatusCode> {
-    a.engine().queue_release(id(&entry)?).await?;
+    a.engine().admin().queue_release(id(&entry)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -229,6 +230,10 @@ async fn events(
 
 async fn settings(State(a): State<Admin>) -> Api<crate::api::settings::Settings> {
     a.engine().settings().await.map(Json)
+}
+
+async fn settings_schema() -> Json<Vec<crate::api::settings::SettingSchema>> {
+    Json(crate::api::settings::schema())
 }
 
 async fn update_settings(

@@ -2,10 +2,6 @@
 //! addresses of an address-list field (§3.4), and counting fields (the hop count of RFC 5321
 //! §6.3). Only what policy checks need; not a full parser.
 
-/// RFC 5321 §6.3: a message with more Received fields than this is in a loop (Postfix
-/// counts 50; we allow 100 as the issue asks) and is refused, never relayed on.
-pub const MAX_HOPS: usize = 100;
-
 /// The header fields of `message` up to the first empty line, each as (name, unfolded value).
 pub fn fields(message: &[u8]) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();

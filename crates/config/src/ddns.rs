@@ -1,7 +1,7 @@
-//! `[ddns]`: the public IP watcher and the dynamic DNS records it keeps up to
-//! date, with validation and the annotated file's entries. A secret is never part of a
-//! problem's text: problems name the key only. `connect/example.rs` writes the section into
-//! the annotated file; `connect/tests.rs` tests it.
+//! `[ddns]`: the public IP watcher and the dynamic DNS records it keeps up to date, with
+//! validation and the annotated file's entries. A secret is never part of a problem's text:
+//! problems name the key only. `ddns/example.rs` writes the section into the annotated file;
+//! `ddns/tests.rs` tests it.
 
 use std::time::Duration;
 
@@ -9,14 +9,11 @@ use toml::{Table, Value};
 
 use crate::Secret;
 use crate::validate::{
-    Problems, domain_problem, duration, section, string, strings, tables, unknown_item_keys,
+    Problems, domain_problem, duration, items, section, string, strings, unknown_item_keys,
     unknown_keys, wrong_type,
 };
 
-mod doctor;
 mod example;
-pub use doctor::Doctor;
-pub(crate) use doctor::{doctor, doctor_entries};
 pub(crate) use example::{ddns_entries, ddns_tables};
 
 /// `[ddns]`: finds this line's public IP address through HTTP IP-echo services and updates
@@ -202,10 +199,7 @@ fn http_url(url: &str, key: &str, p: &mut Problems) -> bool {
 }
 
 fn records(value: Option<Value>, p: &mut Problems) -> Vec<DdnsRecord> {
-    tables(value, "ddns.record", p)
-        .into_iter()
-        .filter_map(|(at, table)| record(table, &at, p))
-        .collect()
+    items(value, "ddns.record", p, record)
 }
 
 fn record(mut table: Table, at: &str, p: &mut Problems) -> Option<DdnsRecord> {

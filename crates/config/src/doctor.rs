@@ -96,7 +96,7 @@ pub(crate) fn doctor_entries(config: &crate::Config) -> Vec<Entry> {
     let entry = |key, doc, value: Option<Value>, example: Value| Entry {
         section: "doctor",
         key,
-        doc,
+        doc: std::borrow::Cow::Borrowed(doc),
         example,
         value,
     };

@@ -13,21 +13,86 @@ use super::settings::{Settings, to_json_with_secrets};
 use super::{ApiError, ApiResult};
 use crate::{Config, EngineHandle};
 
+/// The arrays of tables the panel edits one entry at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryList {
+    /// `[[collect]]`: outside mailboxes fetched on a schedule; an enabled job runs at once.
+    Collect,
+    /// `[[etrn]]`: backup MX hosts asked for our mail; an added or edited entry runs at once.
+    Etrn,
+}
+
+impl EntryList {
+    /// The key of the array in `postroom.toml`.
+    pub fn key(self) -> &'static str {
+        match self {
+            EntryList::Collect => "collect",
+            EntryList::Etrn => "etrn",
+        }
+    }
+
+    /// What one entry is called in errors.
+    pub fn what(self) -> &'static str {
+        match self {
+            EntryList::Collect => super::collect::WHAT,
+            EntryList::Etrn => super::etrn::WHAT,
+        }
+    }
+}
+
+/// "Run now": the status of entry `index` in `statuses` once `started` says it runs; an
+/// entry that is not there is not found.
+pub(super) fn ran<T>(
+    list: EntryList,
+    index: usize,
+    started: bool,
+    statuses: Vec<T>,
+) -> ApiResult<T> {
+    let status = statuses.into_iter().nth(index).filter(|_| started);
+    status.ok_or_else(|| ApiError::not_found(format!("there is no {} {index}", list.what())))
+}
+
 /// What to do with the entry at a position.
-pub(crate) enum ListEdit {
+pub(crate) enum EntryEdit {
     Add(Json),
     Replace(usize, Json),
     Remove(usize),
 }
 
 impl EngineHandle {
+    /// `POST /api/collect`, `POST /api/etrn`: adds an entry (the keys of its table, as in
+    /// `postroom.toml`).
+    pub async fn entry_add(&self, list: EntryList, entry: Json) -> ApiResult<Settings> {
+        self.edit_table_entry(list.key(), list.what(), EntryEdit::Add(entry))
+            .await
+    }
+
+    /// `PUT /api/{collect,etrn}/{index}`: replaces entry `index` (`password = "********"`
+    /// keeps the stored one where it still goes to the same server).
+    pub async fn entry_change(
+        &self,
+        list: EntryList,
+        index: usize,
+        entry: Json,
+    ) -> ApiResult<Settings> {
+        self.edit_table_entry(list.key(), list.what(), EntryEdit::Replace(index, entry))
+            .await
+    }
+
+    /// `DELETE /api/{collect,etrn}/{index}`: the entry stops (a collection run in progress
+    /// is dropped between commits).
+    pub async fn entry_remove(&self, list: EntryList, index: usize) -> ApiResult<Settings> {
+        self.edit_table_entry(list.key(), list.what(), EntryEdit::Remove(index))
+            .await
+    }
+
     /// Applies `edit` to the array of tables `key` (a top-level key such as `etrn`); `what`
     /// names an entry in errors ("ETRN entry").
-    pub(crate) async fn edit_list(
+    pub(crate) async fn edit_table_entry(
         &self,
         key: &str,
         what: &str,
-        edit: ListEdit,
+        edit: EntryEdit,
     ) -> ApiResult<Settings> {
         // With the stored secrets: every other entry goes back as it is in the file.
         let path = crate::config_path(self.data_dir());
@@ -52,18 +117,18 @@ impl EngineHandle {
             )),
         };
         let at = match edit {
-            ListEdit::Add(entry) => {
+            EntryEdit::Add(entry) => {
                 list.push(object(entry)?);
                 list.len() - 1
             }
-            ListEdit::Replace(index, entry) => {
+            EntryEdit::Replace(index, entry) => {
                 let index = exists(index)?;
                 // `********` (as `GET /api/settings` shows it) is resolved by the settings
                 // edit: this entry's stored password, if it still goes to the same server.
                 list[index] = object(entry)?;
                 index
             }
-            ListEdit::Remove(index) => {
+            EntryEdit::Remove(index) => {
                 let index = exists(index)?;
                 list.remove(index);
                 index

@@ -15,7 +15,7 @@ pub(crate) fn ddns_entries(config: &crate::Config) -> Vec<Entry> {
     let entry = |key, doc, value: Value| Entry {
         section: "ddns",
         key,
-        doc,
+        doc: std::borrow::Cow::Borrowed(doc),
         example: value.clone(),
         value: Some(value),
     };
