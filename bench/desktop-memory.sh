@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Desktop app footprint: the .deb's size, and the proportional set size (PSS, from
-# /proc/*/smaps_rollup) summed over the app's processes (the tray app, its window process and
-# WebKit's web and network processes) under Xvfb: with the control panel open, then with the
+# /proc/*/smaps_rollup) summed over the app's processes (the tray app, its engine process
+# `postroom serve`, its window process and WebKit's web and network processes) under Xvfb: with the control panel open, then with the
 # window closed (the app in the tray: the window's processes have ended), then started in the
 # tray and never opened; side by side with an empty Tauri window (src-tauri/examples/
 # empty.rs), as it comes and with the window's WebKit settings (no compositing).
@@ -22,6 +22,9 @@ if [ -z "$deb" ]; then
 fi
 (cd "$tauri_dir" && cargo build --quiet --release --example empty)
 app="$tauri_dir/target/release/postroom-desktop"
+# The engine the tray app starts as its child (`postroom serve`; /usr/bin/postroom from the
+# .deb): the stripped release build bundle.sh packed. Its PSS is counted with the app's.
+export POSTROOM_ENGINE="$tauri_dir/target/release/postroom-cli"
 empty="$tauri_dir/target/release/examples/empty"
 
 source "$tauri_dir/scripts/xsession.sh"

@@ -67,11 +67,19 @@ if [ "$package_only" = 0 ]; then
     export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target/windows}
     export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
     # One release profile for both workspaces (theirs differ: debug line tables in the root,
-    # thin LTO in src-tauri), so the crates they share (engine, tokio, SQLite, ring...) are
-    # compiled once into the shared target directory. No debug info: the installers stay small.
+    # thin LTO in src-tauri), sized for the installers (≤ 15 MB each, bench/RESULTS.md):
+    # no debug info, whole-program LTO in one codegen unit (drops what no program calls),
+    # optimised for size except where time goes (password hashing, digests, SQLite's C,
+    # ring). Panics still unwind: a panicking session must not end the server.
     export CARGO_PROFILE_RELEASE_DEBUG=false
-    export CARGO_PROFILE_RELEASE_LTO=false
     export CARGO_PROFILE_RELEASE_STRIP=true
+    export CARGO_PROFILE_RELEASE_LTO=fat
+    export CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1
+    export CARGO_PROFILE_RELEASE_OPT_LEVEL=s
+    fast=()
+    for package in argon2 blake2 sha2 libsqlite3-sys ring; do
+        fast+=(--config "profile.release.package.$package.opt-level=3")
+    done
     # The engine embeds ui/dist: rebuilding it (new mtimes) recompiles the engine twice over,
     # so an existing ui/dist is used as it is (scripts/test and a fresh checkout build it
     # first; UI=1 forces a rebuild).
@@ -80,11 +88,11 @@ if [ "$package_only" = 0 ]; then
         "$root/src-tauri/scripts/ui.sh" >/dev/null
     fi
     log "cargo build --release --target $triple -p cli (target dir $CARGO_TARGET_DIR)"
-    (cd "$root" && cargo build --release --target "$triple" -p cli)
+    (cd "$root" && cargo build --release --target "$triple" "${fast[@]}" -p cli)
     # tauri/custom-protocol: what `tauri build` adds for a release (assets served from the
     # binary, not from a dev server).
     log "cargo build --release --target $triple (src-tauri)"
-    (cd "$root/src-tauri" && cargo build --release --target "$triple" --bins --features tauri/custom-protocol)
+    (cd "$root/src-tauri" && cargo build --release --target "$triple" "${fast[@]}" --bins --features tauri/custom-protocol)
     for exe in "${exes[@]}"; do
         x86_64-w64-mingw32-strip -o "$stage/$exe" "$CARGO_TARGET_DIR/$triple/release/$exe"
     done

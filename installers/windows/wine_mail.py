@@ -13,6 +13,12 @@ alone (`message(i)`), so the reader can rebuild what was sent and compare bytes.
   status ADMIN_PORT TOKEN_FILE              GET /api/status with the bearer token, print JSON.
   tray-icon BEFORE AFTER ICON               the tray icon ICON (a PNG) is drawn in screenshot
       AFTER and was not in BEFORE (ImageMagick turns them into PPM for reading).
+  receiving ADMIN_PORT TOKEN_FILE on|off     PUT /api/receiving: pause (off) or resume (on).
+  tray-link TRAY_DATA ENGINE_DATA           the tray app of TRAY_DATA (its desktop-control
+      port and key) hands out a sign-in link to the engine of ENGINE_DATA (the admin address
+      in its engine-control), and the link signs a browser in there.
+  tray-state BEFORE SHOT                    which of the tray icon's states (running, stopped,
+      warning: the colour of its dot) SHOT shows that BEFORE did not.
   free-ports N / password / accounts         for the shell script.
 """
 
@@ -24,6 +30,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 DOMAIN = "example.test"
@@ -156,6 +163,74 @@ def status(port, token_file):
         print(json.dumps(json.load(response)))
 
 
+def receiving(port, token_file, state):
+    with open(token_file) as f:
+        token = f.read().strip()
+    body = json.dumps({"paused": state == "off"}).encode()
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/receiving", data=body, method="PUT",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        print(json.dumps(json.load(response)))
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args):
+        return None
+
+
+def tray_link(tray_data, engine_data):
+    """Asks the tray app's control port for a sign-in link (control.rs: `KEY link`); again
+    for up to 90 s while the engine is still starting (no engine-control yet, or a killed
+    engine's old one)."""
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            return tray_link_once(tray_data, engine_data)
+        except (AssertionError, OSError, ValueError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def tray_link_once(tray_data, engine_data):
+    with open(f"{tray_data}/desktop-control") as f:
+        addr, key = f.read().split()
+    host, port = addr.rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=60) as conn:
+        conn.sendall(f"{key} link\n".encode())
+        answer = conn.makefile().readline().strip()
+    assert answer.startswith("link "), f"the tray app answered {answer!r}"
+    url = answer[len("link "):]
+    with open(f"{engine_data}/engine-control") as f:
+        control = json.load(f)
+    assert url.startswith(control["url"] + "/signin?code="), \
+        f"the link {url} is not to the engine's admin listener {control['url']}"
+    # The code is the engine's: the link signs in (a session cookie, then the panel).
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        response = opener.open(url, timeout=60)
+        code, cookie = response.status, response.headers.get("Set-Cookie")
+    except urllib.error.HTTPError as e:
+        code, cookie = e.code, e.headers.get("Set-Cookie")
+    assert code in (200, 302, 303) and cookie, f"the link did not sign in: {code} {cookie}"
+    print(f"tray-link: {url.split('?')[0]} (engine pid {control['pid']}) signed in ({code})")
+
+
+# The dot of each tray icon (icons/tray/*.png): the only colour that differs between them.
+DOTS = {"running": (46, 158, 68), "stopped": (138, 138, 138), "warning": (232, 163, 23)}
+
+
+def tray_state(before, shot):
+    counts = {}
+    for name, colour in DOTS.items():
+        was = len(find_colour(pixels(before), colour, 6))
+        counts[name] = len(find_colour(pixels(shot), colour, 6)) - was
+    state, n = max(counts.items(), key=lambda kv: kv[1])
+    assert n >= 4, f"no tray icon dot on screen: {counts}"
+    print(state)
+
+
 def pixels(path):
     """(width, height, bytes) of an image, as 8-bit RGB, read through ImageMagick."""
     ppm = subprocess.run(["convert", path, "-background", "black", "-alpha", "remove",
@@ -177,9 +252,10 @@ def near(rgb, colour, tolerance=24):
     return all(abs(a - b) <= tolerance for a, b in zip(rgb, colour))
 
 
-def find_colour(image, colour):
+def find_colour(image, colour, tolerance=24):
     w, h, data = image
-    return [(n % w, n // w) for n in range(w * h) if near(data[3 * n:3 * n + 3], colour)]
+    return [(n % w, n // w) for n in range(w * h)
+            if near(data[3 * n:3 * n + 3], colour, tolerance)]
 
 
 def tray_icon(before, after, icon):
@@ -219,6 +295,12 @@ def main():
         status(int(args[0]), args[1])
     elif cmd == "tray-icon":
         tray_icon(args[0], args[1], args[2])
+    elif cmd == "receiving":
+        receiving(int(args[0]), args[1], args[2])
+    elif cmd == "tray-link":
+        tray_link(args[0], args[1])
+    elif cmd == "tray-state":
+        tray_state(args[0], args[1])
     elif cmd == "free-ports":
         socks = [socket.socket() for _ in range(int(args[0]))]
         for s in socks:

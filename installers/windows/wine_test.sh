@@ -13,8 +13,10 @@
 # domain and accounts with the installed postroom.exe -> the engine (the "Postroom" service
 # when `postroom.exe service status` says it is installed, else `postroom.exe serve`) on free
 # loopback ports -> 500 messages over SMTP with a forced kill of the engine mid-load ->
-# restart -> every acknowledged Message-ID byte-exact over IMAP and POP3 -> the tray app
-# (its /api/status; under Xvfb its icon in Wine's system tray on a screenshot) -> upgrade to
+# restart -> every acknowledged Message-ID byte-exact over IMAP and POP3 -> the tray app as
+# the service's client (its sign-in link to the service's engine; under Xvfb its icon
+# following the service's pause and resume) -> the tray app with its own engine (its
+# /api/status; under Xvfb its icon in Wine's system tray on a screenshot) -> upgrade to
 # UPGRADE_MSI keeps the data -> uninstall removes Program Files\Postroom, keeps ProgramData ->
 # REMOVEDATA=1 removes it -> setup.exe (NSIS, beside MSI; SETUP_EXE overrides) /S installs the
 # same, its uninstaller keeps the data.
@@ -271,10 +273,59 @@ mail verify "$imap" "$pop3" "$acked" | tee "$work/verify.log" >&2
 ok "$(wc -l <"$acked") messages acknowledged ($first before a forced kill), every one byte-exact over IMAP and POP3 after the restart"
 stop_engine
 
+# ---- 5a. the tray app as the service's client ----
+# With the engine installed as the service, the tray app starts no engine: it reads the
+# service's engine-control (ProgramData\Postroom), hands out sign-in links to its admin
+# listener, and shows its /api/status. Under Wine without a working service manager the
+# engine runs as `postroom.exe serve` on the same data directory and POSTROOM_SERVICE_DATA
+# names it (src-tauri/src/service.rs): everything but the SCM query is the same path.
+client_data="$work/client-data"
+mkdir -p "$client_data"
+[ "$screenshots" = 1 ] && import -window root "$work/before-client.png"
+start_engine
+if [ "$service" = 1 ]; then service_data=""; else service_data=$data_win; fi
+POSTROOM_DATA=$(winpath "$client_data") POSTROOM_SERVICE_DATA=$service_data \
+    win "$install_dir/postroom-desktop.exe" --minimized >"$work/tray-client.log" 2>&1 &
+client_pid=$!
+pids+=("$client_pid")
+for i in $(seq 900); do
+    [ -s "$client_data/desktop-control" ] && break
+    kill -0 "$client_pid" 2>/dev/null || fail "the tray app exited: $(cat "$work/tray-client.log")"
+    sleep 0.1
+done
+mail tray-link "$client_data" "$data_dir" >"$work/tray-link.log" 2>&1 \
+    || fail "the tray app's sign-in link: $(cat "$work/tray-link.log"; tail -5 "$work/tray-client.log")"
+[ ! -e "$client_data/engine-control" ] && [ ! -e "$client_data/postroom.toml" ] \
+    || fail "the tray app started an engine of its own beside the service"
+ok "the tray app is the service's client: $(cat "$work/tray-link.log")"
+if [ "$screenshots" = 1 ]; then
+    # The icon follows the service's /api/status: paused through the API -> stopped dot,
+    # resumed -> running dot (the tray checks every 5 s).
+    tray_state_is() {
+        local i
+        for i in $(seq 60); do
+            import -window root "$work/client.png"
+            [ "$(mail tray-state "$work/before-client.png" "$work/client.png" 2>/dev/null)" = "$1" ] && return 0
+            sleep 1
+        done
+        return 1
+    }
+    tray_state_is running || fail "the tray icon does not show the service running"
+    mail receiving "$admin" "$data_dir/admin-token" off >/dev/null
+    tray_state_is stopped || fail "the tray icon does not show the service's pause"
+    mail receiving "$admin" "$data_dir/admin-token" on >/dev/null
+    tray_state_is running || fail "the tray icon does not show the service receiving again"
+    ok "the tray icon shows the service's state from /api/status: running, paused, running"
+fi
+kill_all
+wait "$client_pid" 2>/dev/null || true
+if [ -n "$engine_pid" ]; then wait "$engine_pid" 2>/dev/null || true; engine_pid=""; fi
+
 # ---- 5. the tray app ----
-# The tray app runs its own engine only where no service is installed (a per-user install);
-# with the service it is that engine's client. This step checks the in-process engine, so the
-# service goes first (the upgrade below installs it again).
+# The tray app runs its own engine (the installed postroom.exe as its child) only where no
+# service is installed (a per-user install); with the service it is that engine's client
+# (5a). This step checks its own engine, so the service goes first (the upgrade below
+# installs it again).
 if [ "$service" = 1 ]; then
     win "$postroom" service uninstall >"$work/service-uninstall.log" 2>&1 \
         || fail "service uninstall: $(cat "$work/service-uninstall.log")"
@@ -305,7 +356,11 @@ mail wait-port "$tray_admin"
 until [ -f "$tray_data/admin-token" ]; do sleep 0.1; done
 mail status "$tray_admin" "$tray_data/admin-token" >"$work/tray-status.json"
 grep -q '"listeners"' "$work/tray-status.json" || fail "tray app /api/status: $(cat "$work/tray-status.json")"
-ok "the tray app's engine answers /api/status"
+# Its engine is the installed postroom.exe, started by the tray app: it wrote engine-control.
+until [ -s "$tray_data/engine-control" ]; do sleep 0.1; done
+mail tray-link "$tray_data" "$tray_data" >"$work/tray-link2.log" 2>&1 \
+    || fail "the tray app's sign-in link: $(cat "$work/tray-link2.log")"
+ok "the tray app's engine (postroom.exe serve, its child) answers /api/status"
 if [ "$screenshots" = 1 ]; then
     # Wine draws its system tray as a window of its own; the icon appears once the app set it.
     found=0

@@ -44,7 +44,11 @@ windows = [p for p, name in t.descendants(int(sys.argv[4])) if name == "postroom
 assert windows, "the window is not the installed app's child"
 exe = os.path.realpath(f"/proc/{windows[0]}/exe")
 assert exe == "/usr/bin/postroom-window", exe
-print(f"ok: the installed app runs: version {s['version']}, its window ({exe}) shows")
+engine = t.engines(int(sys.argv[4]))
+assert engine, "the installed app's engine is not its child"
+engine_exe = os.path.realpath(f"/proc/{engine[0]}/exe")
+assert engine_exe == "/usr/bin/postroom", engine_exe
+print(f"ok: the installed app runs its engine ({engine_exe}): version {s['version']}, its window ({exe}) shows")
 PY
 
 # ---- the system service: postroom.service as installed by the package ----

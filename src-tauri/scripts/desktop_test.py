@@ -1,8 +1,8 @@
 """Drives the real desktop app through X11, D-Bus and tauri-driver (WebDriver).
 
-The app is two programs: `postroom-desktop` (the engine and the tray icon) and
-`postroom-window` (the control panel's webview, a process of its own that Open starts and
-closing ends). Run by test.sh, which starts Xvfb, a D-Bus session and tauri-driver, points
+The app is two programs: `postroom-desktop` (the tray icon; it runs the engine, `postroom
+serve`, as its child process) and `postroom-window` (the control panel's webview, a process
+of its own that Open starts and closing ends). Run by test.sh, which starts Xvfb, a D-Bus session and tauri-driver, points
 POSTROOM_DATA at a data directory whose postroom.toml uses free loopback ports and HOME at a
 throwaway directory (the autostart entry goes there). Each step waits for what it expects
 (polling, with a generous limit that only turns a hang into a failure).
@@ -123,6 +123,16 @@ def descendants(pid):
             found.append(child)
             todo.append(child[0])
     return found
+
+
+def engines(pid):
+    """The tray app's engine processes (`postroom serve`)."""
+    return [p for p, name in descendants(pid) if name == "postroom"]
+
+
+def windows_of(pid):
+    """The tray app's processes other than its engine: the window's and WebKit's."""
+    return [(p, n) for p, n in descendants(pid) if n != "postroom"]
 
 
 def alive(pid):
@@ -254,10 +264,17 @@ def main():
     screen = Screen()
     wd = WebDriver(a.driver)
     try:
-        # The tray app starts the engine, then opens the window as a process of its own.
+        # The tray app starts the engine as its child, then opens the window as a process
+        # of its own.
         status = wait_for("the engine", lambda: try_status(a.admin, data_dir))
         listening = {(l["service"], l["address"]) for l in status["listeners"] if l["up"]}
         assert ("smtp", a.smtp) in listening, f"smtp {a.smtp} not up in {status['listeners']}"
+        engine = engines(pid)
+        assert len(engine) == 1, f"the engine is not the tray app's one child: {descendants(pid)}"
+        engine = engine[0]
+        # The database's shared-memory file (WAL) is mapped by the engine only.
+        assert not any(n.startswith("postroom.db") for n in open_maps(pid)), \
+            "the tray app opened the database itself"
         wait_for("the Postroom window", screen.windows)
         names = [name for _, name in descendants(pid)]
         assert "postroom-window" in names, f"the window is not the tray app's child: {names}"
@@ -268,9 +285,17 @@ def main():
         # Closing the window ends its process and WebKit's: the tray app holds no webview.
         screen.close(screen.windows()[0])
         wait_for("the window to go", lambda: not screen.windows())
-        wait_for("the window's processes to end", lambda: not descendants(pid))
+        wait_for("the window's processes to end", lambda: not windows_of(pid))
         assert alive(pid), "the app quit when its window closed"
+        assert engines(pid) == [engine], "the engine changed when the window closed"
         print("ok: closing the window ends the webview's processes; the app stays in the tray")
+
+        # An engine that dies is started again; the tray shows the new one.
+        os.kill(engine, 9)
+        wait_for("a new engine", lambda: (e := engines(pid)) and e != [engine] and e)
+        wait_for("the new engine's status", lambda: try_status(a.admin, data_dir))
+        engine = engines(pid)[0]
+        print("ok: the tray app starts its engine again when it dies")
 
         # A window started by someone else (here WebKitWebDriver) asks the tray app for a
         # sign-in link and shows the dashboard with data from the engine, over HTTP.
@@ -342,7 +367,10 @@ def main():
         wait_for("the app to quit", lambda: app.poll() is not None)
         assert app.returncode == 0, f"Quit: exit code {app.returncode}"
         wait_for("the window to go with it", lambda: not screen.windows())
-        print("ok: the tray's Quit ends the app and its window")
+        wait_for("the engine to stop with it", lambda: not alive(engine))
+        assert not os.path.exists(os.path.join(data_dir, "engine-control")), \
+            "the engine did not stop gracefully (engine-control is still there)"
+        print("ok: the tray's Quit ends the app, its window and (gracefully) its engine")
 
         # A mail server that cannot start (a broken postroom.toml): a window says why.
         config = os.path.join(data_dir, "postroom.toml")

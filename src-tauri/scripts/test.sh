@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The desktop smoke test: builds the debug app (the tray app and the window program) and drives
-# it under Xvfb: the tray app opens its window process; closing it ends the webview's
-# processes; a window driven through tauri-driver (WebDriver for WebKitGTK) shows the
+# The desktop smoke test: builds the debug app (the tray app and the window program, and the
+# `postroom` engine it starts) and drives it under Xvfb: the tray app starts its engine and
+# opens its window process; closing it ends the webview's processes; a killed engine is
+# started again; a window driven through tauri-driver (WebDriver for WebKitGTK) shows the
 # dashboard with the engine's data; the tray's Open and a second launch show the window
 # again; the tray pauses receiving and sets the start-up options; Quit ends it all.
 # Idempotent; everything it starts (Xvfb, D-Bus, tauri-driver, the app) it ends by PID.
@@ -14,6 +15,12 @@ scripts="$tauri_dir/scripts"
 (cd "$tauri_dir" && cargo build --quiet)
 app="$tauri_dir/target/debug/postroom-desktop"
 window="$tauri_dir/target/debug/postroom-window"
+# The engine the tray app runs as its child: the server's own program, from the root workspace
+# (installed next to the tray app by the .deb and the Windows installers).
+root=$(dirname "$tauri_dir")
+(cd "$root" && cargo build --quiet -p cli)
+POSTROOM_ENGINE="$(cd "$root" && cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/postroom"
+export POSTROOM_ENGINE
 
 source "$scripts/xsession.sh"
 

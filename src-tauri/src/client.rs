@@ -1,10 +1,11 @@
-//! The tray app as a client of an engine the system runs: HTTP/1.1 over loopback to the
-//! admin listener named in the service's `engine-control` file, with its bearer token.
+//! The tray app as the client of its engine (its own `postroom serve` or the system's
+//! service): HTTP/1.1 over loopback to the admin listener named in the data directory's
+//! `engine-control` file, with its bearer token.
 //! Small requests only (status, receiving), so one connection per request, closed by the
 //! server after the answer.
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
@@ -17,8 +18,6 @@ const MAX_ANSWER: u64 = 4 << 20;
 
 #[derive(Clone)]
 pub struct Client {
-    /// The service's data directory (sign-in links are made there).
-    pub data_dir: PathBuf,
     /// The engine's loopback admin listener.
     pub admin: SocketAddr,
     token: String,
@@ -29,7 +28,7 @@ impl Client {
     pub fn connect(data_dir: &Path) -> Result<Client, String> {
         let control = engine::read_control(data_dir).map_err(|e| {
             format!(
-                "the Postroom service runs, but this user cannot read {}: {e}",
+                "the mail server is not running or this user cannot read {}: {e}",
                 data_dir.join(engine::CONTROL_FILE).display()
             )
         })?;
@@ -38,9 +37,8 @@ impl Client {
             .strip_prefix("http://")
             .and_then(|a| a.parse::<SocketAddr>().ok())
             .filter(|a| a.ip().is_loopback())
-            .ok_or_else(|| format!("the service's admin address is not local: {}", control.url))?;
+            .ok_or_else(|| format!("the engine's admin address is not local: {}", control.url))?;
         Ok(Client {
-            data_dir: data_dir.to_path_buf(),
             admin,
             token: control.token,
         })
@@ -83,12 +81,12 @@ impl Client {
         };
         let answer = tokio::time::timeout(TIMEOUT, exchange)
             .await
-            .map_err(|_| "the Postroom service does not answer".to_string())?
-            .map_err(|e| format!("cannot reach the Postroom service: {e}"))?;
+            .map_err(|_| "the mail server does not answer".to_string())?
+            .map_err(|e| format!("cannot reach the mail server: {e}"))?;
         let (status, body) = parse_answer(&answer)?;
         if !(200..300).contains(&status) {
             return Err(format!(
-                "the Postroom service answered {status}: {}",
+                "the mail server answered {status}: {}",
                 String::from_utf8_lossy(&body)
             ));
         }

@@ -2,10 +2,11 @@
 //! channel through which a second launch or a window reaches the running tray app.
 //!
 //! The app is two processes so that the part that runs all day stays small:
-//! - `postroom-desktop` (`src/main.rs`): the mail server (the `engine` crate) in-process, the
-//!   tray icon and its menu, desktop notifications. It never loads a web engine.
+//! - `postroom-desktop` (`src/main.rs`): the tray icon and its menu, desktop notifications;
+//!   it runs the mail server as its child process (the installed `postroom serve`) or shows
+//!   the system service's. It never loads a web engine.
 //! - `postroom-window` (`src/bin/postroom-window/`): the control panel, a Tauri webview on the
-//!   tray app's loopback admin listener. Open starts it; closing the window ends it, and
+//!   engine's loopback admin listener. Open starts it; closing the window ends it, and
 //!   WebKit's processes with it.
 //!
 //! # Layout

@@ -1,15 +1,17 @@
-//! `postroom-desktop`, the tray app: the mail server runs inside this process (the `engine`
-//! crate) and lives in the tray; the control panel opens as its own process
-//! (`postroom-window`, see `lib.rs` for why two). Where the engine is installed as a system
-//! service (Windows service, systemd, launchd), the tray app is that engine's client over
-//! its loopback admin API instead, and runs no engine of its own.
+//! `postroom-desktop`, the tray app: it starts the mail server as its child process (the
+//! installed `postroom serve`, see `child.rs`) and lives in the tray; the control panel opens
+//! as its own process (`postroom-window`, see `lib.rs` for why). Where the engine is installed
+//! as a system service (Windows service, systemd, launchd), the tray app is that engine's
+//! client and starts none of its own. Either way it talks to the engine over its loopback
+//! admin API only, so the engine's code is in one program.
 //!
 //! # Layout
-//! - `main.rs`: start-up (logging, one instance per data directory, the engine, its private
-//!   admin listener, the control port) and the event loop (tao: GTK on Linux, the main
-//!   thread's run loop on macOS, a message loop on Windows).
-//! - `backend.rs`: the engine shown: in this process, or the service's (`client.rs`: HTTP to
-//!   its admin listener; `service.rs`: is a service installed).
+//! - `main.rs`: start-up (logging, one instance per data directory, the engine, the control
+//!   port) and the event loop (tao: GTK on Linux, the main thread's run loop on macOS, a
+//!   message loop on Windows).
+//! - `child.rs`: this app's engine, a `postroom serve` child process, restarted if it dies.
+//! - `backend.rs`: the engine shown: this app's or the service's (`client.rs`: HTTP to its
+//!   admin listener; `service.rs`: is a service installed).
 //! - `tray.rs`: the tray icon (running, warning, stopped) and its menu.
 //! - `window.rs`: starting and ending the window processes.
 //! - `watch.rs`: the engine's health to the tray icon and desktop notifications.
@@ -21,6 +23,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod backend;
+mod child;
 mod client;
 mod desktop;
 mod memory;
@@ -50,8 +53,6 @@ use crate::tray::{Action, State, Tray};
 use crate::watch::Watch;
 use crate::window::Windows;
 
-/// How long running sessions get to finish when the app quits.
-const GRACE: Duration = Duration::from_secs(5);
 /// How long a second launch waits for a first one that is still starting.
 const HANDOVER: Duration = Duration::from_secs(15);
 
@@ -175,8 +176,8 @@ fn main() {
             Event::LoopDestroyed => {
                 runtime.block_on(async {
                     windows.close_all().await;
-                    if let Some(engine) = watch.as_ref().and_then(|w| w.engine().own_engine()) {
-                        engine.clone().shutdown(GRACE).await;
+                    if let Some(engine) = windows.engine().and_then(Backend::own_engine) {
+                        engine.stop().await;
                     }
                 });
             }
@@ -215,49 +216,37 @@ fn hand_over(data_dir: &Path) -> i32 {
     }
 }
 
-/// The same start-up as `postroom serve` (a default postroom.toml on first start), plus a
-/// private loopback admin listener for the window, which works whatever `[listen] admin`
-/// says.
+/// `postroom serve` in `data_dir` as this app's child (a default postroom.toml on first
+/// start); it publishes a private loopback admin listener for the tray and the window in
+/// `engine-control`, which works whatever `[listen] admin` says.
 async fn start_engine(data_dir: &Path) -> Result<Backend, String> {
-    let started = async {
-        let config = engine::load_or_init_config(data_dir).map_err(|e| e.to_string())?;
-        let engine = engine::start(data_dir, config)
-            .await
-            .map_err(|e| e.to_string())?;
-        let listener = tokio::net::TcpListener::bind((std::net::Ipv4Addr::LOCALHOST, 0))
-            .await
-            .map_err(|e| format!("the window's admin port: {e}"))?;
-        let admin = listener.local_addr().map_err(|e| e.to_string())?;
-        engine.serve_admin(listener);
-        Ok(Backend::InProcess { engine, admin })
-    };
-    let started = started.await;
+    let started = child::Engine::start(data_dir)
+        .await
+        .map(|engine| Backend::own(data_dir.to_path_buf(), engine));
     if let Err(why) = &started {
         tracing::error!("the mail server did not start: {why}");
     }
     started
 }
 
-/// The engine of the installed service, through its `engine-control` file; a stopped
-/// service is said as the reason (starting a second engine would take its ports).
+/// The engine of the installed service, through its `engine-control` file (read for each
+/// request: the service may start later, or again on a new port); a stopped service is said as
+/// the reason (starting a second engine would take its ports).
 fn service_engine(data_dir: &Path, running: bool) -> Result<Backend, String> {
-    let found = if running {
-        client::Client::connect(data_dir).map(Backend::Service)
-    } else {
-        Err(
-            "the Postroom service is installed but stopped: start it in Services \
-             (services.msc), or with `systemctl start postroom`"
-                .to_string(),
-        )
-    };
-    match &found {
-        Ok(_) => tracing::info!(
-            "the tray shows the Postroom service ({})",
-            data_dir.display()
-        ),
-        Err(why) => tracing::error!("{why}"),
+    if !running {
+        let why = "the Postroom service is installed but stopped: start it in Services \
+                   (services.msc), or with `systemctl start postroom`";
+        tracing::error!("{why}");
+        return Err(why.to_string());
     }
-    found
+    tracing::info!(
+        "the tray shows the Postroom service ({})",
+        data_dir.display()
+    );
+    if let Err(why) = client::Client::connect(data_dir) {
+        tracing::warn!("{why}");
+    }
+    Ok(Backend::service(data_dir.to_path_buf()))
 }
 
 /// The control port: `open` from a second launch, `link` from a window started by hand.
@@ -296,12 +285,10 @@ fn quit_on_signals(proxy: EventLoopProxy<UserEvent>) {
     });
 }
 
-/// Log lines to stderr (`POSTROOM_LOG` filters them) and to the engine's journal, which the
-/// control panel's live log reads.
+/// Log lines to stderr (`POSTROOM_LOG` filters them), with the engine's own (`child.rs`).
 fn init_logging() {
     let filter = EnvFilter::try_from_env("POSTROOM_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::registry()
         .with(tracing_subscriber::fmt::layer().with_filter(filter))
-        .with(engine::journal::layer())
         .init();
 }

@@ -49,10 +49,6 @@ impl Watch {
         watch
     }
 
-    pub fn engine(&self) -> &Backend {
-        &self.engine
-    }
-
     /// Flips the engine's receiving state, then shows it.
     pub fn toggle_receiving(&self) {
         let watch = self.clone();

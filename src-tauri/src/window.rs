@@ -21,7 +21,7 @@ pub const ERROR_ENV: &str = "POSTROOM_WINDOW_ERROR";
 
 pub struct Windows {
     program: std::io::Result<PathBuf>,
-    /// The engine (this process's or the service's), or why there is none.
+    /// The engine (this app's or the service's), or why there is none.
     engine: Result<Backend, String>,
     /// One task per window process: it waits for the process to end (reaping it), or ends it
     /// when `quit` turns true.
@@ -42,12 +42,15 @@ impl Windows {
         }
     }
 
+    /// The engine, when there is one.
+    pub fn engine(&self) -> Option<&Backend> {
+        self.engine.as_ref().ok()
+    }
+
     /// A one-time sign-in link to the engine's loopback admin listener (a service's too:
     /// who can read its engine-control file may write its sign-in codes).
     pub fn link(&self) -> Result<String, String> {
-        let backend = self.engine.as_ref().map_err(Clone::clone)?;
-        let (data_dir, admin) = backend.admin();
-        engine::signin_url_at(data_dir, admin).map_err(|e| e.to_string())
+        self.engine.as_ref().map_err(Clone::clone)?.signin_link()
     }
 
     /// Starts a window process (call inside the runtime: it is a tokio child process).

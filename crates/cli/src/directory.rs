@@ -26,7 +26,7 @@ pub async fn run(data_dir: &Path, command: Command) -> Result<(), String> {
         Command::Export { address, mbox } => admin.export_mbox(&address, &mbox).await.map(|n| {
             println!("exported {n} message(s) of {address} to {}", mbox.display());
         }),
-        Command::Serve
+        Command::Serve { .. }
         | Command::Admin { .. }
         | Command::Doctor { .. }
         | Command::Service { .. }

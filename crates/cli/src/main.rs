@@ -51,7 +51,13 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the mail server (headless) with DIR/postroom.toml; writes a default file on first start.
-    Serve,
+    Serve {
+        /// Stop gracefully when standard input closes: for a program that runs the engine as
+        /// its child (the tray app) and holds the pipe open; it closes when that program
+        /// quits or dies, so the engine never outlives it.
+        #[arg(long)]
+        stop_on_stdin_close: bool,
+    },
     /// Domains we receive mail for.
     Domain {
         #[command(subcommand)]
@@ -201,7 +207,9 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async move {
         match cli.command {
-            Command::Serve => serve::run(&data_dir).await,
+            Command::Serve {
+                stop_on_stdin_close,
+            } => serve::run(&data_dir, stop_on_stdin_close).await,
             Command::Admin { action } => admin::run(&data_dir, action),
             Command::Doctor { lang } => doctor::run(&data_dir, &lang).await,
             Command::Service { .. } | Command::Firewall { .. } => Ok(()),

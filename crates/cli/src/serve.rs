@@ -28,11 +28,46 @@ pub enum Logs {
     Files,
 }
 
-pub async fn run(data_dir: &Path) -> Result<(), String> {
+pub async fn run(data_dir: &Path, stop_on_stdin_close: bool) -> Result<(), String> {
     let _flush_on_exit = init_logging(data_dir, Logs::Stderr)?;
     // Signals are caught before `ready` is printed, so a SIGTERM right after it stops us cleanly.
     let signals = engine::shutdown_on_signals();
-    run_until(data_dir, async move { signals.cancelled().await }, || {}).await
+    let parent_gone = if stop_on_stdin_close {
+        stdin_closed()
+    } else {
+        None
+    };
+    let stop = async move {
+        match parent_gone {
+            Some(gone) => tokio::select! {
+                () = signals.cancelled() => {}
+                _ = gone => tracing::info!("standard input closed: stopping"),
+            },
+            None => signals.cancelled().await,
+        }
+    };
+    run_until(data_dir, stop, || {}).await
+}
+
+/// Completes when standard input reaches its end (or fails). A thread of its own, not the
+/// runtime's blocking pool: a read that never returns must not hold up the runtime's shutdown.
+/// Windows has no SIGTERM for a parent to send; a closed pipe means the same everywhere.
+/// `None` when no thread can be started (then only signals stop the engine).
+fn stdin_closed() -> Option<tokio::sync::oneshot::Receiver<()>> {
+    let (closed, rx) = tokio::sync::oneshot::channel();
+    let spawned = std::thread::Builder::new()
+        .name("stdin".into())
+        .spawn(move || {
+            let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+            let _ = closed.send(());
+        });
+    match spawned {
+        Ok(_) => Some(rx),
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot watch standard input");
+            None
+        }
+    }
 }
 
 /// Starts the engine, reports `ready` (stdout, then `on_ready`), serves until `stop`
