@@ -70,17 +70,46 @@ impl Selected {
     /// RFC 9051 §6.4.8: in a UID set, `*` is the largest UID in use, and UIDs not in use are
     /// ignored.
     pub fn resolve(&self, set: &SequenceSet, uid: bool) -> Vec<usize> {
-        if uid {
-            let last = self.messages.last().map_or(0, |m| m.uid);
-            (0..self.messages.len())
-                .filter(|&i| set.contains(self.messages[i].uid, last))
-                .collect()
+        // Each range becomes a run of indexes found by binary search (messages are in UID
+        // order): a client's `UID FETCH n` costs O(log n), not a test of every message.
+        let count = self.messages.len();
+        let last = if uid {
+            self.messages.last().map_or(0, |m| m.uid)
         } else {
-            let last = self.messages.len() as u32;
-            (0..self.messages.len())
-                .filter(|&i| set.contains(i as u32 + 1, last))
-                .collect()
+            count as u32
+        };
+        let mut runs: Vec<(usize, usize)> = Vec::with_capacity(set.ranges.len());
+        for &(a, b) in &set.ranges {
+            let (a, b) = (a.resolve(last), b.resolve(last));
+            let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+            let run = if uid {
+                (
+                    self.messages.partition_point(|m| m.uid < lo),
+                    self.messages.partition_point(|m| m.uid <= hi),
+                )
+            } else {
+                // Message numbers are 1-based indexes.
+                (
+                    (lo.max(1) as usize - 1).min(count),
+                    (hi as usize).min(count),
+                )
+            };
+            if run.0 < run.1 {
+                runs.push(run);
+            }
         }
+        if runs.len() == 1 {
+            return (runs[0].0..runs[0].1).collect();
+        }
+        // Several ranges may overlap or come in any order: merge them, ascending.
+        runs.sort_unstable();
+        let mut out = Vec::new();
+        let mut next = 0;
+        for (start, end) in runs {
+            out.extend(start.max(next)..end.max(next));
+            next = next.max(end);
+        }
+        out
     }
 
     /// Whether a by-number set names only messages that exist (RFC 9051 §6.4.8: otherwise
@@ -190,5 +219,91 @@ impl Session {
         for line in out {
             proto::imap::response::untagged(&mut self.shell.wbuf, &line);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proto::imap::{SeqNum, SequenceSet};
+    use store::MessageMeta;
+
+    use super::Selected;
+
+    fn mailbox(uids: &[u32]) -> Selected {
+        Selected {
+            id: 1,
+            uid_validity: 1,
+            read_only: false,
+            messages: uids
+                .iter()
+                .map(|&uid| MessageMeta {
+                    uid,
+                    modseq: 1,
+                    flags: Vec::new(),
+                    internal_date: 0,
+                    size: 1,
+                })
+                .collect(),
+            stale: false,
+        }
+    }
+
+    /// What `resolve` must equal: every message tested against the set, in mailbox order.
+    fn reference(sel: &Selected, set: &SequenceSet, uid: bool) -> Vec<usize> {
+        let count = sel.messages.len();
+        let last = if uid {
+            sel.messages.last().map_or(0, |m| m.uid)
+        } else {
+            count as u32
+        };
+        (0..count)
+            .filter(|&i| {
+                let n = if uid {
+                    sel.messages[i].uid
+                } else {
+                    i as u32 + 1
+                };
+                set.contains(n, last)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn resolve_by_search_equals_testing_every_message() {
+        // UIDs with gaps, and sets with single numbers, reversed, overlapping, out-of-range
+        // ranges and `*` (RFC 9051 §9).
+        let sel = mailbox(&[2, 3, 5, 8, 9, 10, 20, 21, 40]);
+        let v = SeqNum::Value;
+        let sets: Vec<Vec<(SeqNum, SeqNum)>> = vec![
+            vec![(v(5), v(5))],
+            vec![(v(4), v(4))],
+            vec![(v(1), SeqNum::Last)],
+            vec![(SeqNum::Last, v(6))],
+            vec![(v(9), v(3)), (v(2), v(4)), (v(21), v(21))],
+            vec![(v(30), v(100))],
+            vec![(v(100), SeqNum::Last)],
+            vec![(v(8), v(8)), (v(1), v(2)), (v(5), v(9)), (v(3), v(3))],
+            vec![(SeqNum::Last, SeqNum::Last)],
+        ];
+        for ranges in sets {
+            let set = SequenceSet {
+                ranges: ranges.clone(),
+                saved: false,
+            };
+            for uid in [false, true] {
+                assert_eq!(
+                    sel.resolve(&set, uid),
+                    reference(&sel, &set, uid),
+                    "{ranges:?} uid={uid}"
+                );
+            }
+        }
+        let empty = mailbox(&[]);
+        let all = SequenceSet {
+            ranges: vec![(v(1), SeqNum::Last)],
+            saved: false,
+        };
+        assert!(empty.resolve(&all, true).is_empty());
+        assert!(empty.resolve(&all, false).is_empty());
     }
 }
