@@ -1,13 +1,10 @@
 //! COPY and UID COPY (RFC 9051 §6.4.7) with COPYUID (RFC 4315 §3).
 
-use testbed::ALICE;
-
 use crate::Imap;
 
 #[tokio::test]
 async fn copy_duplicates_messages_into_another_mailbox_with_copyuid() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
+    let (imap, mut conn) = Imap::inbox().await;
     let done = conn.cmd("COPY 1:2 Trash").await;
     let trash = imap.snapshot("Trash").await;
     let inbox = imap.snapshot("INBOX").await;
@@ -24,35 +21,27 @@ async fn copy_duplicates_messages_into_another_mailbox_with_copyuid() {
 
 #[tokio::test]
 async fn uid_copy_of_uids_that_do_not_exist_copies_nothing_and_is_ok() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
-    conn.cmd("UID COPY 900:999 Trash")
-        .await
-        .ok_with("COPY completed");
+    let (imap, mut conn) = Imap::inbox().await;
+    conn.ok("UID COPY 900:999 Trash", "COPY completed").await;
     assert_eq!(imap.count("Trash").await, 0);
 }
 
 #[tokio::test]
 async fn copy_to_a_missing_mailbox_is_no_trycreate() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
-    conn.cmd("COPY 1 Nowhere")
-        .await
-        .no_with("[TRYCREATE] no such mailbox");
+    let (_imap, mut conn) = Imap::inbox().await;
+    conn.no("COPY 1 Nowhere", "[TRYCREATE] no such mailbox")
+        .await;
 }
 
 #[tokio::test]
 async fn copy_of_a_message_number_that_does_not_exist_is_bad() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
-    conn.cmd("COPY 7 Trash").await.bad_with("no such message");
+    let (_imap, mut conn) = Imap::inbox().await;
+    conn.bad("COPY 7 Trash", "no such message").await;
 }
 
 #[tokio::test]
 async fn copy_without_a_selected_mailbox_is_bad() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.login(ALICE).await;
-    conn.cmd("COPY 1 Trash")
-        .await
-        .bad_with("COPY select a mailbox first");
+    let (_imap, mut conn) = Imap::alice_with_mail().await;
+    conn.bad("COPY 1 Trash", "COPY select a mailbox first")
+        .await;
 }

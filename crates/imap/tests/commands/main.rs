@@ -113,6 +113,34 @@ impl Imap {
         conn
     }
 
+    /// No mail; a session from loopback, not logged in.
+    pub async fn anonymous() -> (Imap, Conn) {
+        let imap = Imap::new().await;
+        let conn = imap.connect(Kind::Imap, LOOPBACK).await;
+        (imap, conn)
+    }
+
+    /// No mail; logged in as Alice.
+    pub async fn alice() -> (Imap, Conn) {
+        let imap = Imap::new().await;
+        let conn = imap.login(testbed::ALICE).await;
+        (imap, conn)
+    }
+
+    /// [`MAIL`] in Alice's INBOX; logged in as Alice, nothing selected.
+    pub async fn alice_with_mail() -> (Imap, Conn) {
+        let imap = Imap::with_mail().await;
+        let conn = imap.login(testbed::ALICE).await;
+        (imap, conn)
+    }
+
+    /// [`MAIL`] in Alice's INBOX; logged in as Alice with INBOX selected.
+    pub async fn inbox() -> (Imap, Conn) {
+        let imap = Imap::with_mail().await;
+        let conn = imap.select("INBOX").await;
+        (imap, conn)
+    }
+
     /// Alice's `mailbox` as the store has it.
     pub async fn snapshot(&self, mailbox: &str) -> ::store::MailboxSnapshot {
         self.bed
@@ -210,6 +238,31 @@ impl Conn {
     pub async fn cmd(&mut self, command: &str) -> Done {
         let tag = self.send(command).await;
         self.done(&tag).await
+    }
+
+    /// Sends `command`; asserts its tagged status is exactly `OK {text}`.
+    pub async fn ok(&mut self, command: &str, text: &str) -> Done {
+        self.expect(command, "OK", text).await
+    }
+
+    /// Sends `command`; asserts its tagged status is exactly `NO {text}`.
+    pub async fn no(&mut self, command: &str, text: &str) -> Done {
+        self.expect(command, "NO", text).await
+    }
+
+    /// Sends `command`; asserts its tagged status is exactly `BAD {text}`.
+    pub async fn bad(&mut self, command: &str, text: &str) -> Done {
+        self.expect(command, "BAD", text).await
+    }
+
+    async fn expect(&mut self, command: &str, status: &str, text: &str) -> Done {
+        let done = self.cmd(command).await;
+        assert_eq!(
+            done.status,
+            format!("{status} {text}"),
+            "{command}: {done:?}"
+        );
+        done
     }
 
     /// Sends `tag command` with a new tag; returns the tag.

@@ -1,16 +1,12 @@
 //! SEARCH and UID SEARCH (RFC 9051 §6.4.4) with ESEARCH (RFC 4731).
 
-use testbed::ALICE;
-
 use crate::Imap;
 
 #[tokio::test]
 async fn search_by_header_and_body_finds_the_message_numbers() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
-    conn.cmd("SEARCH SUBJECT lunch")
+    let (_imap, mut conn) = Imap::inbox().await;
+    conn.ok("SEARCH SUBJECT lunch", "SEARCH completed")
         .await
-        .ok_with("SEARCH completed")
         .has("SEARCH 1 2");
     conn.cmd("SEARCH FROM bob BODY numbers")
         .await
@@ -35,17 +31,17 @@ async fn uid_search_answers_uids_and_return_gives_esearch() {
 
 #[tokio::test]
 async fn search_with_an_unknown_charset_is_no_badcharset() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
-    conn.cmd("SEARCH CHARSET KOI8-R SUBJECT lunch")
-        .await
-        .no_with("[BADCHARSET (UTF-8 US-ASCII)] unsupported charset");
+    let (_imap, mut conn) = Imap::inbox().await;
+    conn.no(
+        "SEARCH CHARSET KOI8-R SUBJECT lunch",
+        "[BADCHARSET (UTF-8 US-ASCII)] unsupported charset",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn search_with_an_unknown_key_is_bad() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
+    let (_imap, mut conn) = Imap::inbox().await;
     assert!(
         conn.cmd("SEARCH COLOUR red")
             .await
@@ -56,9 +52,7 @@ async fn search_with_an_unknown_key_is_bad() {
 
 #[tokio::test]
 async fn search_without_a_selected_mailbox_is_bad() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.login(ALICE).await;
-    conn.cmd("SEARCH ALL")
-        .await
-        .bad_with("SEARCH select a mailbox first");
+    let (_imap, mut conn) = Imap::alice_with_mail().await;
+    conn.bad("SEARCH ALL", "SEARCH select a mailbox first")
+        .await;
 }

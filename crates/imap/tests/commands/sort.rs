@@ -1,17 +1,13 @@
 //! SORT and UID SORT (RFC 5256 §3), ESORT (RFC 5267).
 
-use testbed::ALICE;
-
 use crate::Imap;
 
 #[tokio::test]
 async fn sort_orders_by_the_criteria() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
+    let (_imap, mut conn) = Imap::inbox().await;
     // Base subjects BUDGET, LUNCH, LUNCH; ties keep mailbox order.
-    conn.cmd("SORT (SUBJECT) UTF-8 ALL")
+    conn.ok("SORT (SUBJECT) UTF-8 ALL", "SORT completed")
         .await
-        .ok_with("SORT completed")
         .has("SORT 3 1 2");
     conn.cmd("SORT (REVERSE DATE) UTF-8 ALL")
         .await
@@ -33,17 +29,17 @@ async fn uid_sort_answers_uids() {
 
 #[tokio::test]
 async fn sort_with_an_unknown_charset_is_no_badcharset() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
-    conn.cmd("SORT (DATE) KOI8-R ALL")
-        .await
-        .no_with("[BADCHARSET (UTF-8 US-ASCII)] unsupported charset");
+    let (_imap, mut conn) = Imap::inbox().await;
+    conn.no(
+        "SORT (DATE) KOI8-R ALL",
+        "[BADCHARSET (UTF-8 US-ASCII)] unsupported charset",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn sort_with_an_unknown_criterion_is_bad() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
+    let (_imap, mut conn) = Imap::inbox().await;
     assert!(
         conn.cmd("SORT (COLOUR) UTF-8 ALL")
             .await
@@ -54,9 +50,7 @@ async fn sort_with_an_unknown_criterion_is_bad() {
 
 #[tokio::test]
 async fn sort_without_a_selected_mailbox_is_bad() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.login(ALICE).await;
-    conn.cmd("SORT (DATE) UTF-8 ALL")
-        .await
-        .bad_with("SORT select a mailbox first");
+    let (_imap, mut conn) = Imap::alice_with_mail().await;
+    conn.bad("SORT (DATE) UTF-8 ALL", "SORT select a mailbox first")
+        .await;
 }

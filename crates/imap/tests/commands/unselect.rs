@@ -1,26 +1,19 @@
 //! UNSELECT (RFC 3691): leaves the selected state without expunging.
 
-use testbed::ALICE;
-
 use crate::Imap;
 
 #[tokio::test]
 async fn unselect_leaves_deleted_messages_in_place() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
+    let (imap, mut conn) = Imap::inbox().await;
     conn.cmd("STORE 1 +FLAGS.SILENT (\\Deleted)").await;
-    conn.cmd("UNSELECT").await.ok_with("UNSELECT completed");
+    conn.ok("UNSELECT", "UNSELECT completed").await;
     assert_eq!(imap.count("INBOX").await, 3);
-    conn.cmd("EXPUNGE")
-        .await
-        .bad_with("EXPUNGE select a mailbox first");
+    conn.bad("EXPUNGE", "EXPUNGE select a mailbox first").await;
 }
 
 #[tokio::test]
 async fn unselect_without_a_selected_mailbox_is_bad() {
-    let imap = Imap::new().await;
-    let mut conn = imap.login(ALICE).await;
-    conn.cmd("UNSELECT")
-        .await
-        .bad_with("UNSELECT select a mailbox first");
+    let (_imap, mut conn) = Imap::alice().await;
+    conn.bad("UNSELECT", "UNSELECT select a mailbox first")
+        .await;
 }

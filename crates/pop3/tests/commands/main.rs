@@ -66,6 +66,27 @@ impl Pop3 {
         pop3
     }
 
+    /// No mail; a session from loopback, not logged in.
+    pub async fn anonymous() -> (Pop3, Conn) {
+        let pop3 = Pop3::new().await;
+        let conn = pop3.connect(Kind::Pop3, LOOPBACK).await;
+        (pop3, conn)
+    }
+
+    /// No mail; logged in as Alice.
+    pub async fn alice() -> (Pop3, Conn) {
+        let pop3 = Pop3::new().await;
+        let conn = pop3.login(testbed::ALICE).await;
+        (pop3, conn)
+    }
+
+    /// Alice has [`FIRST`] and [`SECOND`]; logged in as Alice.
+    pub async fn alice_with_mail() -> (Pop3, Conn) {
+        let pop3 = Pop3::with_mail().await;
+        let conn = pop3.login(testbed::ALICE).await;
+        (pop3, conn)
+    }
+
     /// A session of `kind` from `peer`, its greeting read.
     pub async fn connect(&self, kind: Kind, peer: &str) -> Conn {
         let ctx = self.ctx.clone();
@@ -111,6 +132,23 @@ impl Conn {
     pub async fn cmd(&mut self, line: &str) -> String {
         self.client.send(line).await;
         self.client.line().await
+    }
+
+    /// Sends `line`; asserts the status line is exactly `status`.
+    pub async fn expect(&mut self, line: &str, status: &str) -> String {
+        let got = self.cmd(line).await;
+        assert_eq!(got, status, "{line}");
+        got
+    }
+
+    /// Sends `line`; asserts the status line starts with `prefix`.
+    pub async fn expect_start(&mut self, line: &str, prefix: &str) -> String {
+        let got = self.cmd(line).await;
+        assert!(
+            got.starts_with(prefix),
+            "{line}: expected {prefix:?}, got {got:?}"
+        );
+        got
     }
 
     /// Sends `line`; returns the status line and, after `+OK`, the lines of the multi-line

@@ -1,20 +1,15 @@
 //! UTF8 (RFC 6856 §2).
 
-use pop3::Kind;
-use testbed::{ALICE, LOOPBACK};
-
 use crate::Pop3;
 
 #[tokio::test]
 async fn utf8_before_login_is_enabled() {
-    let pop3 = Pop3::new().await;
-    let mut conn = pop3.connect(Kind::Pop3, LOOPBACK).await;
-    assert_eq!(conn.cmd("UTF8").await, "+OK UTF8 enabled");
+    let (_pop3, mut conn) = Pop3::anonymous().await;
+    conn.expect("UTF8", "+OK UTF8 enabled").await;
 }
 
 #[tokio::test]
 async fn utf8_after_login_is_refused() {
-    let pop3 = Pop3::new().await;
-    let mut conn = pop3.login(ALICE).await;
-    assert_eq!(conn.cmd("UTF8").await, "-ERR not allowed after login");
+    let (_pop3, mut conn) = Pop3::alice().await;
+    conn.expect("UTF8", "-ERR not allowed after login").await;
 }

@@ -21,7 +21,6 @@ async fn expn_of_a_list_is_refused_502_without_members() {
 
 #[tokio::test]
 async fn expn_without_an_argument_is_refused_501() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.mx().await;
-    conn.cmd("EXPN").await.assert(501, "5.5.4");
+    let (_smtp, mut conn) = Smtp::mx_session().await;
+    conn.expect("EXPN", 501, "5.5.4").await;
 }

@@ -48,6 +48,20 @@ impl Smtp {
         Smtp { bed, ctx }
     }
 
+    /// The default configuration; an MX session from loopback after EHLO.
+    pub async fn mx_session() -> (Smtp, Conn) {
+        let smtp = Smtp::new().await;
+        let conn = smtp.mx().await;
+        (smtp, conn)
+    }
+
+    /// The default configuration; an MX session from loopback, greeted, before EHLO.
+    pub async fn greeted() -> (Smtp, Conn) {
+        let smtp = Smtp::new().await;
+        let conn = smtp.connect(Kind::Mx, LOOPBACK).await;
+        (smtp, conn)
+    }
+
     /// A session of `kind` from `peer`, its 220 greeting read.
     pub async fn connect(&self, kind: Kind, peer: &str) -> Conn {
         let ctx = self.ctx.clone();
@@ -140,6 +154,27 @@ impl Conn {
     pub async fn cmd(&mut self, line: &str) -> Reply {
         self.client.send(line).await;
         self.reply().await
+    }
+
+    /// Sends `line`; asserts the reply's code and enhanced status code.
+    pub async fn expect(&mut self, line: &str, code: u16, enhanced: &str) -> Reply {
+        let reply = self.cmd(line).await;
+        reply.assert(code, enhanced);
+        reply
+    }
+
+    /// Sends `line`; asserts the reply's code, enhanced status code and that its text
+    /// contains `needle`.
+    pub async fn expect_says(
+        &mut self,
+        line: &str,
+        code: u16,
+        enhanced: &str,
+        needle: &str,
+    ) -> Reply {
+        let reply = self.expect(line, code, enhanced).await;
+        reply.says(needle);
+        reply
     }
 
     /// Sends `line`; the reply must be a 250.

@@ -6,8 +6,7 @@ use crate::Smtp;
 
 #[tokio::test]
 async fn vrfy_answers_252_for_existing_and_unknown_users_alike() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.mx().await;
+    let (_smtp, mut conn) = Smtp::mx_session().await;
     let known = conn.cmd(&format!("VRFY {ALICE}")).await;
     known.assert(252, "2.5.2").says("Cannot VRFY user");
     let unknown = conn.cmd("VRFY nobody@example.com").await;
@@ -16,10 +15,7 @@ async fn vrfy_answers_252_for_existing_and_unknown_users_alike() {
 
 #[tokio::test]
 async fn vrfy_without_an_argument_is_refused_501() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.mx().await;
-    conn.cmd("VRFY")
-        .await
-        .assert(501, "5.5.4")
-        .says("missing argument");
+    let (_smtp, mut conn) = Smtp::mx_session().await;
+    conn.expect_says("VRFY", 501, "5.5.4", "missing argument")
+        .await;
 }
