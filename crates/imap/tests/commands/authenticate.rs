@@ -3,7 +3,7 @@
 use imap::Kind;
 use testbed::{ALICE, BOB, PASSWORD, REMOTE, base64, plain};
 
-use crate::Imap;
+use crate::{Case, Imap, Setup};
 
 #[tokio::test]
 async fn authenticate_plain_with_an_initial_response_logs_in() {
@@ -30,16 +30,6 @@ async fn authenticate_with_a_wrong_password_is_no_authenticationfailed() {
     conn.no(
         &format!("AUTHENTICATE PLAIN {}", plain(ALICE, "wrong")),
         "[AUTHENTICATIONFAILED] invalid user name or password",
-    )
-    .await;
-}
-
-#[tokio::test]
-async fn authenticate_with_another_mechanism_is_no() {
-    let (_imap, mut conn) = Imap::anonymous().await;
-    conn.no(
-        "AUTHENTICATE CRAM-MD5",
-        "unsupported authentication mechanism",
     )
     .await;
 }
@@ -85,4 +75,17 @@ async fn authenticate_after_login_is_bad() {
         "AUTHENTICATE already logged in",
     )
     .await;
+}
+
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[(
+    Setup::Anonymous,
+    "authenticate with another mechanism is no",
+    "AUTHENTICATE CRAM-MD5",
+    "NO unsupported authentication mechanism",
+)];
+
+#[tokio::test]
+async fn cases() {
+    crate::check(CASES).await;
 }

@@ -1,6 +1,6 @@
 //! CLOSE (RFC 9051 §6.4.1): expunges silently and leaves the selected state.
 
-use crate::Imap;
+use crate::{Case, Imap, Setup};
 
 #[tokio::test]
 async fn close_expunges_deleted_messages_silently() {
@@ -23,8 +23,15 @@ async fn close_of_an_examined_mailbox_expunges_nothing() {
     assert_eq!(imap.count("INBOX").await, 3);
 }
 
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[(
+    Setup::Alice,
+    "close without a selected mailbox is bad",
+    "CLOSE",
+    "BAD CLOSE select a mailbox first",
+)];
+
 #[tokio::test]
-async fn close_without_a_selected_mailbox_is_bad() {
-    let (_imap, mut conn) = Imap::alice().await;
-    conn.bad("CLOSE", "CLOSE select a mailbox first").await;
+async fn cases() {
+    crate::check(CASES).await;
 }

@@ -1,6 +1,6 @@
 //! COPY and UID COPY (RFC 9051 §6.4.7) with COPYUID (RFC 4315 §3).
 
-use crate::Imap;
+use crate::{Case, Imap, Setup};
 
 #[tokio::test]
 async fn copy_duplicates_messages_into_another_mailbox_with_copyuid() {
@@ -26,22 +26,29 @@ async fn uid_copy_of_uids_that_do_not_exist_copies_nothing_and_is_ok() {
     assert_eq!(imap.count("Trash").await, 0);
 }
 
-#[tokio::test]
-async fn copy_to_a_missing_mailbox_is_no_trycreate() {
-    let (_imap, mut conn) = Imap::inbox().await;
-    conn.no("COPY 1 Nowhere", "[TRYCREATE] no such mailbox")
-        .await;
-}
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[
+    (
+        Setup::Inbox,
+        "copy to a missing mailbox is no trycreate",
+        "COPY 1 Nowhere",
+        "NO [TRYCREATE] no such mailbox",
+    ),
+    (
+        Setup::Inbox,
+        "copy of a message number that does not exist is bad",
+        "COPY 7 Trash",
+        "BAD no such message",
+    ),
+    (
+        Setup::AliceWithMail,
+        "copy without a selected mailbox is bad",
+        "COPY 1 Trash",
+        "BAD COPY select a mailbox first",
+    ),
+];
 
 #[tokio::test]
-async fn copy_of_a_message_number_that_does_not_exist_is_bad() {
-    let (_imap, mut conn) = Imap::inbox().await;
-    conn.bad("COPY 7 Trash", "no such message").await;
-}
-
-#[tokio::test]
-async fn copy_without_a_selected_mailbox_is_bad() {
-    let (_imap, mut conn) = Imap::alice_with_mail().await;
-    conn.bad("COPY 1 Trash", "COPY select a mailbox first")
-        .await;
+async fn cases() {
+    crate::check(CASES).await;
 }

@@ -1,6 +1,6 @@
 //! CREATE (RFC 9051 §6.3.4) with CREATE-SPECIAL-USE (RFC 6154 §3).
 
-use crate::Imap;
+use crate::{Case, Imap, Setup};
 
 #[tokio::test]
 async fn create_makes_a_mailbox_that_list_shows() {
@@ -11,13 +11,6 @@ async fn create_makes_a_mailbox_that_list_shows() {
     conn.ok("SELECT Projects/2027", "[READ-WRITE] SELECT completed")
         .await
         .has("0 EXISTS");
-}
-
-#[tokio::test]
-async fn create_of_an_existing_mailbox_is_no_alreadyexists() {
-    let (_imap, mut conn) = Imap::alice().await;
-    conn.no("CREATE Sent", "[ALREADYEXISTS] mailbox already exists")
-        .await;
 }
 
 #[tokio::test]
@@ -55,8 +48,23 @@ async fn create_with_an_unsupported_or_taken_special_use_is_no_useattr() {
     );
 }
 
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[
+    (
+        Setup::Alice,
+        "create of an existing mailbox is no alreadyexists",
+        "CREATE Sent",
+        "NO [ALREADYEXISTS] mailbox already exists",
+    ),
+    (
+        Setup::Anonymous,
+        "create before login is bad",
+        "CREATE Projects",
+        "BAD CREATE log in first",
+    ),
+];
+
 #[tokio::test]
-async fn create_before_login_is_bad() {
-    let (_imap, mut conn) = Imap::anonymous().await;
-    conn.bad("CREATE Projects", "CREATE log in first").await;
+async fn cases() {
+    crate::check(CASES).await;
 }

@@ -1,6 +1,6 @@
 //! DELETE (RFC 9051 §6.3.5).
 
-use crate::Imap;
+use crate::{Case, Imap, Setup};
 
 #[tokio::test]
 async fn delete_removes_a_mailbox() {
@@ -11,13 +11,6 @@ async fn delete_removes_a_mailbox() {
 }
 
 #[tokio::test]
-async fn delete_of_a_missing_mailbox_is_no_nonexistent() {
-    let (_imap, mut conn) = Imap::alice().await;
-    conn.no("DELETE Nowhere", "[NONEXISTENT] no such mailbox")
-        .await;
-}
-
-#[tokio::test]
 async fn delete_of_inbox_is_no_cannot() {
     let (imap, mut conn) = Imap::alice_with_mail().await;
     conn.no("DELETE INBOX", "[CANNOT] INBOX cannot be deleted")
@@ -25,8 +18,23 @@ async fn delete_of_inbox_is_no_cannot() {
     assert_eq!(imap.count("INBOX").await, 3);
 }
 
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[
+    (
+        Setup::Alice,
+        "delete of a missing mailbox is no nonexistent",
+        "DELETE Nowhere",
+        "NO [NONEXISTENT] no such mailbox",
+    ),
+    (
+        Setup::Anonymous,
+        "delete before login is bad",
+        "DELETE Sent",
+        "BAD DELETE log in first",
+    ),
+];
+
 #[tokio::test]
-async fn delete_before_login_is_bad() {
-    let (_imap, mut conn) = Imap::anonymous().await;
-    conn.bad("DELETE Sent", "DELETE log in first").await;
+async fn cases() {
+    crate::check(CASES).await;
 }

@@ -1,6 +1,6 @@
 //! ENABLE (RFC 5161, RFC 9051 §6.3.1).
 
-use crate::Imap;
+use crate::{Case, Imap, Setup};
 
 #[tokio::test]
 async fn enable_answers_what_it_enabled_and_ignores_the_unknown() {
@@ -30,8 +30,15 @@ async fn enable_qresync_makes_select_accept_the_qresync_parameter() {
     .has("OK [CLOSED] previous mailbox closed");
 }
 
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[(
+    Setup::Anonymous,
+    "enable before login is bad",
+    "ENABLE CONDSTORE",
+    "BAD ENABLE log in first",
+)];
+
 #[tokio::test]
-async fn enable_before_login_is_bad() {
-    let (_imap, mut conn) = Imap::anonymous().await;
-    conn.bad("ENABLE CONDSTORE", "ENABLE log in first").await;
+async fn cases() {
+    crate::check(CASES).await;
 }

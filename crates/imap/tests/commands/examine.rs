@@ -1,6 +1,6 @@
 //! EXAMINE (RFC 9051 §6.3.3): read-only.
 
-use crate::Imap;
+use crate::{Case, Imap, Setup};
 
 #[tokio::test]
 async fn examine_opens_read_only_and_refuses_changes() {
@@ -27,15 +27,23 @@ async fn examine_does_not_set_seen_when_fetching_a_body() {
     done.has("1 FETCH (FLAGS ())");
 }
 
-#[tokio::test]
-async fn examine_of_a_missing_mailbox_is_no_nonexistent() {
-    let (_imap, mut conn) = Imap::alice().await;
-    conn.no("EXAMINE Nowhere", "[NONEXISTENT] no such mailbox")
-        .await;
-}
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[
+    (
+        Setup::Alice,
+        "examine of a missing mailbox is no nonexistent",
+        "EXAMINE Nowhere",
+        "NO [NONEXISTENT] no such mailbox",
+    ),
+    (
+        Setup::Anonymous,
+        "examine before login is bad",
+        "EXAMINE INBOX",
+        "BAD EXAMINE log in first",
+    ),
+];
 
 #[tokio::test]
-async fn examine_before_login_is_bad() {
-    let (_imap, mut conn) = Imap::anonymous().await;
-    conn.bad("EXAMINE INBOX", "EXAMINE log in first").await;
+async fn cases() {
+    crate::check(CASES).await;
 }

@@ -1,6 +1,6 @@
 //! EXPUNGE (RFC 9051 §6.4.3) and UID EXPUNGE (RFC 4315 §2.1).
 
-use crate::Imap;
+use crate::{Case, Imap, Setup};
 
 #[tokio::test]
 async fn expunge_removes_deleted_messages_and_reports_their_numbers() {
@@ -37,8 +37,15 @@ async fn expunge_in_a_read_only_mailbox_is_no_read_only() {
         .await;
 }
 
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[(
+    Setup::Alice,
+    "expunge without a selected mailbox is bad",
+    "EXPUNGE",
+    "BAD EXPUNGE select a mailbox first",
+)];
+
 #[tokio::test]
-async fn expunge_without_a_selected_mailbox_is_bad() {
-    let (_imap, mut conn) = Imap::alice().await;
-    conn.bad("EXPUNGE", "EXPUNGE select a mailbox first").await;
+async fn cases() {
+    crate::check(CASES).await;
 }

@@ -1,6 +1,6 @@
 //! FETCH and UID FETCH (RFC 9051 §6.4.5).
 
-use crate::{Imap, MAIL};
+use crate::{Case, Imap, MAIL, Setup};
 
 #[tokio::test]
 async fn fetch_gives_flags_size_and_envelope() {
@@ -52,19 +52,6 @@ async fn uid_fetch_includes_the_uid_and_skips_missing_uids() {
 }
 
 #[tokio::test]
-async fn fetch_of_a_message_number_that_does_not_exist_is_bad() {
-    let (_imap, mut conn) = Imap::inbox().await;
-    conn.bad("FETCH 4 FLAGS", "no such message").await;
-}
-
-#[tokio::test]
-async fn fetch_without_a_selected_mailbox_is_bad() {
-    let (_imap, mut conn) = Imap::alice_with_mail().await;
-    conn.bad("FETCH 1 FLAGS", "FETCH select a mailbox first")
-        .await;
-}
-
-#[tokio::test]
 async fn fetch_that_sets_seen_under_condstore_reports_modseq() {
     let (_imap, mut conn) = Imap::alice_with_mail().await;
     conn.cmd("SELECT INBOX (CONDSTORE)").await;
@@ -74,4 +61,25 @@ async fn fetch_that_sets_seen_under_condstore_reports_modseq() {
         line.contains("MODSEQ (") && line.contains("FLAGS (\\Seen)"),
         "{line}"
     );
+}
+
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[
+    (
+        Setup::Inbox,
+        "fetch of a message number that does not exist is bad",
+        "FETCH 4 FLAGS",
+        "BAD no such message",
+    ),
+    (
+        Setup::AliceWithMail,
+        "fetch without a selected mailbox is bad",
+        "FETCH 1 FLAGS",
+        "BAD FETCH select a mailbox first",
+    ),
+];
+
+#[tokio::test]
+async fn cases() {
+    crate::check(CASES).await;
 }

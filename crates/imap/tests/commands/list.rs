@@ -1,6 +1,6 @@
 //! LIST (RFC 9051 §6.3.9) with SPECIAL-USE, LIST-EXTENDED and LIST-STATUS.
 
-use crate::Imap;
+use crate::{Case, Imap, Setup};
 
 #[tokio::test]
 async fn list_star_shows_every_mailbox_with_its_special_use() {
@@ -43,12 +43,6 @@ async fn list_with_a_pattern_past_the_limit_is_no_limit() {
 }
 
 #[tokio::test]
-async fn list_before_login_is_bad() {
-    let (_imap, mut conn) = Imap::anonymous().await;
-    conn.bad("LIST \"\" *", "LIST log in first").await;
-}
-
-#[tokio::test]
 async fn list_percent_returns_a_level_that_is_no_mailbox_as_noselect() {
     let (_imap, mut conn) = Imap::alice().await;
     // Work itself is never created; Sent is deleted while it has a child.
@@ -73,4 +67,17 @@ async fn list_percent_returns_a_level_that_is_no_mailbox_as_noselect() {
     );
     conn.no("SELECT Work", "[NONEXISTENT] no such mailbox")
         .await;
+}
+
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[(
+    Setup::Anonymous,
+    "list before login is bad",
+    "LIST \"\" *",
+    "BAD LIST log in first",
+)];
+
+#[tokio::test]
+async fn cases() {
+    crate::check(CASES).await;
 }

@@ -1,6 +1,6 @@
 //! LSUB (RFC 3501 §6.3.9): the subscribed mailboxes.
 
-use crate::Imap;
+use crate::{Case, Imap, Setup};
 
 #[tokio::test]
 async fn lsub_lists_the_subscribed_mailboxes_only() {
@@ -21,8 +21,15 @@ async fn lsub_lists_the_subscribed_mailboxes_only() {
     );
 }
 
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[(
+    Setup::Anonymous,
+    "lsub before login is bad",
+    "LSUB \"\" *",
+    "BAD LSUB log in first",
+)];
+
 #[tokio::test]
-async fn lsub_before_login_is_bad() {
-    let (_imap, mut conn) = Imap::anonymous().await;
-    conn.bad("LSUB \"\" *", "LSUB log in first").await;
+async fn cases() {
+    crate::check(CASES).await;
 }

@@ -1,6 +1,6 @@
 //! NAMESPACE (RFC 2342, RFC 9051 §6.3.10).
 
-use crate::Imap;
+use crate::{Case, Imap, Setup};
 
 #[tokio::test]
 async fn namespace_is_one_personal_namespace_with_slash() {
@@ -10,8 +10,15 @@ async fn namespace_is_one_personal_namespace_with_slash() {
         .has("NAMESPACE ((\"\" \"/\")) NIL NIL");
 }
 
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[(
+    Setup::Anonymous,
+    "namespace before login is bad",
+    "NAMESPACE",
+    "BAD NAMESPACE log in first",
+)];
+
 #[tokio::test]
-async fn namespace_before_login_is_bad() {
-    let (_imap, mut conn) = Imap::anonymous().await;
-    conn.bad("NAMESPACE", "NAMESPACE log in first").await;
+async fn cases() {
+    crate::check(CASES).await;
 }

@@ -2,7 +2,7 @@
 
 use testbed::ALICE;
 
-use crate::Imap;
+use crate::{Case, Imap, Setup};
 
 #[tokio::test]
 async fn getquota_and_getquotaroot_report_storage_in_kib() {
@@ -37,13 +37,6 @@ async fn getquota_without_a_limit_is_no_nonexistent() {
 }
 
 #[tokio::test]
-async fn getquotaroot_of_a_missing_mailbox_is_no_nonexistent() {
-    let (_imap, mut conn) = Imap::alice().await;
-    conn.no("GETQUOTAROOT Nowhere", "[NONEXISTENT] no such mailbox")
-        .await;
-}
-
-#[tokio::test]
 async fn setquota_is_no_noperm() {
     let (imap, mut conn) = Imap::alice().await;
     conn.no(
@@ -61,4 +54,17 @@ async fn quota_commands_before_login_are_bad() {
     conn.bad("GETQUOTA \"\"", "GETQUOTA log in first").await;
     conn.bad("GETQUOTAROOT INBOX", "GETQUOTAROOT log in first")
         .await;
+}
+
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[(
+    Setup::Alice,
+    "getquotaroot of a missing mailbox is no nonexistent",
+    "GETQUOTAROOT Nowhere",
+    "NO [NONEXISTENT] no such mailbox",
+)];
+
+#[tokio::test]
+async fn cases() {
+    crate::check(CASES).await;
 }

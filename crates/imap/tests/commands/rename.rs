@@ -1,6 +1,6 @@
 //! RENAME (RFC 9051 §6.3.6).
 
-use crate::Imap;
+use crate::{Case, Imap, Setup};
 
 #[tokio::test]
 async fn rename_moves_a_mailbox_and_its_children() {
@@ -16,25 +16,29 @@ async fn rename_moves_a_mailbox_and_its_children() {
     );
 }
 
-#[tokio::test]
-async fn rename_of_a_missing_mailbox_is_no_nonexistent() {
-    let (_imap, mut conn) = Imap::alice().await;
-    conn.no("RENAME Nowhere Somewhere", "[NONEXISTENT] no such mailbox")
-        .await;
-}
-
-#[tokio::test]
-async fn rename_onto_an_existing_mailbox_is_no_alreadyexists() {
-    let (_imap, mut conn) = Imap::alice().await;
-    conn.no(
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[
+    (
+        Setup::Alice,
+        "rename of a missing mailbox is no nonexistent",
+        "RENAME Nowhere Somewhere",
+        "NO [NONEXISTENT] no such mailbox",
+    ),
+    (
+        Setup::Alice,
+        "rename onto an existing mailbox is no alreadyexists",
         "RENAME Junk Trash",
-        "[ALREADYEXISTS] mailbox already exists",
-    )
-    .await;
-}
+        "NO [ALREADYEXISTS] mailbox already exists",
+    ),
+    (
+        Setup::Anonymous,
+        "rename before login is bad",
+        "RENAME Junk Spam",
+        "BAD RENAME log in first",
+    ),
+];
 
 #[tokio::test]
-async fn rename_before_login_is_bad() {
-    let (_imap, mut conn) = Imap::anonymous().await;
-    conn.bad("RENAME Junk Spam", "RENAME log in first").await;
+async fn cases() {
+    crate::check(CASES).await;
 }

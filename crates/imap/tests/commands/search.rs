@@ -1,6 +1,6 @@
 //! SEARCH and UID SEARCH (RFC 9051 §6.4.4) with ESEARCH (RFC 4731).
 
-use crate::Imap;
+use crate::{Case, Imap, Setup};
 
 #[tokio::test]
 async fn search_by_header_and_body_finds_the_message_numbers() {
@@ -30,29 +30,28 @@ async fn uid_search_answers_uids_and_return_gives_esearch() {
 }
 
 #[tokio::test]
-async fn search_with_an_unknown_charset_is_no_badcharset() {
-    let (_imap, mut conn) = Imap::inbox().await;
-    conn.no(
-        "SEARCH CHARSET KOI8-R SUBJECT lunch",
-        "[BADCHARSET (UTF-8 US-ASCII)] unsupported charset",
-    )
-    .await;
-}
-
-#[tokio::test]
 async fn search_with_an_unknown_key_is_bad() {
     let (_imap, mut conn) = Imap::inbox().await;
-    assert!(
-        conn.cmd("SEARCH COLOUR red")
-            .await
-            .status
-            .starts_with("BAD ")
-    );
+    conn.bad_any("SEARCH COLOUR red").await;
 }
 
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[
+    (
+        Setup::Inbox,
+        "search with an unknown charset is no badcharset",
+        "SEARCH CHARSET KOI8-R SUBJECT lunch",
+        "NO [BADCHARSET (UTF-8 US-ASCII)] unsupported charset",
+    ),
+    (
+        Setup::AliceWithMail,
+        "search without a selected mailbox is bad",
+        "SEARCH ALL",
+        "BAD SEARCH select a mailbox first",
+    ),
+];
+
 #[tokio::test]
-async fn search_without_a_selected_mailbox_is_bad() {
-    let (_imap, mut conn) = Imap::alice_with_mail().await;
-    conn.bad("SEARCH ALL", "SEARCH select a mailbox first")
-        .await;
+async fn cases() {
+    crate::check(CASES).await;
 }

@@ -2,7 +2,7 @@
 
 use testbed::ALICE;
 
-use crate::Imap;
+use crate::{Case, Imap, Setup};
 
 #[tokio::test]
 async fn select_reports_the_mailbox_and_opens_it_read_write() {
@@ -42,19 +42,6 @@ async fn select_of_a_missing_mailbox_is_no_nonexistent_and_leaves_none_selected(
 }
 
 #[tokio::test]
-async fn select_before_login_is_bad() {
-    let (_imap, mut conn) = Imap::anonymous().await;
-    conn.bad("SELECT INBOX", "SELECT log in first").await;
-}
-
-#[tokio::test]
-async fn select_with_qresync_before_enable_is_bad() {
-    let (_imap, mut conn) = Imap::alice().await;
-    conn.bad("SELECT INBOX (QRESYNC (1 1))", "ENABLE QRESYNC first")
-        .await;
-}
-
-#[tokio::test]
 async fn select_condstore_adds_modseq_to_fetch_responses_of_changes() {
     let (imap, mut conn) = Imap::alice_with_mail().await;
     conn.ok("SELECT INBOX (CONDSTORE)", "[READ-WRITE] SELECT completed")
@@ -64,4 +51,25 @@ async fn select_condstore_adds_modseq_to_fetch_responses_of_changes() {
     conn.ok("STORE 1 +FLAGS (\\Seen)", "STORE completed")
         .await
         .has(&format!("1 FETCH (MODSEQ ({}) FLAGS (\\Seen))", before + 1));
+}
+
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[
+    (
+        Setup::Anonymous,
+        "select before login is bad",
+        "SELECT INBOX",
+        "BAD SELECT log in first",
+    ),
+    (
+        Setup::Alice,
+        "select with qresync before enable is bad",
+        "SELECT INBOX (QRESYNC (1 1))",
+        "BAD ENABLE QRESYNC first",
+    ),
+];
+
+#[tokio::test]
+async fn cases() {
+    crate::check(CASES).await;
 }

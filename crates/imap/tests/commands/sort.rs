@@ -1,6 +1,6 @@
 //! SORT and UID SORT (RFC 5256 §3), ESORT (RFC 5267).
 
-use crate::Imap;
+use crate::{Case, Imap, Setup};
 
 #[tokio::test]
 async fn sort_orders_by_the_criteria() {
@@ -28,29 +28,28 @@ async fn uid_sort_answers_uids() {
 }
 
 #[tokio::test]
-async fn sort_with_an_unknown_charset_is_no_badcharset() {
-    let (_imap, mut conn) = Imap::inbox().await;
-    conn.no(
-        "SORT (DATE) KOI8-R ALL",
-        "[BADCHARSET (UTF-8 US-ASCII)] unsupported charset",
-    )
-    .await;
-}
-
-#[tokio::test]
 async fn sort_with_an_unknown_criterion_is_bad() {
     let (_imap, mut conn) = Imap::inbox().await;
-    assert!(
-        conn.cmd("SORT (COLOUR) UTF-8 ALL")
-            .await
-            .status
-            .starts_with("BAD ")
-    );
+    conn.bad_any("SORT (COLOUR) UTF-8 ALL").await;
 }
 
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[
+    (
+        Setup::Inbox,
+        "sort with an unknown charset is no badcharset",
+        "SORT (DATE) KOI8-R ALL",
+        "NO [BADCHARSET (UTF-8 US-ASCII)] unsupported charset",
+    ),
+    (
+        Setup::AliceWithMail,
+        "sort without a selected mailbox is bad",
+        "SORT (DATE) UTF-8 ALL",
+        "BAD SORT select a mailbox first",
+    ),
+];
+
 #[tokio::test]
-async fn sort_without_a_selected_mailbox_is_bad() {
-    let (_imap, mut conn) = Imap::alice_with_mail().await;
-    conn.bad("SORT (DATE) UTF-8 ALL", "SORT select a mailbox first")
-        .await;
+async fn cases() {
+    crate::check(CASES).await;
 }

@@ -3,7 +3,7 @@
 use imap::Kind;
 use testbed::{ALICE, PASSWORD, REMOTE};
 
-use crate::Imap;
+use crate::{Case, Imap, Setup};
 
 #[tokio::test]
 async fn starttls_upgrades_and_then_a_remote_client_may_log_in() {
@@ -41,8 +41,15 @@ async fn starttls_inside_tls_is_bad() {
     conn.bad("STARTTLS", "TLS is already active").await;
 }
 
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[(
+    Setup::Alice,
+    "starttls after login is bad",
+    "STARTTLS",
+    "BAD STARTTLS already logged in",
+)];
+
 #[tokio::test]
-async fn starttls_after_login_is_bad() {
-    let (_imap, mut conn) = Imap::alice().await;
-    conn.bad("STARTTLS", "STARTTLS already logged in").await;
+async fn cases() {
+    crate::check(CASES).await;
 }

@@ -2,7 +2,7 @@
 
 use testbed::ALICE;
 
-use crate::Imap;
+use crate::{Case, Imap, Setup};
 
 #[tokio::test]
 async fn status_counts_messages_and_unseen_without_selecting() {
@@ -21,26 +21,28 @@ async fn status_counts_messages_and_unseen_without_selecting() {
 }
 
 #[tokio::test]
-async fn status_of_a_missing_mailbox_is_no_nonexistent() {
-    let (_imap, mut conn) = Imap::alice().await;
-    conn.no("STATUS Nowhere (MESSAGES)", "[NONEXISTENT] no such mailbox")
-        .await;
-}
-
-#[tokio::test]
 async fn status_with_an_unknown_item_is_bad() {
     let (_imap, mut conn) = Imap::alice().await;
-    assert!(
-        conn.cmd("STATUS INBOX (COLOUR)")
-            .await
-            .status
-            .starts_with("BAD ")
-    );
+    conn.bad_any("STATUS INBOX (COLOUR)").await;
 }
 
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[
+    (
+        Setup::Alice,
+        "status of a missing mailbox is no nonexistent",
+        "STATUS Nowhere (MESSAGES)",
+        "NO [NONEXISTENT] no such mailbox",
+    ),
+    (
+        Setup::Anonymous,
+        "status before login is bad",
+        "STATUS INBOX (MESSAGES)",
+        "BAD STATUS log in first",
+    ),
+];
+
 #[tokio::test]
-async fn status_before_login_is_bad() {
-    let (_imap, mut conn) = Imap::anonymous().await;
-    conn.bad("STATUS INBOX (MESSAGES)", "STATUS log in first")
-        .await;
+async fn cases() {
+    crate::check(CASES).await;
 }

@@ -1,6 +1,6 @@
 //! STORE and UID STORE (RFC 9051 §6.4.6) with UNCHANGEDSINCE (RFC 7162 §3.1.3).
 
-use crate::Imap;
+use crate::{Case, Imap, Setup};
 
 #[tokio::test]
 async fn store_adds_and_removes_flags_and_reports_them() {
@@ -49,9 +49,15 @@ async fn store_of_the_recent_flag_or_a_missing_message_is_bad() {
     conn.bad("STORE 9 +FLAGS (\\Seen)", "no such message").await;
 }
 
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[(
+    Setup::AliceWithMail,
+    "store without a selected mailbox is bad",
+    "STORE 1 +FLAGS (\\Seen)",
+    "BAD STORE select a mailbox first",
+)];
+
 #[tokio::test]
-async fn store_without_a_selected_mailbox_is_bad() {
-    let (_imap, mut conn) = Imap::alice_with_mail().await;
-    conn.bad("STORE 1 +FLAGS (\\Seen)", "STORE select a mailbox first")
-        .await;
+async fn cases() {
+    crate::check(CASES).await;
 }

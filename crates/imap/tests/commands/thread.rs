@@ -1,6 +1,6 @@
 //! THREAD and UID THREAD (RFC 5256 §3): ORDEREDSUBJECT and REFERENCES.
 
-use crate::Imap;
+use crate::{Case, Imap, Setup};
 
 #[tokio::test]
 async fn thread_references_links_a_reply_to_its_parent() {
@@ -35,12 +35,7 @@ async fn uid_thread_answers_uids() {
 #[tokio::test]
 async fn thread_with_an_unknown_algorithm_is_bad_and_an_unknown_charset_no() {
     let (_imap, mut conn) = Imap::inbox().await;
-    assert!(
-        conn.cmd("THREAD GUESS UTF-8 ALL")
-            .await
-            .status
-            .starts_with("BAD ")
-    );
+    conn.bad_any("THREAD GUESS UTF-8 ALL").await;
     conn.no(
         "THREAD REFERENCES KOI8-R ALL",
         "[BADCHARSET (UTF-8 US-ASCII)] unsupported charset",
@@ -48,12 +43,15 @@ async fn thread_with_an_unknown_algorithm_is_bad_and_an_unknown_charset_no() {
     .await;
 }
 
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[(
+    Setup::AliceWithMail,
+    "thread without a selected mailbox is bad",
+    "THREAD REFERENCES UTF-8 ALL",
+    "BAD THREAD select a mailbox first",
+)];
+
 #[tokio::test]
-async fn thread_without_a_selected_mailbox_is_bad() {
-    let (_imap, mut conn) = Imap::alice_with_mail().await;
-    conn.bad(
-        "THREAD REFERENCES UTF-8 ALL",
-        "THREAD select a mailbox first",
-    )
-    .await;
+async fn cases() {
+    crate::check(CASES).await;
 }

@@ -1,6 +1,6 @@
 //! UNSELECT (RFC 3691): leaves the selected state without expunging.
 
-use crate::Imap;
+use crate::{Case, Imap, Setup};
 
 #[tokio::test]
 async fn unselect_leaves_deleted_messages_in_place() {
@@ -11,9 +11,15 @@ async fn unselect_leaves_deleted_messages_in_place() {
     conn.bad("EXPUNGE", "EXPUNGE select a mailbox first").await;
 }
 
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[(
+    Setup::Alice,
+    "unselect without a selected mailbox is bad",
+    "UNSELECT",
+    "BAD UNSELECT select a mailbox first",
+)];
+
 #[tokio::test]
-async fn unselect_without_a_selected_mailbox_is_bad() {
-    let (_imap, mut conn) = Imap::alice().await;
-    conn.bad("UNSELECT", "UNSELECT select a mailbox first")
-        .await;
+async fn cases() {
+    crate::check(CASES).await;
 }

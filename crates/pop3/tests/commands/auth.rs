@@ -3,7 +3,7 @@
 use pop3::Kind;
 use testbed::{ALICE, BOB, PASSWORD, REMOTE, base64, plain};
 
-use crate::Pop3;
+use crate::{Case, Pop3, Setup};
 
 #[tokio::test]
 async fn auth_alone_lists_the_mechanisms() {
@@ -63,16 +63,6 @@ async fn auth_without_tls_from_a_remote_address_is_refused_auth() {
 }
 
 #[tokio::test]
-async fn auth_with_an_unknown_mechanism_is_refused() {
-    let (_pop3, mut conn) = Pop3::anonymous().await;
-    conn.expect(
-        "AUTH CRAM-MD5",
-        "-ERR unsupported mechanism; use PLAIN or LOGIN",
-    )
-    .await;
-}
-
-#[tokio::test]
 async fn auth_cancelled_with_a_star_is_refused() {
     let (_pop3, mut conn) = Pop3::anonymous().await;
     conn.cmd("AUTH LOGIN").await;
@@ -98,4 +88,17 @@ async fn auth_after_login_is_refused() {
         "-ERR not allowed after login",
     )
     .await;
+}
+
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[(
+    Setup::Anonymous,
+    "auth with an unknown mechanism is refused",
+    "AUTH CRAM-MD5",
+    "-ERR unsupported mechanism; use PLAIN or LOGIN",
+)];
+
+#[tokio::test]
+async fn cases() {
+    crate::check(CASES).await;
 }

@@ -3,7 +3,7 @@
 use pop3::Kind;
 use testbed::REMOTE;
 
-use crate::Pop3;
+use crate::{Case, Pop3, Setup};
 
 #[tokio::test]
 async fn capa_before_login_from_loopback_lists_logins_and_stls() {
@@ -56,12 +56,15 @@ async fn capa_after_login_lists_no_login_commands() {
     );
 }
 
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[(
+    Setup::Anonymous,
+    "capa with an argument is a syntax error",
+    "CAPA all",
+    "-ERR syntax error: this command takes no arguments",
+)];
+
 #[tokio::test]
-async fn capa_with_an_argument_is_a_syntax_error() {
-    let (_pop3, mut conn) = Pop3::anonymous().await;
-    conn.expect(
-        "CAPA all",
-        "-ERR syntax error: this command takes no arguments",
-    )
-    .await;
+async fn cases() {
+    crate::check(CASES).await;
 }

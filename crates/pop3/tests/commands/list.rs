@@ -2,7 +2,7 @@
 
 use testbed::ALICE;
 
-use crate::Pop3;
+use crate::{Case, Pop3, Setup};
 
 #[tokio::test]
 async fn list_gives_each_message_size_as_a_multi_line_response() {
@@ -18,7 +18,7 @@ async fn list_gives_each_message_size_as_a_multi_line_response() {
         lines,
         [format!("1 {}", sizes[0]), format!("2 {}", sizes[1])]
     );
-    conn.expect("LIST 2", format!("+OK 2 {}", sizes[1])).await;
+    conn.expect("LIST 2", &format!("+OK 2 {}", sizes[1])).await;
 }
 
 #[tokio::test]
@@ -42,8 +42,15 @@ async fn list_of_a_message_that_does_not_exist_is_refused() {
         .await;
 }
 
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[(
+    Setup::Anonymous,
+    "list before login is refused",
+    "LIST",
+    "-ERR log in first",
+)];
+
 #[tokio::test]
-async fn list_before_login_is_refused() {
-    let (_pop3, mut conn) = Pop3::anonymous().await;
-    conn.expect("LIST", "-ERR log in first").await;
+async fn cases() {
+    crate::check(CASES).await;
 }

@@ -122,6 +122,33 @@ impl Pop3 {
     }
 }
 
+/// The session a [`Case`] starts from.
+#[derive(Debug, Clone, Copy)]
+pub enum Setup {
+    /// [`Pop3::anonymous`].
+    Anonymous,
+    /// [`Pop3::alice`].
+    Alice,
+    /// [`Pop3::alice_with_mail`].
+    AliceWithMail,
+}
+
+/// One command on a fresh session made by a [`Setup`]: what the case checks (named in every failure), the
+/// command line, and the exact status line it gets.
+pub type Case = (Setup, &'static str, &'static str, &'static str);
+
+/// Runs each case on its own fresh testbed and session.
+pub async fn check(cases: &[Case]) {
+    for &(setup, name, line, status) in cases {
+        let (_pop3, mut conn) = match setup {
+            Setup::Anonymous => Pop3::anonymous().await,
+            Setup::Alice => Pop3::alice().await,
+            Setup::AliceWithMail => Pop3::alice_with_mail().await,
+        };
+        assert_eq!(conn.cmd(line).await, status, "{name}: {line}");
+    }
+}
+
 /// The client side of one POP3 session.
 pub struct Conn {
     pub client: Client,

@@ -1,25 +1,25 @@
 //! NOOP (RFC 1939 §5).
 
-use crate::Pop3;
+use crate::{Case, Setup};
 
-#[tokio::test]
-async fn noop_after_login_answers_ok() {
-    let (_pop3, mut conn) = Pop3::alice().await;
-    conn.expect("NOOP", "+OK").await;
-}
-
-#[tokio::test]
-async fn noop_before_login_is_refused() {
-    let (_pop3, mut conn) = Pop3::anonymous().await;
-    conn.expect("NOOP", "-ERR log in first").await;
-}
-
-#[tokio::test]
-async fn noop_with_an_argument_is_a_syntax_error() {
-    let (_pop3, mut conn) = Pop3::alice().await;
-    conn.expect(
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[
+    (Setup::Alice, "noop after login answers ok", "NOOP", "+OK"),
+    (
+        Setup::Anonymous,
+        "noop before login is refused",
+        "NOOP",
+        "-ERR log in first",
+    ),
+    (
+        Setup::Alice,
+        "noop with an argument is a syntax error",
         "NOOP now",
         "-ERR syntax error: this command takes no arguments",
-    )
-    .await;
+    ),
+];
+
+#[tokio::test]
+async fn cases() {
+    crate::check(CASES).await;
 }

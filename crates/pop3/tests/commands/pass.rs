@@ -13,7 +13,7 @@ async fn pass_after_user_logs_in_and_counts_the_maildrop() {
     conn.cmd(&format!("USER {ALICE}")).await;
     conn.expect(
         &format!("PASS {PASSWORD}"),
-        format!("+OK maildrop has 2 messages ({octets} octets)"),
+        &format!("+OK maildrop has 2 messages ({octets} octets)"),
     )
     .await;
 }

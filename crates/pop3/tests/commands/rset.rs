@@ -2,7 +2,7 @@
 
 use testbed::ALICE;
 
-use crate::Pop3;
+use crate::{Case, Pop3, Setup};
 
 #[tokio::test]
 async fn rset_unmarks_deleted_messages_so_quit_removes_nothing() {
@@ -13,15 +13,22 @@ async fn rset_unmarks_deleted_messages_so_quit_removes_nothing() {
     conn.cmd("DELE 2").await;
     conn.expect(
         "RSET",
-        format!("+OK maildrop has 2 messages ({octets} octets)"),
+        &format!("+OK maildrop has 2 messages ({octets} octets)"),
     )
     .await;
     conn.expect("QUIT", "+OK bye").await;
     assert_eq!(pop3.bed.inbox(pop3.bed.alice).await.len(), 2);
 }
 
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[(
+    Setup::Anonymous,
+    "rset before login is refused",
+    "RSET",
+    "-ERR log in first",
+)];
+
 #[tokio::test]
-async fn rset_before_login_is_refused() {
-    let (_pop3, mut conn) = Pop3::anonymous().await;
-    conn.expect("RSET", "-ERR log in first").await;
+async fn cases() {
+    crate::check(CASES).await;
 }

@@ -2,7 +2,7 @@
 
 use testbed::ALICE;
 
-use crate::Pop3;
+use crate::{Case, Pop3, Setup};
 
 #[tokio::test]
 async fn uidl_names_each_message_by_uidvalidity_and_uid() {
@@ -22,7 +22,7 @@ async fn uidl_names_each_message_by_uidvalidity_and_uid() {
     let (status, lines) = conn.multi("UIDL").await;
     assert!(status.starts_with("+OK 2 messages"), "{status}");
     assert_eq!(lines, [format!("1 {}", ids[0]), format!("2 {}", ids[1])]);
-    conn.expect("UIDL 2", format!("+OK 2 {}", ids[1])).await;
+    conn.expect("UIDL 2", &format!("+OK 2 {}", ids[1])).await;
 }
 
 #[tokio::test]
@@ -47,8 +47,15 @@ async fn uidl_of_a_message_that_does_not_exist_is_refused() {
         .await;
 }
 
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[(
+    Setup::Anonymous,
+    "uidl before login is refused",
+    "UIDL",
+    "-ERR log in first",
+)];
+
 #[tokio::test]
-async fn uidl_before_login_is_refused() {
-    let (_pop3, mut conn) = Pop3::anonymous().await;
-    conn.expect("UIDL", "-ERR log in first").await;
+async fn cases() {
+    crate::check(CASES).await;
 }

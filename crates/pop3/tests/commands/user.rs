@@ -3,7 +3,7 @@
 use pop3::Kind;
 use testbed::{ALICE, REMOTE};
 
-use crate::Pop3;
+use crate::{Case, Pop3, Setup};
 
 #[tokio::test]
 async fn user_from_loopback_asks_for_the_password() {
@@ -31,15 +31,21 @@ async fn user_without_tls_from_a_remote_address_is_refused_auth() {
 }
 
 #[tokio::test]
-async fn user_without_a_name_is_a_syntax_error() {
-    let (_pop3, mut conn) = Pop3::anonymous().await;
-    conn.expect("USER", "-ERR syntax error: USER needs one name")
-        .await;
-}
-
-#[tokio::test]
 async fn user_after_login_is_refused() {
     let (_pop3, mut conn) = Pop3::alice().await;
     conn.expect(&format!("USER {ALICE}"), "-ERR not allowed after login")
         .await;
+}
+
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[(
+    Setup::Anonymous,
+    "user without a name is a syntax error",
+    "USER",
+    "-ERR syntax error: USER needs one name",
+)];
+
+#[tokio::test]
+async fn cases() {
+    crate::check(CASES).await;
 }

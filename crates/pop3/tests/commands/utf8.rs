@@ -1,15 +1,24 @@
 //! UTF8 (RFC 6856 §2).
 
-use crate::Pop3;
+use crate::{Case, Setup};
+
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[
+    (
+        Setup::Anonymous,
+        "utf8 before login is enabled",
+        "UTF8",
+        "+OK UTF8 enabled",
+    ),
+    (
+        Setup::Alice,
+        "utf8 after login is refused",
+        "UTF8",
+        "-ERR not allowed after login",
+    ),
+];
 
 #[tokio::test]
-async fn utf8_before_login_is_enabled() {
-    let (_pop3, mut conn) = Pop3::anonymous().await;
-    conn.expect("UTF8", "+OK UTF8 enabled").await;
-}
-
-#[tokio::test]
-async fn utf8_after_login_is_refused() {
-    let (_pop3, mut conn) = Pop3::alice().await;
-    conn.expect("UTF8", "-ERR not allowed after login").await;
+async fn cases() {
+    crate::check(CASES).await;
 }

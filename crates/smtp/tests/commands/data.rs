@@ -2,7 +2,7 @@
 
 use testbed::{ALICE, message};
 
-use crate::Smtp;
+use crate::{Case, Setup, Smtp};
 
 #[tokio::test]
 async fn data_stores_the_message_with_a_received_header_before_250() {
@@ -36,12 +36,6 @@ async fn data_answers_354_before_the_message() {
     let reply = conn.cmd("DATA").await;
     assert_eq!(reply.code, 354, "{reply:?}");
     assert_eq!(reply.text(), "End data with <CR><LF>.<CR><LF>");
-}
-
-#[tokio::test]
-async fn data_without_mail_is_refused_503() {
-    let (_smtp, mut conn) = Smtp::mx_session().await;
-    conn.expect_says("DATA", 503, "5.5.1", "Need MAIL").await;
 }
 
 #[tokio::test]
@@ -110,4 +104,19 @@ async fn a_pipelined_transaction_gets_each_reply_in_order() {
         .await;
     conn.reply().await.assert(250, "2.0.0");
     assert_eq!(smtp.bed.inbox(smtp.bed.alice).await.len(), 1);
+}
+
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[(
+    Setup::MxSession,
+    "data without mail is refused 503",
+    "DATA",
+    503,
+    "5.5.1",
+    "Need MAIL",
+)];
+
+#[tokio::test]
+async fn cases() {
+    crate::check(CASES).await;
 }

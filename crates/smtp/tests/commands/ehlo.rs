@@ -3,7 +3,7 @@
 use smtp::Kind;
 use testbed::LOOPBACK;
 
-use crate::Smtp;
+use crate::{Case, Setup, Smtp};
 
 #[tokio::test]
 async fn ehlo_on_port_25_lists_extensions_with_etrn_and_starttls_but_not_auth() {
@@ -39,12 +39,6 @@ async fn ehlo_on_port_465_offers_auth_and_no_etrn() {
 }
 
 #[tokio::test]
-async fn ehlo_without_a_domain_is_refused_501() {
-    let (_smtp, mut conn) = Smtp::greeted().await;
-    conn.expect("EHLO", 501, "5.5.4").await;
-}
-
-#[tokio::test]
 async fn ehlo_resets_the_transaction_in_progress() {
     let (_smtp, mut conn) = Smtp::mx_session().await;
     conn.ok("MAIL FROM:<a@example.net>").await;
@@ -52,4 +46,19 @@ async fn ehlo_resets_the_transaction_in_progress() {
     // §4.1.4: the MAIL before the second EHLO is forgotten.
     conn.expect_says("RCPT TO:<alice@example.com>", 503, "5.5.1", "Need MAIL")
         .await;
+}
+
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[(
+    Setup::Greeted,
+    "ehlo without a domain is refused 501",
+    "EHLO",
+    501,
+    "5.5.4",
+    "",
+)];
+
+#[tokio::test]
+async fn cases() {
+    crate::check(CASES).await;
 }

@@ -3,37 +3,7 @@
 use smtp::Kind;
 use testbed::{ALICE, BOB, LOOPBACK};
 
-use crate::Smtp;
-
-#[tokio::test]
-async fn mail_from_starts_a_transaction_250() {
-    let (_smtp, mut conn) = Smtp::mx_session().await;
-    conn.expect_says(
-        "MAIL FROM:<sender@example.net> SIZE=1000 BODY=8BITMIME",
-        250,
-        "2.1.0",
-        "Sender OK",
-    )
-    .await;
-}
-
-#[tokio::test]
-async fn mail_from_the_null_sender_is_accepted() {
-    let (_smtp, mut conn) = Smtp::mx_session().await;
-    conn.expect("MAIL FROM:<>", 250, "2.1.0").await;
-}
-
-#[tokio::test]
-async fn mail_before_ehlo_is_refused_503() {
-    let (_smtp, mut conn) = Smtp::greeted().await;
-    conn.expect_says(
-        "MAIL FROM:<sender@example.net>",
-        503,
-        "5.5.1",
-        "HELO or EHLO first",
-    )
-    .await;
-}
+use crate::{Case, Setup, Smtp};
 
 #[tokio::test]
 async fn a_second_mail_in_one_transaction_is_refused_503() {
@@ -44,29 +14,10 @@ async fn a_second_mail_in_one_transaction_is_refused_503() {
 }
 
 #[tokio::test]
-async fn mail_announcing_more_than_the_size_limit_is_refused_552() {
-    let (_smtp, mut conn) = Smtp::mx_session().await;
-    conn.expect("MAIL FROM:<sender@example.net> SIZE=52428801", 552, "5.3.4")
-        .await;
-}
-
-#[tokio::test]
 async fn mail_with_a_malformed_address_is_refused_501() {
     let (_smtp, mut conn) = Smtp::mx_session().await;
     let reply = conn.cmd("MAIL FROM:<no at sign>").await;
     assert_eq!(reply.code, 501, "{reply:?}");
-}
-
-#[tokio::test]
-async fn mail_with_an_unknown_parameter_is_refused_555() {
-    let (_smtp, mut conn) = Smtp::mx_session().await;
-    conn.expect_says(
-        "MAIL FROM:<sender@example.net> FOO=bar",
-        555,
-        "5.5.4",
-        "FOO",
-    )
-    .await;
 }
 
 #[tokio::test]
@@ -96,4 +47,53 @@ async fn an_authenticated_user_may_send_as_themself_but_not_as_another_user_553(
         .await;
     conn.expect(&format!("MAIL FROM:<{ALICE}>"), 250, "2.1.0")
         .await;
+}
+
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[
+    (
+        Setup::MxSession,
+        "mail from starts a transaction 250",
+        "MAIL FROM:<sender@example.net> SIZE=1000 BODY=8BITMIME",
+        250,
+        "2.1.0",
+        "Sender OK",
+    ),
+    (
+        Setup::MxSession,
+        "mail from the null sender is accepted",
+        "MAIL FROM:<>",
+        250,
+        "2.1.0",
+        "",
+    ),
+    (
+        Setup::Greeted,
+        "mail before ehlo is refused 503",
+        "MAIL FROM:<sender@example.net>",
+        503,
+        "5.5.1",
+        "HELO or EHLO first",
+    ),
+    (
+        Setup::MxSession,
+        "mail announcing more than the size limit is refused 552",
+        "MAIL FROM:<sender@example.net> SIZE=52428801",
+        552,
+        "5.3.4",
+        "",
+    ),
+    (
+        Setup::MxSession,
+        "mail with an unknown parameter is refused 555",
+        "MAIL FROM:<sender@example.net> FOO=bar",
+        555,
+        "5.5.4",
+        "FOO",
+    ),
+];
+
+#[tokio::test]
+async fn cases() {
+    crate::check(CASES).await;
 }

@@ -94,6 +94,47 @@ impl Smtp {
     }
 }
 
+/// The session a [`Case`] starts from.
+#[derive(Debug, Clone, Copy)]
+pub enum Setup {
+    /// [`Smtp::mx_session`]: after EHLO.
+    MxSession,
+    /// [`Smtp::greeted`]: before EHLO.
+    Greeted,
+}
+
+/// One command on a fresh session made by a [`Setup`]: what the case checks (named in every failure), the
+/// command line, the reply code and enhanced status code it must get, and text the reply
+/// must contain (empty: the case checks the codes only).
+pub type Case = (
+    Setup,
+    &'static str,
+    &'static str,
+    u16,
+    &'static str,
+    &'static str,
+);
+
+/// Runs each case on its own fresh testbed and session.
+pub async fn check(cases: &[Case]) {
+    for &(setup, name, line, code, enhanced, needle) in cases {
+        let (_smtp, mut conn) = match setup {
+            Setup::MxSession => Smtp::mx_session().await,
+            Setup::Greeted => Smtp::greeted().await,
+        };
+        let reply = conn.cmd(line).await;
+        assert_eq!(reply.code, code, "{name}: {line}: {reply:?}");
+        assert!(
+            reply.text().starts_with(&format!("{enhanced} ")),
+            "{name}: {line}: expected {code} {enhanced}: {reply:?}"
+        );
+        assert!(
+            reply.lines.iter().any(|l| l.contains(needle)),
+            "{name}: {line}: expected {needle:?} in {reply:?}"
+        );
+    }
+}
+
 /// One SMTP reply: its code and the text of each line.
 #[derive(Debug)]
 pub struct Reply {

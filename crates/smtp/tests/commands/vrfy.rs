@@ -2,7 +2,7 @@
 
 use testbed::ALICE;
 
-use crate::Smtp;
+use crate::{Case, Setup, Smtp};
 
 #[tokio::test]
 async fn vrfy_answers_252_for_existing_and_unknown_users_alike() {
@@ -13,9 +13,17 @@ async fn vrfy_answers_252_for_existing_and_unknown_users_alike() {
     assert_eq!(known.lines, unknown.lines);
 }
 
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[(
+    Setup::MxSession,
+    "vrfy without an argument is refused 501",
+    "VRFY",
+    501,
+    "5.5.4",
+    "missing argument",
+)];
+
 #[tokio::test]
-async fn vrfy_without_an_argument_is_refused_501() {
-    let (_smtp, mut conn) = Smtp::mx_session().await;
-    conn.expect_says("VRFY", 501, "5.5.4", "missing argument")
-        .await;
+async fn cases() {
+    crate::check(CASES).await;
 }
