@@ -1,7 +1,6 @@
 //! AUTHENTICATE PLAIN (RFC 9051 §6.2.2, RFC 4616) with SASL-IR (RFC 4959).
 
-use imap::Kind;
-use testbed::{ALICE, BOB, PASSWORD, REMOTE, base64, plain};
+use testbed::{ALICE, BOB, PASSWORD, base64, plain};
 
 use crate::{Case, Imap, Setup};
 
@@ -36,8 +35,7 @@ async fn authenticate_with_a_wrong_password_is_no_authenticationfailed() {
 
 #[tokio::test]
 async fn authenticate_without_tls_from_a_remote_address_is_no_privacyrequired() {
-    let imap = Imap::new().await;
-    let mut conn = imap.connect(Kind::Imap, REMOTE).await;
+    let (_imap, mut conn) = Imap::remote().await;
     conn.no(
         &format!("AUTHENTICATE PLAIN {}", plain(ALICE, PASSWORD)),
         "[PRIVACYREQUIRED] use STARTTLS before logging in",

@@ -1,8 +1,5 @@
 //! CAPABILITY (RFC 9051 §6.1.1): the list depends on TLS, the peer and the login.
 
-use imap::Kind;
-use testbed::REMOTE;
-
 use crate::Imap;
 
 #[tokio::test]
@@ -28,8 +25,7 @@ async fn capability_from_loopback_offers_plain_logins_and_starttls() {
 
 #[tokio::test]
 async fn capability_from_a_remote_address_without_tls_says_logindisabled() {
-    let imap = Imap::new().await;
-    let mut conn = imap.connect(Kind::Imap, REMOTE).await;
+    let (_imap, mut conn) = Imap::remote().await;
     let done = conn.cmd("CAPABILITY").await;
     let caps = done.lines("CAPABILITY ")[0];
     assert!(caps.contains(" LOGINDISABLED"), "{caps}");

@@ -1,7 +1,6 @@
 //! LOGIN (RFC 9051 §6.2.3).
 
-use imap::Kind;
-use testbed::{ALICE, PASSWORD, REMOTE};
+use testbed::{ALICE, PASSWORD};
 
 use crate::Imap;
 
@@ -32,8 +31,7 @@ async fn login_with_a_wrong_password_is_no_authenticationfailed() {
 
 #[tokio::test]
 async fn login_without_tls_from_a_remote_address_is_no_privacyrequired() {
-    let imap = Imap::new().await;
-    let mut conn = imap.connect(Kind::Imap, REMOTE).await;
+    let (_imap, mut conn) = Imap::remote().await;
     conn.no(
         &format!("LOGIN {ALICE} \"{PASSWORD}\""),
         "[PRIVACYREQUIRED] use STARTTLS before logging in",

@@ -39,7 +39,7 @@ mod unselect;
 use std::sync::Arc;
 
 use imap::Kind;
-use testbed::{Client, LOOPBACK, PASSWORD, Testbed};
+use testbed::{Client, LOOPBACK, PASSWORD, REMOTE, Testbed};
 
 /// The three messages of [`Imap::with_mail`], in INBOX order: a thread of two (the second
 /// replies to the first) and an unrelated one, with subjects that sort differently from
@@ -120,6 +120,13 @@ impl Imap {
         (imap, conn)
     }
 
+    /// No mail; a session from a peer on the Internet ([`REMOTE`]), not logged in.
+    pub async fn remote() -> (Imap, Conn) {
+        let imap = Imap::new().await;
+        let conn = imap.connect(Kind::Imap, REMOTE).await;
+        (imap, conn)
+    }
+
     /// No mail; logged in as Alice.
     pub async fn alice() -> (Imap, Conn) {
         let imap = Imap::new().await;
@@ -167,6 +174,8 @@ impl Imap {
 pub enum Setup {
     /// [`Imap::anonymous`].
     Anonymous,
+    /// [`Imap::remote`].
+    Remote,
     /// [`Imap::alice`].
     Alice,
     /// [`Imap::alice_with_mail`].
@@ -184,6 +193,7 @@ pub async fn check(cases: &[Case]) {
     for &(setup, name, command, status) in cases {
         let (_imap, mut conn) = match setup {
             Setup::Anonymous => Imap::anonymous().await,
+            Setup::Remote => Imap::remote().await,
             Setup::Alice => Imap::alice().await,
             Setup::AliceWithMail => Imap::alice_with_mail().await,
             Setup::Inbox => Imap::inbox().await,

@@ -1,14 +1,12 @@
 //! STARTTLS (RFC 9051 §6.2.1).
 
-use imap::Kind;
-use testbed::{ALICE, PASSWORD, REMOTE};
+use testbed::{ALICE, PASSWORD};
 
 use crate::{Case, Imap, Setup};
 
 #[tokio::test]
 async fn starttls_upgrades_and_then_a_remote_client_may_log_in() {
-    let imap = Imap::new().await;
-    let mut conn = imap.connect(Kind::Imap, REMOTE).await;
+    let (_imap, mut conn) = Imap::remote().await;
     conn.ok("STARTTLS", "Begin TLS negotiation now").await;
     conn.client.start_tls().await;
     let caps = conn.cmd("CAPABILITY").await;

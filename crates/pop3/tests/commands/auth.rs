@@ -1,7 +1,6 @@
 //! AUTH PLAIN and LOGIN (RFC 5034).
 
-use pop3::Kind;
-use testbed::{ALICE, BOB, PASSWORD, REMOTE, base64, plain};
+use testbed::{ALICE, BOB, PASSWORD, base64, plain};
 
 use crate::{Case, Pop3, Setup};
 
@@ -53,8 +52,7 @@ async fn auth_with_a_wrong_password_is_refused_auth() {
 
 #[tokio::test]
 async fn auth_without_tls_from_a_remote_address_is_refused_auth() {
-    let pop3 = Pop3::new().await;
-    let mut conn = pop3.connect(Kind::Pop3, REMOTE).await;
+    let (_pop3, mut conn) = Pop3::remote().await;
     conn.expect(
         &format!("AUTH PLAIN {}", plain(ALICE, PASSWORD)),
         "-ERR [AUTH] authentication is not allowed without TLS; use STLS first",

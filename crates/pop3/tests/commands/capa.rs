@@ -1,8 +1,5 @@
 //! CAPA (RFC 2449 §5): the list depends on the state and on whether passwords may be sent.
 
-use pop3::Kind;
-use testbed::REMOTE;
-
 use crate::{Case, Pop3, Setup};
 
 #[tokio::test]
@@ -29,8 +26,7 @@ async fn capa_before_login_from_loopback_lists_logins_and_stls() {
 
 #[tokio::test]
 async fn capa_from_a_remote_address_without_tls_offers_no_login() {
-    let pop3 = Pop3::new().await;
-    let mut conn = pop3.connect(Kind::Pop3, REMOTE).await;
+    let (_pop3, mut conn) = Pop3::remote().await;
     let (_, lines) = conn.multi("CAPA").await;
     assert!(lines.contains(&"STLS".to_string()), "{lines:?}");
     assert!(

@@ -23,7 +23,7 @@ mod utf8;
 use std::sync::Arc;
 
 use pop3::Kind;
-use testbed::{Client, LOOPBACK, PASSWORD, Testbed, message};
+use testbed::{Client, LOOPBACK, PASSWORD, REMOTE, Testbed, message};
 
 /// The two messages in Alice's INBOX of [`Pop3::with_mail`].
 pub const FIRST: &str = "first";
@@ -70,6 +70,13 @@ impl Pop3 {
     pub async fn anonymous() -> (Pop3, Conn) {
         let pop3 = Pop3::new().await;
         let conn = pop3.connect(Kind::Pop3, LOOPBACK).await;
+        (pop3, conn)
+    }
+
+    /// No mail; a session from a peer on the Internet ([`REMOTE`]), not logged in.
+    pub async fn remote() -> (Pop3, Conn) {
+        let pop3 = Pop3::new().await;
+        let conn = pop3.connect(Kind::Pop3, REMOTE).await;
         (pop3, conn)
     }
 
@@ -127,6 +134,8 @@ impl Pop3 {
 pub enum Setup {
     /// [`Pop3::anonymous`].
     Anonymous,
+    /// [`Pop3::remote`].
+    Remote,
     /// [`Pop3::alice`].
     Alice,
     /// [`Pop3::alice_with_mail`].
@@ -142,6 +151,7 @@ pub async fn check(cases: &[Case]) {
     for &(setup, name, line, status) in cases {
         let (_pop3, mut conn) = match setup {
             Setup::Anonymous => Pop3::anonymous().await,
+            Setup::Remote => Pop3::remote().await,
             Setup::Alice => Pop3::alice().await,
             Setup::AliceWithMail => Pop3::alice_with_mail().await,
         };

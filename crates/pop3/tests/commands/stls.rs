@@ -1,14 +1,12 @@
 //! STLS (RFC 2595 §4).
 
-use pop3::Kind;
-use testbed::{ALICE, PASSWORD, REMOTE};
+use testbed::{ALICE, PASSWORD};
 
 use crate::Pop3;
 
 #[tokio::test]
 async fn stls_upgrades_and_then_a_remote_client_may_log_in() {
-    let pop3 = Pop3::new().await;
-    let mut conn = pop3.connect(Kind::Pop3, REMOTE).await;
+    let (_pop3, mut conn) = Pop3::remote().await;
     conn.expect("STLS", "+OK Begin TLS negotiation").await;
     conn.client.start_tls().await;
     let (_, capa) = conn.multi("CAPA").await;

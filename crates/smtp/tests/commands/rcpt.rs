@@ -3,7 +3,7 @@
 use smtp::Kind;
 use testbed::{ALICE, BOB, LOOPBACK, message};
 
-use crate::Smtp;
+use crate::{Case, Setup, Smtp};
 
 #[tokio::test]
 async fn rcpt_to_a_local_account_is_accepted_250() {
@@ -17,13 +17,6 @@ async fn rcpt_to_a_local_account_is_accepted_250() {
     )
     .await;
     conn.expect(&format!("RCPT TO:<{BOB}>"), 250, "2.1.5").await;
-}
-
-#[tokio::test]
-async fn rcpt_before_mail_is_refused_503() {
-    let (_smtp, mut conn) = Smtp::mx_session().await;
-    conn.expect_says(&format!("RCPT TO:<{ALICE}>"), 503, "5.5.1", "Need MAIL")
-        .await;
 }
 
 #[tokio::test]
@@ -104,7 +97,9 @@ async fn rcpt_to_a_full_mailbox_is_deferred_452() {
 }
 
 /// RFC 5321 §4.5.1: postmaster MUST be accepted, with or without a domain, even when the
+
 /// office made no account or alias for it; it reaches the first account (alice).
+
 #[tokio::test]
 async fn rcpt_to_postmaster_without_an_account_reaches_the_first_account_250() {
     let smtp = Smtp::new().await;
@@ -127,10 +122,26 @@ async fn rcpt_to_postmaster_without_an_account_reaches_the_first_account_250() {
 }
 
 /// Postmaster of an outside domain is not ours: relaying rules still apply.
+
 #[tokio::test]
 async fn rcpt_to_postmaster_of_an_outside_domain_is_relay_denied_554() {
     let (_smtp, mut conn) = Smtp::mx_session().await;
     conn.ok("MAIL FROM:<sender@example.net>").await;
     conn.expect("RCPT TO:<postmaster@example.org>", 554, "5.7.1")
         .await;
+}
+
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[(
+    Setup::MxSession,
+    "rcpt before mail is refused 503",
+    "RCPT TO:<alice@example.com>",
+    503,
+    "5.5.1",
+    "Need MAIL",
+)];
+
+#[tokio::test]
+async fn cases() {
+    crate::check(CASES).await;
 }
