@@ -1,7 +1,6 @@
 //! USER (RFC 1939 §7).
 
-use pop3::Kind;
-use testbed::{ALICE, REMOTE};
+use testbed::ALICE;
 
 use crate::{Case, Pop3, Setup};
 
@@ -11,17 +10,6 @@ async fn user_of_an_unknown_name_does_not_tell_it_is_unknown() {
     // RFC 1939 §13: PASS decides.
     conn.expect("USER nobody@example.com", "+OK send PASS")
         .await;
-}
-
-#[tokio::test]
-async fn user_without_tls_from_a_remote_address_is_refused_auth() {
-    let pop3 = Pop3::new().await;
-    let mut conn = pop3.connect(Kind::Pop3, REMOTE).await;
-    conn.expect(
-        &format!("USER {ALICE}"),
-        "-ERR [AUTH] plaintext login is not allowed without TLS; use STLS first",
-    )
-    .await;
 }
 
 #[tokio::test]
@@ -44,6 +32,12 @@ const CASES: &[Case] = &[
         "user from loopback asks for the password",
         "USER alice@example.com",
         "+OK send PASS",
+    ),
+    (
+        Setup::Remote,
+        "user without tls from a remote address is refused auth",
+        "USER alice@example.com",
+        "-ERR [AUTH] plaintext login is not allowed without TLS; use STLS first",
     ),
 ];
 

@@ -97,9 +97,7 @@ async fn rcpt_to_a_full_mailbox_is_deferred_452() {
 }
 
 /// RFC 5321 §4.5.1: postmaster MUST be accepted, with or without a domain, even when the
-
 /// office made no account or alias for it; it reaches the first account (alice).
-
 #[tokio::test]
 async fn rcpt_to_postmaster_without_an_account_reaches_the_first_account_250() {
     let smtp = Smtp::new().await;
@@ -122,7 +120,6 @@ async fn rcpt_to_postmaster_without_an_account_reaches_the_first_account_250() {
 }
 
 /// Postmaster of an outside domain is not ours: relaying rules still apply.
-
 #[tokio::test]
 async fn rcpt_to_postmaster_of_an_outside_domain_is_relay_denied_554() {
     let (_smtp, mut conn) = Smtp::mx_session().await;
