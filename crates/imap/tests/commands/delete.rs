@@ -3,14 +3,6 @@
 use crate::{Case, Imap, Setup};
 
 #[tokio::test]
-async fn delete_removes_a_mailbox() {
-    let (_imap, mut conn) = Imap::alice().await;
-    conn.ok("CREATE Old", "CREATE completed").await;
-    conn.ok("DELETE Old", "DELETE completed").await;
-    conn.no("SELECT Old", "[NONEXISTENT] no such mailbox").await;
-}
-
-#[tokio::test]
 async fn delete_of_inbox_is_no_cannot() {
     let (imap, mut conn) = Imap::alice_with_mail().await;
     conn.no("DELETE INBOX", "[CANNOT] INBOX cannot be deleted")
@@ -31,6 +23,24 @@ const CASES: &[Case] = &[
         "delete before login is bad",
         "DELETE Sent",
         "BAD DELETE log in first",
+    ),
+    (
+        Setup::Alice,
+        "delete removes a mailbox",
+        "CREATE Old",
+        "OK CREATE completed",
+    ),
+    (
+        Setup::Alice,
+        "delete removes a mailbox",
+        "DELETE Old",
+        "OK DELETE completed",
+    ),
+    (
+        Setup::Alice,
+        "delete removes a mailbox",
+        "SELECT Old",
+        "NO [NONEXISTENT] no such mailbox",
     ),
 ];
 

@@ -2,7 +2,7 @@
 
 use testbed::{ALICE, PASSWORD};
 
-use crate::Imap;
+use crate::{Case, Imap, Setup};
 
 #[tokio::test]
 async fn login_from_loopback_succeeds_with_the_new_capabilities() {
@@ -16,17 +16,6 @@ async fn login_from_loopback_succeeds_with_the_new_capabilities() {
     assert!(done.status.ends_with("] logged in"), "{done:?}");
     conn.ok("SELECT INBOX", "[READ-WRITE] SELECT completed")
         .await;
-}
-
-#[tokio::test]
-async fn login_with_a_wrong_password_is_no_authenticationfailed() {
-    let (_imap, mut conn) = Imap::anonymous().await;
-    conn.no(
-        &format!("LOGIN {ALICE} wrong"),
-        "[AUTHENTICATIONFAILED] invalid user name or password",
-    )
-    .await;
-    conn.bad("SELECT INBOX", "SELECT log in first").await;
 }
 
 #[tokio::test]
@@ -53,4 +42,25 @@ async fn a_second_login_is_bad() {
 async fn login_without_a_password_is_bad() {
     let (_imap, mut conn) = Imap::anonymous().await;
     conn.bad_any(&format!("LOGIN {ALICE}")).await;
+}
+
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[
+    (
+        Setup::Anonymous,
+        "login with a wrong password is no authenticationfailed",
+        "LOGIN alice@example.com wrong",
+        "NO [AUTHENTICATIONFAILED] invalid user name or password",
+    ),
+    (
+        Setup::Anonymous,
+        "login with a wrong password is no authenticationfailed",
+        "SELECT INBOX",
+        "BAD SELECT log in first",
+    ),
+];
+
+#[tokio::test]
+async fn cases() {
+    crate::check(CASES).await;
 }

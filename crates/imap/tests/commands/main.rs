@@ -184,19 +184,28 @@ pub enum Setup {
     Inbox,
 }
 
-/// One command on a fresh session made by a [`Setup`]: what the case checks (named in every failure), the
-/// command, and the exact tagged status it gets (`OK [CODE] text`, `NO ...`, `BAD ...`).
+/// One step of a case on a session made by a [`Setup`]: what the case checks (named in every
+/// failure), the command, and the exact tagged status it gets (`OK [CODE] text`, `NO ...`, `BAD
+/// ...`).
 pub type Case = (Setup, &'static str, &'static str, &'static str);
 
-/// Runs each case on its own fresh testbed and session.
+/// Runs the cases in order, each on a fresh testbed and session of its own; a row with
+/// the name of the row before it is the next step of that case, in the same session.
 pub async fn check(cases: &[Case]) {
+    let mut current: Option<(&str, Imap, Conn)> = None;
     for &(setup, name, command, status) in cases {
-        let (_imap, mut conn) = match setup {
-            Setup::Anonymous => Imap::anonymous().await,
-            Setup::Remote => Imap::remote().await,
-            Setup::Alice => Imap::alice().await,
-            Setup::AliceWithMail => Imap::alice_with_mail().await,
-            Setup::Inbox => Imap::inbox().await,
+        if current.as_ref().map(|(case, _, _)| *case) != Some(name) {
+            let (imap, conn) = match setup {
+                Setup::Anonymous => Imap::anonymous().await,
+                Setup::Remote => Imap::remote().await,
+                Setup::Alice => Imap::alice().await,
+                Setup::AliceWithMail => Imap::alice_with_mail().await,
+                Setup::Inbox => Imap::inbox().await,
+            };
+            current = Some((name, imap, conn));
+        }
+        let Some((_, _, conn)) = current.as_mut() else {
+            unreachable!("a session was just made")
         };
         let done = conn.cmd(command).await;
         assert_eq!(done.status, status, "{name}: {command}: {done:?}");

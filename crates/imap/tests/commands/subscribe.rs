@@ -1,6 +1,6 @@
 //! SUBSCRIBE and UNSUBSCRIBE (RFC 9051 §6.3.7, §6.3.8).
 
-use crate::Imap;
+use crate::{Case, Imap, Setup};
 
 #[tokio::test]
 async fn subscribe_and_unsubscribe_change_what_lsub_lists() {
@@ -15,19 +15,35 @@ async fn subscribe_and_unsubscribe_change_what_lsub_lists() {
     assert!(done.untagged.is_empty(), "{done:?}");
 }
 
-#[tokio::test]
-async fn subscribe_to_a_missing_mailbox_is_no_nonexistent() {
-    let (_imap, mut conn) = Imap::alice().await;
-    conn.no("SUBSCRIBE Nowhere", "[NONEXISTENT] no such mailbox")
-        .await;
-    conn.no("UNSUBSCRIBE Nowhere", "[NONEXISTENT] no such mailbox")
-        .await;
-}
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[
+    (
+        Setup::Alice,
+        "subscribe to a missing mailbox is no nonexistent",
+        "SUBSCRIBE Nowhere",
+        "NO [NONEXISTENT] no such mailbox",
+    ),
+    (
+        Setup::Alice,
+        "subscribe to a missing mailbox is no nonexistent",
+        "UNSUBSCRIBE Nowhere",
+        "NO [NONEXISTENT] no such mailbox",
+    ),
+    (
+        Setup::Anonymous,
+        "subscribe before login is bad",
+        "SUBSCRIBE INBOX",
+        "BAD SUBSCRIBE log in first",
+    ),
+    (
+        Setup::Anonymous,
+        "subscribe before login is bad",
+        "UNSUBSCRIBE INBOX",
+        "BAD UNSUBSCRIBE log in first",
+    ),
+];
 
 #[tokio::test]
-async fn subscribe_before_login_is_bad() {
-    let (_imap, mut conn) = Imap::anonymous().await;
-    conn.bad("SUBSCRIBE INBOX", "SUBSCRIBE log in first").await;
-    conn.bad("UNSUBSCRIBE INBOX", "UNSUBSCRIBE log in first")
-        .await;
+async fn cases() {
+    crate::check(CASES).await;
 }

@@ -3,7 +3,7 @@
 use pop3::Kind;
 use testbed::LOOPBACK;
 
-use crate::{FIRST, Pop3};
+use crate::{Case, FIRST, Pop3, Setup};
 
 #[tokio::test]
 async fn top_with_zero_lines_sends_the_header_and_the_blank_line() {
@@ -28,19 +28,29 @@ async fn top_with_two_lines_sends_two_body_lines_unstuffed() {
 }
 
 #[tokio::test]
-async fn top_without_a_line_count_is_a_syntax_error() {
-    let (_pop3, mut conn) = Pop3::alice_with_mail().await;
-    conn.expect(
-        "TOP 1",
-        "-ERR syntax error: TOP needs a message number and a line count",
-    )
-    .await;
-    conn.expect("TOP 7 1", "-ERR no such message").await;
-}
-
-#[tokio::test]
 async fn top_before_login_is_refused() {
     let pop3 = Pop3::with_mail().await;
     let mut conn = pop3.connect(Kind::Pop3, LOOPBACK).await;
     conn.expect("TOP 1 0", "-ERR log in first").await;
+}
+
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[
+    (
+        Setup::AliceWithMail,
+        "top without a line count is a syntax error",
+        "TOP 1",
+        "-ERR syntax error: TOP needs a message number and a line count",
+    ),
+    (
+        Setup::AliceWithMail,
+        "top without a line count is a syntax error",
+        "TOP 7 1",
+        "-ERR no such message",
+    ),
+];
+
+#[tokio::test]
+async fn cases() {
+    crate::check(CASES).await;
 }

@@ -21,15 +21,6 @@ async fn mail_with_a_malformed_address_is_refused_501() {
 }
 
 #[tokio::test]
-async fn a_non_ascii_sender_without_smtputf8_is_refused_553() {
-    let (_smtp, mut conn) = Smtp::mx_session().await;
-    conn.expect("MAIL FROM:<jörg@example.net>", 553, "5.6.7")
-        .await;
-    conn.expect("MAIL FROM:<jörg@example.net> SMTPUTF8", 250, "2.1.0")
-        .await;
-}
-
-#[tokio::test]
 async fn submission_without_auth_is_refused_530() {
     let smtp = Smtp::new().await;
     let mut conn = smtp.connect(Kind::Submission, LOOPBACK).await;
@@ -90,6 +81,22 @@ const CASES: &[Case] = &[
         555,
         "5.5.4",
         "FOO",
+    ),
+    (
+        Setup::MxSession,
+        "a non ascii sender without smtputf8 is refused 553",
+        "MAIL FROM:<jörg@example.net>",
+        553,
+        "5.6.7",
+        "",
+    ),
+    (
+        Setup::MxSession,
+        "a non ascii sender without smtputf8 is refused 553",
+        "MAIL FROM:<jörg@example.net> SMTPUTF8",
+        250,
+        "2.1.0",
+        "",
     ),
 ];
 

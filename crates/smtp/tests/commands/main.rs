@@ -103,9 +103,9 @@ pub enum Setup {
     Greeted,
 }
 
-/// One command on a fresh session made by a [`Setup`]: what the case checks (named in every failure), the
-/// command line, the reply code and enhanced status code it must get, and text the reply
-/// must contain (empty: the case checks the codes only).
+/// One step of a case on a session made by a [`Setup`]: what the case checks (named in every
+/// failure), the command line, the reply code and enhanced status code it must get, and text
+/// the reply must contain (empty: the case checks the codes only).
 pub type Case = (
     Setup,
     &'static str,
@@ -115,12 +115,20 @@ pub type Case = (
     &'static str,
 );
 
-/// Runs each case on its own fresh testbed and session.
+/// Runs the cases in order, each on a fresh testbed and session of its own; a row with
+/// the name of the row before it is the next step of that case, in the same session.
 pub async fn check(cases: &[Case]) {
+    let mut current: Option<(&str, Smtp, Conn)> = None;
     for &(setup, name, line, code, enhanced, needle) in cases {
-        let (_smtp, mut conn) = match setup {
-            Setup::MxSession => Smtp::mx_session().await,
-            Setup::Greeted => Smtp::greeted().await,
+        if current.as_ref().map(|(case, _, _)| *case) != Some(name) {
+            let (smtp, conn) = match setup {
+                Setup::MxSession => Smtp::mx_session().await,
+                Setup::Greeted => Smtp::greeted().await,
+            };
+            current = Some((name, smtp, conn));
+        }
+        let Some((_, _, conn)) = current.as_mut() else {
+            unreachable!("a session was just made")
         };
         let reply = conn.cmd(line).await;
         assert_eq!(reply.code, code, "{name}: {line}: {reply:?}");

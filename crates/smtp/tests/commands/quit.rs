@@ -1,6 +1,6 @@
 //! QUIT (RFC 5321 §4.1.1.10).
 
-use crate::Smtp;
+use crate::{Case, Setup, Smtp};
 
 #[tokio::test]
 async fn quit_answers_221_and_closes_the_connection() {
@@ -10,9 +10,27 @@ async fn quit_answers_221_and_closes_the_connection() {
     assert!(conn.closed().await);
 }
 
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[
+    (
+        Setup::MxSession,
+        "quit with an argument is refused 501 and the session goes on",
+        "QUIT now",
+        501,
+        "5.5.4",
+        "",
+    ),
+    (
+        Setup::MxSession,
+        "quit with an argument is refused 501 and the session goes on",
+        "NOOP",
+        250,
+        "2.0.0",
+        "",
+    ),
+];
+
 #[tokio::test]
-async fn quit_with_an_argument_is_refused_501_and_the_session_goes_on() {
-    let (_smtp, mut conn) = Smtp::mx_session().await;
-    conn.expect("QUIT now", 501, "5.5.4").await;
-    conn.expect("NOOP", 250, "2.0.0").await;
+async fn cases() {
+    crate::check(CASES).await;
 }
