@@ -38,12 +38,6 @@ async fn a_second_login_is_bad() {
     .await;
 }
 
-#[tokio::test]
-async fn login_without_a_password_is_bad() {
-    let (_imap, mut conn) = Imap::anonymous().await;
-    conn.bad_any(&format!("LOGIN {ALICE}")).await;
-}
-
 /// Each case starts from a fresh session of its own.
 const CASES: &[Case] = &[
     (
@@ -57,6 +51,12 @@ const CASES: &[Case] = &[
         "login with a wrong password is no authenticationfailed",
         "SELECT INBOX",
         "BAD SELECT log in first",
+    ),
+    (
+        Setup::Anonymous,
+        "login without a password is bad",
+        "LOGIN alice@example.com",
+        "BAD syntax error: a space was expected",
     ),
 ];
 

@@ -1,6 +1,6 @@
 //! LOGOUT (RFC 9051 §6.1.3).
 
-use crate::Imap;
+use crate::{Case, Imap, Setup};
 
 #[tokio::test]
 async fn logout_says_bye_then_ok_and_closes() {
@@ -10,9 +10,23 @@ async fn logout_says_bye_then_ok_and_closes() {
     assert!(conn.closed().await);
 }
 
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[
+    (
+        Setup::Anonymous,
+        "logout with an argument is bad and the session goes on",
+        "LOGOUT now",
+        "BAD syntax error: unexpected characters at the end of the command",
+    ),
+    (
+        Setup::Anonymous,
+        "logout with an argument is bad and the session goes on",
+        "NOOP",
+        "OK NOOP completed",
+    ),
+];
+
 #[tokio::test]
-async fn logout_with_an_argument_is_bad_and_the_session_goes_on() {
-    let (_imap, mut conn) = Imap::anonymous().await;
-    conn.bad_any("LOGOUT now").await;
-    conn.ok("NOOP", "NOOP completed").await;
+async fn cases() {
+    crate::check(CASES).await;
 }

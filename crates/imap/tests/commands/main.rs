@@ -305,13 +305,6 @@ impl Conn {
         self.expect(command, "BAD", text).await
     }
 
-    /// Sends `command`; asserts its tagged status is `BAD`, whatever the text.
-    pub async fn bad_any(&mut self, command: &str) -> Done {
-        let done = self.cmd(command).await;
-        assert!(done.status.starts_with("BAD "), "{command}: {done:?}");
-        done
-    }
-
     async fn expect(&mut self, command: &str, status: &str, text: &str) -> Done {
         let done = self.cmd(command).await;
         assert_eq!(

@@ -48,21 +48,27 @@ async fn setquota_is_no_noperm() {
     assert_eq!(quota.quota_bytes, None);
 }
 
-#[tokio::test]
-async fn quota_commands_before_login_are_bad() {
-    let (_imap, mut conn) = Imap::anonymous().await;
-    conn.bad("GETQUOTA \"\"", "GETQUOTA log in first").await;
-    conn.bad("GETQUOTAROOT INBOX", "GETQUOTAROOT log in first")
-        .await;
-}
-
 /// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[(
-    Setup::Alice,
-    "getquotaroot of a missing mailbox is no nonexistent",
-    "GETQUOTAROOT Nowhere",
-    "NO [NONEXISTENT] no such mailbox",
-)];
+const CASES: &[Case] = &[
+    (
+        Setup::Alice,
+        "getquotaroot of a missing mailbox is no nonexistent",
+        "GETQUOTAROOT Nowhere",
+        "NO [NONEXISTENT] no such mailbox",
+    ),
+    (
+        Setup::Anonymous,
+        "quota commands before login are bad",
+        "GETQUOTA \"\"",
+        "BAD GETQUOTA log in first",
+    ),
+    (
+        Setup::Anonymous,
+        "quota commands before login are bad",
+        "GETQUOTAROOT INBOX",
+        "BAD GETQUOTAROOT log in first",
+    ),
+];
 
 #[tokio::test]
 async fn cases() {

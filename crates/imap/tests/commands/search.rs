@@ -29,12 +29,6 @@ async fn uid_search_answers_uids_and_return_gives_esearch() {
         .has(&format!("ESEARCH (TAG \"{tag}\") MIN 1 COUNT 2"));
 }
 
-#[tokio::test]
-async fn search_with_an_unknown_key_is_bad() {
-    let (_imap, mut conn) = Imap::inbox().await;
-    conn.bad_any("SEARCH COLOUR red").await;
-}
-
 /// Each case starts from a fresh session of its own.
 const CASES: &[Case] = &[
     (
@@ -48,6 +42,12 @@ const CASES: &[Case] = &[
         "search without a selected mailbox is bad",
         "SEARCH ALL",
         "BAD SEARCH select a mailbox first",
+    ),
+    (
+        Setup::Inbox,
+        "search with an unknown key is bad",
+        "SEARCH COLOUR red",
+        "BAD syntax error: unknown search key",
     ),
 ];
 

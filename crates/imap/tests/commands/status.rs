@@ -20,12 +20,6 @@ async fn status_counts_messages_and_unseen_without_selecting() {
     ));
 }
 
-#[tokio::test]
-async fn status_with_an_unknown_item_is_bad() {
-    let (_imap, mut conn) = Imap::alice().await;
-    conn.bad_any("STATUS INBOX (COLOUR)").await;
-}
-
 /// Each case starts from a fresh session of its own.
 const CASES: &[Case] = &[
     (
@@ -39,6 +33,12 @@ const CASES: &[Case] = &[
         "status before login is bad",
         "STATUS INBOX (MESSAGES)",
         "BAD STATUS log in first",
+    ),
+    (
+        Setup::Alice,
+        "status with an unknown item is bad",
+        "STATUS INBOX (COLOUR)",
+        "BAD syntax error: unknown STATUS item",
     ),
 ];
 

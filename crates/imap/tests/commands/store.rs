@@ -41,21 +41,27 @@ async fn store_unchangedsince_an_old_modseq_is_refused_as_modified() {
     assert!(done.status.starts_with("OK [MODIFIED 1] "), "{done:?}");
 }
 
-#[tokio::test]
-async fn store_of_the_recent_flag_or_a_missing_message_is_bad() {
-    let (_imap, mut conn) = Imap::inbox().await;
-    conn.bad("STORE 1 +FLAGS (\\Recent)", "\\Recent cannot be stored")
-        .await;
-    conn.bad("STORE 9 +FLAGS (\\Seen)", "no such message").await;
-}
-
 /// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[(
-    Setup::AliceWithMail,
-    "store without a selected mailbox is bad",
-    "STORE 1 +FLAGS (\\Seen)",
-    "BAD STORE select a mailbox first",
-)];
+const CASES: &[Case] = &[
+    (
+        Setup::AliceWithMail,
+        "store without a selected mailbox is bad",
+        "STORE 1 +FLAGS (\\Seen)",
+        "BAD STORE select a mailbox first",
+    ),
+    (
+        Setup::Inbox,
+        "store of the recent flag or a missing message is bad",
+        "STORE 1 +FLAGS (\\Recent)",
+        "BAD \\Recent cannot be stored",
+    ),
+    (
+        Setup::Inbox,
+        "store of the recent flag or a missing message is bad",
+        "STORE 9 +FLAGS (\\Seen)",
+        "BAD no such message",
+    ),
+];
 
 #[tokio::test]
 async fn cases() {

@@ -32,24 +32,27 @@ async fn uid_thread_answers_uids() {
         .has(&format!("THREAD ({})({} {})", uids[2], uids[0], uids[1]));
 }
 
-#[tokio::test]
-async fn thread_with_an_unknown_algorithm_is_bad_and_an_unknown_charset_no() {
-    let (_imap, mut conn) = Imap::inbox().await;
-    conn.bad_any("THREAD GUESS UTF-8 ALL").await;
-    conn.no(
-        "THREAD REFERENCES KOI8-R ALL",
-        "[BADCHARSET (UTF-8 US-ASCII)] unsupported charset",
-    )
-    .await;
-}
-
 /// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[(
-    Setup::AliceWithMail,
-    "thread without a selected mailbox is bad",
-    "THREAD REFERENCES UTF-8 ALL",
-    "BAD THREAD select a mailbox first",
-)];
+const CASES: &[Case] = &[
+    (
+        Setup::AliceWithMail,
+        "thread without a selected mailbox is bad",
+        "THREAD REFERENCES UTF-8 ALL",
+        "BAD THREAD select a mailbox first",
+    ),
+    (
+        Setup::Inbox,
+        "thread with an unknown algorithm is bad and an unknown charset no",
+        "THREAD GUESS UTF-8 ALL",
+        "BAD syntax error: unknown threading algorithm",
+    ),
+    (
+        Setup::Inbox,
+        "thread with an unknown algorithm is bad and an unknown charset no",
+        "THREAD REFERENCES KOI8-R ALL",
+        "NO [BADCHARSET (UTF-8 US-ASCII)] unsupported charset",
+    ),
+];
 
 #[tokio::test]
 async fn cases() {

@@ -33,22 +33,33 @@ async fn list_leaves_out_deleted_messages_and_refuses_to_name_them() {
         .await;
 }
 
-#[tokio::test]
-async fn list_of_a_message_that_does_not_exist_is_refused() {
-    let (_pop3, mut conn) = Pop3::alice_with_mail().await;
-    conn.expect("LIST 3", "-ERR no such message").await;
-    conn.expect("LIST 0", "-ERR no such message").await;
-    conn.expect("LIST 99999999999", "-ERR no such message")
-        .await;
-}
-
 /// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[(
-    Setup::Anonymous,
-    "list before login is refused",
-    "LIST",
-    "-ERR log in first",
-)];
+const CASES: &[Case] = &[
+    (
+        Setup::Anonymous,
+        "list before login is refused",
+        "LIST",
+        "-ERR log in first",
+    ),
+    (
+        Setup::AliceWithMail,
+        "list of a message that does not exist is refused",
+        "LIST 3",
+        "-ERR no such message",
+    ),
+    (
+        Setup::AliceWithMail,
+        "list of a message that does not exist is refused",
+        "LIST 0",
+        "-ERR no such message",
+    ),
+    (
+        Setup::AliceWithMail,
+        "list of a message that does not exist is refused",
+        "LIST 99999999999",
+        "-ERR no such message",
+    ),
+];
 
 #[tokio::test]
 async fn cases() {

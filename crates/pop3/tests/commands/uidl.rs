@@ -39,21 +39,27 @@ async fn uidl_stays_the_same_after_an_earlier_message_is_deleted() {
     );
 }
 
-#[tokio::test]
-async fn uidl_of_a_message_that_does_not_exist_is_refused() {
-    let (_pop3, mut conn) = Pop3::alice_with_mail().await;
-    conn.expect("UIDL 5", "-ERR no such message").await;
-    conn.expect("UIDL 1 2", "-ERR syntax error: at most one message number")
-        .await;
-}
-
 /// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[(
-    Setup::Anonymous,
-    "uidl before login is refused",
-    "UIDL",
-    "-ERR log in first",
-)];
+const CASES: &[Case] = &[
+    (
+        Setup::Anonymous,
+        "uidl before login is refused",
+        "UIDL",
+        "-ERR log in first",
+    ),
+    (
+        Setup::AliceWithMail,
+        "uidl of a message that does not exist is refused",
+        "UIDL 5",
+        "-ERR no such message",
+    ),
+    (
+        Setup::AliceWithMail,
+        "uidl of a message that does not exist is refused",
+        "UIDL 1 2",
+        "-ERR syntax error: at most one message number",
+    ),
+];
 
 #[tokio::test]
 async fn cases() {

@@ -1,7 +1,5 @@
 //! USER (RFC 1939 §7).
 
-use testbed::ALICE;
-
 use crate::{Case, Pop3, Setup};
 
 #[tokio::test]
@@ -9,13 +7,6 @@ async fn user_of_an_unknown_name_does_not_tell_it_is_unknown() {
     let (_pop3, mut conn) = Pop3::anonymous().await;
     // RFC 1939 §13: PASS decides.
     conn.expect("USER nobody@example.com", "+OK send PASS")
-        .await;
-}
-
-#[tokio::test]
-async fn user_after_login_is_refused() {
-    let (_pop3, mut conn) = Pop3::alice().await;
-    conn.expect(&format!("USER {ALICE}"), "-ERR not allowed after login")
         .await;
 }
 
@@ -38,6 +29,12 @@ const CASES: &[Case] = &[
         "user without tls from a remote address is refused auth",
         "USER alice@example.com",
         "-ERR [AUTH] plaintext login is not allowed without TLS; use STLS first",
+    ),
+    (
+        Setup::Alice,
+        "user after login is refused",
+        "USER alice@example.com",
+        "-ERR not allowed after login",
     ),
 ];
 
