@@ -3,18 +3,11 @@
 use smtp::Kind;
 use testbed::{ALICE, LOOPBACK, PASSWORD, base64, plain};
 
-use crate::Smtp;
-
-async fn submissions(smtp: &Smtp) -> crate::Conn {
-    let mut conn = smtp.connect(Kind::Submissions, LOOPBACK).await;
-    conn.ok("EHLO client.example.net").await;
-    conn
-}
+use crate::{Case, Setup, Smtp};
 
 #[tokio::test]
 async fn auth_plain_with_an_initial_response_succeeds_235() {
-    let smtp = Smtp::new().await;
-    let mut conn = submissions(&smtp).await;
+    let (_smtp, mut conn) = Smtp::submissions_session().await;
     conn.expect(
         &format!("AUTH PLAIN {}", plain(ALICE, PASSWORD)),
         235,
@@ -28,8 +21,7 @@ async fn auth_plain_with_an_initial_response_succeeds_235() {
 
 #[tokio::test]
 async fn auth_plain_after_an_empty_challenge_succeeds_235() {
-    let smtp = Smtp::new().await;
-    let mut conn = submissions(&smtp).await;
+    let (_smtp, mut conn) = Smtp::submissions_session().await;
     let challenge = conn.cmd("AUTH PLAIN").await;
     assert_eq!((challenge.code, challenge.text()), (334, ""));
     conn.expect(&plain(ALICE, PASSWORD), 235, "2.7.0").await;
@@ -37,8 +29,7 @@ async fn auth_plain_after_an_empty_challenge_succeeds_235() {
 
 #[tokio::test]
 async fn auth_login_prompts_for_user_and_password_235() {
-    let smtp = Smtp::new().await;
-    let mut conn = submissions(&smtp).await;
+    let (_smtp, mut conn) = Smtp::submissions_session().await;
     let user = conn.cmd("AUTH LOGIN").await;
     assert_eq!((user.code, user.text()), (334, "VXNlcm5hbWU6"));
     let pass = conn.cmd(&base64(ALICE.as_bytes())).await;
@@ -49,8 +40,7 @@ async fn auth_login_prompts_for_user_and_password_235() {
 
 #[tokio::test]
 async fn auth_with_a_wrong_password_is_refused_535() {
-    let smtp = Smtp::new().await;
-    let mut conn = submissions(&smtp).await;
+    let (_smtp, mut conn) = Smtp::submissions_session().await;
     conn.expect(
         &format!("AUTH PLAIN {}", plain(ALICE, "wrong")),
         535,
@@ -76,8 +66,7 @@ async fn auth_without_tls_on_port_587_is_refused_538() {
 
 #[tokio::test]
 async fn auth_before_ehlo_is_refused_503() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.connect(Kind::Submissions, LOOPBACK).await;
+    let (_smtp, mut conn) = Smtp::submissions_greeted().await;
     conn.expect_says(
         &format!("AUTH PLAIN {}", plain(ALICE, PASSWORD)),
         503,
@@ -88,25 +77,10 @@ async fn auth_before_ehlo_is_refused_503() {
 }
 
 #[tokio::test]
-async fn auth_with_an_unknown_mechanism_is_refused_504() {
-    let smtp = Smtp::new().await;
-    let mut conn = submissions(&smtp).await;
-    conn.expect("AUTH CRAM-MD5", 504, "5.5.4").await;
-}
-
-#[tokio::test]
 async fn auth_cancelled_with_a_star_is_501() {
-    let smtp = Smtp::new().await;
-    let mut conn = submissions(&smtp).await;
+    let (_smtp, mut conn) = Smtp::submissions_session().await;
     assert_eq!(conn.cmd("AUTH LOGIN").await.code, 334);
     conn.expect_says("*", 501, "5.7.0", "cancelled").await;
-}
-
-#[tokio::test]
-async fn auth_with_undecodable_base64_is_refused_501() {
-    let smtp = Smtp::new().await;
-    let mut conn = submissions(&smtp).await;
-    conn.expect("AUTH PLAIN !!!notbase64", 501, "5.5.2").await;
 }
 
 #[tokio::test]
@@ -136,4 +110,29 @@ async fn auth_during_a_transaction_is_refused_503() {
         "during a mail transaction",
     )
     .await;
+}
+
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[
+    (
+        Setup::SubmissionsSession,
+        "auth with an unknown mechanism is refused 504",
+        "AUTH CRAM-MD5",
+        504,
+        "5.5.4",
+        "",
+    ),
+    (
+        Setup::SubmissionsSession,
+        "auth with undecodable base64 is refused 501",
+        "AUTH PLAIN !!!notbase64",
+        501,
+        "5.5.2",
+        "",
+    ),
+];
+
+#[tokio::test]
+async fn cases() {
+    crate::check(CASES).await;
 }

@@ -39,16 +39,6 @@ async fn data_answers_354_before_the_message() {
 }
 
 #[tokio::test]
-async fn data_without_an_accepted_recipient_is_refused_554() {
-    let (_smtp, mut conn) = Smtp::mx_session().await;
-    conn.ok("MAIL FROM:<sender@example.net>").await;
-    conn.expect("RCPT TO:<nobody@example.com>", 550, "5.1.1")
-        .await;
-    conn.expect_says("DATA", 554, "5.5.1", "No valid recipients")
-        .await;
-}
-
-#[tokio::test]
 async fn data_with_a_bare_line_feed_is_refused_whole_550() {
     let (smtp, mut conn) = Smtp::mx_session().await;
     conn.envelope("sender@example.net", ALICE).await;
@@ -107,14 +97,40 @@ async fn a_pipelined_transaction_gets_each_reply_in_order() {
 }
 
 /// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[(
-    Setup::MxSession,
-    "data without mail is refused 503",
-    "DATA",
-    503,
-    "5.5.1",
-    "Need MAIL",
-)];
+const CASES: &[Case] = &[
+    (
+        Setup::MxSession,
+        "data without mail is refused 503",
+        "DATA",
+        503,
+        "5.5.1",
+        "Need MAIL",
+    ),
+    (
+        Setup::MxSession,
+        "data without an accepted recipient is refused 554",
+        "MAIL FROM:<sender@example.net>",
+        250,
+        "2.1.0",
+        "",
+    ),
+    (
+        Setup::MxSession,
+        "data without an accepted recipient is refused 554",
+        "RCPT TO:<nobody@example.com>",
+        550,
+        "5.1.1",
+        "",
+    ),
+    (
+        Setup::MxSession,
+        "data without an accepted recipient is refused 554",
+        "DATA",
+        554,
+        "5.5.1",
+        "No valid recipients",
+    ),
+];
 
 #[tokio::test]
 async fn cases() {

@@ -6,14 +6,6 @@ use testbed::{ALICE, BOB, LOOPBACK};
 use crate::{Case, Setup, Smtp};
 
 #[tokio::test]
-async fn a_second_mail_in_one_transaction_is_refused_503() {
-    let (_smtp, mut conn) = Smtp::mx_session().await;
-    conn.ok("MAIL FROM:<sender@example.net>").await;
-    conn.expect_says("MAIL FROM:<other@example.net>", 503, "5.5.1", "Nested MAIL")
-        .await;
-}
-
-#[tokio::test]
 async fn mail_with_a_malformed_address_is_refused_501() {
     let (_smtp, mut conn) = Smtp::mx_session().await;
     let reply = conn.cmd("MAIL FROM:<no at sign>").await;
@@ -97,6 +89,22 @@ const CASES: &[Case] = &[
         250,
         "2.1.0",
         "",
+    ),
+    (
+        Setup::MxSession,
+        "a second mail in one transaction is refused 503",
+        "MAIL FROM:<sender@example.net>",
+        250,
+        "2.1.0",
+        "",
+    ),
+    (
+        Setup::MxSession,
+        "a second mail in one transaction is refused 503",
+        "MAIL FROM:<other@example.net>",
+        503,
+        "5.5.1",
+        "Nested MAIL",
     ),
 ];
 

@@ -62,6 +62,21 @@ impl Smtp {
         (smtp, conn)
     }
 
+    /// The default configuration; a submissions (465) session from loopback after EHLO,
+    /// not authenticated.
+    pub async fn submissions_session() -> (Smtp, Conn) {
+        let (smtp, mut conn) = Smtp::submissions_greeted().await;
+        conn.ok("EHLO client.example.net").await;
+        (smtp, conn)
+    }
+
+    /// The default configuration; a submissions (465) session from loopback, before EHLO.
+    pub async fn submissions_greeted() -> (Smtp, Conn) {
+        let smtp = Smtp::new().await;
+        let conn = smtp.connect(Kind::Submissions, LOOPBACK).await;
+        (smtp, conn)
+    }
+
     /// A session of `kind` from `peer`, its 220 greeting read.
     pub async fn connect(&self, kind: Kind, peer: &str) -> Conn {
         let ctx = self.ctx.clone();
@@ -101,6 +116,10 @@ pub enum Setup {
     MxSession,
     /// [`Smtp::greeted`]: before EHLO.
     Greeted,
+    /// [`Smtp::submissions_session`]: port 465 after EHLO, not authenticated.
+    SubmissionsSession,
+    /// [`Smtp::submissions_greeted`]: port 465 before EHLO.
+    SubmissionsGreeted,
 }
 
 /// One step of a case on a session made by a [`Setup`]: what the case checks (named in every
@@ -124,6 +143,8 @@ pub async fn check(cases: &[Case]) {
             let (smtp, conn) = match setup {
                 Setup::MxSession => Smtp::mx_session().await,
                 Setup::Greeted => Smtp::greeted().await,
+                Setup::SubmissionsSession => Smtp::submissions_session().await,
+                Setup::SubmissionsGreeted => Smtp::submissions_greeted().await,
             };
             current = Some((name, smtp, conn));
         }

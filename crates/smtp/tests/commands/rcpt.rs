@@ -6,41 +6,6 @@ use testbed::{ALICE, BOB, LOOPBACK, message};
 use crate::{Case, Setup, Smtp};
 
 #[tokio::test]
-async fn rcpt_to_a_local_account_is_accepted_250() {
-    let (_smtp, mut conn) = Smtp::mx_session().await;
-    conn.ok("MAIL FROM:<sender@example.net>").await;
-    conn.expect_says(
-        &format!("RCPT TO:<{ALICE}> NOTIFY=FAILURE ORCPT=rfc822;{ALICE}"),
-        250,
-        "2.1.5",
-        "Recipient OK",
-    )
-    .await;
-    conn.expect(&format!("RCPT TO:<{BOB}>"), 250, "2.1.5").await;
-}
-
-#[tokio::test]
-async fn rcpt_to_an_unknown_local_user_is_rejected_550() {
-    let (_smtp, mut conn) = Smtp::mx_session().await;
-    conn.ok("MAIL FROM:<sender@example.net>").await;
-    conn.expect_says("RCPT TO:<nobody@example.com>", 550, "5.1.1", "no such user")
-        .await;
-}
-
-#[tokio::test]
-async fn rcpt_to_an_outside_domain_without_auth_is_relay_denied_554() {
-    let (_smtp, mut conn) = Smtp::mx_session().await;
-    conn.ok("MAIL FROM:<sender@example.net>").await;
-    conn.expect_says(
-        "RCPT TO:<someone@example.org>",
-        554,
-        "5.7.1",
-        "Relay access denied",
-    )
-    .await;
-}
-
-#[tokio::test]
 async fn rcpt_to_an_outside_domain_after_auth_is_relayed_250() {
     let smtp = Smtp::new().await;
     let mut conn = smtp.submission(ALICE).await;
@@ -129,14 +94,72 @@ async fn rcpt_to_postmaster_of_an_outside_domain_is_relay_denied_554() {
 }
 
 /// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[(
-    Setup::MxSession,
-    "rcpt before mail is refused 503",
-    "RCPT TO:<alice@example.com>",
-    503,
-    "5.5.1",
-    "Need MAIL",
-)];
+const CASES: &[Case] = &[
+    (
+        Setup::MxSession,
+        "rcpt before mail is refused 503",
+        "RCPT TO:<alice@example.com>",
+        503,
+        "5.5.1",
+        "Need MAIL",
+    ),
+    (
+        Setup::MxSession,
+        "rcpt to a local account is accepted 250",
+        "MAIL FROM:<sender@example.net>",
+        250,
+        "2.1.0",
+        "",
+    ),
+    (
+        Setup::MxSession,
+        "rcpt to a local account is accepted 250",
+        "RCPT TO:<alice@example.com> NOTIFY=FAILURE ORCPT=rfc822;alice@example.com",
+        250,
+        "2.1.5",
+        "Recipient OK",
+    ),
+    (
+        Setup::MxSession,
+        "rcpt to a local account is accepted 250",
+        "RCPT TO:<bob@example.com>",
+        250,
+        "2.1.5",
+        "",
+    ),
+    (
+        Setup::MxSession,
+        "rcpt to an unknown local user is rejected 550",
+        "MAIL FROM:<sender@example.net>",
+        250,
+        "2.1.0",
+        "",
+    ),
+    (
+        Setup::MxSession,
+        "rcpt to an unknown local user is rejected 550",
+        "RCPT TO:<nobody@example.com>",
+        550,
+        "5.1.1",
+        "no such user",
+    ),
+    (
+        Setup::MxSession,
+        "rcpt to an outside domain without auth is relay denied 554",
+        "MAIL FROM:<sender@example.net>",
+        250,
+        "2.1.0",
+        "",
+    ),
+    (
+        Setup::MxSession,
+        "rcpt to an outside domain without auth is relay denied 554",
+        "RCPT TO:<someone@example.org>",
+        554,
+        "5.7.1",
+        "Relay access denied",
+    ),
+];
 
 #[tokio::test]
 async fn cases() {

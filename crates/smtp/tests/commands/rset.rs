@@ -2,7 +2,7 @@
 
 use testbed::ALICE;
 
-use crate::Smtp;
+use crate::{Case, Setup, Smtp};
 
 #[tokio::test]
 async fn rset_ends_the_transaction_250() {
@@ -15,11 +15,35 @@ async fn rset_ends_the_transaction_250() {
         .await;
 }
 
+/// Each case starts from a fresh session of its own.
+const CASES: &[Case] = &[
+    (
+        Setup::MxSession,
+        "rset with an argument is refused 501 and keeps the transaction",
+        "MAIL FROM:<sender@example.net>",
+        250,
+        "2.1.0",
+        "",
+    ),
+    (
+        Setup::MxSession,
+        "rset with an argument is refused 501 and keeps the transaction",
+        "RSET all",
+        501,
+        "5.5.4",
+        "",
+    ),
+    (
+        Setup::MxSession,
+        "rset with an argument is refused 501 and keeps the transaction",
+        "RCPT TO:<alice@example.com>",
+        250,
+        "2.1.5",
+        "",
+    ),
+];
+
 #[tokio::test]
-async fn rset_with_an_argument_is_refused_501_and_keeps_the_transaction() {
-    let (_smtp, mut conn) = Smtp::mx_session().await;
-    conn.ok("MAIL FROM:<sender@example.net>").await;
-    conn.expect("RSET all", 501, "5.5.4").await;
-    conn.expect(&format!("RCPT TO:<{ALICE}>"), 250, "2.1.5")
-        .await;
+async fn cases() {
+    crate::check(CASES).await;
 }
