@@ -2,7 +2,7 @@
 
 use testbed::{ALICE, BOB, PASSWORD, base64, plain};
 
-use crate::{Case, Imap, Setup};
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn authenticate_plain_with_an_initial_response_logs_in() {
@@ -75,15 +75,12 @@ async fn authenticate_after_login_is_bad() {
     .await;
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[(
-    Setup::Anonymous,
-    "authenticate with another mechanism is no",
-    "AUTHENTICATE CRAM-MD5",
-    "NO unsupported authentication mechanism",
-)];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Anonymous,
+        "authenticate with another mechanism is no",
+        "AUTHENTICATE CRAM-MD5",
+        "NO unsupported authentication mechanism",
+    ),
 }

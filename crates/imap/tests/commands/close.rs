@@ -1,6 +1,6 @@
 //! CLOSE (RFC 9051 §6.4.1): expunges silently and leaves the selected state.
 
-use crate::{Case, Imap, Setup};
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn close_expunges_deleted_messages_silently() {
@@ -23,15 +23,12 @@ async fn close_of_an_examined_mailbox_expunges_nothing() {
     assert_eq!(imap.count("INBOX").await, 3);
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[(
-    Setup::Alice,
-    "close without a selected mailbox is bad",
-    "CLOSE",
-    "BAD CLOSE select a mailbox first",
-)];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Alice,
+        "close without a selected mailbox is bad",
+        "CLOSE",
+        "BAD CLOSE select a mailbox first",
+    ),
 }

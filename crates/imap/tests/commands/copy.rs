@@ -1,6 +1,6 @@
 //! COPY and UID COPY (RFC 9051 §6.4.7) with COPYUID (RFC 4315 §3).
 
-use crate::{Case, Imap, Setup};
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn copy_duplicates_messages_into_another_mailbox_with_copyuid() {
@@ -26,8 +26,8 @@ async fn uid_copy_of_uids_that_do_not_exist_copies_nothing_and_is_ok() {
     assert_eq!(imap.count("Trash").await, 0);
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (
         Setup::Inbox,
         "copy to a missing mailbox is no trycreate",
@@ -46,9 +46,4 @@ const CASES: &[Case] = &[
         "COPY 1 Trash",
         "BAD COPY select a mailbox first",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

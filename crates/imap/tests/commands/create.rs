@@ -1,6 +1,6 @@
 //! CREATE (RFC 9051 §6.3.4) with CREATE-SPECIAL-USE (RFC 6154 §3).
 
-use crate::{Case, Imap, Setup};
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn create_makes_a_mailbox_that_list_shows() {
@@ -48,8 +48,8 @@ async fn create_with_an_unsupported_or_taken_special_use_is_no_useattr() {
     );
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (
         Setup::Alice,
         "create of an existing mailbox is no alreadyexists",
@@ -62,9 +62,4 @@ const CASES: &[Case] = &[
         "CREATE Projects",
         "BAD CREATE log in first",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

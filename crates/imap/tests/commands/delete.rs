@@ -1,6 +1,6 @@
 //! DELETE (RFC 9051 §6.3.5).
 
-use crate::{Case, Imap, Setup};
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn delete_of_inbox_is_no_cannot() {
@@ -10,8 +10,8 @@ async fn delete_of_inbox_is_no_cannot() {
     assert_eq!(imap.count("INBOX").await, 3);
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (
         Setup::Alice,
         "delete of a missing mailbox is no nonexistent",
@@ -42,9 +42,4 @@ const CASES: &[Case] = &[
         "SELECT Old",
         "NO [NONEXISTENT] no such mailbox",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

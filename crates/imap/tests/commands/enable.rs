@@ -1,6 +1,6 @@
 //! ENABLE (RFC 5161, RFC 9051 §6.3.1).
 
-use crate::{Case, Imap, Setup};
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn enable_answers_what_it_enabled_and_ignores_the_unknown() {
@@ -30,15 +30,12 @@ async fn enable_qresync_makes_select_accept_the_qresync_parameter() {
     .has("OK [CLOSED] previous mailbox closed");
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[(
-    Setup::Anonymous,
-    "enable before login is bad",
-    "ENABLE CONDSTORE",
-    "BAD ENABLE log in first",
-)];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Anonymous,
+        "enable before login is bad",
+        "ENABLE CONDSTORE",
+        "BAD ENABLE log in first",
+    ),
 }

@@ -1,6 +1,6 @@
 //! EXAMINE (RFC 9051 §6.3.3): read-only.
 
-use crate::{Case, Imap, Setup};
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn examine_opens_read_only_and_refuses_changes() {
@@ -27,8 +27,8 @@ async fn examine_does_not_set_seen_when_fetching_a_body() {
     done.has("1 FETCH (FLAGS ())");
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (
         Setup::Alice,
         "examine of a missing mailbox is no nonexistent",
@@ -41,9 +41,4 @@ const CASES: &[Case] = &[
         "EXAMINE INBOX",
         "BAD EXAMINE log in first",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

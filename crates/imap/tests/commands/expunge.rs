@@ -1,6 +1,6 @@
 //! EXPUNGE (RFC 9051 §6.4.3) and UID EXPUNGE (RFC 4315 §2.1).
 
-use crate::{Case, Imap, Setup};
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn expunge_removes_deleted_messages_and_reports_their_numbers() {
@@ -37,15 +37,12 @@ async fn expunge_in_a_read_only_mailbox_is_no_read_only() {
         .await;
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[(
-    Setup::Alice,
-    "expunge without a selected mailbox is bad",
-    "EXPUNGE",
-    "BAD EXPUNGE select a mailbox first",
-)];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Alice,
+        "expunge without a selected mailbox is bad",
+        "EXPUNGE",
+        "BAD EXPUNGE select a mailbox first",
+    ),
 }

@@ -1,6 +1,6 @@
 //! FETCH and UID FETCH (RFC 9051 §6.4.5).
 
-use crate::{Case, Imap, MAIL, Setup};
+use crate::{Imap, MAIL, Setup};
 
 #[tokio::test]
 async fn fetch_gives_flags_size_and_envelope() {
@@ -63,8 +63,8 @@ async fn fetch_that_sets_seen_under_condstore_reports_modseq() {
     );
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (
         Setup::Inbox,
         "fetch of a message number that does not exist is bad",
@@ -77,9 +77,4 @@ const CASES: &[Case] = &[
         "FETCH 1 FLAGS",
         "BAD FETCH select a mailbox first",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

@@ -1,6 +1,6 @@
 //! IDLE (RFC 2177, RFC 9051 §6.3.13).
 
-use crate::{Case, Imap, MAIL, Setup};
+use crate::{Imap, MAIL, Setup};
 
 #[tokio::test]
 async fn idle_reports_new_mail_as_it_arrives_until_done() {
@@ -22,15 +22,12 @@ async fn idle_followed_by_anything_but_done_is_bad() {
     conn.done(&tag).await.bad_with("DONE was expected");
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[(
-    Setup::Anonymous,
-    "idle before login is bad",
-    "IDLE",
-    "BAD IDLE log in first",
-)];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Anonymous,
+        "idle before login is bad",
+        "IDLE",
+        "BAD IDLE log in first",
+    ),
 }

@@ -1,6 +1,6 @@
 //! LIST (RFC 9051 §6.3.9) with SPECIAL-USE, LIST-EXTENDED and LIST-STATUS.
 
-use crate::{Case, Imap, Setup};
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn list_star_shows_every_mailbox_with_its_special_use() {
@@ -69,15 +69,12 @@ async fn list_percent_returns_a_level_that_is_no_mailbox_as_noselect() {
         .await;
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[(
-    Setup::Anonymous,
-    "list before login is bad",
-    "LIST \"\" *",
-    "BAD LIST log in first",
-)];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Anonymous,
+        "list before login is bad",
+        "LIST \"\" *",
+        "BAD LIST log in first",
+    ),
 }

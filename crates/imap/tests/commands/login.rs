@@ -2,7 +2,7 @@
 
 use testbed::{ALICE, PASSWORD};
 
-use crate::{Case, Imap, Setup};
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn login_from_loopback_succeeds_with_the_new_capabilities() {
@@ -38,8 +38,8 @@ async fn a_second_login_is_bad() {
     .await;
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (
         Setup::Anonymous,
         "login with a wrong password is no authenticationfailed",
@@ -58,9 +58,4 @@ const CASES: &[Case] = &[
         "LOGIN alice@example.com",
         "BAD syntax error: a space was expected",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

@@ -1,6 +1,6 @@
 //! LOGOUT (RFC 9051 §6.1.3).
 
-use crate::{Case, Imap, Setup};
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn logout_says_bye_then_ok_and_closes() {
@@ -10,8 +10,8 @@ async fn logout_says_bye_then_ok_and_closes() {
     assert!(conn.closed().await);
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (
         Setup::Anonymous,
         "logout with an argument is bad and the session goes on",
@@ -24,9 +24,4 @@ const CASES: &[Case] = &[
         "NOOP",
         "OK NOOP completed",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

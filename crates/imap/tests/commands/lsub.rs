@@ -1,6 +1,6 @@
 //! LSUB (RFC 3501 §6.3.9): the subscribed mailboxes.
 
-use crate::{Case, Imap, Setup};
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn lsub_lists_the_subscribed_mailboxes_only() {
@@ -21,15 +21,12 @@ async fn lsub_lists_the_subscribed_mailboxes_only() {
     );
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[(
-    Setup::Anonymous,
-    "lsub before login is bad",
-    "LSUB \"\" *",
-    "BAD LSUB log in first",
-)];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Anonymous,
+        "lsub before login is bad",
+        "LSUB \"\" *",
+        "BAD LSUB log in first",
+    ),
 }

@@ -3,6 +3,18 @@
 //! their command): the happy path and the refusals, asserting the tagged status with its
 //! response code, the untagged data, and what the store holds after.
 
+/// `cases! { (Setup::..., "what it checks", ...), ... }`: the test `cases`, which runs the
+/// rows, each a [`Case`], with [`check`].
+macro_rules! cases {
+    ($($row:expr),* $(,)?) => {
+        #[tokio::test]
+        async fn cases() {
+            let cases: &[crate::Case] = &[$($row),*];
+            crate::check(cases).await;
+        }
+    };
+}
+
 mod append;
 mod authenticate;
 mod capability;

@@ -1,6 +1,6 @@
 //! NAMESPACE (RFC 2342, RFC 9051 §6.3.10).
 
-use crate::{Case, Imap, Setup};
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn namespace_is_one_personal_namespace_with_slash() {
@@ -10,15 +10,12 @@ async fn namespace_is_one_personal_namespace_with_slash() {
         .has("NAMESPACE ((\"\" \"/\")) NIL NIL");
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[(
-    Setup::Anonymous,
-    "namespace before login is bad",
-    "NAMESPACE",
-    "BAD NAMESPACE log in first",
-)];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Anonymous,
+        "namespace before login is bad",
+        "NAMESPACE",
+        "BAD NAMESPACE log in first",
+    ),
 }

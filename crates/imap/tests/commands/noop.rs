@@ -1,6 +1,6 @@
 //! NOOP (RFC 9051 §6.1.2) and CHECK (RFC 3501 §6.4.1): both report what changed.
 
-use crate::{Case, Imap, MAIL, Setup};
+use crate::{Imap, MAIL, Setup};
 
 #[tokio::test]
 async fn noop_reports_new_mail_in_the_selected_mailbox() {
@@ -26,15 +26,12 @@ async fn check_reports_what_another_session_expunged() {
     conn.ok("CHECK", "NOOP completed").await.has("1 EXPUNGE");
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[(
-    Setup::Anonymous,
-    "noop with an argument is bad",
-    "NOOP please",
-    "BAD syntax error: unexpected characters at the end of the command",
-)];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Anonymous,
+        "noop with an argument is bad",
+        "NOOP please",
+        "BAD syntax error: unexpected characters at the end of the command",
+    ),
 }

@@ -2,7 +2,7 @@
 
 use testbed::ALICE;
 
-use crate::{Case, Imap, Setup};
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn getquota_and_getquotaroot_report_storage_in_kib() {
@@ -48,8 +48,8 @@ async fn setquota_is_no_noperm() {
     assert_eq!(quota.quota_bytes, None);
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (
         Setup::Alice,
         "getquotaroot of a missing mailbox is no nonexistent",
@@ -68,9 +68,4 @@ const CASES: &[Case] = &[
         "GETQUOTAROOT INBOX",
         "BAD GETQUOTAROOT log in first",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

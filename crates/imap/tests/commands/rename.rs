@@ -1,6 +1,6 @@
 //! RENAME (RFC 9051 §6.3.6).
 
-use crate::{Case, Imap, Setup};
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn rename_moves_a_mailbox_and_its_children() {
@@ -16,8 +16,8 @@ async fn rename_moves_a_mailbox_and_its_children() {
     );
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (
         Setup::Alice,
         "rename of a missing mailbox is no nonexistent",
@@ -36,9 +36,4 @@ const CASES: &[Case] = &[
         "RENAME Junk Spam",
         "BAD RENAME log in first",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

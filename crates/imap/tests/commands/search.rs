@@ -1,6 +1,6 @@
 //! SEARCH and UID SEARCH (RFC 9051 §6.4.4) with ESEARCH (RFC 4731).
 
-use crate::{Case, Imap, Setup};
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn search_by_header_and_body_finds_the_message_numbers() {
@@ -29,8 +29,8 @@ async fn uid_search_answers_uids_and_return_gives_esearch() {
         .has(&format!("ESEARCH (TAG \"{tag}\") MIN 1 COUNT 2"));
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (
         Setup::Inbox,
         "search with an unknown charset is no badcharset",
@@ -49,9 +49,4 @@ const CASES: &[Case] = &[
         "SEARCH COLOUR red",
         "BAD syntax error: unknown search key",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

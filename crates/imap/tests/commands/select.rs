@@ -2,7 +2,7 @@
 
 use testbed::ALICE;
 
-use crate::{Case, Imap, Setup};
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn select_reports_the_mailbox_and_opens_it_read_write() {
@@ -53,8 +53,8 @@ async fn select_condstore_adds_modseq_to_fetch_responses_of_changes() {
         .has(&format!("1 FETCH (MODSEQ ({}) FLAGS (\\Seen))", before + 1));
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (
         Setup::Anonymous,
         "select before login is bad",
@@ -67,9 +67,4 @@ const CASES: &[Case] = &[
         "SELECT INBOX (QRESYNC (1 1))",
         "BAD ENABLE QRESYNC first",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

@@ -1,6 +1,6 @@
 //! SORT and UID SORT (RFC 5256 §3), ESORT (RFC 5267).
 
-use crate::{Case, Imap, Setup};
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn sort_orders_by_the_criteria() {
@@ -27,8 +27,8 @@ async fn uid_sort_answers_uids() {
         .has(&format!("SORT {} {} {}", uids[2], uids[0], uids[1]));
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (
         Setup::Inbox,
         "sort with an unknown charset is no badcharset",
@@ -47,9 +47,4 @@ const CASES: &[Case] = &[
         "SORT (COLOUR) UTF-8 ALL",
         "BAD syntax error: unknown sort key",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

@@ -2,7 +2,7 @@
 
 use testbed::{ALICE, PASSWORD};
 
-use crate::{Case, Imap, Setup};
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn starttls_upgrades_and_then_a_remote_client_may_log_in() {
@@ -39,15 +39,12 @@ async fn starttls_inside_tls_is_bad() {
     conn.bad("STARTTLS", "TLS is already active").await;
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[(
-    Setup::Alice,
-    "starttls after login is bad",
-    "STARTTLS",
-    "BAD STARTTLS already logged in",
-)];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Alice,
+        "starttls after login is bad",
+        "STARTTLS",
+        "BAD STARTTLS already logged in",
+    ),
 }

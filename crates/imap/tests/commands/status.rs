@@ -2,7 +2,7 @@
 
 use testbed::ALICE;
 
-use crate::{Case, Imap, Setup};
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn status_counts_messages_and_unseen_without_selecting() {
@@ -20,8 +20,8 @@ async fn status_counts_messages_and_unseen_without_selecting() {
     ));
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (
         Setup::Alice,
         "status of a missing mailbox is no nonexistent",
@@ -40,9 +40,4 @@ const CASES: &[Case] = &[
         "STATUS INBOX (COLOUR)",
         "BAD syntax error: unknown STATUS item",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

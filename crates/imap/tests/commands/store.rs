@@ -1,6 +1,6 @@
 //! STORE and UID STORE (RFC 9051 §6.4.6) with UNCHANGEDSINCE (RFC 7162 §3.1.3).
 
-use crate::{Case, Imap, Setup};
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn store_adds_and_removes_flags_and_reports_them() {
@@ -41,8 +41,8 @@ async fn store_unchangedsince_an_old_modseq_is_refused_as_modified() {
     assert!(done.status.starts_with("OK [MODIFIED 1] "), "{done:?}");
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (
         Setup::AliceWithMail,
         "store without a selected mailbox is bad",
@@ -61,9 +61,4 @@ const CASES: &[Case] = &[
         "STORE 9 +FLAGS (\\Seen)",
         "BAD no such message",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

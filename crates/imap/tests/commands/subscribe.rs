@@ -1,6 +1,6 @@
 //! SUBSCRIBE and UNSUBSCRIBE (RFC 9051 §6.3.7, §6.3.8).
 
-use crate::{Case, Imap, Setup};
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn subscribe_and_unsubscribe_change_what_lsub_lists() {
@@ -15,8 +15,8 @@ async fn subscribe_and_unsubscribe_change_what_lsub_lists() {
     assert!(done.untagged.is_empty(), "{done:?}");
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (
         Setup::Alice,
         "subscribe to a missing mailbox is no nonexistent",
@@ -41,9 +41,4 @@ const CASES: &[Case] = &[
         "UNSUBSCRIBE INBOX",
         "BAD UNSUBSCRIBE log in first",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

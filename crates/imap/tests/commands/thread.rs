@@ -1,6 +1,6 @@
 //! THREAD and UID THREAD (RFC 5256 §3): ORDEREDSUBJECT and REFERENCES.
 
-use crate::{Case, Imap, Setup};
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn thread_references_links_a_reply_to_its_parent() {
@@ -32,8 +32,8 @@ async fn uid_thread_answers_uids() {
         .has(&format!("THREAD ({})({} {})", uids[2], uids[0], uids[1]));
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (
         Setup::AliceWithMail,
         "thread without a selected mailbox is bad",
@@ -52,9 +52,4 @@ const CASES: &[Case] = &[
         "THREAD REFERENCES KOI8-R ALL",
         "NO [BADCHARSET (UTF-8 US-ASCII)] unsupported charset",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

@@ -1,6 +1,6 @@
 //! UNSELECT (RFC 3691): leaves the selected state without expunging.
 
-use crate::{Case, Imap, Setup};
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn unselect_leaves_deleted_messages_in_place() {
@@ -11,15 +11,12 @@ async fn unselect_leaves_deleted_messages_in_place() {
     conn.bad("EXPUNGE", "EXPUNGE select a mailbox first").await;
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[(
-    Setup::Alice,
-    "unselect without a selected mailbox is bad",
-    "UNSELECT",
-    "BAD UNSELECT select a mailbox first",
-)];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Alice,
+        "unselect without a selected mailbox is bad",
+        "UNSELECT",
+        "BAD UNSELECT select a mailbox first",
+    ),
 }

@@ -1,6 +1,6 @@
 //! APOP (RFC 1939 §7) is not offered: it needs the password stored in the clear.
 
-use crate::{Case, Pop3, Setup};
+use crate::{Pop3, Setup};
 
 #[tokio::test]
 async fn apop_is_refused_with_the_alternatives() {
@@ -15,15 +15,12 @@ async fn apop_is_refused_with_the_alternatives() {
     assert!(!capa.iter().any(|l| l.contains("APOP")), "{capa:?}");
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[(
-    Setup::Alice,
-    "apop after login is refused",
-    "APOP x y",
-    "-ERR not allowed after login",
-)];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Alice,
+        "apop after login is refused",
+        "APOP x y",
+        "-ERR not allowed after login",
+    ),
 }

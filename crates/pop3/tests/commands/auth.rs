@@ -2,7 +2,7 @@
 
 use testbed::{ALICE, BOB, PASSWORD, base64, plain};
 
-use crate::{Case, Pop3, Setup};
+use crate::{Pop3, Setup};
 
 #[tokio::test]
 async fn auth_alone_lists_the_mechanisms() {
@@ -88,15 +88,12 @@ async fn auth_after_login_is_refused() {
     .await;
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[(
-    Setup::Anonymous,
-    "auth with an unknown mechanism is refused",
-    "AUTH CRAM-MD5",
-    "-ERR unsupported mechanism; use PLAIN or LOGIN",
-)];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Anonymous,
+        "auth with an unknown mechanism is refused",
+        "AUTH CRAM-MD5",
+        "-ERR unsupported mechanism; use PLAIN or LOGIN",
+    ),
 }

@@ -1,6 +1,6 @@
 //! CAPA (RFC 2449 §5): the list depends on the state and on whether passwords may be sent.
 
-use crate::{Case, Pop3, Setup};
+use crate::{Pop3, Setup};
 
 #[tokio::test]
 async fn capa_before_login_from_loopback_lists_logins_and_stls() {
@@ -52,15 +52,12 @@ async fn capa_after_login_lists_no_login_commands() {
     );
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[(
-    Setup::Anonymous,
-    "capa with an argument is a syntax error",
-    "CAPA all",
-    "-ERR syntax error: this command takes no arguments",
-)];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Anonymous,
+        "capa with an argument is a syntax error",
+        "CAPA all",
+        "-ERR syntax error: this command takes no arguments",
+    ),
 }

@@ -2,7 +2,7 @@
 
 use testbed::ALICE;
 
-use crate::{Case, Pop3, Setup};
+use crate::{Pop3, Setup};
 
 #[tokio::test]
 async fn list_gives_each_message_size_as_a_multi_line_response() {
@@ -33,8 +33,8 @@ async fn list_leaves_out_deleted_messages_and_refuses_to_name_them() {
         .await;
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (
         Setup::Anonymous,
         "list before login is refused",
@@ -59,9 +59,4 @@ const CASES: &[Case] = &[
         "LIST 99999999999",
         "-ERR no such message",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

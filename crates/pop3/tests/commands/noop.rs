@@ -1,9 +1,9 @@
 //! NOOP (RFC 1939 §5).
 
-use crate::{Case, Setup};
+use crate::Setup;
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (Setup::Alice, "noop after login answers ok", "NOOP", "+OK"),
     (
         Setup::Anonymous,
@@ -17,9 +17,4 @@ const CASES: &[Case] = &[
         "NOOP now",
         "-ERR syntax error: this command takes no arguments",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

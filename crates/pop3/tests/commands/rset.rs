@@ -2,7 +2,7 @@
 
 use testbed::ALICE;
 
-use crate::{Case, Pop3, Setup};
+use crate::{Pop3, Setup};
 
 #[tokio::test]
 async fn rset_unmarks_deleted_messages_so_quit_removes_nothing() {
@@ -20,15 +20,12 @@ async fn rset_unmarks_deleted_messages_so_quit_removes_nothing() {
     assert_eq!(pop3.bed.inbox(pop3.bed.alice).await.len(), 2);
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[(
-    Setup::Anonymous,
-    "rset before login is refused",
-    "RSET",
-    "-ERR log in first",
-)];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Anonymous,
+        "rset before login is refused",
+        "RSET",
+        "-ERR log in first",
+    ),
 }

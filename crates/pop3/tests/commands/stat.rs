@@ -2,7 +2,7 @@
 
 use testbed::ALICE;
 
-use crate::{Case, Pop3, Setup};
+use crate::{Pop3, Setup};
 
 #[tokio::test]
 async fn stat_counts_messages_and_octets_without_the_deleted() {
@@ -15,8 +15,8 @@ async fn stat_counts_messages_and_octets_without_the_deleted() {
     conn.expect("STAT", &format!("+OK 1 {}", sizes[1])).await;
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (
         Setup::Anonymous,
         "stat before login is refused",
@@ -29,9 +29,4 @@ const CASES: &[Case] = &[
         "STAT 1",
         "-ERR syntax error: this command takes no arguments",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

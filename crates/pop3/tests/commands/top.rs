@@ -3,7 +3,7 @@
 use pop3::Kind;
 use testbed::LOOPBACK;
 
-use crate::{Case, FIRST, Pop3, Setup};
+use crate::{FIRST, Pop3, Setup};
 
 #[tokio::test]
 async fn top_with_zero_lines_sends_the_header_and_the_blank_line() {
@@ -34,8 +34,8 @@ async fn top_before_login_is_refused() {
     conn.expect("TOP 1 0", "-ERR log in first").await;
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (
         Setup::AliceWithMail,
         "top without a line count is a syntax error",
@@ -48,9 +48,4 @@ const CASES: &[Case] = &[
         "TOP 7 1",
         "-ERR no such message",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

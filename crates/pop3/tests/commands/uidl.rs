@@ -2,7 +2,7 @@
 
 use testbed::ALICE;
 
-use crate::{Case, Pop3, Setup};
+use crate::{Pop3, Setup};
 
 #[tokio::test]
 async fn uidl_names_each_message_by_uidvalidity_and_uid() {
@@ -39,8 +39,8 @@ async fn uidl_stays_the_same_after_an_earlier_message_is_deleted() {
     );
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (
         Setup::Anonymous,
         "uidl before login is refused",
@@ -59,9 +59,4 @@ const CASES: &[Case] = &[
         "UIDL 1 2",
         "-ERR syntax error: at most one message number",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

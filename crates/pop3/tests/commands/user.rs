@@ -1,6 +1,6 @@
 //! USER (RFC 1939 §7).
 
-use crate::{Case, Pop3, Setup};
+use crate::{Pop3, Setup};
 
 #[tokio::test]
 async fn user_of_an_unknown_name_does_not_tell_it_is_unknown() {
@@ -10,8 +10,8 @@ async fn user_of_an_unknown_name_does_not_tell_it_is_unknown() {
         .await;
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (
         Setup::Anonymous,
         "user without a name is a syntax error",
@@ -36,9 +36,4 @@ const CASES: &[Case] = &[
         "USER alice@example.com",
         "-ERR not allowed after login",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

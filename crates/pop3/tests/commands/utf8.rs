@@ -1,9 +1,9 @@
 //! UTF8 (RFC 6856 §2).
 
-use crate::{Case, Setup};
+use crate::Setup;
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (
         Setup::Anonymous,
         "utf8 before login is enabled",
@@ -16,9 +16,4 @@ const CASES: &[Case] = &[
         "UTF8",
         "-ERR not allowed after login",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

@@ -3,7 +3,7 @@
 use smtp::Kind;
 use testbed::{ALICE, LOOPBACK, PASSWORD, base64, plain};
 
-use crate::{Case, Setup, Smtp};
+use crate::{Setup, Smtp};
 
 #[tokio::test]
 async fn auth_plain_with_an_initial_response_succeeds_235() {
@@ -112,8 +112,8 @@ async fn auth_during_a_transaction_is_refused_503() {
     .await;
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (
         Setup::SubmissionsSession,
         "auth with an unknown mechanism is refused 504",
@@ -130,9 +130,4 @@ const CASES: &[Case] = &[
         "5.5.2",
         "",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

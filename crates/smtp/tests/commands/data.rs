@@ -2,7 +2,7 @@
 
 use testbed::{ALICE, message};
 
-use crate::{Case, Setup, Smtp};
+use crate::{Setup, Smtp};
 
 #[tokio::test]
 async fn data_stores_the_message_with_a_received_header_before_250() {
@@ -96,8 +96,8 @@ async fn a_pipelined_transaction_gets_each_reply_in_order() {
     assert_eq!(smtp.bed.inbox(smtp.bed.alice).await.len(), 1);
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (
         Setup::MxSession,
         "data without mail is refused 503",
@@ -130,9 +130,4 @@ const CASES: &[Case] = &[
         "5.5.1",
         "No valid recipients",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

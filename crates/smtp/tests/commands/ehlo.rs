@@ -3,7 +3,7 @@
 use smtp::Kind;
 use testbed::LOOPBACK;
 
-use crate::{Case, Setup, Smtp};
+use crate::{Setup, Smtp};
 
 #[tokio::test]
 async fn ehlo_on_port_25_lists_extensions_with_etrn_and_starttls_but_not_auth() {
@@ -48,17 +48,14 @@ async fn ehlo_resets_the_transaction_in_progress() {
         .await;
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[(
-    Setup::Greeted,
-    "ehlo without a domain is refused 501",
-    "EHLO",
-    501,
-    "5.5.4",
-    "",
-)];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Greeted,
+        "ehlo without a domain is refused 501",
+        "EHLO",
+        501,
+        "5.5.4",
+        "",
+    ),
 }

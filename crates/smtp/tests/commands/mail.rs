@@ -3,7 +3,7 @@
 use smtp::Kind;
 use testbed::{ALICE, BOB, LOOPBACK};
 
-use crate::{Case, Setup, Smtp};
+use crate::{Setup, Smtp};
 
 #[tokio::test]
 async fn mail_with_a_malformed_address_is_refused_501() {
@@ -32,8 +32,8 @@ async fn an_authenticated_user_may_send_as_themself_but_not_as_another_user_553(
         .await;
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (
         Setup::MxSession,
         "mail from starts a transaction 250",
@@ -106,9 +106,4 @@ const CASES: &[Case] = &[
         "5.5.1",
         "Nested MAIL",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

@@ -2,6 +2,18 @@
 //! [`net::SessionStream::Memory`]), one module per command: the happy path and the refusals,
 //! each asserting the reply code, the enhanced status code and what the store holds after.
 
+/// `cases! { (Setup::..., "what it checks", ...), ... }`: the test `cases`, which runs the
+/// rows, each a [`Case`], with [`check`].
+macro_rules! cases {
+    ($($row:expr),* $(,)?) => {
+        #[tokio::test]
+        async fn cases() {
+            let cases: &[crate::Case] = &[$($row),*];
+            crate::check(cases).await;
+        }
+    };
+}
+
 mod auth;
 mod bdat;
 mod data;

@@ -1,6 +1,6 @@
 //! QUIT (RFC 5321 §4.1.1.10).
 
-use crate::{Case, Setup, Smtp};
+use crate::{Setup, Smtp};
 
 #[tokio::test]
 async fn quit_answers_221_and_closes_the_connection() {
@@ -10,8 +10,8 @@ async fn quit_answers_221_and_closes_the_connection() {
     assert!(conn.closed().await);
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (
         Setup::MxSession,
         "quit with an argument is refused 501 and the session goes on",
@@ -28,9 +28,4 @@ const CASES: &[Case] = &[
         "2.0.0",
         "",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

@@ -3,7 +3,7 @@
 use smtp::Kind;
 use testbed::{ALICE, BOB, LOOPBACK, message};
 
-use crate::{Case, Setup, Smtp};
+use crate::{Setup, Smtp};
 
 #[tokio::test]
 async fn rcpt_to_an_outside_domain_after_auth_is_relayed_250() {
@@ -93,8 +93,8 @@ async fn rcpt_to_postmaster_of_an_outside_domain_is_relay_denied_554() {
         .await;
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (
         Setup::MxSession,
         "rcpt before mail is refused 503",
@@ -159,9 +159,4 @@ const CASES: &[Case] = &[
         "5.7.1",
         "Relay access denied",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

@@ -2,7 +2,7 @@
 
 use testbed::ALICE;
 
-use crate::{Case, Setup, Smtp};
+use crate::{Setup, Smtp};
 
 #[tokio::test]
 async fn rset_ends_the_transaction_250() {
@@ -15,8 +15,8 @@ async fn rset_ends_the_transaction_250() {
         .await;
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
     (
         Setup::MxSession,
         "rset with an argument is refused 501 and keeps the transaction",
@@ -41,9 +41,4 @@ const CASES: &[Case] = &[
         "2.1.5",
         "",
     ),
-];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
 }

@@ -2,7 +2,7 @@
 
 use testbed::ALICE;
 
-use crate::{Case, Setup, Smtp};
+use crate::{Setup, Smtp};
 
 #[tokio::test]
 async fn vrfy_answers_252_for_existing_and_unknown_users_alike() {
@@ -13,17 +13,14 @@ async fn vrfy_answers_252_for_existing_and_unknown_users_alike() {
     assert_eq!(known.lines, unknown.lines);
 }
 
-/// Each case starts from a fresh session of its own.
-const CASES: &[Case] = &[(
-    Setup::MxSession,
-    "vrfy without an argument is refused 501",
-    "VRFY",
-    501,
-    "5.5.4",
-    "missing argument",
-)];
-
-#[tokio::test]
-async fn cases() {
-    crate::check(CASES).await;
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::MxSession,
+        "vrfy without an argument is refused 501",
+        "VRFY",
+        501,
+        "5.5.4",
+        "missing argument",
+    ),
 }
