@@ -1,14 +1,12 @@
 //! APPEND (RFC 9051 §6.3.12) with APPENDUID (RFC 4315 §3).
 
-use imap::Kind;
-use testbed::{ALICE, LOOPBACK};
+use testbed::ALICE;
 
 use crate::{Imap, MAIL};
 
 #[tokio::test]
 async fn append_stores_the_message_with_flags_and_answers_appenduid() {
-    let imap = Imap::new().await;
-    let mut conn = imap.login(ALICE).await;
+    let (imap, mut conn) = Imap::alice().await;
     let done = conn.append("Drafts", "\\Seen \\Draft", MAIL[0]).await;
     let snap = imap.snapshot("Drafts").await;
     done.ok_with(&format!(
@@ -22,8 +20,7 @@ async fn append_stores_the_message_with_flags_and_answers_appenduid() {
 
 #[tokio::test]
 async fn append_with_a_synchronizing_literal_waits_for_the_continuation() {
-    let imap = Imap::new().await;
-    let mut conn = imap.login(ALICE).await;
+    let (imap, mut conn) = Imap::alice().await;
     let tag = conn
         .send(&format!("APPEND INBOX {{{}}}", MAIL[1].len()))
         .await;
@@ -38,8 +35,7 @@ async fn append_with_a_synchronizing_literal_waits_for_the_continuation() {
 
 #[tokio::test]
 async fn append_to_a_missing_mailbox_is_no_trycreate() {
-    let imap = Imap::new().await;
-    let mut conn = imap.login(ALICE).await;
+    let (_imap, mut conn) = Imap::alice().await;
     conn.append("Nowhere", "", MAIL[0])
         .await
         .no_with("[TRYCREATE] no such mailbox");
@@ -47,8 +43,7 @@ async fn append_to_a_missing_mailbox_is_no_trycreate() {
 
 #[tokio::test]
 async fn append_with_the_recent_flag_is_bad() {
-    let imap = Imap::new().await;
-    let mut conn = imap.login(ALICE).await;
+    let (imap, mut conn) = Imap::alice().await;
     conn.append("INBOX", "\\Recent", MAIL[0])
         .await
         .bad_with("\\Recent cannot be set");
@@ -57,8 +52,7 @@ async fn append_with_the_recent_flag_is_bad() {
 
 #[tokio::test]
 async fn append_of_an_empty_message_is_no() {
-    let imap = Imap::new().await;
-    let mut conn = imap.login(ALICE).await;
+    let (_imap, mut conn) = Imap::alice().await;
     conn.append("INBOX", "", "")
         .await
         .no_with("an empty message is not stored");
@@ -79,8 +73,7 @@ async fn append_over_quota_is_no_overquota() {
 
 #[tokio::test]
 async fn append_before_login_is_bad() {
-    let imap = Imap::new().await;
-    let mut conn = imap.connect(Kind::Imap, LOOPBACK).await;
+    let (_imap, mut conn) = Imap::anonymous().await;
     let done = conn.append("INBOX", "", MAIL[0]).await;
     assert!(done.status.starts_with("BAD "), "{done:?}");
 }

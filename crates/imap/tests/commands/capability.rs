@@ -1,14 +1,10 @@
 //! CAPABILITY (RFC 9051 §6.1.1): the list depends on TLS, the peer and the login.
 
-use imap::Kind;
-use testbed::{ALICE, LOOPBACK, REMOTE};
-
 use crate::Imap;
 
 #[tokio::test]
 async fn capability_from_loopback_offers_plain_logins_and_starttls() {
-    let imap = Imap::new().await;
-    let mut conn = imap.connect(Kind::Imap, LOOPBACK).await;
+    let (_imap, mut conn) = Imap::anonymous().await;
     let done = conn.cmd("CAPABILITY").await;
     done.ok_with("CAPABILITY completed");
     let caps = done.lines("CAPABILITY ");
@@ -29,8 +25,7 @@ async fn capability_from_loopback_offers_plain_logins_and_starttls() {
 
 #[tokio::test]
 async fn capability_from_a_remote_address_without_tls_says_logindisabled() {
-    let imap = Imap::new().await;
-    let mut conn = imap.connect(Kind::Imap, REMOTE).await;
+    let (_imap, mut conn) = Imap::remote().await;
     let done = conn.cmd("CAPABILITY").await;
     let caps = done.lines("CAPABILITY ")[0];
     assert!(caps.contains(" LOGINDISABLED"), "{caps}");
@@ -39,8 +34,7 @@ async fn capability_from_a_remote_address_without_tls_says_logindisabled() {
 
 #[tokio::test]
 async fn capability_after_login_lists_no_login_mechanisms() {
-    let imap = Imap::new().await;
-    let mut conn = imap.login(ALICE).await;
+    let (_imap, mut conn) = Imap::alice().await;
     let done = conn.cmd("CAPABILITY").await;
     let caps = done.lines("CAPABILITY ")[0];
     assert!(
@@ -51,8 +45,7 @@ async fn capability_after_login_lists_no_login_mechanisms() {
 
 #[tokio::test]
 async fn capability_with_an_argument_is_bad() {
-    let imap = Imap::new().await;
-    let mut conn = imap.connect(Kind::Imap, LOOPBACK).await;
+    let (_imap, mut conn) = Imap::anonymous().await;
     let done = conn.cmd("CAPABILITY now").await;
     assert!(done.status.starts_with("BAD "), "{done:?}");
     assert!(done.untagged.is_empty(), "{done:?}");

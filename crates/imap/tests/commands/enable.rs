@@ -1,25 +1,19 @@
 //! ENABLE (RFC 5161, RFC 9051 §6.3.1).
 
-use imap::Kind;
-use testbed::{ALICE, LOOPBACK};
-
-use crate::Imap;
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn enable_answers_what_it_enabled_and_ignores_the_unknown() {
-    let imap = Imap::new().await;
-    let mut conn = imap.login(ALICE).await;
-    conn.cmd("ENABLE CONDSTORE X-UNKNOWN")
+    let (_imap, mut conn) = Imap::alice().await;
+    conn.ok("ENABLE CONDSTORE X-UNKNOWN", "ENABLE completed")
         .await
-        .ok_with("ENABLE completed")
         .has("ENABLED CONDSTORE");
     conn.cmd("ENABLE X-UNKNOWN").await.has("ENABLED");
 }
 
 #[tokio::test]
 async fn enable_qresync_makes_select_accept_the_qresync_parameter() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.login(ALICE).await;
+    let (_imap, mut conn) = Imap::alice_with_mail().await;
     conn.cmd("ENABLE QRESYNC").await.has("ENABLED QRESYNC");
     let select = conn.cmd("SELECT INBOX").await;
     let validity = select.lines("OK [UIDVALIDITY ")[0]
@@ -28,17 +22,20 @@ async fn enable_qresync_makes_select_accept_the_qresync_parameter() {
         .next()
         .expect("uidvalidity")
         .to_string();
-    conn.cmd(&format!("SELECT INBOX (QRESYNC ({validity} 1))"))
-        .await
-        .ok_with("[READ-WRITE] SELECT completed")
-        .has("OK [CLOSED] previous mailbox closed");
+    conn.ok(
+        &format!("SELECT INBOX (QRESYNC ({validity} 1))"),
+        "[READ-WRITE] SELECT completed",
+    )
+    .await
+    .has("OK [CLOSED] previous mailbox closed");
 }
 
-#[tokio::test]
-async fn enable_before_login_is_bad() {
-    let imap = Imap::new().await;
-    let mut conn = imap.connect(Kind::Imap, LOOPBACK).await;
-    conn.cmd("ENABLE CONDSTORE")
-        .await
-        .bad_with("ENABLE log in first");
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Anonymous,
+        "enable before login is bad",
+        "ENABLE CONDSTORE",
+        "BAD ENABLE log in first",
+    ),
 }

@@ -1,13 +1,10 @@
 //! EXPUNGE (RFC 9051 §6.4.3) and UID EXPUNGE (RFC 4315 §2.1).
 
-use testbed::ALICE;
-
-use crate::Imap;
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn expunge_removes_deleted_messages_and_reports_their_numbers() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
+    let (imap, mut conn) = Imap::inbox().await;
     conn.cmd("STORE 2:3 +FLAGS.SILENT (\\Deleted)").await;
     let done = conn.cmd("EXPUNGE").await;
     done.ok_with("EXPUNGE completed");
@@ -26,28 +23,26 @@ async fn uid_expunge_removes_only_the_named_deleted_messages() {
     let uids = imap.uids("INBOX").await;
     let mut conn = imap.select("INBOX").await;
     conn.cmd("STORE 1:2 +FLAGS.SILENT (\\Deleted)").await;
-    conn.cmd(&format!("UID EXPUNGE {}", uids[1]))
+    conn.ok(&format!("UID EXPUNGE {}", uids[1]), "EXPUNGE completed")
         .await
-        .ok_with("EXPUNGE completed")
         .has("2 EXPUNGE");
     assert_eq!(imap.count("INBOX").await, 2);
 }
 
 #[tokio::test]
 async fn expunge_in_a_read_only_mailbox_is_no_read_only() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.login(ALICE).await;
+    let (_imap, mut conn) = Imap::alice_with_mail().await;
     conn.cmd("EXAMINE INBOX").await;
-    conn.cmd("EXPUNGE")
-        .await
-        .no_with("[READ-ONLY] the mailbox is read-only");
+    conn.no("EXPUNGE", "[READ-ONLY] the mailbox is read-only")
+        .await;
 }
 
-#[tokio::test]
-async fn expunge_without_a_selected_mailbox_is_bad() {
-    let imap = Imap::new().await;
-    let mut conn = imap.login(ALICE).await;
-    conn.cmd("EXPUNGE")
-        .await
-        .bad_with("EXPUNGE select a mailbox first");
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Alice,
+        "expunge without a selected mailbox is bad",
+        "EXPUNGE",
+        "BAD EXPUNGE select a mailbox first",
+    ),
 }

@@ -1,13 +1,10 @@
 //! FETCH and UID FETCH (RFC 9051 §6.4.5).
 
-use testbed::ALICE;
-
-use crate::{Imap, MAIL};
+use crate::{Imap, MAIL, Setup};
 
 #[tokio::test]
 async fn fetch_gives_flags_size_and_envelope() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
+    let (imap, mut conn) = Imap::inbox().await;
     let done = conn.cmd("FETCH 3 (FLAGS RFC822.SIZE ENVELOPE)").await;
     done.ok_with("FETCH completed");
     let line = done.lines("3 FETCH (")[0];
@@ -26,8 +23,7 @@ async fn fetch_gives_flags_size_and_envelope() {
 
 #[tokio::test]
 async fn fetch_body_sends_the_message_and_sets_seen_but_peek_does_not() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
+    let (_imap, mut conn) = Imap::inbox().await;
     let done = conn.cmd("FETCH 1 BODY.PEEK[]").await;
     let line = done.lines("1 FETCH (")[0];
     assert!(
@@ -46,9 +42,8 @@ async fn uid_fetch_includes_the_uid_and_skips_missing_uids() {
     let imap = Imap::with_mail().await;
     let uid = imap.uids("INBOX").await[1];
     let mut conn = imap.select("INBOX").await;
-    conn.cmd(&format!("UID FETCH {uid} FLAGS"))
+    conn.ok(&format!("UID FETCH {uid} FLAGS"), "FETCH completed")
         .await
-        .ok_with("FETCH completed")
         .has(&format!("2 FETCH (UID {uid} FLAGS ())"));
     // RFC 9051 §6.4.8: a UID that does not exist is not an error.
     let done = conn.cmd("UID FETCH 999 FLAGS").await;
@@ -57,25 +52,8 @@ async fn uid_fetch_includes_the_uid_and_skips_missing_uids() {
 }
 
 #[tokio::test]
-async fn fetch_of_a_message_number_that_does_not_exist_is_bad() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
-    conn.cmd("FETCH 4 FLAGS").await.bad_with("no such message");
-}
-
-#[tokio::test]
-async fn fetch_without_a_selected_mailbox_is_bad() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.login(ALICE).await;
-    conn.cmd("FETCH 1 FLAGS")
-        .await
-        .bad_with("FETCH select a mailbox first");
-}
-
-#[tokio::test]
 async fn fetch_that_sets_seen_under_condstore_reports_modseq() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.login(ALICE).await;
+    let (_imap, mut conn) = Imap::alice_with_mail().await;
     conn.cmd("SELECT INBOX (CONDSTORE)").await;
     let done = conn.cmd("FETCH 2 BODY[TEXT]").await;
     let line = done.lines("2 FETCH (")[0];
@@ -83,4 +61,20 @@ async fn fetch_that_sets_seen_under_condstore_reports_modseq() {
         line.contains("MODSEQ (") && line.contains("FLAGS (\\Seen)"),
         "{line}"
     );
+}
+
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Inbox,
+        "fetch of a message number that does not exist is bad",
+        "FETCH 4 FLAGS",
+        "BAD no such message",
+    ),
+    (
+        Setup::AliceWithMail,
+        "fetch without a selected mailbox is bad",
+        "FETCH 1 FLAGS",
+        "BAD FETCH select a mailbox first",
+    ),
 }

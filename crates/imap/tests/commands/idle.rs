@@ -1,14 +1,10 @@
 //! IDLE (RFC 2177, RFC 9051 §6.3.13).
 
-use imap::Kind;
-use testbed::LOOPBACK;
-
-use crate::{Imap, MAIL};
+use crate::{Imap, MAIL, Setup};
 
 #[tokio::test]
 async fn idle_reports_new_mail_as_it_arrives_until_done() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
+    let (imap, mut conn) = Imap::inbox().await;
     let tag = conn.send("IDLE").await;
     assert_eq!(conn.line().await, "+ idling");
     imap.bed.deliver(&[imap.bed.alice], MAIL[2]).await;
@@ -19,17 +15,19 @@ async fn idle_reports_new_mail_as_it_arrives_until_done() {
 
 #[tokio::test]
 async fn idle_followed_by_anything_but_done_is_bad() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
+    let (_imap, mut conn) = Imap::inbox().await;
     let tag = conn.send("IDLE").await;
     assert_eq!(conn.line().await, "+ idling");
     conn.client.send("a9 NOOP").await;
     conn.done(&tag).await.bad_with("DONE was expected");
 }
 
-#[tokio::test]
-async fn idle_before_login_is_bad() {
-    let imap = Imap::new().await;
-    let mut conn = imap.connect(Kind::Imap, LOOPBACK).await;
-    conn.cmd("IDLE").await.bad_with("IDLE log in first");
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Anonymous,
+        "idle before login is bad",
+        "IDLE",
+        "BAD IDLE log in first",
+    ),
 }

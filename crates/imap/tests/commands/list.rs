@@ -1,14 +1,10 @@
 //! LIST (RFC 9051 §6.3.9) with SPECIAL-USE, LIST-EXTENDED and LIST-STATUS.
 
-use imap::Kind;
-use testbed::{ALICE, LOOPBACK};
-
-use crate::Imap;
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn list_star_shows_every_mailbox_with_its_special_use() {
-    let imap = Imap::new().await;
-    let mut conn = imap.login(ALICE).await;
+    let (_imap, mut conn) = Imap::alice().await;
     let done = conn.cmd("LIST \"\" *").await;
     done.ok_with("LIST completed")
         .has("LIST (\\HasNoChildren) \"/\" \"INBOX\"")
@@ -21,52 +17,38 @@ async fn list_star_shows_every_mailbox_with_its_special_use() {
 
 #[tokio::test]
 async fn list_with_an_empty_pattern_gives_the_delimiter() {
-    let imap = Imap::new().await;
-    let mut conn = imap.login(ALICE).await;
-    conn.cmd("LIST \"\" \"\"")
+    let (_imap, mut conn) = Imap::alice().await;
+    conn.ok("LIST \"\" \"\"", "LIST completed")
         .await
-        .ok_with("LIST completed")
         .has("LIST (\\Noselect) \"/\" \"\"");
 }
 
 #[tokio::test]
 async fn list_return_status_adds_status_lines() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.login(ALICE).await;
-    conn.cmd("LIST \"\" INBOX RETURN (STATUS (MESSAGES UNSEEN))")
-        .await
-        .ok_with("LIST completed")
-        .has("STATUS \"INBOX\" (MESSAGES 3 UNSEEN 3)");
+    let (_imap, mut conn) = Imap::alice_with_mail().await;
+    conn.ok(
+        "LIST \"\" INBOX RETURN (STATUS (MESSAGES UNSEEN))",
+        "LIST completed",
+    )
+    .await
+    .has("STATUS \"INBOX\" (MESSAGES 3 UNSEEN 3)");
 }
 
 #[tokio::test]
 async fn list_with_a_pattern_past_the_limit_is_no_limit() {
-    let imap = Imap::new().await;
-    let mut conn = imap.login(ALICE).await;
+    let (_imap, mut conn) = Imap::alice().await;
     let pattern = "%".repeat(200);
     let done = conn.cmd(&format!("LIST \"\" \"{pattern}\"")).await;
     assert!(done.status.starts_with("NO [LIMIT] "), "{done:?}");
 }
 
 #[tokio::test]
-async fn list_before_login_is_bad() {
-    let imap = Imap::new().await;
-    let mut conn = imap.connect(Kind::Imap, LOOPBACK).await;
-    conn.cmd("LIST \"\" *").await.bad_with("LIST log in first");
-}
-
-#[tokio::test]
 async fn list_percent_returns_a_level_that_is_no_mailbox_as_noselect() {
-    let imap = Imap::new().await;
-    let mut conn = imap.login(ALICE).await;
+    let (_imap, mut conn) = Imap::alice().await;
     // Work itself is never created; Sent is deleted while it has a child.
-    conn.cmd("CREATE Work/Old")
-        .await
-        .ok_with("CREATE completed");
-    conn.cmd("CREATE Sent/2026")
-        .await
-        .ok_with("CREATE completed");
-    conn.cmd("DELETE Sent").await.ok_with("DELETE completed");
+    conn.ok("CREATE Work/Old", "CREATE completed").await;
+    conn.ok("CREATE Sent/2026", "CREATE completed").await;
+    conn.ok("DELETE Sent", "DELETE completed").await;
     // RFC 9051 §6.3.9: with "%" last, matching levels of hierarchy are returned, \Noselect
     // when they are not mailboxes: how a client walking the tree finds Work/Old.
     let done = conn.cmd("LIST \"\" %").await;
@@ -83,7 +65,16 @@ async fn list_percent_returns_a_level_that_is_no_mailbox_as_noselect() {
         done.untagged,
         ["* LIST (\\HasNoChildren) \"/\" \"Work/Old\""]
     );
-    conn.cmd("SELECT Work")
-        .await
-        .no_with("[NONEXISTENT] no such mailbox");
+    conn.no("SELECT Work", "[NONEXISTENT] no such mailbox")
+        .await;
+}
+
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Anonymous,
+        "list before login is bad",
+        "LIST \"\" *",
+        "BAD LIST log in first",
+    ),
 }

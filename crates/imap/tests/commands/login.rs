@@ -1,14 +1,12 @@
 //! LOGIN (RFC 9051 §6.2.3).
 
-use imap::Kind;
-use testbed::{ALICE, LOOPBACK, PASSWORD, REMOTE};
+use testbed::{ALICE, PASSWORD};
 
-use crate::Imap;
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn login_from_loopback_succeeds_with_the_new_capabilities() {
-    let imap = Imap::new().await;
-    let mut conn = imap.connect(Kind::Imap, LOOPBACK).await;
+    let (_imap, mut conn) = Imap::anonymous().await;
     let done = conn.cmd(&format!("LOGIN {ALICE} \"{PASSWORD}\"")).await;
     assert!(
         done.status
@@ -16,49 +14,48 @@ async fn login_from_loopback_succeeds_with_the_new_capabilities() {
         "{done:?}"
     );
     assert!(done.status.ends_with("] logged in"), "{done:?}");
-    conn.cmd("SELECT INBOX")
-        .await
-        .ok_with("[READ-WRITE] SELECT completed");
-}
-
-#[tokio::test]
-async fn login_with_a_wrong_password_is_no_authenticationfailed() {
-    let imap = Imap::new().await;
-    let mut conn = imap.connect(Kind::Imap, LOOPBACK).await;
-    conn.cmd(&format!("LOGIN {ALICE} wrong"))
-        .await
-        .no_with("[AUTHENTICATIONFAILED] invalid user name or password");
-    conn.cmd("SELECT INBOX")
-        .await
-        .bad_with("SELECT log in first");
+    conn.ok("SELECT INBOX", "[READ-WRITE] SELECT completed")
+        .await;
 }
 
 #[tokio::test]
 async fn login_without_tls_from_a_remote_address_is_no_privacyrequired() {
-    let imap = Imap::new().await;
-    let mut conn = imap.connect(Kind::Imap, REMOTE).await;
-    conn.cmd(&format!("LOGIN {ALICE} \"{PASSWORD}\""))
-        .await
-        .no_with("[PRIVACYREQUIRED] use STARTTLS before logging in");
+    let (_imap, mut conn) = Imap::remote().await;
+    conn.no(
+        &format!("LOGIN {ALICE} \"{PASSWORD}\""),
+        "[PRIVACYREQUIRED] use STARTTLS before logging in",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_second_login_is_bad() {
-    let imap = Imap::new().await;
-    let mut conn = imap.login(ALICE).await;
-    conn.cmd(&format!("LOGIN {ALICE} \"{PASSWORD}\""))
-        .await
-        .bad_with("LOGIN already logged in");
+    let (_imap, mut conn) = Imap::alice().await;
+    conn.bad(
+        &format!("LOGIN {ALICE} \"{PASSWORD}\""),
+        "LOGIN already logged in",
+    )
+    .await;
 }
 
-#[tokio::test]
-async fn login_without_a_password_is_bad() {
-    let imap = Imap::new().await;
-    let mut conn = imap.connect(Kind::Imap, LOOPBACK).await;
-    assert!(
-        conn.cmd(&format!("LOGIN {ALICE}"))
-            .await
-            .status
-            .starts_with("BAD ")
-    );
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Anonymous,
+        "login with a wrong password is no authenticationfailed",
+        "LOGIN alice@example.com wrong",
+        "NO [AUTHENTICATIONFAILED] invalid user name or password",
+    ),
+    (
+        Setup::Anonymous,
+        "login with a wrong password is no authenticationfailed",
+        "SELECT INBOX",
+        "BAD SELECT log in first",
+    ),
+    (
+        Setup::Anonymous,
+        "login without a password is bad",
+        "LOGIN alice@example.com",
+        "BAD syntax error: a space was expected",
+    ),
 }

@@ -1,23 +1,27 @@
 //! LOGOUT (RFC 9051 §6.1.3).
 
-use imap::Kind;
-use testbed::{ALICE, LOOPBACK};
-
-use crate::Imap;
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn logout_says_bye_then_ok_and_closes() {
-    let imap = Imap::new().await;
-    let mut conn = imap.login(ALICE).await;
+    let (_imap, mut conn) = Imap::alice().await;
     let done = conn.cmd("LOGOUT").await;
     done.ok_with("LOGOUT completed").has("BYE logging out");
     assert!(conn.closed().await);
 }
 
-#[tokio::test]
-async fn logout_with_an_argument_is_bad_and_the_session_goes_on() {
-    let imap = Imap::new().await;
-    let mut conn = imap.connect(Kind::Imap, LOOPBACK).await;
-    assert!(conn.cmd("LOGOUT now").await.status.starts_with("BAD "));
-    conn.cmd("NOOP").await.ok_with("NOOP completed");
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Anonymous,
+        "logout with an argument is bad and the session goes on",
+        "LOGOUT now",
+        "BAD syntax error: unexpected characters at the end of the command",
+    ),
+    (
+        Setup::Anonymous,
+        "logout with an argument is bad and the session goes on",
+        "NOOP",
+        "OK NOOP completed",
+    ),
 }

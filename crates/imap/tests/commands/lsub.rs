@@ -1,19 +1,14 @@
 //! LSUB (RFC 3501 §6.3.9): the subscribed mailboxes.
 
-use imap::Kind;
-use testbed::{ALICE, LOOPBACK};
-
-use crate::Imap;
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn lsub_lists_the_subscribed_mailboxes_only() {
-    let imap = Imap::new().await;
-    let mut conn = imap.login(ALICE).await;
+    let (_imap, mut conn) = Imap::alice().await;
     // A created mailbox starts subscribed (the store's default).
     conn.cmd("CREATE Unread").await;
-    conn.cmd("LSUB \"\" *")
+    conn.ok("LSUB \"\" *", "LSUB completed")
         .await
-        .ok_with("LSUB completed")
         .has("LSUB (\\HasNoChildren) \"/\" \"Unread\"");
     conn.cmd("UNSUBSCRIBE Unread").await;
     let done = conn.cmd("LSUB \"\" *").await;
@@ -26,9 +21,12 @@ async fn lsub_lists_the_subscribed_mailboxes_only() {
     );
 }
 
-#[tokio::test]
-async fn lsub_before_login_is_bad() {
-    let imap = Imap::new().await;
-    let mut conn = imap.connect(Kind::Imap, LOOPBACK).await;
-    conn.cmd("LSUB \"\" *").await.bad_with("LSUB log in first");
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Anonymous,
+        "lsub before login is bad",
+        "LSUB \"\" *",
+        "BAD LSUB log in first",
+    ),
 }

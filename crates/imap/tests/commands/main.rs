@@ -3,6 +3,18 @@
 //! their command): the happy path and the refusals, asserting the tagged status with its
 //! response code, the untagged data, and what the store holds after.
 
+/// `cases! { (Setup::..., "what it checks", ...), ... }`: the test `cases`, which runs the
+/// rows, each a [`Case`], with [`check`].
+macro_rules! cases {
+    ($($row:expr),* $(,)?) => {
+        #[tokio::test]
+        async fn cases() {
+            let cases: &[crate::Case] = &[$($row),*];
+            crate::check(cases).await;
+        }
+    };
+}
+
 mod append;
 mod authenticate;
 mod capability;
@@ -39,7 +51,7 @@ mod unselect;
 use std::sync::Arc;
 
 use imap::Kind;
-use testbed::{Client, LOOPBACK, PASSWORD, Testbed};
+use testbed::{Client, LOOPBACK, PASSWORD, REMOTE, Testbed};
 
 /// The three messages of [`Imap::with_mail`], in INBOX order: a thread of two (the second
 /// replies to the first) and an unrelated one, with subjects that sort differently from
@@ -113,6 +125,41 @@ impl Imap {
         conn
     }
 
+    /// No mail; a session from loopback, not logged in.
+    pub async fn anonymous() -> (Imap, Conn) {
+        let imap = Imap::new().await;
+        let conn = imap.connect(Kind::Imap, LOOPBACK).await;
+        (imap, conn)
+    }
+
+    /// No mail; a session from a peer on the Internet ([`REMOTE`]), not logged in.
+    pub async fn remote() -> (Imap, Conn) {
+        let imap = Imap::new().await;
+        let conn = imap.connect(Kind::Imap, REMOTE).await;
+        (imap, conn)
+    }
+
+    /// No mail; logged in as Alice.
+    pub async fn alice() -> (Imap, Conn) {
+        let imap = Imap::new().await;
+        let conn = imap.login(testbed::ALICE).await;
+        (imap, conn)
+    }
+
+    /// [`MAIL`] in Alice's INBOX; logged in as Alice, nothing selected.
+    pub async fn alice_with_mail() -> (Imap, Conn) {
+        let imap = Imap::with_mail().await;
+        let conn = imap.login(testbed::ALICE).await;
+        (imap, conn)
+    }
+
+    /// [`MAIL`] in Alice's INBOX; logged in as Alice with INBOX selected.
+    pub async fn inbox() -> (Imap, Conn) {
+        let imap = Imap::with_mail().await;
+        let conn = imap.select("INBOX").await;
+        (imap, conn)
+    }
+
     /// Alice's `mailbox` as the store has it.
     pub async fn snapshot(&self, mailbox: &str) -> ::store::MailboxSnapshot {
         self.bed
@@ -131,6 +178,49 @@ impl Imap {
     /// The number of messages in Alice's `mailbox`.
     pub async fn count(&self, mailbox: &str) -> usize {
         self.snapshot(mailbox).await.messages.len()
+    }
+}
+
+/// The session a [`Case`] starts from.
+#[derive(Debug, Clone, Copy)]
+pub enum Setup {
+    /// [`Imap::anonymous`].
+    Anonymous,
+    /// [`Imap::remote`].
+    Remote,
+    /// [`Imap::alice`].
+    Alice,
+    /// [`Imap::alice_with_mail`].
+    AliceWithMail,
+    /// [`Imap::inbox`].
+    Inbox,
+}
+
+/// One step of a case on a session made by a [`Setup`]: what the case checks (named in every
+/// failure), the command, and the exact tagged status it gets (`OK [CODE] text`, `NO ...`, `BAD
+/// ...`).
+pub type Case = (Setup, &'static str, &'static str, &'static str);
+
+/// Runs the cases in order, each on a fresh testbed and session of its own; a row with
+/// the name of the row before it is the next step of that case, in the same session.
+pub async fn check(cases: &[Case]) {
+    let mut current: Option<(&str, Imap, Conn)> = None;
+    for &(setup, name, command, status) in cases {
+        if current.as_ref().map(|(case, _, _)| *case) != Some(name) {
+            let (imap, conn) = match setup {
+                Setup::Anonymous => Imap::anonymous().await,
+                Setup::Remote => Imap::remote().await,
+                Setup::Alice => Imap::alice().await,
+                Setup::AliceWithMail => Imap::alice_with_mail().await,
+                Setup::Inbox => Imap::inbox().await,
+            };
+            current = Some((name, imap, conn));
+        }
+        let Some((_, _, conn)) = current.as_mut() else {
+            unreachable!("a session was just made")
+        };
+        let done = conn.cmd(command).await;
+        assert_eq!(done.status, status, "{name}: {command}: {done:?}");
     }
 }
 
@@ -210,6 +300,31 @@ impl Conn {
     pub async fn cmd(&mut self, command: &str) -> Done {
         let tag = self.send(command).await;
         self.done(&tag).await
+    }
+
+    /// Sends `command`; asserts its tagged status is exactly `OK {text}`.
+    pub async fn ok(&mut self, command: &str, text: &str) -> Done {
+        self.expect(command, "OK", text).await
+    }
+
+    /// Sends `command`; asserts its tagged status is exactly `NO {text}`.
+    pub async fn no(&mut self, command: &str, text: &str) -> Done {
+        self.expect(command, "NO", text).await
+    }
+
+    /// Sends `command`; asserts its tagged status is exactly `BAD {text}`.
+    pub async fn bad(&mut self, command: &str, text: &str) -> Done {
+        self.expect(command, "BAD", text).await
+    }
+
+    async fn expect(&mut self, command: &str, status: &str, text: &str) -> Done {
+        let done = self.cmd(command).await;
+        assert_eq!(
+            done.status,
+            format!("{status} {text}"),
+            "{command}: {done:?}"
+        );
+        done
     }
 
     /// Sends `tag command` with a new tag; returns the tag.

@@ -1,13 +1,10 @@
 //! MOVE and UID MOVE (RFC 6851).
 
-use testbed::ALICE;
-
 use crate::Imap;
 
 #[tokio::test]
 async fn move_copies_then_expunges_with_copyuid_first() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
+    let (imap, mut conn) = Imap::inbox().await;
     let done = conn.cmd("MOVE 2 Trash").await;
     done.ok_with("MOVE completed").has("2 EXPUNGE");
     // RFC 6851 §4.3: COPYUID in an untagged OK before the EXPUNGE.
@@ -24,30 +21,25 @@ async fn uid_move_names_messages_by_uid() {
     let imap = Imap::with_mail().await;
     let uid = imap.uids("INBOX").await[0];
     let mut conn = imap.select("INBOX").await;
-    conn.cmd(&format!("UID MOVE {uid} Junk"))
+    conn.ok(&format!("UID MOVE {uid} Junk"), "MOVE completed")
         .await
-        .ok_with("MOVE completed")
         .has("1 EXPUNGE");
     assert_eq!(imap.count("Junk").await, 1);
 }
 
 #[tokio::test]
 async fn move_out_of_a_read_only_mailbox_is_no_read_only() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.login(ALICE).await;
+    let (imap, mut conn) = Imap::alice_with_mail().await;
     conn.cmd("EXAMINE INBOX").await;
-    conn.cmd("MOVE 1 Trash")
-        .await
-        .no_with("[READ-ONLY] the mailbox is read-only");
+    conn.no("MOVE 1 Trash", "[READ-ONLY] the mailbox is read-only")
+        .await;
     assert_eq!(imap.count("INBOX").await, 3);
 }
 
 #[tokio::test]
 async fn move_to_a_missing_mailbox_is_no_trycreate() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
-    conn.cmd("MOVE 1 Nowhere")
-        .await
-        .no_with("[TRYCREATE] no such mailbox");
+    let (imap, mut conn) = Imap::inbox().await;
+    conn.no("MOVE 1 Nowhere", "[TRYCREATE] no such mailbox")
+        .await;
     assert_eq!(imap.count("INBOX").await, 3);
 }

@@ -1,9 +1,8 @@
 //! GETQUOTA, GETQUOTAROOT and SETQUOTA (RFC 9208).
 
-use imap::Kind;
-use testbed::{ALICE, LOOPBACK};
+use testbed::ALICE;
 
-use crate::Imap;
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn getquota_and_getquotaroot_report_storage_in_kib() {
@@ -16,24 +15,20 @@ async fn getquota_and_getquotaroot_report_storage_in_kib() {
     let used = imap.bed.store.quota(ALICE).await.expect("usage").used_bytes;
     let line = format!("QUOTA \"\" (STORAGE {} 10)", used.div_ceil(1024));
     let mut conn = imap.login(ALICE).await;
-    conn.cmd("GETQUOTA \"\"")
+    conn.ok("GETQUOTA \"\"", "GETQUOTA completed")
         .await
-        .ok_with("GETQUOTA completed")
         .has(&line);
-    conn.cmd("GETQUOTAROOT INBOX")
+    conn.ok("GETQUOTAROOT INBOX", "GETQUOTAROOT completed")
         .await
-        .ok_with("GETQUOTAROOT completed")
         .has("QUOTAROOT \"INBOX\" \"\"")
         .has(&line);
 }
 
 #[tokio::test]
 async fn getquota_without_a_limit_is_no_nonexistent() {
-    let imap = Imap::new().await;
-    let mut conn = imap.login(ALICE).await;
-    conn.cmd("GETQUOTA \"\"")
-        .await
-        .no_with("[NONEXISTENT] no such quota root");
+    let (_imap, mut conn) = Imap::alice().await;
+    conn.no("GETQUOTA \"\"", "[NONEXISTENT] no such quota root")
+        .await;
     // Without a limit the mailbox has no quota root at all.
     let done = conn.cmd("GETQUOTAROOT INBOX").await;
     done.ok_with("GETQUOTAROOT completed")
@@ -42,33 +37,35 @@ async fn getquota_without_a_limit_is_no_nonexistent() {
 }
 
 #[tokio::test]
-async fn getquotaroot_of_a_missing_mailbox_is_no_nonexistent() {
-    let imap = Imap::new().await;
-    let mut conn = imap.login(ALICE).await;
-    conn.cmd("GETQUOTAROOT Nowhere")
-        .await
-        .no_with("[NONEXISTENT] no such mailbox");
-}
-
-#[tokio::test]
 async fn setquota_is_no_noperm() {
-    let imap = Imap::new().await;
-    let mut conn = imap.login(ALICE).await;
-    conn.cmd("SETQUOTA \"\" (STORAGE 1000)")
-        .await
-        .no_with("[NOPERM] quotas are set by the administrator");
+    let (imap, mut conn) = Imap::alice().await;
+    conn.no(
+        "SETQUOTA \"\" (STORAGE 1000)",
+        "[NOPERM] quotas are set by the administrator",
+    )
+    .await;
     let quota = imap.bed.store.quota(ALICE).await.expect("quota");
     assert_eq!(quota.quota_bytes, None);
 }
 
-#[tokio::test]
-async fn quota_commands_before_login_are_bad() {
-    let imap = Imap::new().await;
-    let mut conn = imap.connect(Kind::Imap, LOOPBACK).await;
-    conn.cmd("GETQUOTA \"\"")
-        .await
-        .bad_with("GETQUOTA log in first");
-    conn.cmd("GETQUOTAROOT INBOX")
-        .await
-        .bad_with("GETQUOTAROOT log in first");
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Alice,
+        "getquotaroot of a missing mailbox is no nonexistent",
+        "GETQUOTAROOT Nowhere",
+        "NO [NONEXISTENT] no such mailbox",
+    ),
+    (
+        Setup::Anonymous,
+        "quota commands before login are bad",
+        "GETQUOTA \"\"",
+        "BAD GETQUOTA log in first",
+    ),
+    (
+        Setup::Anonymous,
+        "quota commands before login are bad",
+        "GETQUOTAROOT INBOX",
+        "BAD GETQUOTAROOT log in first",
+    ),
 }

@@ -1,21 +1,13 @@
 //! RENAME (RFC 9051 §6.3.6).
 
-use imap::Kind;
-use testbed::{ALICE, LOOPBACK};
-
-use crate::Imap;
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn rename_moves_a_mailbox_and_its_children() {
-    let imap = Imap::new().await;
-    let mut conn = imap.login(ALICE).await;
-    conn.cmd("CREATE Work").await.ok_with("CREATE completed");
-    conn.cmd("CREATE Work/Old")
-        .await
-        .ok_with("CREATE completed");
-    conn.cmd("RENAME Work Job")
-        .await
-        .ok_with("RENAME completed");
+    let (_imap, mut conn) = Imap::alice().await;
+    conn.ok("CREATE Work", "CREATE completed").await;
+    conn.ok("CREATE Work/Old", "CREATE completed").await;
+    conn.ok("RENAME Work Job", "RENAME completed").await;
     let done = conn.cmd("LIST \"\" *").await;
     done.has("LIST (\\HasNoChildren) \"/\" \"Job/Old\"");
     assert!(
@@ -24,29 +16,24 @@ async fn rename_moves_a_mailbox_and_its_children() {
     );
 }
 
-#[tokio::test]
-async fn rename_of_a_missing_mailbox_is_no_nonexistent() {
-    let imap = Imap::new().await;
-    let mut conn = imap.login(ALICE).await;
-    conn.cmd("RENAME Nowhere Somewhere")
-        .await
-        .no_with("[NONEXISTENT] no such mailbox");
-}
-
-#[tokio::test]
-async fn rename_onto_an_existing_mailbox_is_no_alreadyexists() {
-    let imap = Imap::new().await;
-    let mut conn = imap.login(ALICE).await;
-    conn.cmd("RENAME Junk Trash")
-        .await
-        .no_with("[ALREADYEXISTS] mailbox already exists");
-}
-
-#[tokio::test]
-async fn rename_before_login_is_bad() {
-    let imap = Imap::new().await;
-    let mut conn = imap.connect(Kind::Imap, LOOPBACK).await;
-    conn.cmd("RENAME Junk Spam")
-        .await
-        .bad_with("RENAME log in first");
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Alice,
+        "rename of a missing mailbox is no nonexistent",
+        "RENAME Nowhere Somewhere",
+        "NO [NONEXISTENT] no such mailbox",
+    ),
+    (
+        Setup::Alice,
+        "rename onto an existing mailbox is no alreadyexists",
+        "RENAME Junk Trash",
+        "NO [ALREADYEXISTS] mailbox already exists",
+    ),
+    (
+        Setup::Anonymous,
+        "rename before login is bad",
+        "RENAME Junk Spam",
+        "BAD RENAME log in first",
+    ),
 }

@@ -1,16 +1,12 @@
 //! SEARCH and UID SEARCH (RFC 9051 §6.4.4) with ESEARCH (RFC 4731).
 
-use testbed::ALICE;
-
-use crate::Imap;
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn search_by_header_and_body_finds_the_message_numbers() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
-    conn.cmd("SEARCH SUBJECT lunch")
+    let (_imap, mut conn) = Imap::inbox().await;
+    conn.ok("SEARCH SUBJECT lunch", "SEARCH completed")
         .await
-        .ok_with("SEARCH completed")
         .has("SEARCH 1 2");
     conn.cmd("SEARCH FROM bob BODY numbers")
         .await
@@ -33,32 +29,24 @@ async fn uid_search_answers_uids_and_return_gives_esearch() {
         .has(&format!("ESEARCH (TAG \"{tag}\") MIN 1 COUNT 2"));
 }
 
-#[tokio::test]
-async fn search_with_an_unknown_charset_is_no_badcharset() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
-    conn.cmd("SEARCH CHARSET KOI8-R SUBJECT lunch")
-        .await
-        .no_with("[BADCHARSET (UTF-8 US-ASCII)] unsupported charset");
-}
-
-#[tokio::test]
-async fn search_with_an_unknown_key_is_bad() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
-    assert!(
-        conn.cmd("SEARCH COLOUR red")
-            .await
-            .status
-            .starts_with("BAD ")
-    );
-}
-
-#[tokio::test]
-async fn search_without_a_selected_mailbox_is_bad() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.login(ALICE).await;
-    conn.cmd("SEARCH ALL")
-        .await
-        .bad_with("SEARCH select a mailbox first");
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Inbox,
+        "search with an unknown charset is no badcharset",
+        "SEARCH CHARSET KOI8-R SUBJECT lunch",
+        "NO [BADCHARSET (UTF-8 US-ASCII)] unsupported charset",
+    ),
+    (
+        Setup::AliceWithMail,
+        "search without a selected mailbox is bad",
+        "SEARCH ALL",
+        "BAD SEARCH select a mailbox first",
+    ),
+    (
+        Setup::Inbox,
+        "search with an unknown key is bad",
+        "SEARCH COLOUR red",
+        "BAD syntax error: unknown search key",
+    ),
 }

@@ -1,18 +1,16 @@
 //! SELECT (RFC 9051 §6.3.2) with CONDSTORE (RFC 7162 §3.1.8).
 
-use imap::Kind;
-use testbed::{ALICE, LOOPBACK};
+use testbed::ALICE;
 
-use crate::Imap;
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn select_reports_the_mailbox_and_opens_it_read_write() {
     let imap = Imap::with_mail().await;
     let snap = imap.snapshot("INBOX").await;
     let mut conn = imap.login(ALICE).await;
-    conn.cmd("SELECT inbox")
+    conn.ok("SELECT inbox", "[READ-WRITE] SELECT completed")
         .await
-        .ok_with("[READ-WRITE] SELECT completed")
         .has("FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)")
         .has("3 EXISTS")
         .has("0 RECENT")
@@ -34,47 +32,39 @@ async fn select_reports_the_mailbox_and_opens_it_read_write() {
 
 #[tokio::test]
 async fn select_of_a_missing_mailbox_is_no_nonexistent_and_leaves_none_selected() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
-    conn.cmd("SELECT Nowhere")
+    let (_imap, mut conn) = Imap::inbox().await;
+    conn.no("SELECT Nowhere", "[NONEXISTENT] no such mailbox")
         .await
-        .no_with("[NONEXISTENT] no such mailbox")
         .has("OK [CLOSED] previous mailbox closed");
     // RFC 9051 §6.3.2: a failed SELECT leaves the session in the authenticated state.
-    conn.cmd("FETCH 1 FLAGS")
-        .await
-        .bad_with("FETCH select a mailbox first");
-}
-
-#[tokio::test]
-async fn select_before_login_is_bad() {
-    let imap = Imap::new().await;
-    let mut conn = imap.connect(Kind::Imap, LOOPBACK).await;
-    conn.cmd("SELECT INBOX")
-        .await
-        .bad_with("SELECT log in first");
-}
-
-#[tokio::test]
-async fn select_with_qresync_before_enable_is_bad() {
-    let imap = Imap::new().await;
-    let mut conn = imap.login(ALICE).await;
-    conn.cmd("SELECT INBOX (QRESYNC (1 1))")
-        .await
-        .bad_with("ENABLE QRESYNC first");
+    conn.bad("FETCH 1 FLAGS", "FETCH select a mailbox first")
+        .await;
 }
 
 #[tokio::test]
 async fn select_condstore_adds_modseq_to_fetch_responses_of_changes() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.login(ALICE).await;
-    conn.cmd("SELECT INBOX (CONDSTORE)")
-        .await
-        .ok_with("[READ-WRITE] SELECT completed");
+    let (imap, mut conn) = Imap::alice_with_mail().await;
+    conn.ok("SELECT INBOX (CONDSTORE)", "[READ-WRITE] SELECT completed")
+        .await;
     let before = imap.snapshot("INBOX").await.highest_modseq;
     // RFC 7162 §3.1.8: SELECT (CONDSTORE) enables CONDSTORE; flag changes carry MODSEQ.
-    conn.cmd("STORE 1 +FLAGS (\\Seen)")
+    conn.ok("STORE 1 +FLAGS (\\Seen)", "STORE completed")
         .await
-        .ok_with("STORE completed")
         .has(&format!("1 FETCH (MODSEQ ({}) FLAGS (\\Seen))", before + 1));
+}
+
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Anonymous,
+        "select before login is bad",
+        "SELECT INBOX",
+        "BAD SELECT log in first",
+    ),
+    (
+        Setup::Alice,
+        "select with qresync before enable is bad",
+        "SELECT INBOX (QRESYNC (1 1))",
+        "BAD ENABLE QRESYNC first",
+    ),
 }

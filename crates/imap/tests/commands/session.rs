@@ -11,7 +11,7 @@ async fn too_many_errors_end_the_session_with_bye() {
     let max = imap.bed.config.limits.max_errors;
     let mut conn = imap.connect(Kind::Imap, LOOPBACK).await;
     for _ in 0..max {
-        conn.cmd("FOO").await.bad_with("unknown command");
+        conn.bad("FOO", "unknown command").await;
     }
     let tag = conn.send("FOO").await;
     assert_eq!(conn.line().await, format!("{tag} BAD unknown command"));

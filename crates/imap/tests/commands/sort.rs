@@ -1,17 +1,13 @@
 //! SORT and UID SORT (RFC 5256 §3), ESORT (RFC 5267).
 
-use testbed::ALICE;
-
-use crate::Imap;
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn sort_orders_by_the_criteria() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
+    let (_imap, mut conn) = Imap::inbox().await;
     // Base subjects BUDGET, LUNCH, LUNCH; ties keep mailbox order.
-    conn.cmd("SORT (SUBJECT) UTF-8 ALL")
+    conn.ok("SORT (SUBJECT) UTF-8 ALL", "SORT completed")
         .await
-        .ok_with("SORT completed")
         .has("SORT 3 1 2");
     conn.cmd("SORT (REVERSE DATE) UTF-8 ALL")
         .await
@@ -31,32 +27,24 @@ async fn uid_sort_answers_uids() {
         .has(&format!("SORT {} {} {}", uids[2], uids[0], uids[1]));
 }
 
-#[tokio::test]
-async fn sort_with_an_unknown_charset_is_no_badcharset() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
-    conn.cmd("SORT (DATE) KOI8-R ALL")
-        .await
-        .no_with("[BADCHARSET (UTF-8 US-ASCII)] unsupported charset");
-}
-
-#[tokio::test]
-async fn sort_with_an_unknown_criterion_is_bad() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
-    assert!(
-        conn.cmd("SORT (COLOUR) UTF-8 ALL")
-            .await
-            .status
-            .starts_with("BAD ")
-    );
-}
-
-#[tokio::test]
-async fn sort_without_a_selected_mailbox_is_bad() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.login(ALICE).await;
-    conn.cmd("SORT (DATE) UTF-8 ALL")
-        .await
-        .bad_with("SORT select a mailbox first");
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Inbox,
+        "sort with an unknown charset is no badcharset",
+        "SORT (DATE) KOI8-R ALL",
+        "NO [BADCHARSET (UTF-8 US-ASCII)] unsupported charset",
+    ),
+    (
+        Setup::AliceWithMail,
+        "sort without a selected mailbox is bad",
+        "SORT (DATE) UTF-8 ALL",
+        "BAD SORT select a mailbox first",
+    ),
+    (
+        Setup::Inbox,
+        "sort with an unknown criterion is bad",
+        "SORT (COLOUR) UTF-8 ALL",
+        "BAD syntax error: unknown sort key",
+    ),
 }

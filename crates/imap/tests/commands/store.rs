@@ -1,16 +1,12 @@
 //! STORE and UID STORE (RFC 9051 §6.4.6) with UNCHANGEDSINCE (RFC 7162 §3.1.3).
 
-use testbed::ALICE;
-
-use crate::Imap;
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn store_adds_and_removes_flags_and_reports_them() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
-    conn.cmd("STORE 1 +FLAGS (\\Flagged $Work)")
+    let (imap, mut conn) = Imap::inbox().await;
+    conn.ok("STORE 1 +FLAGS (\\Flagged $Work)", "STORE completed")
         .await
-        .ok_with("STORE completed")
         .has("1 FETCH (FLAGS (\\Flagged $Work))");
     conn.cmd("STORE 1 -FLAGS (\\Flagged)")
         .await
@@ -27,16 +23,17 @@ async fn uid_store_names_messages_by_uid() {
     let imap = Imap::with_mail().await;
     let uid = imap.uids("INBOX").await[2];
     let mut conn = imap.select("INBOX").await;
-    conn.cmd(&format!("UID STORE {uid} +FLAGS (\\Answered)"))
-        .await
-        .ok_with("STORE completed")
-        .has(&format!("3 FETCH (UID {uid} FLAGS (\\Answered))"));
+    conn.ok(
+        &format!("UID STORE {uid} +FLAGS (\\Answered)"),
+        "STORE completed",
+    )
+    .await
+    .has(&format!("3 FETCH (UID {uid} FLAGS (\\Answered))"));
 }
 
 #[tokio::test]
 async fn store_unchangedsince_an_old_modseq_is_refused_as_modified() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
+    let (_imap, mut conn) = Imap::inbox().await;
     conn.cmd("STORE 1 +FLAGS.SILENT (\\Seen)").await;
     let done = conn
         .cmd("STORE 1 (UNCHANGEDSINCE 1) +FLAGS (\\Flagged)")
@@ -44,23 +41,24 @@ async fn store_unchangedsince_an_old_modseq_is_refused_as_modified() {
     assert!(done.status.starts_with("OK [MODIFIED 1] "), "{done:?}");
 }
 
-#[tokio::test]
-async fn store_of_the_recent_flag_or_a_missing_message_is_bad() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
-    conn.cmd("STORE 1 +FLAGS (\\Recent)")
-        .await
-        .bad_with("\\Recent cannot be stored");
-    conn.cmd("STORE 9 +FLAGS (\\Seen)")
-        .await
-        .bad_with("no such message");
-}
-
-#[tokio::test]
-async fn store_without_a_selected_mailbox_is_bad() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.login(ALICE).await;
-    conn.cmd("STORE 1 +FLAGS (\\Seen)")
-        .await
-        .bad_with("STORE select a mailbox first");
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::AliceWithMail,
+        "store without a selected mailbox is bad",
+        "STORE 1 +FLAGS (\\Seen)",
+        "BAD STORE select a mailbox first",
+    ),
+    (
+        Setup::Inbox,
+        "store of the recent flag or a missing message is bad",
+        "STORE 1 +FLAGS (\\Recent)",
+        "BAD \\Recent cannot be stored",
+    ),
+    (
+        Setup::Inbox,
+        "store of the recent flag or a missing message is bad",
+        "STORE 9 +FLAGS (\\Seen)",
+        "BAD no such message",
+    ),
 }

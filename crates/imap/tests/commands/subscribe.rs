@@ -1,48 +1,44 @@
 //! SUBSCRIBE and UNSUBSCRIBE (RFC 9051 §6.3.7, §6.3.8).
 
-use imap::Kind;
-use testbed::{ALICE, LOOPBACK};
-
-use crate::Imap;
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn subscribe_and_unsubscribe_change_what_lsub_lists() {
-    let imap = Imap::new().await;
-    let mut conn = imap.login(ALICE).await;
+    let (_imap, mut conn) = Imap::alice().await;
     conn.cmd("CREATE Lists").await;
-    conn.cmd("SUBSCRIBE Lists")
-        .await
-        .ok_with("SUBSCRIBE completed");
+    conn.ok("SUBSCRIBE Lists", "SUBSCRIBE completed").await;
     conn.cmd("LSUB \"\" Lists")
         .await
         .has("LSUB (\\HasNoChildren) \"/\" \"Lists\"");
-    conn.cmd("UNSUBSCRIBE Lists")
-        .await
-        .ok_with("UNSUBSCRIBE completed");
+    conn.ok("UNSUBSCRIBE Lists", "UNSUBSCRIBE completed").await;
     let done = conn.cmd("LSUB \"\" Lists").await;
     assert!(done.untagged.is_empty(), "{done:?}");
 }
 
-#[tokio::test]
-async fn subscribe_to_a_missing_mailbox_is_no_nonexistent() {
-    let imap = Imap::new().await;
-    let mut conn = imap.login(ALICE).await;
-    conn.cmd("SUBSCRIBE Nowhere")
-        .await
-        .no_with("[NONEXISTENT] no such mailbox");
-    conn.cmd("UNSUBSCRIBE Nowhere")
-        .await
-        .no_with("[NONEXISTENT] no such mailbox");
-}
-
-#[tokio::test]
-async fn subscribe_before_login_is_bad() {
-    let imap = Imap::new().await;
-    let mut conn = imap.connect(Kind::Imap, LOOPBACK).await;
-    conn.cmd("SUBSCRIBE INBOX")
-        .await
-        .bad_with("SUBSCRIBE log in first");
-    conn.cmd("UNSUBSCRIBE INBOX")
-        .await
-        .bad_with("UNSUBSCRIBE log in first");
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Alice,
+        "subscribe to a missing mailbox is no nonexistent",
+        "SUBSCRIBE Nowhere",
+        "NO [NONEXISTENT] no such mailbox",
+    ),
+    (
+        Setup::Alice,
+        "subscribe to a missing mailbox is no nonexistent",
+        "UNSUBSCRIBE Nowhere",
+        "NO [NONEXISTENT] no such mailbox",
+    ),
+    (
+        Setup::Anonymous,
+        "subscribe before login is bad",
+        "SUBSCRIBE INBOX",
+        "BAD SUBSCRIBE log in first",
+    ),
+    (
+        Setup::Anonymous,
+        "subscribe before login is bad",
+        "UNSUBSCRIBE INBOX",
+        "BAD UNSUBSCRIBE log in first",
+    ),
 }

@@ -1,27 +1,21 @@
 //! THREAD and UID THREAD (RFC 5256 §3): ORDEREDSUBJECT and REFERENCES.
 
-use testbed::ALICE;
-
-use crate::Imap;
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn thread_references_links_a_reply_to_its_parent() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
+    let (_imap, mut conn) = Imap::inbox().await;
     // Threads in the order of their first message's date: Budget (Dec 6), then Lunch.
-    conn.cmd("THREAD REFERENCES UTF-8 ALL")
+    conn.ok("THREAD REFERENCES UTF-8 ALL", "THREAD completed")
         .await
-        .ok_with("THREAD completed")
         .has("THREAD (3)(1 2)");
 }
 
 #[tokio::test]
 async fn thread_orderedsubject_groups_by_base_subject() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
-    conn.cmd("THREAD ORDEREDSUBJECT UTF-8 ALL")
+    let (_imap, mut conn) = Imap::inbox().await;
+    conn.ok("THREAD ORDEREDSUBJECT UTF-8 ALL", "THREAD completed")
         .await
-        .ok_with("THREAD completed")
         .has("THREAD (3)(1 2)");
     conn.cmd("THREAD ORDEREDSUBJECT UTF-8 FROM carol")
         .await
@@ -38,26 +32,24 @@ async fn uid_thread_answers_uids() {
         .has(&format!("THREAD ({})({} {})", uids[2], uids[0], uids[1]));
 }
 
-#[tokio::test]
-async fn thread_with_an_unknown_algorithm_is_bad_and_an_unknown_charset_no() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
-    assert!(
-        conn.cmd("THREAD GUESS UTF-8 ALL")
-            .await
-            .status
-            .starts_with("BAD ")
-    );
-    conn.cmd("THREAD REFERENCES KOI8-R ALL")
-        .await
-        .no_with("[BADCHARSET (UTF-8 US-ASCII)] unsupported charset");
-}
-
-#[tokio::test]
-async fn thread_without_a_selected_mailbox_is_bad() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.login(ALICE).await;
-    conn.cmd("THREAD REFERENCES UTF-8 ALL")
-        .await
-        .bad_with("THREAD select a mailbox first");
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::AliceWithMail,
+        "thread without a selected mailbox is bad",
+        "THREAD REFERENCES UTF-8 ALL",
+        "BAD THREAD select a mailbox first",
+    ),
+    (
+        Setup::Inbox,
+        "thread with an unknown algorithm is bad and an unknown charset no",
+        "THREAD GUESS UTF-8 ALL",
+        "BAD syntax error: unknown threading algorithm",
+    ),
+    (
+        Setup::Inbox,
+        "thread with an unknown algorithm is bad and an unknown charset no",
+        "THREAD REFERENCES KOI8-R ALL",
+        "NO [BADCHARSET (UTF-8 US-ASCII)] unsupported charset",
+    ),
 }

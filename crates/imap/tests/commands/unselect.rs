@@ -1,26 +1,22 @@
 //! UNSELECT (RFC 3691): leaves the selected state without expunging.
 
-use testbed::ALICE;
-
-use crate::Imap;
+use crate::{Imap, Setup};
 
 #[tokio::test]
 async fn unselect_leaves_deleted_messages_in_place() {
-    let imap = Imap::with_mail().await;
-    let mut conn = imap.select("INBOX").await;
+    let (imap, mut conn) = Imap::inbox().await;
     conn.cmd("STORE 1 +FLAGS.SILENT (\\Deleted)").await;
-    conn.cmd("UNSELECT").await.ok_with("UNSELECT completed");
+    conn.ok("UNSELECT", "UNSELECT completed").await;
     assert_eq!(imap.count("INBOX").await, 3);
-    conn.cmd("EXPUNGE")
-        .await
-        .bad_with("EXPUNGE select a mailbox first");
+    conn.bad("EXPUNGE", "EXPUNGE select a mailbox first").await;
 }
 
-#[tokio::test]
-async fn unselect_without_a_selected_mailbox_is_bad() {
-    let imap = Imap::new().await;
-    let mut conn = imap.login(ALICE).await;
-    conn.cmd("UNSELECT")
-        .await
-        .bad_with("UNSELECT select a mailbox first");
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Alice,
+        "unselect without a selected mailbox is bad",
+        "UNSELECT",
+        "BAD UNSELECT select a mailbox first",
+    ),
 }

@@ -1,27 +1,26 @@
 //! APOP (RFC 1939 §7) is not offered: it needs the password stored in the clear.
 
-use pop3::Kind;
-use testbed::{ALICE, LOOPBACK};
-
-use crate::Pop3;
+use crate::{Pop3, Setup};
 
 #[tokio::test]
 async fn apop_is_refused_with_the_alternatives() {
-    let pop3 = Pop3::new().await;
-    let mut conn = pop3.connect(Kind::Pop3, LOOPBACK).await;
-    assert_eq!(
-        conn.cmd("APOP alice@example.com c4c9334bac560ecc979e58001b3e22fb")
-            .await,
-        "-ERR APOP is not supported; use USER and PASS, or AUTH"
-    );
+    let (_pop3, mut conn) = Pop3::anonymous().await;
+    conn.expect(
+        "APOP alice@example.com c4c9334bac560ecc979e58001b3e22fb",
+        "-ERR APOP is not supported; use USER and PASS, or AUTH",
+    )
+    .await;
     // The greeting carries no APOP timestamp either (RFC 1939 §7).
     let capa = conn.multi("CAPA").await.1;
     assert!(!capa.iter().any(|l| l.contains("APOP")), "{capa:?}");
 }
 
-#[tokio::test]
-async fn apop_after_login_is_refused() {
-    let pop3 = Pop3::new().await;
-    let mut conn = pop3.login(ALICE).await;
-    assert_eq!(conn.cmd("APOP x y").await, "-ERR not allowed after login");
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Alice,
+        "apop after login is refused",
+        "APOP x y",
+        "-ERR not allowed after login",
+    ),
 }

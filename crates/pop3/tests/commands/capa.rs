@@ -1,14 +1,10 @@
 //! CAPA (RFC 2449 §5): the list depends on the state and on whether passwords may be sent.
 
-use pop3::Kind;
-use testbed::{ALICE, LOOPBACK, REMOTE};
-
-use crate::Pop3;
+use crate::{Pop3, Setup};
 
 #[tokio::test]
 async fn capa_before_login_from_loopback_lists_logins_and_stls() {
-    let pop3 = Pop3::new().await;
-    let mut conn = pop3.connect(Kind::Pop3, LOOPBACK).await;
+    let (_pop3, mut conn) = Pop3::anonymous().await;
     let (status, lines) = conn.multi("CAPA").await;
     assert_eq!(status, "+OK Capability list follows");
     assert_eq!(
@@ -30,8 +26,7 @@ async fn capa_before_login_from_loopback_lists_logins_and_stls() {
 
 #[tokio::test]
 async fn capa_from_a_remote_address_without_tls_offers_no_login() {
-    let pop3 = Pop3::new().await;
-    let mut conn = pop3.connect(Kind::Pop3, REMOTE).await;
+    let (_pop3, mut conn) = Pop3::remote().await;
     let (_, lines) = conn.multi("CAPA").await;
     assert!(lines.contains(&"STLS".to_string()), "{lines:?}");
     assert!(
@@ -42,8 +37,7 @@ async fn capa_from_a_remote_address_without_tls_offers_no_login() {
 
 #[tokio::test]
 async fn capa_after_login_lists_no_login_commands() {
-    let pop3 = Pop3::new().await;
-    let mut conn = pop3.login(ALICE).await;
+    let (_pop3, mut conn) = Pop3::alice().await;
     let (_, lines) = conn.multi("CAPA").await;
     assert_eq!(
         lines,
@@ -58,12 +52,12 @@ async fn capa_after_login_lists_no_login_commands() {
     );
 }
 
-#[tokio::test]
-async fn capa_with_an_argument_is_a_syntax_error() {
-    let pop3 = Pop3::new().await;
-    let mut conn = pop3.connect(Kind::Pop3, LOOPBACK).await;
-    assert_eq!(
-        conn.cmd("CAPA all").await,
-        "-ERR syntax error: this command takes no arguments"
-    );
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Anonymous,
+        "capa with an argument is a syntax error",
+        "CAPA all",
+        "-ERR syntax error: this command takes no arguments",
+    ),
 }

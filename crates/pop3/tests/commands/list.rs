@@ -1,9 +1,8 @@
 //! LIST (RFC 1939 §5).
 
-use pop3::Kind;
-use testbed::{ALICE, LOOPBACK};
+use testbed::ALICE;
 
-use crate::Pop3;
+use crate::{Pop3, Setup};
 
 #[tokio::test]
 async fn list_gives_each_message_size_as_a_multi_line_response() {
@@ -19,7 +18,7 @@ async fn list_gives_each_message_size_as_a_multi_line_response() {
         lines,
         [format!("1 {}", sizes[0]), format!("2 {}", sizes[1])]
     );
-    assert_eq!(conn.cmd("LIST 2").await, format!("+OK 2 {}", sizes[1]));
+    conn.expect("LIST 2", &format!("+OK 2 {}", sizes[1])).await;
 }
 
 #[tokio::test]
@@ -30,21 +29,34 @@ async fn list_leaves_out_deleted_messages_and_refuses_to_name_them() {
     conn.cmd("DELE 1").await;
     let (_, lines) = conn.multi("LIST").await;
     assert_eq!(lines, [format!("2 {}", sizes[1])]);
-    assert_eq!(conn.cmd("LIST 1").await, "-ERR message 1 already deleted");
+    conn.expect("LIST 1", "-ERR message 1 already deleted")
+        .await;
 }
 
-#[tokio::test]
-async fn list_of_a_message_that_does_not_exist_is_refused() {
-    let pop3 = Pop3::with_mail().await;
-    let mut conn = pop3.login(ALICE).await;
-    assert_eq!(conn.cmd("LIST 3").await, "-ERR no such message");
-    assert_eq!(conn.cmd("LIST 0").await, "-ERR no such message");
-    assert_eq!(conn.cmd("LIST 99999999999").await, "-ERR no such message");
-}
-
-#[tokio::test]
-async fn list_before_login_is_refused() {
-    let pop3 = Pop3::new().await;
-    let mut conn = pop3.connect(Kind::Pop3, LOOPBACK).await;
-    assert_eq!(conn.cmd("LIST").await, "-ERR log in first");
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Anonymous,
+        "list before login is refused",
+        "LIST",
+        "-ERR log in first",
+    ),
+    (
+        Setup::AliceWithMail,
+        "list of a message that does not exist is refused",
+        "LIST 3",
+        "-ERR no such message",
+    ),
+    (
+        Setup::AliceWithMail,
+        "list of a message that does not exist is refused",
+        "LIST 0",
+        "-ERR no such message",
+    ),
+    (
+        Setup::AliceWithMail,
+        "list of a message that does not exist is refused",
+        "LIST 99999999999",
+        "-ERR no such message",
+    ),
 }

@@ -2,6 +2,18 @@
 //! [`net::SessionStream::Memory`]), one module per command: the happy path and the refusals,
 //! each asserting the exact status line and what the store holds after.
 
+/// `cases! { (Setup::..., "what it checks", ...), ... }`: the test `cases`, which runs the
+/// rows, each a [`Case`], with [`check`].
+macro_rules! cases {
+    ($($row:expr),* $(,)?) => {
+        #[tokio::test]
+        async fn cases() {
+            let cases: &[crate::Case] = &[$($row),*];
+            crate::check(cases).await;
+        }
+    };
+}
+
 mod apop;
 mod auth;
 mod capa;
@@ -23,7 +35,7 @@ mod utf8;
 use std::sync::Arc;
 
 use pop3::Kind;
-use testbed::{Client, LOOPBACK, PASSWORD, Testbed, message};
+use testbed::{Client, LOOPBACK, PASSWORD, REMOTE, Testbed, message};
 
 /// The two messages in Alice's INBOX of [`Pop3::with_mail`].
 pub const FIRST: &str = "first";
@@ -66,6 +78,34 @@ impl Pop3 {
         pop3
     }
 
+    /// No mail; a session from loopback, not logged in.
+    pub async fn anonymous() -> (Pop3, Conn) {
+        let pop3 = Pop3::new().await;
+        let conn = pop3.connect(Kind::Pop3, LOOPBACK).await;
+        (pop3, conn)
+    }
+
+    /// No mail; a session from a peer on the Internet ([`REMOTE`]), not logged in.
+    pub async fn remote() -> (Pop3, Conn) {
+        let pop3 = Pop3::new().await;
+        let conn = pop3.connect(Kind::Pop3, REMOTE).await;
+        (pop3, conn)
+    }
+
+    /// No mail; logged in as Alice.
+    pub async fn alice() -> (Pop3, Conn) {
+        let pop3 = Pop3::new().await;
+        let conn = pop3.login(testbed::ALICE).await;
+        (pop3, conn)
+    }
+
+    /// Alice has [`FIRST`] and [`SECOND`]; logged in as Alice.
+    pub async fn alice_with_mail() -> (Pop3, Conn) {
+        let pop3 = Pop3::with_mail().await;
+        let conn = pop3.login(testbed::ALICE).await;
+        (pop3, conn)
+    }
+
     /// A session of `kind` from `peer`, its greeting read.
     pub async fn connect(&self, kind: Kind, peer: &str) -> Conn {
         let ctx = self.ctx.clone();
@@ -101,6 +141,44 @@ impl Pop3 {
     }
 }
 
+/// The session a [`Case`] starts from.
+#[derive(Debug, Clone, Copy)]
+pub enum Setup {
+    /// [`Pop3::anonymous`].
+    Anonymous,
+    /// [`Pop3::remote`].
+    Remote,
+    /// [`Pop3::alice`].
+    Alice,
+    /// [`Pop3::alice_with_mail`].
+    AliceWithMail,
+}
+
+/// One step of a case on a session made by a [`Setup`]: what the case checks (named in every
+/// failure), the command line, and the exact status line it gets.
+pub type Case = (Setup, &'static str, &'static str, &'static str);
+
+/// Runs the cases in order, each on a fresh testbed and session of its own; a row with
+/// the name of the row before it is the next step of that case, in the same session.
+pub async fn check(cases: &[Case]) {
+    let mut current: Option<(&str, Pop3, Conn)> = None;
+    for &(setup, name, line, status) in cases {
+        if current.as_ref().map(|(case, _, _)| *case) != Some(name) {
+            let (pop3, conn) = match setup {
+                Setup::Anonymous => Pop3::anonymous().await,
+                Setup::Remote => Pop3::remote().await,
+                Setup::Alice => Pop3::alice().await,
+                Setup::AliceWithMail => Pop3::alice_with_mail().await,
+            };
+            current = Some((name, pop3, conn));
+        }
+        let Some((_, _, conn)) = current.as_mut() else {
+            unreachable!("a session was just made")
+        };
+        assert_eq!(conn.cmd(line).await, status, "{name}: {line}");
+    }
+}
+
 /// The client side of one POP3 session.
 pub struct Conn {
     pub client: Client,
@@ -111,6 +189,23 @@ impl Conn {
     pub async fn cmd(&mut self, line: &str) -> String {
         self.client.send(line).await;
         self.client.line().await
+    }
+
+    /// Sends `line`; asserts the status line is exactly `status`.
+    pub async fn expect(&mut self, line: &str, status: &str) -> String {
+        let got = self.cmd(line).await;
+        assert_eq!(got, status, "{line}");
+        got
+    }
+
+    /// Sends `line`; asserts the status line starts with `prefix`.
+    pub async fn expect_start(&mut self, line: &str, prefix: &str) -> String {
+        let got = self.cmd(line).await;
+        assert!(
+            got.starts_with(prefix),
+            "{line}: expected {prefix:?}, got {got:?}"
+        );
+        got
     }
 
     /// Sends `line`; returns the status line and, after `+OK`, the lines of the multi-line

@@ -11,32 +11,27 @@ async fn pass_after_user_logs_in_and_counts_the_maildrop() {
     let octets: u64 = pop3.sizes().await.iter().sum();
     let mut conn = pop3.connect(Kind::Pop3, LOOPBACK).await;
     conn.cmd(&format!("USER {ALICE}")).await;
-    assert_eq!(
-        conn.cmd(&format!("PASS {PASSWORD}")).await,
-        format!("+OK maildrop has 2 messages ({octets} octets)")
-    );
+    conn.expect(
+        &format!("PASS {PASSWORD}"),
+        &format!("+OK maildrop has 2 messages ({octets} octets)"),
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn pass_with_a_wrong_password_is_refused_auth_and_stays_logged_out() {
-    let pop3 = Pop3::new().await;
-    let mut conn = pop3.connect(Kind::Pop3, LOOPBACK).await;
+    let (_pop3, mut conn) = Pop3::anonymous().await;
     conn.cmd(&format!("USER {ALICE}")).await;
-    assert_eq!(
-        conn.cmd("PASS wrong").await,
-        "-ERR [AUTH] invalid user name or password"
-    );
-    assert_eq!(conn.cmd("STAT").await, "-ERR log in first");
+    conn.expect("PASS wrong", "-ERR [AUTH] invalid user name or password")
+        .await;
+    conn.expect("STAT", "-ERR log in first").await;
 }
 
 #[tokio::test]
 async fn pass_without_user_is_refused() {
-    let pop3 = Pop3::new().await;
-    let mut conn = pop3.connect(Kind::Pop3, LOOPBACK).await;
-    assert_eq!(
-        conn.cmd(&format!("PASS {PASSWORD}")).await,
-        "-ERR send USER first"
-    );
+    let (_pop3, mut conn) = Pop3::anonymous().await;
+    conn.expect(&format!("PASS {PASSWORD}"), "-ERR send USER first")
+        .await;
 }
 
 #[tokio::test]
@@ -45,10 +40,12 @@ async fn pass_while_another_session_holds_the_maildrop_is_refused_in_use() {
     let _first = pop3.login(ALICE).await;
     let mut second = pop3.connect(Kind::Pop3, LOOPBACK).await;
     second.cmd(&format!("USER {ALICE}")).await;
-    assert_eq!(
-        second.cmd(&format!("PASS {PASSWORD}")).await,
-        "-ERR [IN-USE] the maildrop is in use by another POP3 session"
-    );
+    second
+        .expect(
+            &format!("PASS {PASSWORD}"),
+            "-ERR [IN-USE] the maildrop is in use by another POP3 session",
+        )
+        .await;
 }
 
 #[tokio::test]
@@ -57,5 +54,5 @@ async fn pass_keeps_spaces_in_the_password() {
     // The test password has a space in it: PASS takes the rest of the line (RFC 1939 §7).
     assert!(PASSWORD.contains(' '));
     let mut conn = pop3.login(ALICE).await;
-    assert_eq!(conn.cmd("STAT").await, "+OK 0 0");
+    conn.expect("STAT", "+OK 0 0").await;
 }

@@ -18,8 +18,7 @@ async fn retr_sends_the_stored_message_byte_for_byte() {
 
 #[tokio::test]
 async fn retr_stuffs_a_line_that_starts_with_a_dot() {
-    let pop3 = Pop3::with_mail().await;
-    let mut conn = pop3.login(ALICE).await;
+    let (_pop3, mut conn) = Pop3::alice_with_mail().await;
     conn.client.send("RETR 1").await;
     let mut raw = Vec::new();
     loop {
@@ -34,28 +33,25 @@ async fn retr_stuffs_a_line_that_starts_with_a_dot() {
 
 #[tokio::test]
 async fn retr_of_a_deleted_or_missing_message_is_refused() {
-    let pop3 = Pop3::with_mail().await;
-    let mut conn = pop3.login(ALICE).await;
+    let (_pop3, mut conn) = Pop3::alice_with_mail().await;
     conn.cmd("DELE 2").await;
-    assert_eq!(conn.cmd("RETR 2").await, "-ERR message 2 already deleted");
-    assert_eq!(conn.cmd("RETR 3").await, "-ERR no such message");
-    assert_eq!(
-        conn.cmd("RETR").await,
-        "-ERR syntax error: one message number"
-    );
+    conn.expect("RETR 2", "-ERR message 2 already deleted")
+        .await;
+    conn.expect("RETR 3", "-ERR no such message").await;
+    conn.expect("RETR", "-ERR syntax error: one message number")
+        .await;
 }
 
 #[tokio::test]
 async fn retr_before_login_is_refused() {
     let pop3 = Pop3::with_mail().await;
     let mut conn = pop3.connect(Kind::Pop3, LOOPBACK).await;
-    assert_eq!(conn.cmd("RETR 1").await, "-ERR log in first");
+    conn.expect("RETR 1", "-ERR log in first").await;
 }
 
 #[tokio::test]
 async fn retr_of_a_message_another_session_deleted_is_refused() {
-    let pop3 = Pop3::with_mail().await;
-    let mut conn = pop3.login(ALICE).await;
+    let (pop3, mut conn) = Pop3::alice_with_mail().await;
     // An IMAP client expunges message 2 while the POP3 session holds its snapshot.
     let drop = pop3
         .bed
@@ -68,10 +64,8 @@ async fn retr_of_a_message_another_session_deleted_is_refused() {
         .delete_messages(pop3.bed.alice, drop.mailbox, vec![drop.messages[1].uid])
         .await
         .expect("delete");
-    assert_eq!(
-        conn.cmd("RETR 2").await,
-        "-ERR message was deleted by another session"
-    );
+    conn.expect("RETR 2", "-ERR message was deleted by another session")
+        .await;
     // The other message is still there.
-    assert!(conn.cmd("RETR 1").await.starts_with("+OK "));
+    conn.expect_start("RETR 1", "+OK ").await;
 }

@@ -1,9 +1,8 @@
 //! RSET (RFC 1939 §5): unmarks every message marked deleted.
 
-use pop3::Kind;
-use testbed::{ALICE, LOOPBACK};
+use testbed::ALICE;
 
-use crate::Pop3;
+use crate::{Pop3, Setup};
 
 #[tokio::test]
 async fn rset_unmarks_deleted_messages_so_quit_removes_nothing() {
@@ -12,17 +11,21 @@ async fn rset_unmarks_deleted_messages_so_quit_removes_nothing() {
     let mut conn = pop3.login(ALICE).await;
     conn.cmd("DELE 1").await;
     conn.cmd("DELE 2").await;
-    assert_eq!(
-        conn.cmd("RSET").await,
-        format!("+OK maildrop has 2 messages ({octets} octets)")
-    );
-    assert_eq!(conn.cmd("QUIT").await, "+OK bye");
+    conn.expect(
+        "RSET",
+        &format!("+OK maildrop has 2 messages ({octets} octets)"),
+    )
+    .await;
+    conn.expect("QUIT", "+OK bye").await;
     assert_eq!(pop3.bed.inbox(pop3.bed.alice).await.len(), 2);
 }
 
-#[tokio::test]
-async fn rset_before_login_is_refused() {
-    let pop3 = Pop3::new().await;
-    let mut conn = pop3.connect(Kind::Pop3, LOOPBACK).await;
-    assert_eq!(conn.cmd("RSET").await, "-ERR log in first");
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Anonymous,
+        "rset before login is refused",
+        "RSET",
+        "-ERR log in first",
+    ),
 }

@@ -1,7 +1,7 @@
 //! What every command shares through the session: the error limit and shutdown.
 
 use pop3::Kind;
-use testbed::{ALICE, LOOPBACK};
+use testbed::LOOPBACK;
 
 use crate::Pop3;
 
@@ -11,9 +11,9 @@ async fn too_many_errors_end_the_session() {
     let max = pop3.bed.config.limits.max_errors;
     let mut conn = pop3.connect(Kind::Pop3, LOOPBACK).await;
     for _ in 0..max {
-        assert_eq!(conn.cmd("FOO").await, "-ERR unknown command");
+        conn.expect("FOO", "-ERR unknown command").await;
     }
-    assert_eq!(conn.cmd("FOO").await, "-ERR unknown command");
+    conn.expect("FOO", "-ERR unknown command").await;
     assert_eq!(
         conn.client.line().await,
         "-ERR too many errors, closing connection"
@@ -23,8 +23,7 @@ async fn too_many_errors_end_the_session() {
 
 #[tokio::test]
 async fn shutdown_tells_an_idle_client_and_deletes_nothing() {
-    let pop3 = Pop3::with_mail().await;
-    let mut conn = pop3.login(ALICE).await;
+    let (pop3, mut conn) = Pop3::alice_with_mail().await;
     conn.cmd("DELE 1").await;
     pop3.bed.shutdown.cancel();
     assert_eq!(

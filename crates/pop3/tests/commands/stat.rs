@@ -1,36 +1,32 @@
 //! STAT (RFC 1939 §5).
 
-use pop3::Kind;
-use testbed::{ALICE, LOOPBACK};
+use testbed::ALICE;
 
-use crate::Pop3;
+use crate::{Pop3, Setup};
 
 #[tokio::test]
 async fn stat_counts_messages_and_octets_without_the_deleted() {
     let pop3 = Pop3::with_mail().await;
     let sizes = pop3.sizes().await;
     let mut conn = pop3.login(ALICE).await;
-    assert_eq!(
-        conn.cmd("STAT").await,
-        format!("+OK 2 {}", sizes[0] + sizes[1])
-    );
+    conn.expect("STAT", &format!("+OK 2 {}", sizes[0] + sizes[1]))
+        .await;
     conn.cmd("DELE 1").await;
-    assert_eq!(conn.cmd("STAT").await, format!("+OK 1 {}", sizes[1]));
+    conn.expect("STAT", &format!("+OK 1 {}", sizes[1])).await;
 }
 
-#[tokio::test]
-async fn stat_before_login_is_refused() {
-    let pop3 = Pop3::new().await;
-    let mut conn = pop3.connect(Kind::Pop3, LOOPBACK).await;
-    assert_eq!(conn.cmd("STAT").await, "-ERR log in first");
-}
-
-#[tokio::test]
-async fn stat_with_an_argument_is_a_syntax_error() {
-    let pop3 = Pop3::new().await;
-    let mut conn = pop3.login(ALICE).await;
-    assert_eq!(
-        conn.cmd("STAT 1").await,
-        "-ERR syntax error: this command takes no arguments"
-    );
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Anonymous,
+        "stat before login is refused",
+        "STAT",
+        "-ERR log in first",
+    ),
+    (
+        Setup::Alice,
+        "stat with an argument is a syntax error",
+        "STAT 1",
+        "-ERR syntax error: this command takes no arguments",
+    ),
 }

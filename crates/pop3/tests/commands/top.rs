@@ -1,14 +1,13 @@
 //! TOP (RFC 1939 §7): the header and the first lines of the body.
 
 use pop3::Kind;
-use testbed::{ALICE, LOOPBACK};
+use testbed::LOOPBACK;
 
-use crate::{FIRST, Pop3};
+use crate::{FIRST, Pop3, Setup};
 
 #[tokio::test]
 async fn top_with_zero_lines_sends_the_header_and_the_blank_line() {
-    let pop3 = Pop3::with_mail().await;
-    let mut conn = pop3.login(ALICE).await;
+    let (_pop3, mut conn) = Pop3::alice_with_mail().await;
     let (status, lines) = conn.multi("TOP 1 0").await;
     assert!(status.starts_with("+OK "), "{status}");
     assert!(lines.contains(&format!("Subject: {FIRST}")), "{lines:?}");
@@ -17,8 +16,7 @@ async fn top_with_zero_lines_sends_the_header_and_the_blank_line() {
 
 #[tokio::test]
 async fn top_with_two_lines_sends_two_body_lines_unstuffed() {
-    let pop3 = Pop3::with_mail().await;
-    let mut conn = pop3.login(ALICE).await;
+    let (_pop3, mut conn) = Pop3::alice_with_mail().await;
     let (_, lines) = conn.multi("TOP 1 2").await;
     let body: Vec<&str> = lines
         .iter()
@@ -30,19 +28,24 @@ async fn top_with_two_lines_sends_two_body_lines_unstuffed() {
 }
 
 #[tokio::test]
-async fn top_without_a_line_count_is_a_syntax_error() {
-    let pop3 = Pop3::with_mail().await;
-    let mut conn = pop3.login(ALICE).await;
-    assert_eq!(
-        conn.cmd("TOP 1").await,
-        "-ERR syntax error: TOP needs a message number and a line count"
-    );
-    assert_eq!(conn.cmd("TOP 7 1").await, "-ERR no such message");
-}
-
-#[tokio::test]
 async fn top_before_login_is_refused() {
     let pop3 = Pop3::with_mail().await;
     let mut conn = pop3.connect(Kind::Pop3, LOOPBACK).await;
-    assert_eq!(conn.cmd("TOP 1 0").await, "-ERR log in first");
+    conn.expect("TOP 1 0", "-ERR log in first").await;
+}
+
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::AliceWithMail,
+        "top without a line count is a syntax error",
+        "TOP 1",
+        "-ERR syntax error: TOP needs a message number and a line count",
+    ),
+    (
+        Setup::AliceWithMail,
+        "top without a line count is a syntax error",
+        "TOP 7 1",
+        "-ERR no such message",
+    ),
 }

@@ -1,9 +1,8 @@
 //! UIDL (RFC 1939 §7): `{uidvalidity:x}.{uid}`, stable across sessions.
 
-use pop3::Kind;
-use testbed::{ALICE, LOOPBACK};
+use testbed::ALICE;
 
-use crate::Pop3;
+use crate::{Pop3, Setup};
 
 #[tokio::test]
 async fn uidl_names_each_message_by_uidvalidity_and_uid() {
@@ -23,16 +22,15 @@ async fn uidl_names_each_message_by_uidvalidity_and_uid() {
     let (status, lines) = conn.multi("UIDL").await;
     assert!(status.starts_with("+OK 2 messages"), "{status}");
     assert_eq!(lines, [format!("1 {}", ids[0]), format!("2 {}", ids[1])]);
-    assert_eq!(conn.cmd("UIDL 2").await, format!("+OK 2 {}", ids[1]));
+    conn.expect("UIDL 2", &format!("+OK 2 {}", ids[1])).await;
 }
 
 #[tokio::test]
 async fn uidl_stays_the_same_after_an_earlier_message_is_deleted() {
-    let pop3 = Pop3::with_mail().await;
-    let mut conn = pop3.login(ALICE).await;
+    let (pop3, mut conn) = Pop3::alice_with_mail().await;
     let before = conn.cmd("UIDL 2").await;
     conn.cmd("DELE 1").await;
-    assert_eq!(conn.cmd("QUIT").await, "+OK 1 messages deleted, bye");
+    conn.expect("QUIT", "+OK 1 messages deleted, bye").await;
     let mut conn = pop3.login(ALICE).await;
     let after = conn.cmd("UIDL 1").await;
     assert_eq!(
@@ -41,20 +39,24 @@ async fn uidl_stays_the_same_after_an_earlier_message_is_deleted() {
     );
 }
 
-#[tokio::test]
-async fn uidl_of_a_message_that_does_not_exist_is_refused() {
-    let pop3 = Pop3::with_mail().await;
-    let mut conn = pop3.login(ALICE).await;
-    assert_eq!(conn.cmd("UIDL 5").await, "-ERR no such message");
-    assert_eq!(
-        conn.cmd("UIDL 1 2").await,
-        "-ERR syntax error: at most one message number"
-    );
-}
-
-#[tokio::test]
-async fn uidl_before_login_is_refused() {
-    let pop3 = Pop3::new().await;
-    let mut conn = pop3.connect(Kind::Pop3, LOOPBACK).await;
-    assert_eq!(conn.cmd("UIDL").await, "-ERR log in first");
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Anonymous,
+        "uidl before login is refused",
+        "UIDL",
+        "-ERR log in first",
+    ),
+    (
+        Setup::AliceWithMail,
+        "uidl of a message that does not exist is refused",
+        "UIDL 5",
+        "-ERR no such message",
+    ),
+    (
+        Setup::AliceWithMail,
+        "uidl of a message that does not exist is refused",
+        "UIDL 1 2",
+        "-ERR syntax error: at most one message number",
+    ),
 }

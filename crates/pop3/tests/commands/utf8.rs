@@ -1,20 +1,19 @@
 //! UTF8 (RFC 6856 §2).
 
-use pop3::Kind;
-use testbed::{ALICE, LOOPBACK};
+use crate::Setup;
 
-use crate::Pop3;
-
-#[tokio::test]
-async fn utf8_before_login_is_enabled() {
-    let pop3 = Pop3::new().await;
-    let mut conn = pop3.connect(Kind::Pop3, LOOPBACK).await;
-    assert_eq!(conn.cmd("UTF8").await, "+OK UTF8 enabled");
-}
-
-#[tokio::test]
-async fn utf8_after_login_is_refused() {
-    let pop3 = Pop3::new().await;
-    let mut conn = pop3.login(ALICE).await;
-    assert_eq!(conn.cmd("UTF8").await, "-ERR not allowed after login");
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Anonymous,
+        "utf8 before login is enabled",
+        "UTF8",
+        "+OK UTF8 enabled",
+    ),
+    (
+        Setup::Alice,
+        "utf8 after login is refused",
+        "UTF8",
+        "-ERR not allowed after login",
+    ),
 }

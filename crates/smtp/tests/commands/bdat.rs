@@ -8,8 +8,7 @@ const MESSAGE: &str = "Subject: chunks\r\n\r\nbody\r\n";
 
 #[tokio::test]
 async fn bdat_last_stores_the_message_250() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.mx().await;
+    let (smtp, mut conn) = Smtp::mx_session().await;
     conn.envelope("sender@example.net", ALICE).await;
     conn.client
         .send_raw(format!("BDAT {} LAST\r\n{MESSAGE}", MESSAGE.len()).as_bytes())
@@ -25,8 +24,7 @@ async fn bdat_last_stores_the_message_250() {
 
 #[tokio::test]
 async fn bdat_in_two_chunks_acknowledges_each_and_stores_both() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.mx().await;
+    let (smtp, mut conn) = Smtp::mx_session().await;
     conn.envelope("sender@example.net", ALICE).await;
     let (first, second) = MESSAGE.split_at(10);
     conn.client
@@ -46,37 +44,29 @@ async fn bdat_in_two_chunks_acknowledges_each_and_stores_both() {
 
 #[tokio::test]
 async fn bdat_without_mail_reads_the_chunk_and_is_refused_503() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.mx().await;
+    let (_smtp, mut conn) = Smtp::mx_session().await;
     // RFC 3030 §2: the chunk is read whatever the answer, so its bytes are not commands.
     conn.client.send_raw(b"BDAT 6 LAST\r\nQUIT\r\n").await;
     conn.reply().await.assert(503, "5.5.1").says("Need MAIL");
-    conn.cmd("NOOP").await.assert(250, "2.0.0");
+    conn.expect("NOOP", 250, "2.0.0").await;
 }
 
 #[tokio::test]
 async fn rcpt_and_data_after_a_bdat_chunk_are_refused_503() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.mx().await;
+    let (_smtp, mut conn) = Smtp::mx_session().await;
     conn.envelope("sender@example.net", ALICE).await;
     conn.client.send_raw(b"BDAT 5\r\nhello").await;
     conn.reply().await.assert(250, "2.0.0");
-    conn.cmd("RCPT TO:<bob@example.com>")
-        .await
-        .assert(503, "5.5.1")
-        .says("after BDAT");
-    conn.cmd("DATA")
-        .await
-        .assert(503, "5.5.1")
-        .says("after BDAT");
+    conn.expect_says("RCPT TO:<bob@example.com>", 503, "5.5.1", "after BDAT")
+        .await;
+    conn.expect_says("DATA", 503, "5.5.1", "after BDAT").await;
 }
 
 #[tokio::test]
 async fn bdat_with_a_bad_size_is_refused_501() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.mx().await;
+    let (_smtp, mut conn) = Smtp::mx_session().await;
     conn.envelope("sender@example.net", ALICE).await;
-    conn.cmd("BDAT -5 LAST").await.assert(501, "5.5.4");
+    conn.expect("BDAT -5 LAST", 501, "5.5.4").await;
 }
 
 #[tokio::test]

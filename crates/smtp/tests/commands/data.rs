@@ -2,20 +2,17 @@
 
 use testbed::{ALICE, message};
 
-use crate::Smtp;
+use crate::{Setup, Smtp};
 
 #[tokio::test]
 async fn data_stores_the_message_with_a_received_header_before_250() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.mx().await;
+    let (smtp, mut conn) = Smtp::mx_session().await;
     conn.envelope("sender@example.net", ALICE).await;
     conn.cmd("DATA").await;
     let body = message("sender@example.net", "hello", "Line one\r\n..dot-stuffed");
     conn.client.send_raw(body.as_bytes()).await;
-    conn.cmd(".")
-        .await
-        .assert(250, "2.0.0")
-        .says("Message accepted for delivery as");
+    conn.expect_says(".", 250, "2.0.0", "Message accepted for delivery as")
+        .await;
     let inbox = smtp.bed.inbox(smtp.bed.alice).await;
     assert_eq!(inbox.len(), 1);
     assert!(
@@ -34,8 +31,7 @@ async fn data_stores_the_message_with_a_received_header_before_250() {
 
 #[tokio::test]
 async fn data_answers_354_before_the_message() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.mx().await;
+    let (_smtp, mut conn) = Smtp::mx_session().await;
     conn.envelope("sender@example.net", ALICE).await;
     let reply = conn.cmd("DATA").await;
     assert_eq!(reply.code, 354, "{reply:?}");
@@ -43,42 +39,14 @@ async fn data_answers_354_before_the_message() {
 }
 
 #[tokio::test]
-async fn data_without_mail_is_refused_503() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.mx().await;
-    conn.cmd("DATA")
-        .await
-        .assert(503, "5.5.1")
-        .says("Need MAIL");
-}
-
-#[tokio::test]
-async fn data_without_an_accepted_recipient_is_refused_554() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.mx().await;
-    conn.ok("MAIL FROM:<sender@example.net>").await;
-    conn.cmd("RCPT TO:<nobody@example.com>")
-        .await
-        .assert(550, "5.1.1");
-    conn.cmd("DATA")
-        .await
-        .assert(554, "5.5.1")
-        .says("No valid recipients");
-}
-
-#[tokio::test]
 async fn data_with_a_bare_line_feed_is_refused_whole_550() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.mx().await;
+    let (smtp, mut conn) = Smtp::mx_session().await;
     conn.envelope("sender@example.net", ALICE).await;
     conn.cmd("DATA").await;
     conn.client
         .send_raw(b"Subject: smuggle\r\n\r\nfirst\n.\nMAIL FROM:<x@example.net>\r\n")
         .await;
-    conn.cmd(".")
-        .await
-        .assert(550, "5.6.0")
-        .says("bare CR or LF");
+    conn.expect_says(".", 550, "5.6.0", "bare CR or LF").await;
     assert!(smtp.bed.inbox(smtp.bed.alice).await.is_empty());
 }
 
@@ -92,7 +60,7 @@ async fn data_larger_than_the_limit_is_refused_552_and_not_stored() {
     for _ in 0..20 {
         conn.client.send(&line).await;
     }
-    conn.cmd(".").await.assert(552, "5.3.4");
+    conn.expect(".", 552, "5.3.4").await;
     assert!(smtp.bed.inbox(smtp.bed.alice).await.is_empty());
     // The session goes on: the next transaction works.
     conn.envelope("sender@example.net", ALICE).await;
@@ -100,16 +68,14 @@ async fn data_larger_than_the_limit_is_refused_552_and_not_stored() {
 
 #[tokio::test]
 async fn data_with_an_argument_is_refused_501() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.mx().await;
+    let (_smtp, mut conn) = Smtp::mx_session().await;
     conn.envelope("sender@example.net", ALICE).await;
-    conn.cmd("DATA now").await.assert(501, "5.5.4");
+    conn.expect("DATA now", 501, "5.5.4").await;
 }
 
 #[tokio::test]
 async fn a_pipelined_transaction_gets_each_reply_in_order() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.mx().await;
+    let (smtp, mut conn) = Smtp::mx_session().await;
     // RFC 2920 §3.1: the client may send MAIL, RCPT... and DATA in one go.
     conn.client
         .send_raw(
@@ -128,4 +94,40 @@ async fn a_pipelined_transaction_gets_each_reply_in_order() {
         .await;
     conn.reply().await.assert(250, "2.0.0");
     assert_eq!(smtp.bed.inbox(smtp.bed.alice).await.len(), 1);
+}
+
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::MxSession,
+        "data without mail is refused 503",
+        "DATA",
+        503,
+        "5.5.1",
+        "Need MAIL",
+    ),
+    (
+        Setup::MxSession,
+        "data without an accepted recipient is refused 554",
+        "MAIL FROM:<sender@example.net>",
+        250,
+        "2.1.0",
+        "",
+    ),
+    (
+        Setup::MxSession,
+        "data without an accepted recipient is refused 554",
+        "RCPT TO:<nobody@example.com>",
+        550,
+        "5.1.1",
+        "",
+    ),
+    (
+        Setup::MxSession,
+        "data without an accepted recipient is refused 554",
+        "DATA",
+        554,
+        "5.5.1",
+        "No valid recipients",
+    ),
 }

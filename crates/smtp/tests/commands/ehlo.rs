@@ -3,12 +3,11 @@
 use smtp::Kind;
 use testbed::LOOPBACK;
 
-use crate::Smtp;
+use crate::{Setup, Smtp};
 
 #[tokio::test]
 async fn ehlo_on_port_25_lists_extensions_with_etrn_and_starttls_but_not_auth() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.connect(Kind::Mx, LOOPBACK).await;
+    let (_smtp, mut conn) = Smtp::greeted().await;
     let reply = conn.ok("EHLO client.example.net").await;
     assert_eq!(
         reply.lines,
@@ -40,21 +39,23 @@ async fn ehlo_on_port_465_offers_auth_and_no_etrn() {
 }
 
 #[tokio::test]
-async fn ehlo_without_a_domain_is_refused_501() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.connect(Kind::Mx, LOOPBACK).await;
-    conn.cmd("EHLO").await.assert(501, "5.5.4");
-}
-
-#[tokio::test]
 async fn ehlo_resets_the_transaction_in_progress() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.mx().await;
+    let (_smtp, mut conn) = Smtp::mx_session().await;
     conn.ok("MAIL FROM:<a@example.net>").await;
     conn.ok("EHLO again.example.net").await;
     // §4.1.4: the MAIL before the second EHLO is forgotten.
-    conn.cmd("RCPT TO:<alice@example.com>")
-        .await
-        .assert(503, "5.5.1")
-        .says("Need MAIL");
+    conn.expect_says("RCPT TO:<alice@example.com>", 503, "5.5.1", "Need MAIL")
+        .await;
+}
+
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::Greeted,
+        "ehlo without a domain is refused 501",
+        "EHLO",
+        501,
+        "5.5.4",
+        "",
+    ),
 }

@@ -12,23 +12,27 @@ const TRUSTED: &str = "[relay]\nnetworks = [\"127.0.0.0/8\"]\n";
 async fn etrn_from_a_trusted_network_starts_the_queue_250() {
     let smtp = Smtp::with_config(TRUSTED).await;
     let mut conn = smtp.mx().await;
-    conn.cmd("ETRN office.example.org")
-        .await
-        .assert(250, "2.0.0")
-        .says("queuing for node office.example.org started");
+    conn.expect_says(
+        "ETRN office.example.org",
+        250,
+        "2.0.0",
+        "queuing for node office.example.org started",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn etrn_twice_within_a_minute_is_refused_458() {
     let smtp = Smtp::with_config(TRUSTED).await;
     let mut conn = smtp.mx().await;
-    conn.cmd("ETRN @twice.example.org")
-        .await
-        .assert(250, "2.0.0");
-    conn.cmd("ETRN @twice.example.org")
-        .await
-        .assert(458, "4.7.0")
-        .says("less than a minute ago");
+    conn.expect("ETRN @twice.example.org", 250, "2.0.0").await;
+    conn.expect_says(
+        "ETRN @twice.example.org",
+        458,
+        "4.7.0",
+        "less than a minute ago",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -36,10 +40,8 @@ async fn etrn_from_a_stranger_is_refused_459() {
     let smtp = Smtp::with_config(TRUSTED).await;
     let mut conn = smtp.connect(Kind::Mx, REMOTE).await;
     conn.ok("EHLO stranger.example.net").await;
-    conn.cmd("ETRN stranger.example.org")
-        .await
-        .assert(459, "4.7.1")
-        .says("not allowed");
+    conn.expect_says("ETRN stranger.example.org", 459, "4.7.1", "not allowed")
+        .await;
 }
 
 #[tokio::test]
@@ -47,24 +49,21 @@ async fn etrn_on_the_submission_port_is_refused_502() {
     let smtp = Smtp::with_config(TRUSTED).await;
     let mut conn = smtp.connect(Kind::Submission, LOOPBACK).await;
     conn.ok("EHLO client.example.net").await;
-    conn.cmd("ETRN submission.example.org")
-        .await
-        .assert(502, "5.5.1");
+    conn.expect("ETRN submission.example.org", 502, "5.5.1")
+        .await;
 }
 
 #[tokio::test]
 async fn etrn_before_helo_is_refused_503() {
     let smtp = Smtp::with_config(TRUSTED).await;
     let mut conn = smtp.connect(Kind::Mx, LOOPBACK).await;
-    conn.cmd("ETRN early.example.org")
-        .await
-        .assert(503, "5.5.1");
+    conn.expect("ETRN early.example.org", 503, "5.5.1").await;
 }
 
 #[tokio::test]
 async fn etrn_of_a_malformed_node_is_refused_501() {
     let smtp = Smtp::with_config(TRUSTED).await;
     let mut conn = smtp.mx().await;
-    conn.cmd("ETRN bad..example").await.assert(501, "5.5.4");
-    conn.cmd("ETRN #queue").await.assert(459, "4.7.1");
+    conn.expect("ETRN bad..example", 501, "5.5.4").await;
+    conn.expect("ETRN #queue", 459, "4.7.1").await;
 }

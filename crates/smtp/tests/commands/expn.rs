@@ -1,6 +1,6 @@
 //! EXPN (RFC 5321 §3.5.2, §4.1.1.7): list expansion is refused.
 
-use crate::Smtp;
+use crate::{Setup, Smtp};
 
 #[tokio::test]
 async fn expn_of_a_list_is_refused_502_without_members() {
@@ -19,9 +19,14 @@ async fn expn_of_a_list_is_refused_502_without_members() {
     assert!(!reply.lines.iter().any(|l| l.contains("alice")));
 }
 
-#[tokio::test]
-async fn expn_without_an_argument_is_refused_501() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.mx().await;
-    conn.cmd("EXPN").await.assert(501, "5.5.4");
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::MxSession,
+        "expn without an argument is refused 501",
+        "EXPN",
+        501,
+        "5.5.4",
+        "",
+    ),
 }

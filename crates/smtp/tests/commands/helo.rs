@@ -1,14 +1,10 @@
 //! HELO (RFC 5321 §4.1.1.1).
 
-use smtp::Kind;
-use testbed::LOOPBACK;
-
 use crate::Smtp;
 
 #[tokio::test]
 async fn helo_greets_the_client_on_one_line_without_extensions() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.connect(Kind::Mx, LOOPBACK).await;
+    let (_smtp, mut conn) = Smtp::greeted().await;
     let reply = conn.ok("HELO client.example.net").await;
     assert_eq!(
         reply.lines,
@@ -18,26 +14,23 @@ async fn helo_greets_the_client_on_one_line_without_extensions() {
 
 #[tokio::test]
 async fn helo_without_a_domain_is_refused_501() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.connect(Kind::Mx, LOOPBACK).await;
-    conn.cmd("HELO")
-        .await
-        .assert(501, "5.5.4")
-        .says("missing domain");
+    let (_smtp, mut conn) = Smtp::greeted().await;
+    conn.expect_says("HELO", 501, "5.5.4", "missing domain")
+        .await;
     // Still no greeting: a transaction cannot start.
-    conn.cmd("MAIL FROM:<a@example.net>")
-        .await
-        .assert(503, "5.5.1");
+    conn.expect("MAIL FROM:<a@example.net>", 503, "5.5.1").await;
 }
 
 #[tokio::test]
 async fn mail_parameters_after_helo_are_refused_555() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.connect(Kind::Mx, LOOPBACK).await;
+    let (_smtp, mut conn) = Smtp::greeted().await;
     conn.ok("HELO client.example.net").await;
     // RFC 5321 §4.1.1.2: parameters are for sessions that said EHLO.
-    conn.cmd("MAIL FROM:<a@example.net> SIZE=100")
-        .await
-        .assert(555, "5.5.4")
-        .says("need EHLO");
+    conn.expect_says(
+        "MAIL FROM:<a@example.net> SIZE=100",
+        555,
+        "5.5.4",
+        "need EHLO",
+    )
+    .await;
 }

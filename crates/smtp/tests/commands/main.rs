@@ -2,6 +2,18 @@
 //! [`net::SessionStream::Memory`]), one module per command: the happy path and the refusals,
 //! each asserting the reply code, the enhanced status code and what the store holds after.
 
+/// `cases! { (Setup::..., "what it checks", ...), ... }`: the test `cases`, which runs the
+/// rows, each a [`Case`], with [`check`].
+macro_rules! cases {
+    ($($row:expr),* $(,)?) => {
+        #[tokio::test]
+        async fn cases() {
+            let cases: &[crate::Case] = &[$($row),*];
+            crate::check(cases).await;
+        }
+    };
+}
+
 mod auth;
 mod bdat;
 mod data;
@@ -48,6 +60,35 @@ impl Smtp {
         Smtp { bed, ctx }
     }
 
+    /// The default configuration; an MX session from loopback after EHLO.
+    pub async fn mx_session() -> (Smtp, Conn) {
+        let smtp = Smtp::new().await;
+        let conn = smtp.mx().await;
+        (smtp, conn)
+    }
+
+    /// The default configuration; an MX session from loopback, greeted, before EHLO.
+    pub async fn greeted() -> (Smtp, Conn) {
+        let smtp = Smtp::new().await;
+        let conn = smtp.connect(Kind::Mx, LOOPBACK).await;
+        (smtp, conn)
+    }
+
+    /// The default configuration; a submissions (465) session from loopback after EHLO,
+    /// not authenticated.
+    pub async fn submissions_session() -> (Smtp, Conn) {
+        let (smtp, mut conn) = Smtp::submissions_greeted().await;
+        conn.ok("EHLO client.example.net").await;
+        (smtp, conn)
+    }
+
+    /// The default configuration; a submissions (465) session from loopback, before EHLO.
+    pub async fn submissions_greeted() -> (Smtp, Conn) {
+        let smtp = Smtp::new().await;
+        let conn = smtp.connect(Kind::Submissions, LOOPBACK).await;
+        (smtp, conn)
+    }
+
     /// A session of `kind` from `peer`, its 220 greeting read.
     pub async fn connect(&self, kind: Kind, peer: &str) -> Conn {
         let ctx = self.ctx.clone();
@@ -77,6 +118,61 @@ impl Smtp {
             .await;
         reply.assert(235, "2.7.0");
         conn
+    }
+}
+
+/// The session a [`Case`] starts from.
+#[derive(Debug, Clone, Copy)]
+pub enum Setup {
+    /// [`Smtp::mx_session`]: after EHLO.
+    MxSession,
+    /// [`Smtp::greeted`]: before EHLO.
+    Greeted,
+    /// [`Smtp::submissions_session`]: port 465 after EHLO, not authenticated.
+    SubmissionsSession,
+    /// [`Smtp::submissions_greeted`]: port 465 before EHLO.
+    SubmissionsGreeted,
+}
+
+/// One step of a case on a session made by a [`Setup`]: what the case checks (named in every
+/// failure), the command line, the reply code and enhanced status code it must get, and text
+/// the reply must contain (empty: the case checks the codes only).
+pub type Case = (
+    Setup,
+    &'static str,
+    &'static str,
+    u16,
+    &'static str,
+    &'static str,
+);
+
+/// Runs the cases in order, each on a fresh testbed and session of its own; a row with
+/// the name of the row before it is the next step of that case, in the same session.
+pub async fn check(cases: &[Case]) {
+    let mut current: Option<(&str, Smtp, Conn)> = None;
+    for &(setup, name, line, code, enhanced, needle) in cases {
+        if current.as_ref().map(|(case, _, _)| *case) != Some(name) {
+            let (smtp, conn) = match setup {
+                Setup::MxSession => Smtp::mx_session().await,
+                Setup::Greeted => Smtp::greeted().await,
+                Setup::SubmissionsSession => Smtp::submissions_session().await,
+                Setup::SubmissionsGreeted => Smtp::submissions_greeted().await,
+            };
+            current = Some((name, smtp, conn));
+        }
+        let Some((_, _, conn)) = current.as_mut() else {
+            unreachable!("a session was just made")
+        };
+        let reply = conn.cmd(line).await;
+        assert_eq!(reply.code, code, "{name}: {line}: {reply:?}");
+        assert!(
+            reply.text().starts_with(&format!("{enhanced} ")),
+            "{name}: {line}: expected {code} {enhanced}: {reply:?}"
+        );
+        assert!(
+            reply.lines.iter().any(|l| l.contains(needle)),
+            "{name}: {line}: expected {needle:?} in {reply:?}"
+        );
     }
 }
 
@@ -140,6 +236,27 @@ impl Conn {
     pub async fn cmd(&mut self, line: &str) -> Reply {
         self.client.send(line).await;
         self.reply().await
+    }
+
+    /// Sends `line`; asserts the reply's code and enhanced status code.
+    pub async fn expect(&mut self, line: &str, code: u16, enhanced: &str) -> Reply {
+        let reply = self.cmd(line).await;
+        reply.assert(code, enhanced);
+        reply
+    }
+
+    /// Sends `line`; asserts the reply's code, enhanced status code and that its text
+    /// contains `needle`.
+    pub async fn expect_says(
+        &mut self,
+        line: &str,
+        code: u16,
+        enhanced: &str,
+        needle: &str,
+    ) -> Reply {
+        let reply = self.expect(line, code, enhanced).await;
+        reply.says(needle);
+        reply
     }
 
     /// Sends `line`; the reply must be a 250.

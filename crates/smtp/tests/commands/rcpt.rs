@@ -3,64 +3,15 @@
 use smtp::Kind;
 use testbed::{ALICE, BOB, LOOPBACK, message};
 
-use crate::Smtp;
-
-#[tokio::test]
-async fn rcpt_to_a_local_account_is_accepted_250() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.mx().await;
-    conn.ok("MAIL FROM:<sender@example.net>").await;
-    conn.cmd(&format!(
-        "RCPT TO:<{ALICE}> NOTIFY=FAILURE ORCPT=rfc822;{ALICE}"
-    ))
-    .await
-    .assert(250, "2.1.5")
-    .says("Recipient OK");
-    conn.cmd(&format!("RCPT TO:<{BOB}>"))
-        .await
-        .assert(250, "2.1.5");
-}
-
-#[tokio::test]
-async fn rcpt_before_mail_is_refused_503() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.mx().await;
-    conn.cmd(&format!("RCPT TO:<{ALICE}>"))
-        .await
-        .assert(503, "5.5.1")
-        .says("Need MAIL");
-}
-
-#[tokio::test]
-async fn rcpt_to_an_unknown_local_user_is_rejected_550() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.mx().await;
-    conn.ok("MAIL FROM:<sender@example.net>").await;
-    conn.cmd("RCPT TO:<nobody@example.com>")
-        .await
-        .assert(550, "5.1.1")
-        .says("no such user");
-}
-
-#[tokio::test]
-async fn rcpt_to_an_outside_domain_without_auth_is_relay_denied_554() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.mx().await;
-    conn.ok("MAIL FROM:<sender@example.net>").await;
-    conn.cmd("RCPT TO:<someone@example.org>")
-        .await
-        .assert(554, "5.7.1")
-        .says("Relay access denied");
-}
+use crate::{Setup, Smtp};
 
 #[tokio::test]
 async fn rcpt_to_an_outside_domain_after_auth_is_relayed_250() {
     let smtp = Smtp::new().await;
     let mut conn = smtp.submission(ALICE).await;
     conn.ok(&format!("MAIL FROM:<{ALICE}>")).await;
-    conn.cmd("RCPT TO:<someone@example.org>")
-        .await
-        .assert(250, "2.1.5");
+    conn.expect("RCPT TO:<someone@example.org>", 250, "2.1.5")
+        .await;
 }
 
 #[tokio::test]
@@ -69,15 +20,13 @@ async fn rcpt_from_a_trusted_relay_network_is_relayed_250() {
     let mut conn = smtp.connect(Kind::Mx, LOOPBACK).await;
     conn.ok("EHLO office.example.com").await;
     conn.ok("MAIL FROM:<sender@example.com>").await;
-    conn.cmd("RCPT TO:<someone@example.org>")
-        .await
-        .assert(250, "2.1.5");
+    conn.expect("RCPT TO:<someone@example.org>", 250, "2.1.5")
+        .await;
 }
 
 #[tokio::test]
 async fn rcpt_to_the_null_path_is_refused_501() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.mx().await;
+    let (_smtp, mut conn) = Smtp::mx_session().await;
     conn.ok("MAIL FROM:<sender@example.net>").await;
     let reply = conn.cmd("RCPT TO:<>").await;
     assert_eq!(reply.code, 501, "{reply:?}");
@@ -89,10 +38,13 @@ async fn rcpt_past_the_recipient_limit_is_deferred_452() {
     let mut conn = smtp.mx().await;
     conn.ok("MAIL FROM:<sender@example.net>").await;
     conn.ok(&format!("RCPT TO:<{ALICE}>")).await;
-    conn.cmd(&format!("RCPT TO:<{BOB}>"))
-        .await
-        .assert(452, "4.5.3")
-        .says("Too many recipients");
+    conn.expect_says(
+        &format!("RCPT TO:<{BOB}>"),
+        452,
+        "4.5.3",
+        "Too many recipients",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -105,10 +57,8 @@ async fn rcpt_to_a_full_mailbox_is_deferred_452() {
         .expect("quota");
     let mut conn = smtp.mx().await;
     conn.ok("MAIL FROM:<sender@example.net> SIZE=100").await;
-    conn.cmd(&format!("RCPT TO:<{ALICE}>"))
-        .await
-        .assert(452, "4.2.2")
-        .says("Mailbox full");
+    conn.expect_says(&format!("RCPT TO:<{ALICE}>"), 452, "4.2.2", "Mailbox full")
+        .await;
 }
 
 /// RFC 5321 §4.5.1: postmaster MUST be accepted, with or without a domain, even when the
@@ -123,13 +73,11 @@ async fn rcpt_to_postmaster_without_an_account_reaches_the_first_account_250() {
     ] {
         let mut conn = smtp.mx().await;
         conn.ok("MAIL FROM:<sender@example.net>").await;
-        conn.cmd(&format!("RCPT TO:{rcpt}"))
-            .await
-            .assert(250, "2.1.5");
+        conn.expect(&format!("RCPT TO:{rcpt}"), 250, "2.1.5").await;
         assert_eq!(conn.cmd("DATA").await.code, 354);
         let body = message("sender@example.net", "to the postmaster", "hello");
         conn.client.send_raw(body.as_bytes()).await;
-        conn.cmd(".").await.assert(250, "2.0.0");
+        conn.expect(".", 250, "2.0.0").await;
     }
     let inbox = smtp.bed.inbox(smtp.bed.alice).await;
     assert_eq!(inbox.len(), 3, "{inbox:?}");
@@ -139,10 +87,76 @@ async fn rcpt_to_postmaster_without_an_account_reaches_the_first_account_250() {
 /// Postmaster of an outside domain is not ours: relaying rules still apply.
 #[tokio::test]
 async fn rcpt_to_postmaster_of_an_outside_domain_is_relay_denied_554() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.mx().await;
+    let (_smtp, mut conn) = Smtp::mx_session().await;
     conn.ok("MAIL FROM:<sender@example.net>").await;
-    conn.cmd("RCPT TO:<postmaster@example.org>")
-        .await
-        .assert(554, "5.7.1");
+    conn.expect("RCPT TO:<postmaster@example.org>", 554, "5.7.1")
+        .await;
+}
+
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::MxSession,
+        "rcpt before mail is refused 503",
+        "RCPT TO:<alice@example.com>",
+        503,
+        "5.5.1",
+        "Need MAIL",
+    ),
+    (
+        Setup::MxSession,
+        "rcpt to a local account is accepted 250",
+        "MAIL FROM:<sender@example.net>",
+        250,
+        "2.1.0",
+        "",
+    ),
+    (
+        Setup::MxSession,
+        "rcpt to a local account is accepted 250",
+        "RCPT TO:<alice@example.com> NOTIFY=FAILURE ORCPT=rfc822;alice@example.com",
+        250,
+        "2.1.5",
+        "Recipient OK",
+    ),
+    (
+        Setup::MxSession,
+        "rcpt to a local account is accepted 250",
+        "RCPT TO:<bob@example.com>",
+        250,
+        "2.1.5",
+        "",
+    ),
+    (
+        Setup::MxSession,
+        "rcpt to an unknown local user is rejected 550",
+        "MAIL FROM:<sender@example.net>",
+        250,
+        "2.1.0",
+        "",
+    ),
+    (
+        Setup::MxSession,
+        "rcpt to an unknown local user is rejected 550",
+        "RCPT TO:<nobody@example.com>",
+        550,
+        "5.1.1",
+        "no such user",
+    ),
+    (
+        Setup::MxSession,
+        "rcpt to an outside domain without auth is relay denied 554",
+        "MAIL FROM:<sender@example.net>",
+        250,
+        "2.1.0",
+        "",
+    ),
+    (
+        Setup::MxSession,
+        "rcpt to an outside domain without auth is relay denied 554",
+        "RCPT TO:<someone@example.org>",
+        554,
+        "5.7.1",
+        "Relay access denied",
+    ),
 }

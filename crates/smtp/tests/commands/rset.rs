@@ -2,31 +2,43 @@
 
 use testbed::ALICE;
 
-use crate::Smtp;
+use crate::{Setup, Smtp};
 
 #[tokio::test]
 async fn rset_ends_the_transaction_250() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.mx().await;
+    let (_smtp, mut conn) = Smtp::mx_session().await;
     conn.envelope("sender@example.net", ALICE).await;
-    conn.cmd("RSET").await.assert(250, "2.0.0");
-    conn.cmd("DATA")
-        .await
-        .assert(503, "5.5.1")
-        .says("Need MAIL");
+    conn.expect("RSET", 250, "2.0.0").await;
+    conn.expect_says("DATA", 503, "5.5.1", "Need MAIL").await;
     // A new transaction may start.
-    conn.cmd("MAIL FROM:<other@example.net>")
-        .await
-        .assert(250, "2.1.0");
+    conn.expect("MAIL FROM:<other@example.net>", 250, "2.1.0")
+        .await;
 }
 
-#[tokio::test]
-async fn rset_with_an_argument_is_refused_501_and_keeps_the_transaction() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.mx().await;
-    conn.ok("MAIL FROM:<sender@example.net>").await;
-    conn.cmd("RSET all").await.assert(501, "5.5.4");
-    conn.cmd(&format!("RCPT TO:<{ALICE}>"))
-        .await
-        .assert(250, "2.1.5");
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::MxSession,
+        "rset with an argument is refused 501 and keeps the transaction",
+        "MAIL FROM:<sender@example.net>",
+        250,
+        "2.1.0",
+        "",
+    ),
+    (
+        Setup::MxSession,
+        "rset with an argument is refused 501 and keeps the transaction",
+        "RSET all",
+        501,
+        "5.5.4",
+        "",
+    ),
+    (
+        Setup::MxSession,
+        "rset with an argument is refused 501 and keeps the transaction",
+        "RCPT TO:<alice@example.com>",
+        250,
+        "2.1.5",
+        "",
+    ),
 }

@@ -7,9 +7,9 @@ async fn too_many_errors_end_the_session_with_421() {
     let smtp = Smtp::with_config("[limits]\nmax_errors = 3\n").await;
     let mut conn = smtp.mx().await;
     for _ in 0..3 {
-        conn.cmd("FOO").await.assert(500, "5.5.1");
+        conn.expect("FOO", 500, "5.5.1").await;
     }
-    conn.cmd("FOO").await.assert(500, "5.5.1");
+    conn.expect("FOO", 500, "5.5.1").await;
     conn.reply()
         .await
         .assert(421, "4.7.0")
@@ -19,8 +19,7 @@ async fn too_many_errors_end_the_session_with_421() {
 
 #[tokio::test]
 async fn shutdown_tells_an_idle_client_421_and_closes() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.mx().await;
+    let (smtp, mut conn) = Smtp::mx_session().await;
     smtp.bed.shutdown.cancel();
     conn.reply()
         .await

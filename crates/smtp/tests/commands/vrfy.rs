@@ -2,24 +2,25 @@
 
 use testbed::ALICE;
 
-use crate::Smtp;
+use crate::{Setup, Smtp};
 
 #[tokio::test]
 async fn vrfy_answers_252_for_existing_and_unknown_users_alike() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.mx().await;
+    let (_smtp, mut conn) = Smtp::mx_session().await;
     let known = conn.cmd(&format!("VRFY {ALICE}")).await;
     known.assert(252, "2.5.2").says("Cannot VRFY user");
     let unknown = conn.cmd("VRFY nobody@example.com").await;
     assert_eq!(known.lines, unknown.lines);
 }
 
-#[tokio::test]
-async fn vrfy_without_an_argument_is_refused_501() {
-    let smtp = Smtp::new().await;
-    let mut conn = smtp.mx().await;
-    conn.cmd("VRFY")
-        .await
-        .assert(501, "5.5.4")
-        .says("missing argument");
+// Each case starts from a fresh session of its own (`check` in main.rs).
+cases! {
+    (
+        Setup::MxSession,
+        "vrfy without an argument is refused 501",
+        "VRFY",
+        501,
+        "5.5.4",
+        "missing argument",
+    ),
 }
