@@ -56,26 +56,15 @@ fn an_imported_certificate_is_checked_then_presented_by_every_listener() {
     let (cert, key) = openssl_pair(dir.path(), "imported.test");
     let (_, other_key) = openssl_pair(dir.path(), "other.test");
 
-    let mismatched = expect_status(
-        &server,
-        "PUT",
-        "/api/certificate",
-        &token,
-        &pair(&cert, &other_key),
-        400,
-    );
+    let put = |body: &str, status| {
+        expect_status(&server, "PUT", "/api/certificate", &token, body, status)
+    };
+    let mismatched = put(&pair(&cert, &other_key), 400);
     assert_eq!(mismatched.json()["field"], "key_pem", "{}", mismatched.body);
     let garbled = request(&server, "PUT", "/api/certificate", &token, &pair("x", &key));
     assert_eq!(garbled.json()["field"], "cert_pem", "{}", garbled.body);
 
-    let imported = expect_status(
-        &server,
-        "PUT",
-        "/api/certificate",
-        &token,
-        &pair(&cert, &key),
-        200,
-    );
+    let imported = put(&pair(&cert, &key), 200);
     let certificate = imported.json();
     assert!(
         certificate["subject"] == "CN=imported.test"
