@@ -40,23 +40,16 @@
 # dovecot-imapd if missing.
 set -euo pipefail
 
-APPEND_COUNT="${APPEND_COUNT:-2000}"
-SIZE="${SIZE:-5000}"
-BIG="${BIG:-10000}"
-RUNS="${RUNS:-3}"
-WORKLOADS="${WORKLOADS:-append body envelope cold search}"
-IDLE_COUNTS="${IDLE_COUNTS:-1000 10000}"
-IDLE_MESSAGES="${IDLE_MESSAGES:-100}"
-SMTP_PORT="${SMTP_PORT:-2725}"
-POSTROOM_PORT="${POSTROOM_PORT:-2743}"
-DOVECOT_PORT="${DOVECOT_PORT:-2744}"
-HOST="127.0.0.1"
-PASS="Bench-pass-1234"
-
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
+
+defaults APPEND_COUNT=2000 SIZE=5000 BIG=10000 RUNS=3 \
+  "WORKLOADS=append body envelope cold search" "IDLE_COUNTS=1000 10000" IDLE_MESSAGES=100 \
+  SMTP_PORT=2725 POSTROOM_PORT=2743 DOVECOT_PORT=2744
+HOST="127.0.0.1"
+PASS="Bench-pass-1234"
 
 # ---------------------------------------------------------------- cleanup, install, build, limits
 bench_setup imap
@@ -81,25 +74,13 @@ echo 30000 >"$INOTIFY_FILE" || log "could not raise $INOTIFY_FILE"
 
 # ---------------------------------------------------------------- Postroom, filled over SMTP
 PR="$TMP/postroom"
-mkdir -p "$PR"
-postroom_conf "$PR" imap <<EOF
+postroom_conf "$PR" "$SMTP_PORT" imap "$POSTROOM_PORT" <<EOF
 [limits]
 max_connections = 30000
 max_connections_per_ip = 30000
 EOF
-{
-  "$POSTROOM" --data-dir "$PR" domain add bench.test
-  for user in append big idle; do
-    echo "$PASS" | "$POSTROOM" --data-dir "$PR" account add "$user@bench.test" --password-stdin
-  done
-} >"$PR/setup.log" 2>&1 || { cat "$PR/setup.log" >&2; die "postroom setup"; }
-start_postroom() {
-  "$POSTROOM" --data-dir "$PR" serve >>"$PR/serve.out" 2>>"$PR/serve.log" &
-  PR_PID=$!
-  PIDS+=("$PR_PID")
-  wait_port "$POSTROOM_PORT" "$PR_PID" || { tail -n 20 "$PR/serve.log" >&2; die "postroom serve did not listen"; }
-}
-start_postroom
+postroom_accounts "$PR" append@bench.test big@bench.test idle@bench.test
+serve_postroom PR_PID "$PR"
 
 log "filling Postroom over SMTP: $BIG x ~$SIZE bytes (big), $IDLE_MESSAGES (idle)"
 PYTHONPATH="$ROOT/bench" python3 - "$HOST" "$SMTP_PORT" "$BIG" "$SIZE" "$IDLE_MESSAGES" <<'PY'
@@ -143,22 +124,14 @@ service imap {
   process_limit = 11000
 }
 EOF
-start_dovecot() {
-  /usr/sbin/dovecot -F -c "$DV/dovecot.conf" >>"$DV/stdout.log" 2>&1 &
-  DV_PID=$!
-  PIDS+=("$DV_PID")
-  wait_port "$DOVECOT_PORT" "$DV_PID" || { cat "$DV/stdout.log" "$DV/dovecot.log" >&2 2>/dev/null; die "dovecot did not listen"; }
-}
 start_dovecot
 
 # restart TARGET: a clean stop (SIGTERM) and a new process on the same data.
 restart() {
-  local old p keep=()
-  case "$1" in postroom) old="$PR_PID" ;; dovecot) old="$DV_PID" ;; esac
-  stop_pid "$old"
-  for p in "${PIDS[@]}"; do [ "$p" = "$old" ] || keep+=("$p"); done
-  PIDS=("${keep[@]}")
-  case "$1" in postroom) start_postroom ;; dovecot) start_dovecot ;; esac
+  case "$1" in
+    postroom) stop_started "$PR_PID"; serve_postroom PR_PID "$PR" ;;
+    dovecot) stop_started "$DV_PID"; start_dovecot ;;
+  esac
 }
 DOVECOT_VERSION="$(/usr/sbin/dovecot --version | cut -d' ' -f1)"
 

@@ -1,6 +1,16 @@
 # Shared by the benchmark scripts: logging, stopping processes by PID, waiting for ports,
 # medians and ratios for the reports. Source it after setting HOST.
 
+# defaults NAME=VALUE...: each NAME keeps a non-empty value it has (from the environment),
+# else gets VALUE: the scripts' tunables, listed once at their top.
+defaults() {
+  local _kv _name
+  for _kv; do
+    _name="${_kv%%=*}"
+    [ -n "${!_name:-}" ] || printf -v "$_name" '%s' "${_kv#*=}"
+  done
+}
+
 log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
 
@@ -24,6 +34,40 @@ wait_port() { # PORT [PID]: up to 30 s; fails at once if PID (when given) is gon
     sleep 0.1
   done
   return 1
+}
+
+# start_bg VAR PORT LOG COMMAND...: COMMAND in the background, its output appended to LOG,
+# its PID in VAR and in PIDS (for the exit trap); waits for PORT on $HOST. Returns 1 after
+# showing LOG's tail and saying why when the port does not open.
+start_bg() {
+  # Underscored locals: VAR names a variable of the caller's, which these must not shadow.
+  local _var="$1" _port="$2" _out="$3" _pid
+  shift 3
+  "$@" >>"$_out" 2>&1 &
+  _pid=$!
+  PIDS+=("$_pid")
+  printf -v "$_var" '%s' "$_pid"
+  wait_port "$_port" "$_pid" && return 0
+  tail -n 30 "$_out" >&2 2>/dev/null || true
+  if kill -0 "$_pid" 2>/dev/null; then
+    log "${1##*/} did not listen on $_port within 30 s"
+  else
+    log "${1##*/} exited before listening on $_port"
+  fi
+  return 1
+}
+
+# serve_postroom VAR DIR: `postroom serve` on DIR (log DIR/serve.log), its PID in VAR, up once
+# $POSTROOM_PORT listens.
+serve_postroom() {
+  start_bg "$1" "$POSTROOM_PORT" "$2/serve.log" "$POSTROOM" --data-dir "$2" serve \
+    || die "postroom serve did not listen on $POSTROOM_PORT"
+}
+
+# start_sink: smtp-sink (accepts and discards) on $HOST:$SINK_PORT, its PID in SINK_PID.
+start_sink() {
+  start_bg SINK_PID "$SINK_PORT" "$TMP/sink.log" /usr/sbin/smtp-sink -u postfix "$HOST:$SINK_PORT" 1024 \
+    || die "smtp-sink did not start on $SINK_PORT"
 }
 
 # stop_started PID: stop_pid, then drop it from PIDS (so the exit trap never sees it again).
@@ -78,21 +122,49 @@ need_dovecot() {
   fi
 }
 
-# postroom_conf DIR SERVICE: writes DIR/postroom.toml for Postroom filled over SMTP on
-# $HOST:$SMTP_PORT and serving SERVICE (imap or pop3) on $HOST:$POSTROOM_PORT, no TLS
-# listeners; then appends standard input (the caller's [limits], say).
+# postroom_conf DIR SMTP_PORT [SERVICE PORT]: creates DIR and writes DIR/postroom.toml for
+# Postroom taking SMTP on $HOST:SMTP_PORT and, when given, serving SERVICE (imap or pop3) on
+# $HOST:PORT, no TLS listeners; then appends standard input (the caller's [limits], say).
 postroom_conf() {
-  local dir="$1" service="$2"
-  cat >"$dir/postroom.toml" <<EOF
-hostname = "bench.test"
-[listen]
-smtp = ["$HOST:$SMTP_PORT"]
-submission = []
-submissions = []
-$service = ["$HOST:$POSTROOM_PORT"]
-${service}s = []
-EOF
-  cat >>"$dir/postroom.toml"
+  local dir="$1"
+  mkdir -p "$dir"
+  {
+    printf 'hostname = "bench.test"\n[listen]\nsmtp = ["%s:%s"]\nsubmission = []\nsubmissions = []\n' "$HOST" "$2"
+    [ -z "${3:-}" ] || printf '%s = ["%s:%s"]\n%ss = []\n' "$3" "$HOST" "$4" "$3"
+    cat
+  } >"$dir/postroom.toml"
+}
+
+# postroom_accounts DIR ADDRESS...: the domain bench.test and an account (password $PASS) per
+# ADDRESS in Postroom's DIR; its output in DIR/setup.log, shown when a step fails.
+postroom_accounts() {
+  local dir="$1" address
+  shift
+  {
+    "$POSTROOM" --data-dir "$dir" domain add bench.test
+    for address; do
+      echo "$PASS" | "$POSTROOM" --data-dir "$dir" account add "$address" --password-stdin
+    done
+  } >>"$dir/setup.log" 2>&1 || { cat "$dir/setup.log" >&2; die "postroom setup in $dir"; }
+}
+
+# postroom_count DB SQL: what a `SELECT count(*) ...` prints over Postroom's DB, read-only.
+postroom_count() {
+  python3 -c 'import sqlite3, sys
+db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
+print(db.execute(sys.argv[2]).fetchone()[0])' "$1" "$2"
+}
+
+# wait_count SECONDS COMMAND...: until COMMAND prints $MESSAGES (or more); 1 after SECONDS.
+wait_count() {
+  local deadline=$(($(date +%s) + $1)) n
+  shift
+  while :; do
+    n="$("$@")"
+    [ "${n:-0}" -lt "$MESSAGES" ] || return 0
+    [ "$(date +%s)" -lt "$deadline" ] || { log "$1: $n of $MESSAGES"; return 1; }
+    sleep 0.1
+  done
 }
 
 # dovecot_conf PROTOCOL: writes $DV/dovecot.conf for a private plain-text instance on
@@ -131,6 +203,13 @@ service $proto-login {
 }
 EOF
   cat >>"$DV/dovecot.conf"
+}
+
+# start_dovecot: the private instance dovecot_conf wrote, in the foreground of its own
+# background job (PID in DV_PID), up once $DOVECOT_PORT listens.
+start_dovecot() {
+  start_bg DV_PID "$DOVECOT_PORT" "$DV/stdout.log" /usr/sbin/dovecot -F -c "$DV/dovecot.conf" \
+    || { cat "$DV/dovecot.log" >&2 2>/dev/null; die "dovecot did not listen on $DOVECOT_PORT"; }
 }
 
 # ports_free PORT...: dies when one is taken on $HOST.

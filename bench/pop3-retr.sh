@@ -20,21 +20,16 @@
 # Needs root (Dovecot's private instance switches users); installs dovecot-pop3d if missing.
 set -euo pipefail
 
-MESSAGES="${MESSAGES:-2000}"
-SIZE="${SIZE:-5000}"
-PASSES="${PASSES:-5}"
-LARGE_MB="${LARGE_MB:-20}"
-RUNS="${RUNS:-3}"
-SMTP_PORT="${SMTP_PORT:-2625}"
-POSTROOM_PORT="${POSTROOM_PORT:-2610}"
-DOVECOT_PORT="${DOVECOT_PORT:-2611}"
-HOST="127.0.0.1"
-PASS="Bench-pass-1234"
-
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-# log, die, stop_pid, port_open, wait_port, median, per_sec, mb_per_sec, ratio, runs
+# defaults, log, die, serve_postroom, start_dovecot, postroom_conf, postroom_accounts,
+# dovecot_conf, median, per_sec, mb_per_sec, ratio, runs
 source "$ROOT/bench/lib.sh"
+
+defaults MESSAGES=2000 SIZE=5000 PASSES=5 LARGE_MB=20 RUNS=3 \
+  SMTP_PORT=2625 POSTROOM_PORT=2610 DOVECOT_PORT=2611
+HOST="127.0.0.1"
+PASS="Bench-pass-1234"
 
 bench_setup pop3
 need_dovecot dovecot-pop3d
@@ -43,17 +38,9 @@ build_postroom
 
 # ---------------------------------------------------------------- Postroom, filled over SMTP
 PR="$TMP/postroom"
-mkdir -p "$PR"
-postroom_conf "$PR" pop3 </dev/null
-{
-  "$POSTROOM" --data-dir "$PR" domain add bench.test
-  echo "$PASS" | "$POSTROOM" --data-dir "$PR" account add small@bench.test --password-stdin
-  echo "$PASS" | "$POSTROOM" --data-dir "$PR" account add large@bench.test --password-stdin
-} >"$PR/setup.log" 2>&1 || { cat "$PR/setup.log" >&2; die "postroom setup"; }
-"$POSTROOM" --data-dir "$PR" serve >"$PR/serve.out" 2>"$PR/serve.log" &
-PR_PID=$!
-PIDS+=("$PR_PID")
-wait_port "$POSTROOM_PORT" "$PR_PID" || { tail -n 20 "$PR/serve.log" >&2; die "postroom serve did not listen"; }
+postroom_conf "$PR" "$SMTP_PORT" pop3 "$POSTROOM_PORT" </dev/null
+postroom_accounts "$PR" small@bench.test large@bench.test
+serve_postroom PR_PID "$PR"
 
 log "filling Postroom over SMTP: $MESSAGES x ~$SIZE bytes, 1 x $LARGE_MB MB"
 PYTHONPATH="$ROOT/bench" python3 - "$HOST" "$SMTP_PORT" "$MESSAGES" "$SIZE" "$LARGE_MB" <<'PY'
@@ -87,10 +74,7 @@ mail_max_userip_connections = 100
 # Reading only: do not move messages from new/ to cur/ or set \\Seen at QUIT.
 pop3_no_flag_updates = yes
 EOF
-/usr/sbin/dovecot -F -c "$DV/dovecot.conf" >"$DV/stdout.log" 2>&1 &
-DV_PID=$!
-PIDS+=("$DV_PID")
-wait_port "$DOVECOT_PORT" "$DV_PID" || { cat "$DV/stdout.log" "$DV/dovecot.log" >&2 2>/dev/null; die "dovecot did not listen"; }
+start_dovecot
 DOVECOT_VERSION="$(/usr/sbin/dovecot --version | cut -d' ' -f1)"
 
 # ---------------------------------------------------------------- the client

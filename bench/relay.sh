@@ -14,26 +14,18 @@
 #   POSTROOM_BIN=PATH   another postroom binary
 set -euo pipefail
 
-SESSIONS="${SESSIONS:-20}"
-MESSAGES="${MESSAGES:-20000}"
-SIZE="${SIZE:-5000}"
-RUNS="${RUNS:-3}"
-CONCURRENCY="${CONCURRENCY:-20}"
-SINK_PORT="${SINK_PORT:-2536}"
-POSTFIX_PORT="${POSTFIX_PORT:-2535}"
-POSTROOM_PORT="${POSTROOM_PORT:-2537}"
-RELAY_TIMEOUT="${RELAY_TIMEOUT:-600}"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# defaults, log, die, start_sink, serve_postroom, stop_started, wait_count, med, per_sec,
+# ratio, ports_free, build_postroom, need_postfix, postfix_conf, start_postfix, stop_postfix,
+# postroom_conf, postroom_count, smtp_load, now, elapsed, settle
+source "$ROOT/bench/lib.sh"
+
+defaults SESSIONS=20 MESSAGES=20000 SIZE=5000 RUNS=3 CONCURRENCY=20 \
+  SINK_PORT=2536 POSTFIX_PORT=2535 POSTROOM_PORT=2537 RELAY_TIMEOUT=600
 FROM="bench@bench.test"
 TO="user@relay.test"
 HOST="127.0.0.1"
-
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-
-# log, die, stop_started, port_open, wait_port, med, per_sec, ratio, ports_free,
-# build_postroom, need_postfix, postfix_conf, start_postfix, stop_postfix, smtp_load, now,
-# elapsed, settle
-source "$ROOT/bench/lib.sh"
 
 # ---------------------------------------------------------------- cleanup
 POSTFIX_CONF=""
@@ -46,25 +38,7 @@ need_postfix
 
 # ---------------------------------------------------------------- helpers
 rate() { per_sec "$MESSAGES" "$1"; }
-
-# wait_count COMMAND: until COMMAND prints MESSAGES (or more), within RELAY_TIMEOUT.
-wait_count() {
-  local deadline=$(( $(date +%s) + RELAY_TIMEOUT )) n
-  while :; do
-    n="$("$@")"
-    [ "${n:-0}" -lt "$MESSAGES" ] || return 0
-    [ "$(date +%s)" -lt "$deadline" ] || { log "relayed $n of $MESSAGES"; return 1; }
-    sleep 0.1
-  done
-}
-
 SINK_PID=""
-start_sink() {
-  /usr/sbin/smtp-sink -u postfix "$HOST:$SINK_PORT" 1024 &
-  SINK_PID=$!
-  PIDS+=("$SINK_PID")
-  wait_port "$SINK_PORT" "$SINK_PID" || die "smtp-sink did not start on $SINK_PORT"
-}
 
 PF_ACCEPT=(); PF_RELAY=(); PR_ACCEPT=(); PR_RELAY=()
 
@@ -88,7 +62,7 @@ postfix_once() {
   t0=$(now)
   smtp_load "$POSTFIX_PORT" || die "smtp-source against Postfix failed"
   t1=$(now)
-  wait_count postfix_sent || { tail -n 20 "$TMP/postfix/maillog" >&2; die "Postfix did not relay everything"; }
+  wait_count "$RELAY_TIMEOUT" postfix_sent || { tail -n 20 "$TMP/postfix/maillog" >&2; die "Postfix did not relay everything"; }
   t2=$(now)
   stop_started "$SINK_PID"
   PF_ACCEPT+=("$(elapsed "$t0" "$t1")"); PF_RELAY+=("$(elapsed "$t0" "$t2")")
@@ -96,21 +70,11 @@ postfix_once() {
 }
 
 # ---------------------------------------------------------------- Postroom
-postroom_delivered() {
-  python3 -c 'import sqlite3, sys
-db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
-print(db.execute("SELECT count(*) FROM queue WHERE state = '"'"'delivered'"'"'").fetchone()[0])' "$1"
-}
+postroom_delivered() { postroom_count "$1" "SELECT count(*) FROM queue WHERE state = 'delivered'"; }
 
 postroom_once() {
   local dir="$TMP/postroom-$1" pid t0 t1 t2
-  mkdir -p "$dir"
-  cat >"$dir/postroom.toml" <<EOF
-hostname = "bench.test"
-[listen]
-smtp = ["$HOST:$POSTROOM_PORT"]
-submission = []
-submissions = []
+  postroom_conf "$dir" "$POSTROOM_PORT" <<EOF
 [queue]
 max_connections_per_destination = $CONCURRENCY
 [relay]
@@ -121,15 +85,12 @@ relay = ["$HOST:$SINK_PORT"]
 tls = "none"
 EOF
   start_sink
-  POSTROOM_LOG=warn "$POSTROOM" --data-dir "$dir" serve >"$dir/serve.log" 2>&1 &
-  pid=$!
-  PIDS+=("$pid")
-  wait_port "$POSTROOM_PORT" "$pid" || { tail -n 20 "$dir/serve.log" >&2; die "postroom did not listen"; }
+  POSTROOM_LOG=warn serve_postroom pid "$dir"
   settle
   t0=$(now)
   smtp_load "$POSTROOM_PORT" || die "smtp-source against Postroom failed"
   t1=$(now)
-  wait_count postroom_delivered "$dir/postroom.db" || { tail -n 20 "$dir/serve.log" >&2; die "Postroom did not relay everything"; }
+  wait_count "$RELAY_TIMEOUT" postroom_delivered "$dir/postroom.db" || { tail -n 20 "$dir/serve.log" >&2; die "Postroom did not relay everything"; }
   t2=$(now)
   stop_started "$pid"
   stop_started "$SINK_PID"

@@ -16,25 +16,19 @@
 #   KEEP_TMP=1                                   keep the temp dir (configs, logs) for inspection
 set -euo pipefail
 
-SESSIONS="${SESSIONS:-20}"
-MESSAGES="${MESSAGES:-20000}"
-SIZE="${SIZE:-5000}"
-RUNS="${RUNS:-3}"
-SINK_PORT="${SINK_PORT:-2526}"
-POSTFIX_PORT="${POSTFIX_PORT:-2525}"
-POSTROOM_PORT="${POSTROOM_PORT:-2527}"
-DELIVERY_TIMEOUT="${DELIVERY_TIMEOUT:-600}"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# defaults, log, die, start_sink, serve_postroom, stop_started, wait_count, med, per_sec,
+# ratio, ports_free, build_postroom, need_postfix, postfix_conf, start_postfix, stop_postfix,
+# postroom_conf, postroom_accounts, postroom_count, smtp_load, now, elapsed, settle
+source "$ROOT/bench/lib.sh"
+
+defaults SESSIONS=20 MESSAGES=20000 SIZE=5000 RUNS=3 \
+  SINK_PORT=2526 POSTFIX_PORT=2525 POSTROOM_PORT=2527 DELIVERY_TIMEOUT=600
 FROM="bench@bench.test"
 TO="user@bench.test"
 HOST="127.0.0.1"
-
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-
-# log, die, stop_started, port_open, wait_port, med, per_sec, ratio, ports_free,
-# build_postroom, need_postfix, postfix_conf, start_postfix, stop_postfix, smtp_load, now,
-# elapsed, settle
-source "$ROOT/bench/lib.sh"
+PASS="Bench-pass-1234"
 
 # ---------------------------------------------------------------- cleanup
 POSTFIX_CONF=""         # set while a private Postfix instance may be running
@@ -64,13 +58,10 @@ SINK_SECS=(); POSTFIX_SECS=(); POSTFIX_DELIV_SECS=(); POSTROOM_SECS=()
 # ---------------------------------------------------------------- a) smtp-sink
 sink_once() {
   local i="$1" t0 t1
-    /usr/sbin/smtp-sink -u postfix "$HOST:$SINK_PORT" 1024 &
-    local pid=$!
-    PIDS+=("$pid")
-    wait_port "$SINK_PORT" "$pid" || die "smtp-sink did not start on port $SINK_PORT"
+    start_sink
     settle
     t0=$(now); smtp_load "$SINK_PORT" || die "smtp-source against smtp-sink failed"; t1=$(now)
-    stop_started "$pid"
+    stop_started "$SINK_PID"
     SINK_SECS+=("$(elapsed "$t0" "$t1")")
     log "smtp-sink run $i: ${SINK_SECS[-1]} s = $(rate "${SINK_SECS[-1]}") msg/s"
 }
@@ -104,24 +95,19 @@ maildir_count() {
 }
 
 postfix_once() {
-  local i="$1" t0 t1 t2 n deadline
+  local i="$1" t0 t1 t2 n
     # Start each run with a fresh Maildir (virtual(8) recreates it) and an empty queue.
     rm -rf "$POSTFIX_MAILDIR"
     settle
     t0=$(now)
     smtp_load "$POSTFIX_PORT" || { tail -n 30 "$TMP/postfix/maillog" >&2 || true; die "smtp-source against Postfix failed"; }
     t1=$(now)
-    deadline=$(( $(date +%s) + DELIVERY_TIMEOUT ))
-    while :; do
-      n=$(maildir_count)
-      [ "$n" -lt "$MESSAGES" ] || break
-      if [ "$(date +%s)" -ge "$deadline" ]; then
-        tail -n 30 "$TMP/postfix/maillog" >&2 || true
-        die "Postfix delivered $n of $MESSAGES messages within ${DELIVERY_TIMEOUT}s"
-      fi
-      sleep 0.2
-    done
+    if ! wait_count "$DELIVERY_TIMEOUT" maildir_count; then
+      tail -n 30 "$TMP/postfix/maillog" >&2 || true
+      die "Postfix delivered $(maildir_count) of $MESSAGES messages within ${DELIVERY_TIMEOUT}s"
+    fi
     t2=$(now)
+    n=$(maildir_count)
     [ "$n" -eq "$MESSAGES" ] || die "Maildir holds $n messages, expected $MESSAGES"
     POSTFIX_SECS+=("$(elapsed "$t0" "$t1")")
     POSTFIX_DELIV_SECS+=("$(elapsed "$t0" "$t2")")
@@ -133,26 +119,9 @@ postfix_once() {
 postroom_once() {
   local i="$1" t0 t1 dir pid n rc
     dir="$TMP/postroom-$i"       # fresh data dir per run
-    mkdir -p "$dir"
-    cat >"$dir/postroom.toml" <<EOF
-hostname = "bench.test"
-[listen]
-smtp = ["$HOST:$POSTROOM_PORT"]
-submission = []
-submissions = []
-EOF
-    "$POSTROOM" --data-dir "$dir" domain add bench.test >"$dir/setup.log" 2>&1 \
-      || { cat "$dir/setup.log" >&2; die "postroom domain add bench.test"; }
-    echo 'Bench-pass-1234' | "$POSTROOM" --data-dir "$dir" account add "$TO" --password-stdin >>"$dir/setup.log" 2>&1 \
-      || { cat "$dir/setup.log" >&2; die "postroom account add $TO"; }
-    "$POSTROOM" --data-dir "$dir" serve >"$dir/serve.log" 2>&1 &
-    pid=$!
-    PIDS+=("$pid")
-    if ! wait_port "$POSTROOM_PORT" "$pid"; then
-      tail -n 30 "$dir/serve.log" >&2 || true
-      kill -0 "$pid" 2>/dev/null || die "postroom serve exited before listening on $POSTROOM_PORT"
-      die "postroom serve did not listen on $POSTROOM_PORT within 30 s"
-    fi
+    postroom_conf "$dir" "$POSTROOM_PORT" </dev/null
+    postroom_accounts "$dir" "$TO"
+    serve_postroom pid "$dir"
     settle
     t0=$(now)
     if ! smtp_load "$POSTROOM_PORT"; then
@@ -161,9 +130,7 @@ EOF
     fi
     t1=$(now)
     stop_started "$pid"
-    n="$(python3 -c 'import sqlite3, sys
-db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
-print(db.execute("SELECT count(*) FROM messages").fetchone()[0])' "$dir/postroom.db")" \
+    n="$(postroom_count "$dir/postroom.db" "SELECT count(*) FROM messages")" \
       || die "could not count messages in $dir/postroom.db"
     [ "$n" -eq "$MESSAGES" ] || { tail -n 30 "$dir/serve.log" >&2 || true; die "Postroom stored $n messages, expected $MESSAGES (run $i)"; }
     POSTROOM_SECS+=("$(elapsed "$t0" "$t1")")

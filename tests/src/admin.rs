@@ -95,6 +95,20 @@ pub fn request(server: &Server, method: &str, path: &str, auth: &str, body: &str
     )
 }
 
+/// [`request`], asserted to answer `status` (a failure shows the method, path and body).
+pub fn expect_status(
+    server: &Server,
+    method: &str,
+    path: &str,
+    auth: &str,
+    body: &str,
+    status: u16,
+) -> Reply {
+    let reply = request(server, method, path, auth, body);
+    assert_eq!(reply.status, status, "{method} {path}: {}", reply.body);
+    reply
+}
+
 pub fn request_to(url: &str, method: &str, auth: &str, body: &str) -> Reply {
     let out = python_ok(REQUEST, &[method, url, auth, body]);
     let mut lines = out.splitn(3, '\n');

@@ -188,9 +188,9 @@ pub fn expected_ids(ns: impl IntoIterator<Item = usize>) -> Vec<String> {
 /// 500 messages for alice in Dovecot, collected over `protocol` ("pop3" or "imap") with
 /// `keep_days = 0` through a proxy that cuts the first connection after 300 KB (each message
 /// is about 1.6 KB, so in the middle): every message must arrive exactly once and be deleted
-/// on the server, and one more complete run must change nothing. Returns the account's mbox
-/// export and the proxy's port.
-pub fn collects_500_exactly_once_across_a_cut(protocol: &str) -> (String, u16) {
+/// on the server, and one more complete run must change nothing; each message carries the
+/// trace header naming the source (`protocol`://office@127.0.0.1:port).
+pub fn collects_500_exactly_once_across_a_cut(protocol: &str) {
     let dovecot = Dovecot::start(&["office"], false);
     for n in 0..500 {
         dovecot.put("office", n, &message(n, "To: alice@example.test\n"));
@@ -240,7 +240,9 @@ pub fn collects_500_exactly_once_across_a_cut(protocol: &str) -> (String, u16) {
         mbox.matches("\n.\n)\nC5 OK not really the end\n").count(),
         500
     );
-    (mbox, port)
+    // (IMAP ids are UIDVALIDITY:UID, POP3 ids the UIDL.)
+    let trace = format!("X-Postroom-Collected: {protocol}://office@127.0.0.1:{port} id ");
+    assert_eq!(mbox.matches(&trace).count(), 500, "{trace}");
 }
 
 /// The `fetched=N` of the log line of the run that the cut ended.

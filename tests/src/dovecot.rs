@@ -35,15 +35,9 @@ fn id(flag: &str) -> String {
 /// it (`cert.pem`, `key.pem`), made with openssl.
 fn make_certificates(root: &Path) {
     let run = |args: &[&str]| {
-        let out = Command::new("openssl")
-            .args(args)
-            .current_dir(root)
-            .output()
-            .expect("openssl");
-        assert!(
-            out.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
+        crate::run_ok(
+            Command::new("openssl").args(args).current_dir(root),
+            "openssl",
         );
     };
     run(&[

@@ -69,6 +69,17 @@ impl ImapConn {
         self.until(tag)
     }
 
+    /// Sends `tag command`; asserts that the first reply line starts with `tag status` (the
+    /// tagged answer, where the command has no untagged data); returns the lines.
+    pub fn expect(&mut self, tag: &str, command: &str, status: &str) -> Vec<String> {
+        let r = self.cmd(tag, command);
+        assert!(
+            r[0].starts_with(&format!("{tag} {status}")),
+            "{command}: {r:?}"
+        );
+        r
+    }
+
     /// Reads lines up to (and including) the one starting with `tag `.
     pub fn until(&mut self, tag: &str) -> Vec<String> {
         let mut lines = Vec::new();

@@ -313,17 +313,15 @@ impl Server {
 
     /// Runs an admin command that must succeed; returns its stdout.
     pub fn ok(&self, args: &[&str]) -> String {
-        let out = self.cli(args, None);
-        assert!(
-            out.status.success(),
-            "postroom {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        self.cli_ok(args, None)
     }
 
     pub fn ok_stdin(&self, args: &[&str], stdin: &str) -> String {
-        let out = self.cli(args, Some(stdin));
+        self.cli_ok(args, Some(stdin))
+    }
+
+    fn cli_ok(&self, args: &[&str], stdin: Option<&str>) -> String {
+        let out = self.cli(args, stdin);
         assert!(
             out.status.success(),
             "postroom {args:?} failed: {}",
@@ -354,6 +352,13 @@ impl Server {
 
     /// Runs SQL against the database with Python's sqlite3 (an independent reader); returns
     /// rows as tab-separated lines.
+    /// `address`'s mbox export, asserted to contain each of `needles`.
+    pub fn mbox_with(&self, address: &str, needles: &[&str]) -> String {
+        let mbox = self.export(address);
+        assert_contains_all(&mbox, needles);
+        mbox
+    }
+
     pub fn sql(&self, query: &str) -> String {
         let db = self.dir.path().join("postroom.db");
         let out = python("lib_sql.py", &[db.to_str().expect("utf-8 path"), query]);
@@ -478,6 +483,37 @@ pub fn python_command(script: &str) -> Command {
     command
 }
 
+/// Runs `command` (`what` names it in failures), which must exit successfully; its output.
+pub fn run_ok(command: &mut Command, what: &str) -> Output {
+    let out = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {what}: {e}"));
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\nstdout: {}\nstderr: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Asserts that `out` begins with the lines `expected`, one by one: a fixture script prints a
+/// line per step, and a failure names the line's number and shows the whole output.
+pub fn assert_lines(out: &str, expected: &[&str]) {
+    let lines: Vec<&str> = out.lines().collect();
+    for (i, want) in expected.iter().enumerate() {
+        assert_eq!(lines.get(i), Some(want), "line {i} of:\n{out}");
+    }
+}
+
+/// Asserts that `text` contains each of `needles`; a failure names the one missing.
+pub fn assert_contains_all(text: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(text.contains(needle), "{needle:?} missing in:\n{text}");
+    }
+}
+
 /// Fails the test with the program's stderr unless it exited successfully.
 pub fn assert_success(out: &Output) {
     assert!(
@@ -489,13 +525,7 @@ pub fn assert_success(out: &Output) {
 
 /// Runs a fixture script that must succeed; returns its stdout.
 pub fn python_ok(script: &str, args: &[&str]) -> String {
-    let out = python(script, args);
-    assert!(
-        out.status.success(),
-        "python failed:\nstdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = run_ok(python_command(script).args(args), script);
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -594,6 +624,28 @@ impl SmtpConn {
 
     pub fn stream(&self) -> &TcpStream {
         self.wire.stream()
+    }
+
+    /// Sends a command line; asserts that its reply starts with `code`; returns the reply.
+    pub fn expect(&mut self, line: &str, code: &str) -> String {
+        let reply = self.cmd(line);
+        assert!(reply.starts_with(code), "{line}: {reply}");
+        reply
+    }
+
+    /// Reads one reply; asserts that it starts with `code`; returns it.
+    pub fn expect_reply(&mut self, code: &str) -> String {
+        let reply = self.reply();
+        assert!(reply.starts_with(code), "wanted {code}: {reply}");
+        reply
+    }
+
+    /// DATA (354), then `body` as given (it ends with CRLF.CRLF); asserts that the reply to
+    /// the message starts with `code`; returns it.
+    pub fn data(&mut self, body: &[u8], code: &str) -> String {
+        self.expect("DATA", "354");
+        self.send(body);
+        self.expect_reply(code)
     }
 
     /// EHLO, MAIL, RCPT for a plain message to `rcpt` on port 25.

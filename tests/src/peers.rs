@@ -91,6 +91,30 @@ pub fn dns_for(port: u16, domain: &str, ip: &str) -> Dnsmasq {
     Dnsmasq::start(port, &mx_records(domain, ip))
 }
 
+/// A remote MX for one domain: the aiosmtpd peer at its own loopback address (on a port free
+/// there and on 127.0.0.1) and dnsmasq on 127.0.0.1 naming it as the domain's MX.
+pub struct Remote {
+    pub peer: Peer,
+    pub dns: Dnsmasq,
+    pub port: u16,
+}
+
+impl Remote {
+    /// The peer at `ip` with `options` (see `fixtures/queue_peer.py`), MX of `domain`.
+    pub fn start(ip: &str, domain: &str, options: &[&str]) -> Remote {
+        let port = free_port(&["127.0.0.1", ip]);
+        let peer = Peer::start(ip, port, options);
+        let dns = dns_for(port, domain, ip);
+        Remote { peer, dns, port }
+    }
+
+    /// A Postroom test server that resolves through this dnsmasq and sends to this port
+    /// (see [`server`]).
+    pub fn server(&self, queue_keys: &str, extra: &str) -> Server {
+        server(self.dns.port, self.port, queue_keys, extra)
+    }
+}
+
 /// A TXT record for dnsmasq, split into strings of at most 255 octets.
 pub fn txt_record(name: &str, value: &str) -> String {
     let chunks: Vec<String> = value
@@ -278,18 +302,13 @@ impl Postfix {
             _tmp: tmp,
         };
         // Without a terminal Postfix reports errors only to syslog: run it under script(1).
-        let out = Command::new("script")
-            .args([
+        crate::run_ok(
+            Command::new("script").args([
                 "-eqc",
                 &format!("postfix -c {} start", conf.display()),
                 "/dev/null",
-            ])
-            .output()
-            .expect("postfix start");
-        assert!(
-            out.status.success(),
-            "postfix start: {}",
-            String::from_utf8_lossy(&out.stdout)
+            ]),
+            "postfix start",
         );
         wait_port(ip, port, Duration::from_secs(30));
         postfix
@@ -421,28 +440,26 @@ pub fn wait_state(server: &Server, recipient: &str, state: &str, secs: u64) {
 pub fn certificate(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
     let cert = dir.join("cert.pem");
     let key = dir.join("key.pem");
-    let status = Command::new("openssl")
-        .args([
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-        ])
-        .arg(format!("/CN={name}"))
-        .arg("-addext")
-        .arg(format!("subjectAltName=DNS:{name}"))
-        .args([
-            "-addext",
-            "basicConstraints=critical,CA:FALSE",
-            "-addext",
-            "extendedKeyUsage=serverAuth",
-            "-keyout",
-        ])
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("openssl");
-    assert!(status.success(), "openssl req failed");
+    crate::run_ok(
+        Command::new("openssl")
+            .args([
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+            ])
+            .arg(format!("/CN={name}"))
+            .arg("-addext")
+            .arg(format!("subjectAltName=DNS:{name}"))
+            .args([
+                "-addext",
+                "basicConstraints=critical,CA:FALSE",
+                "-addext",
+                "extendedKeyUsage=serverAuth",
+                "-keyout",
+            ])
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert),
+        "openssl req",
+    );
     (cert, key)
 }
 

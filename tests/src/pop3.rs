@@ -129,6 +129,13 @@ impl Pop3 {
         self.line()
     }
 
+    /// Sends a command; asserts that its first response line starts with `status`; returns it.
+    pub fn expect(&mut self, line: &str, status: &str) -> String {
+        let r = self.cmd(line);
+        assert!(r.starts_with(status), "{line}: {r}");
+        r
+    }
+
     /// Sends a command with a multi-line answer: the first line, and (after `+OK`) the body
     /// with dot-stuffing undone, byte-exact.
     pub fn multi(&mut self, line: &str) -> (String, Vec<u8>) {
@@ -137,6 +144,13 @@ impl Pop3 {
             return (first, Vec::new());
         }
         (first, self.body())
+    }
+
+    /// [`Pop3::multi`] for a command that must succeed: asserts `+OK`; the body.
+    pub fn expect_multi(&mut self, line: &str) -> Vec<u8> {
+        let (first, body) = self.multi(line);
+        assert!(first.starts_with("+OK"), "{line}: {first}");
+        body
     }
 
     /// Reads a multi-line body up to its `.` line, undoing the dot-stuffing.

@@ -25,3 +25,9 @@ fn send(server: &Server, rcpts: &str, msg: &str) -> String {
     .trim()
     .to_string()
 }
+
+/// Runs the fixture `script` with `addr`'s port and the fixture password as its arguments
+/// (an smtplib client that signs in); returns its stdout.
+fn with_password(script: &str, addr: std::net::SocketAddr) -> String {
+    python_ok(script, &[&addr.port().to_string(), tests::PASSWORD])
+}

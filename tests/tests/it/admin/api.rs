@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use serde_json::json;
 use tests::admin::{
-    account, admin_server, find, has, patch_account, put_settings, request, settings_applied,
-    sign_in,
+    account, admin_server, expect_status, find, has, patch_account, put_settings, request,
+    settings_applied, sign_in,
 };
 use tests::{python_ok, wait_for};
 
@@ -29,8 +29,7 @@ fn requests_need_the_token_or_a_session_cookie() {
     let (server, token) = admin_server("");
     assert_eq!(token.len(), 64, "{token}");
 
-    let ok = request(&server, "GET", "/api/status", &token, "-");
-    assert_eq!(ok.status, 200, "{}", ok.body);
+    let ok = expect_status(&server, "GET", "/api/status", &token, "-", 200);
     let status = ok.json();
     assert!(has(&status["listeners"], "service", "admin"), "{}", ok.body);
     assert!(status["uptime_secs"].is_u64(), "{}", ok.body);
@@ -40,8 +39,7 @@ fn requests_need_the_token_or_a_session_cookie() {
     assert_eq!(none.status, 401);
     assert_eq!(none.json()["code"], "unauthorized", "{}", none.body);
     // A wrong token of the right length.
-    let wrong = request(&server, "GET", "/api/domains", &"0".repeat(64), "-");
-    assert_eq!(wrong.status, 401, "{}", wrong.body);
+    expect_status(&server, "GET", "/api/domains", &"0".repeat(64), "-", 401);
     // Signing in with a wrong token gives no cookie.
     let bad = sign_in(&server, r#"{"token":"nope"}"#);
     assert_eq!(bad.status, 401);
@@ -60,14 +58,14 @@ fn requests_need_the_token_or_a_session_cookie() {
         .next()
         .expect("cookie")
         .to_string();
-    let with_cookie = request(
+    let with_cookie = expect_status(
         &server,
         "GET",
         "/api/domains",
         &format!("cookie:{cookie}"),
         "-",
+        200,
     );
-    assert_eq!(with_cookie.status, 200, "{}", with_cookie.body);
     assert!(
         has(&with_cookie.json(), "name", "example.test"),
         "{}",
@@ -97,8 +95,7 @@ fn requests_need_the_token_or_a_session_cookie() {
 #[test]
 fn oversized_and_malformed_bodies_get_json_errors() {
     let (server, token) = admin_server("");
-    let big = request(&server, "POST", "/api/domains", &token, "@big");
-    assert_eq!(big.status, 413, "{}", big.body);
+    let big = expect_status(&server, "POST", "/api/domains", &token, "@big", 413);
     assert_eq!(big.json()["code"], "too_large", "{}", big.body);
 
     let malformed = request(&server, "POST", "/api/domains", &token, "{\"name\": ");
@@ -114,14 +111,14 @@ fn oversized_and_malformed_bodies_get_json_errors() {
     );
 
     // A duplicate is a conflict with its own code; an unknown endpoint is JSON too.
-    let dup = request(
+    let dup = expect_status(
         &server,
         "POST",
         "/api/domains",
         &token,
         r#"{"name":"example.test"}"#,
+        409,
     );
-    assert_eq!(dup.status, 409, "{}", dup.body);
     assert_eq!(dup.json()["code"], "already_exists", "{}", dup.body);
     let unknown = request(&server, "GET", "/api/nothing", &token, "-");
     assert_eq!(unknown.status, 404);
@@ -131,14 +128,14 @@ fn oversized_and_malformed_bodies_get_json_errors() {
 #[test]
 fn a_domain_and_account_made_through_the_api_receive_mail_seen_in_counters_log_and_events() {
     let (server, token) = admin_server("");
-    let made = request(
+    expect_status(
         &server,
         "POST",
         "/api/domains",
         &token,
         r#"{"name":"office.test","dkim":"ed25519"}"#,
+        201,
     );
-    assert_eq!(made.status, 201, "{}", made.body);
     let dns = request(&server, "GET", "/api/domains/office.test/dns", &token, "-");
     assert_eq!(dns.status, 200);
     let records = dns.json();
@@ -160,7 +157,7 @@ fn a_domain_and_account_made_through_the_api_receive_mail_seen_in_counters_log_a
     );
     assert_eq!(weak.status, 400);
     assert_eq!(weak.json()["field"], "password", "{}", weak.body);
-    let made_account = request(
+    expect_status(
         &server,
         "POST",
         "/api/accounts",
@@ -169,16 +166,16 @@ fn a_domain_and_account_made_through_the_api_receive_mail_seen_in_counters_log_a
             r#"{{"address":"erin@office.test","password":"{}"}}"#,
             tests::PASSWORD
         ),
+        201,
     );
-    assert_eq!(made_account.status, 201, "{}", made_account.body);
-    let alias = request(
+    expect_status(
         &server,
         "POST",
         "/api/aliases",
         &token,
         r#"{"address":"hello@office.test","targets":["erin@office.test"]}"#,
+        201,
     );
-    assert_eq!(alias.status, 201, "{}", alias.body);
     let aliases = request(&server, "GET", "/api/aliases", &token, "-");
     assert!(
         aliases
@@ -234,15 +231,20 @@ fn a_forwarded_message_waits_in_the_queue_and_can_be_held_and_released() {
     conn.cmd("MAIL FROM:<x@outside.test>\r\n");
     conn.cmd("RCPT TO:<carol@example.test>\r\n");
     conn.cmd("DATA\r\n");
-    let reply = conn.cmd("Subject: q\r\n\r\nforward me\r\n.\r\n");
-    assert!(reply.starts_with("250"), "{reply}");
+    conn.expect("Subject: q\r\n\r\nforward me\r\n.\r\n", "250");
 
     let id = wait_for(
         Duration::from_secs(30),
         "the forward to be deferred",
         || {
-            let list = request(&server, "GET", "/api/queue?state=deferred", &token, "-");
-            assert_eq!(list.status, 200, "{}", list.body);
+            let list = expect_status(
+                &server,
+                "GET",
+                "/api/queue?state=deferred",
+                &token,
+                "-",
+                200,
+            );
             let list = list.json();
             find(&list, "recipient", "carol@remote.test").and_then(|e| e["id"].as_i64())
         },
@@ -254,36 +256,35 @@ fn a_forwarded_message_waits_in_the_queue_and_can_be_held_and_released() {
         detail.body
     );
 
-    let held = request(
+    expect_status(
         &server,
         "POST",
         &format!("/api/queue/{id}/hold"),
         &token,
         "-",
+        204,
     );
-    assert_eq!(held.status, 204, "{}", held.body);
     let list = request(&server, "GET", "/api/queue?state=held", &token, "-");
     assert!(
         has(&list.json(), "recipient", "carol@remote.test"),
         "{}",
         list.body
     );
-    let released = request(
+    expect_status(
         &server,
         "POST",
         &format!("/api/queue/{id}/release"),
         &token,
         "-",
+        204,
     );
-    assert_eq!(released.status, 204, "{}", released.body);
     let list = request(&server, "GET", "/api/queue?state=held", &token, "-");
     assert_eq!(list.json(), json!([]));
 
     let bad_state = request(&server, "GET", "/api/queue?state=lost", &token, "-");
     assert_eq!(bad_state.status, 400);
     assert_eq!(bad_state.json()["field"], "state", "{}", bad_state.body);
-    let missing = request(&server, "POST", "/api/queue/999999/hold", &token, "-");
-    assert_eq!(missing.status, 404, "{}", missing.body);
+    expect_status(&server, "POST", "/api/queue/999999/hold", &token, "-", 404);
 }
 
 #[test]
@@ -293,8 +294,7 @@ fn settings_are_read_and_edited_keeping_the_files_comments() {
     let original = std::fs::read_to_string(&path).expect("config");
     std::fs::write(&path, format!("# Kept by the panel.\n{original}")).expect("write");
 
-    let got = request(&server, "GET", "/api/settings", &token, "-");
-    assert_eq!(got.status, 200, "{}", got.body);
+    let got = expect_status(&server, "GET", "/api/settings", &token, "-", 200);
     let settings = got.json();
     assert_eq!(
         settings["settings"]["hostname"], "mx.example.test",

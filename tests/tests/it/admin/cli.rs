@@ -4,14 +4,21 @@
 use tests::{Options, PASSWORD, Server, SmtpConn, python_ok};
 
 fn fails_with(server: &Server, args: &[&str], stdin: Option<&str>, needle: &str) {
+    fails_as(server, &format!("{args:?}"), args, stdin, needle);
+}
+
+/// The command fails with exit code 1 and one line naming `needle`; `case` names the attempt
+/// in the failure messages.
+fn fails_as(server: &Server, case: &str, args: &[&str], stdin: Option<&str>, needle: &str) {
     let out = server.cli(args, stdin);
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{args:?} should fail: {err}");
-    assert_eq!(err.trim().lines().count(), 1, "one line expected: {err}");
-    assert!(
-        err.contains(needle),
-        "{args:?}: expected {needle:?} in {err}"
+    assert_eq!(out.status.code(), Some(1), "{case} should fail: {err}");
+    assert_eq!(
+        err.trim().lines().count(),
+        1,
+        "{case}: one line expected: {err}"
     );
+    assert!(err.contains(needle), "{case}: expected {needle:?} in {err}");
 }
 
 #[test]
@@ -43,36 +50,39 @@ fn domain_add_list_remove() {
 #[test]
 fn account_errors_are_one_clear_line() {
     let server = Server::start();
-    fails_with(
-        &server,
-        &["account", "add", "x@unknown.test", "--password-stdin"],
-        Some("Good-pass-123\n"),
-        "unknown.test",
-    );
-    fails_with(
-        &server,
-        &["account", "add", "alice@example.test", "--password-stdin"],
-        Some("Good-pass-123\n"),
-        "already",
-    );
-    fails_with(
-        &server,
-        &["account", "add", "new@example.test", "--password-stdin"],
-        Some("\n"),
-        "empty",
-    );
-    fails_with(
-        &server,
-        &["account", "add", "new@example.test", "--password-stdin"],
-        Some("short\n"),
-        "8",
-    );
-    fails_with(
-        &server,
-        &["account", "add", "new@example.test", "--password-stdin"],
-        Some("password\n"),
-        "common",
-    );
+    let add = |address| ["account", "add", address, "--password-stdin"];
+    // (case, arguments, password on stdin, what the one line names)
+    let cases: [(&str, [&str; 4], &str, &str); 6] = [
+        (
+            "unknown domain",
+            add("x@unknown.test"),
+            "Good-pass-123\n",
+            "unknown.test",
+        ),
+        (
+            "existing account",
+            add("alice@example.test"),
+            "Good-pass-123\n",
+            "already",
+        ),
+        ("empty password", add("new@example.test"), "\n", "empty"),
+        ("short password", add("new@example.test"), "short\n", "8"),
+        (
+            "common password",
+            add("new@example.test"),
+            "password\n",
+            "common",
+        ),
+        (
+            "not an address",
+            add("not-an-address"),
+            "Good-pass-123\n",
+            "address",
+        ),
+    ];
+    for (case, args, password, needle) in cases {
+        fails_as(&server, case, &args, Some(password), needle);
+    }
     fails_with(
         &server,
         &["account", "remove", "ghost@example.test"],
@@ -84,12 +94,6 @@ fn account_errors_are_one_clear_line() {
         &["domain", "remove", "example.test"],
         None,
         "account",
-    );
-    fails_with(
-        &server,
-        &["account", "add", "not-an-address", "--password-stdin"],
-        Some("Good-pass-123\n"),
-        "address",
     );
 }
 
@@ -125,17 +129,17 @@ fn changes_take_effect_at_once_while_serving() {
     let mut c = SmtpConn::connect(server.smtp);
     c.cmd("EHLO client.test");
     c.cmd("MAIL FROM:<a@outside.test>");
-    assert!(c.cmd("RCPT TO:<zed@example.test>").starts_with("550"));
+    c.expect("RCPT TO:<zed@example.test>", "550");
     server.ok_stdin(
         &["account", "add", "zed@example.test", "--password-stdin"],
         "Zed-password-1\n",
     );
-    assert!(c.cmd("RCPT TO:<zed@example.test>").starts_with("250"));
+    c.expect("RCPT TO:<zed@example.test>", "250");
     server.ok(&["account", "remove", "bob@example.test"]);
-    assert!(c.cmd("RCPT TO:<bob@example.test>").starts_with("550"));
+    c.expect("RCPT TO:<bob@example.test>", "550");
     server.ok(&["domain", "add", "new.test"]);
     server.ok(&["alias", "add", "@new.test", "zed@example.test"]);
-    assert!(c.cmd("RCPT TO:<anyone@new.test>").starts_with("250"));
+    c.expect("RCPT TO:<anyone@new.test>", "250");
 }
 
 #[test]
@@ -150,9 +154,8 @@ fn passwd_changes_the_password_for_auth() {
         ],
         "New-secret-77\r\n",
     );
-    let script = "admin_cli_passwd_auth.py";
     let out = python_ok(
-        script,
+        "admin_cli_passwd_auth.py",
         &[
             &server.submissions.port().to_string(),
             PASSWORD,
@@ -167,9 +170,7 @@ fn export_writes_an_mbox_that_python_reads() {
     let server = Server::start();
     let mut c = SmtpConn::connect(server.smtp);
     c.start_mail("alice@example.test");
-    c.cmd("DATA");
-    c.send(b"Subject: mbox\r\nMessage-ID: <mbox-1@test>\r\n\r\nFrom the start\r\n>From quoted\r\n.\r\n");
-    assert!(c.reply().starts_with("250"));
+    c.data(b"Subject: mbox\r\nMessage-ID: <mbox-1@test>\r\n\r\nFrom the start\r\n>From quoted\r\n.\r\n", "250");
     let file = server.data_dir().join("alice.mbox");
     let out = server.ok(&[
         "export",
@@ -178,8 +179,7 @@ fn export_writes_an_mbox_that_python_reads() {
         file.to_str().expect("path"),
     ]);
     assert!(out.contains('1'), "{out}");
-    let script = "admin_cli_read_mbox.py";
-    let out = python_ok(script, &[file.to_str().expect("path")]);
+    let out = python_ok("admin_cli_read_mbox.py", &[file.to_str().expect("path")]);
     // mboxrd quoting (one more `>` before any `>*From `), which Python reads as written.
     assert_eq!(
         out.trim(),

@@ -8,7 +8,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use tests::admin::{admin_server_with, put_settings, request};
+use tests::admin::{admin_server_with, expect_status, put_settings};
 use tests::{Options, binary};
 
 fn mode(path: &Path) -> u32 {
@@ -58,14 +58,14 @@ fn data_directory_is_0700_and_every_file_0600_after_start_and_panel_saves() {
 
     let saved = put_settings(&server, &token, r#"{"hostname": "mx2.example.test"}"#);
     assert_eq!(saved.status, 200, "{}", saved.body);
-    let paused = request(
+    expect_status(
         &server,
         "PUT",
         "/api/receiving",
         &token,
         r#"{"paused": true}"#,
+        200,
     );
-    assert_eq!(paused.status, 200, "{}", paused.body);
     server.ok(&["admin", "open", "--print-only"]);
     let text = std::fs::read_to_string(dir.join("postroom.toml")).expect("read config");
     assert!(text.contains("mx2.example.test"), "{text}");

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 use tests::Options;
-use tests::admin::{admin_server_with, request};
+use tests::admin::{admin_server_with, expect_status, request};
 use tests::events;
 
 #[test]
@@ -15,8 +15,7 @@ fn smtp_imap_and_pop3_traffic_arrives_as_typed_events_and_moves_the_counters() {
         ..Options::default()
     });
     let status = || -> Value {
-        let reply = request(&server, "GET", "/api/status", &token, "-");
-        assert_eq!(reply.status, 200, "{}", reply.body);
+        let reply = expect_status(&server, "GET", "/api/status", &token, "-", 200);
         serde_json::from_str(&reply.body).expect("status JSON")
     };
     assert_eq!(

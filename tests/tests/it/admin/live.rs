@@ -12,7 +12,8 @@ use std::time::Duration;
 
 use serde_json::json;
 use tests::admin::{
-    admin_server, free_port, listener, put_settings, request, serve_fails, settings_applied,
+    admin_server, expect_status, free_port, listener, put_settings, request, serve_fails,
+    settings_applied,
 };
 use tests::{SmtpConn, poll_until};
 
@@ -79,8 +80,7 @@ fn a_listener_that_cannot_bind_is_down_in_status_while_the_others_serve() {
 
     // Freed and reloaded: it comes up.
     drop(taken);
-    let reload = request(&server, "POST", "/api/settings/reload", &token, "-");
-    assert_eq!(reload.status, 200, "{}", reload.body);
+    expect_status(&server, "POST", "/api/settings/reload", &token, "-", 200);
     let status = request(&server, "GET", "/api/status", &token, "-");
     let imap = listener(&status, "imap");
     assert!(
@@ -112,14 +112,14 @@ fn serve_fails_only_when_no_listener_at_all_can_be_bound() {
 #[test]
 fn pausing_receiving_answers_421_until_resumed_even_after_a_restart() {
     let (server, token) = admin_server("");
-    let paused = request(
+    let paused = expect_status(
         &server,
         "PUT",
         "/api/receiving",
         &token,
         r#"{"paused":true}"#,
+        200,
     );
-    assert_eq!(paused.status, 200, "{}", paused.body);
     assert_eq!(paused.json(), json!({"paused": true}));
     for addr in [server.smtp, server.submission] {
         assert_eq!(
@@ -151,14 +151,14 @@ fn pausing_receiving_answers_421_until_resumed_even_after_a_restart() {
     assert_eq!(resumed.json(), json!({"paused": false}));
     let mut smtp = SmtpConn::connect(server.smtp);
     smtp.start_mail("alice@example.test");
-    let bad = request(
+    expect_status(
         &server,
         "PUT",
         "/api/receiving",
         &token,
         r#"{"paused":"yes"}"#,
+        400,
     );
-    assert_eq!(bad.status, 400, "{}", bad.body);
 }
 
 #[test]
@@ -176,8 +176,7 @@ fn a_lowered_size_limit_and_a_moved_listener_apply_without_a_restart() {
     // RFC 1870 §6.1: a declared size over the limit is refused at MAIL.
     let mut smtp = SmtpConn::connect(server.smtp);
     smtp.cmd("EHLO client.test");
-    let mail = smtp.cmd("MAIL FROM:<x@outside.test> SIZE=30000");
-    assert!(mail.starts_with("552"), "{mail}");
+    smtp.expect("MAIL FROM:<x@outside.test> SIZE=30000", "552");
 
     // The submission listener moves to a new port: the old one closes, the new one serves.
     let port = free_port();
@@ -204,7 +203,7 @@ fn a_lowered_size_limit_and_a_moved_listener_apply_without_a_restart() {
         "{entry}"
     );
     // A session open before the change goes on.
-    assert!(before.cmd("NOOP").starts_with("250"));
+    before.expect("NOOP", "250");
 }
 
 #[test]
@@ -230,8 +229,7 @@ fn a_changed_route_is_used_by_the_queue_without_a_restart() {
         "{}",
         changed.body
     );
-    let retry = request(&server, "POST", "/api/queue/retry", &token, "-");
-    assert_eq!(retry.status, 200, "{}", retry.body);
+    expect_status(&server, "POST", "/api/queue/retry", &token, "-", 200);
     let messages = peer.wait_messages(1, Duration::from_secs(60));
     assert!(messages[0].1.contains("route@test"), "{:?}", messages[0]);
     tests::peers::wait_state(&server, "bob@remote.test", "delivered", 60);

@@ -5,9 +5,9 @@
 //! without TLS refused at start.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use tests::admin::{admin_server_with, request, serve_fails};
+use tests::admin::{admin_server_with, expect_status, request, serve_fails};
 use tests::{Options, python_ok, workspace_root};
 
 /// A self-signed EC certificate for `name` and localhost: (cert PEM, key PEM).
@@ -16,22 +16,20 @@ fn openssl_pair(dir: &Path, name: &str) -> (String, String) {
         dir.join(format!("{name}.crt")),
         dir.join(format!("{name}.key")),
     );
-    let status = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt"])
-        .arg("ec_paramgen_curve:prime256v1")
-        .args(["-nodes", "-days", "30", "-subj"])
-        .arg(format!("/CN={name}"))
-        .arg("-addext")
-        .arg(format!("subjectAltName=DNS:{name},DNS:localhost"))
-        .arg("-keyout")
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .expect("run openssl");
-    assert!(status.success(), "openssl failed");
+    tests::run_ok(
+        Command::new("openssl")
+            .args(["req", "-x509", "-newkey", "ec", "-pkeyopt"])
+            .arg("ec_paramgen_curve:prime256v1")
+            .args(["-nodes", "-days", "30", "-subj"])
+            .arg(format!("/CN={name}"))
+            .arg("-addext")
+            .arg(format!("subjectAltName=DNS:{name},DNS:localhost"))
+            .arg("-keyout")
+            .arg(&key)
+            .arg("-out")
+            .arg(&cert),
+        "openssl req",
+    );
     (
         std::fs::read_to_string(cert).expect("cert"),
         std::fs::read_to_string(key).expect("key"),
@@ -58,26 +56,15 @@ fn an_imported_certificate_is_checked_then_presented_by_every_listener() {
     let (cert, key) = openssl_pair(dir.path(), "imported.test");
     let (_, other_key) = openssl_pair(dir.path(), "other.test");
 
-    let mismatched = request(
-        &server,
-        "PUT",
-        "/api/certificate",
-        &token,
-        &pair(&cert, &other_key),
-    );
-    assert_eq!(mismatched.status, 400, "{}", mismatched.body);
+    let put = |body: &str, status| {
+        expect_status(&server, "PUT", "/api/certificate", &token, body, status)
+    };
+    let mismatched = put(&pair(&cert, &other_key), 400);
     assert_eq!(mismatched.json()["field"], "key_pem", "{}", mismatched.body);
     let garbled = request(&server, "PUT", "/api/certificate", &token, &pair("x", &key));
     assert_eq!(garbled.json()["field"], "cert_pem", "{}", garbled.body);
 
-    let imported = request(
-        &server,
-        "PUT",
-        "/api/certificate",
-        &token,
-        &pair(&cert, &key),
-    );
-    assert_eq!(imported.status, 200, "{}", imported.body);
+    let imported = put(&pair(&cert, &key), 200);
     let certificate = imported.json();
     assert!(
         certificate["subject"] == "CN=imported.test"
@@ -108,8 +95,7 @@ fn an_imported_certificate_is_checked_then_presented_by_every_listener() {
 #[test]
 fn the_web_ui_is_served_with_security_headers_and_an_spa_fallback() {
     let (server, token) = admin_server_with(Options::default());
-    let index = request(&server, "GET", "/", "-", "-");
-    assert_eq!(index.status, 200, "{}", index.body);
+    let index = expect_status(&server, "GET", "/", "-", "-", 200);
     assert!(index.header("content-type").starts_with("text/html"));
     assert_eq!(index.header("cache-control"), "no-cache");
     assert_eq!(index.header("x-frame-options"), "DENY");
@@ -168,8 +154,7 @@ fn the_web_ui_is_served_with_security_headers_and_an_spa_fallback() {
         .trim()
         .to_string();
     let link = &link[link.find("/signin?code=").expect("a sign-in link")..];
-    let signed = request(&server, "GET", link, "-", "-");
-    assert_eq!(signed.status, 303, "{}", signed.body);
+    let signed = expect_status(&server, "GET", link, "-", "-", 303);
     assert_eq!(signed.header("location"), "/");
     assert!(signed.cookie().contains("postroom_session="));
     let reused = request(&server, "GET", link, "-", "-");

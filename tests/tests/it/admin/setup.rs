@@ -5,7 +5,9 @@
 //! accounts' storage quota through the API.
 
 use serde_json::json;
-use tests::admin::{account, admin_server, admin_server_with, patch_account, request, sign_in};
+use tests::admin::{
+    account, admin_server, admin_server_with, expect_status, patch_account, request, sign_in,
+};
 use tests::{Options, Server, python_ok};
 
 const GOOD_ACCOUNT: &str = r#"{"address":"owner@shop.test","password":"Long-Enough-7"}"#;
@@ -116,16 +118,14 @@ fn the_wizard_checks_every_field_then_sets_the_server_up() {
         ADMIN_PASSWORD,
         self_signed,
     );
-    let done = request(&server, "POST", "/api/setup", &token, &body);
-    assert_eq!(done.status, 200, "{}", done.body);
+    let done = expect_status(&server, "POST", "/api/setup", &token, &body, 200);
     assert_eq!(done.json(), json!({"done": true}));
     let state = request(&server, "GET", "/api/setup", &token, "-");
     assert_eq!(
         state.json(),
         json!({"needed": false, "hostname": "mail.shop.test"})
     );
-    let again = request(&server, "POST", "/api/setup", &token, &body);
-    assert_eq!(again.status, 409, "{}", again.body);
+    expect_status(&server, "POST", "/api/setup", &token, &body, 409);
     assert!(
         std::fs::read_to_string(server.data_dir().join("postroom.toml"))
             .expect("config")
@@ -157,14 +157,14 @@ fn the_wizard_checks_every_field_then_sets_the_server_up() {
     assert_eq!(signed.status, 200, "{}", signed.body);
     let cookie = signed.cookie();
     let cookie = cookie.split(';').next().expect("cookie");
-    let status = request(
+    expect_status(
         &server,
         "GET",
         "/api/status",
         &format!("cookie:{cookie}"),
         "-",
+        200,
     );
-    assert_eq!(status.status, 200, "{}", status.body);
 }
 
 #[test]

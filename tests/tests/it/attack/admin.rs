@@ -5,7 +5,7 @@
 //! settings edit sending a stored password to a new relay, an idle session, a sign-in link
 //! used twice at once. Every test checks the server still answers afterwards.
 
-use tests::admin::{admin_server_with, put_settings, request};
+use tests::admin::{admin_server_with, expect_status, put_settings, request};
 use tests::{Options, PASSWORD, Server, python_ok};
 
 /// One request with curl (headers exactly as given): (status, body).
@@ -47,8 +47,7 @@ fn curl(
 fn session(server: &Server) -> String {
     let link = server.ok(&["admin", "open"]).trim().to_string();
     let path = &link[link.find("/signin?code=").expect("a sign-in link")..];
-    let signed = request(server, "GET", path, "-", "-");
-    assert_eq!(signed.status, 303, "{}", signed.body);
+    let signed = expect_status(server, "GET", path, "-", "-", 303);
     signed
         .cookie()
         .split(';')
@@ -57,19 +56,23 @@ fn session(server: &Server) -> String {
         .to_string()
 }
 
+/// A client (Python, 30 s timeout) connecting to `service` is greeted with `want`.
+fn greets(server: &Server, service: &str, want: &str) {
+    let out = python_ok(
+        "socket_greeting_30s.py",
+        &[&server.addr(service).port().to_string()],
+    );
+    assert!(out.starts_with(want), "{service}: {out}");
+}
+
 /// Every mail listener still greets, and the admin API answers.
 fn all_answer(server: &Server, token: &str) {
-    let greeting = |service: &str, want: &str| {
-        let script = "socket_greeting_30s.py";
-        let out = python_ok(script, &[&server.addr(service).port().to_string()]);
-        assert!(out.starts_with(want), "{service}: {out}");
-    };
+    let greeting = |service: &str, want: &str| greets(server, service, want);
     greeting("smtp", "220");
     if server.listeners.contains_key("imap") {
         greeting("imap", "* OK");
     }
-    let status = request(server, "GET", "/api/status", token, "-");
-    assert_eq!(status.status, 200, "{}", status.body);
+    expect_status(server, "GET", "/api/status", token, "-", 200);
 }
 
 /// A request that must be refused: why, method, path, headers, status, error code.
@@ -313,8 +316,7 @@ fn panel_server() -> (Server, String) {
     let body = format!(
         r#"{{"hostname":"mx.example.test","domain":"example.test","account":{{"address":"alice@example.test","password":"{PASSWORD}"}},"admin_password":"{ADMIN_PASSWORD}","certificate":{{"kind":"self_signed"}}}}"#
     );
-    let done = request(&server, "POST", "/api/setup", &token, &body);
-    assert_eq!(done.status, 200, "{}", done.body);
+    expect_status(&server, "POST", "/api/setup", &token, &body, 200);
     (server, token)
 }
 
@@ -382,11 +384,7 @@ fn idle_connections_to_the_admin_port_stop_neither_mail_nor_the_admin() {
     .expect("read");
     assert_eq!(line.trim(), "open");
     // While they are held: mail is answered at once.
-    let greeting = |service: &str, want: &str| {
-        let script = "socket_greeting_30s.py";
-        let out = python_ok(script, &[&server.addr(service).port().to_string()]);
-        assert!(out.starts_with(want), "{service}: {out}");
-    };
+    let greeting = |service: &str, want: &str| greets(&server, service, want);
     greeting("smtp", "220");
     greeting("imap", "* OK");
     // The admin answers a new request once the idle ones time out (tried until then).
@@ -449,8 +447,7 @@ fn an_idle_session_expires() {
     );
     // Not a synchronisation: the idle time itself is what is tested.
     std::thread::sleep(std::time::Duration::from_secs(10));
-    let expired = request(&server, "GET", "/api/status", &cookie, "-");
-    assert_eq!(expired.status, 401, "{}", expired.body);
+    expect_status(&server, "GET", "/api/status", &cookie, "-", 401);
     all_answer(&server, &token);
 }
 

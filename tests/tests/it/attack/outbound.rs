@@ -12,7 +12,8 @@
 use std::time::Duration;
 
 use tests::peers::{
-    Dnsmasq, Peer, alice_sends, dns_for, free_port, message, server, state_of, submit, wait_state,
+    Dnsmasq, Peer, Remote, alice_sends, dns_for, free_port, message, server, state_of, submit,
+    wait_state,
 };
 use tests::{Options, PASSWORD, Server, SmtpConn, python};
 
@@ -33,12 +34,12 @@ fn still_up(server: &Server) {
 /// Sends `data` on port 25 from `from` to `rcpt` (with ESMTP parameters); the final reply.
 fn send_port25(server: &Server, from: &str, rcpt: &str, data: &str) -> String {
     let mut conn = SmtpConn::connect(server.smtp);
-    assert!(conn.cmd("EHLO attacker.test").starts_with("250"));
+    conn.expect("EHLO attacker.test", "250");
     let r = conn.cmd(&format!("MAIL FROM:<{from}> RET=FULL"));
     assert!(r.starts_with("250"), "MAIL: {r}");
     let r = conn.cmd(&format!("RCPT TO:<{rcpt}> NOTIFY=SUCCESS,FAILURE"));
     assert!(r.starts_with("250"), "RCPT: {r}");
-    assert!(conn.cmd("DATA").starts_with("354"));
+    conn.expect("DATA", "354");
     conn.send(data.as_bytes());
     conn.cmd(".")
 }
@@ -110,14 +111,13 @@ fn forged_mail_forwarded_by_an_alias_leaves_unsigned_with_an_srs_sender() {
          Message-ID: <bounce-1@remote.test>\r\n\r\nThe forward could not be delivered.\r\n"
     );
     let mut conn = SmtpConn::connect(server.smtp);
-    assert!(conn.cmd("EHLO mx.remote.test").starts_with("250"));
-    assert!(conn.cmd("MAIL FROM:<>").starts_with("250"));
+    conn.expect("EHLO mx.remote.test", "250");
+    conn.expect("MAIL FROM:<>", "250");
     let r = conn.cmd(&format!("RCPT TO:<{srs}>"));
     assert!(r.starts_with("250"), "RCPT of our own SRS address: {r}");
-    assert!(conn.cmd("DATA").starts_with("354"));
+    conn.expect("DATA", "354");
     conn.send(bounce.as_bytes());
-    let r = conn.cmd(".");
-    assert!(r.starts_with("250"), "{r}");
+    conn.expect(".", "250");
     let back = evil.wait_messages(2, WAIT);
     assert!(back[1].1.contains("bounce-1@remote.test"), "{}", back[1].1);
     assert_eq!(back[1].0["from"], "<>", "{}", back[1].0);
@@ -129,10 +129,10 @@ fn forged_mail_forwarded_by_an_alias_leaves_unsigned_with_an_srs_sender() {
         "SRS0=abcdefgh=aa=victim.test=someone@example.test".to_string(),
         tampered,
     ] {
-        assert!(conn.cmd("MAIL FROM:<>").starts_with("250"));
+        conn.expect("MAIL FROM:<>", "250");
         let r = conn.cmd(&format!("RCPT TO:<{forged}>"));
         assert!(r.starts_with("550"), "{forged}: {r}");
-        assert!(conn.cmd("RSET").starts_with("250"));
+        conn.expect("RSET", "250");
     }
     drop(conn);
     still_up(&server);
@@ -142,14 +142,12 @@ fn forged_mail_forwarded_by_an_alias_leaves_unsigned_with_an_srs_sender() {
 fn a_dsn_with_ret_full_returns_the_message_unsigned() {
     // alice's own mail is signed; it fails at the remote end, and the failure notice with
     // RET=FULL must not hand her (or anyone) a signed copy to replay.
-    let port = free_port(&["127.0.0.1", "127.0.0.83"]);
-    let _refuser = Peer::start(
+    let refuser = Remote::start(
         "127.0.0.83",
-        port,
+        "refuse.test",
         &["--rcpt-reply", "550 5.1.1 No such user"],
     );
-    let _dns = dns_for(port, "refuse.test", "127.0.0.83");
-    let server = server(port, port, "", "");
+    let server = refuser.server("", "");
     let text = message(
         "Alice <alice@example.test>",
         "nobody@refuse.test",
@@ -165,12 +163,13 @@ fn a_dsn_with_ret_full_returns_the_message_unsigned() {
         &["NOTIFY=FAILURE"],
     );
     wait_state(&server, "nobody@refuse.test", "failed", WAIT_SECS);
-    let mbox = server.export("alice@example.test");
-    assert!(
-        mbox.contains("Undelivered Mail Returned to Sender"),
-        "{mbox}"
+    let mbox = server.mbox_with(
+        "alice@example.test",
+        &[
+            "Undelivered Mail Returned to Sender",
+            "Message-ID: <signed-dsn@test>",
+        ],
     );
-    assert!(mbox.contains("Message-ID: <signed-dsn@test>"), "{mbox}");
     assert!(!mbox.contains("DKIM-Signature"), "{mbox}");
     still_up(&server);
 }
@@ -178,7 +177,7 @@ fn a_dsn_with_ret_full_returns_the_message_unsigned() {
 /// Sends ETRN for each node from 127.0.0.1 and returns the replies.
 fn etrn(server: &Server, nodes: &[&str]) -> Vec<String> {
     let mut conn = SmtpConn::connect(server.smtp);
-    assert!(conn.cmd("EHLO client.test").starts_with("250"));
+    conn.expect("EHLO client.test", "250");
     nodes
         .iter()
         .map(|node| conn.cmd(&format!("ETRN {node}")).trim_end().to_string())
@@ -247,9 +246,8 @@ fn etrn_for_an_allowed_domain_answers_alike_whether_or_not_mail_waits() {
 
 /// Logs in as alice on submission and sends `message`; the DATA reply code and text.
 fn alice_data_reply(server: &Server, message: &str) -> String {
-    let script = "attack_outbound_alice_data_reply.py";
     let out = python(
-        script,
+        "attack_outbound_alice_data_reply.py",
         &[
             &server.submission.port().to_string(),
             server.cert_path().to_str().expect("path"),
@@ -320,9 +318,8 @@ fn a_logged_in_user_cannot_put_someone_elses_address_in_from() {
 #[test]
 fn an_mx_at_a_loopback_address_is_refused_unless_allowed() {
     // inside.test's MX points at 127.0.0.86, where a sink would take the mail.
-    let port = free_port(&["127.0.0.1", "127.0.0.86"]);
-    let sink = Peer::start("127.0.0.86", port, &[]);
-    let _dns = dns_for(port, "inside.test", "127.0.0.86");
+    let sink = Remote::start("127.0.0.86", "inside.test", &[]);
+    let port = sink.port;
     // Without `allow_internal_mx` (the default).
     let server = Server::with(Options {
         extra_toml: format!("[dns]\nservers = [\"127.0.0.1:{port}\"]\n[queue]\nmx_port = {port}\n"),
@@ -336,10 +333,13 @@ fn an_mx_at_a_loopback_address_is_refused_unless_allowed() {
         "{reason}"
     );
     // alice hears why; the sink got nothing.
-    let mbox = server.export("alice@example.test");
-    assert!(mbox.contains("internal addresses"), "{mbox}");
-    assert!(sink.messages().is_empty());
-    assert!(!sink.events().contains("DATA"), "{}", sink.events());
+    server.mbox_with("alice@example.test", &["internal addresses"]);
+    assert!(sink.peer.messages().is_empty());
+    assert!(
+        !sink.peer.events().contains("DATA"),
+        "{}",
+        sink.peer.events()
+    );
     still_up(&server);
 }
 
@@ -357,21 +357,17 @@ fn a_message_with_100_received_headers_is_refused_as_a_loop() {
         text.push_str(&tests::message(id, "loop"));
         text
     };
-    // 99 hops plus ours is the limit (RFC 5321 §6.3): accepted.
-    let reply = send_port25(
-        &server,
-        "sender@outside.test",
-        "alice@example.test",
-        &with_hops(99, "hops-99@test"),
-    );
-    assert!(reply.starts_with("250"), "{reply}");
-    let reply = send_port25(
-        &server,
-        "sender@outside.test",
-        "alice@example.test",
-        &with_hops(100, "hops-100@test"),
-    );
-    assert!(reply.starts_with("554 5.4.6"), "{reply}");
+    // 99 hops plus ours is the limit (RFC 5321 §6.3): accepted; one more is refused.
+    for (hops, want) in [(99, "250"), (100, "554 5.4.6")] {
+        let id = format!("hops-{hops}@test");
+        let reply = send_port25(
+            &server,
+            "sender@outside.test",
+            "alice@example.test",
+            &with_hops(hops, &id),
+        );
+        assert!(reply.starts_with(want), "{hops} Received headers: {reply}");
+    }
     let ids = server.message_ids("alice@example.test");
     assert!(ids.contains(&"<hops-99@test>".to_string()), "{ids:?}");
     assert!(!ids.contains(&"<hops-100@test>".to_string()), "{ids:?}");

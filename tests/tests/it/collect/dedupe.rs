@@ -15,19 +15,14 @@ use tests::ddns::api;
 
 /// Gives the user's INBOX a new UIDVALIDITY with Dovecot's own tool (its private config).
 fn change_uid_validity(dovecot: &Dovecot, user: &str, uid_validity: u64) {
-    let out = Command::new("doveadm")
-        .arg("-c")
-        .arg(dovecot.dir.path().join("dovecot.conf"))
-        .args(["mailbox", "update", "-u", user, "--uid-validity"])
-        .arg(uid_validity.to_string())
-        .arg("INBOX")
-        .output()
-        .expect("doveadm");
-    assert!(
-        out.status.success(),
-        "doveadm mailbox update: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    tests::run_ok(
+        Command::new("doveadm")
+            .arg("-c")
+            .arg(dovecot.dir.path().join("dovecot.conf"))
+            .args(["mailbox", "update", "-u", user, "--uid-validity"])
+            .arg(uid_validity.to_string())
+            .arg("INBOX"),
+        "doveadm",
     );
 }
 

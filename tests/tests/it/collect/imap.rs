@@ -10,10 +10,7 @@ use tests::collect::{
 
 #[test]
 fn imap_collects_500_messages_exactly_once_across_a_cut_connection_and_expunges_them() {
-    let (mbox, port) = collects_500_exactly_once_across_a_cut("imap");
-    // IMAP ids are UIDVALIDITY:UID.
-    let trace = format!("X-Postroom-Collected: imap://office@127.0.0.1:{port} id ");
-    assert_eq!(mbox.matches(&trace).count(), 500);
+    collects_500_exactly_once_across_a_cut("imap");
 }
 
 #[test]

@@ -10,9 +10,7 @@ use tests::collect::{
 
 #[test]
 fn pop3_collects_500_messages_exactly_once_across_a_cut_connection_and_deletes_them() {
-    let (mbox, port) = collects_500_exactly_once_across_a_cut("pop3");
-    let trace = format!("X-Postroom-Collected: pop3://office@127.0.0.1:{port} id ");
-    assert_eq!(mbox.matches(&trace).count(), 500);
+    collects_500_exactly_once_across_a_cut("pop3");
 }
 
 #[test]

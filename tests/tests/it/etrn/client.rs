@@ -127,8 +127,7 @@ fn a_postroom_backup_mx_flushes_deferred_mail_when_asked() {
         || tests::peers::state_of(&backup, "boss@office.test") == "delivered",
         &context,
     );
-    let mbox = office.export("boss@office.test");
-    assert!(mbox.contains("Message-ID: <etrn-client-1@test>"), "{mbox}");
+    office.mbox_with("boss@office.test", &["Message-ID: <etrn-client-1@test>"]);
     tests::ddns::wait_until(
         "the status",
         || any_answer(&tests::etrn::status(&office, &token), "result", "started"),

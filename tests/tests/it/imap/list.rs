@@ -25,14 +25,15 @@ fn list_status_sends_a_status_after_each_listed_mailbox() {
     let server = server();
     let mut c = ImapConn::login(server.addr("imap"), "alice");
     let caps = c.cmd("c", "CAPABILITY").join("\n");
-    for cap in [
-        "LIST-EXTENDED",
-        "LIST-STATUS",
-        "CREATE-SPECIAL-USE",
-        "SPECIAL-USE",
-    ] {
-        assert!(caps.contains(cap), "{cap}: {caps}");
-    }
+    tests::assert_contains_all(
+        &caps,
+        &[
+            "LIST-EXTENDED",
+            "LIST-STATUS",
+            "CREATE-SPECIAL-USE",
+            "SPECIAL-USE",
+        ],
+    );
     append(&mut c, "a1", "INBOX", "\\Seen", "Subject: one\r\n\r\nx");
     append(&mut c, "a2", "INBOX", "", "Subject: two\r\n\r\ny");
     append(&mut c, "a3", "Sent", "\\Seen", "Subject: three\r\n\r\nz");
@@ -54,8 +55,7 @@ fn list_status_sends_a_status_after_each_listed_mailbox() {
         ]
     );
     // The same through imaplib: the STATUS responses arrive with the LIST ones.
-    let script = "imap_list_status.py";
-    let out = tests::imap::run_script(&server, script);
+    let out = tests::imap::run_script(&server, "imap_list_status.py");
     assert_eq!(
         out.trim(),
         r#"OK [b'(\\HasNoChildren) "/" "INBOX"'] [b'"INBOX" (MESSAGES 2 UIDNEXT 3 UNSEEN 1)']"#
@@ -157,14 +157,11 @@ fn selection_and_return_options_of_list_extended() {
         ]
     );
     // RECURSIVEMATCH alone is a BAD (RFC 5258 §3.1: it needs another selection option).
-    let r = c.cmd("b1", "LIST (RECURSIVEMATCH) \"\" \"*\"");
-    assert!(r[0].starts_with("b1 BAD"), "{r:?}");
+    c.expect("b1", "LIST (RECURSIVEMATCH) \"\" \"*\"", "BAD");
     // An unknown selection option is a BAD (RFC 5258 §3).
-    let r = c.cmd("b2", "LIST (BOGUS) \"\" \"*\"");
-    assert!(r[0].starts_with("b2 BAD"), "{r:?}");
+    c.expect("b2", "LIST (BOGUS) \"\" \"*\"", "BAD");
     // An unknown return option is a BAD too (RFC 5258 §3.2).
-    let r = c.cmd("b3", "LIST \"\" \"*\" RETURN (BOGUS)");
-    assert!(r[0].starts_with("b3 BAD"), "{r:?}");
+    c.expect("b3", "LIST \"\" \"*\" RETURN (BOGUS)", "BAD");
 }
 
 #[test]
@@ -182,30 +179,32 @@ fn create_special_use_assigns_one_mailbox_per_use() {
         ]
     );
     // A second \Archive: NO [USEATTR], and the mailbox is not created (RFC 6154 §3).
-    let r = c.cmd("c2", "CREATE \"Old mail\" (USE (\\archive))");
-    assert!(r[0].starts_with("c2 NO [USEATTR]"), "{r:?}");
+    c.expect(
+        "c2",
+        "CREATE \"Old mail\" (USE (\\archive))",
+        "NO [USEATTR]",
+    );
     // \Sent is taken by the default Sent mailbox.
-    let r = c.cmd("c3", "CREATE \"Sent 2\" (USE (\\Sent))");
-    assert!(r[0].starts_with("c3 NO [USEATTR]"), "{r:?}");
+    c.expect("c3", "CREATE \"Sent 2\" (USE (\\Sent))", "NO [USEATTR]");
     // \All is a virtual mailbox this server does not keep: NO [USEATTR].
-    let r = c.cmd("c4", "CREATE \"Everything\" (USE (\\All))");
-    assert!(r[0].starts_with("c4 NO [USEATTR]"), "{r:?}");
+    c.expect("c4", "CREATE \"Everything\" (USE (\\All))", "NO [USEATTR]");
     // Two uses for one mailbox are not supported: NO [USEATTR].
-    let r = c.cmd("c5", "CREATE \"Both\" (USE (\\Junk \\Trash))");
-    assert!(r[0].starts_with("c5 NO [USEATTR]"), "{r:?}");
+    c.expect(
+        "c5",
+        "CREATE \"Both\" (USE (\\Junk \\Trash))",
+        "NO [USEATTR]",
+    );
     let r = c.cmd(
         "l2",
         "LIST \"\" (\"Old mail\" \"Sent 2\" \"Everything\" \"Both\")",
     );
     assert_eq!(r, ["l2 OK LIST completed"], "none was created");
     // An existing name with a free use: NO [ALREADYEXISTS] from the create itself.
-    let r = c.cmd("c6", "CREATE \"Archive\" (USE (\\Drafts))");
-    assert!(r[0].starts_with("c6 NO"), "{r:?}");
+    c.expect("c6", "CREATE \"Archive\" (USE (\\Drafts))", "NO");
     // After deleting the archive its use is free again.
     assert_eq!(c.cmd("d1", "DELETE Archive"), ["d1 OK DELETE completed"]);
     let r = c.cmd("c7", "CREATE \"Archive/2026\" (USE (\\Archive))");
     assert_eq!(r, ["c7 OK CREATE completed"]);
     // An unknown CREATE parameter is a syntax error (RFC 4466 §2.2).
-    let r = c.cmd("c8", "CREATE \"X\" (COLOUR (red))");
-    assert!(r[0].starts_with("c8 BAD"), "{r:?}");
+    c.expect("c8", "CREATE \"X\" (COLOUR (red))", "BAD");
 }

@@ -61,8 +61,7 @@ fn select_qresync_reports_vanished_earlier_and_changed_flags() {
     let (server, v) = changed_behind_the_clients_back();
     let mut a = ImapConn::login(server.addr("imap"), "alice");
     // The parameter without ENABLE QRESYNC first (RFC 7162 §3.2.5).
-    let r = a.cmd("s0", &format!("SELECT INBOX (QRESYNC ({v} 6))"));
-    assert!(r[0].starts_with("s0 BAD"), "{r:?}");
+    a.expect("s0", &format!("SELECT INBOX (QRESYNC ({v} 6))"), "BAD");
     assert_eq!(a.cmd("e", "ENABLE QRESYNC")[0], "* ENABLED QRESYNC");
     let r = a.cmd("s1", &format!("SELECT INBOX (QRESYNC ({v} 6))"));
     assert!(
@@ -125,11 +124,9 @@ fn select_qresync_reports_vanished_earlier_and_changed_flags() {
         ]
     );
     // VANISHED only with UID FETCH (§3.2.6).
-    let r = a.cmd("f3", "FETCH 1:* (FLAGS) (CHANGEDSINCE 6 VANISHED)");
-    assert!(r[0].starts_with("f3 BAD"), "{r:?}");
+    a.expect("f3", "FETCH 1:* (FLAGS) (CHANGEDSINCE 6 VANISHED)", "BAD");
     // UIDVALIDITY 0 does not exist.
-    let r = a.cmd("s5", "SELECT INBOX (QRESYNC (0 6))");
-    assert!(r[0].starts_with("s5 BAD"), "{r:?}");
+    a.expect("s5", "SELECT INBOX (QRESYNC (0 6))", "BAD");
 }
 
 #[test]
@@ -179,19 +176,19 @@ fn imaplib(server: &Server, v: u32, script: &str) -> String {
 #[test]
 fn imaplib_resyncs_after_another_client_changed_the_mailbox() {
     let (server, v) = changed_behind_the_clients_back();
-    let script = "imap_qresync_resync.py";
-    let out = imaplib(&server, v, script);
-    let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[0], "caps True", "{out}");
-    assert_eq!(lines[1], "enable ('OK', [b'ENABLE completed'])", "{out}");
-    assert_eq!(lines[2], "select OK", "{out}");
-    assert_eq!(lines[3], "vanished [b'(EARLIER) 4:5']", "{out}");
-    // Known UIDs 1:5: the new UID 6 is not among them.
-    assert_eq!(
-        lines[4], r"fetch [b'2 (UID 2 FLAGS (\\Seen) MODSEQ (7))']",
-        "{out}"
+    let out = imaplib(&server, v, "imap_qresync_resync.py");
+    tests::assert_lines(
+        &out,
+        &[
+            "caps True",
+            "enable ('OK', [b'ENABLE completed'])",
+            "select OK",
+            "vanished [b'(EARLIER) 4:5']",
+            // Known UIDs 1:5: the new UID 6 is not among them.
+            r"fetch [b'2 (UID 2 FLAGS (\\Seen) MODSEQ (7))']",
+            "highest [b'10']",
+        ],
     );
-    assert_eq!(lines[5], "highest [b'10']", "{out}");
 }
 
 /// The numbers a response line carries after `prefix` up to `)` or `]`: `* STATUS INBOX
@@ -312,13 +309,13 @@ fn imaplib_resyncs_from_a_pruned_modseq_to_the_mailbox_as_it_is() {
     let (server, v, _) = pruned_past_the_clients_modseq();
     // The client's cache as of HIGHESTMODSEQ 6: UIDs 1 to 5, no flags. It resyncs without
     // known UIDs, applies VANISHED and FETCH, and compares with a full UID FETCH.
-    let script = "imap_qresync_pruned.py";
-    let out = imaplib(&server, v, script);
-    let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[0], "select OK", "{out}");
-    assert_eq!(
-        lines[1], r"cache [(1, ()), (2, ('\\Seen',)), (3, ()), (6, ())]",
-        "{out}"
+    let out = imaplib(&server, v, "imap_qresync_pruned.py");
+    tests::assert_lines(
+        &out,
+        &[
+            "select OK",
+            r"cache [(1, ()), (2, ('\\Seen',)), (3, ()), (6, ())]",
+            "same True",
+        ],
     );
-    assert_eq!(lines[2], "same True", "{out}");
 }

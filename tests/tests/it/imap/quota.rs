@@ -40,38 +40,22 @@ fn getquotaroot_reports_usage_and_limit_in_kibibytes() {
     deliver(&server, "alice@example.test", &message("q1@test"));
     set_quota(&server, "alice@example.test", Some(10 * 1024));
     let used_kib = used(&server, "alice@example.test").div_ceil(1024);
-    let script = "imap_quota_getquotaroot.py";
-    let out = tests::imap::run_script(&server, script);
-    let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[0], "caps True True", "{out}");
-    assert_eq!(
-        lines[1],
-        format!("root ('OK', [[b'\"INBOX\" \"\"'], [b'\"\" (STORAGE {used_kib} 10)']])"),
-        "{out}"
+    let out = tests::imap::run_script(&server, "imap_quota_getquotaroot.py");
+    tests::assert_lines(
+        &out,
+        &[
+            "caps True True",
+            &format!("root ('OK', [[b'\"INBOX\" \"\"'], [b'\"\" (STORAGE {used_kib} 10)']])"),
+            &format!("quota ('OK', [b'\"\" (STORAGE {used_kib} 10)'])"),
+            // Limits are the administrator's: SETQUOTA is refused (no QUOTASET, RFC 9208 §4.1).
+            "setquota ('NO', [b'[NOPERM] quotas are set by the administrator'])",
+            // A mailbox that does not exist has no quota root (imaplib repeats the text).
+            "nobox ('NO', [[b'[NONEXISTENT] no such mailbox'], [b'[NONEXISTENT] no such mailbox']])",
+            &format!("client Sent [''] [('', 'STORAGE', {used_kib}, 10)]"),
+            // No limit: no quota root at all.
+            "unlimited [] []",
+        ],
     );
-    assert_eq!(
-        lines[2],
-        format!("quota ('OK', [b'\"\" (STORAGE {used_kib} 10)'])"),
-        "{out}"
-    );
-    // Limits are the administrator's: SETQUOTA is refused (no QUOTASET, RFC 9208 §4.1).
-    assert_eq!(
-        lines[3], "setquota ('NO', [b'[NOPERM] quotas are set by the administrator'])",
-        "{out}"
-    );
-    // A mailbox that does not exist has no quota root (imaplib repeats the text).
-    assert_eq!(
-        lines[4],
-        "nobox ('NO', [[b'[NONEXISTENT] no such mailbox'], [b'[NONEXISTENT] no such mailbox']])",
-        "{out}"
-    );
-    assert_eq!(
-        lines[5],
-        format!("client Sent [''] [('', 'STORAGE', {used_kib}, 10)]"),
-        "{out}"
-    );
-    // No limit: no quota root at all.
-    assert_eq!(lines[6], "unlimited [] []", "{out}");
 }
 
 #[test]
@@ -82,23 +66,21 @@ fn append_and_copy_over_quota_fail_and_expunge_makes_room() {
     assert!(used_now > 3000);
     // Room for 100 more bytes: a second copy of the message does not fit.
     set_quota(&server, "alice@example.test", Some(used_now + 100));
-    let script = "imap_quota_over.py";
-    let out = tests::imap::run_script(&server, script);
+    let out = tests::imap::run_script(&server, "imap_quota_over.py");
     let lines: Vec<&str> = out.lines().collect();
-    // 1500 bytes do not fit in the 100 left: RFC 9208 §4.3 OVERQUOTA.
-    assert_eq!(
-        lines[0], "append ('NO', [b'[OVERQUOTA] the mailbox is full (storage quota exceeded)'])",
-        "{out}"
+    tests::assert_lines(
+        &out,
+        &[
+            // 1500 bytes do not fit in the 100 left: RFC 9208 §4.3 OVERQUOTA.
+            "append ('NO', [b'[OVERQUOTA] the mailbox is full (storage quota exceeded)'])",
+            "small OK",
+            // A copy would double the message: over the limit, and nothing is copied.
+            "copy ('NO', [b'[OVERQUOTA] the mailbox is full (storage quota exceeded)'])",
+            "trash [b'\"Trash\" (MESSAGES 0)']",
+            // MOVE keeps the account's usage as it was: allowed.
+            "move OK",
+        ],
     );
-    assert_eq!(lines[1], "small OK", "{out}");
-    // A copy would double the message: over the limit, and nothing is copied.
-    assert_eq!(
-        lines[2], "copy ('NO', [b'[OVERQUOTA] the mailbox is full (storage quota exceeded)'])",
-        "{out}"
-    );
-    assert_eq!(lines[3], "trash [b'\"Trash\" (MESSAGES 0)']", "{out}");
-    // MOVE keeps the account's usage as it was: allowed.
-    assert_eq!(lines[4], "move OK", "{out}");
     // Only the small draft is left: its few bytes round up to 1 KiB; the big one fits now.
     let limit_kib = (used_now + 100) / 1024;
     assert_eq!(
@@ -116,9 +98,8 @@ fn smtp_rcpt_to_a_full_mailbox_is_452_until_mail_is_expunged() {
     deliver(&server, "alice@example.test", &message("q3@test"));
     let used_now = used(&server, "alice@example.test");
     set_quota(&server, "alice@example.test", Some(used_now));
-    let script = "imap_quota_full_rcpt.py";
     let out = python_ok(
-        script,
+        "imap_quota_full_rcpt.py",
         &[
             &server.addr("imap").port().to_string(),
             &server.smtp.port().to_string(),
@@ -126,18 +107,16 @@ fn smtp_rcpt_to_a_full_mailbox_is_452_until_mail_is_expunged() {
             &used_now.to_string(),
         ],
     );
-    let lines: Vec<&str> = out.lines().collect();
-    // At the limit: RFC 3463 4.2.2 mailbox full, a temporary failure the sender retries.
-    assert_eq!(
-        lines[0], "full (452, b'4.2.2 Mailbox full, try again later')",
-        "{out}"
-    );
-    assert_eq!(lines[1], "other (250, b'2.1.5 Recipient OK')", "{out}");
-    assert_eq!(lines[2], "room (250, b'2.1.5 Recipient OK')", "{out}");
-    // More than the whole limit declared: cannot fit.
-    assert_eq!(
-        lines[3], "declared (452, b'4.2.2 Mailbox full, try again later')",
-        "{out}"
+    tests::assert_lines(
+        &out,
+        &[
+            // At the limit: RFC 3463 4.2.2 mailbox full, a temporary failure the sender retries.
+            "full (452, b'4.2.2 Mailbox full, try again later')",
+            "other (250, b'2.1.5 Recipient OK')",
+            "room (250, b'2.1.5 Recipient OK')",
+            // More than the whole limit declared: cannot fit.
+            "declared (452, b'4.2.2 Mailbox full, try again later')",
+        ],
     );
     assert_eq!(used(&server, "alice@example.test"), 0);
 }

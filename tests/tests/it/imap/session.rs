@@ -12,39 +12,35 @@ fn login_list_select_fetch_flags_and_search() {
     let chinese = "From: =?UTF-8?B?5byg5LiJ?= <zhang@outside.test>\r\nTo: alice@example.test\r\nSubject: =?UTF-8?B?5Lya6K6u6YCa55+l?=\r\nMessage-ID: <two@test>\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n5piO5aSp5LiK5Y2I5Y2B54K55byA5LyaCg==\r\n";
     deliver(&server, "alice@example.test", chinese.as_bytes());
     let first = stored(&server, "alice@example.test", 1);
-    let script = "imap_session_read.py";
     let out = python_ok(
-        script,
+        "imap_session_read.py",
         &[
             &server.addr("imap").port().to_string(),
             PASSWORD,
             write(&server, "expected.eml", &first).as_str(),
         ],
     );
-    let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[0], "caps True", "{out}");
-    assert_eq!(lines[1], "OK", "{out}");
-    assert_eq!(
-        lines[2],
-        r#"list ['(\\HasNoChildren \\Drafts) "/" "Drafts"', '(\\HasNoChildren \\Junk) "/" "Junk"', '(\\HasNoChildren \\Sent) "/" "Sent"', '(\\HasNoChildren \\Trash) "/" "Trash"', '(\\HasNoChildren) "/" "INBOX"']"#,
-        "{out}"
+    tests::assert_lines(
+        &out,
+        &[
+            "caps True",
+            "OK",
+            r#"list ['(\\HasNoChildren \\Drafts) "/" "Drafts"', '(\\HasNoChildren \\Junk) "/" "Junk"', '(\\HasNoChildren \\Sent) "/" "Sent"', '(\\HasNoChildren \\Trash) "/" "Trash"', '(\\HasNoChildren) "/" "INBOX"']"#,
+            "select OK [b'2']",
+            "uidvalidity True",
+            r#"peek b'Subject: one@test\r\n\r\n' b' FLAGS ())'"#,
+            "exact True",
+            r#"flags b'1 (FLAGS (\\Seen))'"#,
+            "envelope True",
+            r#"store [b'2 (FLAGS (\\Flagged))']"#,
+            "unseen [b'2']",
+            "flagged [b'2']",
+            "chinese [b'2']",
+            "body [b'2']",
+            "from [b'1']",
+            "none [b'']",
+        ],
     );
-    assert_eq!(lines[3], "select OK [b'2']", "{out}");
-    assert_eq!(lines[4], "uidvalidity True", "{out}");
-    assert_eq!(
-        lines[5], r#"peek b'Subject: one@test\r\n\r\n' b' FLAGS ())'"#,
-        "{out}"
-    );
-    assert_eq!(lines[6], "exact True", "{out}");
-    assert_eq!(lines[7], r#"flags b'1 (FLAGS (\\Seen))'"#, "{out}");
-    assert_eq!(lines[8], "envelope True", "{out}");
-    assert_eq!(lines[9], r#"store [b'2 (FLAGS (\\Flagged))']"#, "{out}");
-    assert_eq!(lines[10], "unseen [b'2']", "{out}");
-    assert_eq!(lines[11], "flagged [b'2']", "{out}");
-    assert_eq!(lines[12], "chinese [b'2']", "{out}");
-    assert_eq!(lines[13], "body [b'2']", "{out}");
-    assert_eq!(lines[14], "from [b'1']", "{out}");
-    assert_eq!(lines[15], "none [b'']", "{out}");
 }
 
 #[test]
@@ -52,38 +48,25 @@ fn append_copy_move_and_expunge_between_folders() {
     let server = server();
     deliver(&server, "bob@example.test", &message("a@test"));
     deliver(&server, "bob@example.test", &message("b@test"));
-    let script = "imap_session_folders.py";
-    let out = tests::imap::run_script(&server, script);
-    let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(
-        lines[0], "append OK b'[APPENDUID v 1] APPEND completed'",
-        "{out}"
+    let out = tests::imap::run_script(&server, "imap_session_folders.py");
+    tests::assert_lines(
+        &out,
+        &[
+            "append OK b'[APPENDUID v 1] APPEND completed'",
+            "appended True True",
+            // No such folder: NO [TRYCREATE] (RFC 9051 §6.3.12).
+            "trycreate NO [b'[TRYCREATE] no such mailbox']",
+            "create OK OK",
+            "names ['\"&XfJT0ZAB-\"', '\"Archive/2024\"', '\"Drafts\"', '\"INBOX\"', '\"Junk\"', '\"Sent\"', '\"Trash\"']",
+            "copy OK b'[COPYUID v 1 1] COPY completed'",
+            "move OK b'[COPYUID v 2 2] moved'",
+            "expunged [b'2']",
+            "status [b'\"Archive/2024\" (MESSAGES 2 UIDNEXT 3 UNSEEN 2)']",
+            "expunge OK [b'1']",
+            "left [b'1']",
+            "inbox [b'\"INBOX\" (MESSAGES 1)']",
+        ],
     );
-    assert_eq!(lines[1], "appended True True", "{out}");
-    // No such folder: NO [TRYCREATE] (RFC 9051 §6.3.12).
-    assert_eq!(
-        lines[2], "trycreate NO [b'[TRYCREATE] no such mailbox']",
-        "{out}"
-    );
-    assert_eq!(lines[3], "create OK OK", "{out}");
-    assert_eq!(
-        lines[4],
-        "names ['\"&XfJT0ZAB-\"', '\"Archive/2024\"', '\"Drafts\"', '\"INBOX\"', '\"Junk\"', '\"Sent\"', '\"Trash\"']",
-        "{out}"
-    );
-    assert_eq!(
-        lines[5], "copy OK b'[COPYUID v 1 1] COPY completed'",
-        "{out}"
-    );
-    assert_eq!(lines[6], "move OK b'[COPYUID v 2 2] moved'", "{out}");
-    assert_eq!(lines[7], "expunged [b'2']", "{out}");
-    assert_eq!(
-        lines[8], "status [b'\"Archive/2024\" (MESSAGES 2 UIDNEXT 3 UNSEEN 2)']",
-        "{out}"
-    );
-    assert_eq!(lines[9], "expunge OK [b'1']", "{out}");
-    assert_eq!(lines[10], "left [b'1']", "{out}");
-    assert_eq!(lines[11], "inbox [b'\"INBOX\" (MESSAGES 1)']", "{out}");
 }
 
 #[test]
@@ -94,13 +77,13 @@ fn curl_lists_and_fetches_over_imap() {
         "imap://127.0.0.1:{}/INBOX/;UID=1",
         server.addr("imap").port()
     );
-    let out = std::process::Command::new("curl")
-        .args(["-s", "--max-time", "20", "-u"])
-        .arg(format!("dave@example.test:{PASSWORD}"))
-        .arg(&url)
-        .output()
-        .expect("curl");
-    assert!(out.status.success(), "{out:?}\n{}", server.log());
+    let out = tests::run_ok(
+        std::process::Command::new("curl")
+            .args(["-s", "--max-time", "20", "-u"])
+            .arg(format!("dave@example.test:{PASSWORD}"))
+            .arg(&url),
+        "curl",
+    );
     let body = String::from_utf8_lossy(&out.stdout);
     assert!(body.contains("Message-ID: <curl@test>"), "{body}");
 }

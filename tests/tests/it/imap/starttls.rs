@@ -19,15 +19,19 @@ fn starttls_and_imaps_verify_the_certificate_then_fetch() {
             PASSWORD,
         ],
     );
-    let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[0], "before True", "{out}");
-    assert_eq!(lines[1], "OK", "{out}");
-    // After STARTTLS, STARTTLS is no longer offered.
-    assert_eq!(lines[2], "after False True", "{out}");
-    assert_eq!(lines[3], "fetch True", "{out}");
-    assert_eq!(lines[4], "flags [b'1 (FLAGS ())']", "{out}");
-    assert_eq!(lines[5], "imaps True False", "{out}");
-    assert_eq!(lines[6], "OK", "{out}");
+    tests::assert_lines(
+        &out,
+        &[
+            "before True",
+            "OK",
+            // After STARTTLS, STARTTLS is no longer offered.
+            "after False True",
+            "fetch True",
+            "flags [b'1 (FLAGS ())']",
+            "imaps True False",
+            "OK",
+        ],
+    );
 }
 
 #[test]

@@ -2,13 +2,10 @@
 //! only has In-Reply-To, replies whose references were dropped, subject merging) and
 //! ORDEREDSUBJECT, against the real server with imaplib and IMAPClient (PyPI).
 
-use tests::imap::server;
+use super::{as_is, script_prints};
 
 #[test]
 fn references_threads_a_reply_tree() {
-    let server = server();
-    let script = "imap_thread_references.py";
-    let out = tests::imap::run_script(&server, script);
     // 7 (the oldest) and the replies 6 and 5 under the dummy for <b1@missing>; 1 with the
     // chain 2-3, then 4 (In-Reply-To) and 10 (a forward, by subject); 8 under 9 by subject;
     // the Chinese pair by References.
@@ -20,14 +17,11 @@ budget OK [b'((7)(6)(5))']
 none OK [b'']
 imapclient (((7,), (6,), (5,)), (1, (2, 3), (4,), (10,)), (9, 8), (11, 12))
 ";
-    assert_eq!(out, want, "{}", server.log());
+    script_prints("imap_thread_references.py", as_is, want);
 }
 
 #[test]
 fn orderedsubject_and_refusals() {
-    let server = server();
-    let script = "imap_thread_orderedsubject.py";
-    let out = tests::imap::run_script(&server, script);
     // Grouped by base subject, each group's oldest first with the others as its children,
     // groups by their oldest message.
     let want = "\
@@ -37,5 +31,5 @@ charset NO [b'[BADCHARSET (UTF-8 US-ASCII)] unsupported charset']
 bad True
 bad True
 ";
-    assert_eq!(out, want, "{}", server.log());
+    script_prints("imap_thread_orderedsubject.py", as_is, want);
 }

@@ -20,8 +20,7 @@ fn b64(text: &str) -> String {
 #[test]
 fn user_pass_from_loopback_without_tls_logs_in() {
     let server = server();
-    let script = "pop3_auth_user_pass.py";
-    let out = tests::pop3::run_script(&server, script);
+    let out = tests::pop3::run_script(&server, "pop3_auth_user_pass.py");
     let lines: Vec<&str> = out.lines().collect();
     assert!(lines[0].starts_with("+OK"), "{out}");
     assert_eq!(lines[1], "+OK maildrop has 0 messages (0 octets)", "{out}");
@@ -33,20 +32,20 @@ fn wrong_password_and_unknown_user_get_the_same_auth_error() {
     let server = server();
     let mut c = Pop3::connect(server.addr("pop3"));
     // USER never says whether the name exists (RFC 1939 §13).
-    assert!(c.cmd("USER nobody@example.test").starts_with("+OK"));
+    c.expect("USER nobody@example.test", "+OK");
     assert_eq!(
         c.cmd(&format!("PASS {PASSWORD}")),
         "-ERR [AUTH] invalid user name or password"
     );
-    assert!(c.cmd("USER alice@example.test").starts_with("+OK"));
+    c.expect("USER alice@example.test", "+OK");
     assert_eq!(
         c.cmd("PASS wrong-password"),
         "-ERR [AUTH] invalid user name or password"
     );
     // The failed PASS forgot the USER: PASS alone is out of order.
     assert_eq!(c.cmd(&format!("PASS {PASSWORD}")), "-ERR send USER first");
-    assert!(c.cmd("USER alice@example.test").starts_with("+OK"));
-    assert!(c.cmd(&format!("PASS {PASSWORD}")).starts_with("+OK"));
+    c.expect("USER alice@example.test", "+OK");
+    c.expect(&format!("PASS {PASSWORD}"), "+OK");
 }
 
 #[test]
@@ -54,14 +53,13 @@ fn auth_plain_with_and_without_initial_response() {
     let server = server();
     let response = plain("alice@example.test", PASSWORD);
     let mut c = Pop3::connect(server.addr("pop3"));
-    let r = c.cmd(&format!("AUTH PLAIN {response}"));
-    assert!(r.starts_with("+OK maildrop has"), "{r}");
-    assert!(c.cmd("QUIT").starts_with("+OK"));
+    c.expect(&format!("AUTH PLAIN {response}"), "+OK maildrop has");
+    c.expect("QUIT", "+OK");
 
     let mut c = Pop3::connect(server.addr("pop3"));
     // RFC 5034 §4: without an initial response the server sends an empty challenge.
     assert_eq!(c.cmd("AUTH PLAIN"), "+");
-    assert!(c.cmd(&response).starts_with("+OK"));
+    c.expect(&response, "+OK");
 }
 
 #[test]
@@ -70,7 +68,7 @@ fn auth_login_prompts_for_user_and_password() {
     let mut c = Pop3::connect(server.addr("pop3"));
     assert_eq!(c.cmd("AUTH LOGIN"), "+ VXNlcm5hbWU6");
     assert_eq!(c.cmd(&b64("bob@example.test")), "+ UGFzc3dvcmQ6");
-    assert!(c.cmd(&b64(PASSWORD)).starts_with("+OK"));
+    c.expect(&b64(PASSWORD), "+OK");
     // Logged in: AUTH is a command of the AUTHORIZATION state only.
     assert_eq!(c.cmd("AUTH LOGIN"), "-ERR not allowed after login");
 }
@@ -80,14 +78,10 @@ fn auth_cancelled_unknown_or_malformed_is_refused_and_the_session_goes_on() {
     let server = server();
     let mut c = Pop3::connect(server.addr("pop3"));
     // The list of mechanisms, for clients that ask with a bare AUTH.
-    let (first, list) = c.multi("AUTH");
-    assert!(first.starts_with("+OK"));
+    let list = c.expect_multi("AUTH");
     assert_eq!(list, b"PLAIN\r\nLOGIN\r\n");
     // Not a mechanism we offer.
-    assert!(
-        c.cmd("AUTH CRAM-MD5")
-            .starts_with("-ERR unsupported mechanism")
-    );
+    c.expect("AUTH CRAM-MD5", "-ERR unsupported mechanism");
     // RFC 5034 §4: "*" cancels.
     assert_eq!(c.cmd("AUTH LOGIN"), "+ VXNlcm5hbWU6");
     assert_eq!(c.cmd("*"), "-ERR authentication cancelled");
@@ -100,16 +94,10 @@ fn auth_cancelled_unknown_or_malformed_is_refused_and_the_session_goes_on() {
         "-ERR [AUTH] logging in as another user is not supported"
     );
     // APOP needs a shared secret that hashed passwords cannot give.
-    assert!(
-        c.cmd("APOP alice@example.test 0123456789abcdef")
-            .starts_with("-ERR APOP")
-    );
-    assert!(
-        c.cmd(&format!(
-            "AUTH PLAIN {}",
-            plain("alice@example.test", PASSWORD)
-        ))
-        .starts_with("+OK")
+    c.expect("APOP alice@example.test 0123456789abcdef", "-ERR APOP");
+    c.expect(
+        &format!("AUTH PLAIN {}", plain("alice@example.test", PASSWORD)),
+        "+OK",
     );
 }
 
@@ -122,11 +110,8 @@ fn repeated_failures_from_one_address_lock_it_out_even_with_a_right_password() {
     let mut c = Pop3::connect(server.addr("pop3"));
     let started = Instant::now();
     for i in 0..3 {
-        assert!(
-            c.cmd(&format!("USER user{i}@example.test"))
-                .starts_with("+OK")
-        );
-        assert!(c.cmd("PASS guess").starts_with("-ERR [AUTH]"));
+        c.expect(&format!("USER user{i}@example.test"), "+OK");
+        c.expect("PASS guess", "-ERR [AUTH]");
     }
     // Each failure waits 200 ms more than the last: 0.2 + 0.4 + 0.6 s.
     assert!(
@@ -136,20 +121,21 @@ fn repeated_failures_from_one_address_lock_it_out_even_with_a_right_password() {
     );
     // Locked: the right password of a real account from this address is refused, with a
     // temporary code so clients try later rather than ask for a new password.
-    assert!(c.cmd("USER bob@example.test").starts_with("+OK"));
+    c.expect("USER bob@example.test", "+OK");
     assert_eq!(
         c.cmd(&format!("PASS {PASSWORD}")),
         "-ERR [SYS/TEMP] too many failed logins; try again later"
     );
     let mut fresh = Pop3::connect(server.addr("pop3"));
-    let r = fresh.cmd(&format!(
-        "AUTH PLAIN {}",
-        plain("bob@example.test", PASSWORD)
-    ));
-    assert!(r.starts_with("-ERR [SYS/TEMP]"), "{r}");
+    fresh.expect(
+        &format!("AUTH PLAIN {}", plain("bob@example.test", PASSWORD)),
+        "-ERR [SYS/TEMP]",
+    );
     // The lockout is shared with SMTP AUTH: 454 4.7.0 there.
-    let script = "pop3_auth_lock_address_smtp.py";
-    let out = python_ok(script, &[&server.submissions.port().to_string(), PASSWORD]);
+    let out = python_ok(
+        "pop3_auth_lock_address_smtp.py",
+        &[&server.submissions.port().to_string(), PASSWORD],
+    );
     assert!(out.starts_with("454 4.7.0"), "{out}");
 }
 
@@ -161,22 +147,21 @@ fn repeated_failures_for_one_account_lock_the_account_across_protocols() {
     ]);
     // Two failures over SMTP AUTH (smtplib's login tries PLAIN, then LOGIN) and one over
     // POP3 add up for alice.
-    let script = "pop3_auth_lock_account_smtp.py";
-    let out = python_ok(script, &[&server.submissions.port().to_string()]);
+    let out = python_ok(
+        "pop3_auth_lock_account_smtp.py",
+        &[&server.submissions.port().to_string()],
+    );
     assert_eq!(out, "535\n");
     assert_eq!(server.log().matches("authentication failed").count(), 2);
     let mut c = Pop3::connect(server.addr("pop3"));
     c.cmd("USER alice@example.test");
-    assert!(c.cmd("PASS wrong-3").starts_with("-ERR [AUTH]"));
+    c.expect("PASS wrong-3", "-ERR [AUTH]");
     // alice is locked, even with her password.
     c.cmd("USER alice@example.test");
-    assert!(
-        c.cmd(&format!("PASS {PASSWORD}"))
-            .starts_with("-ERR [SYS/TEMP]")
-    );
+    c.expect(&format!("PASS {PASSWORD}"), "-ERR [SYS/TEMP]");
     // bob, from the same address, is not.
     c.cmd("USER bob@example.test");
-    assert!(c.cmd(&format!("PASS {PASSWORD}")).starts_with("+OK"));
+    c.expect(&format!("PASS {PASSWORD}"), "+OK");
 }
 
 #[test]
@@ -185,15 +170,12 @@ fn a_lockout_ends_after_its_period() {
     let mut c = Pop3::connect(server.addr("pop3"));
     for _ in 0..2 {
         c.cmd("USER alice@example.test");
-        assert!(c.cmd("PASS nope-nope").starts_with("-ERR [AUTH]"));
+        c.expect("PASS nope-nope", "-ERR [AUTH]");
     }
     c.cmd("USER alice@example.test");
-    assert!(
-        c.cmd(&format!("PASS {PASSWORD}"))
-            .starts_with("-ERR [SYS/TEMP]")
-    );
+    c.expect(&format!("PASS {PASSWORD}"), "-ERR [SYS/TEMP]");
     // Not a synchronisation: the lockout's period (2 s) passing is what is tested.
     std::thread::sleep(Duration::from_millis(2200));
     c.cmd("USER alice@example.test");
-    assert!(c.cmd(&format!("PASS {PASSWORD}")).starts_with("+OK"));
+    c.expect(&format!("PASS {PASSWORD}"), "+OK");
 }

@@ -7,8 +7,7 @@ use tests::pop3::{Pop3, server};
 fn capa_lists_per_state_capabilities() {
     let server = server();
     let mut c = Pop3::connect(server.addr("pop3"));
-    let (first, before) = c.multi("CAPA");
-    assert!(first.starts_with("+OK"));
+    let before = c.expect_multi("CAPA");
     let before = String::from_utf8(before).expect("utf-8");
     for cap in [
         "TOP",
@@ -23,8 +22,8 @@ fn capa_lists_per_state_capabilities() {
     ] {
         assert!(before.lines().any(|l| l == cap), "{cap} missing: {before}");
     }
-    assert!(c.cmd("USER alice@example.test").starts_with("+OK"));
-    assert!(c.cmd(&format!("PASS {PASSWORD}")).starts_with("+OK"));
+    c.expect("USER alice@example.test", "+OK");
+    c.expect(&format!("PASS {PASSWORD}"), "+OK");
     let (_, after) = c.multi("CAPA");
     let after = String::from_utf8(after).expect("utf-8");
     // Logged in: nothing to log in or encrypt with (RFC 2449 §5).

@@ -98,7 +98,7 @@ fn fetchmail_keep_fetches_only_new_mail_on_the_next_run() {
     assert_eq!(inbox_count(&server, "alice@example.test"), 3);
     // And the maildrop was never left locked.
     let mut c = Pop3::login(server.addr("pop3"), "alice@example.test");
-    assert!(c.cmd("STAT").starts_with("+OK 3 "));
+    c.expect("STAT", "+OK 3 ");
 }
 
 #[test]
@@ -131,18 +131,13 @@ fn getmail_retrieves_and_deletes_over_pop3() {
         ),
     )
     .expect("rc");
-    let out = Command::new("getmail")
-        .arg("--getmaildir")
-        .arg(dir.path())
-        .arg("--rcfile")
-        .arg(&rc)
-        .output()
-        .expect("getmail");
-    assert!(
-        out.status.success(),
-        "getmail failed:\n{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    tests::run_ok(
+        Command::new("getmail")
+            .arg("--getmaildir")
+            .arg(dir.path())
+            .arg("--rcfile")
+            .arg(&rc),
+        "getmail",
     );
     assert_eq!(fetched_ids(&out_dir), vec!["<gm-1@test>", "<gm-2@test>"]);
     // delete = true: DELE for each, then QUIT removed them.

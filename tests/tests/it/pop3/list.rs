@@ -10,8 +10,7 @@ fn poplib_reads_the_maildrop_with_stat_list_uidl_retr_top() {
     for id in ["one@test", "two@test", "three@test"] {
         deliver(&server, "alice@example.test", &message(id));
     }
-    let script = "pop3_list_poplib.py";
-    let out = tests::pop3::run_script(&server, script);
+    let out = tests::pop3::run_script(&server, "pop3_list_poplib.py");
     let lines: Vec<&str> = out.lines().collect();
     assert!(lines[0].starts_with("STAT 3 "), "{out}");
     let octets: u64 = lines[0]
@@ -35,18 +34,24 @@ fn poplib_reads_the_maildrop_with_stat_list_uidl_retr_top() {
     assert_eq!(tests::pop3::inbox_count(&server, "alice@example.test"), 3);
 }
 
+/// The unique ids of a UIDL listing, in message order.
+fn uidl(c: &mut Pop3) -> Vec<String> {
+    let listing = c.expect_multi("UIDL");
+    String::from_utf8(listing)
+        .expect("utf-8")
+        .lines()
+        .map(|l| l.split(' ').nth(1).expect("id").to_string())
+        .collect()
+}
+
 #[test]
 fn uidl_is_stable_across_sessions_and_never_reused_after_deletion() {
     let server = server();
-    deliver(&server, "alice@example.test", &message("a@test"));
-    deliver(&server, "alice@example.test", &message("b@test"));
+    for id in ["a@test", "b@test"] {
+        deliver(&server, "alice@example.test", &message(id));
+    }
     let mut c = Pop3::login(server.addr("pop3"), "alice@example.test");
-    let (_, first) = c.multi("UIDL");
-    let first = String::from_utf8(first).expect("utf-8");
-    let ids: Vec<&str> = first
-        .lines()
-        .map(|l| l.split(' ').nth(1).expect("id"))
-        .collect();
+    let ids = uidl(&mut c);
     assert_eq!(ids.len(), 2);
     assert_ne!(ids[0], ids[1]);
     // RFC 1939 §7: 1 to 70 characters in 0x21..0x7E.
@@ -55,17 +60,12 @@ fn uidl_is_stable_across_sessions_and_never_reused_after_deletion() {
             .all(|id| id.bytes().all(|b| (0x21..=0x7e).contains(&b)))
     );
     assert_eq!(c.cmd("UIDL 2"), format!("+OK 2 {}", ids[1]));
-    assert!(c.cmd("DELE 1").starts_with("+OK"));
-    assert!(c.cmd("QUIT").starts_with("+OK"));
+    c.expect("DELE 1", "+OK");
+    c.expect("QUIT", "+OK");
 
     deliver(&server, "alice@example.test", &message("c@test"));
     let mut c = Pop3::login(server.addr("pop3"), "alice@example.test");
-    let (_, second) = c.multi("UIDL");
-    let second = String::from_utf8(second).expect("utf-8");
-    let ids2: Vec<&str> = second
-        .lines()
-        .map(|l| l.split(' ').nth(1).expect("id"))
-        .collect();
+    let ids2 = uidl(&mut c);
     // b kept its id though it is message 1 now; c got a new one, not a's.
     assert_eq!(ids2[0], ids[1]);
     assert_eq!(ids2.len(), 2);
@@ -77,7 +77,7 @@ fn list_and_retr_of_a_deleted_message_are_refused() {
     let server = server();
     deliver(&server, "alice@example.test", &message("x@test"));
     let mut c = Pop3::login(server.addr("pop3"), "alice@example.test");
-    assert!(c.cmd("DELE 1").starts_with("+OK"));
+    c.expect("DELE 1", "+OK");
     // RFC 1939 §5: a message marked deleted may not be referred to.
     assert_eq!(c.cmd("LIST 1"), "-ERR message 1 already deleted");
     assert_eq!(c.cmd("RETR 1"), "-ERR message 1 already deleted");

@@ -82,14 +82,17 @@ fn curl_requires_tls_with_stls_and_verifies_the_certificate() {
 #[test]
 fn commands_pipelined_behind_stls_are_discarded() {
     let server = server();
-    let script = "pop3_stls_pipelined.py";
-    let out = tests::pop3::run_script(&server, script);
-    let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[0], "+OK", "{out}");
-    assert_eq!(lines[1], "+OK Begin TLS negotiation", "{out}");
-    assert_eq!(lines[2], "-ERR send USER first", "{out}");
-    // Still in AUTHORIZATION.
-    assert_eq!(lines[3], "-ERR log in first", "{out}");
+    let out = tests::pop3::run_script(&server, "pop3_stls_pipelined.py");
+    tests::assert_lines(
+        &out,
+        &[
+            "+OK",
+            "+OK Begin TLS negotiation",
+            "-ERR send USER first",
+            // Still in AUTHORIZATION.
+            "-ERR log in first",
+        ],
+    );
     assert!(
         server
             .log()

@@ -12,10 +12,10 @@ fn dele_then_quit_deletes_durably_and_drops_the_body_reference() {
     // One transaction to alice and bob: one body, referenced twice.
     let mut s = tests::SmtpConn::connect(server.smtp);
     s.start_mail("alice@example.test");
-    assert!(s.cmd("RCPT TO:<bob@example.test>").starts_with("250"));
+    s.expect("RCPT TO:<bob@example.test>", "250");
     s.cmd("DATA");
     s.send(&message("shared@test"));
-    assert!(s.cmd(".").starts_with("250"));
+    s.expect(".", "250");
     for id in ["b@test", "c@test"] {
         deliver(&server, "alice@example.test", &message(id));
     }
@@ -33,8 +33,8 @@ fn dele_then_quit_deletes_durably_and_drops_the_body_reference() {
     assert_eq!(server.sql("SELECT count(*) FROM blobs"), "3");
 
     let mut c = Pop3::login(server.addr("pop3"), "alice@example.test");
-    assert!(c.cmd("DELE 1").starts_with("+OK"));
-    assert!(c.cmd("DELE 3").starts_with("+OK"));
+    c.expect("DELE 1", "+OK");
+    c.expect("DELE 3", "+OK");
     // Nothing is removed before QUIT.
     assert_eq!(inbox_count(&server, "alice@example.test"), 3);
     assert_eq!(c.cmd("QUIT"), "+OK 2 messages deleted, bye");
@@ -61,8 +61,8 @@ fn a_dropped_connection_after_dele_deletes_nothing() {
     deliver(&server, "alice@example.test", &message("keep-1@test"));
     deliver(&server, "alice@example.test", &message("keep-2@test"));
     let mut c = Pop3::login(server.addr("pop3"), "alice@example.test");
-    assert!(c.cmd("DELE 1").starts_with("+OK"));
-    assert!(c.cmd("DELE 2").starts_with("+OK"));
+    c.expect("DELE 1", "+OK");
+    c.expect("DELE 2", "+OK");
     // No QUIT: the connection just goes away (RFC 1939 §6: no UPDATE without QUIT).
     drop(c);
     // The lock is released once the server notices, and the mail is all there.
@@ -97,12 +97,12 @@ fn a_second_session_on_the_same_account_gets_in_use_until_the_first_ends() {
     );
     // Another account is not affected.
     second.cmd("USER bob@example.test");
-    assert!(second.cmd(&format!("PASS {PASSWORD}")).starts_with("+OK"));
-    assert!(first.cmd("QUIT").starts_with("+OK"));
+    second.expect(&format!("PASS {PASSWORD}"), "+OK");
+    first.expect("QUIT", "+OK");
     assert!(first.is_closed());
     let mut third = Pop3::connect(server.addr("pop3"));
     third.cmd("USER alice@example.test");
-    assert!(third.cmd(&format!("PASS {PASSWORD}")).starts_with("+OK"));
+    third.expect(&format!("PASS {PASSWORD}"), "+OK");
 }
 
 #[test]
@@ -110,8 +110,7 @@ fn mail_arriving_during_a_session_does_not_change_its_maildrop() {
     let server = server();
     deliver(&server, "alice@example.test", &message("before@test"));
     let mut c = Pop3::login(server.addr("pop3"), "alice@example.test");
-    let stat = c.cmd("STAT");
-    assert!(stat.starts_with("+OK 1 "), "{stat}");
+    let stat = c.expect("STAT", "+OK 1 ");
     // Mail arrives over SMTP while the session runs, several sessions at once.
     let handles: Vec<_> = (0..4)
         .map(|i| {
@@ -119,14 +118,13 @@ fn mail_arriving_during_a_session_does_not_change_its_maildrop() {
             std::thread::spawn(move || {
                 let mut s = tests::SmtpConn::connect(smtp);
                 s.start_mail("alice@example.test");
-                s.cmd("DATA");
-                s.send(
+                s.data(
                     format!(
                         "Subject: during {i}\r\nMessage-ID: <during-{i}@test>\r\n\r\nx\r\n.\r\n"
                     )
                     .as_bytes(),
+                    "250",
                 );
-                assert!(s.reply().starts_with("250"));
             })
         })
         .collect();
@@ -145,9 +143,9 @@ fn mail_arriving_during_a_session_does_not_change_its_maildrop() {
         1
     );
     assert_eq!(c.cmd("RETR 2"), "-ERR no such message");
-    assert!(c.cmd("DELE 1").starts_with("+OK"));
-    assert!(c.cmd("QUIT").starts_with("+OK"));
+    c.expect("DELE 1", "+OK");
+    c.expect("QUIT", "+OK");
     // QUIT deleted only what it marked; the new mail is there for the next session.
     let mut c = Pop3::login(server.addr("pop3"), "alice@example.test");
-    assert!(c.cmd("STAT").starts_with("+OK 4 "));
+    c.expect("STAT", "+OK 4 ");
 }

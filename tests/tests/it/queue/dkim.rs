@@ -29,13 +29,14 @@ fn signed_mail_verifies_with_dkimpy_against_the_published_key() {
         .collect::<Vec<_>>()
         .concat();
     assert!(value.starts_with("v=DKIM1; k=rsa; p="), "{value}");
-    for record in [
-        "IN MX   10 mx.example.test.",
-        "v=spf1 mx -all",
-        "_dmarc.example.test.",
-    ] {
-        assert!(dns_out.contains(record), "{record} missing:\n{dns_out}");
-    }
+    tests::assert_contains_all(
+        &dns_out,
+        &[
+            "IN MX   10 mx.example.test.",
+            "v=spf1 mx -all",
+            "_dmarc.example.test.",
+        ],
+    );
     let _dns = Dnsmasq::start(
         port,
         &[

@@ -5,8 +5,8 @@
 use std::time::Duration;
 
 use tests::peers::{
-    Dnsmasq, Peer, Postfix, alice_sends, dns_for, free_port, has_recipient, message, queue_show,
-    server, submit, wait_state, wait_until,
+    Dnsmasq, Peer, Postfix, Remote, alice_sends, dns_for, free_port, has_recipient, message,
+    queue_show, server, submit, wait_state, wait_until,
 };
 
 #[test]
@@ -136,32 +136,22 @@ fn a_refusing_dns_server_defers_rather_than_fails() {
 
 #[test]
 fn a_trusted_network_relays_through_port_25_without_auth_and_others_may_not() {
-    let port = free_port(&["127.0.0.1", "127.0.0.14"]);
-    let peer = Peer::start("127.0.0.14", port, &[]);
-    let dns = dns_for(port, "far.test", "127.0.0.14");
-    let trusting = server(
-        dns.port,
-        port,
-        "",
-        "[relay]\nnetworks = [\"127.0.0.0/8\"]\n",
-    );
+    let remote = Remote::start("127.0.0.14", "far.test", &[]);
+    let trusting = remote.server("", "[relay]\nnetworks = [\"127.0.0.0/8\"]\n");
     let mut conn = tests::SmtpConn::connect(trusting.smtp);
     conn.start_mail("kim@far.test");
-    assert!(conn.cmd("DATA").starts_with("354"));
+    conn.expect("DATA", "354");
     conn.send(b"Subject: relayed\r\nMessage-ID: <trusted@test>\r\n\r\nhi\r\n.\r\n");
-    assert!(conn.reply().starts_with("250"));
-    let got = peer.wait_messages(1, Duration::from_secs(30));
+    conn.expect_reply("250");
+    let got = remote.peer.wait_messages(1, Duration::from_secs(30));
     assert!(got[0].1.contains("<trusted@test>"));
 
     // The default: no trusted network, so an unauthenticated client cannot relay.
-    let strict = server(dns.port, port, "", "");
+    let strict = remote.server("", "");
     let mut conn = tests::SmtpConn::connect(strict.smtp);
-    assert!(conn.cmd("EHLO client.test").starts_with("250"));
-    assert!(
-        conn.cmd("MAIL FROM:<sender@outside.test>")
-            .starts_with("250")
-    );
-    assert!(conn.cmd("RCPT TO:<kim@far.test>").starts_with("554"));
+    conn.expect("EHLO client.test", "250");
+    conn.expect("MAIL FROM:<sender@outside.test>", "250");
+    conn.expect("RCPT TO:<kim@far.test>", "554");
 }
 
 #[test]
@@ -195,8 +185,7 @@ fn eight_bit_mail_to_a_server_without_8bitmime_is_returned_not_mangled() {
             .export("alice@example.test")
             .contains("Action: failed")
     });
-    let inbox = server.export("alice@example.test");
-    assert!(inbox.contains("Status: 5.6.3"), "{inbox}");
+    let inbox = server.mbox_with("alice@example.test", &["Status: 5.6.3"]);
     assert!(inbox.contains("8BITMIME"), "the reason is given: {inbox}");
     assert!(postfix.maildir("old.test", "uma").is_empty());
 }

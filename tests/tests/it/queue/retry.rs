@@ -5,22 +5,19 @@
 use std::time::Duration;
 
 use tests::peers::{
-    Peer, alice_sends, dns_for, free_port, message, queue_show, server, state_of, submit,
-    wait_state, wait_until,
+    Remote, alice_sends, message, queue_show, state_of, submit, wait_state, wait_until,
 };
 
 #[test]
 fn a_451_is_retried_and_then_delivered() {
-    let port = free_port(&["127.0.0.1", "127.0.0.21"]);
-    let peer = Peer::start(
+    let remote = Remote::start(
         "127.0.0.21",
-        port,
+        "later.test",
         &["--data-replies", "451 4.3.0 Busy, later"],
     );
-    let dns = dns_for(port, "later.test", "127.0.0.21");
-    let server = server(dns.port, port, "retry = [\"1s\"]", "");
+    let server = remote.server("retry = [\"1s\"]", "");
     alice_sends(&server, "dan@later.test", "r451@test");
-    let got = peer.wait_messages(1, Duration::from_secs(30));
+    let got = remote.peer.wait_messages(1, Duration::from_secs(30));
     assert!(got[0].1.contains("Message-ID: <r451@test>"), "{}", got[0].1);
     wait_state(&server, "dan@later.test", "delivered", 10);
     let shown = queue_show(&server, "dan@later.test");
@@ -42,14 +39,12 @@ fn a_451_is_retried_and_then_delivered() {
 
 #[test]
 fn a_550_fails_and_the_dsn_lands_in_the_local_senders_inbox() {
-    let port = free_port(&["127.0.0.1", "127.0.0.22"]);
-    let _peer = Peer::start(
+    let remote = Remote::start(
         "127.0.0.22",
-        port,
+        "strict.test",
         &["--rcpt-reply", "550 5.1.1 No such user here"],
     );
-    let dns = dns_for(port, "strict.test", "127.0.0.22");
-    let server = server(dns.port, port, "retry = [\"1s\"]", "");
+    let server = remote.server("retry = [\"1s\"]", "");
     submit(
         &server,
         "alice@example.test",
@@ -70,19 +65,20 @@ fn a_550_fails_and_the_dsn_lands_in_the_local_senders_inbox() {
             .contains("Action: failed")
     });
     let inbox = server.export("alice@example.test");
-    for want in [
-        "Subject: Undelivered Mail Returned to Sender",
-        "report-type=\"delivery-status\"",
-        "Final-Recipient: rfc822; nobody@strict.test",
-        "Status: 5.1.1",
-        "Diagnostic-Code: smtp; 550 5.1.1 No such user here",
-        "Original-Envelope-Id: track-550",
-        // RET=FULL: the whole message comes back.
-        "Message-ID: <r550@test>",
-        "Hello from the queue test.",
-    ] {
-        assert!(inbox.contains(want), "{want} missing:\n{inbox}");
-    }
+    tests::assert_contains_all(
+        &inbox,
+        &[
+            "Subject: Undelivered Mail Returned to Sender",
+            "report-type=\"delivery-status\"",
+            "Final-Recipient: rfc822; nobody@strict.test",
+            "Status: 5.1.1",
+            "Diagnostic-Code: smtp; 550 5.1.1 No such user here",
+            "Original-Envelope-Id: track-550",
+            // RET=FULL: the whole message comes back.
+            "Message-ID: <r550@test>",
+            "Hello from the queue test.",
+        ],
+    );
     // The DSN came from <> and was delivered locally: no queue row for it, no loop.
     assert_eq!(
         server.sql("SELECT count(*) FROM queue WHERE sender = ''"),
@@ -96,18 +92,16 @@ fn a_550_fails_and_the_dsn_lands_in_the_local_senders_inbox() {
 
 #[test]
 fn a_connection_dropped_after_the_data_is_retried() {
-    let port = free_port(&["127.0.0.1", "127.0.0.23"]);
-    let peer = Peer::start("127.0.0.23", port, &["--drop-first-data"]);
-    let dns = dns_for(port, "flaky.test", "127.0.0.23");
-    let server = server(dns.port, port, "retry = [\"1s\"]", "");
+    let remote = Remote::start("127.0.0.23", "flaky.test", &["--drop-first-data"]);
+    let server = remote.server("retry = [\"1s\"]", "");
     alice_sends(&server, "eve@flaky.test", "drop@test");
-    let got = peer.wait_messages(1, Duration::from_secs(30));
+    let got = remote.peer.wait_messages(1, Duration::from_secs(30));
     assert!(got[0].1.contains("Message-ID: <drop@test>"));
     wait_state(&server, "eve@flaky.test", "delivered", 10);
     assert!(
-        peer.events().contains("dropping the connection"),
+        remote.peer.events().contains("dropping the connection"),
         "{}",
-        peer.events()
+        remote.peer.events()
     );
     let id = server.sql("SELECT id FROM queue WHERE recipient = 'eve@flaky.test'");
     let first = server.sql(&format!(
@@ -121,16 +115,12 @@ fn a_connection_dropped_after_the_data_is_retried() {
 
 #[test]
 fn a_peer_that_never_accepts_gets_one_delay_notice_then_a_failure() {
-    let port = free_port(&["127.0.0.1", "127.0.0.24"]);
-    let _peer = Peer::start(
+    let remote = Remote::start(
         "127.0.0.24",
-        port,
+        "full.test",
         &["--data-always", "452 4.2.2 Mailbox full"],
     );
-    let dns = dns_for(port, "full.test", "127.0.0.24");
-    let server = server(
-        dns.port,
-        port,
+    let server = remote.server(
         "retry = [\"1s\"]\ndelay_notice_after = \"1s\"\ngive_up_after = \"5s\"",
         "",
     );
@@ -160,18 +150,16 @@ fn a_peer_that_never_accepts_gets_one_delay_notice_then_a_failure() {
 
 #[test]
 fn queue_hold_release_retry_and_delete_work_while_serve_runs() {
-    let port = free_port(&["127.0.0.1", "127.0.0.25"]);
     // 451 for the first three attempts (gus, hal, gus again), then accepted.
-    let peer = Peer::start(
+    let remote = Remote::start(
         "127.0.0.25",
-        port,
+        "ctl.test",
         &[
             "--data-replies",
             "451 4.3.0 one|451 4.3.0 two|451 4.3.0 three",
         ],
     );
-    let dns = dns_for(port, "ctl.test", "127.0.0.25");
-    let server = server(dns.port, port, "retry = [\"1h\"]", "");
+    let server = remote.server("retry = [\"1h\"]", "");
     alice_sends(&server, "gus@ctl.test", "ctl-1@test");
     alice_sends(&server, "hal@ctl.test", "ctl-2@test");
     wait_state(&server, "gus@ctl.test", "deferred", 20);
@@ -205,7 +193,7 @@ fn queue_hold_release_retry_and_delete_work_while_serve_runs() {
     wait_state(&server, "gus@ctl.test", "deferred", 5);
     server.ok(&["queue", "retry", &gus]);
     wait_state(&server, "gus@ctl.test", "delivered", 15);
-    let got = peer.messages();
+    let got = remote.peer.messages();
     assert_eq!(got.len(), 1, "only the kept message arrives");
     assert!(got[0].1.contains("<ctl-1@test>"));
     assert!(server.ok(&["queue", "list"]).contains("the queue is empty"));

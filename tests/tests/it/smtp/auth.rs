@@ -1,5 +1,6 @@
 //! Submission on 587 (STARTTLS then AUTH) and 465 (implicit TLS), and AUTH on port 25.
 
+use super::with_password;
 use tests::{PASSWORD, Server, SmtpConn, python_ok};
 
 /// smtplib over 587 with STARTTLS, verifying our self-signed certificate, AUTH PLAIN, then
@@ -21,8 +22,7 @@ fn submission_587_starttls_auth_plain_delivers_locally_and_queues_outside_mail()
         ],
     );
     assert_eq!(out.trim(), "{}");
-    let mbox = server.export("bob@example.test");
-    assert!(mbox.contains("<sub-587@test>"), "{mbox}");
+    let mbox = server.mbox_with("bob@example.test", &["<sub-587@test>"]);
     // RFC 3848: ESMTPSA = ESMTP with TLS and AUTH.
     assert!(mbox.contains("with ESMTPSA"), "{mbox}");
     assert_eq!(
@@ -59,8 +59,10 @@ fn auth_before_starttls_on_587_is_refused_538() {
     let ehlo = c.cmd("EHLO laptop.test");
     assert!(!ehlo.contains("AUTH"), "{ehlo}");
     // base64("\0alice@example.test\0Correct-Horse-9")
-    let r = c.cmd("AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABDb3JyZWN0LUhvcnNlLTk=");
-    assert!(r.starts_with("538 5.7.11"), "{r}");
+    c.expect(
+        "AUTH PLAIN AGFsaWNlQGV4YW1wbGUudGVzdABDb3JyZWN0LUhvcnNlLTk=",
+        "538 5.7.11",
+    );
 }
 
 #[test]
@@ -68,15 +70,13 @@ fn mail_without_auth_on_587_is_refused_530() {
     let server = Server::start();
     let mut c = SmtpConn::connect(server.submission);
     c.cmd("EHLO laptop.test");
-    let r = c.cmd("MAIL FROM:<alice@example.test>");
-    assert!(r.starts_with("530 5.7.0"), "{r}");
+    c.expect("MAIL FROM:<alice@example.test>", "530 5.7.0");
 }
 
 #[test]
 fn wrong_password_is_refused_535_and_good_one_then_works() {
     let server = Server::start();
-    let script = "smtp_auth_wrong_password.py";
-    let out = python_ok(script, &[&server.submissions.port().to_string(), PASSWORD]);
+    let out = with_password("smtp_auth_wrong_password.py", server.submissions);
     let lines: Vec<&str> = out.lines().collect();
     assert!(lines[0].starts_with("535 5.7.8"), "{out}");
     assert_eq!(lines[1], "535", "{out}");
@@ -86,8 +86,7 @@ fn wrong_password_is_refused_535_and_good_one_then_works() {
 #[test]
 fn authenticated_session_on_port_25_may_relay() {
     let server = Server::start();
-    let script = "smtp_auth_port25_relay.py";
-    let out = python_ok(script, &[&server.smtp.port().to_string(), PASSWORD]);
+    let out = with_password("smtp_auth_port25_relay.py", server.smtp);
     assert_eq!(out.trim(), "refused 554\n{}");
     assert_eq!(server.sql("SELECT recipient FROM queue"), "x@remote.test");
 }
@@ -95,8 +94,7 @@ fn authenticated_session_on_port_25_may_relay() {
 #[test]
 fn an_authenticated_user_may_send_only_as_their_own_addresses() {
     let server = Server::start();
-    let script = "smtp_auth_own_addresses.py";
-    let out = python_ok(script, &[&server.submissions.port().to_string(), PASSWORD]);
+    let out = with_password("smtp_auth_own_addresses.py", server.submissions);
     // Another user's address and an outside address are refused (RFC 6409 §8.1); an alias that
     // delivers to alice, her own address in any case, and the null sender are accepted.
     assert_eq!(

@@ -5,15 +5,13 @@ use tests::{Server, SmtpConn, python_ok};
 #[test]
 fn bdat_chunks_are_joined_and_stored_byte_exact() {
     let server = Server::start();
-    let script = "smtp_bdat_chunks.py";
-    let out = python_ok(script, &[&server.smtp.port().to_string()]);
+    let out = python_ok("smtp_bdat_chunks.py", &[&server.smtp.port().to_string()]);
     let lines: Vec<&str> = out.lines().collect();
     assert!(lines[0].starts_with("250"), "{out}");
     assert!(lines[1].starts_with("250"), "{out}");
-    let mbox = server.export("alice@example.test");
-    assert!(
-        mbox.contains("first part.\n.a line starting with a dot stays as is in BDAT\nend\n"),
-        "{mbox}"
+    server.mbox_with(
+        "alice@example.test",
+        &["first part.\n.a line starting with a dot stays as is in BDAT\nend\n"],
     );
 }
 
@@ -24,9 +22,8 @@ fn bdat_with_zero_size_last_ends_the_message() {
     c.start_mail("bob@example.test");
     let body = "Subject: z\r\nMessage-ID: <bdat-0@test>\r\n\r\nx\r\n";
     c.send(format!("BDAT {}\r\n{body}", body.len()).as_bytes());
-    assert!(c.reply().starts_with("250"));
-    let r = c.cmd("BDAT 0 LAST");
-    assert!(r.starts_with("250 2.0.0"), "{r}");
+    c.expect_reply("250");
+    c.expect("BDAT 0 LAST", "250 2.0.0");
     assert_eq!(
         server.message_ids("bob@example.test"),
         vec!["<bdat-0@test>"]
@@ -41,9 +38,8 @@ fn bdat_without_recipients_is_read_fully_and_refused() {
     c.cmd("MAIL FROM:<a@outside.test>");
     // The 12 octets must be consumed as data, not read as commands.
     c.send(b"BDAT 12 LAST\r\nQUIT\r\nQUIT\r\n");
-    let r = c.reply();
-    assert!(r.starts_with("554"), "{r}");
-    assert!(c.cmd("NOOP").starts_with("250"));
+    c.expect_reply("554");
+    c.expect("NOOP", "250");
 }
 
 #[test]
@@ -52,6 +48,6 @@ fn data_after_bdat_is_refused() {
     let mut c = SmtpConn::connect(server.smtp);
     c.start_mail("bob@example.test");
     c.send(b"BDAT 3\r\nabc");
-    assert!(c.reply().starts_with("250"));
-    assert!(c.cmd("DATA").starts_with("503"));
+    c.expect_reply("250");
+    c.expect("DATA", "503");
 }

@@ -5,35 +5,27 @@ use tests::{Server, message};
 #[test]
 fn swaks_delivers_to_a_local_user() {
     let server = Server::start();
-    let out = std::process::Command::new("swaks")
-        .args([
-            "--server",
-            &server.smtp.to_string(),
-            "--from",
-            "sender@outside.test",
-            "--to",
-            "bob@example.test",
-        ])
-        .args([
-            "--header",
-            "Subject: via swaks",
-            "--header",
-            "Message-Id: <swaks-1@test>",
-            "--body",
-            "hi from swaks",
-        ])
-        .output()
-        .expect("swaks is installed (.ci/run installs it)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
+    tests::run_ok(
+        std::process::Command::new("swaks")
+            .args([
+                "--server",
+                &server.smtp.to_string(),
+                "--from",
+                "sender@outside.test",
+                "--to",
+                "bob@example.test",
+            ])
+            .args([
+                "--header",
+                "Subject: via swaks",
+                "--header",
+                "Message-Id: <swaks-1@test>",
+                "--body",
+                "hi from swaks",
+            ]),
+        "swaks (.ci/run installs it)",
     );
-    let mbox = server.export("bob@example.test");
-    assert!(
-        mbox.contains("<swaks-1@test>") && mbox.contains("hi from swaks"),
-        "{mbox}"
-    );
+    server.mbox_with("bob@example.test", &["<swaks-1@test>", "hi from swaks"]);
 }
 
 #[test]

@@ -15,8 +15,7 @@ fn local_user_receives_mail_with_a_received_header() {
         ),
         "OK"
     );
-    let mbox = server.export("alice@example.test");
-    assert!(mbox.contains("Message-ID: <local-1@test>"), "{mbox}");
+    let mbox = server.mbox_with("alice@example.test", &["Message-ID: <local-1@test>"]);
     // RFC 5321 §4.4: our Received header is on top, naming us and the recipient.
     let first_header = mbox.lines().nth(1).unwrap_or_default();
     assert!(first_header.starts_with("Received: from "), "{mbox}");

@@ -9,7 +9,7 @@ use tests::{Server, SmtpConn, message, poll_until, python_ok};
 fn smuggle(server: &Server, fake_end: &str) {
     let mut c = SmtpConn::connect(server.smtp);
     c.start_mail("alice@example.test");
-    assert!(c.cmd("DATA").starts_with("354"));
+    c.expect("DATA", "354");
     let payload = format!(
         "Subject: outer\r\nMessage-ID: <outer@test>\r\n\r\nouter body{fake_end}MAIL FROM:<admin@example.test>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\nSubject: smuggled\r\n\r\nsmuggled body\r\n.\r\n"
     );
@@ -23,7 +23,7 @@ fn smuggle(server: &Server, fake_end: &str) {
         r.starts_with("250 2.0.0"),
         "{fake_end:?}: a second reply was queued: {r}"
     );
-    assert!(c.cmd("QUIT").starts_with("221"));
+    c.expect("QUIT", "221");
 }
 
 #[test]
@@ -43,18 +43,20 @@ fn dot_stuffing_is_undone_and_a_real_end_of_data_is_crlf_dot_crlf() {
     let server = Server::start();
     let mut c = SmtpConn::connect(server.smtp);
     c.start_mail("alice@example.test");
-    c.cmd("DATA");
-    c.send(b"Subject: dots\r\nMessage-ID: <dots@test>\r\n\r\n..leading dot\r\n...\r\n.\r\n");
-    assert!(c.reply().starts_with("250"));
-    let mbox = server.export("alice@example.test");
-    assert!(mbox.contains("\n.leading dot\n..\n"), "{mbox}");
+    c.data(
+        b"Subject: dots\r\nMessage-ID: <dots@test>\r\n\r\n..leading dot\r\n...\r\n.\r\n",
+        "250",
+    );
+    server.mbox_with("alice@example.test", &["\n.leading dot\n..\n"]);
 }
 
 #[test]
 fn commands_pipelined_behind_starttls_are_discarded() {
     let server = Server::start();
-    let script = "smtp_hostile_starttls_pipelined.py";
-    let out = python_ok(script, &[&server.smtp.port().to_string()]);
+    let out = python_ok(
+        "smtp_hostile_starttls_pipelined.py",
+        &[&server.smtp.port().to_string()],
+    );
     let lines: Vec<&str> = out.lines().collect();
     assert!(lines[0].starts_with("220"), "{out}");
     assert_eq!(lines[1], "250", "{out}");
@@ -83,9 +85,8 @@ fn a_ten_megabyte_command_line_gets_500_without_being_buffered() {
         c.send(&chunk);
     }
     c.send(b"\r\n");
-    let r = c.reply();
-    assert!(r.starts_with("500 5.5.2"), "{r}");
-    assert!(c.cmd("NOOP").starts_with("250"));
+    c.expect_reply("500 5.5.2");
+    c.expect("NOOP", "250");
     let after = rss_kib(server.pid());
     // The line is discarded as it streams in, never held whole.
     assert!(
@@ -101,13 +102,12 @@ fn a_client_that_stops_mid_data_is_timed_out_and_nothing_is_stored() {
     c.start_mail("alice@example.test");
     c.cmd("DATA");
     c.send(b"Subject: stalled\r\nMessage-ID: <stalled@test>\r\n\r\nhalf a mess");
-    let r = c.reply();
-    assert!(r.starts_with("421 4.4.2"), "{r}");
+    c.expect_reply("421 4.4.2");
     assert!(c.is_closed());
     assert!(server.message_ids("alice@example.test").is_empty());
     // The server is still serving.
     let mut c2 = SmtpConn::connect(server.smtp);
-    assert!(c2.cmd("NOOP").starts_with("250"));
+    c2.expect("NOOP", "250");
 }
 
 #[test]
@@ -131,7 +131,7 @@ fn a_client_that_disconnects_mid_data_loses_only_its_own_message() {
     c.cmd("DATA");
     c.send(message("after-cut@test", "ok").as_bytes());
     c.send(b".\r\n");
-    assert!(c.reply().starts_with("250"));
+    c.expect_reply("250");
     assert_eq!(
         server.message_ids("alice@example.test"),
         vec!["<after-cut@test>"]
@@ -142,8 +142,7 @@ fn a_client_that_disconnects_mid_data_loses_only_its_own_message() {
 fn an_idle_client_is_timed_out_with_421() {
     let server = Server::with_limits(&["command_timeout_secs = 1"]);
     let mut c = SmtpConn::connect(server.smtp);
-    let r = c.reply();
-    assert!(r.starts_with("421 4.4.2"), "{r}");
+    c.expect_reply("421 4.4.2");
 }
 
 #[test]
@@ -151,12 +150,11 @@ fn too_many_errors_close_the_session_with_421() {
     let server = Server::with_limits(&["max_errors = 3"]);
     let mut c = SmtpConn::connect(server.smtp);
     for _ in 0..3 {
-        assert!(c.cmd("BOGUS").starts_with("500 5.5.1"));
+        c.expect("BOGUS", "500 5.5.1");
     }
     // The fourth error is answered, then the session ends with 421.
-    assert!(c.cmd("BOGUS").starts_with("500 5.5.1"));
-    let r = c.reply();
-    assert!(r.starts_with("421 4.7.0"), "{r}");
+    c.expect("BOGUS", "500 5.5.1");
+    c.expect_reply("421 4.7.0");
     assert!(c.is_closed());
 }
 
@@ -177,7 +175,7 @@ fn garbage_and_binary_input_get_errors_not_crashes() {
         let r = c.reply();
         assert!(r.starts_with('5'), "{line:?}: {r}");
     }
-    assert!(c.cmd("NOOP").starts_with("250"));
+    c.expect("NOOP", "250");
 }
 
 #[test]

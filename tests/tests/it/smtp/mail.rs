@@ -6,8 +6,10 @@ use tests::{Server, python_ok};
 #[test]
 fn declared_size_over_the_limit_is_refused_552_at_mail() {
     let server = Server::with_limits(&["max_message_size = 4096"]);
-    let script = "smtp_mail_declared_size.py";
-    let out = python_ok(script, &[&server.smtp.port().to_string()]);
+    let out = python_ok(
+        "smtp_mail_declared_size.py",
+        &[&server.smtp.port().to_string()],
+    );
     let lines: Vec<&str> = out.lines().collect();
     assert!(lines[0].starts_with("552 b'5.3.4"), "{out}");
     assert!(lines[1].starts_with("250"), "{out}");
@@ -25,18 +27,13 @@ fn utf8_addresses_are_accepted_with_smtputf8() {
         python_ok(script, &[&server.smtp.port().to_string()]).trim(),
         "OK"
     );
-    let mbox = server.export("张伟@example.test");
-    assert!(
-        mbox.contains("<utf8-1@test>") && mbox.contains("with UTF8SMTP"),
-        "{mbox}"
-    );
+    server.mbox_with("张伟@example.test", &["<utf8-1@test>", "with UTF8SMTP"]);
 }
 
 #[test]
 fn dsn_parameters_are_accepted_and_stored_on_queue_rows() {
     let server = Server::start();
-    let script = "smtp_mail_dsn.py";
-    let out = python_ok(script, &[&server.smtp.port().to_string()]);
+    let out = python_ok("smtp_mail_dsn.py", &[&server.smtp.port().to_string()]);
     assert!(out.lines().all(|l| l.starts_with("250")), "{out}");
     let row =
         server.sql("SELECT recipient, notify, orcpt, envid, ret FROM queue WHERE sender != ''");

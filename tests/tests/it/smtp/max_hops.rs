@@ -2,7 +2,7 @@
 //! plus its use: the SMTP end-of-DATA loop check reads it, the panel's schema serves its
 //! label, help and range, and the settings API edits it like every declared key.
 
-use tests::admin::{admin_server_with, request};
+use tests::admin::{admin_server_with, expect_status, request};
 use tests::{Options, SmtpConn, message};
 
 /// A message with `hops` Received fields above the usual header.
@@ -16,7 +16,7 @@ fn with_hops(hops: usize, id: &str) -> String {
 fn deliver(server: &tests::Server, body: &str) -> String {
     let mut smtp = SmtpConn::connect(server.addr("smtp"));
     smtp.start_mail("alice@example.test");
-    assert!(smtp.cmd("DATA").starts_with("354"));
+    smtp.expect("DATA", "354");
     smtp.send(body.as_bytes());
     smtp.cmd(".")
 }
@@ -39,8 +39,7 @@ fn max_hops_refuses_a_message_with_more_received_headers_and_is_in_the_schema() 
     assert!(!ids.iter().any(|id| id.contains("thirteen")), "{ids:?}");
 
     // The panel gets its label, help and range from the schema.
-    let reply = request(&server, "GET", "/api/settings/schema", &token, "-");
-    assert_eq!(reply.status, 200, "{}", reply.body);
+    let reply = expect_status(&server, "GET", "/api/settings/schema", &token, "-", 200);
     let schema: serde_json::Value = serde_json::from_str(&reply.body).expect("schema JSON");
     let hops = schema
         .as_array()
