@@ -204,24 +204,22 @@ pub type Case = (Setup, &'static str, &'static str, &'static str);
 /// Runs the cases in order, each on a fresh testbed and session of its own; a row with
 /// the name of the row before it is the next step of that case, in the same session.
 pub async fn check(cases: &[Case]) {
-    let mut current: Option<(&str, Imap, Conn)> = None;
-    for &(setup, name, command, status) in cases {
-        if current.as_ref().map(|(case, _, _)| *case) != Some(name) {
-            let (imap, conn) = match setup {
-                Setup::Anonymous => Imap::anonymous().await,
-                Setup::Remote => Imap::remote().await,
-                Setup::Alice => Imap::alice().await,
-                Setup::AliceWithMail => Imap::alice_with_mail().await,
-                Setup::Inbox => Imap::inbox().await,
-            };
-            current = Some((name, imap, conn));
-        }
-        let Some((_, _, conn)) = current.as_mut() else {
-            unreachable!("a session was just made")
-        };
-        let done = conn.cmd(command).await;
-        assert_eq!(done.status, status, "{name}: {command}: {done:?}");
-    }
+    testbed::run_cases(
+        cases,
+        |&(setup, name, _, _)| (setup, name),
+        async |setup| match setup {
+            Setup::Anonymous => Imap::anonymous().await,
+            Setup::Remote => Imap::remote().await,
+            Setup::Alice => Imap::alice().await,
+            Setup::AliceWithMail => Imap::alice_with_mail().await,
+            Setup::Inbox => Imap::inbox().await,
+        },
+        async |(_, conn): &mut (Imap, Conn), &(_, name, command, status): &Case| {
+            let done = conn.cmd(command).await;
+            assert_eq!(done.status, status, "{name}: {command}: {done:?}");
+        },
+    )
+    .await;
 }
 
 /// What a command got back: the untagged lines (literals inlined) and the tagged status

@@ -161,22 +161,20 @@ pub type Case = (Setup, &'static str, &'static str, &'static str);
 /// Runs the cases in order, each on a fresh testbed and session of its own; a row with
 /// the name of the row before it is the next step of that case, in the same session.
 pub async fn check(cases: &[Case]) {
-    let mut current: Option<(&str, Pop3, Conn)> = None;
-    for &(setup, name, line, status) in cases {
-        if current.as_ref().map(|(case, _, _)| *case) != Some(name) {
-            let (pop3, conn) = match setup {
-                Setup::Anonymous => Pop3::anonymous().await,
-                Setup::Remote => Pop3::remote().await,
-                Setup::Alice => Pop3::alice().await,
-                Setup::AliceWithMail => Pop3::alice_with_mail().await,
-            };
-            current = Some((name, pop3, conn));
-        }
-        let Some((_, _, conn)) = current.as_mut() else {
-            unreachable!("a session was just made")
-        };
-        assert_eq!(conn.cmd(line).await, status, "{name}: {line}");
-    }
+    testbed::run_cases(
+        cases,
+        |&(setup, name, _, _)| (setup, name),
+        async |setup| match setup {
+            Setup::Anonymous => Pop3::anonymous().await,
+            Setup::Remote => Pop3::remote().await,
+            Setup::Alice => Pop3::alice().await,
+            Setup::AliceWithMail => Pop3::alice_with_mail().await,
+        },
+        async |(_, conn): &mut (Pop3, Conn), &(_, name, line, status): &Case| {
+            assert_eq!(conn.cmd(line).await, status, "{name}: {line}");
+        },
+    )
+    .await;
 }
 
 /// The client side of one POP3 session.

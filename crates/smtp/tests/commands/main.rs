@@ -149,31 +149,29 @@ pub type Case = (
 /// Runs the cases in order, each on a fresh testbed and session of its own; a row with
 /// the name of the row before it is the next step of that case, in the same session.
 pub async fn check(cases: &[Case]) {
-    let mut current: Option<(&str, Smtp, Conn)> = None;
-    for &(setup, name, line, code, enhanced, needle) in cases {
-        if current.as_ref().map(|(case, _, _)| *case) != Some(name) {
-            let (smtp, conn) = match setup {
-                Setup::MxSession => Smtp::mx_session().await,
-                Setup::Greeted => Smtp::greeted().await,
-                Setup::SubmissionsSession => Smtp::submissions_session().await,
-                Setup::SubmissionsGreeted => Smtp::submissions_greeted().await,
-            };
-            current = Some((name, smtp, conn));
-        }
-        let Some((_, _, conn)) = current.as_mut() else {
-            unreachable!("a session was just made")
-        };
-        let reply = conn.cmd(line).await;
-        assert_eq!(reply.code, code, "{name}: {line}: {reply:?}");
-        assert!(
-            reply.text().starts_with(&format!("{enhanced} ")),
-            "{name}: {line}: expected {code} {enhanced}: {reply:?}"
-        );
-        assert!(
-            reply.lines.iter().any(|l| l.contains(needle)),
-            "{name}: {line}: expected {needle:?} in {reply:?}"
-        );
-    }
+    testbed::run_cases(
+        cases,
+        |&(setup, name, ..)| (setup, name),
+        async |setup| match setup {
+            Setup::MxSession => Smtp::mx_session().await,
+            Setup::Greeted => Smtp::greeted().await,
+            Setup::SubmissionsSession => Smtp::submissions_session().await,
+            Setup::SubmissionsGreeted => Smtp::submissions_greeted().await,
+        },
+        async |(_, conn): &mut (Smtp, Conn), &(_, name, line, code, enhanced, needle): &Case| {
+            let reply = conn.cmd(line).await;
+            assert_eq!(reply.code, code, "{name}: {line}: {reply:?}");
+            assert!(
+                reply.text().starts_with(&format!("{enhanced} ")),
+                "{name}: {line}: expected {code} {enhanced}: {reply:?}"
+            );
+            assert!(
+                reply.lines.iter().any(|l| l.contains(needle)),
+                "{name}: {line}: expected {needle:?} in {reply:?}"
+            );
+        },
+    )
+    .await;
 }
 
 /// One SMTP reply: its code and the text of each line.
