@@ -38,6 +38,12 @@ const SECTIONS: &[(&str, &str)] = &[
         "Who may send mail to outside addresses. Logged-in users (AUTH) always may.",
     ),
     (
+        "filter",
+        "Checks on mail from the Internet: sender authentication (SPF, DKIM, ARC, DMARC),\n\
+         blocklists, greylisting and the content filter. Logged-in users (AUTH) and\n\
+         [relay] networks skip them.",
+    ),
+    (
         "ddns",
         "Dynamic DNS for a line whose public IP address changes: the address is looked up\n\
          through HTTP IP-echo services and the [[ddns.record]] names below are updated when\n\
@@ -177,6 +183,11 @@ pub(crate) fn entries(config: &Config) -> Vec<Entry> {
         ]),
         ..entry("relay", "etrn", Value::Boolean(false))
     });
+    entries.extend(declared(
+        crate::Filter::SETTINGS,
+        config.filter.values(),
+        crate::Filter::default().values(),
+    ));
     entries.extend(crate::ddns::ddns_entries(config));
     entries.extend(crate::doctor::doctor_entries(config));
     entries
@@ -314,8 +325,8 @@ mod tests {
     /// to a valid value other than its default, read from the declarations themselves: a
     /// new declared key is covered without naming it here.
     fn declared_changed() -> Config {
-        use crate::Queue;
         use crate::schema::{Kind, Setting};
+        use crate::{Filter, Queue};
 
         let changed = |setting: &Setting, default: &Value| -> Value {
             match (setting.kind, default) {
@@ -333,6 +344,7 @@ mod tests {
         let sections = [
             ("limits", Limits::SETTINGS, Limits::default().values()),
             ("queue", Queue::SETTINGS, Queue::default().values()),
+            ("filter", Filter::SETTINGS, Filter::default().values()),
         ];
         for (section, settings, defaults) in &sections {
             text.push_str(&format!("[{section}]\n"));

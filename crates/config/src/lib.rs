@@ -30,6 +30,7 @@
 //!   its part of the annotated file.
 //! - `doctor.rs`: `[doctor]` (what the connectivity doctor tests against), with its validation.
 //! - `limits.rs`: `[limits]`, declared with `schema::settings!`.
+//! - `filter.rs`: `[filter]` (checks on mail from the Internet), declared the same way.
 //! - `schema.rs`: each setting declared once (kind, range, unit, label and doc in English and
 //!   Chinese, secret, live); what the example file, validation, the API's schema, redaction
 //!   and reload are derived from.
@@ -47,6 +48,7 @@ mod ddns;
 mod doctor;
 mod etrn;
 mod example;
+mod filter;
 mod limits;
 mod outbound;
 pub mod schema;
@@ -59,6 +61,7 @@ pub use collect::{Collect, CollectProtocol, CollectTarget, CollectTls};
 pub use ddns::{Ddns, DdnsProvider, DdnsRecord};
 pub use doctor::Doctor;
 pub use etrn::{ETRN_INTERVAL, Etrn, EtrnTls};
+pub use filter::Filter;
 pub use limits::Limits;
 pub use outbound::{
     Dns, EtrnClient, Network, Queue, Relay, RelayHost, Route, RouteTls, Secret, format_duration,
@@ -122,6 +125,8 @@ pub struct Config {
     pub queue: Queue,
     /// `[relay]`: networks allowed to relay without AUTH.
     pub relay: Relay,
+    /// `[filter]`: the checks on mail from the Internet.
+    pub filter: Filter,
     /// `[ddns]`: the public IP watcher and dynamic DNS records; off by default.
     pub ddns: Ddns,
     /// `[[collect]]`: outside POP3/IMAP mailboxes fetched on a schedule.
@@ -202,6 +207,7 @@ impl Config {
             dns: Dns::default(),
             routes: Vec::new(),
             queue: Queue::default(),
+            filter: Filter::default(),
             relay: Relay::default(),
             ddns: Ddns::default(),
             collect: Vec::new(),

@@ -208,6 +208,35 @@ impl SettingValue for bool {
     }
 }
 
+impl SettingValue for String {
+    const KIND: Kind = Kind::Text;
+
+    fn read(value: Value, key: &str, _: &Setting, p: &mut Problems) -> Option<Self> {
+        crate::validate::string(value, key, p)
+    }
+
+    fn to_toml(&self) -> Value {
+        Value::String(self.clone())
+    }
+}
+
+impl SettingValue for Vec<String> {
+    const KIND: Kind = Kind::List;
+
+    fn read(value: Value, key: &str, _: &Setting, p: &mut Problems) -> Option<Self> {
+        Some(
+            crate::validate::strings(value, key, p)
+                .into_iter()
+                .map(|(_, text)| text)
+                .collect(),
+        )
+    }
+
+    fn to_toml(&self) -> Value {
+        Value::Array(self.iter().cloned().map(Value::String).collect())
+    }
+}
+
 impl SettingValue for Duration {
     const KIND: Kind = Kind::Duration;
 
@@ -588,6 +617,10 @@ pub fn all() -> Vec<Declared> {
         crate::Queue::SETTINGS,
         crate::Queue::default().values(),
     ));
+    all.extend(with(
+        crate::Filter::SETTINGS,
+        crate::Filter::default().values(),
+    ));
     all.extend(
         ["relay", "route", "ddns.record", "collect"]
             .into_iter()
@@ -628,7 +661,7 @@ pub fn is_live(path: &str) -> bool {
 /// their own modules) a reload applies: each has its own live update in the engine.
 pub const SECTION_LIVE: &[&str] = &[
     "hostname", "limits", "relay", "listen", "tls", "dns", "route", "queue", "ddns", "doctor",
-    "collect", "etrn",
+    "collect", "etrn", "filter",
 ];
 
 /// The secret keys: (the path of the array of tables, the key in each item).

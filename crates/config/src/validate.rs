@@ -84,6 +84,9 @@ pub(crate) fn parse(text: &str) -> Result<Config, Vec<Problem>> {
     let routes = outbound::routes(&mut root, p);
     let queue = outbound::queue(&mut root, p);
     let relay = outbound::relay(&mut root, p);
+    let mut filter_table = section(&mut root, "filter", p);
+    let filter = crate::Filter::read(&mut filter_table, p);
+    unknown_keys("filter", filter_table, p);
     let ddns = crate::ddns::ddns(&mut root, p);
     let collect = collect::collect(&mut root, p);
     let etrn = crate::etrn::etrn(&mut root, p);
@@ -100,6 +103,7 @@ pub(crate) fn parse(text: &str) -> Result<Config, Vec<Problem>> {
             routes,
             queue,
             relay,
+            filter,
             ddns,
             collect,
             etrn,

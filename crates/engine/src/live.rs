@@ -161,6 +161,7 @@ impl Parts<'_> {
                 shutdown: self.shutdown.clone(),
                 lockout: lockout.clone(),
                 budget: self.budget.clone(),
+                trust: trust::Trust::from_config(&config.dns, self.store.clone()),
             }),
             imap: Arc::new(imap::Context {
                 config: config.clone(),

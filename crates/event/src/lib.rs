@@ -72,6 +72,9 @@ pub enum Rejection {
     MailLoop,
     /// After AUTH, a From:/Sender: address that is not the user's own (RFC 6409 §8.1).
     HeaderSender,
+    /// Refused by the inbound checks (`[filter]`): DMARC reject, a spoof of our own domain,
+    /// a spam score at or above `reject_score`, a virus.
+    Filtered,
 }
 
 /// The protocol a login came in on.

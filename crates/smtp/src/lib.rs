@@ -76,6 +76,8 @@ pub struct Context {
     pub lockout: Arc<net::Lockout>,
     /// Bytes of arriving messages every session (of every protocol) may hold in memory.
     pub budget: net::MemoryBudget,
+    /// The checks on mail from the Internet (`[filter]`).
+    pub trust: trust::Trust,
 }
 
 /// Runs one SMTP session to its end. Never panics on client input; errors end the session.

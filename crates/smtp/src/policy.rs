@@ -3,7 +3,7 @@
 //! Kept apart from the reading of DATA/BDAT bytes (`op/data.rs`), which calls it.
 
 use event::Rejection;
-use proto::smtp::{Reply, header};
+use proto::smtp::{Path, Reply, header};
 use store::{Origin, StoreError};
 
 use crate::session::{Session, Transaction, sanitize};
@@ -11,6 +11,54 @@ use crate::session::{Session, Transaction, sanitize};
 impl Session {
     /// How this session's mail entered: after AUTH, from `[relay] networks`, or from the
     /// Internet.
+    /// Mail from the Internet: the `[filter]` checks apply (not after AUTH, not from
+    /// `[relay] networks`).
+    pub(crate) fn inbound(&self) -> bool {
+        matches!(self.origin(), Origin::Inbound)
+    }
+
+    /// The client as the checks see it.
+    pub(crate) fn trust_client(&self) -> trust::Client {
+        trust::Client {
+            ip: self.peer.ip(),
+            helo: self.state.greeting().map(|g| g.helo.clone()),
+        }
+    }
+
+    /// The `[filter]` checks of a finished message from the Internet (`trust`), from its
+    /// first bytes `head` (the whole message when it is short) and its length.
+    pub(crate) async fn evaluate(
+        &mut self,
+        tx: &Transaction,
+        head: &[u8],
+        len: u64,
+    ) -> trust::Verdict {
+        let filter = &self.ctx.config.filter;
+        let scanned = head
+            .len()
+            .min(usize::try_from(filter.max_scan_size).unwrap_or(usize::MAX));
+        let client = self.trust_client();
+        let mail_from = match &tx.from {
+            Path::Mailbox(addr) => addr.as_str(),
+            Path::Null => "",
+        };
+        let message = trust::Message {
+            client: &client,
+            mail_from,
+            accounts: &tx.accounts,
+            bytes: &head[..scanned],
+            truncated: (scanned as u64) < len,
+            hostname: &self.ctx.config.hostname,
+        };
+        let verdict = self
+            .ctx
+            .trust
+            .evaluate(filter, &message, self.peer_check.as_mut(), tx.spf.as_ref())
+            .await;
+        tracing::info!(session = %self.id, peer = %self.peer, %verdict, "inbound checks");
+        verdict
+    }
+
     pub(crate) fn origin(&self) -> Origin {
         if self.auth().is_some() {
             Origin::Submission

@@ -30,6 +30,9 @@ pub(crate) struct Session {
     splitter: LineSplitter,
     pub state: State,
     pub id: String,
+    /// The blocklist and reverse-DNS lookups for a client from the Internet, started at
+    /// connection and collected at the end of DATA (`trust::peer`).
+    pub peer_check: Option<trust::PeerCheck>,
 }
 
 impl Session {
@@ -52,6 +55,7 @@ impl Session {
             splitter,
             state: State::Connected,
             id,
+            peer_check: None,
         }
     }
 
@@ -85,6 +89,13 @@ impl Session {
             lines: vec![format!("{} ESMTP Postroom", self.hostname())],
         };
         self.reply(greeting);
+        if self.inbound() {
+            self.peer_check = Some(
+                self.ctx
+                    .trust
+                    .check_peer(&self.ctx.config.filter, self.peer.ip()),
+            );
+        }
         let end = self.command_loop().await;
         self.shell.close().await;
         tracing::debug!(session = %self.id, ?end, "disconnected");

@@ -47,6 +47,8 @@ pub(crate) struct Transaction {
     /// Mail from the Internet that one of our aliases forwards outside: the domain of the
     /// first such alias, which the SRS envelope sender is made in (`policy.rs`).
     pub srs_domain: Option<String>,
+    /// The SPF result for MAIL FROM, for mail from the Internet (`trust::auth`).
+    pub spf: Option<trust::SpfCheck>,
 }
 
 impl Transaction {
@@ -60,6 +62,7 @@ impl Transaction {
             remote: Vec::new(),
             chunks: None,
             srs_domain: None,
+            spf: None,
         }
     }
 }

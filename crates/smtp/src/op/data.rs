@@ -130,7 +130,22 @@ impl Session {
         if let Some(reply) = self.check_message(&head, len).await {
             return self.error(reply).await;
         }
+        let verdict = match self.inbound() {
+            true => Some(self.evaluate(&tx, &head, len).await),
+            false => None,
+        };
         drop(head);
+        if let Some(trust::Action::Refuse(refusal)) = verdict.as_ref().map(|v| &v.action) {
+            // Refused in the dialogue, with the reason the sender can read: nothing is
+            // accepted and then bounced.
+            event::rejected(Rejection::Filtered);
+            let reply = Reply::new(refusal.code, refusal.status, refusal.text.clone());
+            if refusal.permanent() {
+                return self.error(reply).await;
+            }
+            self.reply(reply);
+            return Ok(());
+        }
         let envelope_from = match &tx.from {
             Path::Null => String::new(),
             Path::Mailbox(a) => a.clone(),
@@ -160,7 +175,10 @@ impl Session {
         };
         let stored = match body {
             Body::Memory(message) => {
-                delivery.message = message;
+                delivery.message = match &verdict {
+                    Some(verdict) => with_fields(&verdict.headers, message),
+                    None => message,
+                };
                 self.ctx.store.deliver(delivery).await
             }
             Body::Spooled(spool) => self.ctx.store.deliver_spooled(delivery, spool).await,
@@ -202,6 +220,37 @@ impl Session {
 }
 
 /// RFC 1870 §6.1: 552 for a message larger than the fixed maximum.
+/// `message` with the header `fields` (`Name: value`) added right below its first field,
+/// our Received header: trace fields of this hop, under the one that opens it (RFC 8601 §5
+/// places Authentication-Results with the trace fields).
+fn with_fields(fields: &[String], message: Vec<u8>) -> Vec<u8> {
+    if fields.is_empty() {
+        return message;
+    }
+    let at = first_field_end(&message);
+    let added: usize = fields.iter().map(|f| f.len() + 2).sum();
+    let mut out = Vec::with_capacity(added + message.len());
+    out.extend_from_slice(&message[..at]);
+    for field in fields {
+        out.extend_from_slice(field.as_bytes());
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(&message[at..]);
+    out
+}
+
+/// Where the first header field ends (after its CRLF and folded lines, RFC 5322 §2.2.3).
+fn first_field_end(message: &[u8]) -> usize {
+    let mut at = 0;
+    while let Some(n) = message[at..].windows(2).position(|w| w == b"\r\n") {
+        at += n + 2;
+        if !matches!(message.get(at), Some(b' ' | b'\t')) {
+            return at;
+        }
+    }
+    0
+}
+
 pub(crate) fn too_big() -> Reply {
     Reply::new(
         552,

@@ -66,7 +66,18 @@ impl Session {
                 .await;
         }
         tracing::debug!(session = %self.id, from = ?from, "MAIL");
-        self.state.begin_transaction(Transaction::new(from, params));
+        let mut tx = Transaction::new(from, params);
+        if self.inbound() {
+            // RFC 7208 §2.4: the MAIL FROM identity, or HELO's for the null reverse-path.
+            let client = self.trust_client();
+            let mail_from = match &tx.from {
+                Path::Mailbox(addr) => addr.as_str(),
+                Path::Null => "",
+            };
+            let filter = &self.ctx.config.filter;
+            tx.spf = Some(self.ctx.trust.check_spf(filter, &client, mail_from).await);
+        }
+        self.state.begin_transaction(tx);
         self.reply(Reply::new(250, "2.1.0", "Sender OK"));
         Ok(())
     }

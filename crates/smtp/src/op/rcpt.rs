@@ -103,8 +103,38 @@ impl Session {
             Stage::Relay => self.check_relay(rcpt).await,
             Stage::Recipient => self.check_recipient(rcpt),
             Stage::Quota => self.check_quota(rcpt).await,
-            // Slots (see `Stage`): no check runs here yet.
-            Stage::Spf | Stage::Greylist => Verdict::Accept,
+            // Slot (see `Stage`): no check runs here yet.
+            Stage::Spf => Verdict::Accept,
+            Stage::Greylist => self.check_greylist(rcpt).await,
+        }
+    }
+
+    /// RFC 6647 §2.1: a temporary refusal for an unknown triplet; only mail from the
+    /// Internet is greylisted (never after AUTH or from `[relay] networks`).
+    async fn check_greylist(&self, rcpt: &Rcpt) -> Verdict {
+        if !self.inbound() {
+            return Verdict::Accept;
+        }
+        let from = match self.tx().map(|tx| &tx.from) {
+            Some(Path::Mailbox(addr)) => addr.as_str(),
+            _ => "",
+        };
+        let filter = &self.ctx.config.filter;
+        match self
+            .ctx
+            .trust
+            .greylist(filter, self.peer.ip(), from, &rcpt.address)
+            .await
+        {
+            trust::Greylisting::Pass => Verdict::Accept,
+            trust::Greylisting::Defer { retry_in_secs } => {
+                tracing::info!(session = %self.id, peer = %self.peer, rcpt = %sanitize(&rcpt.address), "greylisted");
+                Verdict::Defer(Reply::new(
+                    451,
+                    "4.7.1",
+                    format!("Greylisted: please try again in {retry_in_secs} seconds"),
+                ))
+            }
         }
     }
 

@@ -56,6 +56,7 @@ impl Smtp {
             shutdown: bed.shutdown.clone(),
             lockout: bed.lockout.clone(),
             budget: bed.budget.clone(),
+            trust: trust::Trust::from_config(&bed.config.dns, bed.store.clone()),
         });
         Smtp { bed, ctx }
     }

@@ -1,0 +1,68 @@
+//! `[filter]`: the checks on mail from the Internet (issue #16): sender authentication (SPF,
+//! DKIM, ARC, DMARC), connection-time defences (blocklists, greylisting, reverse DNS), the
+//! content filter and its thresholds, and the optional outside scanners. Declared once (see
+//! `schema.rs`). Sessions that authenticated and clients in `[relay] networks` skip them all.
+
+use crate::schema::{Unit, settings};
+
+settings! {
+    /// The checks on mail from the Internet; logged-in users and `[relay] networks` skip them.
+    pub struct Filter in "filter" {
+        /// Check the sender's SPF record (RFC 7208) at MAIL FROM.
+        #[zh("在 MAIL FROM 时检查发件人的 SPF 记录（RFC 7208）。")]
+        #[label("SPF", "SPF")]
+        #[setting()]
+        spf: bool = true,
+        /// Verify DKIM signatures (RFC 6376).
+        #[zh("验证 DKIM 签名（RFC 6376）。")]
+        #[label("DKIM", "DKIM")]
+        #[setting()]
+        dkim: bool = true,
+        /// Verify ARC seals of forwarded mail (RFC 8617).
+        #[zh("验证转发邮件的 ARC 封印（RFC 8617）。")]
+        #[label("ARC", "ARC")]
+        #[setting()]
+        arc: bool = true,
+        /// Apply the sender domain's DMARC policy (RFC 7489): reject refuses at the end of
+        /// DATA, quarantine delivers to Junk.
+        #[zh("执行发件域的 DMARC 策略（RFC 7489）：reject 在 DATA 结束时拒收，quarantine 投递到垃圾邮件。")]
+        #[label("DMARC", "DMARC")]
+        #[setting()]
+        dmarc: bool = true,
+        /// Refuse mail from outside that claims one of our own domains as its author but
+        /// passes neither SPF nor DKIM (the fake "boss" mail to accounting).
+        #[zh("拒收来自外部、冒用本服务器域名作为发件人且 SPF 和 DKIM 均未通过的邮件（冒充老板给财务的假邮件）。")]
+        #[label("Refuse spoofs of our domains", "拒收冒充本域的邮件")]
+        #[setting()]
+        anti_spoofing: bool = true,
+        /// Score messages with the content rules and the Bayesian classifier that learns
+        /// from what users move into and out of Junk.
+        #[zh("用内容规则和贝叶斯分类器为邮件打分；分类器从用户移入、移出垃圾邮件文件夹的邮件中学习。")]
+        #[label("Content filter", "内容过滤")]
+        #[setting()]
+        content: bool = true,
+        /// Score at or above which a message goes to the recipient's Junk folder.
+        #[zh("达到或超过此分数的邮件投递到收件人的垃圾邮件文件夹。")]
+        #[label("Junk score", "垃圾邮件分数")]
+        #[setting(min: Some(1), max: Some(1000),)]
+        junk_score: u32 = 5,
+        /// Score at or above which a message is refused at the end of DATA (never accepted
+        /// and then bounced).
+        #[zh("达到或超过此分数的邮件在 DATA 结束时拒收（绝不先接收再退信）。")]
+        #[label("Reject score", "拒收分数")]
+        #[setting(min: Some(1), max: Some(1000),)]
+        reject_score: u32 = 15,
+        /// Milliseconds all DNS work for one message may take in total (lookups run at the
+        /// same time); a check that runs out of time never refuses or defers mail.
+        #[zh("一封邮件的全部 DNS 查询合计可用的毫秒数（查询同时进行）；超时的检查绝不会导致拒收或延迟。")]
+        #[label("DNS time per message (ms)", "每封邮件 DNS 时间（毫秒）")]
+        #[setting(min: Some(100), max: Some(30000),)]
+        dns_budget_ms: u64 = 2000,
+        /// Messages larger than this are checked on their header only (body rules, the
+        /// classifier and outside scanners skip them), like other filters' size limits.
+        #[zh("大于此大小的邮件只检查邮件头（正文规则、分类器和外部扫描跳过），与其他过滤器的大小上限相同。")]
+        #[label("Largest message scanned", "扫描的最大邮件")]
+        #[setting(min: Some(64 * 1024), max: Some(64 * 1024 * 1024), unit: Unit::Bytes,)]
+        max_scan_size: u64 = 1024 * 1024,
+    }
+}
