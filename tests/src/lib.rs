@@ -110,6 +110,7 @@ impl Server {
             .prefix("postroom-test")
             .tempdir()
             .expect("tempdir");
+        let open_files = options.open_files;
         let mut toml = String::from("hostname = \"mx.example.test\"\n[listen]\n");
         for service in ["smtp", "submission", "submissions"]
             .iter()
@@ -125,15 +126,7 @@ impl Server {
         }
         toml.push_str(&options.extra_toml);
         std::fs::write(dir.path().join("postroom.toml"), toml).expect("write config");
-        let mut server = Server {
-            dir,
-            child: None,
-            smtp: "127.0.0.1:0".parse().expect("addr"),
-            submission: "127.0.0.1:0".parse().expect("addr"),
-            submissions: "127.0.0.1:0".parse().expect("addr"),
-            listeners: Default::default(),
-            open_files: options.open_files,
-        };
+        let mut server = Server::in_dir(dir, open_files);
         if !options.empty {
             server.ok(&["domain", "add", "example.test"]);
             server.ok(&["domain", "add", "catchall.test"]);
@@ -167,6 +160,26 @@ impl Server {
         }
         server.spawn();
         server
+    }
+
+    /// A server on an existing data directory (a restored backup), started.
+    pub fn open(dir: tempfile::TempDir) -> Server {
+        let mut server = Server::in_dir(dir, None);
+        server.spawn();
+        server
+    }
+
+    /// Not started yet: [`Server::spawn`] learns the listeners' addresses.
+    fn in_dir(dir: tempfile::TempDir, open_files: Option<u64>) -> Server {
+        Server {
+            dir,
+            child: None,
+            smtp: "127.0.0.1:0".parse().expect("addr"),
+            submission: "127.0.0.1:0".parse().expect("addr"),
+            submissions: "127.0.0.1:0".parse().expect("addr"),
+            listeners: Default::default(),
+            open_files,
+        }
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -665,4 +678,72 @@ pub fn message(id: &str, subject: &str) -> String {
     format!(
         "From: Sender <sender@outside.test>\r\nTo: someone@example.test\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\nDate: Fri, 27 Nov 2026 10:00:00 +0000\r\n\r\nHello.\r\n"
     )
+}
+
+/// Eight SMTP clients delivering to alice (and a list) in a loop (`fault_load.py`): each
+/// Message-ID is recorded only after its 250. A client stops at its first failure.
+pub struct Load {
+    child: Child,
+    reader: Option<std::thread::JoinHandle<()>>,
+    acknowledged: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Load {
+    pub fn start(smtp: SocketAddr) -> Load {
+        let mut child = python_command("fault_load.py")
+            .arg(smtp.port().to_string())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3");
+        let stdout = child.stdout.take().expect("stdout");
+        let acknowledged = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = acknowledged.clone();
+        let reader = std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                seen.lock().expect("lock").push(line);
+            }
+        });
+        Load {
+            child,
+            reader: Some(reader),
+            acknowledged,
+        }
+    }
+
+    /// The Message-IDs acknowledged so far (without angle brackets).
+    pub fn acknowledged(&self) -> Vec<String> {
+        self.acknowledged.lock().expect("lock").clone()
+    }
+
+    /// Waits until more than `n` messages were acknowledged.
+    pub fn wait_past(&self, n: usize) {
+        wait_until(
+            Duration::from_secs(120),
+            &format!("{n} acknowledged messages"),
+            || self.acknowledged.lock().expect("lock").len() > n,
+        );
+    }
+
+    /// Waits for the clients to end by themselves (the server went away); returns whether
+    /// the generator exited cleanly, and every acknowledged Message-ID.
+    pub fn finish(mut self) -> (bool, Vec<String>) {
+        let ok = self.child.wait().is_ok_and(|s| s.success());
+        if let Some(reader) = self.reader.take() {
+            reader.join().expect("reader");
+        }
+        (ok, self.acknowledged())
+    }
+
+    /// Stops the clients (SIGTERM by PID) and returns every acknowledged Message-ID.
+    pub fn stop(mut self) -> Vec<String> {
+        stop_child(&mut self.child, Duration::from_secs(5));
+        if let Some(reader) = self.reader.take() {
+            reader.join().expect("reader");
+        }
+        self.acknowledged()
+    }
 }

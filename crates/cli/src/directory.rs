@@ -30,7 +30,9 @@ pub async fn run(data_dir: &Path, command: Command) -> Result<(), String> {
         | Command::Admin { .. }
         | Command::Doctor { .. }
         | Command::Service { .. }
-        | Command::Firewall { .. } => Ok(()),
+        | Command::Firewall { .. }
+        | Command::Backup { .. }
+        | Command::Restore { .. } => Ok(()),
     };
     result.map_err(|e| e.message)
 }

@@ -16,8 +16,10 @@
 //! - `service/`: `service install/uninstall/run/status` (`windows.rs`: the Windows
 //!   service) and `firewall sync` (Windows Firewall rules for the mail ports).
 //! - `eventlog.rs`: errors of the Windows service to the Windows Event Log.
+//! - `backup.rs`: `backup now/list/verify/prune` and `restore` (crates/backup).
 
 mod admin;
+mod backup;
 mod directory;
 mod dns;
 mod doctor;
@@ -99,6 +101,13 @@ enum Command {
         #[command(subcommand)]
         action: FirewallAction,
     },
+    /// Backups of the data directory while the server runs.
+    Backup {
+        #[command(subcommand)]
+        action: backup::BackupAction,
+    },
+    /// Make the data directory (new or empty) from a backup archive.
+    Restore { archive: PathBuf },
     /// Write every mailbox of an account to an mbox file.
     Export {
         address: String,
@@ -211,6 +220,8 @@ fn main() -> ExitCode {
                 stop_on_stdin_close,
             } => serve::run(&data_dir, stop_on_stdin_close).await,
             Command::Admin { action } => admin::run(&data_dir, action),
+            Command::Backup { action } => backup::run(&data_dir, action),
+            Command::Restore { archive } => backup::restore(&data_dir, &archive),
             Command::Doctor { lang } => doctor::run(&data_dir, &lang).await,
             Command::Service { .. } | Command::Firewall { .. } => Ok(()),
             other => directory::run(&data_dir, other).await,

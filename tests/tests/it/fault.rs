@@ -2,42 +2,17 @@
 //! send while the server is killed with SIGKILL; after a restart every acknowledged message is
 //! in the export, and the database passes `PRAGMA integrity_check`.
 
-use std::io::{BufRead, BufReader};
-use std::process::Stdio;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
-use tests::{Server, wait_until};
-
-/// 8 threads send messages in a loop; each Message-ID is printed only after its 250. A thread
-/// stops at the first failure (the server is gone).
-const LOAD: &str = "fault_load.py";
+use tests::Server;
 
 #[test]
 fn every_acknowledged_message_survives_sigkill() {
     let mut server = Server::start();
-    let mut load = tests::python_command(LOAD)
-        .arg(server.smtp.port().to_string())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python3");
-    let stdout = load.stdout.take().expect("stdout");
-    let acknowledged = Arc::new(Mutex::new(Vec::new()));
-    let seen = acknowledged.clone();
-    let reader = std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            seen.lock().expect("lock").push(line);
-        }
-    });
+    let load = tests::Load::start(server.smtp);
     // The kill comes while the load runs, once enough messages were acknowledged.
-    wait_until(Duration::from_secs(120), "50 acknowledged messages", || {
-        acknowledged.lock().expect("lock").len() >= 50
-    });
+    load.wait_past(49);
     server.kill9();
-    let status = load.wait().expect("load generator");
-    assert!(status.success());
-    reader.join().expect("reader");
-    let acknowledged = acknowledged.lock().expect("lock").clone();
+    let (clean, acknowledged) = load.finish();
+    assert!(clean);
     assert!(
         acknowledged.len() > 20,
         "only {} messages were sent before the kill",

@@ -51,6 +51,7 @@
 
 mod admin;
 mod attack;
+mod backup;
 mod collect;
 mod ddns;
 mod doctor;
