@@ -199,6 +199,15 @@ impl Dovecot {
         }
     }
 
+    /// An IMAP connection logged in as the user `isp`.
+    pub fn imap_login(&self) -> crate::imap::ImapConn {
+        let addr: std::net::SocketAddr = ([127, 0, 0, 1], self.imap).into();
+        let (mut c, _) = crate::imap::ImapConn::connect(addr);
+        let r = c.cmd("l1", &format!("LOGIN isp {PASSWORD}"));
+        assert!(r.last().is_some_and(|l| l.starts_with("l1 OK")), "{r:?}");
+        c
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("dovecot.log")).unwrap_or_default()
     }

@@ -99,7 +99,13 @@ impl ImapConn {
 
     /// APPENDs `message` to INBOX with a synchronizing literal (RFC 9051 §6.3.12, §4.3).
     pub fn append(&mut self, tag: &str, message: &[u8]) {
-        self.send(format!("{tag} APPEND INBOX {{{}}}\r\n", message.len()).as_bytes());
+        self.append_to(tag, "INBOX", "", message);
+    }
+
+    /// APPENDs `message` to `mailbox` with `options` before the literal (a flag list and
+    /// an internal date, e.g. `(\Seen) "07-Dec-2026 10:00:00 +0000" `).
+    pub fn append_to(&mut self, tag: &str, mailbox: &str, options: &str, message: &[u8]) {
+        self.send(format!("{tag} APPEND {mailbox} {options}{{{}}}\r\n", message.len()).as_bytes());
         let go = self.line();
         assert!(go.starts_with('+'), "{go}");
         self.send(message);

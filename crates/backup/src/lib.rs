@@ -33,6 +33,8 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
+pub mod import;
+
 #[cfg(test)]
 mod tests;
 

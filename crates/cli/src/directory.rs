@@ -23,6 +23,7 @@ pub async fn run(data_dir: &Path, command: Command) -> Result<(), String> {
         Command::Domain { action } => domain(&admin, action).await,
         Command::Account { action } => account(&admin, action).await,
         Command::Alias { action } => alias(&admin, action).await,
+        Command::Import { action } => return crate::import::run(&admin, action).await,
         Command::Export { address, mbox } => admin.export_mbox(&address, &mbox).await.map(|n| {
             println!("exported {n} message(s) of {address} to {}", mbox.display());
         }),

@@ -17,6 +17,7 @@
 //!   service) and `firewall sync` (Windows Firewall rules for the mail ports).
 //! - `eventlog.rs`: errors of the Windows service to the Windows Event Log.
 //! - `backup.rs`: `backup now/list/verify/prune` and `restore` (crates/backup).
+//! - `import.rs`: `import mbox/maildir/eml`: moving mail in from another system's files.
 
 mod admin;
 mod backup;
@@ -25,6 +26,7 @@ mod dns;
 mod doctor;
 #[cfg(windows)]
 mod eventlog;
+mod import;
 mod queue;
 mod serve;
 mod service;
@@ -108,6 +110,11 @@ enum Command {
     },
     /// Make the data directory (new or empty) from a backup archive.
     Restore { archive: PathBuf },
+    /// Move mail in from another system's files: mbox, Maildir, .eml.
+    Import {
+        #[command(subcommand)]
+        action: import::ImportAction,
+    },
     /// Write every mailbox of an account to an mbox file.
     Export {
         address: String,

@@ -51,6 +51,7 @@ mod deliver;
 mod export;
 #[cfg(test)]
 mod fixture;
+mod import;
 mod mailbox;
 mod maildrop;
 mod migrations;

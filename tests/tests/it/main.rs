@@ -58,6 +58,7 @@ mod doctor;
 mod etrn;
 mod fault;
 mod imap;
+mod import;
 mod pop3;
 mod queue;
 mod smtp;

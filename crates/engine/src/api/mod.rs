@@ -34,6 +34,7 @@ pub mod ddns;
 pub mod doctor;
 pub mod domains;
 pub mod etrn;
+pub mod import;
 pub mod log;
 pub mod queue;
 mod secrets;
