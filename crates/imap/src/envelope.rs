@@ -8,7 +8,7 @@
 //! and the address fields are joined, as Dovecot does (so that no address hides behind the
 //! one a client shows). The output is stored: a change must raise `op::summary::FORMAT`.
 
-use proto::imap::response::literal;
+use proto::imap::response::{literal, string};
 
 /// One address of an address list; a group start has only `mailbox` (the group name), a
 /// group end nothing (RFC 3501 §7.4.2).
@@ -146,16 +146,10 @@ fn nstring(out: &mut Vec<u8>, s: Option<&[u8]>, utf8: bool) {
         .all(|&b| b != b'\r' && b != b'\n' && b != 0 && (utf8 || b < 0x80));
     if !plain || escapes > 4 {
         literal(out, s);
-        return;
+    } else {
+        // Quoted (a value of 1,024 octets or more goes as a literal there).
+        string(out, s, utf8);
     }
-    out.push(b'"');
-    for &b in s {
-        if b == b'"' || b == b'\\' {
-            out.push(b'\\');
-        }
-        out.push(b);
-    }
-    out.push(b'"');
 }
 
 /// `nstring` of the value without its line breaks (a break not followed by white space

@@ -360,6 +360,37 @@ mod tests {
     }
 
     #[test]
+    fn sections_number_through_encapsulated_messages_as_dovecot() {
+        // The issue's case: part 1 is message/rfc822 (RFC 9051 §6.4.5).
+        let raw = b"Subject: fwd\r\nContent-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\n\
+            Content-Type: message/rfc822\r\n\r\nSubject: in\r\n\r\nHello world\r\n--o--\r\n";
+        let get = |part: &[u32], text| section(raw, &sec(part, text)).unwrap_or_default();
+        assert_eq!(
+            get(&[1], SectionText::Full),
+            b"Subject: in\r\n\r\nHello world"
+        );
+        assert_eq!(get(&[1, 1], SectionText::Full), b"Hello world");
+        assert_eq!(get(&[1], SectionText::Header), b"Subject: in\r\n\r\n");
+        assert_eq!(get(&[1], SectionText::Text), b"Hello world");
+        assert_eq!(
+            get(&[1], SectionText::Mime),
+            b"Content-Type: message/rfc822\r\n\r\n"
+        );
+        // A single-part message: 1.MIME is the message's header; a message/rfc822 body's
+        // parts continue from 1.
+        let top = b"Subject: t\r\nContent-Type: message/rfc822\r\n\r\nSubject: in\r\n\
+            Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n\r\na\r\n--x--\r\n";
+        let get = |part: &[u32], text| section(top, &sec(part, text)).unwrap_or_default();
+        assert!(get(&[1], SectionText::Mime).starts_with(b"Subject: t\r\n"));
+        assert_eq!(get(&[1, 1], SectionText::Full), b"a");
+        // A nested multipart closed right before its parent's boundary keeps that CRLF.
+        let nested = b"Content-Type: multipart/mixed; boundary=a\r\n\r\n--a\r\n\
+            Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nx\r\n--b--\r\n--a--\r\n";
+        let one = section(nested, &sec(&[1], SectionText::Full)).unwrap_or_default();
+        assert!(one.ends_with(b"--b--\r\n"), "{}", one.escape_ascii());
+    }
+
+    #[test]
     fn bodystructure_of_a_multipart_message() {
         let msg = parse(MULTI).expect("parses");
         let mut out = Vec::new();
