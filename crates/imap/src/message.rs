@@ -108,6 +108,14 @@ pub(crate) fn part_end(raw: &[u8], body: Range<usize>, boundaries: &HashSet<Vec<
     }
 }
 
+/// A part whose Content-Type is multipart but that has no parts (no boundary, or none found).
+fn partless(raw: &[u8], part: &mail_parser::MessagePart) -> bool {
+    let header = slice(raw, part.offset_header as usize..part.offset_body as usize);
+    let ctype = crate::mime::fields(header).content_type.unwrap_or_default();
+    let (ctype, _, _) = crate::structure::content_type(&ctype);
+    ctype.eq_ignore_ascii_case(b"multipart")
+}
+
 /// RFC 9051 §6.4.5, as Dovecot walks it: a number picks a multipart's child, or must be 1
 /// for a part that is not multipart (the part itself: `1` of a single-part message is its
 /// body, `1.MIME` its header); the numbers after a message/rfc822 part's go into the
@@ -125,7 +133,19 @@ fn locate(raw: &[u8], path: &[u32], depth: usize, b: &HashSet<Vec<u8>>) -> Optio
     }
     let mut idx = 0usize;
     for (k, &n) in path.iter().enumerate() {
-        match &msg.parts.get(idx)?.body {
+        let current = msg.parts.get(idx)?;
+        let has_parts = matches!(&current.body, PartType::Multipart(ids) if !ids.is_empty());
+        // A multipart with no parts has one, empty (as BODYSTRUCTURE shows it).
+        if !has_parts && n == 1 && k + 1 == path.len() && partless(raw, current) {
+            let at = raw.len();
+            return Some(Located {
+                header: at..at,
+                body: at..at,
+                message: false,
+                decoded: None,
+            });
+        }
+        match &current.body {
             PartType::Multipart(ids) => {
                 idx = *ids.get((n as usize).checked_sub(1)?)? as usize;
             }
@@ -211,8 +231,10 @@ pub(crate) fn section(raw: &[u8], s: &Section) -> Option<Vec<u8>> {
     })
 }
 
-/// The header fields named (or, with `not`, all others), with the blank line after them
-/// (RFC 9051 §6.4.5).
+/// The header fields named (or, with `not`, all others), with the blank line after them,
+/// except for a message that has none (RFC 3501 §6.4.5: "the blank line is included in all
+/// header fetches, except in the case of a message which has no body and no blank line").
+/// Dovecot 2.3 adds one to HEADER.FIELDS there (not to HEADER.FIELDS.NOT); the RFC wins.
 fn header_fields(header: &[u8], names: &[String], not: bool) -> Vec<u8> {
     let mut out = Vec::new();
     let mut keep = false;
@@ -231,7 +253,14 @@ fn header_fields(header: &[u8], names: &[String], not: bool) -> Vec<u8> {
             out.extend_from_slice(line);
         }
     }
-    out.extend_from_slice(b"\r\n");
+    let blank = [&b"\n\r\n"[..], b"\n\n"]
+        .iter()
+        .any(|e| header.ends_with(e))
+        || header == b"\r\n"
+        || header == b"\n";
+    if blank {
+        out.extend_from_slice(b"\r\n");
+    }
     out
 }
 
@@ -388,6 +417,23 @@ mod tests {
             Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nx\r\n--b--\r\n--a--\r\n";
         let one = section(nested, &sec(&[1], SectionText::Full)).unwrap_or_default();
         assert!(one.ends_with(b"--b--\r\n"), "{}", one.escape_ascii());
+        // A multipart whose boundary never comes: one empty part, as BODYSTRUCTURE says.
+        let ghost = b"Content-Type: multipart/mixed; boundary=g\r\n\r\nno parts\r\n";
+        assert_eq!(
+            section(ghost, &sec(&[1], SectionText::Full)),
+            Some(Vec::new())
+        );
+        assert_eq!(
+            section(ghost, &sec(&[1], SectionText::Mime)),
+            Some(Vec::new())
+        );
+        let mut out = Vec::new();
+        let msg = parse(ghost).expect("parses");
+        crate::structure::body_structure(&mut out, &msg, ghost, false, false);
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0) \"mixed\")"
+        );
     }
 
     #[test]

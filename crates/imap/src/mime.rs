@@ -211,12 +211,18 @@ fn rfc2231(raw: Vec<Param>) -> Vec<Param> {
     }
     starred.sort_by_key(|a| (a.0.to_ascii_lowercase(), a.1));
     for group in starred.chunk_by(|a, b| a.0.eq_ignore_ascii_case(&b.0)) {
+        // Sections missing (no `*0`, a gap): not RFC 2231 after all, each kept as written.
+        if group.iter().enumerate().any(|(i, p)| p.1 as usize != i) {
+            for (name, n, ext, v) in group {
+                let star = if *ext { "*" } else { "" };
+                let name = [&name[..], format!("*{n}{star}").as_bytes()].concat();
+                plain.push((name, v.clone()));
+            }
+            continue;
+        }
         let extended = group.iter().any(|p| p.2);
         let mut value = Vec::new();
-        for (i, (_, n, ext, v)) in group.iter().enumerate() {
-            if *n as usize != i {
-                break;
-            }
+        for (_, _, ext, v) in group {
             if extended && !ext {
                 percent_encode(&mut value, v);
             } else {

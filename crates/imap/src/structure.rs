@@ -70,7 +70,7 @@ fn lines(body: &[u8]) -> usize {
 /// that (`text/`, `/plain`, a quoted type, a missing `;`) gives an empty type and subtype,
 /// which is neither text nor the default text/plain (RFC 2045 §5.2 asks for text/plain only
 /// when the field is missing).
-fn content_type(value: &[u8]) -> (Vec<u8>, Vec<u8>, Vec<Param>) {
+pub(crate) fn content_type(value: &[u8]) -> (Vec<u8>, Vec<u8>, Vec<Param>) {
     let mut ct = Lexer::new(value);
     let ctype = ct.token().to_vec();
     if ctype.is_empty() {
@@ -212,14 +212,28 @@ impl Writer {
                 is_rfc822 = rfc822;
                 (ctype, subtype, params)
             };
-        if let PartType::Multipart(ids) = &part.body
-            && depth < MAX_NESTING
-        {
+        let ids = match &part.body {
+            PartType::Multipart(ids) => ids.as_slice(),
+            _ => &[],
+        };
+        // A multipart with no parts (no boundary, or none found) still has one: empty
+        // text/plain, as Dovecot shows it (body-type-mpart needs at least one body).
+        let partless = ids.is_empty() && ctype.eq_ignore_ascii_case(b"multipart");
+        if (!ids.is_empty() || partless) && depth < MAX_NESTING {
             // RFC 9051 §7.5.2 body-type-mpart: the parts, then the subtype.
             out.push(b'(');
             let digest = subtype.eq_ignore_ascii_case(b"digest");
             for &id in ids {
                 self.part(out, msg, raw, id as usize, digest, depth + 1);
+            }
+            if partless {
+                out.extend_from_slice(
+                    b"(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0",
+                );
+                if self.extended {
+                    out.extend_from_slice(b" NIL NIL NIL NIL");
+                }
+                out.push(b')');
             }
             out.push(b' ');
             self.string(out, &subtype);
