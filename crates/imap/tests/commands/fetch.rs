@@ -78,3 +78,51 @@ cases! {
         "BAD FETCH select a mailbox first",
     ),
 }
+
+/// A message whose part 1 is message/rfc822 (Apple Mail forwards as attachment so).
+const FORWARD: &str = "From: ann@example.com\r\nSubject: fwd\r\nContent-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\nContent-Type: message/rfc822\r\n\r\nFrom: Carl <carl@example.com>\r\nSubject: inner\r\n\r\nHello world\r\n--o--\r\n";
+
+#[tokio::test]
+async fn fetch_of_a_message_rfc822_part_is_the_whole_encapsulated_message() {
+    let (_imap, mut conn) = Imap::alice().await;
+    conn.append("INBOX", "", FORWARD).await;
+    conn.cmd("SELECT INBOX").await;
+    // RFC 9051 §6.4.5: 1 is the encapsulated message with its header, 1.1 its body,
+    // 1.HEADER / 1.TEXT its header and body, 1.MIME the part's own header.
+    let inner = "From: Carl <carl@example.com>\r\nSubject: inner\r\n\r\nHello world";
+    let cases = [
+        ("1", inner.to_string()),
+        ("1.1", "Hello world".to_string()),
+        (
+            "1.HEADER",
+            "From: Carl <carl@example.com>\r\nSubject: inner\r\n\r\n".into(),
+        ),
+        ("1.TEXT", "Hello world".into()),
+        ("1.MIME", "Content-Type: message/rfc822\r\n\r\n".into()),
+    ];
+    for (section, want) in cases {
+        let done = conn.cmd(&format!("FETCH 1 BODY.PEEK[{section}]")).await;
+        let line = done.lines("1 FETCH (")[0];
+        let expected = format!("BODY[{section}] {{{}}}\r\n{want})", want.len());
+        assert!(line.ends_with(&expected), "{section}: {line}");
+    }
+}
+
+#[tokio::test]
+async fn envelope_keeps_groups_and_names_as_sent() {
+    let (_imap, mut conn) = Imap::alice().await;
+    let message = "From: =?utf-8?q?J=C3=B6rg?= <j@example.com>\r\nTo: Team: a@example.com, b@example.com;\r\nCc: undisclosed-recipients:;\r\nSubject: group\r\n\r\nx\r\n";
+    conn.append("INBOX", "", message).await;
+    conn.cmd("SELECT INBOX").await;
+    let done = conn.cmd("FETCH 1 ENVELOPE").await;
+    // RFC 3501 §7.4.2: a group is (NIL NIL "name" NIL) ... (NIL NIL NIL NIL); encoded words
+    // stay as the sender wrote them.
+    done.has(
+        "1 FETCH (ENVELOPE (NIL \"group\" \
+         ((\"=?utf-8?q?J=C3=B6rg?=\" NIL \"j\" \"example.com\")) \
+         ((\"=?utf-8?q?J=C3=B6rg?=\" NIL \"j\" \"example.com\")) \
+         ((\"=?utf-8?q?J=C3=B6rg?=\" NIL \"j\" \"example.com\")) \
+         ((NIL NIL \"Team\" NIL)(NIL NIL \"a\" \"example.com\")(NIL NIL \"b\" \"example.com\")(NIL NIL NIL NIL)) \
+         ((NIL NIL \"undisclosed-recipients\" NIL)(NIL NIL NIL NIL)) NIL NIL NIL))",
+    );
+}
