@@ -106,6 +106,19 @@ async fn fetch_of_a_message_rfc822_part_is_the_whole_encapsulated_message() {
         let expected = format!("BODY[{section}] {{{}}}\r\n{want})", want.len());
         assert!(line.ends_with(&expected), "{section}: {line}");
     }
+    // A message that is one message/rfc822 part: 1.MIME is its own header (it is part 1),
+    // 1.1 the first part of the message inside.
+    let top = "Subject: t\r\nContent-Type: message/rfc822\r\n\r\nSubject: in\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n\r\na\r\n--x--\r\n";
+    conn.append("INBOX", "", top).await;
+    conn.cmd("NOOP").await;
+    let done = conn.cmd("FETCH 2 (BODY.PEEK[1.MIME] BODY.PEEK[1.1])").await;
+    let line = done.lines("2 FETCH (")[0];
+    let mime = "Subject: t\r\nContent-Type: message/rfc822\r\n\r\n";
+    let want = format!(
+        "BODY[1.MIME] {{{}}}\r\n{mime} BODY[1.1] {{1}}\r\na)",
+        mime.len()
+    );
+    assert!(line.ends_with(&want), "{line}");
 }
 
 #[tokio::test]
