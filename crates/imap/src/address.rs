@@ -422,3 +422,35 @@ impl<'a> Parser<'a> {
         self.out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_octets_end_in_a_list_without_panic() {
+        // An outside sender writes these fields: every mix of the characters the grammar
+        // cares about must end (each step consumes input) and give well-formed addresses.
+        let alphabet = b"ab@.,;:<>()\"\\[] \t\r\n=?\x80\xff";
+        let mut seed = 0x2545_f491_u64;
+        for _ in 0..20_000 {
+            let mut value = Vec::new();
+            for _ in 0..(seed % 40) {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                value.push(alphabet[(seed >> 33) as usize % alphabet.len()]);
+            }
+            for a in parse_list(&value) {
+                // A group end has nothing; anything else has a mailbox.
+                assert!(a.mailbox.is_some() || a == Address::default(), "{value:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_comment_names_a_bare_address_and_a_phrase_a_bracketed_one() {
+        let list = parse_list(b"a@b (Ann), \"B, C\" (x) <c@d>, e");
+        let names: Vec<_> = list.iter().map(|a| a.name.clone()).collect();
+        assert_eq!(names, [Some(b"Ann".to_vec()), Some(b"B, C".to_vec()), None]);
+        assert_eq!(list[2].domain.as_deref(), Some(&b"MISSING_DOMAIN"[..]));
+    }
+}

@@ -389,6 +389,44 @@ mod tests {
     }
 
     #[test]
+    fn random_mime_shapes_give_sections_and_structures_without_panic() {
+        // Pieces an outside sender can put together in any order.
+        let pieces: [&[u8]; 9] = [
+            b"Content-Type: multipart/mixed; boundary=b\r\n",
+            b"Content-Type: message/rfc822\r\n",
+            b"Content-Type: multipart/digest; boundary=c\r\n",
+            b"\r\n",
+            b"--b\r\n",
+            b"--b--\r\n",
+            b"--c\r\n",
+            b"Subject: x\r\n",
+            b"text",
+        ];
+        let mut seed = 0x9e37_79b9_u64;
+        for _ in 0..3_000 {
+            let mut raw = Vec::new();
+            for _ in 0..(seed % 24) {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                raw.extend_from_slice(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            let mut out = Vec::new();
+            if let Some(msg) = parse(&raw) {
+                crate::structure::body_structure(&mut out, &msg, &raw, false, true);
+                let open = out.iter().filter(|&&b| b == b'(').count();
+                let close = out.iter().filter(|&&b| b == b')').count();
+                assert_eq!(open, close, "{}", raw.escape_ascii());
+            }
+            for path in [&[][..], &[1], &[1, 1], &[2, 1, 1], &[1, 2]] {
+                for text in [SectionText::Full, SectionText::Mime, SectionText::Text] {
+                    if let Some(data) = section(&raw, &sec(path, text)) {
+                        assert!(data.len() <= raw.len());
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn sections_number_through_encapsulated_messages_as_dovecot() {
         // The issue's case: part 1 is message/rfc822 (RFC 9051 §6.4.5).
         let raw = b"Subject: fwd\r\nContent-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\n\
