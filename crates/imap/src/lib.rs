@@ -22,7 +22,9 @@
 //! - `selected.rs`: the selected mailbox: message numbers, flags and MODSEQs, catching up
 //!   with changes.
 //! - `policy.rs`: when a password may be sent, and the CAPABILITY list.
-//! - `message.rs`: ENVELOPE and body sections, with mail-parser; `structure.rs`: BODY and
+//! - `envelope.rs`: ENVELOPE from the raw header, as Dovecot writes it, with the address
+//!   lists `address.rs` reads; `message.rs`: body
+//!   sections, with mail-parser; `structure.rs`: BODY and
 //!   BODYSTRUCTURE as Dovecot writes them, from the MIME fields `mime.rs` reads; `shape.rs`:
 //!   the nesting and part limits checked before mail-parser sees a message.
 //! - `op/`: one file per command or small family: `starttls.rs`, `login.rs` (LOGIN,
@@ -38,6 +40,8 @@
 //!   `cpu.rs` (SEARCH over content, SORT and THREAD on the blocking pool, at most one job
 //!   per CPU across all sessions).
 
+mod address;
+mod envelope;
 mod message;
 mod mime;
 mod op;

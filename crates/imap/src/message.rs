@@ -1,20 +1,19 @@
-//! What FETCH and SEARCH compute from a stored message with mail-parser: ENVELOPE
-//! (RFC 9051 §7.5.2; BODYSTRUCTURE is in `structure.rs`), body sections (RFC 9051 §6.4.5), decoded text.
+//! What FETCH and SEARCH compute from a stored message with mail-parser: body sections
+//! (RFC 9051 §6.4.5) and decoded text (ENVELOPE is in `envelope.rs`, BODYSTRUCTURE in
+//! `structure.rs`).
 
+use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
-use mail_parser::{Address, Header, HeaderName, Message, MessageParser, PartType};
-use proto::imap::response::{nstring, string};
+use mail_parser::{Header, HeaderName, Message, MessageParser, PartType};
 use proto::imap::{Section, SectionText};
 
 /// One parser for the process: mail-parser's defaults, except that Received fields are
 /// kept raw (IMAP never needs them parsed, and they are many and slow to parse).
 ///
 /// A message past `shape`'s nesting and part limits is not parsed (`None`): callers show it
-/// as one text part, with the envelope from [`parse_header`].
+/// as one text part.
 pub(crate) fn parse(raw: &[u8]) -> Option<Message<'_>> {
     if !crate::shape::parseable(raw) {
         return None;
@@ -58,107 +57,6 @@ fn parser() -> &'static MessageParser {
     })
 }
 
-/// A header field's raw value, unfolded and trimmed.
-fn raw_header(msg: &Message, name: &str) -> Option<String> {
-    let v = msg.header_raw(name)?;
-    Some(v.replace("\r\n", "").replace('\n', "").trim().to_string())
-}
-
-/// An RFC 2047 encoded word for a non-ASCII display name, for clients without UTF-8.
-fn encoded_word(s: &str) -> String {
-    format!("=?utf-8?b?{}?=", STANDARD.encode(s))
-}
-
-/// The display name before `<address>` in a raw address header, when it is written as
-/// RFC 2047 encoded words: ENVELOPE gives it as written (RFC 9051 §7.5.2 leaves encoded
-/// words to the client), as Dovecot does, rather than decoded and encoded again.
-fn raw_phrase(raw: &str, address: &str) -> Option<String> {
-    let at = raw
-        .to_ascii_lowercase()
-        .find(&format!("<{}>", address.to_ascii_lowercase()))?;
-    let mut quoted = false;
-    let mut start = 0;
-    for (i, c) in raw[..at].char_indices() {
-        match c {
-            '"' => quoted = !quoted,
-            ',' | ':' if !quoted => start = i + 1,
-            _ => {}
-        }
-    }
-    let phrase = raw[start..at].trim();
-    (phrase.starts_with("=?") && !phrase.contains('"')).then(|| phrase.to_string())
-}
-
-fn address_list(out: &mut Vec<u8>, addr: Option<&Address>, raw: Option<&str>, utf8: bool) {
-    let list: Vec<_> = addr.map(|a| a.iter().collect()).unwrap_or_default();
-    if list.is_empty() {
-        out.extend_from_slice(b"NIL");
-        return;
-    }
-    out.push(b'(');
-    for a in list {
-        out.push(b'(');
-        let name = a.name.as_deref().map(|n| {
-            if utf8 || n.is_ascii() {
-                n.to_string()
-            } else {
-                raw.zip(a.address.as_deref())
-                    .and_then(|(raw, address)| raw_phrase(raw, address))
-                    .unwrap_or_else(|| encoded_word(n))
-            }
-        });
-        nstring(out, name.as_deref().map(str::as_bytes), utf8);
-        out.extend_from_slice(b" NIL ");
-        let address = a.address.as_deref().unwrap_or("");
-        let (local, host) = address.rsplit_once('@').unwrap_or((address, ""));
-        string(out, local.as_bytes(), utf8);
-        out.push(b' ');
-        nstring(out, (!host.is_empty()).then_some(host.as_bytes()), utf8);
-        out.push(b')');
-    }
-    out.push(b')');
-}
-
-/// RFC 9051 §7.5.2 ENVELOPE: date, subject, from, sender, reply-to, to, cc, bcc,
-/// in-reply-to, message-id. Sender and reply-to default to from. Stored: a change to the
-/// output must raise `op::summary::FORMAT`.
-pub(crate) fn envelope(out: &mut Vec<u8>, msg: &Message, utf8: bool) {
-    let text = |out: &mut Vec<u8>, name: &str| {
-        let v = raw_header(msg, name);
-        nstring(out, v.as_deref().map(str::as_bytes), utf8);
-    };
-    out.push(b'(');
-    text(out, "Date");
-    out.push(b' ');
-    text(out, "Subject");
-    out.push(b' ');
-    let list = |out: &mut Vec<u8>, name: &str, fallback: bool| {
-        let own = msg.header(name).and_then(|h| h.as_address());
-        let (addr, raw_name) = match own {
-            None if fallback => (msg.from(), "From"),
-            _ => (own, name),
-        };
-        let raw = raw_header(msg, raw_name);
-        address_list(out, addr, raw.as_deref(), utf8);
-    };
-    list(out, "From", false);
-    out.push(b' ');
-    list(out, "Sender", true);
-    out.push(b' ');
-    list(out, "Reply-To", true);
-    out.push(b' ');
-    list(out, "To", false);
-    out.push(b' ');
-    list(out, "Cc", false);
-    out.push(b' ');
-    list(out, "Bcc", false);
-    out.push(b' ');
-    text(out, "In-Reply-To");
-    out.push(b' ');
-    text(out, "Message-ID");
-    out.push(b')');
-}
-
 /// What follows the header's blank line (nothing when there is none: all header).
 pub(crate) fn body_of(raw: &[u8]) -> &[u8] {
     let mut at = 0;
@@ -186,9 +84,43 @@ struct Located {
     decoded: Option<Vec<u8>>,
 }
 
-/// RFC 9051 §6.4.5: part numbers walk multiparts; a message/rfc822 part's numbers continue
-/// inside the encapsulated message; a non-multipart message has one part, 1.
-fn locate(raw: &[u8], path: &[u32], depth: usize) -> Option<Located> {
+/// Where a part's body ends. The CRLF before a boundary line belongs to the boundary
+/// (RFC 2046 §5.1.1), but when the line before it closes a nested multipart (`--inner--`)
+/// that CRLF ends the closing line, and Dovecot counts it in the part: so do we, so that
+/// sizes and sections match (an empty epilogue either way).
+pub(crate) fn part_end(raw: &[u8], body: Range<usize>, boundaries: &HashSet<Vec<u8>>) -> usize {
+    let end = body.end.min(raw.len());
+    let content = &raw[body.start.min(end)..end];
+    let last = content
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(content, |at| &content[at + 1..]);
+    let closes = last
+        .strip_prefix(b"--")
+        .and_then(|l| l.strip_suffix(b"--"))
+        .is_some_and(|b| boundaries.contains(&b.to_ascii_lowercase()));
+    let rest = &raw[end..];
+    match () {
+        _ if !closes => end,
+        _ if rest.starts_with(b"\r\n--") => end + 2,
+        _ if rest.starts_with(b"\n--") => end + 1,
+        _ => end,
+    }
+}
+
+/// A part whose Content-Type is multipart but that has no parts (no boundary, or none found).
+fn partless(raw: &[u8], part: &mail_parser::MessagePart) -> bool {
+    let header = slice(raw, part.offset_header as usize..part.offset_body as usize);
+    let ctype = crate::mime::fields(header).content_type.unwrap_or_default();
+    let (ctype, _, _) = crate::structure::content_type(&ctype);
+    ctype.eq_ignore_ascii_case(b"multipart")
+}
+
+/// RFC 9051 §6.4.5, as Dovecot walks it: a number picks a multipart's child, or must be 1
+/// for a part that is not multipart (the part itself: `1` of a single-part message is its
+/// body, `1.MIME` its header); the numbers after a message/rfc822 part's go into the
+/// encapsulated message.
+fn locate(raw: &[u8], path: &[u32], depth: usize, b: &HashSet<Vec<u8>>) -> Option<Located> {
     let msg = parse(raw)?;
     let root = msg.parts.first()?;
     if path.is_empty() {
@@ -201,19 +133,36 @@ fn locate(raw: &[u8], path: &[u32], depth: usize) -> Option<Located> {
     }
     let mut idx = 0usize;
     for (k, &n) in path.iter().enumerate() {
-        let part = msg.parts.get(idx)?;
-        match &part.body {
-            PartType::Multipart(ids) => idx = *ids.get(n as usize - 1)? as usize,
-            PartType::Message(_) if depth < 16 => {
-                let start = part.offset_body as usize;
-                let inner = slice(raw, start..part.offset_end as usize);
-                let mut found = locate(inner, &path[k..], depth + 1)?;
-                found.header = found.header.start + start..found.header.end + start;
-                found.body = found.body.start + start..found.body.end + start;
-                return Some(found);
+        let current = msg.parts.get(idx)?;
+        let has_parts = matches!(&current.body, PartType::Multipart(ids) if !ids.is_empty());
+        // A multipart with no parts has one, empty (as BODYSTRUCTURE shows it).
+        if !has_parts && n == 1 && k + 1 == path.len() && partless(raw, current) {
+            let at = raw.len();
+            return Some(Located {
+                header: at..at,
+                body: at..at,
+                message: false,
+                decoded: None,
+            });
+        }
+        match &current.body {
+            PartType::Multipart(ids) => {
+                idx = *ids.get((n as usize).checked_sub(1)?)? as usize;
             }
-            _ if n == 1 && idx == 0 && k == 0 => {}
+            _ if n == 1 => {}
             _ => return None,
+        }
+        let part = msg.parts.get(idx)?;
+        if k + 1 < path.len() && matches!(part.body, PartType::Message(_)) {
+            if depth >= 16 {
+                return None;
+            }
+            let start = part.offset_body as usize;
+            let end = part_end(raw, start..part.offset_end as usize, b);
+            let mut found = locate(slice(raw, start..end), &path[k + 1..], depth + 1, b)?;
+            found.header = found.header.start + start..found.header.end + start;
+            found.body = found.body.start + start..found.body.end + start;
+            return Some(found);
         }
     }
     let part = msg.parts.get(idx)?;
@@ -223,9 +172,15 @@ fn locate(raw: &[u8], path: &[u32], depth: usize) -> Option<Located> {
         PartType::Binary(b) | PartType::InlineBinary(b) => Some(b.to_vec()),
         _ => None,
     };
+    let body = part.offset_body as usize..part.offset_end as usize;
+    let end = if idx == 0 {
+        body.end
+    } else {
+        part_end(raw, body.clone(), b)
+    };
     Some(Located {
         header: part.offset_header as usize..part.offset_body as usize,
-        body: part.offset_body as usize..part.offset_end as usize,
+        body: body.start..end,
         message,
         decoded,
     })
@@ -238,7 +193,8 @@ pub(crate) fn section(raw: &[u8], s: &Section) -> Option<Vec<u8>> {
     if s.part.is_empty() && !s.binary && s.text == SectionText::Full {
         return Some(raw.to_vec());
     }
-    let loc = locate(raw, &s.part, 0)?;
+    let boundaries = crate::shape::boundaries(raw);
+    let loc = locate(raw, &s.part, 0, &boundaries)?;
     if s.binary {
         return Some(match (s.part.is_empty(), loc.decoded) {
             (false, Some(d)) => d,
@@ -251,7 +207,7 @@ pub(crate) fn section(raw: &[u8], s: &Section) -> Option<Vec<u8>> {
             return None;
         }
         let body = slice(raw, loc.body.clone());
-        let mut l = locate(body, &[], 0)?;
+        let mut l = locate(body, &[], 0, &boundaries)?;
         l.header = l.header.start + loc.body.start..l.header.end + loc.body.start;
         l.body = l.body.start + loc.body.start..l.body.end + loc.body.start;
         Some(l)
@@ -275,8 +231,10 @@ pub(crate) fn section(raw: &[u8], s: &Section) -> Option<Vec<u8>> {
     })
 }
 
-/// The header fields named (or, with `not`, all others), with the blank line after them
-/// (RFC 9051 §6.4.5).
+/// The header fields named (or, with `not`, all others), with the blank line after them,
+/// except for a message that has none (RFC 3501 §6.4.5: "the blank line is included in all
+/// header fetches, except in the case of a message which has no body and no blank line").
+/// Dovecot 2.3 adds one to HEADER.FIELDS there (not to HEADER.FIELDS.NOT); the RFC wins.
 fn header_fields(header: &[u8], names: &[String], not: bool) -> Vec<u8> {
     let mut out = Vec::new();
     let mut keep = false;
@@ -295,7 +253,14 @@ fn header_fields(header: &[u8], names: &[String], not: bool) -> Vec<u8> {
             out.extend_from_slice(line);
         }
     }
-    out.extend_from_slice(b"\r\n");
+    let blank = [&b"\n\r\n"[..], b"\n\n"]
+        .iter()
+        .any(|e| header.ends_with(e))
+        || header == b"\r\n"
+        || header == b"\n";
+    if blank {
+        out.extend_from_slice(b"\r\n");
+    }
     out
 }
 
@@ -424,6 +389,92 @@ mod tests {
     }
 
     #[test]
+    fn random_mime_shapes_give_sections_and_structures_without_panic() {
+        // Pieces an outside sender can put together in any order.
+        let pieces: [&[u8]; 9] = [
+            b"Content-Type: multipart/mixed; boundary=b\r\n",
+            b"Content-Type: message/rfc822\r\n",
+            b"Content-Type: multipart/digest; boundary=c\r\n",
+            b"\r\n",
+            b"--b\r\n",
+            b"--b--\r\n",
+            b"--c\r\n",
+            b"Subject: x\r\n",
+            b"text",
+        ];
+        let mut seed = 0x9e37_79b9_u64;
+        for _ in 0..3_000 {
+            let mut raw = Vec::new();
+            for _ in 0..(seed % 24) {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                raw.extend_from_slice(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            let mut out = Vec::new();
+            if let Some(msg) = parse(&raw) {
+                crate::structure::body_structure(&mut out, &msg, &raw, false, true);
+                let open = out.iter().filter(|&&b| b == b'(').count();
+                let close = out.iter().filter(|&&b| b == b')').count();
+                assert_eq!(open, close, "{}", raw.escape_ascii());
+            }
+            for path in [&[][..], &[1], &[1, 1], &[2, 1, 1], &[1, 2]] {
+                for text in [SectionText::Full, SectionText::Mime, SectionText::Text] {
+                    if let Some(data) = section(&raw, &sec(path, text)) {
+                        assert!(data.len() <= raw.len());
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sections_number_through_encapsulated_messages_as_dovecot() {
+        // The issue's case: part 1 is message/rfc822 (RFC 9051 §6.4.5).
+        let raw = b"Subject: fwd\r\nContent-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\n\
+            Content-Type: message/rfc822\r\n\r\nSubject: in\r\n\r\nHello world\r\n--o--\r\n";
+        let get = |part: &[u32], text| section(raw, &sec(part, text)).unwrap_or_default();
+        assert_eq!(
+            get(&[1], SectionText::Full),
+            b"Subject: in\r\n\r\nHello world"
+        );
+        assert_eq!(get(&[1, 1], SectionText::Full), b"Hello world");
+        assert_eq!(get(&[1], SectionText::Header), b"Subject: in\r\n\r\n");
+        assert_eq!(get(&[1], SectionText::Text), b"Hello world");
+        assert_eq!(
+            get(&[1], SectionText::Mime),
+            b"Content-Type: message/rfc822\r\n\r\n"
+        );
+        // A single-part message: 1.MIME is the message's header; a message/rfc822 body's
+        // parts continue from 1.
+        let top = b"Subject: t\r\nContent-Type: message/rfc822\r\n\r\nSubject: in\r\n\
+            Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n\r\na\r\n--x--\r\n";
+        let get = |part: &[u32], text| section(top, &sec(part, text)).unwrap_or_default();
+        assert!(get(&[1], SectionText::Mime).starts_with(b"Subject: t\r\n"));
+        assert_eq!(get(&[1, 1], SectionText::Full), b"a");
+        // A nested multipart closed right before its parent's boundary keeps that CRLF.
+        let nested = b"Content-Type: multipart/mixed; boundary=a\r\n\r\n--a\r\n\
+            Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nx\r\n--b--\r\n--a--\r\n";
+        let one = section(nested, &sec(&[1], SectionText::Full)).unwrap_or_default();
+        assert!(one.ends_with(b"--b--\r\n"), "{}", one.escape_ascii());
+        // A multipart whose boundary never comes: one empty part, as BODYSTRUCTURE says.
+        let ghost = b"Content-Type: multipart/mixed; boundary=g\r\n\r\nno parts\r\n";
+        assert_eq!(
+            section(ghost, &sec(&[1], SectionText::Full)),
+            Some(Vec::new())
+        );
+        assert_eq!(
+            section(ghost, &sec(&[1], SectionText::Mime)),
+            Some(Vec::new())
+        );
+        let mut out = Vec::new();
+        let msg = parse(ghost).expect("parses");
+        crate::structure::body_structure(&mut out, &msg, ghost, false, false);
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0) \"mixed\")"
+        );
+    }
+
+    #[test]
     fn bodystructure_of_a_multipart_message() {
         let msg = parse(MULTI).expect("parses");
         let mut out = Vec::new();
@@ -438,7 +489,7 @@ mod tests {
             "\"7bit\" 10 0 NIL NIL NIL NIL) \"mixed\" (\"boundary\" \"b\") NIL NIL NIL)"
         ));
         let mut env = Vec::new();
-        envelope(&mut env, &msg, false);
+        crate::envelope::envelope(&mut env, MULTI, false);
         assert_eq!(
             String::from_utf8_lossy(&env),
             "(NIL \"hi\" ((\"A\" NIL \"a\" \"x.test\")) ((\"A\" NIL \"a\" \"x.test\")) ((\"A\" NIL \"a\" \"x.test\")) NIL NIL NIL NIL NIL)"

@@ -111,9 +111,22 @@ impl<'a> Lexer<'a> {
         &self.s[start..self.pos]
     }
 
-    /// A token or a quoted string, unquoted.
+    /// A token or a quoted string, unquoted; a value starting with `=` (an encoded word
+    /// written unquoted, `name==?gb2312?B?...?=`) runs to white space or `;`, as Dovecot
+    /// reads it.
     fn value(&mut self) -> Vec<u8> {
         if !self.eat(b'"') {
+            if self.s.get(self.pos) == Some(&b'=') {
+                let start = self.pos;
+                while self
+                    .s
+                    .get(self.pos)
+                    .is_some_and(|b| !b"; \t\r\n".contains(b))
+                {
+                    self.pos += 1;
+                }
+                return self.s[start..self.pos].to_vec();
+            }
             return self.token().to_vec();
         }
         let mut v = Vec::new();
@@ -133,13 +146,32 @@ impl<'a> Lexer<'a> {
         v
     }
 
+    /// After a type: whether parameters (or nothing) follow, as they must.
+    pub fn at_params(&mut self) -> bool {
+        self.skip();
+        matches!(self.s.get(self.pos), None | Some(b';'))
+    }
+
     /// `*(";" attribute "=" value)` (RFC 2045 §5.1), merged as RFC 2231 says.
+    /// A broken parameter is skipped (Dovecot's `rfc2231_parse`: an octet at a time from
+    /// where it broke, up to the next `;`), so that the parameters after it still count.
     pub fn params(&mut self) -> Vec<Param> {
         let mut raw = Vec::new();
-        while self.eat(b';') {
+        loop {
+            self.skip();
+            if self.pos >= self.s.len() {
+                break;
+            }
+            if self.s[self.pos] != b';' {
+                self.pos += 1;
+                continue;
+            }
+            self.pos += 1;
             let name = self.token().to_vec();
             if name.is_empty() || !self.eat(b'=') {
-                break;
+                self.skip();
+                self.pos += 1;
+                continue;
             }
             raw.push((name, self.value()));
         }
@@ -179,12 +211,18 @@ fn rfc2231(raw: Vec<Param>) -> Vec<Param> {
     }
     starred.sort_by_key(|a| (a.0.to_ascii_lowercase(), a.1));
     for group in starred.chunk_by(|a, b| a.0.eq_ignore_ascii_case(&b.0)) {
+        // Sections missing (no `*0`, a gap): not RFC 2231 after all, each kept as written.
+        if group.iter().enumerate().any(|(i, p)| p.1 as usize != i) {
+            for (name, n, ext, v) in group {
+                let star = if *ext { "*" } else { "" };
+                let name = [&name[..], format!("*{n}{star}").as_bytes()].concat();
+                plain.push((name, v.clone()));
+            }
+            continue;
+        }
         let extended = group.iter().any(|p| p.2);
         let mut value = Vec::new();
-        for (i, (_, n, ext, v)) in group.iter().enumerate() {
-            if *n as usize != i {
-                break;
-            }
+        for (_, _, ext, v) in group {
             if extended && !ext {
                 percent_encode(&mut value, v);
             } else {

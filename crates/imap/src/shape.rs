@@ -90,6 +90,16 @@ impl Scan {
 /// Whether mail-parser may be given `raw`. A boundary is declared before it is used, and a
 /// digest before its parts, so one pass in order sees what mail-parser would.
 pub(crate) fn parseable(raw: &[u8]) -> bool {
+    scan(raw).is_some()
+}
+
+/// The boundaries (lower-cased) of every multipart the message declares, at any depth.
+pub(crate) fn boundaries(raw: &[u8]) -> HashSet<Vec<u8>> {
+    scan(raw).map(|s| s.boundaries).unwrap_or_default()
+}
+
+/// The counts of `raw`; `None` past a limit.
+fn scan(raw: &[u8]) -> Option<Scan> {
     let mut scan = Scan::default();
     let mut current: Option<Block> = None;
     let mut field: Vec<u8> = Vec::new();
@@ -114,21 +124,21 @@ pub(crate) fn parseable(raw: &[u8]) -> bool {
         if let Some(block) = current.take()
             && !scan.block(block)
         {
-            return false;
+            return None;
         }
         if let Some(rest) = dashes
             && !scan.dash_line(rest)
         {
-            return false;
+            return None;
         }
     }
-    match current {
-        Some(mut block) => {
-            block.field(&field);
-            scan.block(block)
+    if let Some(mut block) = current {
+        block.field(&field);
+        if !scan.block(block) {
+            return None;
         }
-        None => true,
     }
+    Some(scan)
 }
 
 /// `name:` at the start of a line, the name of visible characters (RFC 5322 §2.2).

@@ -11,10 +11,13 @@
 //! non-multipart part body MD5, disposition, language and location; for a multipart its
 //! parameters, disposition, language and location.
 
+use std::collections::HashSet;
+
 use mail_parser::{Message, PartType};
 use proto::imap::response::{nstring, string};
 
-use crate::message::{envelope, parse};
+use crate::envelope::envelope;
+use crate::message::parse;
 use crate::mime::{Fields, Lexer, Param, fields};
 
 /// Writes BODYSTRUCTURE (`extended`) or BODY.
@@ -25,7 +28,11 @@ pub(crate) fn body_structure(
     utf8: bool,
     extended: bool,
 ) {
-    let w = Writer { utf8, extended };
+    let w = Writer {
+        utf8,
+        extended,
+        boundaries: crate::shape::boundaries(raw),
+    };
     w.part(out, msg, raw, 0, false, 0);
 }
 
@@ -58,9 +65,32 @@ fn lines(body: &[u8]) -> usize {
         .sum()
 }
 
+/// Type, subtype and parameters of a Content-Type value, read as Dovecot 2.3 reads it: a type
+/// alone is kept (subtype empty, parameters not read); a value that breaks the syntax after
+/// that (`text/`, `/plain`, a quoted type, a missing `;`) gives an empty type and subtype,
+/// which is neither text nor the default text/plain (RFC 2045 §5.2 asks for text/plain only
+/// when the field is missing).
+pub(crate) fn content_type(value: &[u8]) -> (Vec<u8>, Vec<u8>, Vec<Param>) {
+    let mut ct = Lexer::new(value);
+    let ctype = ct.token().to_vec();
+    if ctype.is_empty() {
+        return Default::default();
+    }
+    if !ct.eat(b'/') {
+        return (ctype, Vec::new(), Vec::new());
+    }
+    let subtype = ct.token().to_vec();
+    if subtype.is_empty() || !ct.at_params() {
+        return Default::default();
+    }
+    (ctype, subtype, ct.params())
+}
+
 struct Writer {
     utf8: bool,
     extended: bool,
+    /// Every multipart boundary of the message, for [`crate::message::part_end`].
+    boundaries: HashSet<Vec<u8>>,
 }
 
 impl Writer {
@@ -96,7 +126,8 @@ impl Writer {
         out.push(b' ');
         let mut dsp = Lexer::new(f.disposition.as_deref().unwrap_or_default());
         let kind = dsp.token();
-        if kind.is_empty() {
+        // A field with no type still gives one, empty, with its parameters, as Dovecot does.
+        if f.disposition.is_none() {
             out.extend_from_slice(b"NIL");
         } else {
             out.push(b'(');
@@ -152,25 +183,18 @@ impl Writer {
         let header =
             crate::message::slice(raw, part.offset_header as usize..part.offset_body as usize);
         let f = fields(header);
-        let body = crate::message::slice(raw, part.offset_body as usize..part.offset_end as usize);
-        let mut ct = Lexer::new(f.content_type.as_deref().unwrap_or_default());
-        let ctype = ct.token().to_vec();
-        let mut is_rfc822 = false;
-        let (ctype, subtype, params) = if ctype.is_empty() {
-            let (t, s): (&[u8], &[u8]) = if digest {
-                (b"message", b"rfc822")
-            } else {
-                (b"text", b"plain")
-            };
-            (t.to_vec(), s.to_vec(), Vec::new())
-        } else {
-            let subtype = if ct.eat(b'/') {
-                ct.token().to_vec()
-            } else {
-                Vec::new()
-            };
-            (ctype, subtype, ct.params())
+        let start = part.offset_body as usize;
+        let end = match idx {
+            0 => part.offset_end as usize,
+            _ => crate::message::part_end(raw, start..part.offset_end as usize, &self.boundaries),
         };
+        let body = crate::message::slice(raw, start..end);
+        let (ctype, subtype, params) = match f.content_type.as_deref() {
+            Some(value) => content_type(value),
+            None if digest => (b"message".to_vec(), b"rfc822".to_vec(), Vec::new()),
+            None => (b"text".to_vec(), b"plain".to_vec(), Vec::new()),
+        };
+        let mut is_rfc822 = false;
         let rfc822 =
             ctype.eq_ignore_ascii_case(b"message") && subtype.eq_ignore_ascii_case(b"rfc822");
         // body-type-msg needs the encapsulated message's envelope and body: parsed here,
@@ -188,14 +212,28 @@ impl Writer {
                 is_rfc822 = rfc822;
                 (ctype, subtype, params)
             };
-        if let PartType::Multipart(ids) = &part.body
-            && depth < MAX_NESTING
-        {
+        let ids = match &part.body {
+            PartType::Multipart(ids) => ids.as_slice(),
+            _ => &[],
+        };
+        // A multipart with no parts (no boundary, or none found) still has one: empty
+        // text/plain, as Dovecot shows it (body-type-mpart needs at least one body).
+        let partless = ids.is_empty() && ctype.eq_ignore_ascii_case(b"multipart");
+        if (!ids.is_empty() || partless) && depth < MAX_NESTING {
             // RFC 9051 §7.5.2 body-type-mpart: the parts, then the subtype.
             out.push(b'(');
             let digest = subtype.eq_ignore_ascii_case(b"digest");
             for &id in ids {
                 self.part(out, msg, raw, id as usize, digest, depth + 1);
+            }
+            if partless {
+                out.extend_from_slice(
+                    b"(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 0 0",
+                );
+                if self.extended {
+                    out.extend_from_slice(b" NIL NIL NIL NIL");
+                }
+                out.push(b')');
             }
             out.push(b' ');
             self.string(out, &subtype);
@@ -240,7 +278,7 @@ impl Writer {
         if let Some(inner) = inner.as_ref().filter(|_| is_rfc822) {
             // body-type-msg: envelope, body of the encapsulated message, lines.
             out.push(b' ');
-            envelope(out, inner, self.utf8);
+            envelope(out, body, self.utf8);
             out.push(b' ');
             self.part(out, inner, body, 0, false, depth + 1);
             out.extend_from_slice(format!(" {lines}").as_bytes());

@@ -30,10 +30,11 @@ fn section_name(s: &Section) -> String {
         SectionText::Header => spec.push("HEADER".into()),
         SectionText::Text => spec.push("TEXT".into()),
         SectionText::Mime => spec.push("MIME".into()),
+        // Field names upper-cased, as Dovecot answers (clients match names case-insensitively).
         SectionText::HeaderFields { names, not } => spec.push(format!(
             "HEADER.FIELDS{} ({})",
             if *not { ".NOT" } else { "" },
-            names.join(" ")
+            names.join(" ").to_ascii_uppercase()
         )),
     }
     format!(

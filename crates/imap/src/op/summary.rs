@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use store::{Store, SummaryRow};
 
-use crate::{message, structure};
+use crate::{envelope, message, structure};
 
 /// The most bytes of summaries kept in memory.
 const LIMIT: usize = 32 << 20;
@@ -18,7 +18,7 @@ const LIMIT: usize = 32 << 20;
 /// The stored summary format. Raise it whenever ENVELOPE or BODY/BODYSTRUCTURE output changes
 /// (`message.rs`, `structure.rs`, `mime.rs`): stored summaries of other versions are ignored
 /// and replaced.
-pub(crate) const FORMAT: u32 = 2;
+pub(crate) const FORMAT: u32 = 3;
 
 /// Mailbox id, UIDVALIDITY, UID, and whether strings are UTF-8 (RFC 6855) or encoded words.
 pub(crate) type Key = (i64, u32, u32, bool);
@@ -140,17 +140,13 @@ pub(crate) fn compute(key: Key, raw: &[u8]) -> Arc<Summary> {
     let mut envelope = Vec::new();
     let mut body = Vec::new();
     let mut structure = Vec::new();
+    envelope::envelope(&mut envelope, raw, utf8);
     match message::parse(raw) {
         Some(p) => {
-            message::envelope(&mut envelope, &p, utf8);
             structure::body_structure(&mut body, &p, raw, utf8, false);
             structure::body_structure(&mut structure, &p, raw, utf8, true);
         }
         None => {
-            match message::parse_header(raw) {
-                Some(h) => message::envelope(&mut envelope, &h, utf8),
-                None => envelope.extend_from_slice(b"(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)"),
-            }
             structure::unparsed(&mut body, raw, false);
             structure::unparsed(&mut structure, raw, true);
         }

@@ -78,3 +78,64 @@ cases! {
         "BAD FETCH select a mailbox first",
     ),
 }
+
+/// A message whose part 1 is message/rfc822 (Apple Mail forwards as attachment so).
+const FORWARD: &str = "From: ann@example.com\r\nSubject: fwd\r\nContent-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\nContent-Type: message/rfc822\r\n\r\nFrom: Carl <carl@example.com>\r\nSubject: inner\r\n\r\nHello world\r\n--o--\r\n";
+
+#[tokio::test]
+async fn fetch_of_a_message_rfc822_part_is_the_whole_encapsulated_message() {
+    let (_imap, mut conn) = Imap::alice().await;
+    conn.append("INBOX", "", FORWARD).await;
+    conn.cmd("SELECT INBOX").await;
+    // RFC 9051 §6.4.5: 1 is the encapsulated message with its header, 1.1 its body,
+    // 1.HEADER / 1.TEXT its header and body, 1.MIME the part's own header.
+    let inner = "From: Carl <carl@example.com>\r\nSubject: inner\r\n\r\nHello world";
+    let cases = [
+        ("1", inner.to_string()),
+        ("1.1", "Hello world".to_string()),
+        (
+            "1.HEADER",
+            "From: Carl <carl@example.com>\r\nSubject: inner\r\n\r\n".into(),
+        ),
+        ("1.TEXT", "Hello world".into()),
+        ("1.MIME", "Content-Type: message/rfc822\r\n\r\n".into()),
+    ];
+    for (section, want) in cases {
+        let done = conn.cmd(&format!("FETCH 1 BODY.PEEK[{section}]")).await;
+        let line = done.lines("1 FETCH (")[0];
+        let expected = format!("BODY[{section}] {{{}}}\r\n{want})", want.len());
+        assert!(line.ends_with(&expected), "{section}: {line}");
+    }
+    // A message that is one message/rfc822 part: 1.MIME is its own header (it is part 1),
+    // 1.1 the first part of the message inside.
+    let top = "Subject: t\r\nContent-Type: message/rfc822\r\n\r\nSubject: in\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\n\r\na\r\n--x--\r\n";
+    conn.append("INBOX", "", top).await;
+    conn.cmd("NOOP").await;
+    let done = conn.cmd("FETCH 2 (BODY.PEEK[1.MIME] BODY.PEEK[1.1])").await;
+    let line = done.lines("2 FETCH (")[0];
+    let mime = "Subject: t\r\nContent-Type: message/rfc822\r\n\r\n";
+    let want = format!(
+        "BODY[1.MIME] {{{}}}\r\n{mime} BODY[1.1] {{1}}\r\na)",
+        mime.len()
+    );
+    assert!(line.ends_with(&want), "{line}");
+}
+
+#[tokio::test]
+async fn envelope_keeps_groups_and_names_as_sent() {
+    let (_imap, mut conn) = Imap::alice().await;
+    let message = "From: =?utf-8?q?J=C3=B6rg?= <j@example.com>\r\nTo: Team: a@example.com, b@example.com;\r\nCc: undisclosed-recipients:;\r\nSubject: group\r\n\r\nx\r\n";
+    conn.append("INBOX", "", message).await;
+    conn.cmd("SELECT INBOX").await;
+    let done = conn.cmd("FETCH 1 ENVELOPE").await;
+    // RFC 3501 §7.4.2: a group is (NIL NIL "name" NIL) ... (NIL NIL NIL NIL); encoded words
+    // stay as the sender wrote them.
+    done.has(
+        "1 FETCH (ENVELOPE (NIL \"group\" \
+         ((\"=?utf-8?q?J=C3=B6rg?=\" NIL \"j\" \"example.com\")) \
+         ((\"=?utf-8?q?J=C3=B6rg?=\" NIL \"j\" \"example.com\")) \
+         ((\"=?utf-8?q?J=C3=B6rg?=\" NIL \"j\" \"example.com\")) \
+         ((NIL NIL \"Team\" NIL)(NIL NIL \"a\" \"example.com\")(NIL NIL \"b\" \"example.com\")(NIL NIL NIL NIL)) \
+         ((NIL NIL \"undisclosed-recipients\" NIL)(NIL NIL NIL NIL)) NIL NIL NIL))",
+    );
+}
