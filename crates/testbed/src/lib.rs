@@ -27,7 +27,7 @@ use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
 pub use client::Client;
-pub use transcript::Protocol;
+pub use transcript::{Bench, Protocol};
 
 /// The server's host name in every testbed.
 pub const HOSTNAME: &str = "mail.example.com";
@@ -148,6 +148,24 @@ impl Testbed {
         tokio::spawn(session(SessionStream::Memory(theirs), peer));
         Client::new(ours, self.cert_path())
     }
+}
+
+/// `context!(bed, imap::Context { budget })`: a protocol's context the way the engine builds
+/// it, from the [`Testbed`] `bed` (its configuration, store, TLS, shutdown and lockout) and
+/// the protocol's own fields, variables of those names.
+#[macro_export]
+macro_rules! context {
+    ($bed:expr, $context:path { $($field:ident),* $(,)? }) => {{
+        let bed: &$crate::Testbed = $bed;
+        $context {
+            config: bed.config.clone(),
+            store: bed.store.clone(),
+            tls: bed.tls.clone(),
+            shutdown: bed.shutdown.clone(),
+            lockout: bed.lockout.clone(),
+            $($field),*
+        }
+    }};
 }
 
 /// A test message from `from` with `subject`, CRLF line endings.

@@ -10,7 +10,7 @@
 //! | `# text` | a comment: the RFC section a case follows, why it expects what it does |
 //! | `== name` | a case: a fresh testbed; the lines up to the next `==` are its steps |
 //! | `% toml` | a line added to the case's `postroom.toml` (before its first `@`) |
-//! | `@ setup` | a new session the protocol names `setup` (IMAP `inbox`, SMTP `mx`, ...), greeting and login read and checked by [`Protocol::open`]; the lines after it talk to it, the older ones stay open |
+//! | `@ setup` | a new session the protocol names `setup` (IMAP `inbox`, SMTP `mx`, ...), greeting and login read and checked by [`Bench::open`]; the lines after it talk to it, the older ones stay open |
 //! | `@ N` | the lines after it talk to the case's Nth session (from 1) again |
 //! | `C: line` | sends `line` and CRLF; consecutive `C:`/`C~` lines go in one write (pipelined) |
 //! | `C~ text` | sends `text` without a line end (a BDAT chunk) |
@@ -30,20 +30,94 @@
 //! Every failure names the file, the line and the case.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::path::Path;
 
-use crate::{Client, Testbed};
+use net::SessionStream;
 
-/// A protocol the transcripts of its commands run against.
+use crate::{Client, LOOPBACK, REMOTE, Testbed};
+
+/// A protocol the transcripts of its commands run against: its context, its sessions and
+/// what an `@ setup` line does after the greeting.
 pub trait Protocol: Sized {
-    /// A testbed whose `postroom.toml` adds `toml`, with the protocol's context built from it.
-    fn with_config(toml: &str) -> impl Future<Output = Self>;
-    /// The testbed.
-    fn bed(&self) -> &Testbed;
-    /// A new session `setup` names (an `@` line), its greeting (and login) read and checked.
-    fn open(&self, setup: &str) -> impl Future<Output = Client>;
+    /// The line every session starts with, as an `S:` line matches it (`<*>`: any text).
+    const GREETING: &'static str;
+    /// The protocol's context on `bed`, as the engine builds it (see [`crate::context!`]).
+    fn new(bed: &Testbed) -> Self;
+    /// One session (the protocol's `run_session`) on `stream` from `peer`, on the port
+    /// `setup` names if the protocol has several.
+    fn session(
+        &self,
+        setup: &str,
+        stream: SessionStream,
+        peer: SocketAddr,
+    ) -> impl Future<Output = ()> + Send + 'static;
+    /// What `setup` asks for after the greeting (log in, select a mailbox), each reply
+    /// checked; panics on a word it does not know.
+    fn setup(client: &mut Client, setup: &str) -> impl Future<Output = ()>;
     /// The protocol's test messages (CRLF line ends), for `! mail`.
-    fn mail(&self) -> Vec<String>;
+    fn mail() -> Vec<String>;
+}
+
+/// A testbed and a protocol's context on it: what a case runs on.
+pub struct Bench<P> {
+    pub bed: Testbed,
+    pub protocol: P,
+}
+
+impl<P: Protocol> Bench<P> {
+    /// A testbed whose `postroom.toml` adds `toml`, with the protocol's context.
+    pub async fn new(toml: &str) -> Bench<P> {
+        let bed = Testbed::with_config(toml).await;
+        let protocol = P::new(&bed);
+        Bench { bed, protocol }
+    }
+
+    /// A new session that `setup` names (an `@` line): from [`REMOTE`] if one of its words is
+    /// `remote`, else from loopback; its greeting and [`Protocol::setup`] read and checked.
+    pub async fn open(&self, setup: &str) -> Client {
+        let remote = setup.split(' ').any(|word| word == "remote");
+        let peer = if remote { REMOTE } else { LOOPBACK };
+        let mut client = self.bed.connect(peer, |stream, peer| {
+            self.protocol.session(setup, stream, peer)
+        });
+        let greeting = client.line().await;
+        assert!(
+            matches(P::GREETING, &greeting),
+            "greeting {greeting:?}, expected {:?}",
+            P::GREETING
+        );
+        P::setup(&mut client, setup).await;
+        client
+    }
+
+    /// Delivers the protocol's test messages (all, or those numbered in `which`, from 1) to
+    /// Alice's INBOX.
+    pub async fn mail(&self, which: &[usize]) {
+        for (n, message) in P::mail().iter().enumerate() {
+            if which.is_empty() || which.contains(&(n + 1)) {
+                self.bed.deliver(&[self.bed.alice], message).await;
+            }
+        }
+    }
+
+    /// Runs `text`, the steps of one case (no `==` or `%` lines), on this testbed: for a
+    /// Rust test that checks more than a transcript can (a stored message's text) after
+    /// them. Failures name the test `name`.
+    pub async fn steps(&self, name: &str, text: &str) {
+        let lines: Vec<(usize, &str)> = text
+            .lines()
+            .enumerate()
+            .map(|(i, l)| (i + 1, l))
+            .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
+            .collect();
+        let case = Step {
+            file: name,
+            line: 0,
+            case: name,
+        };
+        run_steps(self, &case, &lines).await;
+    }
 }
 
 /// `transcripts!(crate::Imap: append, fetch, ...)`: a module `transcript` with one test per
@@ -139,29 +213,11 @@ async fn run_case<P: Protocol>(case: &Step<'_>, lines: &[(usize, &str)]) {
         .filter_map(|(_, l)| l.strip_prefix("% "))
         .map(|l| format!("{l}\n"))
         .collect();
-    let protocol = P::with_config(&toml).await;
-    run_steps(&protocol, case, lines).await;
+    let bench = Bench::<P>::new(&toml).await;
+    run_steps(&bench, case, lines).await;
 }
 
-/// Runs `text`, the steps of one case (no `==` or `%` lines), on `protocol`'s testbed: for a
-/// Rust test that checks more than a transcript can (a stored message's text) after them.
-/// Failures name the test `name`.
-pub async fn steps<P: Protocol>(protocol: &P, name: &str, text: &str) {
-    let lines: Vec<(usize, &str)> = text
-        .lines()
-        .enumerate()
-        .map(|(i, l)| (i + 1, l))
-        .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
-        .collect();
-    let case = Step {
-        file: name,
-        line: 0,
-        case: name,
-    };
-    run_steps(protocol, &case, &lines).await;
-}
-
-async fn run_steps<P: Protocol>(protocol: &P, case: &Step<'_>, lines: &[(usize, &str)]) {
+async fn run_steps<P: Protocol>(bench: &Bench<P>, case: &Step<'_>, lines: &[(usize, &str)]) {
     let mut sessions: Vec<Client> = Vec::new();
     let mut current = 0;
     // `C:` lines not sent yet: consecutive ones go in one write.
@@ -178,7 +234,7 @@ async fn run_steps<P: Protocol>(protocol: &P, case: &Step<'_>, lines: &[(usize, 
             let Some(client) = sessions.get(current) else {
                 step.fail("no session yet (`@ setup` first)")
             };
-            let send = substitute(protocol, client, trim1(send), &step).await;
+            let send = substitute(bench, client, trim1(send), &step).await;
             pending.extend(unescape(&send, &step));
             if text.starts_with("C:") {
                 pending.extend_from_slice(b"\r\n");
@@ -195,14 +251,14 @@ async fn run_steps<P: Protocol>(protocol: &P, case: &Step<'_>, lines: &[(usize, 
                 Ok(n) if (1..=sessions.len()).contains(&n) => current = n - 1,
                 Ok(n) => step.fail(format!("no session {n}")),
                 Err(_) => {
-                    sessions.push(protocol.open(setup).await);
+                    sessions.push(bench.open(setup).await);
                     current = sessions.len() - 1;
                 }
             }
             continue;
         }
         if let Some(action) = text.strip_prefix("! ") {
-            act(protocol, action, &step).await;
+            act(bench, action, &step).await;
             continue;
         }
         let Some(client) = sessions.get_mut(current) else {
@@ -210,7 +266,7 @@ async fn run_steps<P: Protocol>(protocol: &P, case: &Step<'_>, lines: &[(usize, 
         };
         if let Some(want) = text.strip_prefix("S:") {
             let got = client.try_line().await;
-            let want = substitute(protocol, client, trim1(want), &step).await;
+            let want = substitute(bench, client, trim1(want), &step).await;
             match got {
                 Some(got) if matches(&want, &got) => {}
                 Some(got) => step.fail(format!("expected {want:?}\n     got {got:?}")),
@@ -224,7 +280,7 @@ async fn run_steps<P: Protocol>(protocol: &P, case: &Step<'_>, lines: &[(usize, 
                 step.fail(format!("expected the end of the connection, got {more:?}"));
             }
         } else if let Some(check) = text.strip_prefix("? ") {
-            let check = substitute(protocol, client, check, &step).await;
+            let check = substitute(bench, client, check, &step).await;
             let Some((left, right)) = check.split_once(" = ") else {
                 step.fail(format!("a check is `left = right`: {check:?}"))
             };
@@ -286,7 +342,7 @@ fn unescape(text: &str, step: &Step<'_>) -> Vec<u8> {
 
 /// `text` with each `${...}` replaced by its value now.
 async fn substitute<P: Protocol>(
-    protocol: &P,
+    bench: &Bench<P>,
     client: &Client,
     text: &str,
     step: &Step<'_>,
@@ -299,7 +355,7 @@ async fn substitute<P: Protocol>(
             step.fail(format!("`${{` without `}}`: {text:?}"))
         };
         let name = &rest[at + 2..at + len];
-        out.push_str(&value(protocol.bed(), client, name, step).await);
+        out.push_str(&value(&bench.bed, client, name, step).await);
         rest = &rest[at + len + 1..];
     }
     out.push_str(rest);
@@ -359,17 +415,19 @@ async fn value(bed: &Testbed, client: &Client, name: &str, step: &Step<'_>) -> S
 }
 
 /// Runs `! action`.
-async fn act<P: Protocol>(protocol: &P, action: &str, step: &Step<'_>) {
-    let bed = protocol.bed();
+async fn act<P: Protocol>(bench: &Bench<P>, action: &str, step: &Step<'_>) {
+    let bed = &bench.bed;
     let words: Vec<&str> = action.split(' ').collect();
     let done = match words.as_slice() {
         ["mail", which @ ..] => {
-            let mail = protocol.mail();
-            for (n, message) in mail.iter().enumerate() {
-                if which.is_empty() || which.contains(&(n + 1).to_string().as_str()) {
-                    bed.deliver(&[bed.alice], message).await;
-                }
-            }
+            let Ok(which) = which
+                .iter()
+                .map(|n| n.parse())
+                .collect::<Result<Vec<_>, _>>()
+            else {
+                step.fail(format!("message numbers: {action:?}"))
+            };
+            bench.mail(&which).await;
             Ok(())
         }
         ["quota", address, bytes] => match bytes.parse() {

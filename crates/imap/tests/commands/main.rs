@@ -4,10 +4,13 @@
 //! the happy path and the refusals, each tagged status with its response code, the untagged
 //! data, and what the store holds after.
 
+use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use imap::Kind;
-use testbed::{ALICE, Client, LOOPBACK, PASSWORD, REMOTE, Testbed};
+use net::SessionStream;
+use testbed::{ALICE, Client, PASSWORD, Testbed};
 
 testbed::transcripts!(crate::Imap:
     append, authenticate, capability, close, copy, create, delete, enable, examine, expunge,
@@ -23,57 +26,40 @@ const MAIL: [&str; 3] = [
     "From: Bob <bob@example.com>\r\nTo: alice@example.com\r\nSubject: Budget\r\nDate: Sun, 6 Dec 2026 09:00:00 +0000\r\nMessage-ID: <budget@example.com>\r\n\r\nThe numbers are attached.\r\n",
 ];
 
-/// A testbed with the IMAP context the engine would build from it.
-pub struct Imap {
-    bed: Testbed,
-    ctx: Arc<imap::Context>,
-}
+/// The IMAP context the engine would build on a testbed.
+pub struct Imap(Arc<imap::Context>);
 
 impl testbed::Protocol for Imap {
-    async fn with_config(toml: &str) -> Imap {
-        let bed = Testbed::with_config(toml).await;
-        let ctx = Arc::new(imap::Context {
-            config: bed.config.clone(),
-            store: bed.store.clone(),
-            tls: bed.tls.clone(),
-            shutdown: bed.shutdown.clone(),
-            lockout: bed.lockout.clone(),
-            budget: bed.budget.clone(),
-        });
-        Imap { bed, ctx }
+    const GREETING: &'static str = "* OK [CAPABILITY IMAP4rev1 IMAP4rev2 <*>] Postroom IMAP ready";
+
+    fn new(bed: &Testbed) -> Imap {
+        let budget = bed.budget.clone();
+        Imap(Arc::new(testbed::context!(bed, imap::Context { budget })))
     }
 
-    fn bed(&self) -> &Testbed {
-        &self.bed
+    fn session(
+        &self,
+        _setup: &str,
+        stream: SessionStream,
+        peer: SocketAddr,
+    ) -> impl Future<Output = ()> + Send + 'static {
+        imap::run_session(self.0.clone(), Kind::Imap, stream, peer)
     }
 
-    /// `anonymous` (from loopback) or `remote` ([`REMOTE`]), not logged in; `alice`: logged in
-    /// as Alice with LOGIN; `inbox`: `alice` with INBOX selected.
-    async fn open(&self, setup: &str) -> Client {
-        let peer = if setup == "remote" { REMOTE } else { LOOPBACK };
-        let ctx = self.ctx.clone();
-        let mut client = self.bed.connect(peer, move |stream, peer| {
-            imap::run_session(ctx, Kind::Imap, stream, peer)
-        });
-        let greeting = client.line().await;
-        assert!(
-            greeting.starts_with("* OK [CAPABILITY IMAP4rev1 IMAP4rev2 ")
-                && greeting.ends_with("] Postroom IMAP ready"),
-            "{greeting}"
-        );
-        let steps: &[(&str, &str)] = match setup {
-            "anonymous" | "remote" => &[],
-            "alice" => &[(LOGIN, "OK [CAPABILITY ")],
-            "inbox" => &[
-                (LOGIN, "OK [CAPABILITY "),
-                ("SELECT INBOX", "OK [READ-WRITE] SELECT completed"),
+    /// `anonymous` (from loopback) or `remote`: not logged in; `alice`: logged in as Alice
+    /// with LOGIN; `inbox`: `alice` with INBOX selected. The setup's tags are `s0`, `s1`.
+    async fn setup(client: &mut Client, setup: &str) {
+        let login = format!("LOGIN {ALICE} \"{PASSWORD}\"");
+        let steps = match setup {
+            "anonymous" | "remote" => vec![],
+            "alice" => vec![(login, "OK [CAPABILITY ")],
+            "inbox" => vec![
+                (login, "OK [CAPABILITY "),
+                ("SELECT INBOX".into(), "OK [READ-WRITE] SELECT completed"),
             ],
             other => panic!("unknown IMAP setup {other:?}"),
         };
         for (tag, (command, status)) in steps.iter().enumerate() {
-            let command = command
-                .replace("{ALICE}", ALICE)
-                .replace("{PASSWORD}", PASSWORD);
             client.send(&format!("s{tag} {command}")).await;
             let done = loop {
                 let line = client.line().await;
@@ -83,13 +69,9 @@ impl testbed::Protocol for Imap {
             };
             assert!(done.starts_with(&format!("s{tag} {status}")), "{done}");
         }
-        client
     }
 
-    fn mail(&self) -> Vec<String> {
+    fn mail() -> Vec<String> {
         MAIL.map(String::from).to_vec()
     }
 }
-
-/// The login of the setups.
-const LOGIN: &str = "LOGIN {ALICE} \"{PASSWORD}\"";

@@ -1,6 +1,6 @@
 //! DELE beyond its transcript (`dele.txt`): what needs a loop.
 
-use testbed::Protocol;
+use testbed::Bench;
 
 use crate::{Pop3, login};
 
@@ -8,10 +8,8 @@ use crate::{Pop3, login};
 /// free again once the session has ended: poll the lock instead of sleeping.
 #[tokio::test]
 async fn dele_without_quit_deletes_nothing() {
-    let pop3 = Pop3::with_config("").await;
-    for message in pop3.mail() {
-        pop3.bed.deliver(&[pop3.bed.alice], &message).await;
-    }
+    let pop3 = Bench::<Pop3>::new("").await;
+    pop3.mail(&[]).await;
     let mut client = pop3.open("alice").await;
     client.send("DELE 1").await;
     assert_eq!(client.line().await, "+OK message 1 deleted");

@@ -6,62 +6,54 @@
 
 mod dele;
 
+use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
+use net::SessionStream;
 use pop3::Kind;
-use testbed::{ALICE, Client, LOOPBACK, PASSWORD, REMOTE, Testbed, message};
+use testbed::{ALICE, Client, PASSWORD, Testbed, message};
 
 testbed::transcripts!(crate::Pop3:
     apop, auth, capa, dele, list, noop, pass, quit, retr, rset, session, stat, stls, top, uidl,
     user, utf8,
 );
 
-/// A testbed with the POP3 context the engine would build from it.
-pub struct Pop3 {
-    pub bed: Testbed,
-    ctx: Arc<pop3::Context>,
-}
+/// The POP3 context the engine would build on a testbed.
+pub struct Pop3(Arc<pop3::Context>);
 
 impl testbed::Protocol for Pop3 {
-    async fn with_config(toml: &str) -> Pop3 {
-        let bed = Testbed::with_config(toml).await;
-        let ctx = Arc::new(pop3::Context {
-            config: bed.config.clone(),
-            store: bed.store.clone(),
-            tls: bed.tls.clone(),
-            shutdown: bed.shutdown.clone(),
-            lockout: bed.lockout.clone(),
-            maildrops: pop3::Maildrops::default(),
-        });
-        Pop3 { bed, ctx }
+    const GREETING: &'static str = "+OK mail.example.com POP3 Postroom ready";
+
+    fn new(bed: &Testbed) -> Pop3 {
+        let maildrops = pop3::Maildrops::default();
+        Pop3(Arc::new(testbed::context!(
+            bed,
+            pop3::Context { maildrops }
+        )))
     }
 
-    fn bed(&self) -> &Testbed {
-        &self.bed
+    fn session(
+        &self,
+        _setup: &str,
+        stream: SessionStream,
+        peer: SocketAddr,
+    ) -> impl Future<Output = ()> + Send + 'static {
+        pop3::run_session(self.0.clone(), Kind::Pop3, stream, peer)
     }
 
-    /// `anonymous` (from loopback) or `remote` ([`REMOTE`]), not logged in; `alice`: logged in
-    /// as Alice with USER and PASS.
-    async fn open(&self, setup: &str) -> Client {
-        let peer = if setup == "remote" { REMOTE } else { LOOPBACK };
-        let ctx = self.ctx.clone();
-        let mut client = self.bed.connect(peer, move |stream, peer| {
-            pop3::run_session(ctx, Kind::Pop3, stream, peer)
-        });
-        assert_eq!(
-            client.line().await,
-            "+OK mail.example.com POP3 Postroom ready"
-        );
+    /// `anonymous` (from loopback) or `remote`: not logged in; `alice`: logged in as Alice
+    /// with USER and PASS.
+    async fn setup(client: &mut Client, setup: &str) {
         match setup {
             "anonymous" | "remote" => {}
-            "alice" => assert!(login(&mut client).await, "the setup's login"),
+            "alice" => assert!(login(client).await, "the setup's login"),
             other => panic!("unknown POP3 setup {other:?}"),
         }
-        client
     }
 
     /// Two messages, `first` then `second`; the first has a line that starts with a dot.
-    fn mail(&self) -> Vec<String> {
+    fn mail() -> Vec<String> {
         vec![
             message("a@example.net", "first", "one\r\n.leading dot\r\nthree"),
             message("b@example.net", "second", "two"),

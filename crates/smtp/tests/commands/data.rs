@@ -1,7 +1,6 @@
 //! DATA beyond its transcript (`data.txt`): the stored message's text, 2000 octets of body.
 
-use testbed::Protocol;
-use testbed::transcript::steps;
+use testbed::Bench;
 
 use crate::Smtp;
 
@@ -16,7 +15,7 @@ S: 354 End data with <CR><LF>.<CR><LF>";
 
 #[tokio::test]
 async fn data_stores_the_message_with_a_received_header_before_250() {
-    let smtp = Smtp::with_config("").await;
+    let smtp = Bench::<Smtp>::new("").await;
     let message = "C: From: sender@example.net
 C: To: alice@example.com
 C: Subject: hello
@@ -27,7 +26,8 @@ C: Line one
 C: ..dot-stuffed
 C: .
 S: 250 2.0.0 Message accepted for delivery as <*>";
-    steps(&smtp, "data stores", &format!("{TRANSACTION}\n{message}")).await;
+    smtp.steps("data stores", &format!("{TRANSACTION}\n{message}"))
+        .await;
     let inbox = smtp.bed.inbox(smtp.bed.alice).await;
     assert_eq!(inbox.len(), 1);
     let stored = &inbox[0];
@@ -42,7 +42,7 @@ S: 250 2.0.0 Message accepted for delivery as <*>";
 
 #[tokio::test]
 async fn data_larger_than_the_limit_is_refused_552_and_not_stored() {
-    let smtp = Smtp::with_config("[limits]\nmax_message_size = 1024\n").await;
+    let smtp = Bench::<Smtp>::new("[limits]\nmax_message_size = 1024\n").await;
     let body = format!("C: {}\n", "x".repeat(100)).repeat(20);
     let refused = "C: .
 S: 552 5.3.4 Message size exceeds fixed maximum message size
@@ -53,5 +53,5 @@ C: RCPT TO:<alice@example.com>
 S: 250 2.1.5 Recipient OK
 ? ${INBOX.count} = 0";
     let text = format!("{TRANSACTION}\n{body}{refused}");
-    steps(&smtp, "data larger than the limit", &text).await;
+    smtp.steps("data larger than the limit", &text).await;
 }

@@ -10,63 +10,58 @@ mod data;
 mod noop;
 mod rcpt;
 
+use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
+use net::SessionStream;
 use smtp::Kind;
-use testbed::{Client, LOOPBACK, REMOTE, Testbed};
+use testbed::{Client, Testbed};
 
 testbed::transcripts!(crate::Smtp:
     auth, bdat, data, ehlo, etrn, expn, helo, help, mail, noop, quit, rcpt, rset, session,
     starttls, vrfy,
 );
 
-/// A testbed with the SMTP context the engine would build from it.
-pub struct Smtp {
-    pub bed: Testbed,
-    ctx: Arc<smtp::Context>,
-}
+/// The SMTP context the engine would build on a testbed.
+pub struct Smtp(Arc<smtp::Context>);
 
 impl testbed::Protocol for Smtp {
-    async fn with_config(toml: &str) -> Smtp {
-        let bed = Testbed::with_config(toml).await;
-        let ctx = Arc::new(smtp::Context {
-            config: bed.config.clone(),
-            store: bed.store.clone(),
-            tls: bed.tls.clone(),
-            shutdown: bed.shutdown.clone(),
-            lockout: bed.lockout.clone(),
-            budget: bed.budget.clone(),
-        });
-        Smtp { bed, ctx }
+    const GREETING: &'static str = "220 mail.example.com ESMTP Postroom";
+
+    fn new(bed: &Testbed) -> Smtp {
+        let budget = bed.budget.clone();
+        Smtp(Arc::new(testbed::context!(bed, smtp::Context { budget })))
     }
 
-    fn bed(&self) -> &Testbed {
-        &self.bed
+    /// The port is the setup's first word: `mx` (25), `submission` (587), `submissions` (465).
+    fn session(
+        &self,
+        setup: &str,
+        stream: SessionStream,
+        peer: SocketAddr,
+    ) -> impl Future<Output = ()> + Send + 'static {
+        let kind = match setup.split(' ').next() {
+            Some("mx") => Kind::Mx,
+            Some("submission") => Kind::Submission,
+            Some("submissions") => Kind::Submissions,
+            _ => panic!("unknown SMTP port in setup {setup:?}"),
+        };
+        smtp::run_session(self.0.clone(), kind, stream, peer)
     }
 
-    /// Words: the port (`mx` 25, `submission` 587, `submissions` 465), then `remote` for a
-    /// peer on the Internet ([`REMOTE`], else loopback), then `greeted` to stop after the
-    /// greeting, else after `EHLO client.example.net`, and `alice` to AUTH as Alice after it.
-    async fn open(&self, setup: &str) -> Client {
-        let words: Vec<&str> = setup.split(' ').collect();
-        let kind = match words[0] {
-            "mx" => Kind::Mx,
-            "submission" => Kind::Submission,
-            "submissions" => Kind::Submissions,
-            other => panic!("unknown SMTP port {other:?} in setup {setup:?}"),
-        };
-        let peer = if words.contains(&"remote") {
-            REMOTE
-        } else {
-            LOOPBACK
-        };
-        let ctx = self.ctx.clone();
-        let mut client = self.bed.connect(peer, move |stream, peer| {
-            smtp::run_session(ctx, kind, stream, peer)
-        });
-        assert_eq!(client.line().await, "220 mail.example.com ESMTP Postroom");
+    /// After the port (and `remote` for a peer on the Internet): `greeted` stops after the
+    /// greeting, else `EHLO client.example.net` follows, and with `alice` AUTH as Alice.
+    async fn setup(client: &mut Client, setup: &str) {
+        let words: Vec<&str> = setup.split(' ').skip(1).collect();
+        if let Some(unknown) = words
+            .iter()
+            .find(|w| !["remote", "greeted", "alice"].contains(w))
+        {
+            panic!("unknown SMTP setup word {unknown:?} in {setup:?}");
+        }
         if words.contains(&"greeted") {
-            return client;
+            return;
         }
         client.send("EHLO client.example.net").await;
         // RFC 5321 §4.2.1: `250-` until the last line, `250 `.
@@ -76,10 +71,9 @@ impl testbed::Protocol for Smtp {
             client.send(&format!("AUTH PLAIN {plain}")).await;
             assert_eq!(client.line().await, "235 2.7.0 Authentication successful");
         }
-        client
     }
 
-    fn mail(&self) -> Vec<String> {
+    fn mail() -> Vec<String> {
         Vec::new()
     }
 }

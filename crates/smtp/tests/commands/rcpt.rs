@@ -1,7 +1,6 @@
 //! RCPT beyond its transcript (`rcpt.txt`): where mail to postmaster is stored.
 
-use testbed::Protocol;
-use testbed::transcript::steps;
+use testbed::Bench;
 
 use crate::Smtp;
 
@@ -9,7 +8,7 @@ use crate::Smtp;
 /// office made no account or alias for it; it reaches the first account (alice).
 #[tokio::test]
 async fn rcpt_to_postmaster_without_an_account_reaches_the_first_account_250() {
-    let smtp = Smtp::with_config("").await;
+    let smtp = Bench::<Smtp>::new("").await;
     for rcpt in [
         "<postmaster>",
         "<PostMaster@example.com>",
@@ -33,7 +32,7 @@ C: hello
 C: .
 S: 250 2.0.0 Message accepted for delivery as <*>"
         );
-        steps(&smtp, rcpt, &text).await;
+        smtp.steps(rcpt, &text).await;
     }
     let inbox = smtp.bed.inbox(smtp.bed.alice).await;
     assert_eq!(inbox.len(), 3, "{inbox:?}");
