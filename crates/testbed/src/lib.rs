@@ -27,7 +27,7 @@ use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
 pub use client::Client;
-pub use transcript::{Bench, Protocol};
+pub use transcript::{Bench, Protocol, Session, Sessions};
 
 /// The server's host name in every testbed.
 pub const HOSTNAME: &str = "mail.example.com";

@@ -30,47 +30,56 @@
 //! Every failure names the file, the line and the case.
 
 use std::future::Future;
+use std::marker::PhantomData;
 use std::net::SocketAddr;
 use std::path::Path;
+use std::pin::Pin;
 
 use net::SessionStream;
 
 use crate::{Client, LOOPBACK, REMOTE, Testbed};
 
-/// A protocol the transcripts of its commands run against: its context, its sessions and
-/// what an `@ setup` line does after the greeting.
-pub trait Protocol: Sized {
+/// One session: a protocol's `run_session`.
+pub type Session = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// How sessions start on one testbed: given the `@` line's setup (which may name the port),
+/// the stream and the peer, the session.
+pub type Sessions = Box<dyn Fn(&str, SessionStream, SocketAddr) -> Session>;
+
+/// A protocol the transcripts of its commands run against: its sessions and what an
+/// `@ setup` line does after the greeting.
+pub trait Protocol {
     /// The line every session starts with, as an `S:` line matches it (`<*>`: any text).
     const GREETING: &'static str;
-    /// The protocol's context on `bed`, as the engine builds it (see [`crate::context!`]).
-    fn new(bed: &Testbed) -> Self;
-    /// One session (the protocol's `run_session`) on `stream` from `peer`, on the port
-    /// `setup` names if the protocol has several.
-    fn session(
-        &self,
-        setup: &str,
-        stream: SessionStream,
-        peer: SocketAddr,
-    ) -> impl Future<Output = ()> + Send + 'static;
+    /// Sessions on `bed` with the protocol's context as the engine builds it, one for all of
+    /// them (see [`crate::context!`]).
+    fn sessions(bed: &Testbed) -> Sessions;
     /// What `setup` asks for after the greeting (log in, select a mailbox), each reply
     /// checked; panics on a word it does not know.
     fn setup(client: &mut Client, setup: &str) -> impl Future<Output = ()>;
-    /// The protocol's test messages (CRLF line ends), for `! mail`.
-    fn mail() -> Vec<String>;
+    /// The protocol's test messages (CRLF line ends), for `! mail`; none by default.
+    fn mail() -> Vec<String> {
+        Vec::new()
+    }
 }
 
-/// A testbed and a protocol's context on it: what a case runs on.
+/// A testbed and the sessions of a protocol on it: what a case runs on.
 pub struct Bench<P> {
     pub bed: Testbed,
-    pub protocol: P,
+    sessions: Sessions,
+    protocol: PhantomData<P>,
 }
 
 impl<P: Protocol> Bench<P> {
     /// A testbed whose `postroom.toml` adds `toml`, with the protocol's context.
     pub async fn new(toml: &str) -> Bench<P> {
         let bed = Testbed::with_config(toml).await;
-        let protocol = P::new(&bed);
-        Bench { bed, protocol }
+        let sessions = P::sessions(&bed);
+        Bench {
+            bed,
+            sessions,
+            protocol: PhantomData,
+        }
     }
 
     /// A new session that `setup` names (an `@` line): from [`REMOTE`] if one of its words is
@@ -78,9 +87,9 @@ impl<P: Protocol> Bench<P> {
     pub async fn open(&self, setup: &str) -> Client {
         let remote = setup.split(' ').any(|word| word == "remote");
         let peer = if remote { REMOTE } else { LOOPBACK };
-        let mut client = self.bed.connect(peer, |stream, peer| {
-            self.protocol.session(setup, stream, peer)
-        });
+        let mut client = self
+            .bed
+            .connect(peer, |stream, peer| (self.sessions)(setup, stream, peer));
         let greeting = client.line().await;
         assert!(
             matches(P::GREETING, &greeting),

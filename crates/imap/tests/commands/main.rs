@@ -4,13 +4,10 @@
 //! the happy path and the refusals, each tagged status with its response code, the untagged
 //! data, and what the store holds after.
 
-use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use imap::Kind;
-use net::SessionStream;
-use testbed::{ALICE, Client, PASSWORD, Testbed};
+use imap::{Kind, run_session};
+use testbed::{ALICE, Client, PASSWORD, Sessions, Testbed};
 
 testbed::transcripts!(crate::Imap:
     append, authenticate, capability, close, copy, create, delete, enable, examine, expunge,
@@ -26,24 +23,18 @@ const MAIL: [&str; 3] = [
     "From: Bob <bob@example.com>\r\nTo: alice@example.com\r\nSubject: Budget\r\nDate: Sun, 6 Dec 2026 09:00:00 +0000\r\nMessage-ID: <budget@example.com>\r\n\r\nThe numbers are attached.\r\n",
 ];
 
-/// The IMAP context the engine would build on a testbed.
-pub struct Imap(Arc<imap::Context>);
+/// IMAP sessions on a testbed, as the engine runs them.
+pub struct Imap;
 
 impl testbed::Protocol for Imap {
     const GREETING: &'static str = "* OK [CAPABILITY IMAP4rev1 IMAP4rev2 <*>] Postroom IMAP ready";
 
-    fn new(bed: &Testbed) -> Imap {
+    fn sessions(bed: &Testbed) -> Sessions {
         let budget = bed.budget.clone();
-        Imap(Arc::new(testbed::context!(bed, imap::Context { budget })))
-    }
-
-    fn session(
-        &self,
-        _setup: &str,
-        stream: SessionStream,
-        peer: SocketAddr,
-    ) -> impl Future<Output = ()> + Send + 'static {
-        imap::run_session(self.0.clone(), Kind::Imap, stream, peer)
+        let ctx = Arc::new(testbed::context!(bed, imap::Context { budget }));
+        Box::new(move |_, stream, peer| {
+            Box::pin(run_session(ctx.clone(), Kind::Imap, stream, peer))
+        })
     }
 
     /// `anonymous` (from loopback) or `remote`: not logged in; `alice`: logged in as Alice

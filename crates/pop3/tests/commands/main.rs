@@ -6,40 +6,28 @@
 
 mod dele;
 
-use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use net::SessionStream;
-use pop3::Kind;
-use testbed::{ALICE, Client, PASSWORD, Testbed, message};
+use pop3::{Kind, run_session};
+use testbed::{ALICE, Client, PASSWORD, Sessions, Testbed, message};
 
 testbed::transcripts!(crate::Pop3:
     apop, auth, capa, dele, list, noop, pass, quit, retr, rset, session, stat, stls, top, uidl,
     user, utf8,
 );
 
-/// The POP3 context the engine would build on a testbed.
-pub struct Pop3(Arc<pop3::Context>);
+/// POP3 sessions on a testbed, as the engine runs them: one maildrop lock for all.
+pub struct Pop3;
 
 impl testbed::Protocol for Pop3 {
     const GREETING: &'static str = "+OK mail.example.com POP3 Postroom ready";
 
-    fn new(bed: &Testbed) -> Pop3 {
+    fn sessions(bed: &Testbed) -> Sessions {
         let maildrops = pop3::Maildrops::default();
-        Pop3(Arc::new(testbed::context!(
-            bed,
-            pop3::Context { maildrops }
-        )))
-    }
-
-    fn session(
-        &self,
-        _setup: &str,
-        stream: SessionStream,
-        peer: SocketAddr,
-    ) -> impl Future<Output = ()> + Send + 'static {
-        pop3::run_session(self.0.clone(), Kind::Pop3, stream, peer)
+        let ctx = Arc::new(testbed::context!(bed, pop3::Context { maildrops }));
+        Box::new(move |_, stream, peer| {
+            Box::pin(run_session(ctx.clone(), Kind::Pop3, stream, peer))
+        })
     }
 
     /// `anonymous` (from loopback) or `remote`: not logged in; `alice`: logged in as Alice

@@ -10,44 +10,35 @@ mod data;
 mod noop;
 mod rcpt;
 
-use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use net::SessionStream;
 use smtp::Kind;
-use testbed::{Client, Testbed};
+use testbed::{Client, Sessions, Testbed};
 
 testbed::transcripts!(crate::Smtp:
     auth, bdat, data, ehlo, etrn, expn, helo, help, mail, noop, quit, rcpt, rset, session,
     starttls, vrfy,
 );
 
-/// The SMTP context the engine would build on a testbed.
-pub struct Smtp(Arc<smtp::Context>);
+/// SMTP sessions on a testbed, as the engine runs them.
+pub struct Smtp;
 
 impl testbed::Protocol for Smtp {
     const GREETING: &'static str = "220 mail.example.com ESMTP Postroom";
 
-    fn new(bed: &Testbed) -> Smtp {
-        let budget = bed.budget.clone();
-        Smtp(Arc::new(testbed::context!(bed, smtp::Context { budget })))
-    }
-
     /// The port is the setup's first word: `mx` (25), `submission` (587), `submissions` (465).
-    fn session(
-        &self,
-        setup: &str,
-        stream: SessionStream,
-        peer: SocketAddr,
-    ) -> impl Future<Output = ()> + Send + 'static {
-        let kind = match setup.split(' ').next() {
-            Some("mx") => Kind::Mx,
-            Some("submission") => Kind::Submission,
-            Some("submissions") => Kind::Submissions,
-            _ => panic!("unknown SMTP port in setup {setup:?}"),
-        };
-        smtp::run_session(self.0.clone(), kind, stream, peer)
+    fn sessions(bed: &Testbed) -> Sessions {
+        let budget = bed.budget.clone();
+        let ctx = Arc::new(testbed::context!(bed, smtp::Context { budget }));
+        Box::new(move |setup, stream, peer| {
+            let kind = match setup.split(' ').next() {
+                Some("mx") => Kind::Mx,
+                Some("submission") => Kind::Submission,
+                Some("submissions") => Kind::Submissions,
+                _ => panic!("unknown SMTP port in setup {setup:?}"),
+            };
+            Box::pin(smtp::run_session(ctx.clone(), kind, stream, peer))
+        })
     }
 
     /// After the port (and `remote` for a peer on the Internet): `greeted` stops after the
@@ -71,9 +62,5 @@ impl testbed::Protocol for Smtp {
             client.send(&format!("AUTH PLAIN {plain}")).await;
             assert_eq!(client.line().await, "235 2.7.0 Authentication successful");
         }
-    }
-
-    fn mail() -> Vec<String> {
-        Vec::new()
     }
 }
