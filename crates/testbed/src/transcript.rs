@@ -27,7 +27,12 @@
 //! Alice's storage quota; `${tls}` is `yes` or `no` for the current session. In `C:` and
 //! `C~` lines `\xHH` is the byte HH (`\x00`: NUL, `\x0a`: a bare LF).
 //!
-//! Every failure names the file, the line and the case.
+//! Trailing spaces count (`S: + ` is a plus and a space), and a directive's text starts after
+//! its one space (`C:` alone sends an empty line).
+//!
+//! Every failure names the file, the line and the case. To see what a session really says
+//! (a start for a new case), run a test with `TESTBED_RECORD=1` and `-- --nocapture`: the
+//! client prints every line both ways as `C:`/`S:` lines.
 
 use std::future::Future;
 use std::marker::PhantomData;
