@@ -2,15 +2,9 @@
 
 mod common;
 
-use common::{PASSWORD, TestStore};
-use store::{AccountId, Resolution, StoreError};
-
-fn deliver(accounts: &[AccountId], remote: &[&str]) -> Resolution {
-    Resolution::Deliver {
-        accounts: accounts.to_vec(),
-        remote: remote.iter().map(|r| r.to_string()).collect(),
-    }
-}
+use common::{PASSWORD, TestStore, deliver};
+use store::Resolution::{self, NotLocal, Unknown};
+use store::{AccountId, StoreError};
 
 fn targets(list: &[&str]) -> Vec<String> {
     list.iter().map(|t| t.to_string()).collect()
@@ -35,14 +29,8 @@ async fn an_account_receives_its_own_mail_in_any_case() -> store::Result<()> {
 #[tokio::test]
 async fn unknown_local_and_outside_addresses_are_told_apart() -> store::Result<()> {
     let (t, _, _) = setup().await?;
-    assert_eq!(
-        t.store.resolve("nobody@example.test").await?,
-        Resolution::Unknown
-    );
-    assert_eq!(
-        t.store.resolve("someone@elsewhere.test").await?,
-        Resolution::NotLocal
-    );
+    assert_eq!(t.store.resolve("nobody@example.test").await?, Unknown);
+    assert_eq!(t.store.resolve("someone@elsewhere.test").await?, NotLocal);
     // No domain at all.
     let err = t.store.resolve("postmaster").await.err();
     assert!(matches!(err, Some(StoreError::Invalid(_))));
@@ -53,10 +41,7 @@ async fn unknown_local_and_outside_addresses_are_told_apart() -> store::Result<(
 async fn a_disabled_account_is_unknown() -> store::Result<()> {
     let (t, _, _) = setup().await?;
     t.store.set_disabled("a@example.test", true).await?;
-    assert_eq!(
-        t.store.resolve("a@example.test").await?,
-        Resolution::Unknown
-    );
+    assert_eq!(t.store.resolve("a@example.test").await?, Unknown);
     Ok(())
 }
 
@@ -169,10 +154,7 @@ async fn an_alias_loop_stops() -> store::Result<()> {
     t.store
         .add_alias("y@example.test", &targets(&["x@example.test"]))
         .await?;
-    assert_eq!(
-        t.store.resolve("x@example.test").await?,
-        Resolution::Unknown
-    );
+    assert_eq!(t.store.resolve("x@example.test").await?, Unknown);
 
     // Aliases over accounts looping: each account reached once.
     t.store
@@ -204,10 +186,7 @@ async fn deep_nesting_is_cut() -> store::Result<()> {
             .add_alias(&format!("l{i}@example.test"), &[next])
             .await?;
     }
-    assert_eq!(
-        t.store.resolve("l0@example.test").await?,
-        Resolution::Unknown
-    );
+    assert_eq!(t.store.resolve("l0@example.test").await?, Unknown);
     assert_eq!(
         t.store.resolve("l15@example.test").await?,
         deliver(&[a], &[])

@@ -3,52 +3,35 @@
 
 mod common;
 
-use common::{PASSWORD, TestStore};
-use store::{Resolution, Store};
+use common::{PASSWORD, TestStore, deliver};
+use store::Resolution::Unknown;
+use store::Store;
 
 #[tokio::test]
 async fn changes_from_another_process_reach_the_cached_resolver_at_once() -> store::Result<()> {
     let server = TestStore::new()?;
     server.store.add_domain("example.test").await?;
     // Cached as unknown...
-    assert_eq!(
-        server.store.resolve("zed@example.test").await?,
-        Resolution::Unknown
-    );
-    assert_eq!(
-        server.store.resolve("zed@example.test").await?,
-        Resolution::Unknown
-    );
+    assert_eq!(server.store.resolve("zed@example.test").await?, Unknown);
+    assert_eq!(server.store.resolve("zed@example.test").await?, Unknown);
 
     // ...until the "CLI" adds the account.
     let cli = Store::open(&server.path)?;
     let id = cli.add_account("zed@example.test", PASSWORD).await?;
-    let delivered = Resolution::Deliver {
-        accounts: vec![id],
-        remote: vec![],
-    };
+    let delivered = deliver(&[id], &[]);
     assert_eq!(server.store.resolve("zed@example.test").await?, delivered);
 
     cli.add_alias("@example.test", &["zed@example.test".to_string()])
         .await?;
     assert_eq!(server.store.resolve("other@example.test").await?, delivered);
     cli.remove_alias("@example.test").await?;
-    assert_eq!(
-        server.store.resolve("other@example.test").await?,
-        Resolution::Unknown
-    );
+    assert_eq!(server.store.resolve("other@example.test").await?, Unknown);
 
     cli.set_disabled("zed@example.test", true).await?;
-    assert_eq!(
-        server.store.resolve("zed@example.test").await?,
-        Resolution::Unknown
-    );
+    assert_eq!(server.store.resolve("zed@example.test").await?, Unknown);
     cli.set_disabled("zed@example.test", false).await?;
     cli.remove_account("zed@example.test").await?;
-    assert_eq!(
-        server.store.resolve("zed@example.test").await?,
-        Resolution::Unknown
-    );
+    assert_eq!(server.store.resolve("zed@example.test").await?, Unknown);
     Ok(())
 }
 
@@ -56,17 +39,11 @@ async fn changes_from_another_process_reach_the_cached_resolver_at_once() -> sto
 async fn changes_in_the_same_process_are_seen_at_once() -> store::Result<()> {
     let t = TestStore::new()?;
     t.store.add_domain("example.test").await?;
-    assert_eq!(
-        t.store.resolve("a@example.test").await?,
-        Resolution::Unknown
-    );
+    assert_eq!(t.store.resolve("a@example.test").await?, Unknown);
     let id = t.store.add_account("a@example.test", PASSWORD).await?;
     assert_eq!(
         t.store.resolve("a@example.test").await?,
-        Resolution::Deliver {
-            accounts: vec![id],
-            remote: vec![]
-        }
+        deliver(&[id], &[])
     );
     Ok(())
 }

@@ -39,6 +39,7 @@ impl Client {
 
     /// Sends `bytes` as they are.
     pub async fn send_raw(&mut self, bytes: &[u8]) {
+        record("C:", bytes);
         let written = match &mut self.stream {
             Stream::Plain(s) => s.write_all(bytes).await,
             Stream::Tls(s) => match s.write_all(bytes).await {
@@ -62,6 +63,7 @@ impl Client {
         loop {
             if let Some(end) = self.input.windows(2).position(|w| w == b"\r\n") {
                 let line: Vec<u8> = self.input.drain(..end + 2).take(end).collect();
+                record("S:", &[&line[..], b"\r\n"].concat());
                 return Some(String::from_utf8_lossy(&line).into_owned());
             }
             if self.read_more().await == 0 {
@@ -75,7 +77,9 @@ impl Client {
         while self.input.len() < n {
             assert!(self.read_more().await > 0, "the connection ended early");
         }
-        self.input.drain(..n).collect()
+        let bytes: Vec<u8> = self.input.drain(..n).collect();
+        record("S:", &bytes);
+        bytes
     }
 
     /// Whether the session closed the connection with nothing more to say.
@@ -124,5 +128,24 @@ impl Client {
     /// Whether the connection is TLS now.
     pub fn is_tls(&self) -> bool {
         matches!(self.stream, Stream::Tls(_))
+    }
+}
+
+/// With `TESTBED_RECORD` set, prints what goes over the connection to stderr as transcript
+/// lines ([`crate::transcript`]) after the test's name: a start for a new transcript
+/// (`TESTBED_RECORD=1 cargo test -p imap --test commands NAME -- --nocapture`).
+fn record(direction: &str, bytes: &[u8]) {
+    if std::env::var_os("TESTBED_RECORD").is_none() {
+        return;
+    }
+    let test = std::thread::current().name().unwrap_or("?").to_string();
+    let text = String::from_utf8_lossy(bytes);
+    let mut lines: Vec<&str> = text.split("\r\n").collect();
+    let last = lines.pop().unwrap_or("");
+    for line in lines {
+        eprintln!("{test}: {direction} {line}");
+    }
+    if !last.is_empty() {
+        eprintln!("{test}: {direction} {last} (no line end)");
     }
 }

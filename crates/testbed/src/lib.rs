@@ -9,8 +9,10 @@
 //! # Layout
 //! - `lib.rs`: [`Testbed`].
 //! - `client.rs`: [`Client`]: lines in, lines out, STARTTLS, end of stream.
+//! - `transcript.rs`: [`transcript::run`]: a command's tests as a dialogue file.
 
 mod client;
+pub mod transcript;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -25,6 +27,7 @@ use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
 pub use client::Client;
+pub use transcript::{Bench, Protocol, Session, Sessions};
 
 /// The server's host name in every testbed.
 pub const HOSTNAME: &str = "mail.example.com";
@@ -147,6 +150,24 @@ impl Testbed {
     }
 }
 
+/// `context!(bed, imap::Context { budget })`: a protocol's context the way the engine builds
+/// it, from the [`Testbed`] `bed` (its configuration, store, TLS, shutdown and lockout) and
+/// the protocol's own fields, variables of those names.
+#[macro_export]
+macro_rules! context {
+    ($bed:expr, $context:path { $($field:ident),* $(,)? }) => {{
+        let bed: &$crate::Testbed = $bed;
+        $context {
+            config: bed.config.clone(),
+            store: bed.store.clone(),
+            tls: bed.tls.clone(),
+            shutdown: bed.shutdown.clone(),
+            lockout: bed.lockout.clone(),
+            $($field),*
+        }
+    }};
+}
+
 /// A test message from `from` with `subject`, CRLF line endings.
 pub fn message(from: &str, subject: &str, body: &str) -> String {
     format!(
@@ -163,25 +184,4 @@ pub fn base64(bytes: &[u8]) -> String {
 /// The SASL PLAIN response (RFC 4616) for `user` and `password`, base64.
 pub fn plain(user: &str, password: &str) -> String {
     base64(format!("\0{user}\0{password}").as_bytes())
-}
-
-/// Runs a table of cases in order: a row whose name (from `key`) differs from the row
-/// before it starts a fresh session with `open`; rows sharing a name are the steps of one case
-/// on one session. `step` runs and checks one row (naming the case in every failure).
-pub async fn run_cases<R, S, T>(
-    rows: &[R],
-    key: impl Fn(&R) -> (S, &'static str),
-    open: impl AsyncFn(S) -> T,
-    step: impl AsyncFn(&mut T, &R),
-) {
-    let mut current: Option<(&'static str, T)> = None;
-    for row in rows {
-        let (setup, name) = key(row);
-        let session = match current.take() {
-            Some((case, session)) if case == name => session,
-            _ => open(setup).await,
-        };
-        let (_, session) = current.insert((name, session));
-        step(session, row).await;
-    }
 }

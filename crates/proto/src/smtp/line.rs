@@ -134,6 +134,11 @@ mod tests {
         (out, peak)
     }
 
+    /// The answer for an over-long line: `consumed` bytes dropped, `finished` if its end came.
+    fn too_long(consumed: usize, finished: bool) -> Line<'static> {
+        Line::TooLong { consumed, finished }
+    }
+
     fn ok(s: &str) -> Seen {
         Ok(s.as_bytes().to_vec())
     }
@@ -180,21 +185,9 @@ mod tests {
     fn empty_buffer_is_incomplete_even_while_discarding() {
         let mut s = LineSplitter::new(2);
         assert_eq!(s.next(b""), Line::Incomplete);
-        assert_eq!(
-            s.next(b"abcd"),
-            Line::TooLong {
-                consumed: 4,
-                finished: false
-            }
-        );
+        assert_eq!(s.next(b"abcd"), too_long(4, false));
         assert_eq!(s.next(b""), Line::Incomplete);
-        assert_eq!(
-            s.next(b"x\nNOOP"),
-            Line::TooLong {
-                consumed: 2,
-                finished: true
-            }
-        );
+        assert_eq!(s.next(b"x\nNOOP"), too_long(2, true));
     }
 
     #[test]
@@ -212,13 +205,7 @@ mod tests {
     #[test]
     fn over_long_line_with_end_in_same_buffer_is_dropped_whole() {
         let mut s = LineSplitter::new(4);
-        assert_eq!(
-            s.next(b"abcdef\r\nQUIT"),
-            Line::TooLong {
-                consumed: 8,
-                finished: true
-            }
-        );
+        assert_eq!(s.next(b"abcdef\r\nQUIT"), too_long(8, true));
         assert_eq!(s.next(b"QUIT"), Line::Incomplete);
     }
 

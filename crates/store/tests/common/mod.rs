@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use store::{AccountId, Result, Store};
+use store::{AccountId, Resolution, Result, Store};
 
 pub struct TestStore {
     pub store: Store,
@@ -40,3 +40,11 @@ impl TestStore {
 }
 
 pub const PASSWORD: &str = "correct horse battery";
+
+/// What an address resolves to when it delivers to `accounts` and relays to `remote`.
+pub fn deliver(accounts: &[AccountId], remote: &[&str]) -> Resolution {
+    Resolution::Deliver {
+        accounts: accounts.to_vec(),
+        remote: remote.iter().map(|r| r.to_string()).collect(),
+    }
+}
