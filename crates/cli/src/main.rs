@@ -23,6 +23,7 @@ mod dns;
 mod doctor;
 #[cfg(windows)]
 mod eventlog;
+mod filter;
 mod queue;
 mod serve;
 mod service;
@@ -77,6 +78,11 @@ enum Command {
     Alias {
         #[command(subcommand)]
         action: AliasAction,
+    },
+    /// The content filter: allow and block lists per account or domain, the classifiers.
+    Filter {
+        #[command(subcommand)]
+        action: filter::FilterAction,
     },
     /// The admin HTTP API (`[listen] admin`): its token and sign-in links.
     Admin {
