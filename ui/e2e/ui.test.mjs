@@ -152,6 +152,33 @@ test("a message shows in the live log and on the dashboard", async () => {
   await page.getByTestId("pause-receiving").waitFor();
 });
 
+test("spam & security: a blocked sender is listed and removed, in both languages", async () => {
+  await nav("Spam & security");
+  await page.getByTestId("security-page").waitFor();
+  await page.getByText("Nothing learned yet", { exact: false }).waitFor();
+  await page.getByTestId("add-sender").click();
+  await page.getByTestId("sender-pattern").fill("deals.example");
+  await layer("add-sender-modal").locator(".ant-select").nth(1).click();
+  await page.locator('.ant-select-item-option[title="boss@office.test"]').click();
+  await layer("add-sender-modal").getByRole("button", { name: "Add" }).click();
+  await page.getByRole("cell", { name: "deals.example", exact: true }).waitFor();
+  const lists = await page.evaluate(() => fetch("/api/filter/lists").then((r) => r.json()));
+  assert.deepEqual(lists, [{ owner: "boss@office.test", pattern: "deals.example", action: "block", for_domain: false }]);
+  await shots(page, "security", async (lang) =>
+    page.getByText(lang === "zh" ? "允许与屏蔽名单" : "Allow and block lists", { exact: true }).waitFor());
+  await setLang(page, "zh");
+  await page.getByTestId("nav").getByText("反垃圾与安全", { exact: true }).waitFor();
+  await page.getByRole("row", { name: /deals\.example/ }).getByText("屏蔽", { exact: true }).waitFor();
+  await setLang(page, "en");
+  await page.getByRole("row", { name: /deals\.example/ }).getByRole("button", { name: "Remove" }).click();
+  await page.locator(".ant-popconfirm").getByRole("button", { name: "Yes" }).click();
+  await page.getByRole("cell", { name: "deals.example", exact: true }).waitFor({ state: "detached" });
+  // The checks' switches and scores are the [filter] settings.
+  await nav("Settings");
+  await page.getByRole("tab", { name: "Spam & security" }).click();
+  await page.getByTestId("settings-filter").waitFor();
+});
+
 test("hold and release a queued message", async () => {
   // To an outside domain: the only route is a loopback port that refuses, so it stays queued.
   sendMail(server.listeners.smtp, { from: "boss@office.test", to: "someone@outside.test", subject: "queued" });

@@ -16,6 +16,7 @@ const pages: Record<string, { label: Key; page: ComponentType }> = {
   queue: { label: "nav.queue", page: lazy(() => import("./pages/Queue")) },
   connections: { label: "nav.connections", page: lazy(() => import("./pages/Connections")) },
   logs: { label: "nav.logs", page: lazy(() => import("./pages/Logs")) },
+  security: { label: "nav.security", page: lazy(() => import("./pages/Security")) },
   settings: { label: "nav.settings", page: lazy(() => import("./pages/Settings")) },
 };
 const SignIn = lazy(() => import("./pages/SignIn"));

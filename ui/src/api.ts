@@ -5,6 +5,8 @@ import type {
   Account,
   AccountChange,
   Alias,
+  Classifier,
+  SenderListEntry,
   Certificate,
   CollectStatus,
   DdnsStatus,
@@ -253,6 +255,19 @@ export const api = {
       method: "DELETE",
       path: `/api/aliases/${enc(address)}`,
     }),
+  senderLists: () => call<SenderListEntry[]>({ method: "GET", path: "/api/filter/lists" }),
+  setSenderList: (entry: SenderListEntry) =>
+    call<void>({
+      method: "POST",
+      path: "/api/filter/lists",
+      body: entry,
+    }),
+  removeSenderList: (owner: string, pattern: string) =>
+    call<void>({
+      method: "DELETE",
+      path: `/api/filter/lists/${enc(owner)}/${enc(pattern)}`,
+    }),
+  classifiers: () => call<Classifier[]>({ method: "GET", path: "/api/filter/classifiers" }),
   queue: (filter: QueueFilter = {}) =>
     call<QueueEntry[]>({
       method: "GET",

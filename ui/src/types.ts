@@ -106,6 +106,25 @@ export interface Alias {
   targets: string[];
 }
 
+/** One allow or block list entry (`/api/filter/lists`). */
+export interface SenderListEntry {
+  /** The account's address, or a local domain for all its accounts. */
+  owner: string;
+  /** A sender address or domain. */
+  pattern: string;
+  action: "allow" | "block";
+  for_domain?: boolean;
+}
+
+/** What one Bayesian classifier has learned (`/api/filter/classifiers`). */
+export interface Classifier {
+  kind: "account" | "domain";
+  owner: string;
+  spam: number;
+  ham: number;
+  tokens: number;
+}
+
 export const QUEUE_STATES = ["queued", "in-flight", "deferred", "held", "delivered", "failed"] as const;
 export type QueueState = (typeof QUEUE_STATES)[number];
 

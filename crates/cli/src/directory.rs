@@ -20,6 +20,7 @@ pub async fn run(data_dir: &Path, command: Command) -> Result<(), String> {
             action: DomainAction::Dns { name },
         } => crate::dns::run(&admin, &name).await,
         Command::Queue { action } => crate::queue::run(&admin, action).await,
+        Command::Filter { action } => crate::filter::run(&admin, action).await,
         Command::Domain { action } => domain(&admin, action).await,
         Command::Account { action } => account(&admin, action).await,
         Command::Alias { action } => alias(&admin, action).await,

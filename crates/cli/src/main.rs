@@ -26,6 +26,7 @@ mod dns;
 mod doctor;
 #[cfg(windows)]
 mod eventlog;
+mod filter;
 mod import;
 mod queue;
 mod serve;
@@ -81,6 +82,11 @@ enum Command {
     Alias {
         #[command(subcommand)]
         action: AliasAction,
+    },
+    /// The content filter: allow and block lists per account or domain, the classifiers.
+    Filter {
+        #[command(subcommand)]
+        action: filter::FilterAction,
     },
     /// The admin HTTP API (`[listen] admin`): its token and sign-in links.
     Admin {

@@ -64,5 +64,24 @@ settings! {
         #[label("Largest message scanned", "扫描的最大邮件")]
         #[setting(min: Some(64 * 1024), max: Some(64 * 1024 * 1024), unit: Unit::Bytes,)]
         max_scan_size: u64 = 1024 * 1024,
+        // --- trustcontent
+        /// Score with the Bayesian classifiers (one per account, one shared per domain) that
+        /// learn from what users move into and out of Junk.
+        #[zh("用贝叶斯分类器打分（每个账户一个，每个域共享一个），分类器从用户移入、移出垃圾邮件文件夹的邮件中学习。")]
+        #[label("Bayesian classifier", "贝叶斯分类器")]
+        #[setting()]
+        bayes: bool = true,
+        /// How many spam and how many ham messages a classifier must have learned before its
+        /// score counts (a classifier trained on a few messages guesses).
+        #[zh("分类器至少学习了多少封垃圾邮件和多少封正常邮件后，其分数才计入（只学过几封邮件的分类器只是猜测）。")]
+        #[label("Messages to learn before scoring", "开始打分前需学习的邮件数")]
+        #[setting(min: Some(1), max: Some(100000),)]
+        bayes_min_messages: u32 = 10,
+        /// Refuse mail from a blocked sender at the end of DATA (550) instead of delivering
+        /// it to Junk. Either way nothing is bounced.
+        #[zh("在 DATA 结束时拒收被屏蔽发件人的邮件（550），而不是投递到垃圾邮件文件夹。两种方式都不会退信。")]
+        #[label("Refuse blocked senders", "拒收被屏蔽的发件人")]
+        #[setting()]
+        block_rejects: bool = false,
     }
 }

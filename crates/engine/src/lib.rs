@@ -284,6 +284,11 @@ pub async fn start(data_dir: &Path, config: Config) -> Result<EngineHandle, Engi
             &handle.tracker,
         )
         .await?;
+    // The classifiers learn from moves into and out of Junk (issue #16), beside the sessions.
+    handle.tracker.spawn(trust::learn::run(
+        handle.store().clone(),
+        handle.shutdown.child_token(),
+    ));
     handle.sync_listeners().await;
     handle.shared.collector.start(&handle.tracker);
     handle

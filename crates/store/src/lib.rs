@@ -52,6 +52,7 @@ mod export;
 #[cfg(test)]
 mod fixture;
 mod import;
+mod junk;
 mod mailbox;
 mod maildrop;
 mod migrations;
@@ -68,6 +69,7 @@ mod summary;
 mod writer;
 
 pub use collected::{Collected, CollectedBy};
+pub use junk::{Classifier, JunkCounts, JunkStats, Learned, ListAction, ListEntry, Training};
 pub use mailbox::{FlagOp, FlagUpdate, MailboxInfo, MailboxSnapshot, MessageMeta, Placed};
 pub use maildrop::{CHUNK, Maildrop, MaildropMessage, MessageChunks};
 pub use migrations::SCHEMA_VERSION;
@@ -278,6 +280,9 @@ pub enum Change {
         uids: Vec<u32>,
         modseq: u64,
     },
+    /// A COPY or MOVE into or out of Junk queued training for the account's classifier
+    /// (`junk.rs`); the learner wakes on it.
+    JunkTrainingQueued { account: AccountId },
 }
 
 /// A handle on the store; cheap to clone.

@@ -325,6 +325,7 @@ impl Store {
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 )?;
                 let mut placed = Vec::new();
+                let mut blobs = Vec::new();
                 for uid in uids {
                     let row = read
                         .query_row(params![from, uid], |row| {
@@ -358,7 +359,16 @@ impl Store {
                         modseq,
                     });
                     placed.push((uid, new_uid));
+                    blobs.push(blob);
                 }
+                crate::junk::queue_training(
+                    conn,
+                    account,
+                    from,
+                    target.special_use.as_deref(),
+                    &blobs,
+                    changes,
+                )?;
                 // A MOVE within the account leaves its usage as it was; a COPY must fit. The
                 // copies are already inserted: an error rolls this job back.
                 if !is_move && !placed.is_empty() {

@@ -12,7 +12,7 @@ use crate::{Result, StoreError};
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The migrations, in order: index 0 is version 1.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
 /// Version 1: domains, accounts, aliases, mailboxes, content-addressed blobs, messages, the
 /// outbound queue. Blob reference counts are kept by triggers, so cascading deletes (an
@@ -248,6 +248,59 @@ CREATE TABLE summaries (
 /// leave unsigned rather than risk signing a stranger's message.
 const V8: &str = r#"
 ALTER TABLE queue ADD COLUMN origin TEXT NOT NULL DEFAULT 'inbound';
+"#;
+
+/// Version 11 (issue #16, the content filter): the Bayesian classifiers (one per account, one
+/// shared per domain) with their token counts, which messages each account has trained (so a
+/// message is learned once, and unlearned when moved back), the training jobs a move into or
+/// out of Junk queues for the learner, and the allow and block lists per account and domain.
+const V9: &str = r#"
+CREATE TABLE junk_scopes (
+    id          INTEGER PRIMARY KEY,
+    account_id  INTEGER UNIQUE REFERENCES accounts(id) ON DELETE CASCADE,
+    domain_id   INTEGER UNIQUE REFERENCES domains(id) ON DELETE CASCADE,
+    spam        INTEGER NOT NULL DEFAULT 0,
+    ham         INTEGER NOT NULL DEFAULT 0,
+    CHECK ((account_id IS NULL) <> (domain_id IS NULL))
+);
+
+CREATE TABLE junk_tokens (
+    scope_id   INTEGER NOT NULL REFERENCES junk_scopes(id) ON DELETE CASCADE,
+    token      TEXT NOT NULL,
+    spam       INTEGER NOT NULL DEFAULT 0,
+    ham        INTEGER NOT NULL DEFAULT 0,
+    last_seen  INTEGER NOT NULL,
+    PRIMARY KEY (scope_id, token)
+) WITHOUT ROWID;
+
+-- `spam` is 1 when the account trained the message as spam, 0 as ham.
+CREATE TABLE junk_trained (
+    account_id  INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    hash        BLOB NOT NULL,
+    spam        INTEGER NOT NULL,
+    PRIMARY KEY (account_id, hash)
+) WITHOUT ROWID;
+
+CREATE TABLE junk_pending (
+    id          INTEGER PRIMARY KEY,
+    account_id  INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    hash        BLOB NOT NULL,
+    spam        INTEGER NOT NULL
+);
+
+-- `pattern` is an address (`a@b.example`) or a domain (`b.example`); `action` is `allow` or
+-- `block`; exactly one of the owners is set.
+CREATE TABLE sender_lists (
+    id          INTEGER PRIMARY KEY,
+    account_id  INTEGER REFERENCES accounts(id) ON DELETE CASCADE,
+    domain_id   INTEGER REFERENCES domains(id) ON DELETE CASCADE,
+    pattern     TEXT NOT NULL COLLATE NOCASE,
+    action      TEXT NOT NULL CHECK (action IN ('allow', 'block')),
+    created_at  INTEGER NOT NULL,
+    CHECK ((account_id IS NULL) <> (domain_id IS NULL))
+);
+CREATE UNIQUE INDEX sender_lists_account ON sender_lists(account_id, pattern) WHERE account_id IS NOT NULL;
+CREATE UNIQUE INDEX sender_lists_domain ON sender_lists(domain_id, pattern) WHERE domain_id IS NOT NULL;
 "#;
 
 /// Brings the database up to [`SCHEMA_VERSION`], each migration in its own transaction.

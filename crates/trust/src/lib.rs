@@ -17,10 +17,16 @@
 //! as a reason with no score. All DNS work of one message shares `[filter] dns_budget_ms`.
 
 pub mod auth;
+mod bayes;
 pub mod content;
 pub mod external;
 pub mod greylist;
+pub mod learn;
+mod lists;
 pub mod peer;
+mod rules;
+mod scan;
+mod tokens;
 
 use std::fmt;
 use std::net::IpAddr;

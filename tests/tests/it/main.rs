@@ -22,6 +22,7 @@
 //! - `collect/`, `ddns/`, `etrn/`, `doctor`: the dynamic-IP features against real peers.
 //! - `attack/`: attacks performed against the real binary (admin, imap, memory, outbound).
 //! - `fault`: SIGKILL and SIGTERM.
+//! - `trust/`: inbound trust (issue #16): `content` (rules, classifier, allow/block lists).
 //!
 //! # Adding tests
 //! - A test of an existing command or topic: add a test fn to its file.
@@ -62,3 +63,4 @@ mod import;
 mod pop3;
 mod queue;
 mod smtp;
+mod trust;

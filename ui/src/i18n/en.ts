@@ -15,6 +15,7 @@ export const en = {
   "nav.logs": "Logs",
   "nav.connections": "Internet connection",
   "nav.settings": "Settings",
+  "nav.security": "Spam & security",
 
   "common.add": "Add",
   "common.remove": "Remove",
@@ -160,6 +161,31 @@ export const en = {
   "aliases.targetsHelp": "Type an address and press Enter; add as many as you need.",
   "aliases.empty": "No aliases yet. Add info@ or sales@ to share one address among people.",
 
+  "security.title": "Spam & security",
+  "security.help":
+    "Mail from the Internet is scored by content rules and by a classifier that learns when people move mail into or out of Junk. Turn checks on or off and set the scores under Settings, Spam & security.",
+  "security.lists": "Allow and block lists",
+  "security.listsHelp":
+    "An allowed sender is never treated as spam; a blocked one goes to Junk (or is refused, if set). Enter an address or a whole domain.",
+  "security.owner": "For",
+  "security.ownerHelp": "An account's address, or one of your domains for all its accounts.",
+  "security.sender": "Sender address or domain",
+  "security.action": "Action",
+  "security.allow": "Allow",
+  "security.block": "Block",
+  "security.add": "Add sender",
+  "security.emptyLists": "No senders listed yet.",
+  "security.classifiers": "What the classifier has learned",
+  "security.classifiersHelp":
+    "It starts scoring once it has learned at least 10 spam and 10 normal messages (setting: messages to learn before scoring).",
+  "security.kind": "Classifier",
+  "security.kindAccount": "Account",
+  "security.kindDomain": "Whole domain",
+  "security.spam": "Spam learned",
+  "security.ham": "Normal mail learned",
+  "security.tokens": "Words known",
+  "security.emptyClassifiers": "Nothing learned yet: move spam into the Junk folder in your mail program.",
+
   "queue.title": "Outbound queue",
   "queue.filter": "Show",
   "queue.unfinished": "Not yet delivered",
@@ -304,6 +330,7 @@ export const en = {
   "settings.queue": "Queue",
   "settings.delivery": "Sending",
   "settings.dns": "DNS",
+  "settings.filter": "Spam & security",
   "settings.relay": "Relay access",
   "settings.certificate": "Certificate",
   "settings.certSubject": "Subject",

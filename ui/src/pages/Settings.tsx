@@ -210,6 +210,7 @@ export default function Settings() {
         </>
       ),
     },
+    { key: "filter", label: t("settings.filter"), children: <SectionForm title={t("settings.filter")} section="filter" values={section("filter")} onSaved={onSaved} /> },
     { key: "certificate", label: t("settings.certificate"), children: <CertificateCard /> },
   ];
   return (

@@ -25,6 +25,7 @@
 //! - `table_entries.rs`: one entry of an array of tables (`[[collect]]`, `[[etrn]]`) added,
 //!   replaced or removed by position through the settings.
 //! - `doctor.rs`: the connectivity doctor's checks and its one-click smart-host fix.
+//! - `filter.rs`: the content filter's allow and block lists and its classifiers' counts.
 
 pub mod accounts;
 pub mod aliases;
@@ -34,6 +35,7 @@ pub mod ddns;
 pub mod doctor;
 pub mod domains;
 pub mod etrn;
+pub mod filter;
 pub mod import;
 pub mod log;
 pub mod queue;

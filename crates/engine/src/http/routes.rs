@@ -15,6 +15,7 @@ use super::{Admin, JsonBody};
 use crate::api::accounts::{AccountChange, NewAccount};
 use crate::api::aliases::AliasDto;
 use crate::api::domains::NewDomain;
+use crate::api::filter::{ClassifierDto, SenderListDto};
 use crate::api::log::{Event, LogQuery};
 use crate::api::queue::QueueFilter;
 use crate::api::{ApiError, ApiResult, codes};
@@ -37,6 +38,12 @@ pub(super) fn router(admin: Admin) -> Router {
             "/api/aliases/{address}",
             axum::routing::delete(remove_alias),
         )
+        .route("/api/filter/lists", get(sender_lists).post(set_sender_list))
+        .route(
+            "/api/filter/lists/{owner}/{pattern}",
+            axum::routing::delete(remove_sender_list),
+        )
+        .route("/api/filter/classifiers", get(classifiers))
         .route("/api/queue", get(queue))
         .route("/api/queue/retry", post(queue_retry_all))
         .route("/api/queue/{id}", get(queue_entry).delete(queue_delete))
@@ -153,6 +160,33 @@ async fn remove_alias(
 ) -> ApiResult<StatusCode> {
     a.engine().admin().remove_alias(&address).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+async fn sender_lists(State(a): State<Admin>) -> Api<Vec<SenderListDto>> {
+    a.engine().admin().sender_lists().await.map(Json)
+}
+
+async fn set_sender_list(
+    State(a): State<Admin>,
+    JsonBody(entry): JsonBody<SenderListDto>,
+) -> ApiResult<StatusCode> {
+    a.engine().admin().set_sender_list(entry).await?;
+    Ok(StatusCode::CREATED)
+}
+
+async fn remove_sender_list(
+    State(a): State<Admin>,
+    Path((owner, pattern)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    a.engine()
+        .admin()
+        .remove_sender_list(&owner, &pattern)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn classifiers(State(a): State<Admin>) -> Api<Vec<ClassifierDto>> {
+    a.engine().admin().classifiers().await.map(Json)
 }
 
 async fn queue(

@@ -1,0 +1,3 @@
+//! Inbound trust (issue #16): the checks on mail from the Internet.
+
+mod content;
