@@ -87,6 +87,8 @@ pub struct Server {
     /// Every listener `serve` reported, by service name.
     pub listeners: std::collections::HashMap<String, SocketAddr>,
     open_files: Option<u64>,
+    /// The local DNS server when the test set no `[dns]` (ended with the server).
+    _dns: Option<peers::Dnsmasq>,
 }
 
 impl Server {
@@ -124,6 +126,21 @@ impl Server {
             toml.push('\n');
         }
         toml.push_str(&options.extra_toml);
+        // No test may ask the Internet: without a `[dns]` of its own, the server resolves
+        // through a dnsmasq that answers every name "does not exist" at once (the inbound
+        // checks, issue #16, then find no SPF, DKIM or DMARC record and no listing).
+        let dns = match options.extra_toml.contains("[dns]") {
+            true => None,
+            false => {
+                let port = peers::free_port(&["127.0.0.1"]);
+                let dns = peers::Dnsmasq::start(port, &[peers::NO_OTHER_NAMES.to_string()]);
+                toml.push_str(&format!(
+                    "\n[dns]\nservers = [\"127.0.0.1:{}\"]\n",
+                    dns.port
+                ));
+                Some(dns)
+            }
+        };
         std::fs::write(dir.path().join("postroom.toml"), toml).expect("write config");
         let mut server = Server {
             dir,
@@ -133,6 +150,7 @@ impl Server {
             submissions: "127.0.0.1:0".parse().expect("addr"),
             listeners: Default::default(),
             open_files: options.open_files,
+            _dns: dns,
         };
         if !options.empty {
             server.ok(&["domain", "add", "example.test"]);

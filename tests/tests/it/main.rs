@@ -22,6 +22,8 @@
 //! - `collect/`, `ddns/`, `etrn/`, `doctor`: the dynamic-IP features against real peers.
 //! - `attack/`: attacks performed against the real binary (admin, imap, memory, outbound).
 //! - `fault`: SIGKILL and SIGTERM.
+//! - `trust/`: the checks on mail from the Internet: `auth` (SPF, DKIM, ARC, DMARC, the
+//!   anti-spoofing rule, Authentication-Results, Junk).
 //!
 //! # Adding tests
 //! - A test of an existing command or topic: add a test fn to its file.
@@ -60,3 +62,4 @@ mod imap;
 mod pop3;
 mod queue;
 mod smtp;
+mod trust;

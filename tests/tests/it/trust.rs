@@ -1,0 +1,4 @@
+//! Inbound trust (issue #16) against real peers: dnsmasq serving the senders' SPF, DKIM and
+//! DMARC records, mail signed and sealed by dkimpy and sent by smtplib.
+
+mod auth;
