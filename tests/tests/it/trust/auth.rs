@@ -6,10 +6,11 @@
 //! text says why.
 
 use std::path::Path;
+use std::time::Duration;
 
 use serde_json::{Value, json};
-use tests::peers::{Dnsmasq, NO_OTHER_NAMES, free_port, txt_record};
-use tests::{Options, PASSWORD, Server, python_ok};
+use tests::peers::{Dnsmasq, NO_OTHER_NAMES, Postfix, free_port, txt_record};
+use tests::{Options, PASSWORD, Server, python_ok, wait_until};
 
 /// dnsmasq with the test domains' records, the server resolving through it, and the keys.
 struct World {
@@ -359,4 +360,48 @@ fn a_dns_server_that_does_not_answer_never_refuses() {
     let mbox = server.export("alice@example.test");
     assert!(mbox.contains("SPF_TEMPERROR"), "{mbox}");
     assert!(mbox.contains("SPOOF_UNVERIFIED"), "{mbox}");
+}
+
+#[test]
+fn mail_relayed_by_postfix_is_checked_and_postfix_reads_the_refusal() {
+    let w = World::start("");
+    // A private Postfix that relays everything to us ([] in relayhost: no DNS lookup, so
+    // its bounces come to us too, never to the Internet).
+    let port = free_port(&["127.0.0.1"]);
+    let postfix = Postfix::start(
+        "127.0.0.1",
+        port,
+        "relay.test",
+        &[],
+        &format!(
+            "relayhost = [127.0.0.1]:{}\n\
+             smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination\n",
+            w.server.smtp.port()
+        ),
+    );
+    let via_postfix = |id: &str, sender: &str| {
+        let reply = w.send(id, sender, sender, json!({"port": port}));
+        assert_eq!(reply.0, 250, "Postfix queued it: {reply:?}");
+    };
+    // SPF of pass.test names 127.0.0.1, where Postfix connects from.
+    via_postfix("postfix-pass@pass.test", "a@pass.test");
+    let header = tests::wait_for(Duration::from_secs(60), "the relayed message", || {
+        w.header_in("INBOX", "postfix-pass@pass.test")
+    });
+    assert!(header.contains("by mx.example.test"), "{header}");
+    assert!(header.contains("from mx.relay.test"), "{header}");
+    assert!(header.contains("spf=pass"), "{header}");
+    // fail.test's DMARC reject: refused at the end of DATA, and Postfix logs why.
+    via_postfix("postfix-fail@fail.test", "a@fail.test");
+    wait_until(
+        Duration::from_secs(60),
+        "Postfix to log the refusal",
+        || {
+            postfix
+                .maillog()
+                .contains("550 5.7.1 Message refused: fail.test's DMARC policy is reject")
+        },
+    );
+    assert!(w.header_in("INBOX", "postfix-fail@fail.test").is_none());
+    assert!(w.header_in("Junk", "postfix-fail@fail.test").is_none());
 }
