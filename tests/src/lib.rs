@@ -87,6 +87,8 @@ pub struct Server {
     /// Every listener `serve` reported, by service name.
     pub listeners: std::collections::HashMap<String, SocketAddr>,
     open_files: Option<u64>,
+    /// The local DNS server when the test set no `[dns]` (ended with the server).
+    _dns: Option<peers::Dnsmasq>,
 }
 
 impl Server {
@@ -125,8 +127,23 @@ impl Server {
             toml.push('\n');
         }
         toml.push_str(&options.extra_toml);
+        // No test may ask the Internet: without a `[dns]` of its own, the server resolves
+        // through a dnsmasq that answers every name "does not exist" at once (the inbound
+        // checks, issue #16, then find no SPF, DKIM or DMARC record and no listing).
+        let dns = match options.extra_toml.contains("[dns]") {
+            true => None,
+            false => {
+                let port = peers::free_port(&["127.0.0.1"]);
+                let dns = peers::Dnsmasq::start(port, &[peers::NO_OTHER_NAMES.to_string()]);
+                toml.push_str(&format!(
+                    "\n[dns]\nservers = [\"127.0.0.1:{}\"]\n",
+                    dns.port
+                ));
+                Some(dns)
+            }
+        };
         std::fs::write(dir.path().join("postroom.toml"), toml).expect("write config");
-        let mut server = Server::in_dir(dir, open_files);
+        let mut server = Server::in_dir(dir, open_files, dns);
         if !options.empty {
             server.ok(&["domain", "add", "example.test"]);
             server.ok(&["domain", "add", "catchall.test"]);
@@ -164,13 +181,17 @@ impl Server {
 
     /// A server on an existing data directory (a restored backup), started.
     pub fn open(dir: tempfile::TempDir) -> Server {
-        let mut server = Server::in_dir(dir, None);
+        let mut server = Server::in_dir(dir, None, None);
         server.spawn();
         server
     }
 
     /// Not started yet: [`Server::spawn`] learns the listeners' addresses.
-    fn in_dir(dir: tempfile::TempDir, open_files: Option<u64>) -> Server {
+    fn in_dir(
+        dir: tempfile::TempDir,
+        open_files: Option<u64>,
+        dns: Option<peers::Dnsmasq>,
+    ) -> Server {
         Server {
             dir,
             child: None,
@@ -179,6 +200,7 @@ impl Server {
             submissions: "127.0.0.1:0".parse().expect("addr"),
             listeners: Default::default(),
             open_files,
+            _dns: dns,
         }
     }
 

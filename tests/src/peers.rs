@@ -78,6 +78,10 @@ impl Drop for Dnsmasq {
     }
 }
 
+/// A dnsmasq option: names without a record given do not exist (NXDOMAIN at once, never
+/// asked upstream: there is none).
+pub const NO_OTHER_NAMES: &str = "--address=/#/";
+
 /// The records of one MX host at `ip` for `domain`: `mx.<domain>`, preference 10.
 pub fn mx_records(domain: &str, ip: &str) -> [String; 2] {
     [

@@ -531,6 +531,7 @@ async fn notice_delivery(store: &Store, sender: &str, message: Vec<u8>) -> Optio
         envid: None,
         ret: None,
         accounts,
+        junk: false,
         remote: remote
             .into_iter()
             .map(|address| RemoteRecipient {

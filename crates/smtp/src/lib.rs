@@ -28,6 +28,8 @@
 //! - `policy.rs`: end-of-DATA checks (hop count, the author of submitted mail) and how the
 //!   message entered (origin, SRS sender of forwarded mail).
 //! - `received.rs`: the Received header (RFC 5321 §4.4, RFC 3848).
+//! - `trace.rs`: the inbound checks' fields under it, forged Authentication-Results removed
+//!   (RFC 8601 §5).
 
 mod incoming;
 mod op;
@@ -35,6 +37,7 @@ mod policy;
 mod received;
 mod session;
 mod state;
+mod trace;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -4,13 +4,10 @@
 //! This is the hot path. The caller hashes the body before the job is queued, so the writer
 //! thread only runs a handful of cached statements per recipient.
 
-use std::fs::File;
-use std::io::Read;
-
 use rusqlite::{Connection, MAIN_DB, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
-use crate::spool::{Spool, hash_file};
+use crate::spool::{Spool, SpooledMessage, hash_message};
 use crate::{Change, Delivery, Result, Store, StoreError, unix_now};
 
 /// Bodies larger than this are hashed on a blocking thread rather than inline.
@@ -45,18 +42,18 @@ pub(crate) async fn deliver_spooled(store: &Store, delivery: Delivery, spool: Sp
     if delivery.accounts.is_empty() && delivery.remote.is_empty() {
         return Ok(());
     }
-    let (mut file, len) = spool.into_file()?;
-    let (file, hash) =
-        tokio::task::spawn_blocking(move || hash_file(&mut file, len).map(|hash| (file, hash)))
+    let mut message = spool.into_message()?;
+    let (message, hash) =
+        tokio::task::spawn_blocking(move || hash_message(&mut message).map(|hash| (message, hash)))
             .await
             .map_err(|_| crate::writer::internal_error("hashing the message failed"))??;
-    let size = i64::try_from(len).map_err(|_| too_large())?;
+    let size = i64::try_from(message.len()).map_err(|_| too_large())?;
     store
         .inner
         .writer
         .write(move |conn, changes| {
-            let mut file = file;
-            let blob = store_blob_from_file(conn, &hash, size, &mut file)?;
+            let mut message = message;
+            let blob = store_blob_from_file(conn, &hash, size, &mut message)?;
             insert_rows(conn, &delivery, blob, size, changes)
         })
         .await
@@ -89,11 +86,22 @@ fn insert_rows(
     let now = unix_now();
     let mut rows = 0usize;
 
-    let mut next_uid = conn.prepare_cached(
-        "UPDATE mailboxes SET uid_next = uid_next + 1, highest_modseq = highest_modseq + 1
-         WHERE account_id = ?1 AND name = 'INBOX'
-         RETURNING id, uid_next - 1, highest_modseq",
-    )?;
+    let mut next_uid = conn.prepare_cached(match delivery.junk {
+        false => {
+            "UPDATE mailboxes SET uid_next = uid_next + 1, highest_modseq = highest_modseq + 1
+             WHERE account_id = ?1 AND name = 'INBOX'
+             RETURNING id, uid_next - 1, highest_modseq"
+        }
+        // RFC 6154 §2: the mailbox with the \Junk attribute; INBOX if the account has none.
+        true => {
+            "UPDATE mailboxes SET uid_next = uid_next + 1, highest_modseq = highest_modseq + 1
+             WHERE id = coalesce(
+                 (SELECT id FROM mailboxes WHERE account_id = ?1 AND special_use = '\\Junk'
+                  ORDER BY id LIMIT 1),
+                 (SELECT id FROM mailboxes WHERE account_id = ?1 AND name = 'INBOX'))
+             RETURNING id, uid_next - 1, highest_modseq"
+        }
+    })?;
     let mut add_message = conn.prepare_cached(
         "INSERT INTO messages (mailbox_id, uid, modseq, blob_id, flags, internal_date, size, sender)
          VALUES (?1, ?2, ?3, ?4, '', ?5, ?6, ?7)",
@@ -205,13 +213,14 @@ fn blob_id(conn: &Connection, hash: &[u8; 32]) -> Result<i64> {
         .query_row([&hash[..]], |row| row.get(0))?)
 }
 
-/// As [`store_blob`], with the body read from `file` (rewound, `size` bytes): a new blob is
-/// made at its full size (zeroblob) and filled with incremental blob I/O, a piece at a time.
+/// As [`store_blob`], with the body read from the spooled `message` (`size` bytes): a new
+/// blob is made at its full size (zeroblob) and filled with incremental blob I/O, a piece at
+/// a time.
 fn store_blob_from_file(
     conn: &Connection,
     hash: &[u8; 32],
     size: i64,
-    file: &mut File,
+    message: &mut SpooledMessage,
 ) -> Result<i64> {
     let inserted = conn
         .prepare_cached(
@@ -225,7 +234,7 @@ fn store_blob_from_file(
     };
     let mut blob = conn.blob_open(MAIN_DB, c"blobs", c"data", id, false)?;
     let len = u64::try_from(size).map_err(|_| too_large())?;
-    let copied = std::io::copy(&mut file.take(len), &mut blob)?;
+    let copied = std::io::copy(&mut message.reader()?, &mut blob)?;
     if copied != len {
         return Err(StoreError::Invalid(format!(
             "the spooled message is {copied} bytes, {len} were expected"

@@ -219,6 +219,9 @@ pub struct Delivery {
     pub ret: Option<String>,
     /// Local accounts: one INBOX message row each (duplicates are delivered once).
     pub accounts: Vec<AccountId>,
+    /// Deliver to each account's `\Junk` mailbox (RFC 6154) instead of INBOX: the inbound
+    /// checks' verdict (`trust`); an account without one gets it in INBOX.
+    pub junk: bool,
     /// Outside recipients: one queue row each.
     pub remote: Vec<RemoteRecipient>,
     /// How the message entered (stored with each queue row).
@@ -242,6 +245,7 @@ impl Delivery {
             envid: None,
             ret: None,
             accounts,
+            junk: false,
             remote: Vec::new(),
             origin: Origin::Inbound,
             forward_sender: None,

@@ -590,6 +590,7 @@ mod tests {
                 envid: None,
                 ret: None,
                 accounts: vec![],
+                junk: false,
                 remote: vec![RemoteRecipient {
                     address: "b@there.test".into(),
                     notify: None,

@@ -24,6 +24,30 @@ pub struct Spool {
     /// `None` only while a write runs on a blocking thread.
     file: Option<File>,
     len: u64,
+    /// What is stored instead of the file's first bytes: `(bytes, cut)` replaces
+    /// `file[..cut]` ([`Spool::replace_start`]).
+    start: Option<(Vec<u8>, u64)>,
+}
+
+/// A finished spool file as stored: its replaced start, then the file from `skip` on.
+pub(crate) struct SpooledMessage {
+    start: Vec<u8>,
+    file: File,
+    skip: u64,
+    rest: u64,
+}
+
+impl SpooledMessage {
+    /// The stored size.
+    pub(crate) fn len(&self) -> u64 {
+        self.start.len() as u64 + self.rest
+    }
+
+    /// The stored bytes from the beginning, read in pieces.
+    pub(crate) fn reader(&mut self) -> io::Result<impl Read + '_> {
+        self.file.seek(SeekFrom::Start(self.skip))?;
+        Ok(io::Cursor::new(&self.start[..]).chain((&mut self.file).take(self.rest)))
+    }
 }
 
 /// The `tmp/` folder next to the database at `db`: made private to this user (0700) if
@@ -58,6 +82,7 @@ impl Spool {
         Ok(Spool {
             file: Some(file),
             len: 0,
+            start: None,
         })
     }
 
@@ -119,21 +144,33 @@ impl Spool {
         head
     }
 
-    /// The file, rewound, with its length; for the store's blocking code.
-    pub(crate) fn into_file(self) -> Result<(File, u64)> {
-        let mut file = self
+    /// Stores `start` in place of the file's first `cut` bytes (at most its length), so
+    /// header fields can be added and removed without reading the message whole (the
+    /// smtp crate's trace fields, RFC 8601 §5). Later writes still append to the file.
+    pub fn replace_start(&mut self, cut: u64, start: Vec<u8>) {
+        self.start = Some((start, cut.min(self.len)));
+    }
+
+    /// The message as stored; for the store's blocking code.
+    pub(crate) fn into_message(self) -> Result<SpooledMessage> {
+        let file = self
             .file
             .ok_or_else(|| StoreError::Invalid("the spool file was lost".into()))?;
-        file.seek(SeekFrom::Start(0))?;
-        Ok((file, self.len))
+        let (start, skip) = self.start.unwrap_or_default();
+        Ok(SpooledMessage {
+            start,
+            file,
+            skip,
+            rest: self.len - skip,
+        })
     }
 }
 
-/// SHA-256 of the first `len` bytes of `file`, read in pieces; the file is rewound after.
-pub(crate) fn hash_file(file: &mut File, len: u64) -> Result<[u8; 32]> {
+/// SHA-256 of the stored message, read in pieces.
+pub(crate) fn hash_message(message: &mut SpooledMessage) -> Result<[u8; 32]> {
     let mut hasher = Sha256::new();
     let mut piece = vec![0u8; PIECE];
-    let mut reader = (&mut *file).take(len);
+    let mut reader = message.reader()?;
     loop {
         let n = reader.read(&mut piece)?;
         if n == 0 {
@@ -141,7 +178,6 @@ pub(crate) fn hash_file(file: &mut File, len: u64) -> Result<[u8; 32]> {
         }
         hasher.update(&piece[..n]);
     }
-    file.seek(SeekFrom::Start(0))?;
     Ok(hasher.finalize().into())
 }
 
@@ -159,13 +195,43 @@ mod tests {
         assert!(buf.is_empty());
         spool.write(b"world".to_vec()).await.expect("write");
         assert_eq!(spool.len(), 11);
-        let (mut file, len) = spool.into_file().expect("file");
-        let hash = hash_file(&mut file, len).expect("hash");
+        let mut message = spool.into_message().expect("file");
+        let hash = hash_message(&mut message).expect("hash");
         let expected: [u8; 32] = Sha256::digest(b"hello world").into();
         assert_eq!(hash, expected);
         let mut text = String::new();
-        file.read_to_string(&mut text).expect("read");
+        message
+            .reader()
+            .expect("reader")
+            .read_to_string(&mut text)
+            .expect("read");
         assert_eq!(text, "hello world");
+    }
+
+    #[tokio::test]
+    async fn a_replaced_start_is_stored_before_the_rest_of_the_file() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut spool = Spool::create(dir.path().to_path_buf())
+            .await
+            .expect("spool");
+        spool
+            .write(b"A: 1\r\nB: 2\r\n\r\nbody".to_vec())
+            .await
+            .expect("write");
+        spool.replace_start(6, b"A: 1\r\nNew: x\r\n".to_vec());
+        let mut message = spool.into_message().expect("file");
+        let expected = b"A: 1\r\nNew: x\r\nB: 2\r\n\r\nbody";
+        assert_eq!(message.len(), expected.len() as u64);
+        let hash = hash_message(&mut message).expect("hash");
+        assert_eq!(hash, <[u8; 32]>::from(Sha256::digest(expected)));
+        // Read twice: storing reads it again after hashing.
+        let mut text = Vec::new();
+        message
+            .reader()
+            .expect("reader")
+            .read_to_end(&mut text)
+            .expect("read");
+        assert_eq!(text, expected);
     }
 
     #[test]

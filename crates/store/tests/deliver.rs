@@ -320,3 +320,31 @@ async fn throughput_with_twenty_concurrent_senders() -> store::Result<()> {
     drop(dir);
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn junk_goes_to_the_junk_special_use_or_inbox_without_one() -> store::Result<()> {
+    let t = TestStore::new()?;
+    let ids = accounts(&t.store, 2).await?;
+    // The second account has lost its \Junk mailbox.
+    t.sql()?.execute(
+        "DELETE FROM mailboxes WHERE account_id = ?1 AND special_use = '\\Junk'",
+        [ids[1]],
+    )?;
+    t.store
+        .deliver(Delivery {
+            junk: true,
+            ..delivery(message("spam"), ids.clone(), &[])
+        })
+        .await?;
+    let place = |account: AccountId| -> store::Result<String> {
+        Ok(t.sql()?.query_row(
+            "SELECT b.name FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
+             WHERE b.account_id = ?1",
+            [account],
+            |row| row.get(0),
+        )?)
+    };
+    assert_eq!(place(ids[0])?, "Junk");
+    assert_eq!(place(ids[1])?, "INBOX");
+    Ok(())
+}

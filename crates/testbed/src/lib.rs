@@ -113,6 +113,7 @@ impl Testbed {
                 envid: None,
                 ret: None,
                 accounts: accounts.to_vec(),
+                junk: false,
                 remote: Vec::new(),
                 origin: Origin::Inbound,
                 forward_sender: None,

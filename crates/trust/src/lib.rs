@@ -9,8 +9,9 @@
 //! - at MAIL FROM: [`Trust::check_spf`] (`auth.rs`, RFC 7208);
 //! - at RCPT: [`Trust::greylist`] (`greylist.rs`, RFC 6647), the last RCPT stage;
 //! - at the end of DATA: [`Trust::evaluate`] gathers the rest: DKIM, ARC and DMARC
-//!   (`auth.rs`), the content filter and the classifier (`content.rs`), the outside scanners
-//!   (`external.rs`), and decides.
+//!   (`auth.rs`; the DMARC policy and the anti-spoofing rule in `policy.rs`), the content
+//!   filter and the classifier (`content.rs`), the outside scanners (`external.rs`), and
+//!   decides.
 //!
 //! Sessions that authenticated and clients in `[relay] networks` skip every check. A check
 //! whose DNS fails or runs out of time never refuses or defers mail by itself: it is recorded
@@ -24,6 +25,7 @@ pub mod greylist;
 pub mod learn;
 mod lists;
 pub mod peer;
+mod policy;
 mod rules;
 mod scan;
 mod tokens;

@@ -22,7 +22,9 @@
 //! - `collect/`, `ddns/`, `etrn/`, `doctor`: the dynamic-IP features against real peers.
 //! - `attack/`: attacks performed against the real binary (admin, imap, memory, outbound).
 //! - `fault`: SIGKILL and SIGTERM.
-//! - `trust/`: inbound trust (issue #16): `content` (rules, classifier, allow/block lists).
+//! - `trust/`: the checks on mail from the Internet (issue #16): `auth` (SPF, DKIM, ARC,
+//!   DMARC, the anti-spoofing rule, Authentication-Results, Junk), `content` (rules,
+//!   classifier, allow/block lists).
 //!
 //! # Adding tests
 //! - A test of an existing command or topic: add a test fn to its file.

@@ -9,8 +9,8 @@ use proto::smtp::{DataDecoder, DataStatus, Path, Reply, Ret};
 use store::Delivery;
 
 use crate::incoming::{Body, Incoming, Refused, SPOOL_AT};
-use crate::received;
 use crate::session::{End, Session, Transaction};
+use crate::{received, trace};
 
 /// How much of a message the end-of-DATA checks read: its header section, which they need,
 /// ends long before this in real mail (Postfix keeps 100 KB of header).
@@ -134,6 +134,12 @@ impl Session {
             true => Some(self.evaluate(&tx, &head, len).await),
             false => None,
         };
+        // Mail from the Internet gets the verdict's fields, and loses forged
+        // Authentication-Results fields (`trace.rs`, RFC 8601 §5).
+        let edit = verdict.as_ref().map(|v| {
+            let whole = head.len() as u64 == len;
+            trace::edit_head(&head, whole, &v.headers, &self.ctx.config.hostname)
+        });
         drop(head);
         if let Some(trust::Action::Refuse(refusal)) = verdict.as_ref().map(|v| &v.action) {
             // Refused in the dialogue, with the reason the sender can read: nothing is
@@ -169,19 +175,30 @@ impl Session {
                 Ret::Hdrs => "HDRS".to_string(),
             }),
             accounts: tx.accounts,
+            // DMARC p=quarantine, or a score past `[filter] junk_score`.
+            junk: matches!(
+                verdict.as_ref().map(|v| &v.action),
+                Some(trust::Action::Junk)
+            ),
             remote: tx.remote,
             origin: self.origin(),
             forward_sender,
         };
         let stored = match body {
-            Body::Memory(message) => {
-                delivery.message = match &verdict {
-                    Some(verdict) => with_fields(&verdict.headers, message),
-                    None => message,
-                };
+            Body::Memory(mut message) => {
+                if let Some(edit) = edit {
+                    message.splice(..edit.cut, edit.start);
+                }
+                delivery.message = message;
                 self.ctx.store.deliver(delivery).await
             }
-            Body::Spooled(spool) => self.ctx.store.deliver_spooled(delivery, spool).await,
+            Body::Spooled(mut spool) => {
+                // The file is not rewritten: the store reads the new start, then the rest.
+                if let Some(edit) = edit {
+                    spool.replace_start(edit.cut as u64, edit.start);
+                }
+                self.ctx.store.deliver_spooled(delivery, spool).await
+            }
         };
         drop(guard);
         match stored {
@@ -220,37 +237,6 @@ impl Session {
 }
 
 /// RFC 1870 §6.1: 552 for a message larger than the fixed maximum.
-/// `message` with the header `fields` (`Name: value`) added right below its first field,
-/// our Received header: trace fields of this hop, under the one that opens it (RFC 8601 §5
-/// places Authentication-Results with the trace fields).
-fn with_fields(fields: &[String], message: Vec<u8>) -> Vec<u8> {
-    if fields.is_empty() {
-        return message;
-    }
-    let at = first_field_end(&message);
-    let added: usize = fields.iter().map(|f| f.len() + 2).sum();
-    let mut out = Vec::with_capacity(added + message.len());
-    out.extend_from_slice(&message[..at]);
-    for field in fields {
-        out.extend_from_slice(field.as_bytes());
-        out.extend_from_slice(b"\r\n");
-    }
-    out.extend_from_slice(&message[at..]);
-    out
-}
-
-/// Where the first header field ends (after its CRLF and folded lines, RFC 5322 §2.2.3).
-fn first_field_end(message: &[u8]) -> usize {
-    let mut at = 0;
-    while let Some(n) = message[at..].windows(2).position(|w| w == b"\r\n") {
-        at += n + 2;
-        if !matches!(message.get(at), Some(b' ' | b'\t')) {
-            return at;
-        }
-    }
-    0
-}
-
 pub(crate) fn too_big() -> Reply {
     Reply::new(
         552,

@@ -74,8 +74,13 @@ impl Session {
                 Path::Mailbox(addr) => addr.as_str(),
                 Path::Null => "",
             };
-            let filter = &self.ctx.config.filter;
-            tx.spf = Some(self.ctx.trust.check_spf(filter, &client, mail_from).await);
+            let config = &self.ctx.config;
+            tx.spf = Some(
+                self.ctx
+                    .trust
+                    .check_spf(&config.filter, &client, mail_from, &config.hostname)
+                    .await,
+            );
         }
         self.state.begin_transaction(tx);
         self.reply(Reply::new(250, "2.1.0", "Sender OK"));
