@@ -10,15 +10,12 @@ use arc_swap::ArcSwap;
 use config::Config;
 use net::{ConnLimiter, LiveCert, Lockout, LockoutPolicy, MemoryBudget};
 use store::Store;
-use tokio::io::AsyncWriteExt;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
 /// RFC 5321 §3.8: a server that cannot take mail now may answer the connection with 421
 /// and close it; the client tries again later.
 const PAUSED_GREETING: &[u8] = b"421 4.3.2 Service paused, try again later\r\n";
-/// How long a paused greeting may take to send.
-const PAUSED_WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// One immutable set of settings and what is made from them.
 pub(crate) struct Snapshot {
@@ -153,31 +150,24 @@ impl Parts<'_> {
         admin_lockout: Arc<Lockout>,
     ) -> Snapshot {
         let config = Arc::new(config);
+        let (store, tls, shutdown) = (self.store, self.acceptor, self.shutdown);
+        // A protocol's context: the fields every protocol shares, then its own.
+        macro_rules! context {
+            ($protocol:ident, $($own:ident: $value:expr),*) => {
+                Arc::new($protocol::Context {
+                    config: config.clone(),
+                    store: store.clone(),
+                    tls: tls.clone(),
+                    shutdown: shutdown.clone(),
+                    lockout: lockout.clone(),
+                    $($own: $value,)*
+                })
+            };
+        }
         Snapshot {
-            smtp: Arc::new(smtp::Context {
-                config: config.clone(),
-                store: self.store.clone(),
-                tls: self.acceptor.clone(),
-                shutdown: self.shutdown.clone(),
-                lockout: lockout.clone(),
-                budget: self.budget.clone(),
-            }),
-            imap: Arc::new(imap::Context {
-                config: config.clone(),
-                store: self.store.clone(),
-                tls: self.acceptor.clone(),
-                shutdown: self.shutdown.clone(),
-                lockout: lockout.clone(),
-                budget: self.budget.clone(),
-            }),
-            pop3: Arc::new(pop3::Context {
-                config: config.clone(),
-                store: self.store.clone(),
-                tls: self.acceptor.clone(),
-                shutdown: self.shutdown.clone(),
-                lockout: lockout.clone(),
-                maildrops: self.maildrops.clone(),
-            }),
+            smtp: context!(smtp, budget: self.budget.clone()),
+            imap: context!(imap, budget: self.budget.clone()),
+            pop3: context!(pop3, maildrops: self.maildrops.clone()),
             lockout,
             admin_lockout,
             config,
@@ -186,13 +176,6 @@ impl Parts<'_> {
 }
 
 /// Answers an SMTP connection while receiving is paused, then closes it.
-pub(crate) async fn paused_greeting(mut stream: net::SessionStream) {
-    let sent = tokio::time::timeout(PAUSED_WRITE_TIMEOUT, async {
-        stream.write_all(PAUSED_GREETING).await?;
-        stream.shutdown().await
-    })
-    .await;
-    if let Ok(Err(e)) = sent {
-        tracing::debug!(error = %e, "sending the paused greeting failed");
-    }
+pub(crate) async fn paused_greeting(stream: net::SessionStream) {
+    net::refuse_and_close(stream, PAUSED_GREETING).await;
 }

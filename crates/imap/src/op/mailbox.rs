@@ -1,6 +1,8 @@
 //! CREATE (with CREATE-SPECIAL-USE, RFC 6154 §3), DELETE, RENAME (RFC 9051 §6.3.4-§6.3.6),
 //! SUBSCRIBE, UNSUBSCRIBE (§6.3.7, §6.3.8).
 
+use store::StoreError;
+
 use crate::session::{End, Session};
 
 /// The special uses (RFC 6154 §2) a created mailbox may have.
@@ -9,6 +11,22 @@ const STORED_USES: [&str; 5] = ["\\Archive", "\\Drafts", "\\Junk", "\\Sent", "\\
 impl Session {
     fn account_id(&self) -> i64 {
         self.account.as_ref().map_or(0, |a| a.id)
+    }
+
+    /// The tagged answer to a mailbox change: OK `done`, or the store's refusal.
+    async fn answer(
+        &mut self,
+        tag: &str,
+        result: Result<(), StoreError>,
+        done: &str,
+    ) -> Result<(), End> {
+        match result {
+            Ok(()) => {
+                self.ok(tag, done);
+                Ok(())
+            }
+            Err(e) => self.store_failed(tag, e).await,
+        }
     }
 
     /// CREATE, with CREATE-SPECIAL-USE (RFC 6154 §3) when `special_use` is not empty.
@@ -56,31 +74,19 @@ impl Session {
                     .await;
             }
         };
-        match created {
-            Ok(()) => {
-                self.ok(tag, "CREATE completed");
-                Ok(())
-            }
-            Err(e) => self.store_failed(tag, e).await,
-        }
+        self.answer(tag, created, "CREATE completed").await
     }
 
     pub(crate) async fn handle_delete(&mut self, tag: &str, raw: Vec<u8>) -> Result<(), End> {
         let Some(name) = self.mailbox_name(&raw) else {
             return self.bad(Some(tag), "invalid mailbox name encoding").await;
         };
-        match self
+        let deleted = self
             .ctx
             .store
             .delete_mailbox(self.account_id(), &name)
-            .await
-        {
-            Ok(()) => {
-                self.ok(tag, "DELETE completed");
-                Ok(())
-            }
-            Err(e) => self.store_failed(tag, e).await,
-        }
+            .await;
+        self.answer(tag, deleted, "DELETE completed").await
     }
 
     pub(crate) async fn handle_rename(
@@ -92,18 +98,12 @@ impl Session {
         let (Some(from), Some(to)) = (self.mailbox_name(&from), self.mailbox_name(&to)) else {
             return self.bad(Some(tag), "invalid mailbox name encoding").await;
         };
-        match self
+        let renamed = self
             .ctx
             .store
             .rename_mailbox(self.account_id(), &from, &to)
-            .await
-        {
-            Ok(()) => {
-                self.ok(tag, "RENAME completed");
-                Ok(())
-            }
-            Err(e) => self.store_failed(tag, e).await,
-        }
+            .await;
+        self.answer(tag, renamed, "RENAME completed").await
     }
 
     pub(crate) async fn handle_subscribe(
@@ -115,24 +115,16 @@ impl Session {
         let Some(name) = self.mailbox_name(&raw) else {
             return self.bad(Some(tag), "invalid mailbox name encoding").await;
         };
-        match self
+        let set = self
             .ctx
             .store
             .set_subscribed(self.account_id(), &name, on)
-            .await
-        {
-            Ok(()) => {
-                self.ok(
-                    tag,
-                    if on {
-                        "SUBSCRIBE completed"
-                    } else {
-                        "UNSUBSCRIBE completed"
-                    },
-                );
-                Ok(())
-            }
-            Err(e) => self.store_failed(tag, e).await,
-        }
+            .await;
+        let done = if on {
+            "SUBSCRIBE completed"
+        } else {
+            "UNSUBSCRIBE completed"
+        };
+        self.answer(tag, set, done).await
     }
 }

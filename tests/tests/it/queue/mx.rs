@@ -148,8 +148,7 @@ fn a_trusted_network_relays_through_port_25_without_auth_and_others_may_not() {
 
     // The default: no trusted network, so an unauthenticated client cannot relay.
     let strict = remote.server("", "");
-    let mut conn = tests::SmtpConn::connect(strict.smtp);
-    conn.expect("EHLO client.test", "250");
+    let mut conn = tests::SmtpConn::greeted(strict.smtp);
     conn.expect("MAIL FROM:<sender@outside.test>", "250");
     conn.expect("RCPT TO:<kim@far.test>", "554");
 }

@@ -33,8 +33,7 @@ fn bdat_with_zero_size_last_ends_the_message() {
 #[test]
 fn bdat_without_recipients_is_read_fully_and_refused() {
     let server = Server::start();
-    let mut c = SmtpConn::connect(server.smtp);
-    c.cmd("EHLO client.test");
+    let mut c = SmtpConn::greeted(server.smtp);
     c.cmd("MAIL FROM:<a@outside.test>");
     // The 12 octets must be consumed as data, not read as commands.
     c.send(b"BDAT 12 LAST\r\nQUIT\r\nQUIT\r\n");

@@ -181,8 +181,7 @@ fn garbage_and_binary_input_get_errors_not_crashes() {
 #[test]
 fn a_whole_pipelined_transaction_gets_its_replies_in_order() {
     let server = Server::start();
-    let mut c = SmtpConn::connect(server.smtp);
-    c.cmd("EHLO client.test");
+    let mut c = SmtpConn::greeted(server.smtp);
     c.send(b"MAIL FROM:<a@outside.test>\r\nRCPT TO:<alice@example.test>\r\nRCPT TO:<nobody@example.test>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\n");
     for expected in ["250 2.1.0", "250 2.1.5", "550 5.1.1", "250 2.1.5", "354"] {
         let r = c.reply();
