@@ -130,36 +130,49 @@ mod tests {
     }
 
     #[test]
-    fn one_ip_gets_at_most_per_ip_slots() {
-        let limiter = ConnLimiter::new(2, 10);
-        let a = limiter.try_acquire(ip("192.0.2.1")).expect("first");
-        let _b = limiter.try_acquire(ip("192.0.2.1")).expect("second");
-        assert!(
-            limiter.try_acquire(ip("192.0.2.1")).is_none(),
-            "third from the same IP"
-        );
-        assert!(
-            limiter.try_acquire(ip("192.0.2.2")).is_some(),
-            "another IP is not affected"
-        );
-        drop(a);
-        assert!(
-            limiter.try_acquire(ip("192.0.2.1")).is_some(),
-            "a released slot is free again"
-        );
-    }
-
-    #[test]
-    fn all_ips_together_get_at_most_total_slots() {
-        let limiter = ConnLimiter::new(5, 2);
-        let _a = limiter.try_acquire(ip("192.0.2.1")).expect("first");
-        let b = limiter.try_acquire(ip("192.0.2.2")).expect("second");
-        assert!(
-            limiter.try_acquire(ip("192.0.2.3")).is_none(),
-            "over the total"
-        );
-        drop(b);
-        assert!(limiter.try_acquire(ip("192.0.2.3")).is_some());
+    fn a_full_limit_refuses_the_next_slot_until_one_is_released() {
+        // (per-IP limit, total limit, the slots taken, the address then refused and why,
+        // an address still let in)
+        let cases = [
+            (
+                2,
+                10,
+                ["192.0.2.1", "192.0.2.1"],
+                "192.0.2.1",
+                "per IP",
+                Some("192.0.2.2"),
+            ),
+            (
+                5,
+                2,
+                ["192.0.2.1", "192.0.2.2"],
+                "192.0.2.3",
+                "in total",
+                None,
+            ),
+        ];
+        for (per_ip, total, taken, next, why, other) in cases {
+            let limiter = ConnLimiter::new(per_ip, total);
+            let mut guards: Vec<ConnGuard> = taken
+                .iter()
+                .map(|a| limiter.try_acquire(ip(a)).expect("a free slot"))
+                .collect();
+            assert!(
+                limiter.try_acquire(ip(next)).is_none(),
+                "over the limit {why}"
+            );
+            if let Some(other) = other {
+                assert!(
+                    limiter.try_acquire(ip(other)).is_some(),
+                    "another IP is not affected"
+                );
+            }
+            guards.pop();
+            assert!(
+                limiter.try_acquire(ip(next)).is_some(),
+                "{why}: a released slot is free again"
+            );
+        }
     }
 
     #[test]
