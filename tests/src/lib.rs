@@ -585,6 +585,13 @@ impl SmtpConn {
         conn
     }
 
+    /// Connects and starts a transaction for `rcpt` ([`SmtpConn::start_mail`]).
+    pub fn in_transaction(addr: SocketAddr, rcpt: &str) -> SmtpConn {
+        let mut conn = SmtpConn::connect(addr);
+        conn.start_mail(rcpt);
+        conn
+    }
+
     /// Connects and says EHLO client.test (asserting its 250).
     pub fn greeted(addr: SocketAddr) -> SmtpConn {
         let mut conn = SmtpConn::connect(addr);

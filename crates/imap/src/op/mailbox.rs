@@ -1,8 +1,6 @@
 //! CREATE (with CREATE-SPECIAL-USE, RFC 6154 §3), DELETE, RENAME (RFC 9051 §6.3.4-§6.3.6),
 //! SUBSCRIBE, UNSUBSCRIBE (§6.3.7, §6.3.8).
 
-use store::StoreError;
-
 use crate::session::{End, Session};
 
 /// The special uses (RFC 6154 §2) a created mailbox may have.
@@ -11,22 +9,6 @@ const STORED_USES: [&str; 5] = ["\\Archive", "\\Drafts", "\\Junk", "\\Sent", "\\
 impl Session {
     fn account_id(&self) -> i64 {
         self.account.as_ref().map_or(0, |a| a.id)
-    }
-
-    /// The tagged answer to a mailbox change: OK `done`, or the store's refusal.
-    async fn answer(
-        &mut self,
-        tag: &str,
-        result: Result<(), StoreError>,
-        done: &str,
-    ) -> Result<(), End> {
-        match result {
-            Ok(()) => {
-                self.ok(tag, done);
-                Ok(())
-            }
-            Err(e) => self.store_failed(tag, e).await,
-        }
     }
 
     /// CREATE, with CREATE-SPECIAL-USE (RFC 6154 §3) when `special_use` is not empty.
@@ -74,19 +56,31 @@ impl Session {
                     .await;
             }
         };
-        self.answer(tag, created, "CREATE completed").await
+        match created {
+            Ok(()) => {
+                self.ok(tag, "CREATE completed");
+                Ok(())
+            }
+            Err(e) => self.store_failed(tag, e).await,
+        }
     }
 
     pub(crate) async fn handle_delete(&mut self, tag: &str, raw: Vec<u8>) -> Result<(), End> {
         let Some(name) = self.mailbox_name(&raw) else {
             return self.bad(Some(tag), "invalid mailbox name encoding").await;
         };
-        let deleted = self
+        match self
             .ctx
             .store
             .delete_mailbox(self.account_id(), &name)
-            .await;
-        self.answer(tag, deleted, "DELETE completed").await
+            .await
+        {
+            Ok(()) => {
+                self.ok(tag, "DELETE completed");
+                Ok(())
+            }
+            Err(e) => self.store_failed(tag, e).await,
+        }
     }
 
     pub(crate) async fn handle_rename(
@@ -98,12 +92,18 @@ impl Session {
         let (Some(from), Some(to)) = (self.mailbox_name(&from), self.mailbox_name(&to)) else {
             return self.bad(Some(tag), "invalid mailbox name encoding").await;
         };
-        let renamed = self
+        match self
             .ctx
             .store
             .rename_mailbox(self.account_id(), &from, &to)
-            .await;
-        self.answer(tag, renamed, "RENAME completed").await
+            .await
+        {
+            Ok(()) => {
+                self.ok(tag, "RENAME completed");
+                Ok(())
+            }
+            Err(e) => self.store_failed(tag, e).await,
+        }
     }
 
     pub(crate) async fn handle_subscribe(
@@ -115,16 +115,24 @@ impl Session {
         let Some(name) = self.mailbox_name(&raw) else {
             return self.bad(Some(tag), "invalid mailbox name encoding").await;
         };
-        let set = self
+        match self
             .ctx
             .store
             .set_subscribed(self.account_id(), &name, on)
-            .await;
-        let done = if on {
-            "SUBSCRIBE completed"
-        } else {
-            "UNSUBSCRIBE completed"
-        };
-        self.answer(tag, set, done).await
+            .await
+        {
+            Ok(()) => {
+                self.ok(
+                    tag,
+                    if on {
+                        "SUBSCRIBE completed"
+                    } else {
+                        "UNSUBSCRIBE completed"
+                    },
+                );
+                Ok(())
+            }
+            Err(e) => self.store_failed(tag, e).await,
+        }
     }
 }

@@ -151,8 +151,7 @@ fn passwd_changes_the_password_for_auth() {
 #[test]
 fn export_writes_an_mbox_that_python_reads() {
     let server = Server::start();
-    let mut c = SmtpConn::connect(server.smtp);
-    c.start_mail("alice@example.test");
+    let mut c = SmtpConn::in_transaction(server.smtp, "alice@example.test");
     c.data(b"Subject: mbox\r\nMessage-ID: <mbox-1@test>\r\n\r\nFrom the start\r\n>From quoted\r\n.\r\n", "250");
     let file = server.data_dir().join("alice.mbox");
     let out = server.ok(&[

@@ -149,8 +149,8 @@ fn pausing_receiving_answers_421_until_resumed_even_after_a_restart() {
         r#"{"paused":false}"#,
     );
     assert_eq!(resumed.json(), json!({"paused": false}));
-    let mut smtp = SmtpConn::connect(server.smtp);
-    smtp.start_mail("alice@example.test");
+    // Mail flows again after the resume: a transaction reaches RCPT.
+    let _smtp = SmtpConn::in_transaction(server.smtp, "alice@example.test");
     expect_status(
         &server,
         "PUT",

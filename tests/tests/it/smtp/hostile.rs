@@ -7,8 +7,7 @@ use tests::{Server, SmtpConn, message, poll_until, python_ok};
 
 /// Sends a message whose body hides a second transaction behind a non-standard end of data.
 fn smuggle(server: &Server, fake_end: &str) {
-    let mut c = SmtpConn::connect(server.smtp);
-    c.start_mail("alice@example.test");
+    let mut c = SmtpConn::in_transaction(server.smtp, "alice@example.test");
     c.expect("DATA", "354");
     let payload = format!(
         "Subject: outer\r\nMessage-ID: <outer@test>\r\n\r\nouter body{fake_end}MAIL FROM:<admin@example.test>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\nSubject: smuggled\r\n\r\nsmuggled body\r\n.\r\n"
@@ -41,8 +40,7 @@ fn smtp_smuggling_variants_are_refused_and_nothing_is_delivered() {
 #[test]
 fn dot_stuffing_is_undone_and_a_real_end_of_data_is_crlf_dot_crlf() {
     let server = Server::start();
-    let mut c = SmtpConn::connect(server.smtp);
-    c.start_mail("alice@example.test");
+    let mut c = SmtpConn::in_transaction(server.smtp, "alice@example.test");
     c.data(
         b"Subject: dots\r\nMessage-ID: <dots@test>\r\n\r\n..leading dot\r\n...\r\n.\r\n",
         "250",
@@ -98,8 +96,7 @@ fn a_ten_megabyte_command_line_gets_500_without_being_buffered() {
 #[test]
 fn a_client_that_stops_mid_data_is_timed_out_and_nothing_is_stored() {
     let server = Server::with_limits(&["data_timeout_secs = 1"]);
-    let mut c = SmtpConn::connect(server.smtp);
-    c.start_mail("alice@example.test");
+    let mut c = SmtpConn::in_transaction(server.smtp, "alice@example.test");
     c.cmd("DATA");
     c.send(b"Subject: stalled\r\nMessage-ID: <stalled@test>\r\n\r\nhalf a mess");
     c.expect_reply("421 4.4.2");
@@ -114,8 +111,7 @@ fn a_client_that_stops_mid_data_is_timed_out_and_nothing_is_stored() {
 fn a_client_that_disconnects_mid_data_loses_only_its_own_message() {
     let server = Server::start();
     {
-        let mut c = SmtpConn::connect(server.smtp);
-        c.start_mail("alice@example.test");
+        let mut c = SmtpConn::in_transaction(server.smtp, "alice@example.test");
         c.cmd("DATA");
         c.send(b"Subject: cut\r\nMessage-ID: <cut@test>\r\n\r\npartial");
     }
@@ -126,8 +122,7 @@ fn a_client_that_disconnects_mid_data_loses_only_its_own_message() {
         "{}",
         server.log()
     );
-    let mut c = SmtpConn::connect(server.smtp);
-    c.start_mail("alice@example.test");
+    let mut c = SmtpConn::in_transaction(server.smtp, "alice@example.test");
     c.cmd("DATA");
     c.send(message("after-cut@test", "ok").as_bytes());
     c.send(b".\r\n");
