@@ -150,24 +150,31 @@ impl Parts<'_> {
         admin_lockout: Arc<Lockout>,
     ) -> Snapshot {
         let config = Arc::new(config);
-        let (store, tls, shutdown) = (self.store, self.acceptor, self.shutdown);
-        // A protocol's context: the fields every protocol shares, then its own.
-        macro_rules! context {
-            ($protocol:ident, $($own:ident: $value:expr),*) => {
-                Arc::new($protocol::Context {
-                    config: config.clone(),
-                    store: store.clone(),
-                    tls: tls.clone(),
-                    shutdown: shutdown.clone(),
-                    lockout: lockout.clone(),
-                    $($own: $value,)*
-                })
-            };
-        }
         Snapshot {
-            smtp: context!(smtp, budget: self.budget.clone()),
-            imap: context!(imap, budget: self.budget.clone()),
-            pop3: context!(pop3, maildrops: self.maildrops.clone()),
+            smtp: Arc::new(smtp::Context {
+                config: config.clone(),
+                store: self.store.clone(),
+                tls: self.acceptor.clone(),
+                shutdown: self.shutdown.clone(),
+                lockout: lockout.clone(),
+                budget: self.budget.clone(),
+            }),
+            imap: Arc::new(imap::Context {
+                config: config.clone(),
+                store: self.store.clone(),
+                tls: self.acceptor.clone(),
+                shutdown: self.shutdown.clone(),
+                lockout: lockout.clone(),
+                budget: self.budget.clone(),
+            }),
+            pop3: Arc::new(pop3::Context {
+                config: config.clone(),
+                store: self.store.clone(),
+                tls: self.acceptor.clone(),
+                shutdown: self.shutdown.clone(),
+                lockout: lockout.clone(),
+                maildrops: self.maildrops.clone(),
+            }),
             lockout,
             admin_lockout,
             config,

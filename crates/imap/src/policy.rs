@@ -47,21 +47,26 @@ pub(crate) fn capabilities(logged_in: bool, tls: bool, login_allowed: bool) -> S
 
 #[cfg(test)]
 mod tests {
+    use std::net::{IpAddr, Ipv4Addr};
+
     use super::*;
+
+    /// A client on the Internet (RFC 5737 documentation range), and one on this machine.
+    const REMOTE: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
+    const LOCAL: IpAddr = IpAddr::V4(Ipv4Addr::LOCALHOST);
 
     #[test]
     fn logindisabled_is_advertised_to_remote_clients_without_tls() {
-        // The third argument is login_allowed's answer for the client (net::login tests it).
         // A remote client without TLS: LOGINDISABLED and STARTTLS, no AUTH=PLAIN.
-        let remote = capabilities(false, false, false);
+        let remote = capabilities(false, false, login_allowed(false, REMOTE));
         assert!(remote.contains("LOGINDISABLED") && remote.contains("STARTTLS"));
         assert!(!remote.contains("AUTH=PLAIN"));
         // After STARTTLS: AUTH=PLAIN, no LOGINDISABLED, no STARTTLS.
-        let tls = capabilities(false, true, true);
+        let tls = capabilities(false, true, login_allowed(true, REMOTE));
         assert!(tls.contains("AUTH=PLAIN") && !tls.contains("LOGINDISABLED"));
         assert!(!tls.contains("STARTTLS"));
         // Loopback without TLS: logins allowed.
-        let local = capabilities(false, false, true);
+        let local = capabilities(false, false, login_allowed(false, LOCAL));
         assert!(local.contains("AUTH=PLAIN") && !local.contains("LOGINDISABLED"));
         // Logged in: no login capabilities.
         let authed = capabilities(true, false, true);

@@ -42,32 +42,52 @@ pub(crate) fn capabilities(logged_in: bool, tls: bool, login_allowed: bool) -> V
 mod tests {
     use super::*;
 
+    /// Logged in, TLS, the peer, capabilities listed, prefixes no capability starts with.
+    type Row = (
+        bool,
+        bool,
+        &'static str,
+        &'static [&'static str],
+        &'static [&'static str],
+    );
+
     #[test]
     fn capa_offers_logins_only_where_a_password_may_be_sent() {
-        // The third argument is login_allowed's answer for the client (net::login tests it).
-        // A remote client without TLS: no USER, no SASL, only STLS.
-        let plain_remote = capabilities(false, false, false);
-        assert!(plain_remote.contains(&"STLS".to_string()));
-        assert!(
-            !plain_remote
-                .iter()
-                .any(|l| l == "USER" || l.starts_with("SASL"))
-        );
-        // After STLS: logins, and no STLS.
-        let tls_remote = capabilities(false, true, true);
-        assert!(tls_remote.contains(&"USER".to_string()));
-        assert!(tls_remote.contains(&"SASL PLAIN LOGIN".to_string()));
-        assert!(!tls_remote.contains(&"STLS".to_string()));
-        // Loopback without TLS: both.
-        let local = capabilities(false, false, true);
-        assert!(local.contains(&"USER".to_string()) && local.contains(&"STLS".to_string()));
-        // Logged in: no login or STLS capabilities (RFC 2449 §5 lets them differ by state).
-        let logged_in = capabilities(true, false, true);
-        assert!(
-            !logged_in
-                .iter()
-                .any(|l| l == "USER" || l == "STLS" || l.starts_with("SASL"))
-        );
-        assert!(logged_in.contains(&"UIDL".to_string()));
+        let cases: [Row; 4] = [
+            // A remote client without TLS: no USER, no SASL, only STLS.
+            (false, false, "192.0.2.1", &["STLS"], &["USER", "SASL"]),
+            // After STLS: logins, and no STLS.
+            (
+                false,
+                true,
+                "192.0.2.1",
+                &["USER", "SASL PLAIN LOGIN"],
+                &["STLS"],
+            ),
+            // Loopback without TLS: both.
+            (false, false, "127.0.0.1", &["USER", "STLS"], &[]),
+            // Logged in: no login or STLS capabilities (RFC 2449 §5 lets them differ by state).
+            (
+                true,
+                false,
+                "127.0.0.1",
+                &["UIDL"],
+                &["USER", "STLS", "SASL"],
+            ),
+        ];
+        for (logged_in, tls, peer, listed, absent) in cases {
+            let allowed = logged_in || login_allowed(tls, peer.parse().expect("peer"));
+            let capa = capabilities(logged_in, tls, allowed);
+            let row = format!("logged in {logged_in}, TLS {tls}, {peer}: {capa:?}");
+            for name in listed {
+                assert!(capa.iter().any(|c| c == name), "{name} missing: {row}");
+            }
+            for prefix in absent {
+                assert!(
+                    !capa.iter().any(|c| c.starts_with(prefix)),
+                    "{prefix}: {row}"
+                );
+            }
+        }
     }
 }
