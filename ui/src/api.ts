@@ -205,9 +205,16 @@ export const api = {
   removeAccount: (address: string) => call<void>({ method: "DELETE", path: `/api/accounts/${enc(address)}` }),
   aliases: () => call<Alias[]>({ method: "GET", path: "/api/aliases" }),
   addAlias: (alias: Alias) => call<void>({ method: "POST", path: "/api/aliases", body: alias }),
-  removeAlias: (address: string) => call<void>({ method: "DELETE", path: `/api/aliases/${enc(address)}` }),
+  removeAlias: (address: string) =>
+    call<void>({
+      method: "DELETE",
+      path: `/api/aliases/${enc(address)}`,
+    }),
   queue: (filter: QueueFilter = {}) =>
-    call<QueueEntry[]>({ method: "GET", path: `/api/queue${query({ state: filter.state })}` }),
+    call<QueueEntry[]>({
+      method: "GET",
+      path: `/api/queue${query({ state: filter.state })}`,
+    }),
   queueEntry: (id: number) => call<QueueDetail>({ method: "GET", path: `/api/queue/${id}` }),
   /** Try now (one entry, or every queued and deferred one); resolves to how many are due. */
   queueRetry: (id?: number) =>

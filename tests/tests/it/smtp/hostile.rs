@@ -7,7 +7,8 @@ use tests::{Server, SmtpConn, message, poll_until, python_ok};
 
 /// Sends a message whose body hides a second transaction behind a non-standard end of data.
 fn smuggle(server: &Server, fake_end: &str) {
-    let mut c = SmtpConn::in_transaction(server.smtp, "alice@example.test");
+    let mut c = SmtpConn::connect(server.smtp);
+    c.start_mail("alice@example.test");
     c.expect("DATA", "354");
     let payload = format!(
         "Subject: outer\r\nMessage-ID: <outer@test>\r\n\r\nouter body{fake_end}MAIL FROM:<admin@example.test>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\nSubject: smuggled\r\n\r\nsmuggled body\r\n.\r\n"
