@@ -57,10 +57,8 @@ HOST="127.0.0.1"
 PASS="Bench-pass-1234"
 FROM="bench@bench.test"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
 # log, die, stop_started, wait_port, median, ports_free, bench_setup, postroom_conf, now, elapsed
-source "$ROOT/bench/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # sets ROOT, the working directory
 
 bench_setup cpu
 for b in "$OLD_BIN" "$NEW_BIN"; do [ -x "$b" ] || die "$b is not an executable"; done

@@ -73,11 +73,9 @@ PY
 
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
-# The app, on a data directory with a domain (so the dashboard shows, not the wizard).
+# The app, on a data directory (and a throwaway HOME) with a domain (so the dashboard
+# shows, not the wizard).
 postroom_data
-# The app's and WebKit's own files go to a throwaway home.
-export HOME="$work/home"
-mkdir -p "$HOME"
 "$app" >"$work/app.log" 2>&1 &
 app_pid=$!
 pids+=("$app_pid")

@@ -40,10 +40,8 @@
 # dovecot-imapd if missing.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
 # shellcheck source=bench/lib.sh
-. "$ROOT/bench/lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # sets ROOT, the working directory
 
 defaults APPEND_COUNT=2000 SIZE=5000 BIG=10000 RUNS=3 \
   "WORKLOADS=append body envelope cold search" "IDLE_COUNTS=1000 10000" IDLE_MESSAGES=100 \
@@ -270,28 +268,12 @@ run_client() {
   PYTHONPATH="$ROOT/bench" python3 "$TMP/client.py" "$HOST" "$port" "$user" "$PASS" "$2" "$count" "$SIZE"
 }
 
+# before_run TARGET WORKLOAD: the cold workload starts from a freshly started server.
+before_run() { if [ "$2" = cold ]; then restart "$1"; fi; }
+
 declare -A SECS BYTES
-if [ "${SKIP_THROUGHPUT:-0}" != 1 ]; then
-  for target in dovecot postroom; do
-    for workload in $WORKLOADS; do
-      [ "$workload" = cold ] && restart "$target"
-      read -r secs bytes < <(run_client "$target" "$workload") || die "$target $workload warm-up failed"
-      log "warm-up: $target $workload: $bytes bytes in $secs s"
-    done
-  done
-  for round in $(seq "$RUNS"); do
-    for workload in $WORKLOADS; do
-      for target in dovecot postroom; do
-        [ "$workload" = cold ] && restart "$target"
-        sync; sleep 0.5
-        read -r secs bytes < <(run_client "$target" "$workload") || die "$target $workload failed"
-        SECS[$target.$workload]+="$secs "
-        BYTES[$target.$workload]="$bytes"
-        log "round $round: $target $workload: $bytes bytes in $secs s"
-      done
-    done
-  done
-fi
+# shellcheck disable=SC2086 # WORKLOADS is a list
+[ "${SKIP_THROUGHPUT:-0}" = 1 ] || bench_rounds $WORKLOADS
 
 # ---------------------------------------------------------------- idle memory
 cat >"$TMP/mem.py" <<'PY'

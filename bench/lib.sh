@@ -1,5 +1,9 @@
 # Shared by the benchmark scripts: logging, stopping processes by PID, waiting for ports,
-# medians and ratios for the reports. Source it after setting HOST.
+# medians and ratios for the reports. Source it after setting HOST. Sets ROOT (the
+# repository) and makes it the working directory.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
 
 # defaults NAME=VALUE...: each NAME keeps a non-empty value it has (from the environment),
 # else gets VALUE: the scripts' tunables, listed once at their top.
@@ -120,6 +124,34 @@ need_dovecot() {
     DEBIAN_FRONTEND=noninteractive apt-get update -q
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$1"
   fi
+}
+
+# bench_rounds WORKLOAD...: Dovecot and Postroom take turns: each runs every workload once as
+# a warm-up, then RUNS rounds of them. Runs the caller's `run_client TARGET WORKLOAD` (it
+# prints "SECONDS [COUNT] BYTES"), after `before_run TARGET WORKLOAD` where the caller defines
+# one; fills the caller's associative arrays SECS[TARGET.WORKLOAD] (the rounds' seconds,
+# space-separated) and BYTES[TARGET.WORKLOAD].
+bench_rounds() {
+  local target workload round out
+  for target in dovecot postroom; do
+    for workload; do
+      if declare -F before_run >/dev/null; then before_run "$target" "$workload"; fi
+      out=$(run_client "$target" "$workload") || die "$target $workload warm-up failed"
+      log "warm-up: $target $workload: $out (seconds [messages] bytes)"
+    done
+  done
+  for round in $(seq "$RUNS"); do
+    for workload; do
+      for target in dovecot postroom; do
+        if declare -F before_run >/dev/null; then before_run "$target" "$workload"; fi
+        sync; sleep 0.5
+        out=$(run_client "$target" "$workload") || die "$target $workload failed"
+        SECS[$target.$workload]+="${out%% *} "
+        BYTES[$target.$workload]="${out##* }"
+        log "round $round: $target $workload: $out (seconds [messages] bytes)"
+      done
+    done
+  done
 }
 
 # postroom_conf DIR SMTP_PORT [SERVICE PORT]: creates DIR and writes DIR/postroom.toml for

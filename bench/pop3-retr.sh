@@ -20,11 +20,9 @@
 # Needs root (Dovecot's private instance switches users); installs dovecot-pop3d if missing.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
 # defaults, log, die, serve_postroom, start_dovecot, postroom_conf, postroom_accounts,
 # dovecot_conf, median, per_sec, mb_per_sec, ratio, runs
-source "$ROOT/bench/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # sets ROOT, the working directory
 
 defaults MESSAGES=2000 SIZE=5000 PASSES=5 LARGE_MB=20 RUNS=3 \
   SMTP_PORT=2625 POSTROOM_PORT=2610 DOVECOT_PORT=2611
@@ -133,23 +131,7 @@ run_client() {
 }
 
 declare -A SECS BYTES
-for target in dovecot postroom; do
-  for workload in small large; do
-    log "warm-up: $target $workload"
-    run_client "$target" "$workload" >/dev/null || die "$target $workload warm-up failed"
-  done
-done
-for round in $(seq "$RUNS"); do
-  for workload in small large; do
-    for target in dovecot postroom; do
-      sync; sleep 0.5
-      read -r secs count bytes < <(run_client "$target" "$workload") || die "$target $workload failed"
-      SECS[$target.$workload]+="$secs "
-      BYTES[$target.$workload]="$bytes"
-      log "round $round: $target $workload: $count messages, $bytes bytes in $secs s"
-    done
-  done
-done
+bench_rounds small large
 
 # ---------------------------------------------------------------- report
 

@@ -14,12 +14,10 @@
 #   POSTROOM_BIN=PATH   another postroom binary
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
 # defaults, log, die, start_sink, serve_postroom, stop_started, wait_count, med, per_sec,
 # ratio, ports_free, build_postroom, need_postfix, postfix_conf, start_postfix, stop_postfix,
 # postroom_conf, postroom_count, smtp_load, now, elapsed, settle
-source "$ROOT/bench/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # sets ROOT, the working directory
 
 defaults SESSIONS=20 MESSAGES=20000 SIZE=5000 RUNS=3 CONCURRENCY=20 \
   SINK_PORT=2536 POSTFIX_PORT=2535 POSTROOM_PORT=2537 RELAY_TIMEOUT=600

@@ -16,12 +16,10 @@
 #   KEEP_TMP=1                                   keep the temp dir (configs, logs) for inspection
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
 # defaults, log, die, start_sink, serve_postroom, stop_started, wait_count, med, per_sec,
 # ratio, ports_free, build_postroom, need_postfix, postfix_conf, start_postfix, stop_postfix,
 # postroom_conf, postroom_accounts, postroom_count, smtp_load, now, elapsed, settle
-source "$ROOT/bench/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # sets ROOT, the working directory
 
 defaults SESSIONS=20 MESSAGES=20000 SIZE=5000 RUNS=3 \
   SINK_PORT=2526 POSTFIX_PORT=2525 POSTROOM_PORT=2527 DELIVERY_TIMEOUT=600

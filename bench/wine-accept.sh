@@ -18,11 +18,10 @@ FROM="bench@bench.test"
 TO="user@bench.test"
 HOST="127.0.0.1"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-source "$ROOT/bench/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # sets ROOT, the working directory
 # wine_prefix_init, winpath, $wine, $wineserver
 source "$ROOT/installers/windows/wine-prefix.sh"
+source "$ROOT/scripts/sandbox.sh" # loopback_toml
 
 bench_setup wine-accept
 on_exit() { [ -z "${WINEPREFIX:-}" ] || "$wineserver" -k 2>/dev/null || true; }
@@ -34,23 +33,6 @@ build_postroom # sets POSTROOM (native)
 
 log "Wine prefix in $TMP/prefix"
 wine_prefix_init "$TMP/prefix"
-
-# conf DIR PORT ADMIN: a data directory with SMTP and the admin API on loopback only.
-conf() {
-  mkdir -p "$1"
-  cat >"$1/postroom.toml" <<TOML
-hostname = "mx.bench.test"
-[listen]
-smtp = ["127.0.0.1:$2"]
-submission = []
-submissions = []
-pop3 = []
-pop3s = []
-imap = []
-imaps = []
-admin = ["127.0.0.1:$3"]
-TOML
-}
 
 # run_native ARGS... / run_wine ARGS...: postroom with --data-dir $data
 run_native() { "$POSTROOM" --data-dir "$data" "$@"; }
@@ -66,7 +48,7 @@ bench() {
   for run in $(seq "$RUNS"); do
     data="$TMP/$kind-$run"
     read -r port admin < <(python3 "$ROOT/src-tauri/scripts/free_ports.py" 2)
-    conf "$data" "$port" "$admin"
+    loopback_toml "$data" mx.bench.test "$port" "$admin"
     "run_$kind" domain add bench.test >/dev/null
     echo bench-password | "run_$kind" account add "$TO" --password-stdin >/dev/null
     : >"$data.log" # exists before the background job opens it, for the loop below

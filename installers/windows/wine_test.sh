@@ -27,6 +27,7 @@ log() { printf '[wine_test %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 fail() { log "FAILED: $*"; exit 1; }
 passed=0
 ok() { passed=$((passed + 1)); log "ok: $*"; }
+source "$root/scripts/sandbox.sh" # loopback_toml, start_xvfb
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/postroom-wine.XXXXXX")
 pids=()
@@ -54,12 +55,7 @@ if [ "$platform" = wine ]; then
     # Ends every process of this prefix (the engine, the tray app, services.exe...).
     kill_all() { "$wineserver" -k 2>/dev/null || true; }
     platform_setup() {
-        local display=99
-        while [ -e "/tmp/.X11-unix/X$display" ] || [ -e "/tmp/.X$display-lock" ]; do display=$((display + 1)); done
-        Xvfb ":$display" -screen 0 1024x768x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
-        pids+=($!)
-        export DISPLAY=":$display"
-        until [ -e "/tmp/.X11-unix/X$display" ]; do sleep 0.1; done
+        start_xvfb 1024x768x24 "$work/xvfb.log"
         log "wineboot --init (WINEPREFIX=$work/prefix, DISPLAY=$DISPLAY)"
         wine_prefix_init "$work/prefix"
     }
@@ -194,19 +190,7 @@ if [ "$service" = 1 ]; then
 else
     log "no Postroom service here ($(tr -d '\r' <"$work/service-status.log" | head -1)): postroom.exe serve"
 fi
-mkdir -p "$data_dir"
-cat >"$data_dir/postroom.toml" <<TOML
-hostname = "mx.example.test"
-[listen]
-smtp = ["127.0.0.1:$smtp"]
-submission = []
-submissions = []
-pop3 = ["127.0.0.1:$pop3"]
-pop3s = []
-imap = ["127.0.0.1:$imap"]
-imaps = []
-admin = ["127.0.0.1:$admin"]
-TOML
+loopback_toml "$data_dir" mx.example.test "$smtp" "$admin" "$pop3" "$imap"
 cli() { win "$postroom" --data-dir "$data_win" "$@"; }
 cli domain add example.test >/dev/null
 for account in $(mail accounts); do
@@ -334,20 +318,8 @@ if [ "$service" = 1 ]; then
     ok "postroom.exe service uninstall removed the service and kept the data"
 fi
 tray_data="$work/tray-data"
-mkdir -p "$tray_data"
 read -r tray_smtp tray_admin < <(mail free-ports 2)
-cat >"$tray_data/postroom.toml" <<TOML
-hostname = "mx.example.test"
-[listen]
-smtp = ["127.0.0.1:$tray_smtp"]
-submission = []
-submissions = []
-pop3 = []
-pop3s = []
-imap = []
-imaps = []
-admin = ["127.0.0.1:$tray_admin"]
-TOML
+loopback_toml "$tray_data" mx.example.test "$tray_smtp" "$tray_admin"
 [ "$screenshots" = 1 ] && import -window root "$work/before.png"
 POSTROOM_DATA=$(winpath "$tray_data") win "$install_dir/postroom-desktop.exe" --minimized >"$work/tray.log" 2>&1 &
 tray_pid=$!

@@ -20,8 +20,6 @@ done
 echo "ok: dpkg -i installed $package: $app and its window program"
 
 postroom_data
-export HOME="$work/home"
-mkdir -p "$HOME"
 "$app" >"$work/app.log" 2>&1 &
 app_pid=$!
 pids+=("$app_pid")

@@ -27,9 +27,6 @@ source "$scripts/xsession.sh"
 postroom_data
 # The setup wizard has run (crates/engine/src/api/setup.rs): the window shows the dashboard.
 touch "$POSTROOM_DATA/setup-done"
-# The autostart entry and WebKit's own files go to a throwaway home.
-export HOME="$work/home"
-mkdir -p "$HOME"
 
 # tauri-driver on free loopback ports (for it and WebKitWebDriver); another process may take
 # a port between the choice and the bind: then choose again.

@@ -16,34 +16,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-display=99
-while [ -e "/tmp/.X11-unix/X$display" ] || [ -e "/tmp/.X$display-lock" ]; do
-    display=$((display + 1))
-done
-Xvfb ":$display" -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
-pids+=($!)
-export DISPLAY=":$display"
-until [ -e "/tmp/.X11-unix/X$display" ]; do sleep 0.1; done
+source "$xsession_scripts/../../scripts/sandbox.sh" # loopback_toml, start_xvfb
+start_xvfb 1280x800x24 "$work/xvfb.log"
 eval "$(dbus-launch --sh-syntax)"
 pids+=("$DBUS_SESSION_BUS_PID")
 export NO_AT_BRIDGE=1 POSTROOM_LOG=warn
 
 # A data directory `$work/data`, exported as POSTROOM_DATA, whose postroom.toml listens on
-# loopback only: SMTP and the admin API on free ports, set as `$smtp` and `$admin`.
+# loopback only: SMTP and the admin API on free ports, set as `$smtp` and `$admin`; and a
+# throwaway HOME `$work/home` for the app's own files (WebKit's, the autostart entry).
 postroom_data() {
     read -r smtp admin < <(/usr/bin/python3 "$xsession_scripts/free_ports.py" 2)
     export POSTROOM_DATA="$work/data"
-    mkdir -p "$POSTROOM_DATA"
-    cat > "$POSTROOM_DATA/postroom.toml" <<TOML
-hostname = "mx.example.test"
-[listen]
-smtp = ["127.0.0.1:$smtp"]
-submission = []
-submissions = []
-pop3 = []
-pop3s = []
-imap = []
-imaps = []
-admin = ["127.0.0.1:$admin"]
-TOML
+    loopback_toml "$POSTROOM_DATA" mx.example.test "$smtp" "$admin"
+    export HOME="$work/home"
+    mkdir -p "$HOME"
 }

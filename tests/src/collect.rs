@@ -34,6 +34,16 @@ pub fn message(n: usize, headers: &str) -> Vec<u8> {
     text.into_bytes()
 }
 
+/// Dovecot (with TLS when `tls`) whose mailbox `office` holds the [`message`]s numbered
+/// `numbers`, each with `headers`.
+pub fn office(tls: bool, numbers: std::ops::Range<usize>, headers: &str) -> Dovecot {
+    let dovecot = Dovecot::start(&["office"], tls);
+    for n in numbers {
+        dovecot.put("office", n, &message(n, headers));
+    }
+    dovecot
+}
+
 /// A proxy to `upstream` that cuts its first connection after `limit` bytes from the
 /// server; later connections pass everything. Returns its port and the connection count.
 pub fn cutting_proxy(upstream: u16, limit: usize) -> (u16, Arc<AtomicUsize>) {

@@ -620,6 +620,20 @@ impl SmtpConn {
         conn
     }
 
+    /// Connects and starts a transaction for `rcpt` ([`SmtpConn::start_mail`]).
+    pub fn in_transaction(addr: SocketAddr, rcpt: &str) -> SmtpConn {
+        let mut conn = SmtpConn::connect(addr);
+        conn.start_mail(rcpt);
+        conn
+    }
+
+    /// Connects and says EHLO client.test (asserting its 250).
+    pub fn greeted(addr: SocketAddr) -> SmtpConn {
+        let mut conn = SmtpConn::connect(addr);
+        conn.expect("EHLO client.test", "250");
+        conn
+    }
+
     pub fn send(&mut self, bytes: &[u8]) {
         self.wire.send(bytes);
     }
@@ -685,13 +699,9 @@ impl SmtpConn {
 
     /// EHLO, MAIL, RCPT for a plain message to `rcpt` on port 25.
     pub fn start_mail(&mut self, rcpt: &str) {
-        assert!(self.cmd("EHLO client.test").starts_with("250"));
-        assert!(
-            self.cmd("MAIL FROM:<sender@outside.test>")
-                .starts_with("250")
-        );
-        let r = self.cmd(&format!("RCPT TO:<{rcpt}>"));
-        assert!(r.starts_with("250"), "RCPT: {r}");
+        self.expect("EHLO client.test", "250");
+        self.expect("MAIL FROM:<sender@outside.test>", "250");
+        self.expect(&format!("RCPT TO:<{rcpt}>"), "250");
     }
 }
 

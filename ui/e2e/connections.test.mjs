@@ -99,6 +99,20 @@ const modal = (name) => page.locator(`.${name}`);
 const fieldError = (testId) =>
   page.locator(".ant-form-item", { has: page.getByTestId(testId) }).locator(".ant-form-item-explain-error");
 const save = (name) => modal(name).getByRole("button", { name: "Save" }).click();
+// TLS "none" (for a loopback test peer) in the modal's `nth` select.
+const noTls = async (name, nth) => {
+  await modal(name).locator(".ant-select").nth(nth).click();
+  await page.locator(".ant-select-item-option").filter({ hasText: "None (trusted network only)" }).click();
+};
+// Saves the modal with an interval the server does not understand: its error shows under
+// the field.
+const refusedInterval = async (name, field, value) => {
+  await page.getByTestId(field).fill(value);
+  await save(name);
+  const error = fieldError(field);
+  await error.waitFor();
+  assert.match(await error.textContent(), /interval/);
+};
 
 test("dynamic DNS: a record is configured, refused with the error at its field, then updated", async () => {
   await nav("Internet connection");
@@ -150,15 +164,8 @@ test("collection: a job added in the panel runs at once, without a restart, and 
   await page.getByTestId("job-user").fill("office");
   await page.getByTestId("job-password").fill("pop-secret");
   await page.getByTestId("job-account").fill("boss@office.test");
-  // TLS "none" for a loopback test mailbox.
-  await modal("collect-job-modal").locator(".ant-select").nth(1).click();
-  await page.locator(".ant-select-item-option").filter({ hasText: "None (trusted network only)" }).click();
-  // An interval the server does not understand: its error shows under the field.
-  await page.getByTestId("job-interval").fill("soon");
-  await save("collect-job-modal");
-  const error = fieldError("job-interval");
-  await error.waitFor();
-  assert.match(await error.textContent(), /interval/);
+  await noTls("collect-job-modal", 1);
+  await refusedInterval("collect-job-modal", "job-interval", "soon");
   await page.getByTestId("job-interval").fill("1h");
   await save("collect-job-modal");
   await modal("collect-job-modal").locator(".ant-modal-content").waitFor({ state: "hidden" });
@@ -198,14 +205,9 @@ test("ETRN: a backup server added in the panel is asked at once, and again on re
   await page.getByTestId("etrn-host").fill("127.0.0.1");
   await page.getByTestId("etrn-port").fill(String(backupMx.port));
   await page.getByTestId("etrn-domains").fill("office.test");
-  await modal("etrn-modal").locator(".ant-select").first().click();
-  await page.locator(".ant-select-item-option").filter({ hasText: "None (trusted network only)" }).click();
-  // A bad interval: the server's error shows under that field, nothing is saved.
-  await page.getByTestId("etrn-interval").fill("often");
-  await save("etrn-modal");
-  const error = fieldError("etrn-interval");
-  await error.waitFor();
-  assert.match(await error.textContent(), /interval/);
+  await noTls("etrn-modal", 0);
+  // A bad interval: nothing is saved.
+  await refusedInterval("etrn-modal", "etrn-interval", "often");
   assert.equal(etrnAsked(), 0);
   await page.getByTestId("etrn-interval").fill("1h");
   await save("etrn-modal");

@@ -189,67 +189,24 @@ export const api = {
   status: () => call<Status>({ method: "GET", path: "/api/status" }),
   setupState: () => call<SetupState>({ method: "GET", path: "/api/setup" }),
   setup: (request: SetupRequest) =>
-    call<{ done: boolean }>({
-      method: "POST",
-      path: "/api/setup",
-      body: request,
-    }),
+    call<{ done: boolean }>({ method: "POST", path: "/api/setup", body: request }),
   setReceiving: (paused: boolean) =>
-    call<{ paused: boolean }>({
-      method: "PUT",
-      path: "/api/receiving",
-      body: { paused },
-    }),
-  certificate: () =>
-    call<Certificate>({ method: "GET", path: "/api/certificate" }),
+    call<{ paused: boolean }>({ method: "PUT", path: "/api/receiving", body: { paused } }),
+  certificate: () => call<Certificate>({ method: "GET", path: "/api/certificate" }),
   importCertificate: (certPem: string, keyPem: string) =>
-    call<Certificate>({
-      method: "PUT",
-      path: "/api/certificate",
-      body: { cert_pem: certPem, key_pem: keyPem },
-    }),
+    call<Certificate>({ method: "PUT", path: "/api/certificate", body: { cert_pem: certPem, key_pem: keyPem } }),
   domains: () => call<Domain[]>({ method: "GET", path: "/api/domains" }),
-  addDomain: (domain: NewDomain) =>
-    call<Domain>({
-      method: "POST",
-      path: "/api/domains",
-      body: domain,
-    }),
-  removeDomain: (name: string) =>
-    call<void>({
-      method: "DELETE",
-      path: `/api/domains/${enc(name)}`,
-    }),
-  domainDns: (name: string) =>
-    call<DnsRecord[]>({
-      method: "GET",
-      path: `/api/domains/${enc(name)}/dns`,
-    }),
+  addDomain: (domain: NewDomain) => call<Domain>({ method: "POST", path: "/api/domains", body: domain }),
+  removeDomain: (name: string) => call<void>({ method: "DELETE", path: `/api/domains/${enc(name)}` }),
+  domainDns: (name: string) => call<DnsRecord[]>({ method: "GET", path: `/api/domains/${enc(name)}/dns` }),
   accounts: () => call<Account[]>({ method: "GET", path: "/api/accounts" }),
   addAccount: (account: NewAccount) =>
-    call<Account>({
-      method: "POST",
-      path: "/api/accounts",
-      body: account,
-    }),
+    call<Account>({ method: "POST", path: "/api/accounts", body: account }),
   changeAccount: (address: string, change: AccountChange) =>
-    call<void>({
-      method: "PATCH",
-      path: `/api/accounts/${enc(address)}`,
-      body: change,
-    }),
-  removeAccount: (address: string) =>
-    call<void>({
-      method: "DELETE",
-      path: `/api/accounts/${enc(address)}`,
-    }),
+    call<void>({ method: "PATCH", path: `/api/accounts/${enc(address)}`, body: change }),
+  removeAccount: (address: string) => call<void>({ method: "DELETE", path: `/api/accounts/${enc(address)}` }),
   aliases: () => call<Alias[]>({ method: "GET", path: "/api/aliases" }),
-  addAlias: (alias: Alias) =>
-    call<void>({
-      method: "POST",
-      path: "/api/aliases",
-      body: alias,
-    }),
+  addAlias: (alias: Alias) => call<void>({ method: "POST", path: "/api/aliases", body: alias }),
   removeAlias: (address: string) =>
     call<void>({
       method: "DELETE",
@@ -273,71 +230,34 @@ export const api = {
       method: "GET",
       path: `/api/queue${query({ state: filter.state })}`,
     }),
-  queueEntry: (id: number) =>
-    call<QueueDetail>({
-      method: "GET",
-      path: `/api/queue/${id}`,
-    }),
+  queueEntry: (id: number) => call<QueueDetail>({ method: "GET", path: `/api/queue/${id}` }),
   /** Try now (one entry, or every queued and deferred one); resolves to how many are due. */
   queueRetry: (id?: number) =>
     call<{ due: number } | number>({
       method: "POST",
       path: id === undefined ? "/api/queue/retry" : `/api/queue/${id}/retry`,
     }).then((r) => (typeof r === "number" ? r : r.due)),
-  queueDelete: (id: number) =>
-    call<void>({
-      method: "DELETE",
-      path: `/api/queue/${id}`,
-    }),
-  queueHold: (id: number) =>
-    call<void>({
-      method: "POST",
-      path: `/api/queue/${id}/hold`,
-    }),
-  queueRelease: (id: number) =>
-    call<void>({
-      method: "POST",
-      path: `/api/queue/${id}/release`,
-    }),
+  queueDelete: (id: number) => call<void>({ method: "DELETE", path: `/api/queue/${id}` }),
+  queueHold: (id: number) => call<void>({ method: "POST", path: `/api/queue/${id}/hold` }),
+  queueRelease: (id: number) => call<void>({ method: "POST", path: `/api/queue/${id}/release` }),
   log: (q: LogQuery = {}) =>
-    call<LogEntry[]>({
-      method: "GET",
-      path: `/api/log${query({ after: q.after, limit: q.limit })}`,
-    }),
+    call<LogEntry[]>({ method: "GET", path: `/api/log${query({ after: q.after, limit: q.limit })}` }),
   ddns: () => call<DdnsStatus>({ method: "GET", path: "/api/ddns" }),
   collect: () => call<CollectStatus[]>({ method: "GET", path: "/api/collect" }),
   /** Starts one `[[collect]]` job now. */
-  collectRun: (index: number) =>
-    call<CollectStatus>({
-      method: "POST",
-      path: `/api/collect/${index}/run`,
-    }),
+  collectRun: (index: number) => call<CollectStatus>({ method: "POST", path: `/api/collect/${index}/run` }),
   /** Runs every connectivity check (a few seconds of look-ups). */
   doctor: () => call<DoctorCheck[]>({ method: "POST", path: "/api/doctor" }),
   /** The port-25 fix: a catch-all route through the ISP's smart host. */
   doctorSmartHost: (request: SmartHost) =>
-    call<SettingsResponse>({
-      method: "POST",
-      path: "/api/doctor/smart-host",
-      body: request,
-    }),
-  settings: () =>
-    call<SettingsResponse>({ method: "GET", path: "/api/settings" }),
+    call<SettingsResponse>({ method: "POST", path: "/api/doctor/smart-host", body: request }),
+  settings: () => call<SettingsResponse>({ method: "GET", path: "/api/settings" }),
   /** Every declared key: label, help, kind, range, unit, secret, live. */
-  settingsSchema: () =>
-    call<SettingSchema[]>({ method: "GET", path: "/api/settings/schema" }),
+  settingsSchema: () => call<SettingSchema[]>({ method: "GET", path: "/api/settings/schema" }),
   updateSettings: (changes: SettingsTree) =>
-    call<SettingsResponse>({
-      method: "PUT",
-      path: "/api/settings",
-      body: changes,
-    }),
+    call<SettingsResponse>({ method: "PUT", path: "/api/settings", body: changes }),
   signIn: (credentials: SignIn) =>
-    call<{ signed_in: boolean }>({
-      method: "POST",
-      path: "/api/session",
-      body: credentials,
-    }),
+    call<{ signed_in: boolean }>({ method: "POST", path: "/api/session", body: credentials }),
   signOut: () => call<void>({ method: "DELETE", path: "/api/session" }),
   /** Live events (log entries, store changes); returns the function that stops them. */
   subscribe,
@@ -348,9 +268,7 @@ export const api = {
     call<SettingsResponse>({ method: "POST", path: "/api/etrn", body: entry }),
   etrnChange: (index: number, entry: SettingsTree) =>
     call<SettingsResponse>({ method: "PUT", path: `/api/etrn/${index}`, body: entry }),
-  etrnRemove: (index: number) =>
-    call<SettingsResponse>({ method: "DELETE", path: `/api/etrn/${index}` }),
+  etrnRemove: (index: number) => call<SettingsResponse>({ method: "DELETE", path: `/api/etrn/${index}` }),
   /** Asks the backup MX now. */
-  etrnRun: (index: number) =>
-    call<EtrnStatus>({ method: "POST", path: `/api/etrn/${index}/run` }),
+  etrnRun: (index: number) => call<EtrnStatus>({ method: "POST", path: `/api/etrn/${index}/run` }),
 };

@@ -59,6 +59,21 @@ impl<C: PartialEq, S: Clone + Indexed> JobList<C, S> {
         }
     }
 
+    /// One item per entry of `configs`, in config order: `make(index, entry, stop)`, where
+    /// `stop` is a child of `shutdown`.
+    pub fn from_config(
+        configs: &[C],
+        shutdown: &CancellationToken,
+        make: impl Fn(usize, &C, CancellationToken) -> Item<C, S>,
+    ) -> JobList<C, S> {
+        let items = configs.iter().enumerate();
+        JobList::new(
+            items
+                .map(|(index, c)| Arc::new(make(index, c, shutdown.child_token())))
+                .collect(),
+        )
+    }
+
     pub fn all(&self) -> Vec<Arc<Item<C, S>>> {
         lock(&self.items).clone()
     }

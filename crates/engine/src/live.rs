@@ -10,15 +10,12 @@ use arc_swap::ArcSwap;
 use config::Config;
 use net::{ConnLimiter, LiveCert, Lockout, LockoutPolicy, MemoryBudget};
 use store::Store;
-use tokio::io::AsyncWriteExt;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
 /// RFC 5321 §3.8: a server that cannot take mail now may answer the connection with 421
 /// and close it; the client tries again later.
 const PAUSED_GREETING: &[u8] = b"421 4.3.2 Service paused, try again later\r\n";
-/// How long a paused greeting may take to send.
-const PAUSED_WRITE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// One immutable set of settings and what is made from them.
 pub(crate) struct Snapshot {
@@ -187,13 +184,6 @@ impl Parts<'_> {
 }
 
 /// Answers an SMTP connection while receiving is paused, then closes it.
-pub(crate) async fn paused_greeting(mut stream: net::SessionStream) {
-    let sent = tokio::time::timeout(PAUSED_WRITE_TIMEOUT, async {
-        stream.write_all(PAUSED_GREETING).await?;
-        stream.shutdown().await
-    })
-    .await;
-    if let Ok(Err(e)) = sent {
-        tracing::debug!(error = %e, "sending the paused greeting failed");
-    }
+pub(crate) async fn paused_greeting(stream: net::SessionStream) {
+    net::refuse_and_close(stream, PAUSED_GREETING).await;
 }

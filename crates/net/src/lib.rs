@@ -39,7 +39,7 @@ pub use certs::{
     install_self_signed,
 };
 pub use limit::{ConnGuard, ConnLimiter};
-pub use listener::{Service, bind, bind_addr, serve};
+pub use listener::{Service, bind, bind_addr, refuse_and_close, serve};
 pub use lockout::{Attempt, Locked, Lockout, LockoutPolicy};
 pub use login::plaintext_login_allowed;
 pub use session::{End, Shell, sanitize};

@@ -7,16 +7,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use socket2::{Domain, Protocol, Socket, Type};
-use tokio::io::AsyncWriteExt;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::{ConnLimiter, NetError, SessionStream, stream};
 
-/// How long a refused client gets to take the busy reply.
-const BUSY_REPLY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a refused client gets to take its refusal.
+const REFUSAL_TIMEOUT: Duration = Duration::from_secs(5);
 /// Pause after a failed accept (out of file descriptors, ...), so the loop does not spin.
 const ACCEPT_ERROR_PAUSE: Duration = Duration::from_millis(100);
 const BACKLOG: i32 = 1024;
@@ -123,7 +123,7 @@ pub async fn serve<F, Fut>(
         let Some(guard) = limiter.try_acquire(peer.ip()) else {
             tracing::info!(service = name, %peer, "connection refused: too many connections");
             if service.implicit_tls.is_none() {
-                tracker.spawn(send_busy(tcp, service.busy_reply));
+                tracker.spawn(refuse_and_close(tcp, service.busy_reply));
             }
             continue;
         };
@@ -148,14 +148,17 @@ pub async fn serve<F, Fut>(
     tracing::debug!(service = name, "stopped accepting connections");
 }
 
-async fn send_busy(mut tcp: TcpStream, reply: &'static [u8]) {
-    let sent = tokio::time::timeout(BUSY_REPLY_TIMEOUT, async {
-        tcp.write_all(reply).await?;
-        tcp.shutdown().await
+/// Writes `reply` (a refusal: the busy reply, SMTP's 421 while paused) and closes the
+/// connection, giving up after a few seconds: the client is refused either way, so a failure
+/// is only logged.
+pub async fn refuse_and_close<S: AsyncWrite + Unpin>(mut stream: S, reply: &[u8]) {
+    let sent = tokio::time::timeout(REFUSAL_TIMEOUT, async {
+        stream.write_all(reply).await?;
+        stream.shutdown().await
     })
     .await;
     if let Ok(Err(e)) = sent {
-        tracing::debug!(error = %e, "sending the busy reply failed");
+        tracing::debug!(error = %e, "sending a refusal failed");
     }
 }
 

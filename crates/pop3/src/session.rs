@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use net::SessionStream;
 use net::session::{NextLine, Shell, Stop};
-use proto::pop3::{Command, CommandError, LineSplitter, MAX_LINE, Reply};
+use proto::pop3::{Command, CommandError, LineSplitter, MAX_LINE, Reply, RespCode};
 use store::{Account, Maildrop, MaildropMessage};
 
 use crate::lock::MaildropLock;
 use crate::{Context, Kind};
-pub(crate) use net::{End, sanitize};
+pub(crate) use net::End;
 
 /// RFC 1939 §3: AUTHORIZATION, then TRANSACTION. UPDATE is entered only by QUIT and ends
 /// the session (`op/quit.rs`), so it is not a state the session waits in.
@@ -241,6 +241,23 @@ impl Session {
     }
 
     /// Queues an error response and counts it; past the limit the session ends.
+    /// `-ERR [CODE] text` (RFC 2449 §8, RFC 3206), counted as an error like [`Session::error`].
+    pub async fn refuse(&mut self, code: RespCode, text: &str) -> Result<(), End> {
+        self.error(Reply::err_code(code, text)).await
+    }
+
+    /// A failure on our side while `doing` something: logged with its cause and answered
+    /// `-ERR [SYS/TEMP]` (RFC 3206 §4), so that the client tries again later.
+    pub async fn temp_failure(
+        &mut self,
+        doing: &str,
+        cause: &(dyn std::fmt::Display + Sync),
+        text: &str,
+    ) -> Result<(), End> {
+        tracing::error!(session = %self.id, error = %cause, "{doing} failed");
+        self.refuse(RespCode::SysTemp, text).await
+    }
+
     pub async fn error(&mut self, reply: Reply) -> Result<(), End> {
         self.reply(reply);
         if self.shell.count_error() {
@@ -270,10 +287,7 @@ impl Session {
     async fn stopped(&mut self, stop: Stop) -> End {
         match stop {
             Stop::Shutdown => {
-                self.reply(Reply::err_code(
-                    proto::pop3::RespCode::SysTemp,
-                    "server shutting down",
-                ));
+                self.reply(Reply::err_code(RespCode::SysTemp, "server shutting down"));
                 let _ = self.flush().await;
             }
             Stop::TimedOut => {

@@ -168,15 +168,17 @@ impl Session {
     pub async fn count_error(&mut self) -> Result<(), End> {
         if self.shell.count_error() {
             tracing::info!(session = %self.id, peer = %self.peer, "too many errors");
-            self.reply(Reply::new(
-                421,
-                "4.7.0",
-                format!("{} Too many errors, closing connection", self.hostname()),
-            ));
+            self.reply_closing("4.7.0", "Too many errors, closing connection");
             let _ = self.flush().await;
             return Err(End::Aborted);
         }
         Ok(())
+    }
+
+    /// Queues the 421 with which this host closes the session (RFC 5321 §3.8).
+    fn reply_closing(&mut self, enhanced: &'static str, text: &str) {
+        let text = format!("{} {text}", self.hostname());
+        self.reply(Reply::new(421, enhanced, text));
     }
 
     pub async fn flush(&mut self) -> Result<(), End> {
@@ -199,19 +201,13 @@ impl Session {
     async fn stopped(&mut self, stop: Stop) -> End {
         match stop {
             Stop::Closed | Stop::Failed(_) => return stop.end(&self.id),
-            Stop::Shutdown => self.reply(Reply::new(
-                421,
-                "4.3.2",
-                format!("{} Service shutting down, try again later", self.hostname()),
-            )),
+            Stop::Shutdown => {
+                self.reply_closing("4.3.2", "Service shutting down, try again later");
+            }
             Stop::TimedOut => {
                 tracing::info!(session = %self.id, peer = %self.peer, "timeout");
                 // RFC 5321 §4.5.3.2: the server may close after a timeout, with 421.
-                self.reply(Reply::new(
-                    421,
-                    "4.4.2",
-                    format!("{} Timeout exceeded, closing connection", self.hostname()),
-                ));
+                self.reply_closing("4.4.2", "Timeout exceeded, closing connection");
             }
         }
         let _ = self.flush().await;

@@ -22,8 +22,6 @@ pub(crate) async fn add_domain(store: &Store, name: &str) -> Result<()> {
     let name = address::normalize(name);
     address::check_domain(&name)?;
     store
-        .inner
-        .writer
         .write(move |conn, _| {
             let added = conn
                 .prepare_cached(
@@ -44,8 +42,6 @@ pub(crate) async fn add_domain(store: &Store, name: &str) -> Result<()> {
 pub(crate) async fn remove_domain(store: &Store, name: &str) -> Result<()> {
     let name = address::normalize(name);
     store
-        .inner
-        .writer
         .write(move |conn, _| {
             let id = conn
                 .prepare_cached("SELECT id FROM domains WHERE name = ?1")?
@@ -90,8 +86,6 @@ fn plural(n: i64, one: &str, many: &str) -> String {
 
 pub(crate) async fn list_domains(store: &Store) -> Result<Vec<Domain>> {
     store
-        .inner
-        .readers
         .read(|conn| {
             let mut stmt = conn.prepare_cached("SELECT name FROM domains ORDER BY name")?;
             let rows = stmt.query_map([], |row| Ok(Domain { name: row.get(0)? }))?;
@@ -102,11 +96,7 @@ pub(crate) async fn list_domains(store: &Store) -> Result<Vec<Domain>> {
 
 pub(crate) async fn is_local_domain(store: &Store, name: &str) -> Result<bool> {
     let name = address::normalize(name);
-    store
-        .inner
-        .readers
-        .read(move |conn| is_local(conn, &name))
-        .await
+    store.read(move |conn| is_local(conn, &name)).await
 }
 
 /// Whether `domain` (normalised) is one of ours.
@@ -134,8 +124,6 @@ pub(crate) async fn add_account(store: &Store, address: &str, password: &str) ->
     password::check(&address, password)?;
     let hash = password::hash(password.to_string()).await?;
     store
-        .inner
-        .writer
         .write(move |conn, _| {
             let domain_id = required_domain(conn, &domain)?;
             let now = unix_now();
@@ -164,8 +152,6 @@ pub(crate) async fn add_account(store: &Store, address: &str, password: &str) ->
 
 pub(crate) async fn list_accounts(store: &Store) -> Result<Vec<Account>> {
     store
-        .inner
-        .readers
         .read(|conn| {
             let mut stmt =
                 conn.prepare_cached("SELECT id, address, disabled FROM accounts ORDER BY address")?;
@@ -189,8 +175,6 @@ where
 {
     let address = address::normalize(address);
     store
-        .inner
-        .writer
         .write(move |conn, _| {
             if conn.prepare_cached(sql)?.execute(params)? == 0 {
                 return Err(StoreError::NotFound(format!("unknown account {address}")));
@@ -243,8 +227,6 @@ pub(crate) async fn authenticate(
 ) -> Result<Option<Account>> {
     let address = address::normalize(username);
     let found = store
-        .inner
-        .readers
         .read(move |conn| {
             Ok(conn
                 .prepare_cached(
@@ -289,8 +271,6 @@ pub(crate) async fn add_alias(store: &Store, address: &str, targets: &[String]) 
         }
     }
     store
-        .inner
-        .writer
         .write(move |conn, _| {
             let domain_id = required_domain(conn, &domain)?;
             let id: i64 = conn
@@ -315,8 +295,6 @@ pub(crate) async fn add_alias(store: &Store, address: &str, targets: &[String]) 
 
 pub(crate) async fn list_aliases(store: &Store) -> Result<Vec<Alias>> {
     store
-        .inner
-        .readers
         .read(|conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT a.address, t.target FROM aliases a JOIN alias_targets t ON t.alias_id = a.id
@@ -343,8 +321,6 @@ pub(crate) async fn list_aliases(store: &Store) -> Result<Vec<Alias>> {
 pub(crate) async fn remove_alias(store: &Store, address: &str) -> Result<()> {
     let address = address::normalize(address);
     store
-        .inner
-        .writer
         .write(move |conn, _| {
             let removed = conn
                 .prepare_cached("DELETE FROM aliases WHERE address = ?1")?

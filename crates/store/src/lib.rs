@@ -41,6 +41,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use rusqlite::Connection;
 use tokio::sync::broadcast;
 
 mod address;
@@ -342,11 +343,30 @@ impl Store {
     }
 
     /// After a successful change of domains, accounts or aliases: recipient caches (in every
-    /// process using this database) must look again.
-    fn directory_changed<T>(&self, result: &Result<T>) {
+    /// process using this database) must look again. Returns `result`.
+    fn directory_changed<T>(&self, result: Result<T>) -> Result<T> {
         if result.is_ok() {
             self.inner.resolve_cache.invalidate();
         }
+        result
+    }
+
+    /// Runs `work` on the writer (see `Writer::submit`); returns once it is durable.
+    async fn write<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection, &mut Vec<Change>) -> Result<T> + Send + 'static,
+    {
+        self.inner.writer.write(work).await
+    }
+
+    /// Runs `f` on a pooled reading connection.
+    async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        self.inner.readers.read(f).await
     }
 
     /// The SRS keys, loading or making the secret on first use.
@@ -438,15 +458,11 @@ impl Store {
     }
 
     pub async fn add_domain(&self, name: &str) -> Result<()> {
-        let result = admin::add_domain(self, name).await;
-        self.directory_changed(&result);
-        result
+        self.directory_changed(admin::add_domain(self, name).await)
     }
     /// Refuses while accounts or aliases of the domain exist (names how many).
     pub async fn remove_domain(&self, name: &str) -> Result<()> {
-        let result = admin::remove_domain(self, name).await;
-        self.directory_changed(&result);
-        result
+        self.directory_changed(admin::remove_domain(self, name).await)
     }
     pub async fn list_domains(&self) -> Result<Vec<Domain>> {
         admin::list_domains(self).await
@@ -458,27 +474,21 @@ impl Store {
     /// Creates the account with INBOX, Sent, Drafts, Trash, Junk. The domain must exist; the
     /// password must pass [`check_password`].
     pub async fn add_account(&self, address: &str, password: &str) -> Result<AccountId> {
-        let result = admin::add_account(self, address, password).await;
-        self.directory_changed(&result);
-        result
+        self.directory_changed(admin::add_account(self, address, password).await)
     }
     pub async fn list_accounts(&self) -> Result<Vec<Account>> {
         admin::list_accounts(self).await
     }
     /// Removes the account and all its mail.
     pub async fn remove_account(&self, address: &str) -> Result<()> {
-        let result = admin::remove_account(self, address).await;
-        self.directory_changed(&result);
-        result
+        self.directory_changed(admin::remove_account(self, address).await)
     }
     pub async fn set_password(&self, address: &str, password: &str) -> Result<()> {
         admin::set_password(self, address, password).await
     }
     /// Enables or disables an account. A disabled account cannot log in and receives no mail.
     pub async fn set_disabled(&self, address: &str, disabled: bool) -> Result<()> {
-        let result = admin::set_disabled(self, address, disabled).await;
-        self.directory_changed(&result);
-        result
+        self.directory_changed(admin::set_disabled(self, address, disabled).await)
     }
     /// The account whose address is `username` if the password matches and it is enabled.
     pub async fn authenticate(&self, username: &str, password: &str) -> Result<Option<Account>> {
@@ -488,17 +498,13 @@ impl Store {
     /// `address` is `local@domain` or `@domain` (catch-all). Targets are addresses: local
     /// accounts, other aliases, or outside addresses.
     pub async fn add_alias(&self, address: &str, targets: &[String]) -> Result<()> {
-        let result = admin::add_alias(self, address, targets).await;
-        self.directory_changed(&result);
-        result
+        self.directory_changed(admin::add_alias(self, address, targets).await)
     }
     pub async fn list_aliases(&self) -> Result<Vec<Alias>> {
         admin::list_aliases(self).await
     }
     pub async fn remove_alias(&self, address: &str) -> Result<()> {
-        let result = admin::remove_alias(self, address).await;
-        self.directory_changed(&result);
-        result
+        self.directory_changed(admin::remove_alias(self, address).await)
     }
 
     /// Resolves one recipient address.

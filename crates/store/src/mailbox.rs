@@ -204,15 +204,7 @@ impl Store {
         name: &str,
     ) -> Result<MailboxSnapshot> {
         let name = name.to_string();
-        self.inner
-            .readers
-            .read(move |conn| {
-                let tx = conn.unchecked_transaction()?;
-                let info = mailbox_by_name(&tx, account, &name)?;
-                let snap = snapshot(&tx, info)?;
-                tx.finish()?;
-                Ok(snap)
-            })
+        self.read_snapshot(move |conn| mailbox_by_name(conn, account, &name))
             .await
     }
 
@@ -223,20 +215,29 @@ impl Store {
         account: AccountId,
         mailbox: i64,
     ) -> Result<MailboxSnapshot> {
-        self.inner
-            .readers
-            .read(move |conn| {
-                let tx = conn.unchecked_transaction()?;
-                let info = tx
-                    .prepare_cached(&format!("{INFO} WHERE id = ?1 AND account_id = ?2"))?
-                    .query_row(params![mailbox, account], info_row)
-                    .optional()?
-                    .ok_or_else(|| StoreError::NotFound(format!("mailbox {mailbox}")))?;
-                let snap = snapshot(&tx, info)?;
-                tx.finish()?;
-                Ok(snap)
-            })
-            .await
+        self.read_snapshot(move |conn| {
+            conn.prepare_cached(&format!("{INFO} WHERE id = ?1 AND account_id = ?2"))?
+                .query_row(params![mailbox, account], info_row)
+                .optional()?
+                .ok_or_else(|| StoreError::NotFound(format!("mailbox {mailbox}")))
+        })
+        .await
+    }
+
+    /// The mailbox that `find` reads and its messages, in one read transaction so that the
+    /// two agree.
+    async fn read_snapshot<F>(&self, find: F) -> Result<MailboxSnapshot>
+    where
+        F: FnOnce(&Connection) -> Result<MailboxInfo> + Send + 'static,
+    {
+        self.read(move |conn| {
+            let tx = conn.unchecked_transaction()?;
+            let info = find(&tx)?;
+            let snap = snapshot(&tx, info)?;
+            tx.finish()?;
+            Ok(snap)
+        })
+        .await
     }
 
     /// APPEND (RFC 9051 §6.3.12): stores the message in mailbox `name`; durable on return.

@@ -14,10 +14,36 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// The migrations, in order: index 0 is version 1.
 const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
+/// V1's triggers that keep `blobs.refcount` right for a table with a `blob_id` column
+/// (`messages`, `queue`): a row added, removed, or moved to another blob; a blob that nothing
+/// references any more is deleted. Written once for both tables; the text is V1's as
+/// released.
+#[rustfmt::skip] // one SQL line per source line
+macro_rules! blob_refcount_triggers {
+    ($table:literal) => {
+        concat!(
+            "CREATE TRIGGER ", $table, "_blob_ref AFTER INSERT ON ", $table, " BEGIN\n",
+            "    UPDATE blobs SET refcount = refcount + 1 WHERE id = NEW.blob_id;\n",
+            "END;\n",
+            "CREATE TRIGGER ", $table, "_blob_unref AFTER DELETE ON ", $table, " BEGIN\n",
+            "    UPDATE blobs SET refcount = refcount - 1 WHERE id = OLD.blob_id;\n",
+            "    DELETE FROM blobs WHERE id = OLD.blob_id AND refcount <= 0;\n",
+            "END;\n",
+            "CREATE TRIGGER ", $table, "_blob_move AFTER UPDATE OF blob_id ON ", $table, "\n",
+            "WHEN OLD.blob_id IS NOT NEW.blob_id BEGIN\n",
+            "    UPDATE blobs SET refcount = refcount + 1 WHERE id = NEW.blob_id;\n",
+            "    UPDATE blobs SET refcount = refcount - 1 WHERE id = OLD.blob_id;\n",
+            "    DELETE FROM blobs WHERE id = OLD.blob_id AND refcount <= 0;\n",
+            "END;\n",
+        )
+    };
+}
+
 /// Version 1: domains, accounts, aliases, mailboxes, content-addressed blobs, messages, the
 /// outbound queue. Blob reference counts are kept by triggers, so cascading deletes (an
 /// account's mailboxes and their messages) keep them right too.
-const V1: &str = r#"
+const V1: &str = concat!(
+    r#"
 CREATE TABLE domains (
     id          INTEGER PRIMARY KEY,
     name        TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -105,34 +131,11 @@ CREATE TABLE queue (
 CREATE INDEX queue_due ON queue(state, next_attempt);
 CREATE INDEX queue_blob ON queue(blob_id);
 
-CREATE TRIGGER messages_blob_ref AFTER INSERT ON messages BEGIN
-    UPDATE blobs SET refcount = refcount + 1 WHERE id = NEW.blob_id;
-END;
-CREATE TRIGGER messages_blob_unref AFTER DELETE ON messages BEGIN
-    UPDATE blobs SET refcount = refcount - 1 WHERE id = OLD.blob_id;
-    DELETE FROM blobs WHERE id = OLD.blob_id AND refcount <= 0;
-END;
-CREATE TRIGGER messages_blob_move AFTER UPDATE OF blob_id ON messages
-WHEN OLD.blob_id IS NOT NEW.blob_id BEGIN
-    UPDATE blobs SET refcount = refcount + 1 WHERE id = NEW.blob_id;
-    UPDATE blobs SET refcount = refcount - 1 WHERE id = OLD.blob_id;
-    DELETE FROM blobs WHERE id = OLD.blob_id AND refcount <= 0;
-END;
-
-CREATE TRIGGER queue_blob_ref AFTER INSERT ON queue BEGIN
-    UPDATE blobs SET refcount = refcount + 1 WHERE id = NEW.blob_id;
-END;
-CREATE TRIGGER queue_blob_unref AFTER DELETE ON queue BEGIN
-    UPDATE blobs SET refcount = refcount - 1 WHERE id = OLD.blob_id;
-    DELETE FROM blobs WHERE id = OLD.blob_id AND refcount <= 0;
-END;
-CREATE TRIGGER queue_blob_move AFTER UPDATE OF blob_id ON queue
-WHEN OLD.blob_id IS NOT NEW.blob_id BEGIN
-    UPDATE blobs SET refcount = refcount + 1 WHERE id = NEW.blob_id;
-    UPDATE blobs SET refcount = refcount - 1 WHERE id = OLD.blob_id;
-    DELETE FROM blobs WHERE id = OLD.blob_id AND refcount <= 0;
-END;
-"#;
+"#,
+    blob_refcount_triggers!("messages"),
+    "\n",
+    blob_refcount_triggers!("queue"),
+);
 
 /// Version 2: the outbound queue's attempt history, delay-notice and finish times, held rows
 /// (state `held`), and a DKIM key per domain. Queue states: `queued`, `in-flight`,
@@ -331,6 +334,7 @@ pub(crate) fn run(conn: &mut Connection) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+
     use super::*;
 
     #[test]

@@ -99,8 +99,7 @@ impl Store {
             })
             .await;
         // The limit is cached with the directory (RCPT's check): every process must look again.
-        self.directory_changed(&result);
-        result
+        self.directory_changed(result)
     }
 
     /// The limit and usage of the account `address`.

@@ -106,6 +106,25 @@ pub(crate) fn strings(value: Value, key: &str, p: &mut Problems) -> Vec<(String,
         .collect()
 }
 
+/// The strings of the list `name` that the table at `at` must have, each with its key; when
+/// the list is absent, none and the problem `missing`.
+fn required_strings(
+    table: &mut Table,
+    at: &str,
+    name: &str,
+    missing: &str,
+    p: &mut Problems,
+) -> Vec<(String, String)> {
+    let key = format!("{at}.{name}");
+    match table.remove(name) {
+        None => {
+            p.push(&key, missing);
+            Vec::new()
+        }
+        Some(value) => strings(value, &key, p),
+    }
+}
+
 pub(super) fn routes(root: &mut Table, p: &mut Problems) -> Vec<Route> {
     super::items(root.remove("route"), "route", p, route)
 }
@@ -113,41 +132,27 @@ pub(super) fn routes(root: &mut Table, p: &mut Problems) -> Vec<Route> {
 fn route(mut table: Table, at: &str, p: &mut Problems) -> Option<Route> {
     let before = p.0.len();
     let mut domains = Vec::new();
-    match table.remove("domains") {
-        None => p.push(
-            &format!("{at}.domains"),
-            "missing: list the recipient domains, e.g. [\"*\"] for all",
-        ),
-        Some(value) => {
-            for (key, text) in strings(value, &format!("{at}.domains"), p) {
-                let pattern = text.trim().to_ascii_lowercase();
-                let name = pattern.strip_prefix("*.").unwrap_or(&pattern);
-                if pattern != "*"
-                    && let Some(why) = domain_problem(name)
-                {
-                    p.push(&key, format!("{why}; use \"*\", \"name\" or \"*.name\""));
-                    continue;
-                }
-                domains.push(pattern);
-            }
+    let missing = "missing: list the recipient domains, e.g. [\"*\"] for all";
+    for (key, text) in required_strings(&mut table, at, "domains", missing, p) {
+        let pattern = text.trim().to_ascii_lowercase();
+        let name = pattern.strip_prefix("*.").unwrap_or(&pattern);
+        if pattern != "*"
+            && let Some(why) = domain_problem(name)
+        {
+            p.push(&key, format!("{why}; use \"*\", \"name\" or \"*.name\""));
+            continue;
         }
+        domains.push(pattern);
     }
     let mut relay = Vec::new();
-    match table.remove("relay") {
-        None => p.push(
-            &format!("{at}.relay"),
-            "missing: list the relay hosts as \"host:port\"",
-        ),
-        Some(value) => {
-            for (key, text) in strings(value, &format!("{at}.relay"), p) {
-                match relay_host(&text) {
-                    Some(host) => relay.push(host),
-                    None => p.push(
-                        &key,
-                        format!("`{text}` is not \"host:port\" (e.g. \"smtp.isp.example:587\")"),
-                    ),
-                }
-            }
+    let missing = "missing: list the relay hosts as \"host:port\"";
+    for (key, text) in required_strings(&mut table, at, "relay", missing, p) {
+        match relay_host(&text) {
+            Some(host) => relay.push(host),
+            None => p.push(
+                &key,
+                format!("`{text}` is not \"host:port\" (e.g. \"smtp.isp.example:587\")"),
+            ),
         }
     }
     let tls = match table.remove("tls") {

@@ -128,17 +128,11 @@ impl Collector {
     /// The jobs of `config`, not running until [`Collector::start`]; all stopped when
     /// `shutdown` is cancelled.
     pub fn new(config: &Config, store: Store, shutdown: &CancellationToken) -> Collector {
-        let jobs = config
-            .collect
-            .iter()
-            .enumerate()
-            .map(|(index, job)| Arc::new(new_job(index, job, shutdown.child_token())))
-            .collect();
         Collector {
             inner: Arc::new(Inner {
                 ctx: Mutex::new(context(config, &store)),
                 store,
-                jobs: JobList::new(jobs),
+                jobs: JobList::from_config(&config.collect, shutdown, new_job),
                 shutdown: shutdown.clone(),
                 tracker: OnceLock::new(),
             }),

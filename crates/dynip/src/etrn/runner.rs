@@ -92,16 +92,10 @@ impl EtrnClient {
     /// The entries of `config`, not run until [`EtrnClient::start`]; all stopped when
     /// `shutdown` is cancelled.
     pub fn new(config: &config::Config, shutdown: &CancellationToken) -> EtrnClient {
-        let entries = config
-            .etrn
-            .iter()
-            .enumerate()
-            .map(|(i, e)| Arc::new(new_entry(i, e, shutdown.child_token())))
-            .collect();
         EtrnClient {
             inner: Arc::new(Inner {
                 session: Mutex::new(session(config)),
-                entries: JobList::new(entries),
+                entries: JobList::from_config(&config.etrn, shutdown, new_entry),
                 shutdown: shutdown.clone(),
                 runner: OnceLock::new(),
             }),

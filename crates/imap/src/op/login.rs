@@ -5,11 +5,11 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use event::Protocol;
-use net::login::{Outcome, authenticate};
+use net::login::{Login, Outcome, authenticate};
 use proto::imap::response::Status;
 
 use crate::policy::login_allowed;
-use crate::session::{End, Session, sanitize};
+use crate::session::{End, Session};
 
 impl Session {
     pub(crate) async fn handle_login(
@@ -73,39 +73,26 @@ impl Session {
     }
 
     async fn login(&mut self, tag: &str, user: String, password: String) -> Result<(), End> {
-        let secure = login_allowed(self.is_tls(), self.peer.ip());
+        let login =
+            Login::plaintext_rule(Protocol::Imap, &self.id, self.peer, &user, self.is_tls());
         let check = self.ctx.store.authenticate(&user, &password);
-        let account = match authenticate(&self.ctx.lockout, self.peer.ip(), &user, secure, check)
-            .await
-        {
+        let account = match authenticate(&self.ctx.lockout, login, check).await {
             Outcome::Ok(account) => account,
             // RFC 9051 §6.2.3: LOGINDISABLED was advertised; the password was sent in the
             // clear all the same, but it is not even looked at.
             Outcome::PlaintextRefused => return self.privacy_required(tag).await,
-            Outcome::Locked(locked) => {
-                tracing::warn!(session = %self.id, peer = %self.peer, user = %sanitize(&user), ?locked, "login refused: too many failures");
-                event::login_locked(Protocol::Imap);
-                return self
-                    .no(
-                        tag,
-                        "UNAVAILABLE",
-                        "too many failed logins; try again later",
-                    )
-                    .await;
+            Outcome::Locked(_) => {
+                let text = "too many failed logins; try again later";
+                return self.no(tag, "UNAVAILABLE", text).await;
             }
+            // RFC 5530 §3: AUTHENTICATIONFAILED.
             Outcome::BadCredentials => {
-                tracing::warn!(session = %self.id, peer = %self.peer, user = %sanitize(&user), "authentication failed");
-                event::login_failed(Protocol::Imap);
-                // RFC 5530 §3: AUTHENTICATIONFAILED.
-                return self
-                    .no(tag, "AUTHENTICATIONFAILED", "invalid user name or password")
-                    .await;
+                let text = "invalid user name or password";
+                return self.no(tag, "AUTHENTICATIONFAILED", text).await;
             }
-            Outcome::Failed(e) => {
-                tracing::error!(session = %self.id, error = %e, "authentication lookup failed");
-                return self
-                    .no(tag, "UNAVAILABLE", "temporary failure; try again later")
-                    .await;
+            Outcome::Failed(_) => {
+                let text = "temporary failure; try again later";
+                return self.no(tag, "UNAVAILABLE", text).await;
             }
         };
         tracing::info!(session = %self.id, peer = %self.peer, user = %account.address, "logged in");

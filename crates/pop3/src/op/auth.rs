@@ -21,10 +21,10 @@ impl Session {
         self.state = State::Authorization { user: None };
         if !login_allowed(self.is_tls(), self.peer.ip()) {
             return self
-                .error(Reply::err_code(
+                .refuse(
                     RespCode::Auth,
                     "authentication is not allowed without TLS; use STLS first",
-                ))
+                )
                 .await;
         }
         let Some(mechanism) = Mechanism::from_name(&name) else {
@@ -57,10 +57,10 @@ impl Session {
                 } => {
                     if authzid.is_some_and(|z| !z.eq_ignore_ascii_case(&user)) {
                         return self
-                            .error(Reply::err_code(
+                            .refuse(
                                 RespCode::Auth,
                                 "logging in as another user is not supported",
-                            ))
+                            )
                             .await;
                     }
                     return self.login(user, password).await;

@@ -3,74 +3,51 @@
 //! snapshot (RFC 1939 §4).
 
 use event::Protocol;
-use net::login::{Outcome, authenticate};
+use net::login::{Login, Outcome, authenticate};
 use proto::pop3::{Reply, RespCode};
 
-use crate::policy::{login_allowed, plaintext_refused};
-use crate::session::{End, Session, State, Transaction, sanitize};
+use crate::policy::plaintext_refused;
+use crate::session::{End, Session, State, Transaction};
 
 impl Session {
     /// Logs in and enters TRANSACTION, or answers `-ERR` and stays in AUTHORIZATION.
     pub(crate) async fn login(&mut self, user: String, password: String) -> Result<(), End> {
-        let secure = login_allowed(self.is_tls(), self.peer.ip());
+        let login =
+            Login::plaintext_rule(Protocol::Pop3, &self.id, self.peer, &user, self.is_tls());
         let check = self.ctx.store.authenticate(&user, &password);
-        let account = match authenticate(&self.ctx.lockout, self.peer.ip(), &user, secure, check)
-            .await
-        {
+        let account = match authenticate(&self.ctx.lockout, login, check).await {
             Outcome::Ok(account) => account,
             Outcome::PlaintextRefused => return self.error(plaintext_refused()).await,
-            Outcome::Locked(locked) => {
-                // Refused before the password is looked at: while locked even the right one
-                // fails. Temporary, so clients retry later instead of asking for a new password.
-                tracing::warn!(session = %self.id, peer = %self.peer, user = %sanitize(&user), ?locked, "login refused: too many failures");
-                event::login_locked(Protocol::Pop3);
-                return self
-                    .error(Reply::err_code(
-                        RespCode::SysTemp,
-                        "too many failed logins; try again later",
-                    ))
-                    .await;
+            // Refused before the password is looked at: while locked even the right one
+            // fails. Temporary, so clients retry later instead of asking for a new password.
+            Outcome::Locked(_) => {
+                let text = "too many failed logins; try again later";
+                return self.refuse(RespCode::SysTemp, text).await;
             }
+            // RFC 3206 §5: [AUTH], the credentials are wrong.
             Outcome::BadCredentials => {
-                tracing::warn!(session = %self.id, peer = %self.peer, user = %sanitize(&user), "authentication failed");
-                event::login_failed(Protocol::Pop3);
-                // RFC 3206 §5: [AUTH], the credentials are wrong.
-                return self
-                    .error(Reply::err_code(
-                        RespCode::Auth,
-                        "invalid user name or password",
-                    ))
-                    .await;
+                let text = "invalid user name or password";
+                return self.refuse(RespCode::Auth, text).await;
             }
-            Outcome::Failed(e) => {
-                tracing::error!(session = %self.id, error = %e, "authentication lookup failed");
-                return self
-                    .error(Reply::err_code(
-                        RespCode::SysTemp,
-                        "temporary failure; try again later",
-                    ))
-                    .await;
+            Outcome::Failed(_) => {
+                let text = "temporary failure; try again later";
+                return self.refuse(RespCode::SysTemp, text).await;
             }
         };
         let Some(lock) = self.ctx.maildrops.try_lock(account.id) else {
             // RFC 2449 §8.1.1: another POP3 session holds this maildrop.
             return self
-                .error(Reply::err_code(
+                .refuse(
                     RespCode::InUse,
                     "the maildrop is in use by another POP3 session",
-                ))
+                )
                 .await;
         };
         let maildrop = match self.ctx.store.maildrop(account.id).await {
             Ok(maildrop) => maildrop,
             Err(e) => {
-                tracing::error!(session = %self.id, error = %e, "opening the maildrop failed");
-                return self
-                    .error(Reply::err_code(
-                        RespCode::SysTemp,
-                        "cannot open the maildrop; try again later",
-                    ))
-                    .await;
+                let text = "cannot open the maildrop; try again later";
+                return self.temp_failure("opening the maildrop", &e, text).await;
             }
         };
         let tx = Transaction::new(account, maildrop, lock);

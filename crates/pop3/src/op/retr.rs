@@ -6,7 +6,7 @@
 //! ahead may be sent after another session (IMAP) deleted its message: as if the RETR had
 //! come a moment earlier.
 
-use proto::pop3::{Multiline, Reply, RespCode};
+use proto::pop3::{Multiline, Reply};
 use store::{CHUNK, MaildropMessage, MessageChunks, StoreError};
 
 use crate::session::{End, Session};
@@ -55,13 +55,8 @@ impl Session {
                     .await;
             }
             Err(e) => {
-                tracing::error!(session = %self.id, error = %e, "reading a message failed");
-                return self
-                    .error(Reply::err_code(
-                        RespCode::SysTemp,
-                        "cannot read the message; try again later",
-                    ))
-                    .await;
+                let text = "cannot read the message; try again later";
+                return self.temp_failure("reading a message", &e, text).await;
             }
         };
         self.reply(Reply::ok(format!("{} octets", message.size)));

@@ -1,10 +1,10 @@
 //! AUTH PLAIN and LOGIN (RFC 4954, RFC 4616).
 
 use event::Protocol;
-use net::login::{Outcome, authenticate};
+use net::login::{Login, Outcome, authenticate};
 use proto::smtp::{Reply, decode_base64, decode_plain};
 
-use crate::session::{End, Session, State, sanitize};
+use crate::session::{End, Session, State};
 
 impl Session {
     pub(crate) async fn handle_auth(
@@ -44,16 +44,15 @@ impl Session {
             return self.count_error().await;
         };
         // The shared login rule (net::login): TLS, the lockout, the check, the delay.
+        let login = Login {
+            protocol: Protocol::Smtp,
+            session: &self.id,
+            peer: self.peer,
+            user: &user,
+            secure: self.auth_allowed(),
+        };
         let check = self.ctx.store.authenticate(&user, &password);
-        let outcome = authenticate(
-            &self.ctx.lockout,
-            self.peer.ip(),
-            &user,
-            self.auth_allowed(),
-            check,
-        )
-        .await;
-        match outcome {
+        match authenticate(&self.ctx.lockout, login, check).await {
             Outcome::Ok(account) => {
                 tracing::info!(session = %self.id, peer = %self.peer, user = %account.address, "authenticated");
                 if let State::Greeted(g) = &mut self.state {
@@ -63,28 +62,15 @@ impl Session {
                 Ok(())
             }
             Outcome::PlaintextRefused => self.error(encryption_required()).await,
-            Outcome::Locked(locked) => {
-                tracing::warn!(session = %self.id, peer = %self.peer, user = %sanitize(&user), ?locked, "AUTH refused: too many failures");
-                event::login_locked(Protocol::Smtp);
-                self.error(Reply::new(
-                    454,
-                    "4.7.0",
-                    "Too many failed logins, try again later",
-                ))
-                .await
+            Outcome::Locked(_) => {
+                let text = "Too many failed logins, try again later";
+                self.error(Reply::new(454, "4.7.0", text)).await
             }
             Outcome::BadCredentials => {
-                tracing::warn!(session = %self.id, peer = %self.peer, user = %sanitize(&user), "authentication failed");
-                event::login_failed(Protocol::Smtp);
-                self.error(Reply::new(
-                    535,
-                    "5.7.8",
-                    "Authentication credentials invalid",
-                ))
-                .await
+                let text = "Authentication credentials invalid";
+                self.error(Reply::new(535, "5.7.8", text)).await
             }
-            Outcome::Failed(e) => {
-                tracing::error!(session = %self.id, error = %e, "authentication lookup failed");
+            Outcome::Failed(_) => {
                 self.error(Reply::new(454, "4.7.0", "Temporary authentication failure"))
                     .await
             }

@@ -3,8 +3,9 @@
 
 use tests::{Options, PASSWORD, Server, SmtpConn, python_ok};
 
-fn fails_with(server: &Server, args: &[&str], stdin: Option<&str>, needle: &str) {
-    fails_as(server, &format!("{args:?}"), args, stdin, needle);
+/// [`fails_as`] without input, the arguments naming the case.
+fn fails_with(server: &Server, args: &[&str], needle: &str) {
+    fails_as(server, &format!("{args:?}"), args, None, needle);
 }
 
 /// The command fails with exit code 1 and one line naming `needle`; `case` names the attempt
@@ -30,21 +31,11 @@ fn domain_add_list_remove() {
     server.ok(&["domain", "add", "Example.TEST"]);
     server.ok(&["domain", "add", "other.test"]);
     assert_eq!(server.ok(&["domain", "list"]), "example.test\nother.test\n");
-    fails_with(&server, &["domain", "add", "example.test"], None, "already");
+    fails_with(&server, &["domain", "add", "example.test"], "already");
     server.ok(&["domain", "remove", "other.test"]);
     assert_eq!(server.ok(&["domain", "list"]), "example.test\n");
-    fails_with(
-        &server,
-        &["domain", "remove", "nope.test"],
-        None,
-        "nope.test",
-    );
-    fails_with(
-        &server,
-        &["domain", "add", "not a domain"],
-        None,
-        "not a domain",
-    );
+    fails_with(&server, &["domain", "remove", "nope.test"], "nope.test");
+    fails_with(&server, &["domain", "add", "not a domain"], "not a domain");
 }
 
 #[test]
@@ -86,15 +77,9 @@ fn account_errors_are_one_clear_line() {
     fails_with(
         &server,
         &["account", "remove", "ghost@example.test"],
-        None,
         "ghost@example.test",
     );
-    fails_with(
-        &server,
-        &["domain", "remove", "example.test"],
-        None,
-        "account",
-    );
+    fails_with(&server, &["domain", "remove", "example.test"], "account");
 }
 
 #[test]
@@ -118,7 +103,6 @@ fn account_and_alias_lists() {
     fails_with(
         &server,
         &["alias", "add", "x@nowhere.test", "alice@example.test"],
-        None,
         "nowhere.test",
     );
 }
@@ -126,8 +110,7 @@ fn account_and_alias_lists() {
 #[test]
 fn changes_take_effect_at_once_while_serving() {
     let server = Server::start();
-    let mut c = SmtpConn::connect(server.smtp);
-    c.cmd("EHLO client.test");
+    let mut c = SmtpConn::greeted(server.smtp);
     c.cmd("MAIL FROM:<a@outside.test>");
     c.expect("RCPT TO:<zed@example.test>", "550");
     server.ok_stdin(
@@ -168,8 +151,7 @@ fn passwd_changes_the_password_for_auth() {
 #[test]
 fn export_writes_an_mbox_that_python_reads() {
     let server = Server::start();
-    let mut c = SmtpConn::connect(server.smtp);
-    c.start_mail("alice@example.test");
+    let mut c = SmtpConn::in_transaction(server.smtp, "alice@example.test");
     c.data(b"Subject: mbox\r\nMessage-ID: <mbox-1@test>\r\n\r\nFrom the start\r\n>From quoted\r\n.\r\n", "250");
     let file = server.data_dir().join("alice.mbox");
     let out = server.ok(&[

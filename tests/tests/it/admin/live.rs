@@ -149,8 +149,8 @@ fn pausing_receiving_answers_421_until_resumed_even_after_a_restart() {
         r#"{"paused":false}"#,
     );
     assert_eq!(resumed.json(), json!({"paused": false}));
-    let mut smtp = SmtpConn::connect(server.smtp);
-    smtp.start_mail("alice@example.test");
+    // Mail flows again after the resume: a transaction reaches RCPT.
+    let _smtp = SmtpConn::in_transaction(server.smtp, "alice@example.test");
     expect_status(
         &server,
         "PUT",
@@ -174,8 +174,7 @@ fn a_lowered_size_limit_and_a_moved_listener_apply_without_a_restart() {
     let ehlo = SmtpConn::connect(server.smtp).cmd("EHLO client.test");
     assert!(ehlo.contains("250-SIZE 20000"), "{ehlo}");
     // RFC 1870 §6.1: a declared size over the limit is refused at MAIL.
-    let mut smtp = SmtpConn::connect(server.smtp);
-    smtp.cmd("EHLO client.test");
+    let mut smtp = SmtpConn::greeted(server.smtp);
     smtp.expect("MAIL FROM:<x@outside.test> SIZE=30000", "552");
 
     // The submission listener moves to a new port: the old one closes, the new one serves.

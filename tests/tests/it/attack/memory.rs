@@ -235,8 +235,7 @@ fn imap_append_and_smtp_data_over_the_shared_budget_fail_temporarily() {
         "second APPEND over the budget: {refused}"
     );
 
-    let mut smtp = SmtpConn::connect(server.smtp);
-    smtp.start_mail("bob@example.test");
+    let mut smtp = SmtpConn::in_transaction(server.smtp, "bob@example.test");
     smtp.expect("DATA", "354");
     let mut message = header(1).into_bytes();
     while message.len() < 300_000 {
@@ -331,8 +330,7 @@ fn a_client_trickling_data_or_bdat_past_the_total_deadline_gets_451_and_is_close
         ("BDAT 100000 LAST", b"Subject: slow\r\n"),
     ];
     for (command, trickled) in cases {
-        let mut c = SmtpConn::connect(server.smtp);
-        c.start_mail("alice@example.test");
+        let mut c = SmtpConn::in_transaction(server.smtp, "alice@example.test");
         if command == "DATA" {
             c.expect(command, "354");
         } else {
@@ -348,8 +346,7 @@ fn a_client_trickling_data_or_bdat_past_the_total_deadline_gets_451_and_is_close
     }
 
     // A message sent at a normal pace still goes through.
-    let mut c = SmtpConn::connect(server.smtp);
-    c.start_mail("alice@example.test");
+    let mut c = SmtpConn::in_transaction(server.smtp, "alice@example.test");
     c.expect("DATA", "354");
     c.send(header(7).as_bytes());
     c.expect("hello\r\n.", "250");

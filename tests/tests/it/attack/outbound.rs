@@ -178,8 +178,7 @@ fn a_dsn_with_ret_full_returns_the_message_unsigned() {
 
 /// Sends ETRN for each node from 127.0.0.1 and returns the replies.
 fn etrn(server: &Server, nodes: &[&str]) -> Vec<String> {
-    let mut conn = SmtpConn::connect(server.smtp);
-    conn.expect("EHLO client.test", "250");
+    let mut conn = SmtpConn::greeted(server.smtp);
     nodes
         .iter()
         .map(|node| conn.cmd(&format!("ETRN {node}")).trim_end().to_string())

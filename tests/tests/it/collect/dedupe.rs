@@ -9,7 +9,7 @@ use std::process::Command;
 
 use tests::Server;
 use tests::collect::{
-    Dovecot, PASSWORD, expected_ids, message, postroom, status, unique_ids, wait_for,
+    Dovecot, PASSWORD, expected_ids, message, office, postroom, status, unique_ids, wait_for,
 };
 use tests::ddns::api;
 
@@ -53,10 +53,7 @@ fn skipped_as_duplicates(server: &Server) -> u64 {
 
 #[test]
 fn a_new_uidvalidity_does_not_deliver_the_mailbox_again() {
-    let dovecot = Dovecot::start(&["office"], false);
-    for n in 0..20 {
-        dovecot.put("office", n, &message(n, "To: alice@example.test\n"));
-    }
+    let dovecot = office(false, 0..20, "To: alice@example.test\n");
     let (server, token) = postroom(&format!(
         "[[collect]]\nprotocol = \"imap\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"none\"\n\
          user = \"office\"\npassword = \"{PASSWORD}\"\naccount = \"alice@example.test\"\n\
@@ -124,10 +121,7 @@ fn pop3_job(host: &str, port: u16, password: &str) -> String {
 
 #[test]
 fn a_job_pointed_at_another_name_of_its_server_does_not_deliver_the_mailbox_again() {
-    let dovecot = Dovecot::start(&["office"], false);
-    for n in 0..10 {
-        dovecot.put("office", n, &message(n, ""));
-    }
+    let dovecot = office(false, 0..10, "");
     let (server, token) = postroom("");
     let (code, text) = api(
         &server,

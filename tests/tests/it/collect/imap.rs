@@ -4,7 +4,7 @@
 //! days over STARTTLS with a private CA, picking up only new mail on later runs.
 
 use tests::collect::{
-    Dovecot, PASSWORD, collects_500_exactly_once_across_a_cut, expected_ids, message, postroom,
+    PASSWORD, collects_500_exactly_once_across_a_cut, expected_ids, message, office, postroom,
     unique_ids, wait_for,
 };
 
@@ -15,10 +15,7 @@ fn imap_collects_500_messages_exactly_once_across_a_cut_connection_and_expunges_
 
 #[test]
 fn imap_over_starttls_keeps_mail_for_keep_days_and_fetches_only_new_mail() {
-    let dovecot = Dovecot::start(&["office"], true);
-    for n in 0..30 {
-        dovecot.put("office", n, &message(n, ""));
-    }
+    let dovecot = office(true, 0..30, "");
     let (server, token) = postroom(&format!(
         "[[collect]]\nprotocol = \"imap\"\nhost = \"127.0.0.1\"\nport = {}\ntls = \"starttls\"\n\
          ca = \"{}\"\nuser = \"office\"\npassword = \"{PASSWORD}\"\n\

@@ -6,8 +6,8 @@
 //! between commits, its replacement collecting the rest: every message exactly once.
 
 use tests::collect::{
-    Dovecot, PASSWORD, Status, expected_ids, inbox_count, message, postroom, stalling_proxy,
-    status, unique_ids, wait_for,
+    Dovecot, PASSWORD, Status, expected_ids, inbox_count, message, office, postroom,
+    stalling_proxy, status, unique_ids, wait_for,
 };
 use tests::ddns::api;
 use tests::{Server, json};
@@ -142,10 +142,7 @@ fn collection_jobs_added_edited_and_removed_live_run_without_a_restart() {
 
 #[test]
 fn a_job_replaced_during_a_run_delivers_every_message_exactly_once() {
-    let dovecot = Dovecot::start(&["office"], false);
-    for n in 0..300 {
-        dovecot.put("office", n, &message(n, "To: alice@example.test\n"));
-    }
+    let dovecot = office(false, 0..300, "To: alice@example.test\n");
     // The first session stalls after about 100 messages (1.6 KB each).
     let (port, _connections) = stalling_proxy(dovecot.pop3, 160_000);
     let (server, token) = postroom("");

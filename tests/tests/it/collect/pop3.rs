@@ -4,8 +4,8 @@
 //! refused.
 
 use tests::collect::{
-    Dovecot, PASSWORD, collects_500_exactly_once_across_a_cut, expected_ids, inbox_count, message,
-    postroom, status, unique_ids, wait_for,
+    PASSWORD, collects_500_exactly_once_across_a_cut, expected_ids, inbox_count, office, postroom,
+    status, unique_ids, wait_for,
 };
 
 #[test]
@@ -15,10 +15,7 @@ fn pop3_collects_500_messages_exactly_once_across_a_cut_connection_and_deletes_t
 
 #[test]
 fn pop3_over_implicit_tls_leaves_mail_on_the_server_and_refuses_an_unknown_certificate() {
-    let dovecot = Dovecot::start(&["office"], true);
-    for n in 0..20 {
-        dovecot.put("office", n, &message(n, ""));
-    }
+    let dovecot = office(true, 0..20, "");
     let job = |account: &str| {
         format!(
             "[[collect]]\nprotocol = \"pop3\"\nhost = \"127.0.0.1\"\nport = {}\n\

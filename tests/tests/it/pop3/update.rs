@@ -10,8 +10,7 @@ use tests::{PASSWORD, wait_for};
 fn dele_then_quit_deletes_durably_and_drops_the_body_reference() {
     let server = server();
     // One transaction to alice and bob: one body, referenced twice.
-    let mut s = tests::SmtpConn::connect(server.smtp);
-    s.start_mail("alice@example.test");
+    let mut s = tests::SmtpConn::in_transaction(server.smtp, "alice@example.test");
     s.expect("RCPT TO:<bob@example.test>", "250");
     s.cmd("DATA");
     s.send(&message("shared@test"));
@@ -116,8 +115,7 @@ fn mail_arriving_during_a_session_does_not_change_its_maildrop() {
         .map(|i| {
             let smtp = server.smtp;
             std::thread::spawn(move || {
-                let mut s = tests::SmtpConn::connect(smtp);
-                s.start_mail("alice@example.test");
+                let mut s = tests::SmtpConn::in_transaction(smtp, "alice@example.test");
                 s.data(
                     format!(
                         "Subject: during {i}\r\nMessage-ID: <during-{i}@test>\r\n\r\nx\r\n.\r\n"

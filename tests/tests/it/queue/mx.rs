@@ -138,8 +138,7 @@ fn a_refusing_dns_server_defers_rather_than_fails() {
 fn a_trusted_network_relays_through_port_25_without_auth_and_others_may_not() {
     let remote = Remote::start("127.0.0.14", "far.test", &[]);
     let trusting = remote.server("", "[relay]\nnetworks = [\"127.0.0.0/8\"]\n");
-    let mut conn = tests::SmtpConn::connect(trusting.smtp);
-    conn.start_mail("kim@far.test");
+    let mut conn = tests::SmtpConn::in_transaction(trusting.smtp, "kim@far.test");
     conn.expect("DATA", "354");
     conn.send(b"Subject: relayed\r\nMessage-ID: <trusted@test>\r\n\r\nhi\r\n.\r\n");
     conn.expect_reply("250");
@@ -148,8 +147,7 @@ fn a_trusted_network_relays_through_port_25_without_auth_and_others_may_not() {
 
     // The default: no trusted network, so an unauthenticated client cannot relay.
     let strict = remote.server("", "");
-    let mut conn = tests::SmtpConn::connect(strict.smtp);
-    conn.expect("EHLO client.test", "250");
+    let mut conn = tests::SmtpConn::greeted(strict.smtp);
     conn.expect("MAIL FROM:<sender@outside.test>", "250");
     conn.expect("RCPT TO:<kim@far.test>", "554");
 }

@@ -18,8 +18,7 @@ fn bdat_chunks_are_joined_and_stored_byte_exact() {
 #[test]
 fn bdat_with_zero_size_last_ends_the_message() {
     let server = Server::start();
-    let mut c = SmtpConn::connect(server.smtp);
-    c.start_mail("bob@example.test");
+    let mut c = SmtpConn::in_transaction(server.smtp, "bob@example.test");
     let body = "Subject: z\r\nMessage-ID: <bdat-0@test>\r\n\r\nx\r\n";
     c.send(format!("BDAT {}\r\n{body}", body.len()).as_bytes());
     c.expect_reply("250");
@@ -33,8 +32,7 @@ fn bdat_with_zero_size_last_ends_the_message() {
 #[test]
 fn bdat_without_recipients_is_read_fully_and_refused() {
     let server = Server::start();
-    let mut c = SmtpConn::connect(server.smtp);
-    c.cmd("EHLO client.test");
+    let mut c = SmtpConn::greeted(server.smtp);
     c.cmd("MAIL FROM:<a@outside.test>");
     // The 12 octets must be consumed as data, not read as commands.
     c.send(b"BDAT 12 LAST\r\nQUIT\r\nQUIT\r\n");
@@ -45,8 +43,7 @@ fn bdat_without_recipients_is_read_fully_and_refused() {
 #[test]
 fn data_after_bdat_is_refused() {
     let server = Server::start();
-    let mut c = SmtpConn::connect(server.smtp);
-    c.start_mail("bob@example.test");
+    let mut c = SmtpConn::in_transaction(server.smtp, "bob@example.test");
     c.send(b"BDAT 3\r\nabc");
     c.expect_reply("250");
     c.expect("DATA", "503");

@@ -41,8 +41,7 @@ fn smtp_smuggling_variants_are_refused_and_nothing_is_delivered() {
 #[test]
 fn dot_stuffing_is_undone_and_a_real_end_of_data_is_crlf_dot_crlf() {
     let server = Server::start();
-    let mut c = SmtpConn::connect(server.smtp);
-    c.start_mail("alice@example.test");
+    let mut c = SmtpConn::in_transaction(server.smtp, "alice@example.test");
     c.data(
         b"Subject: dots\r\nMessage-ID: <dots@test>\r\n\r\n..leading dot\r\n...\r\n.\r\n",
         "250",
@@ -98,8 +97,7 @@ fn a_ten_megabyte_command_line_gets_500_without_being_buffered() {
 #[test]
 fn a_client_that_stops_mid_data_is_timed_out_and_nothing_is_stored() {
     let server = Server::with_limits(&["data_timeout_secs = 1"]);
-    let mut c = SmtpConn::connect(server.smtp);
-    c.start_mail("alice@example.test");
+    let mut c = SmtpConn::in_transaction(server.smtp, "alice@example.test");
     c.cmd("DATA");
     c.send(b"Subject: stalled\r\nMessage-ID: <stalled@test>\r\n\r\nhalf a mess");
     c.expect_reply("421 4.4.2");
@@ -114,8 +112,7 @@ fn a_client_that_stops_mid_data_is_timed_out_and_nothing_is_stored() {
 fn a_client_that_disconnects_mid_data_loses_only_its_own_message() {
     let server = Server::start();
     {
-        let mut c = SmtpConn::connect(server.smtp);
-        c.start_mail("alice@example.test");
+        let mut c = SmtpConn::in_transaction(server.smtp, "alice@example.test");
         c.cmd("DATA");
         c.send(b"Subject: cut\r\nMessage-ID: <cut@test>\r\n\r\npartial");
     }
@@ -126,8 +123,7 @@ fn a_client_that_disconnects_mid_data_loses_only_its_own_message() {
         "{}",
         server.log()
     );
-    let mut c = SmtpConn::connect(server.smtp);
-    c.start_mail("alice@example.test");
+    let mut c = SmtpConn::in_transaction(server.smtp, "alice@example.test");
     c.cmd("DATA");
     c.send(message("after-cut@test", "ok").as_bytes());
     c.send(b".\r\n");
@@ -181,8 +177,7 @@ fn garbage_and_binary_input_get_errors_not_crashes() {
 #[test]
 fn a_whole_pipelined_transaction_gets_its_replies_in_order() {
     let server = Server::start();
-    let mut c = SmtpConn::connect(server.smtp);
-    c.cmd("EHLO client.test");
+    let mut c = SmtpConn::greeted(server.smtp);
     c.send(b"MAIL FROM:<a@outside.test>\r\nRCPT TO:<alice@example.test>\r\nRCPT TO:<nobody@example.test>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\n");
     for expected in ["250 2.1.0", "250 2.1.5", "550 5.1.1", "250 2.1.5", "354"] {
         let r = c.reply();
