@@ -40,6 +40,9 @@ pub struct MailboxSnapshot {
     pub uid_validity: u32,
     pub uid_next: u32,
     pub highest_modseq: u64,
+    /// RFC 3501 §2.3.2: messages from this UID on are \Recent to the next session that
+    /// claims them ([`Store::claim_recent`]).
+    pub recent_uid: u32,
     pub messages: Vec<MessageMeta>,
 }
 
@@ -127,15 +130,17 @@ pub(crate) fn owned(conn: &Connection, account: AccountId, mailbox: i64) -> Resu
 }
 
 fn snapshot(conn: &Connection, info: MailboxInfo) -> Result<MailboxSnapshot> {
-    let (uid_validity, uid_next, highest_modseq) = conn
+    let (uid_validity, uid_next, highest_modseq, recent_uid) = conn
         .prepare_cached(
-            "SELECT uid_validity, uid_next, highest_modseq FROM mailboxes WHERE id = ?1",
+            "SELECT uid_validity, uid_next, highest_modseq, recent_uid
+             FROM mailboxes WHERE id = ?1",
         )?
         .query_row([info.id], |row| {
             Ok((
                 u32_of(row.get(0)?, "UIDVALIDITY")?,
                 u32_of(row.get(1)?, "UIDNEXT")?,
                 row.get::<_, i64>(2)? as u64,
+                u32_of(row.get(3)?, "recent UID")?,
             ))
         })?;
     let messages = conn
@@ -158,6 +163,7 @@ fn snapshot(conn: &Connection, info: MailboxInfo) -> Result<MailboxSnapshot> {
         uid_validity,
         uid_next,
         highest_modseq,
+        recent_uid,
         messages,
     })
 }
@@ -430,8 +436,10 @@ impl Store {
                 }
                 conn.prepare_cached(
                     "INSERT INTO mailboxes (account_id, name, uid_validity)
-                     VALUES (?1, ?2, max(?3, (SELECT coalesce(max(uid_validity), 0) + 1
-                                              FROM mailboxes WHERE account_id = ?1)))",
+                     VALUES (?1, ?2, max(?3,
+                         (SELECT coalesce(max(uid_validity), 0) + 1
+                          FROM mailboxes WHERE account_id = ?1),
+                         (SELECT uid_validity_floor + 1 FROM accounts WHERE id = ?1)))",
                 )?
                 .execute(params![account, name, unix_now()])?;
                 Ok(())
@@ -449,6 +457,14 @@ impl Store {
             .writer
             .write(move |conn, _| {
                 let info = mailbox_by_name(conn, account, &name)?;
+                // Remembered, so a mailbox created under this name again gets a larger
+                // UIDVALIDITY (RFC 3501 §2.3.1.1).
+                conn.prepare_cached(
+                    "UPDATE accounts SET uid_validity_floor = max(uid_validity_floor,
+                         (SELECT uid_validity FROM mailboxes WHERE id = ?2))
+                     WHERE id = ?1",
+                )?
+                .execute(params![account, info.id])?;
                 // Message rows cascade; the blob triggers drop unreferenced bodies.
                 conn.prepare_cached("DELETE FROM mailboxes WHERE id = ?1")?
                     .execute([info.id])?;
@@ -482,6 +498,35 @@ impl Store {
                 )?
                 .execute(params![account, from, to])?;
                 Ok(())
+            })
+            .await
+    }
+
+    /// RFC 3501 §2.3.2: this session is the first to be told about the messages from the
+    /// mailbox's `recent_uid` up to its `uid_next`; they are \Recent to it and to no other
+    /// session. Returns the UIDs claimed, `from..to` (empty when none were new).
+    pub async fn claim_recent(
+        &self,
+        account: AccountId,
+        mailbox: i64,
+    ) -> Result<std::ops::Range<u32>> {
+        self.inner
+            .writer
+            .write(move |conn, _| {
+                owned(conn, account, mailbox)?;
+                let (from, to) = conn
+                    .prepare_cached("SELECT recent_uid, uid_next FROM mailboxes WHERE id = ?1")?
+                    .query_row([mailbox], |row| {
+                        Ok((
+                            u32_of(row.get(0)?, "recent UID")?,
+                            u32_of(row.get(1)?, "UIDNEXT")?,
+                        ))
+                    })?;
+                if from < to {
+                    conn.prepare_cached("UPDATE mailboxes SET recent_uid = ?2 WHERE id = ?1")?
+                        .execute(params![mailbox, to])?;
+                }
+                Ok(from..to.max(from))
             })
             .await
     }

@@ -12,7 +12,7 @@ use crate::{Result, StoreError};
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The migrations, in order: index 0 is version 1.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
 /// Version 1: domains, accounts, aliases, mailboxes, content-addressed blobs, messages, the
 /// outbound queue. Blob reference counts are kept by triggers, so cascading deletes (an
@@ -248,6 +248,17 @@ CREATE TABLE summaries (
 /// leave unsigned rather than risk signing a stranger's message.
 const V8: &str = r#"
 ALTER TABLE queue ADD COLUMN origin TEXT NOT NULL DEFAULT 'inbound';
+"#;
+
+/// Version 9: IMAP's \Recent (RFC 3501 §2.3.2) and UIDVALIDITY after DELETE.
+/// `mailboxes.recent_uid`: messages from this UID on are recent to the next session that
+/// selects the mailbox read-write (which then moves it to `uid_next`); existing mailboxes
+/// start with nothing recent. `accounts.uid_validity_floor`: the largest UIDVALIDITY of a
+/// deleted mailbox, so a name created again gets a larger one (RFC 3501 §2.3.1.1).
+const V9: &str = r#"
+ALTER TABLE mailboxes ADD COLUMN recent_uid INTEGER NOT NULL DEFAULT 1;
+UPDATE mailboxes SET recent_uid = uid_next;
+ALTER TABLE accounts ADD COLUMN uid_validity_floor INTEGER NOT NULL DEFAULT 0;
 "#;
 
 /// Brings the database up to [`SCHEMA_VERSION`], each migration in its own transaction.

@@ -92,8 +92,10 @@ impl Session {
                     .no(tag, "LIMIT", &PatternError::TooLong.to_string())
                     .await;
             }
+            // A pattern that is not valid modified UTF-7 (`&` alone is an ATOM-CHAR, RFC
+            // 3501 §9) matches no mailbox name.
             let Some(pattern) = self.mailbox_name(p) else {
-                return self.bad(Some(tag), "invalid mailbox name encoding").await;
+                continue;
             };
             full.push(
                 if reference.is_empty() || pattern.starts_with('/') || pattern.is_empty() {
@@ -102,6 +104,10 @@ impl Session {
                     format!("{reference}/{pattern}")
                 },
             );
+        }
+        if full.is_empty() {
+            self.ok(tag, &format!("{verb} completed"));
+            return Ok(());
         }
         // RFC 9051 §6.3.9: an empty pattern asks for the delimiter.
         if full.iter().all(String::is_empty) {
@@ -248,7 +254,14 @@ impl Session {
                 StatusItem::Size => {
                     format!("SIZE {}", snap.messages.iter().map(|m| m.size).sum::<u64>())
                 }
-                StatusItem::Recent => "RECENT 0".to_string(),
+                // RFC 3501 §6.3.10: the messages no session has claimed as \Recent yet.
+                StatusItem::Recent => format!(
+                    "RECENT {}",
+                    snap.messages
+                        .iter()
+                        .filter(|m| m.uid >= snap.recent_uid)
+                        .count()
+                ),
                 StatusItem::HighestModSeq => format!("HIGHESTMODSEQ {}", snap.highest_modseq),
             })
             .collect();

@@ -24,7 +24,8 @@ async fn examine_does_not_set_seen_when_fetching_a_body() {
     conn.cmd("EXAMINE INBOX").await;
     conn.ok("FETCH 1 BODY[]", "FETCH completed").await;
     let done = conn.cmd("FETCH 1 FLAGS").await;
-    done.has("1 FETCH (FLAGS ())");
+    // EXAMINE shows unclaimed mail as \Recent without claiming it (RFC 3501 §6.3.2).
+    done.has("1 FETCH (FLAGS (\\Recent))");
 }
 
 // Each case starts from a fresh session of its own (`check` in main.rs).

@@ -9,7 +9,7 @@ async fn fetch_gives_flags_size_and_envelope() {
     done.ok_with("FETCH completed");
     let line = done.lines("3 FETCH (")[0];
     assert!(
-        line.starts_with("* 3 FETCH (FLAGS () RFC822.SIZE "),
+        line.starts_with("* 3 FETCH (FLAGS (\\Recent) RFC822.SIZE "),
         "{line}"
     );
     let size = imap.bed.inbox(imap.bed.alice).await[2].len();
@@ -30,11 +30,13 @@ async fn fetch_body_sends_the_message_and_sets_seen_but_peek_does_not() {
         line.contains(&format!("BODY[] {{{}}}\r\n{}", MAIL[0].len(), MAIL[0])),
         "{line}"
     );
-    conn.cmd("FETCH 1 FLAGS").await.has("1 FETCH (FLAGS ())");
+    conn.cmd("FETCH 1 FLAGS")
+        .await
+        .has("1 FETCH (FLAGS (\\Recent))");
     let done = conn.cmd("FETCH 1 BODY[HEADER.FIELDS (SUBJECT)]").await;
     let line = done.lines("1 FETCH (")[0];
     assert!(line.contains("Subject: Lunch\r\n\r\n"), "{line}");
-    assert!(line.contains("FLAGS (\\Seen)"), "{line}");
+    assert!(line.contains("FLAGS (\\Recent \\Seen)"), "{line}");
 }
 
 #[tokio::test]
@@ -44,7 +46,7 @@ async fn uid_fetch_includes_the_uid_and_skips_missing_uids() {
     let mut conn = imap.select("INBOX").await;
     conn.ok(&format!("UID FETCH {uid} FLAGS"), "FETCH completed")
         .await
-        .has(&format!("2 FETCH (UID {uid} FLAGS ())"));
+        .has(&format!("2 FETCH (UID {uid} FLAGS (\\Recent))"));
     // RFC 9051 §6.4.8: a UID that does not exist is not an error.
     let done = conn.cmd("UID FETCH 999 FLAGS").await;
     done.ok_with("FETCH completed");
@@ -58,7 +60,7 @@ async fn fetch_that_sets_seen_under_condstore_reports_modseq() {
     let done = conn.cmd("FETCH 2 BODY[TEXT]").await;
     let line = done.lines("2 FETCH (")[0];
     assert!(
-        line.contains("MODSEQ (") && line.contains("FLAGS (\\Seen)"),
+        line.contains("MODSEQ (") && line.contains("FLAGS (\\Recent \\Seen)"),
         "{line}"
     );
 }
