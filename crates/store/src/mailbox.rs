@@ -420,7 +420,9 @@ impl Store {
     }
 
     /// CREATE (RFC 9051 §6.3.4). A fresh UIDVALIDITY, larger than any the account had, so a
-    /// name deleted and created again never matches a client's cache.
+    /// name deleted and created again never matches a client's cache. Not subscribed: only
+    /// SUBSCRIBE adds a name to the subscriptions (RFC 3501 §6.3.6), as Dovecot does; the
+    /// account's own INBOX and special-use mailboxes start subscribed (`admin.rs`).
     pub async fn create_mailbox(&self, account: AccountId, name: &str) -> Result<()> {
         check_name(name)?;
         let name = name.to_string();
@@ -435,13 +437,26 @@ impl Store {
                     return Err(StoreError::AlreadyExists(format!("mailbox {name} exists")));
                 }
                 conn.prepare_cached(
-                    "INSERT INTO mailboxes (account_id, name, uid_validity)
+                    "INSERT INTO mailboxes (account_id, name, uid_validity, subscribed)
                      VALUES (?1, ?2, max(?3,
                          (SELECT coalesce(max(uid_validity), 0) + 1
                           FROM mailboxes WHERE account_id = ?1),
-                         (SELECT uid_validity_floor + 1 FROM accounts WHERE id = ?1)))",
+                         (SELECT uid_validity_floor + 1 FROM accounts WHERE id = ?1)), 0)",
                 )?
                 .execute(params![account, name, unix_now()])?;
+                // A name still subscribed from before its deletion is a subscribed mailbox
+                // again.
+                let was_subscribed = conn
+                    .prepare_cached(
+                        "DELETE FROM lost_subscriptions WHERE account_id = ?1 AND name = ?2",
+                    )?
+                    .execute(params![account, name])?;
+                if was_subscribed > 0 {
+                    conn.prepare_cached(
+                        "UPDATE mailboxes SET subscribed = 1 WHERE account_id = ?1 AND name = ?2",
+                    )?
+                    .execute(params![account, name])?;
+                }
                 Ok(())
             })
             .await
@@ -465,6 +480,14 @@ impl Store {
                      WHERE id = ?1",
                 )?
                 .execute(params![account, info.id])?;
+                // RFC 3501 §6.3.6: the subscription outlives the mailbox.
+                if info.subscribed {
+                    conn.prepare_cached(
+                        "INSERT OR IGNORE INTO lost_subscriptions (account_id, name)
+                         VALUES (?1, ?2)",
+                    )?
+                    .execute(params![account, info.name])?;
+                }
                 // Message rows cascade; the blob triggers drop unreferenced bodies.
                 conn.prepare_cached("DELETE FROM mailboxes WHERE id = ?1")?
                     .execute([info.id])?;
@@ -542,10 +565,34 @@ impl Store {
                         "UPDATE mailboxes SET subscribed = ?3 WHERE account_id = ?1 AND name = ?2",
                     )?
                     .execute(params![account, name, on])?;
-                if n == 0 {
+                // UNSUBSCRIBE also removes a subscription whose mailbox was deleted.
+                let lost = if on {
+                    0
+                } else {
+                    conn.prepare_cached(
+                        "DELETE FROM lost_subscriptions WHERE account_id = ?1 AND name = ?2",
+                    )?
+                    .execute(params![account, name])?
+                };
+                if n == 0 && lost == 0 {
                     return Err(StoreError::NotFound(format!("no mailbox named {name}")));
                 }
                 Ok(())
+            })
+            .await
+    }
+
+    /// The names subscribed when their mailbox was deleted (RFC 3501 §6.3.6), by name.
+    pub async fn lost_subscriptions(&self, account: AccountId) -> Result<Vec<String>> {
+        self.inner
+            .readers
+            .read(move |conn| {
+                Ok(conn
+                    .prepare_cached(
+                        "SELECT name FROM lost_subscriptions WHERE account_id = ?1 ORDER BY name",
+                    )?
+                    .query_map([account], |row| row.get(0))?
+                    .collect::<rusqlite::Result<Vec<String>>>()?)
             })
             .await
     }

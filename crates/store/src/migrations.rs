@@ -255,10 +255,17 @@ ALTER TABLE queue ADD COLUMN origin TEXT NOT NULL DEFAULT 'inbound';
 /// selects the mailbox read-write (which then moves it to `uid_next`); existing mailboxes
 /// start with nothing recent. `accounts.uid_validity_floor`: the largest UIDVALIDITY of a
 /// deleted mailbox, so a name created again gets a larger one (RFC 3501 §2.3.1.1).
+/// `lost_subscriptions`: names subscribed when their mailbox was deleted; RFC 3501 §6.3.6
+/// forbids dropping them unasked (LIST shows them \NonExistent, RFC 5258 §3.4).
 const V9: &str = r#"
 ALTER TABLE mailboxes ADD COLUMN recent_uid INTEGER NOT NULL DEFAULT 1;
 UPDATE mailboxes SET recent_uid = uid_next;
 ALTER TABLE accounts ADD COLUMN uid_validity_floor INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE lost_subscriptions (
+    account_id  INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name        TEXT NOT NULL,
+    PRIMARY KEY (account_id, name)
+) WITHOUT ROWID;
 "#;
 
 /// Brings the database up to [`SCHEMA_VERSION`], each migration in its own transaction.

@@ -188,6 +188,69 @@ impl Session {
                 }
             }
         }
+        // RFC 5258 §3.4: with selection SUBSCRIBED (and in LSUB), names still subscribed
+        // whose mailbox was deleted: \NonExistent (\Noselect in LSUB).
+        if options.subscribed {
+            let lost = match self.ctx.store.lost_subscriptions(account).await {
+                Ok(l) => l,
+                Err(e) => return self.store_failed(tag, e).await,
+            };
+            let attrs = if verb == "LSUB" {
+                "\\Noselect"
+            } else {
+                "\\NonExistent \\Subscribed"
+            };
+            for name in lost.iter().filter(|n| matched(n)) {
+                let mut line = format!("* {verb} ({attrs}) \"/\" ").into_bytes();
+                line.extend(self.encode_name(name));
+                line.extend_from_slice(b"\r\n");
+                self.shell.wbuf.extend(line);
+            }
+        }
+        // RFC 5258 §3.5: a level that is no mailbox (a parent never created or deleted)
+        // whose subscribed descendant the patterns do not match is listed with CHILDINFO.
+        if options.recursive_match && options.subscribed {
+            let unmatched_subscribed = |level: &str| {
+                descendants(&sorted, level)
+                    .iter()
+                    .any(|c| selected(c) && !matched(&c.name))
+            };
+            for level in missing_levels(&sorted, |n| matched(n) && unmatched_subscribed(n)) {
+                let mut line = b"* LIST (\\NonExistent \\HasChildren) \"/\" ".to_vec();
+                line.extend(self.encode_name(level));
+                line.extend_from_slice(b" (\"CHILDINFO\" (\"SUBSCRIBED\"))\r\n");
+                self.shell.wbuf.extend(line);
+            }
+        }
+        // RFC 3501 §6.3.9: LSUB with "%" lists a level that is not subscribed (or no
+        // mailbox) but has subscribed mailboxes below, with \Noselect.
+        if verb == "LSUB" {
+            let walking: Vec<NamePattern> = full
+                .iter()
+                .filter(|p| p.ends_with('%'))
+                .filter_map(|p| NamePattern::new(p).ok())
+                .collect();
+            let subscribed: Vec<&MailboxInfo> =
+                sorted.iter().copied().filter(|b| b.subscribed).collect();
+            let mut levels = std::collections::BTreeSet::new();
+            for b in &subscribed {
+                for (i, _) in b.name.match_indices('/') {
+                    let level = &b.name[..i];
+                    let listed = subscribed
+                        .binary_search_by(|m| m.name.as_str().cmp(level))
+                        .is_ok();
+                    if !listed && walking.iter().any(|p| p.matches(level)) {
+                        levels.insert(level);
+                    }
+                }
+            }
+            for level in levels {
+                let mut line = b"* LSUB (\\Noselect) \"/\" ".to_vec();
+                line.extend(self.encode_name(level));
+                line.extend_from_slice(b"\r\n");
+                self.shell.wbuf.extend(line);
+            }
+        }
         if verb == "LIST" && !options.subscribed && !options.special_use {
             let walking: Vec<NamePattern> = full
                 .iter()

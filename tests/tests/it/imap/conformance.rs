@@ -239,3 +239,67 @@ fn esearch_modseq_follows_min_and_max_and_esort_sends_ranges() {
     let r = c.cmd("so", "SORT RETURN (ALL) (ARRIVAL) US-ASCII 1:3");
     assert!(has(&r, "* ESEARCH (TAG \"so\") ALL 1:3"), "{r:?}");
 }
+
+#[test]
+fn subscriptions_outlive_their_mailbox_and_lsub_shows_subscribed_parents() {
+    let server = server();
+    let mut c = ImapConn::login(server.addr("imap"), "alice");
+    for name in ["T", "T/a", "T/b/c", "T/d/e", "T/d/f", "T/gone"] {
+        let r = c.cmd("c", &format!("CREATE {name}"));
+        assert!(r[0].starts_with("c OK"), "{r:?}");
+    }
+    // RFC 3501 §6.3.6: CREATE does not subscribe; SUBSCRIBE does.
+    let r = c.cmd("l0", "LSUB \"\" T/%");
+    assert_eq!(r, ["l0 OK LSUB completed"]);
+    for name in ["T/a", "T/b/c", "T/d/e", "T/d/f", "T/gone"] {
+        c.cmd("s", &format!("SUBSCRIBE {name}"));
+    }
+    c.cmd("d", "DELETE T/gone");
+    // RFC 3501 §6.3.9: "%" shows T/b and T/d, not subscribed (not even mailboxes), as
+    // \Noselect; the deleted but subscribed T/gone too.
+    let r = c.cmd("l1", "LSUB \"\" T/%");
+    assert_eq!(
+        r,
+        [
+            "* LSUB (\\HasNoChildren) \"/\" \"T/a\"",
+            "* LSUB (\\Noselect) \"/\" \"T/gone\"",
+            "* LSUB (\\Noselect) \"/\" \"T/b\"",
+            "* LSUB (\\Noselect) \"/\" \"T/d\"",
+            "l1 OK LSUB completed"
+        ]
+    );
+    // RFC 5258 §3.4: LIST (SUBSCRIBED) names it \NonExistent.
+    let r = c.cmd("l2", "LIST (SUBSCRIBED) \"\" T/g*");
+    assert_eq!(
+        r,
+        [
+            "* LIST (\\NonExistent \\Subscribed) \"/\" \"T/gone\"",
+            "l2 OK LIST completed"
+        ]
+    );
+    // RFC 5258 §3.5: T/d is no mailbox; its subscribed T/d/f does not match: CHILDINFO.
+    let r = c.cmd("l3", "LIST (SUBSCRIBED RECURSIVEMATCH) \"\" (T/d T/d/e)");
+    assert_eq!(
+        r,
+        [
+            "* LIST (\\HasNoChildren \\Subscribed) \"/\" \"T/d/e\"",
+            "* LIST (\\NonExistent \\HasChildren) \"/\" \"T/d\" (\"CHILDINFO\" (\"SUBSCRIBED\"))",
+            "l3 OK LIST completed"
+        ]
+    );
+    // Created again, it is subscribed again; UNSUBSCRIBE of a deleted name works too.
+    c.cmd("c2", "CREATE T/gone");
+    let r = c.cmd("l4", "LSUB \"\" T/gone");
+    assert_eq!(
+        r,
+        [
+            "* LSUB (\\HasNoChildren) \"/\" \"T/gone\"",
+            "l4 OK LSUB completed"
+        ]
+    );
+    c.cmd("d2", "DELETE T/gone");
+    let r = c.cmd("u", "UNSUBSCRIBE T/gone");
+    assert_eq!(r, ["u OK UNSUBSCRIBE completed"]);
+    let r = c.cmd("l5", "LSUB \"\" T/gone");
+    assert_eq!(r, ["l5 OK LSUB completed"]);
+}
