@@ -240,66 +240,83 @@ fn esearch_modseq_follows_min_and_max_and_esort_sends_ranges() {
     assert!(has(&r, "* ESEARCH (TAG \"so\") ALL 1:3"), "{r:?}");
 }
 
+/// Sends `tag command` and asserts the whole answer is `want` (untagged lines, then the
+/// tagged one).
+fn exchange(c: &mut ImapConn, tag: &str, command: &str, want: &[&str]) {
+    let r = c.cmd(tag, command);
+    assert_eq!(r, want, "{command}");
+}
+
 #[test]
 fn subscriptions_outlive_their_mailbox_and_lsub_shows_subscribed_parents() {
     let server = server();
     let mut c = ImapConn::login(server.addr("imap"), "alice");
     for name in ["T", "T/a", "T/b/c", "T/d/e", "T/d/f", "T/gone"] {
-        let r = c.cmd("c", &format!("CREATE {name}"));
-        assert!(r[0].starts_with("c OK"), "{r:?}");
+        exchange(
+            &mut c,
+            "c",
+            &format!("CREATE {name}"),
+            &["c OK CREATE completed"],
+        );
     }
     // RFC 3501 §6.3.6: CREATE does not subscribe; SUBSCRIBE does.
-    let r = c.cmd("l0", "LSUB \"\" T/%");
-    assert_eq!(r, ["l0 OK LSUB completed"]);
+    exchange(&mut c, "l0", "LSUB \"\" T/%", &["l0 OK LSUB completed"]);
     for name in ["T/a", "T/b/c", "T/d/e", "T/d/f", "T/gone"] {
         c.cmd("s", &format!("SUBSCRIBE {name}"));
     }
     c.cmd("d", "DELETE T/gone");
     // RFC 3501 §6.3.9: "%" shows T/b and T/d, not subscribed (not even mailboxes), as
     // \Noselect; the deleted but subscribed T/gone too.
-    let r = c.cmd("l1", "LSUB \"\" T/%");
-    assert_eq!(
-        r,
-        [
+    exchange(
+        &mut c,
+        "l1",
+        "LSUB \"\" T/%",
+        &[
             "* LSUB (\\HasNoChildren) \"/\" \"T/a\"",
             "* LSUB (\\Noselect) \"/\" \"T/gone\"",
             "* LSUB (\\Noselect) \"/\" \"T/b\"",
             "* LSUB (\\Noselect) \"/\" \"T/d\"",
-            "l1 OK LSUB completed"
-        ]
+            "l1 OK LSUB completed",
+        ],
     );
     // RFC 5258 §3.4: LIST (SUBSCRIBED) names it \NonExistent.
-    let r = c.cmd("l2", "LIST (SUBSCRIBED) \"\" T/g*");
-    assert_eq!(
-        r,
-        [
+    exchange(
+        &mut c,
+        "l2",
+        "LIST (SUBSCRIBED) \"\" T/g*",
+        &[
             "* LIST (\\NonExistent \\Subscribed) \"/\" \"T/gone\"",
-            "l2 OK LIST completed"
-        ]
+            "l2 OK LIST completed",
+        ],
     );
     // RFC 5258 §3.5: T/d is no mailbox; its subscribed T/d/f does not match: CHILDINFO.
-    let r = c.cmd("l3", "LIST (SUBSCRIBED RECURSIVEMATCH) \"\" (T/d T/d/e)");
-    assert_eq!(
-        r,
-        [
+    exchange(
+        &mut c,
+        "l3",
+        "LIST (SUBSCRIBED RECURSIVEMATCH) \"\" (T/d T/d/e)",
+        &[
             "* LIST (\\HasNoChildren \\Subscribed) \"/\" \"T/d/e\"",
             "* LIST (\\NonExistent \\HasChildren) \"/\" \"T/d\" (\"CHILDINFO\" (\"SUBSCRIBED\"))",
-            "l3 OK LIST completed"
-        ]
+            "l3 OK LIST completed",
+        ],
     );
     // Created again, it is subscribed again; UNSUBSCRIBE of a deleted name works too.
     c.cmd("c2", "CREATE T/gone");
-    let r = c.cmd("l4", "LSUB \"\" T/gone");
-    assert_eq!(
-        r,
-        [
+    exchange(
+        &mut c,
+        "l4",
+        "LSUB \"\" T/gone",
+        &[
             "* LSUB (\\HasNoChildren) \"/\" \"T/gone\"",
-            "l4 OK LSUB completed"
-        ]
+            "l4 OK LSUB completed",
+        ],
     );
     c.cmd("d2", "DELETE T/gone");
-    let r = c.cmd("u", "UNSUBSCRIBE T/gone");
-    assert_eq!(r, ["u OK UNSUBSCRIBE completed"]);
-    let r = c.cmd("l5", "LSUB \"\" T/gone");
-    assert_eq!(r, ["l5 OK LSUB completed"]);
+    exchange(
+        &mut c,
+        "u",
+        "UNSUBSCRIBE T/gone",
+        &["u OK UNSUBSCRIBE completed"],
+    );
+    exchange(&mut c, "l5", "LSUB \"\" T/gone", &["l5 OK LSUB completed"]);
 }
