@@ -69,6 +69,12 @@ async fn fetch_that_sets_seen_under_condstore_reports_modseq() {
 cases! {
     (
         Setup::Inbox,
+        "fetch of the saved result without searchres is bad",
+        "FETCH $ FLAGS",
+        "BAD syntax error: $ needs SEARCHRES, which this server does not offer",
+    ),
+    (
+        Setup::Inbox,
         "fetch of a message number that does not exist is bad",
         "FETCH 4 FLAGS",
         "BAD no such message",

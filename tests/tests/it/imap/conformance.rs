@@ -320,3 +320,26 @@ fn subscriptions_outlive_their_mailbox_and_lsub_shows_subscribed_parents() {
     );
     exchange(&mut c, "l5", "LSUB \"\" T/gone", &["l5 OK LSUB completed"]);
 }
+
+#[test]
+fn the_saved_search_result_without_searchres_is_a_bad() {
+    let server = server();
+    deliver(&server, "alice@example.test", &message("d1@test"));
+    let mut c = ImapConn::login(server.addr("imap"), "alice");
+    c.cmd("s", "SELECT INBOX");
+    // RFC 5182 §2.1: `$` exists only with SEARCHRES, which is not advertised.
+    let want = "BAD syntax error: $ needs SEARCHRES, which this server does not offer";
+    exchange(&mut c, "a", "SEARCH $", &[format!("a {want}").as_str()]);
+    exchange(
+        &mut c,
+        "b",
+        "UID SEARCH UID $",
+        &[format!("b {want}").as_str()],
+    );
+    exchange(
+        &mut c,
+        "n",
+        "SEARCH ALL",
+        &["* SEARCH 1", "n OK SEARCH completed"],
+    );
+}
