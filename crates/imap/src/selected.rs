@@ -7,6 +7,8 @@
 //! FLAGS for changed flags (with MODSEQ under CONDSTORE, §3.2), EXISTS for new
 //! ones. Comparing instead of replaying keeps it right even when the stream lagged.
 
+use std::ops::Range;
+
 use proto::imap::SequenceSet;
 use store::{Change, FlagUpdate, MailboxSnapshot, MessageMeta};
 use tokio::sync::broadcast::error::RecvError;
@@ -20,17 +22,107 @@ pub(crate) struct Selected {
     pub messages: Vec<MessageMeta>,
     /// Another session changed the mailbox since it was last compared.
     pub stale: bool,
+    /// RFC 3501 §2.3.2: the UIDs that are \Recent in this session (claimed from the store,
+    /// or for EXAMINE those nobody has claimed yet); empty for IMAP4rev2 sessions, which have
+    /// no \Recent (RFC 9051 §2.3.2). `\Recent` is kept in these messages' `flags` as the
+    /// client sees them, never stored.
+    pub recent: Vec<Range<u32>>,
+    /// The keywords the client was told in FLAGS (RFC 3501 §7.2.6): a FETCH showing another
+    /// one is preceded by a new FLAGS response.
+    pub keywords: Vec<String>,
+    /// The mailbox's HIGHESTMODSEQ as last read or changed by this session (RFC 7162 §3.1.2).
+    pub highest_modseq: u64,
+}
+
+/// The system flags every mailbox here has (RFC 3501 §2.3.2); keywords are allowed too.
+pub(crate) const SYSTEM_FLAGS: [&str; 5] =
+    ["\\Answered", "\\Flagged", "\\Deleted", "\\Seen", "\\Draft"];
+
+const RECENT: &str = "\\Recent";
+
+fn is_recent_flag(f: &str) -> bool {
+    f.eq_ignore_ascii_case(RECENT)
 }
 
 impl Selected {
-    pub fn new(snap: MailboxSnapshot, read_only: bool) -> Selected {
-        Selected {
+    pub fn new(snap: MailboxSnapshot, read_only: bool, recent: Vec<Range<u32>>) -> Selected {
+        let mut sel = Selected {
             id: snap.info.id,
             uid_validity: snap.uid_validity,
             read_only,
             messages: snap.messages,
             stale: false,
+            recent,
+            keywords: Vec::new(),
+            highest_modseq: snap.highest_modseq,
+        };
+        for i in 0..sel.messages.len() {
+            sel.mark_recent(i);
         }
+        let all: Vec<String> = sel.messages.iter().flat_map(|m| m.flags.clone()).collect();
+        sel.learn(&all);
+        sel
+    }
+
+    fn is_recent(&self, uid: u32) -> bool {
+        self.recent.iter().any(|r| r.contains(&uid))
+    }
+
+    /// Adds `\Recent` to message `i`'s flags if it is recent in this session.
+    fn mark_recent(&mut self, i: usize) {
+        let uid = self.messages[i].uid;
+        if self.is_recent(uid) {
+            let flags = &mut self.messages[i].flags;
+            if !flags.iter().any(|f| is_recent_flag(f)) {
+                flags.insert(0, RECENT.to_string());
+            }
+        }
+    }
+
+    /// RFC 3501 §7.3.2: how many messages are \Recent in this session.
+    pub fn recent_count(&self) -> usize {
+        self.messages
+            .iter()
+            .filter(|m| self.is_recent(m.uid))
+            .count()
+    }
+
+    /// Takes in keywords the client may not know yet; true if there were new ones, which
+    /// must be announced with FLAGS ([`Selected::flags_response`]) before they are shown.
+    pub fn learn(&mut self, flags: &[String]) -> bool {
+        let mut new = false;
+        for f in flags {
+            if f.starts_with('\\') || self.keywords.iter().any(|k| k.eq_ignore_ascii_case(f)) {
+                continue;
+            }
+            self.keywords.push(f.clone());
+            new = true;
+        }
+        new
+    }
+
+    /// `* FLAGS (...)` and, read-write, `* OK [PERMANENTFLAGS (... \*)]`: the system flags
+    /// and the keywords known (RFC 3501 §7.2.6, §7.1).
+    pub fn flags_response(&self, out: &mut Vec<u8>) {
+        let list: Vec<&str> = SYSTEM_FLAGS
+            .iter()
+            .copied()
+            .chain(self.keywords.iter().map(String::as_str))
+            .collect();
+        let list = list.join(" ");
+        proto::imap::response::untagged(out, &format!("FLAGS ({list})"));
+        let permanent = if self.read_only {
+            "()".to_string()
+        } else {
+            format!("({list} \\*)")
+        };
+        proto::imap::response::status(
+            out,
+            None,
+            proto::imap::response::Status::Ok,
+            &format!("PERMANENTFLAGS {permanent}"),
+            "flags",
+        );
     }
 
     /// Marks the mailbox stale if a change concerns it; a lagging stream may have lost one.
@@ -48,14 +140,26 @@ impl Selected {
     }
 
     /// Takes in this session's own flag changes, so they are not reported again as news.
-    pub fn apply(&mut self, updates: &[FlagUpdate]) {
+    /// True if they hold keywords to announce first.
+    pub fn apply(&mut self, updates: &[FlagUpdate]) -> bool {
+        let mut new = false;
         for u in updates {
             if let Some(seq) = self.seq_of(u.uid) {
                 let m = &mut self.messages[seq - 1];
                 m.flags.clone_from(&u.flags);
                 m.modseq = u.modseq;
+                self.highest_modseq = self.highest_modseq.max(u.modseq);
+                self.mark_recent(seq - 1);
+                new |= self.learn(&u.flags);
             }
         }
+        new
+    }
+
+    /// Whether message `i` has `flags` as stored (its `\Recent` aside).
+    fn same_flags(&self, i: usize, flags: &[String]) -> bool {
+        let mine = self.messages[i].flags.iter().filter(|f| !is_recent_flag(f));
+        mine.eq(flags.iter())
     }
 
     /// The message number of `uid`.
@@ -129,6 +233,25 @@ pub(crate) fn flag_list(flags: &[String]) -> String {
 }
 
 impl Session {
+    /// RFC 7162 §3.1: a CONDSTORE enabling command (FETCH MODSEQ, STORE UNCHANGEDSINCE,
+    /// SEARCH MODSEQ) with a mailbox selected: the first one is answered with the
+    /// mailbox's HIGHESTMODSEQ as well.
+    pub fn enable_condstore(&mut self) {
+        if self.condstore {
+            return;
+        }
+        self.condstore = true;
+        if let Some(sel) = self.selected.as_ref() {
+            proto::imap::response::status(
+                &mut self.shell.wbuf,
+                None,
+                proto::imap::response::Status::Ok,
+                &format!("HIGHESTMODSEQ {}", sel.highest_modseq),
+                "modseq",
+            );
+        }
+    }
+
     /// Reads the changes that arrived and, if the selected mailbox changed, tells the client.
     /// `expunge_ok` is false while message numbers must stay put (RFC 9051 §7.5.1); then the
     /// whole report waits, so EXISTS never counts a message already gone.
@@ -186,35 +309,85 @@ impl Session {
         if !vanished.is_empty() {
             out.push(format!("VANISHED {}", SequenceSet::format(&vanished)));
         }
+        // New messages this session is the first to see are \Recent to it (RFC 3501
+        // §2.3.2): claimed before they are told.
+        let last = sel.messages.last().map_or(0, |m| m.uid);
+        let arrived = now.messages.last().is_some_and(|m| m.uid > last);
+        let (read_only, shows_recent) = (sel.read_only, !self.rev2);
+        if arrived && shows_recent && !read_only {
+            match self.ctx.store.claim_recent(account, id).await {
+                Ok(claimed) => {
+                    if let Some(sel) = self.selected.as_mut()
+                        && !claimed.is_empty()
+                    {
+                        sel.recent.push(claimed);
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(session = %self.id, error = %e, "claiming recent messages failed")
+                }
+            }
+        }
+        let Some(sel) = self.selected.as_mut() else {
+            return;
+        };
+        sel.highest_modseq = sel.highest_modseq.max(now.highest_modseq);
+        if arrived && shows_recent && read_only {
+            // EXAMINE claims nothing: what no session has claimed is recent (RFC 3501 §6.3.2).
+            sel.recent = std::iter::once(now.recent_uid..u32::MAX).collect();
+        }
         // Changed flags: FETCH (RFC 9051 §7.5.2).
         let mut added = Vec::new();
+        let mut fetches = Vec::new();
+        let mut new_keywords = false;
         for m in now.messages {
             match sel.messages.binary_search_by_key(&m.uid, |k| k.uid) {
                 Ok(i) => {
-                    if sel.messages[i].flags != m.flags {
+                    if !sel.same_flags(i, &m.flags) {
+                        new_keywords |= sel.learn(&m.flags);
+                        sel.messages[i] = m;
+                        sel.mark_recent(i);
+                        let m = &sel.messages[i];
                         // RFC 7162 §3.2 (4): MODSEQ in every unsolicited FETCH under CONDSTORE.
                         let modseq = if condstore {
                             format!(" MODSEQ ({})", m.modseq)
                         } else {
                             String::new()
                         };
-                        out.push(format!(
+                        fetches.push(format!(
                             "{} FETCH (UID {}{modseq} FLAGS {})",
                             i + 1,
                             m.uid,
                             flag_list(&m.flags)
                         ));
+                    } else {
+                        let flags = std::mem::take(&mut sel.messages[i].flags);
+                        sel.messages[i] = MessageMeta { flags, ..m };
                     }
-                    sel.messages[i] = m;
                 }
                 Err(_) if sel.messages.last().is_none_or(|l| l.uid < m.uid) => added.push(m),
                 Err(_) => {}
             }
         }
         let grew = !added.is_empty();
-        sel.messages.extend(added);
+        for m in added {
+            new_keywords |= sel.learn(&m.flags);
+            sel.messages.push(m);
+            sel.mark_recent(sel.messages.len() - 1);
+        }
+        // RFC 3501 §7.2.6: new keywords are announced before a FETCH shows them.
+        if new_keywords {
+            let mut flags = Vec::new();
+            sel.flags_response(&mut flags);
+            self.shell.wbuf.extend(flags);
+        }
+        out.extend(fetches);
         if grew {
             out.push(format!("{} EXISTS", sel.messages.len()));
+            // RFC 3501 §7.3.2: IMAP4rev1 tells the recent count with EXISTS.
+            if shows_recent {
+                out.push(format!("{} RECENT", sel.recent_count()));
+            }
         }
         for line in out {
             proto::imap::response::untagged(&mut self.shell.wbuf, &line);
@@ -245,6 +418,9 @@ mod tests {
                 })
                 .collect(),
             stale: false,
+            recent: Vec::new(),
+            keywords: Vec::new(),
+            highest_modseq: 1,
         }
     }
 

@@ -40,6 +40,9 @@ pub struct MailboxSnapshot {
     pub uid_validity: u32,
     pub uid_next: u32,
     pub highest_modseq: u64,
+    /// RFC 3501 §2.3.2: messages from this UID on are \Recent to the next session that
+    /// claims them ([`Store::claim_recent`]).
+    pub recent_uid: u32,
     pub messages: Vec<MessageMeta>,
 }
 
@@ -127,15 +130,17 @@ pub(crate) fn owned(conn: &Connection, account: AccountId, mailbox: i64) -> Resu
 }
 
 fn snapshot(conn: &Connection, info: MailboxInfo) -> Result<MailboxSnapshot> {
-    let (uid_validity, uid_next, highest_modseq) = conn
+    let (uid_validity, uid_next, highest_modseq, recent_uid) = conn
         .prepare_cached(
-            "SELECT uid_validity, uid_next, highest_modseq FROM mailboxes WHERE id = ?1",
+            "SELECT uid_validity, uid_next, highest_modseq, recent_uid
+             FROM mailboxes WHERE id = ?1",
         )?
         .query_row([info.id], |row| {
             Ok((
                 u32_of(row.get(0)?, "UIDVALIDITY")?,
                 u32_of(row.get(1)?, "UIDNEXT")?,
                 row.get::<_, i64>(2)? as u64,
+                u32_of(row.get(3)?, "recent UID")?,
             ))
         })?;
     let messages = conn
@@ -158,6 +163,7 @@ fn snapshot(conn: &Connection, info: MailboxInfo) -> Result<MailboxSnapshot> {
         uid_validity,
         uid_next,
         highest_modseq,
+        recent_uid,
         messages,
     })
 }
@@ -425,7 +431,9 @@ impl Store {
     }
 
     /// CREATE (RFC 9051 §6.3.4). A fresh UIDVALIDITY, larger than any the account had, so a
-    /// name deleted and created again never matches a client's cache.
+    /// name deleted and created again never matches a client's cache. Not subscribed: only
+    /// SUBSCRIBE adds a name to the subscriptions (RFC 3501 §6.3.6), as Dovecot does; the
+    /// account's own INBOX and special-use mailboxes start subscribed (`admin.rs`).
     pub async fn create_mailbox(&self, account: AccountId, name: &str) -> Result<()> {
         check_name(name)?;
         let name = name.to_string();
@@ -440,11 +448,26 @@ impl Store {
                     return Err(StoreError::AlreadyExists(format!("mailbox {name} exists")));
                 }
                 conn.prepare_cached(
-                    "INSERT INTO mailboxes (account_id, name, uid_validity)
-                     VALUES (?1, ?2, max(?3, (SELECT coalesce(max(uid_validity), 0) + 1
-                                              FROM mailboxes WHERE account_id = ?1)))",
+                    "INSERT INTO mailboxes (account_id, name, uid_validity, subscribed)
+                     VALUES (?1, ?2, max(?3,
+                         (SELECT coalesce(max(uid_validity), 0) + 1
+                          FROM mailboxes WHERE account_id = ?1),
+                         (SELECT uid_validity_floor + 1 FROM accounts WHERE id = ?1)), 0)",
                 )?
                 .execute(params![account, name, unix_now()])?;
+                // A name still subscribed from before its deletion is a subscribed mailbox
+                // again.
+                let was_subscribed = conn
+                    .prepare_cached(
+                        "DELETE FROM lost_subscriptions WHERE account_id = ?1 AND name = ?2",
+                    )?
+                    .execute(params![account, name])?;
+                if was_subscribed > 0 {
+                    conn.prepare_cached(
+                        "UPDATE mailboxes SET subscribed = 1 WHERE account_id = ?1 AND name = ?2",
+                    )?
+                    .execute(params![account, name])?;
+                }
                 Ok(())
             })
             .await
@@ -460,6 +483,22 @@ impl Store {
             .writer
             .write(move |conn, _| {
                 let info = mailbox_by_name(conn, account, &name)?;
+                // Remembered, so a mailbox created under this name again gets a larger
+                // UIDVALIDITY (RFC 3501 §2.3.1.1).
+                conn.prepare_cached(
+                    "UPDATE accounts SET uid_validity_floor = max(uid_validity_floor,
+                         (SELECT uid_validity FROM mailboxes WHERE id = ?2))
+                     WHERE id = ?1",
+                )?
+                .execute(params![account, info.id])?;
+                // RFC 3501 §6.3.6: the subscription outlives the mailbox.
+                if info.subscribed {
+                    conn.prepare_cached(
+                        "INSERT OR IGNORE INTO lost_subscriptions (account_id, name)
+                         VALUES (?1, ?2)",
+                    )?
+                    .execute(params![account, info.name])?;
+                }
                 // Message rows cascade; the blob triggers drop unreferenced bodies.
                 conn.prepare_cached("DELETE FROM mailboxes WHERE id = ?1")?
                     .execute([info.id])?;
@@ -497,6 +536,35 @@ impl Store {
             .await
     }
 
+    /// RFC 3501 §2.3.2: this session is the first to be told about the messages from the
+    /// mailbox's `recent_uid` up to its `uid_next`; they are \Recent to it and to no other
+    /// session. Returns the UIDs claimed, `from..to` (empty when none were new).
+    pub async fn claim_recent(
+        &self,
+        account: AccountId,
+        mailbox: i64,
+    ) -> Result<std::ops::Range<u32>> {
+        self.inner
+            .writer
+            .write(move |conn, _| {
+                owned(conn, account, mailbox)?;
+                let (from, to) = conn
+                    .prepare_cached("SELECT recent_uid, uid_next FROM mailboxes WHERE id = ?1")?
+                    .query_row([mailbox], |row| {
+                        Ok((
+                            u32_of(row.get(0)?, "recent UID")?,
+                            u32_of(row.get(1)?, "UIDNEXT")?,
+                        ))
+                    })?;
+                if from < to {
+                    conn.prepare_cached("UPDATE mailboxes SET recent_uid = ?2 WHERE id = ?1")?
+                        .execute(params![mailbox, to])?;
+                }
+                Ok(from..to.max(from))
+            })
+            .await
+    }
+
     /// SUBSCRIBE / UNSUBSCRIBE (RFC 9051 §6.3.7, §6.3.8).
     pub async fn set_subscribed(&self, account: AccountId, name: &str, on: bool) -> Result<()> {
         let name = name.to_string();
@@ -508,10 +576,34 @@ impl Store {
                         "UPDATE mailboxes SET subscribed = ?3 WHERE account_id = ?1 AND name = ?2",
                     )?
                     .execute(params![account, name, on])?;
-                if n == 0 {
+                // UNSUBSCRIBE also removes a subscription whose mailbox was deleted.
+                let lost = if on {
+                    0
+                } else {
+                    conn.prepare_cached(
+                        "DELETE FROM lost_subscriptions WHERE account_id = ?1 AND name = ?2",
+                    )?
+                    .execute(params![account, name])?
+                };
+                if n == 0 && lost == 0 {
                     return Err(StoreError::NotFound(format!("no mailbox named {name}")));
                 }
                 Ok(())
+            })
+            .await
+    }
+
+    /// The names subscribed when their mailbox was deleted (RFC 3501 §6.3.6), by name.
+    pub async fn lost_subscriptions(&self, account: AccountId) -> Result<Vec<String>> {
+        self.inner
+            .readers
+            .read(move |conn| {
+                Ok(conn
+                    .prepare_cached(
+                        "SELECT name FROM lost_subscriptions WHERE account_id = ?1 ORDER BY name",
+                    )?
+                    .query_map([account], |row| row.get(0))?
+                    .collect::<rusqlite::Result<Vec<String>>>()?)
             })
             .await
     }

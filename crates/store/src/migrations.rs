@@ -12,7 +12,7 @@ use crate::{Result, StoreError};
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The migrations, in order: index 0 is version 1.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
 
 /// V1's triggers that keep `blobs.refcount` right for a table with a `blob_id` column
 /// (`messages`, `queue`): a row added, removed, or moved to another blob; a blob that nothing
@@ -253,7 +253,7 @@ const V8: &str = r#"
 ALTER TABLE queue ADD COLUMN origin TEXT NOT NULL DEFAULT 'inbound';
 "#;
 
-/// Version 11 (issue #16, the content filter): the Bayesian classifiers (one per account, one
+/// Version 9 (issue #16, the content filter): the Bayesian classifiers (one per account, one
 /// shared per domain) with their token counts, which messages each account has trained (so a
 /// message is learned once, and unlearned when moved back), the training jobs a move into or
 /// out of Junk queues for the learner, and the allow and block lists per account and domain.
@@ -304,6 +304,24 @@ CREATE TABLE sender_lists (
 );
 CREATE UNIQUE INDEX sender_lists_account ON sender_lists(account_id, pattern) WHERE account_id IS NOT NULL;
 CREATE UNIQUE INDEX sender_lists_domain ON sender_lists(domain_id, pattern) WHERE domain_id IS NOT NULL;
+"#;
+
+/// Version 10: IMAP's \Recent (RFC 3501 §2.3.2) and UIDVALIDITY after DELETE.
+/// `mailboxes.recent_uid`: messages from this UID on are recent to the next session that
+/// selects the mailbox read-write (which then moves it to `uid_next`); existing mailboxes
+/// start with nothing recent. `accounts.uid_validity_floor`: the largest UIDVALIDITY of a
+/// deleted mailbox, so a name created again gets a larger one (RFC 3501 §2.3.1.1).
+/// `lost_subscriptions`: names subscribed when their mailbox was deleted; RFC 3501 §6.3.6
+/// forbids dropping them unasked (LIST shows them \NonExistent, RFC 5258 §3.4).
+const V10: &str = r#"
+ALTER TABLE mailboxes ADD COLUMN recent_uid INTEGER NOT NULL DEFAULT 1;
+UPDATE mailboxes SET recent_uid = uid_next;
+ALTER TABLE accounts ADD COLUMN uid_validity_floor INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE lost_subscriptions (
+    account_id  INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    name        TEXT NOT NULL,
+    PRIMARY KEY (account_id, name)
+) WITHOUT ROWID;
 "#;
 
 /// Brings the database up to [`SCHEMA_VERSION`], each migration in its own transaction.

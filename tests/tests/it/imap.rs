@@ -2,6 +2,7 @@
 
 mod clients;
 mod condstore;
+mod conformance;
 mod fetch;
 mod hostile;
 mod idle;

@@ -76,8 +76,11 @@ impl Session {
             attrs.push(FetchAttr::ModSeq);
         }
         if attrs.contains(&FetchAttr::ModSeq) {
-            self.condstore = true;
+            self.enable_condstore();
         }
+        let Some(sel) = self.selected.as_ref() else {
+            return Ok(());
+        };
         let mut indexes = sel.resolve(&set, uid);
         if let Some((since, vanished)) = changed_since {
             indexes.retain(|&i| sel.messages[i].modseq > since);
@@ -123,6 +126,7 @@ impl Session {
                     .await
                 {
                     Ok(stored) => {
+                        // Only \\Seen was added: no keyword to announce.
                         if let Some(sel) = self.selected.as_mut() {
                             sel.apply(&stored.updates);
                         }

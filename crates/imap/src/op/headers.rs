@@ -42,6 +42,17 @@ fn header_of(raw: &[u8]) -> &[u8] {
 }
 
 fn first_address(addr: Option<&Address>) -> (String, String) {
+    // A group comes first as its name, as the ENVELOPE's group start (RFC 3501 §7.4.2) with
+    // the name as its mailbox: SORT (CC) and DISPLAYTO order by it, as Dovecot does.
+    if let Some(Address::Group(groups)) = addr
+        && let Some(name) = groups
+            .first()
+            .and_then(|g| g.name.as_deref())
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+    {
+        return (String::new(), name.to_string());
+    }
     let Some(a) = addr.and_then(Address::first) else {
         return Default::default();
     };

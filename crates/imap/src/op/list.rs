@@ -92,8 +92,10 @@ impl Session {
                     .no(tag, "LIMIT", &PatternError::TooLong.to_string())
                     .await;
             }
+            // A pattern that is not valid modified UTF-7 (`&` alone is an ATOM-CHAR, RFC
+            // 3501 §9) matches no mailbox name.
             let Some(pattern) = self.mailbox_name(p) else {
-                return self.bad(Some(tag), "invalid mailbox name encoding").await;
+                continue;
             };
             full.push(
                 if reference.is_empty() || pattern.starts_with('/') || pattern.is_empty() {
@@ -102,6 +104,10 @@ impl Session {
                     format!("{reference}/{pattern}")
                 },
             );
+        }
+        if full.is_empty() {
+            self.ok(tag, &format!("{verb} completed"));
+            return Ok(());
         }
         // RFC 9051 §6.3.9: an empty pattern asks for the delimiter.
         if full.iter().all(String::is_empty) {
@@ -182,6 +188,69 @@ impl Session {
                 }
             }
         }
+        // RFC 5258 §3.4: with selection SUBSCRIBED (and in LSUB), names still subscribed
+        // whose mailbox was deleted: \NonExistent (\Noselect in LSUB).
+        if options.subscribed {
+            let lost = match self.ctx.store.lost_subscriptions(account).await {
+                Ok(l) => l,
+                Err(e) => return self.store_failed(tag, e).await,
+            };
+            let attrs = if verb == "LSUB" {
+                "\\Noselect"
+            } else {
+                "\\NonExistent \\Subscribed"
+            };
+            for name in lost.iter().filter(|n| matched(n)) {
+                let mut line = format!("* {verb} ({attrs}) \"/\" ").into_bytes();
+                line.extend(self.encode_name(name));
+                line.extend_from_slice(b"\r\n");
+                self.shell.wbuf.extend(line);
+            }
+        }
+        // RFC 5258 §3.5: a level that is no mailbox (a parent never created or deleted)
+        // whose subscribed descendant the patterns do not match is listed with CHILDINFO.
+        if options.recursive_match && options.subscribed {
+            let unmatched_subscribed = |level: &str| {
+                descendants(&sorted, level)
+                    .iter()
+                    .any(|c| selected(c) && !matched(&c.name))
+            };
+            for level in missing_levels(&sorted, |n| matched(n) && unmatched_subscribed(n)) {
+                let mut line = b"* LIST (\\NonExistent \\HasChildren) \"/\" ".to_vec();
+                line.extend(self.encode_name(level));
+                line.extend_from_slice(b" (\"CHILDINFO\" (\"SUBSCRIBED\"))\r\n");
+                self.shell.wbuf.extend(line);
+            }
+        }
+        // RFC 3501 §6.3.9: LSUB with "%" lists a level that is not subscribed (or no
+        // mailbox) but has subscribed mailboxes below, with \Noselect.
+        if verb == "LSUB" {
+            let walking: Vec<NamePattern> = full
+                .iter()
+                .filter(|p| p.ends_with('%'))
+                .filter_map(|p| NamePattern::new(p).ok())
+                .collect();
+            let subscribed: Vec<&MailboxInfo> =
+                sorted.iter().copied().filter(|b| b.subscribed).collect();
+            let mut levels = std::collections::BTreeSet::new();
+            for b in &subscribed {
+                for (i, _) in b.name.match_indices('/') {
+                    let level = &b.name[..i];
+                    let listed = subscribed
+                        .binary_search_by(|m| m.name.as_str().cmp(level))
+                        .is_ok();
+                    if !listed && walking.iter().any(|p| p.matches(level)) {
+                        levels.insert(level);
+                    }
+                }
+            }
+            for level in levels {
+                let mut line = b"* LSUB (\\Noselect) \"/\" ".to_vec();
+                line.extend(self.encode_name(level));
+                line.extend_from_slice(b"\r\n");
+                self.shell.wbuf.extend(line);
+            }
+        }
         if verb == "LIST" && !options.subscribed && !options.special_use {
             let walking: Vec<NamePattern> = full
                 .iter()
@@ -248,7 +317,14 @@ impl Session {
                 StatusItem::Size => {
                     format!("SIZE {}", snap.messages.iter().map(|m| m.size).sum::<u64>())
                 }
-                StatusItem::Recent => "RECENT 0".to_string(),
+                // RFC 3501 §6.3.10: the messages no session has claimed as \Recent yet.
+                StatusItem::Recent => format!(
+                    "RECENT {}",
+                    snap.messages
+                        .iter()
+                        .filter(|m| m.uid >= snap.recent_uid)
+                        .count()
+                ),
                 StatusItem::HighestModSeq => format!("HIGHESTMODSEQ {}", snap.highest_modseq),
             })
             .collect();

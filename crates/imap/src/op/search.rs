@@ -125,7 +125,8 @@ fn matches(key: &SearchKey, c: &Candidate) -> bool {
     match key {
         SearchKey::All => true,
         SearchKey::Flag { flag, set } => has(flag) == *set,
-        SearchKey::Recent(recent) => !*recent,
+        // The session's `\Recent` is among the flags it shows (`selected.rs`).
+        SearchKey::Recent(recent) => has("\\Recent") == *recent,
         SearchKey::Sequence(set) => set.contains(c.seq, c.last_seq),
         SearchKey::Uid(set) => set.contains(c.meta.uid, c.last_uid),
         SearchKey::Larger(n) => c.meta.size > *n,
@@ -306,9 +307,24 @@ impl Session {
         // RFC 7162 §3.1.5: a search by MODSEQ enables CONDSTORE and reports the highest
         // MODSEQ of the messages found.
         let modseq = if uses_modseq(&key) {
-            self.condstore = true;
+            self.enable_condstore();
             let sel = self.selected.as_ref();
-            indexes
+            // RFC 7162 §3.1.5: with only MIN and/or MAX returned, the highest MODSEQ of the
+            // messages returned, not of all found.
+            let only_ends = ret.as_ref().is_some_and(|r| {
+                !r.is_empty()
+                    && r.iter()
+                        .all(|o| matches!(o, SearchReturn::Min | SearchReturn::Max))
+            });
+            let reported: Vec<usize> = match (only_ends, indexes.first(), indexes.last()) {
+                (true, Some(&first), Some(&last)) => ret
+                    .iter()
+                    .flatten()
+                    .map(|o| if *o == SearchReturn::Min { first } else { last })
+                    .collect(),
+                _ => indexes.clone(),
+            };
+            reported
                 .iter()
                 .filter_map(|&i| sel.and_then(|s| s.messages.get(i)).map(|m| m.modseq))
                 .max()

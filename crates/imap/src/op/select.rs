@@ -3,13 +3,10 @@
 
 use proto::imap::response::{self, Status};
 use proto::imap::{Qresync, SelectArgs, SequenceSet};
-use store::{MailboxSnapshot, MessageMeta, StoreError};
+use store::{MessageMeta, StoreError};
 
 use crate::selected::{Selected, flag_list};
 use crate::session::{End, Session};
-
-/// The flags this server knows; keywords are allowed too (`\*`).
-const FLAGS: &str = "(\\Answered \\Flagged \\Deleted \\Seen \\Draft)";
 
 impl Session {
     pub(crate) async fn handle_select(
@@ -36,27 +33,51 @@ impl Session {
             // RFC 7162 §3.2.11 / RFC 9051 §7.1: CLOSED tells the client the old one is gone.
             self.reply(None, Status::Ok, "CLOSED", "previous mailbox closed");
         }
+        // A name that is not valid modified UTF-7 names no mailbox here (as in Dovecot): NO,
+        // not BAD, for it is a well-formed astring (RFC 3501 §9).
         let Some(name) = self.mailbox_name(&raw) else {
-            return self.bad(Some(tag), "invalid mailbox name encoding").await;
+            return self.no(tag, "NONEXISTENT", "no such mailbox").await;
         };
         let account = self.account.as_ref().map_or(0, |a| a.id);
         let snap = match self.ctx.store.mailbox_snapshot(account, &name).await {
             Ok(s) => s,
             Err(e) => return self.store_failed(tag, e).await,
         };
-        let exists = snap.messages.len();
-        let first_unseen = snap
+        // RFC 3501 §2.3.2: SELECT claims the messages no session has seen as \Recent to
+        // this one; EXAMINE shows them as recent without claiming (§6.3.2). IMAP4rev2 has
+        // no \Recent (RFC 9051 §2.3.2).
+        let recent = if self.rev2 {
+            Vec::new()
+        } else if read_only {
+            std::iter::once(snap.recent_uid..u32::MAX).collect()
+        } else if snap.recent_uid < snap.uid_next {
+            match self.ctx.store.claim_recent(account, snap.info.id).await {
+                Ok(claimed) => std::iter::once(claimed).collect(),
+                Err(e) => return self.store_failed(tag, e).await,
+            }
+        } else {
+            Vec::new()
+        };
+        let (uid_validity, uid_next, modseq) =
+            (snap.uid_validity, snap.uid_next, snap.highest_modseq);
+        let sel = Selected::new(snap, read_only, recent);
+        let exists = sel.messages.len();
+        let first_unseen = sel
             .messages
             .iter()
             .position(|m| !m.flags.iter().any(|f| f.eq_ignore_ascii_case("\\Seen")));
-        let (uid_validity, uid_next, modseq) =
-            (snap.uid_validity, snap.uid_next, snap.highest_modseq);
+        let mut flags = Vec::new();
+        sel.flags_response(&mut flags);
+        let (flags, permanent) = match flags.iter().position(|&b| b == b'\n') {
+            Some(n) => (flags[..=n].to_vec(), flags[n + 1..].to_vec()),
+            None => (flags, Vec::new()),
+        };
         let out = &mut self.shell.wbuf;
-        response::untagged(out, &format!("FLAGS {FLAGS}"));
+        out.extend(flags);
         response::untagged(out, &format!("{exists} EXISTS"));
         if !self.rev2 {
-            // RFC 3501 §6.3.1: RECENT is required in IMAP4rev1; no session here sees \Recent.
-            response::untagged(out, "0 RECENT");
+            // RFC 3501 §6.3.1: RECENT and the first unseen message are IMAP4rev1's.
+            response::untagged(out, &format!("{} RECENT", sel.recent_count()));
             if let Some(i) = first_unseen {
                 response::status(
                     out,
@@ -81,18 +102,7 @@ impl Session {
             &format!("UIDNEXT {uid_next}"),
             "predicted next UID",
         );
-        let permanent = if read_only {
-            "()".to_string()
-        } else {
-            FLAGS.replace(')', " \\*)")
-        };
-        response::status(
-            out,
-            None,
-            Status::Ok,
-            &format!("PERMANENTFLAGS {permanent}"),
-            "flags",
-        );
+        out.extend(permanent);
         // RFC 7162 §3.1.2: always sent; every mailbox keeps MODSEQs, so never NOMODSEQ.
         response::status(
             out,
@@ -102,11 +112,11 @@ impl Session {
             "modseq",
         );
         if let Some(q) = qresync.filter(|q| q.uid_validity == uid_validity)
-            && let Err(e) = self.resync(&snap, &q).await
+            && let Err(e) = self.resync(&sel, &q).await
         {
             return self.store_failed(tag, e).await;
         }
-        self.selected = Some(Selected::new(snap, read_only));
+        self.selected = Some(sel);
         let (code, verb) = if read_only {
             ("READ-ONLY", "EXAMINE")
         } else {
@@ -122,7 +132,7 @@ impl Session {
     /// record no longer reaches back to that MODSEQ, every UID not in the mailbox is told
     /// (§3.2.6 allows it; clients ignore UIDs they never had), less those the sequence match
     /// data shows the client already knows are gone (§3.2.5.2).
-    async fn resync(&mut self, snap: &MailboxSnapshot, q: &Qresync) -> Result<(), StoreError> {
+    async fn resync(&mut self, sel: &Selected, q: &Qresync) -> Result<(), StoreError> {
         let known = |uid: u32| {
             q.known_uids
                 .as_ref()
@@ -132,10 +142,10 @@ impl Session {
         let vanished = self
             .ctx
             .store
-            .vanished_since(account, snap.info.id, q.modseq)
+            .vanished_since(account, sel.id, q.modseq)
             .await?;
         let unchanged_up_to = match (&q.seq_match, vanished.exact) {
-            (Some((numbers, uids)), false) => matched_uid(&snap.messages, numbers, uids),
+            (Some((numbers, uids)), false) => matched_uid(&sel.messages, numbers, uids),
             _ => 0,
         };
         // Read after the snapshot: a UID expunged in between is still in it, and is told
@@ -146,14 +156,14 @@ impl Session {
             .filter(|&u| {
                 u > unchanged_up_to
                     && known(u)
-                    && snap.messages.binary_search_by_key(&u, |m| m.uid).is_err()
+                    && sel.messages.binary_search_by_key(&u, |m| m.uid).is_err()
             })
             .collect();
         if !gone.is_empty() {
             let line = format!("VANISHED (EARLIER) {}", SequenceSet::format(&gone));
             response::untagged(&mut self.shell.wbuf, &line);
         }
-        for (i, m) in snap.messages.iter().enumerate() {
+        for (i, m) in sel.messages.iter().enumerate() {
             if m.modseq > q.modseq && known(m.uid) {
                 let line = format!(
                     "{} FETCH (UID {} FLAGS {} MODSEQ ({}))",

@@ -126,7 +126,8 @@ impl Session {
 }
 
 /// RFC 5267 §3.2: ESEARCH for a SORT with RETURN. MIN and MAX are the first and last in sort
-/// order; ALL lists every number in sort order (so without ranges).
+/// order; ALL lists every number in sort order, a run of consecutive ascending numbers as
+/// one range (`1:5`, as Dovecot writes it; a range never reorders).
 fn esort_line(tag: &str, uid: bool, options: &[SearchReturn], sorted: &[u32]) -> String {
     let mut line = format!("ESEARCH (TAG {})", response::quote(tag));
     if uid {
@@ -147,13 +148,31 @@ fn esort_line(tag: &str, uid: bool, options: &[SearchReturn], sorted: &[u32]) ->
             SearchReturn::Count => line.push_str(&format!(" COUNT {}", sorted.len())),
             SearchReturn::All => {
                 if !sorted.is_empty() {
-                    let all: Vec<String> = sorted.iter().map(u32::to_string).collect();
-                    line.push_str(&format!(" ALL {}", all.join(",")));
+                    line.push_str(&format!(" ALL {}", ordered_set(sorted)));
                 }
             }
         }
     }
     line
+}
+
+/// `numbers` in their order, each run `n, n+1, ..., m` as `n:m`.
+fn ordered_set(numbers: &[u32]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < numbers.len() {
+        let mut j = i;
+        while j + 1 < numbers.len() && numbers[j].checked_add(1) == Some(numbers[j + 1]) {
+            j += 1;
+        }
+        parts.push(if j > i {
+            format!("{}:{}", numbers[i], numbers[j])
+        } else {
+            numbers[i].to_string()
+        });
+        i = j + 1;
+    }
+    parts.join(",")
 }
 
 #[cfg(test)]
@@ -198,7 +217,9 @@ mod tests {
                 &[SearchReturn::Min, SearchReturn::All],
                 &[3, 1, 2]
             ),
-            "ESEARCH (TAG \"t\") UID MIN 3 ALL 3,1,2"
+            "ESEARCH (TAG \"t\") UID MIN 3 ALL 3,1:2"
         );
+        assert_eq!(ordered_set(&[1, 2, 3, 4, 5]), "1:5");
+        assert_eq!(ordered_set(&[5, 4, 7, 8, 1]), "5,4,7:8,1");
     }
 }

@@ -30,8 +30,11 @@ impl Session {
         }
         // RFC 7162 §3.1: UNCHANGEDSINCE is a CONDSTORE enabling command.
         if args.unchanged_since.is_some() {
-            self.condstore = true;
+            self.enable_condstore();
         }
+        let Some(sel) = self.selected.as_ref() else {
+            return Ok(());
+        };
         let indexes = sel.resolve(&args.set, uid);
         let uids: Vec<u32> = indexes.iter().map(|&i| sel.messages[i].uid).collect();
         let op = match args.op {
@@ -53,7 +56,10 @@ impl Session {
         let Some(sel) = self.selected.as_mut() else {
             return Ok(());
         };
-        sel.apply(&stored.updates);
+        // RFC 3501 §7.2.6: a new keyword is announced in FLAGS before a FETCH shows it.
+        if sel.apply(&stored.updates) {
+            sel.flags_response(&mut self.shell.wbuf);
+        }
         let changed: Vec<u32> = stored.updates.iter().map(|u| u.uid).collect();
         for i in indexes {
             let Some(m) = sel.messages.get(i) else {

@@ -17,12 +17,15 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// Before authentication: small literals (RFC 9051 §6.2.3 LOGIN needs only a few octets).
+    /// Before authentication: small literals (RFC 9051 §6.2.3 LOGIN needs only a few octets),
+    /// and lines long enough for the largest ID a client may send in quoted strings (RFC 2971
+    /// §3.3: 30 fields of 30 octets with values of 1024: about 31.8 KB) and for RFC 7162 §4's
+    /// 8192 octets. Still a bound: a longer line is discarded as it streams in.
     pub const fn before_login() -> Limits {
         Limits {
-            line: 8 * 1024,
+            line: 32 * 1024,
             literal: 8 * 1024,
-            command: 16 * 1024,
+            command: 40 * 1024,
         }
     }
 

@@ -200,27 +200,35 @@ impl<'a> Cursor<'a> {
         Ok(data)
     }
 
+    /// Whether a string (quoted or literal) starts here. `~` starts a literal8 only before
+    /// `{`: otherwise it is an ATOM-CHAR (RFC 3501 §9), as in `SELECT ~foo`.
+    fn at_string(&self) -> bool {
+        match self.peek() {
+            Some(b'"' | b'{') => true,
+            Some(b'~') => self.input.get(self.pos + 1) == Some(&b'{'),
+            _ => false,
+        }
+    }
+
     /// RFC 9051 §9 `string`: quoted or literal.
     pub fn string(&mut self) -> R<Vec<u8>> {
         match self.peek() {
             Some(b'"') => self.quoted(),
-            Some(b'{' | b'~') => Ok(self.literal()?.to_vec()),
+            Some(b'{' | b'~') if self.at_string() => Ok(self.literal()?.to_vec()),
             _ => Err(syntax("a string was expected")),
         }
     }
 
     /// RFC 9051 §9 `astring`: 1*ASTRING-CHAR or string.
     pub fn astring(&mut self) -> R<Vec<u8>> {
-        match self.peek() {
-            Some(b'"' | b'{' | b'~') => self.string(),
-            _ => {
-                let a = self.take_while(is_astring_char);
-                if a.is_empty() {
-                    Err(syntax("a string was expected"))
-                } else {
-                    Ok(a.to_vec())
-                }
-            }
+        if self.at_string() {
+            return self.string();
+        }
+        let a = self.take_while(is_astring_char);
+        if a.is_empty() {
+            Err(syntax("a string was expected"))
+        } else {
+            Ok(a.to_vec())
         }
     }
 
@@ -231,16 +239,14 @@ impl<'a> Cursor<'a> {
 
     /// RFC 9051 §9 `list-mailbox`: like astring, but `%` and `*` allowed unquoted.
     pub fn list_mailbox(&mut self) -> R<Vec<u8>> {
-        match self.peek() {
-            Some(b'"' | b'{' | b'~') => self.string(),
-            _ => {
-                let a = self.take_while(|b| is_astring_char(b) || b == b'%' || b == b'*');
-                if a.is_empty() {
-                    Err(syntax("a mailbox pattern was expected"))
-                } else {
-                    Ok(a.to_vec())
-                }
-            }
+        if self.at_string() {
+            return self.string();
+        }
+        let a = self.take_while(|b| is_astring_char(b) || b == b'%' || b == b'*');
+        if a.is_empty() {
+            Err(syntax("a mailbox pattern was expected"))
+        } else {
+            Ok(a.to_vec())
         }
     }
 

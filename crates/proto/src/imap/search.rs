@@ -14,7 +14,8 @@ pub enum SearchKey {
         flag: String,
         set: bool,
     },
-    /// RFC 3501 RECENT/NEW/OLD: no session here ever sees \Recent (RFC 9051 dropped it).
+    /// RFC 3501 RECENT/OLD (NEW is RECENT UNSEEN): the session's \Recent (RFC 9051 dropped
+    /// it; IMAP4rev2 sessions see no message as recent).
     Recent(bool),
     Sequence(SequenceSet),
     Uid(SequenceSet),
@@ -106,7 +107,9 @@ impl Cursor<'_> {
             "UNFLAGGED" => flag("\\Flagged", false),
             "SEEN" => flag("\\Seen", true),
             "UNSEEN" => flag("\\Seen", false),
-            "RECENT" | "NEW" => Recent(true),
+            "RECENT" => Recent(true),
+            // RFC 3501 §6.4.4: NEW is RECENT UNSEEN.
+            "NEW" => And(vec![Recent(true), flag("\\Seen", false)]),
             "OLD" => Recent(false),
             "KEYWORD" | "UNKEYWORD" => {
                 self.sp()?;

@@ -14,7 +14,8 @@ pub enum SeqNum {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SequenceSet {
     pub ranges: Vec<(SeqNum, SeqNum)>,
-    /// RFC 9051 §6.4.4.1 `$`: the saved search result (SEARCHRES); not supported yet, refused.
+    /// RFC 9051 §6.4.4.1 `$`: the saved search result (SEARCHRES); not offered, so the parser
+    /// refuses `$` and this is always false.
     pub saved: bool,
 }
 
@@ -72,11 +73,12 @@ impl SeqNum {
 
 impl Cursor<'_> {
     pub(crate) fn sequence_set(&mut self) -> Result<SequenceSet, ParseError> {
-        if self.eat(b'$') {
-            return Ok(SequenceSet {
-                ranges: Vec::new(),
-                saved: true,
-            });
+        // RFC 5182 §2.1: `$` is the saved search result of SEARCHRES, which is not offered
+        // here: without it, `$` is no sequence set (a BAD, rather than an empty match).
+        if self.peek() == Some(b'$') {
+            return Err(syntax(
+                "$ needs SEARCHRES, which this server does not offer",
+            ));
         }
         let mut ranges = Vec::new();
         loop {

@@ -39,13 +39,17 @@ fn select_condstore_fetch_modseq_and_changedsince() {
     );
     let r = c.cmd("st", "STORE 2 +FLAGS (\\Flagged)");
     // CONDSTORE is on (SELECT (CONDSTORE)): the STORE's FETCH carries the new MODSEQ.
-    assert_eq!(r[0], "* 2 FETCH (MODSEQ (5) FLAGS (\\Flagged))", "{r:?}");
+    // The first session to select the new mail sees it as \Recent (RFC 3501 §2.3.2).
+    assert_eq!(
+        r[0], "* 2 FETCH (MODSEQ (5) FLAGS (\\Recent \\Flagged))",
+        "{r:?}"
+    );
     // CHANGEDSINCE 4: only message 2 changed after 4; MODSEQ is implied (§3.1.4.1).
     let r = c.cmd("f2", "UID FETCH 1:* (FLAGS) (CHANGEDSINCE 4)");
     assert_eq!(
         r,
         [
-            "* 2 FETCH (UID 2 FLAGS (\\Flagged) MODSEQ (5))",
+            "* 2 FETCH (UID 2 FLAGS (\\Recent \\Flagged) MODSEQ (5))",
             "f2 OK FETCH completed"
         ]
     );
@@ -89,9 +93,15 @@ fn store_unchangedsince_leaves_newer_messages_and_answers_modified() {
     assert_eq!(
         r,
         [
+            // The first CONDSTORE enabling command tells HIGHESTMODSEQ (RFC 7162 §3.1).
+            "* OK [HIGHESTMODSEQ 4] modseq",
             "* 1 FETCH (UID 1 MODSEQ (6))",
             "* 3 FETCH (UID 3 MODSEQ (6))",
-            "* 2 FETCH (UID 2 MODSEQ (5) FLAGS ($Label))",
+            // RFC 3501 §7.2.6: the keyword b set is announced before it is shown; `a`
+            // selected first, so the mail is \Recent to it.
+            "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Label)",
+            "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Label \\*)] flags",
+            "* 2 FETCH (UID 2 MODSEQ (5) FLAGS (\\Recent $Label))",
             "u1 OK [MODIFIED 2] conditional STORE completed"
         ],
         "{r:?}"
@@ -107,7 +117,10 @@ fn store_unchangedsince_leaves_newer_messages_and_answers_modified() {
     let r = a.cmd("u3", "STORE 3 (UNCHANGEDSINCE 6) -FLAGS (\\Seen)");
     assert_eq!(
         r,
-        ["* 3 FETCH (MODSEQ (7) FLAGS ())", "u3 OK STORE completed"],
+        [
+            "* 3 FETCH (MODSEQ (7) FLAGS (\\Recent))",
+            "u3 OK STORE completed"
+        ],
         "{r:?}"
     );
     // An unknown STORE modifier.
@@ -123,13 +136,13 @@ fn unsolicited_flag_changes_carry_modseq_only_once_enabled() {
     b.cmd("s", "SELECT INBOX");
     b.cmd("x", "STORE 1 +FLAGS.SILENT (\\Seen)");
     let r = a.cmd("n1", "NOOP");
-    assert_eq!(r[0], "* 1 FETCH (UID 1 FLAGS (\\Seen))", "{r:?}");
+    assert_eq!(r[0], "* 1 FETCH (UID 1 FLAGS (\\Recent \\Seen))", "{r:?}");
     let r = a.cmd("e", "ENABLE CONDSTORE");
     assert_eq!(r[0], "* ENABLED CONDSTORE", "{r:?}");
     b.cmd("y", "STORE 3 +FLAGS.SILENT (\\Answered)");
     let r = a.cmd("n2", "NOOP");
     assert_eq!(
-        r[0], "* 3 FETCH (UID 3 MODSEQ (6) FLAGS (\\Answered))",
+        r[0], "* 3 FETCH (UID 3 MODSEQ (6) FLAGS (\\Recent \\Answered))",
         "{r:?}"
     );
 }
@@ -144,7 +157,7 @@ fn imapclient_uses_condstore() {
             "caps True True",
             "enable [b'CONDSTORE']",
             "highest 4",
-            "changed [(2, (b'\\\\Flagged',), (5,))]",
+            "changed [(2, (b'\\\\Recent', b'\\\\Flagged'), (5,))]",
             "search [2] 5",
             "status {b'HIGHESTMODSEQ': 5}",
         ],

@@ -29,7 +29,7 @@ fn an_over_large_literal_is_refused_without_being_read() {
 fn an_over_long_line_is_refused_and_the_session_goes_on() {
     let server = server();
     let (mut c, _) = ImapConn::connect(server.addr("imap"));
-    // 1 MiB without a line end: over the 8 KiB line limit before login.
+    // 1 MiB without a line end: over the 32 KiB line limit before login.
     let mut line = b"a LOGIN ".to_vec();
     line.extend(std::iter::repeat_n(b'x', 1 << 20));
     line.extend_from_slice(b"\r\n");

@@ -20,6 +20,8 @@ fn idle_client_hears_of_mail_delivered_over_smtp_at_once() {
     deliver(&server, "alice@example.test", &message("second@test"));
     // Pushed without the client asking.
     assert_eq!(c.line(), "* 2 EXISTS");
+    // RFC 3501 §7.3.2: and, to an IMAP4rev1 client, how many are recent.
+    assert_eq!(c.line(), "* 2 RECENT");
     c.send(b"DONE\r\n");
     assert_eq!(c.line(), "i OK IDLE terminated");
     let r = c.cmd("f", "UID FETCH 2 (BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)])");
@@ -70,7 +72,8 @@ fn flags_stored_by_one_session_reach_another_at_noop() {
     a.cmd("s", "SELECT INBOX");
     b.cmd("s", "SELECT INBOX");
     let r = a.cmd("t", "STORE 1 +FLAGS (\\Flagged)");
-    assert_eq!(r[0], "* 1 FETCH (FLAGS (\\Flagged))");
+    // `a` selected first: the message is \Recent to it alone (RFC 3501 §2.3.2).
+    assert_eq!(r[0], "* 1 FETCH (FLAGS (\\Recent \\Flagged))");
     let r = b.cmd("n", "NOOP");
     assert_eq!(
         r,

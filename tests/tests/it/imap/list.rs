@@ -67,7 +67,7 @@ fn selection_and_return_options_of_list_extended() {
     let server = server();
     let mut c = ImapConn::login(server.addr("imap"), "bob");
     // RFC 5258 §5 example tree: Fruit not subscribed but Fruit/Banana is; Vegetable and
-    // Vegetable/Broccoli both subscribed. New mailboxes start subscribed here.
+    // Vegetable/Broccoli both subscribed. CREATE does not subscribe (RFC 3501 §6.3.6).
     for name in [
         "Fruit",
         "Fruit/Apple",
@@ -78,9 +78,9 @@ fn selection_and_return_options_of_list_extended() {
         let r = c.cmd("c", &format!("CREATE {name}"));
         assert_eq!(r, ["c OK CREATE completed"]);
     }
-    for name in ["Fruit", "Fruit/Apple"] {
-        let r = c.cmd("u", &format!("UNSUBSCRIBE {name}"));
-        assert_eq!(r, ["u OK UNSUBSCRIBE completed"]);
+    for name in ["Fruit/Banana", "Vegetable", "Vegetable/Broccoli"] {
+        let r = c.cmd("u", &format!("SUBSCRIBE {name}"));
+        assert_eq!(r, ["u OK SUBSCRIBE completed"]);
     }
     // Selection SUBSCRIBED: only subscribed mailboxes, each with \Subscribed.
     let r = c.cmd("l1", "LIST (SUBSCRIBED) \"\" \"F*\"");

@@ -73,7 +73,7 @@ fn select_qresync_reports_vanished_earlier_and_changed_flags() {
         [
             "* VANISHED (EARLIER) 4:5",
             "* 2 FETCH (UID 2 FLAGS (\\Seen) MODSEQ (7))",
-            "* 4 FETCH (UID 6 FLAGS () MODSEQ (10))",
+            "* 4 FETCH (UID 6 FLAGS (\\Recent) MODSEQ (10))",
             "s1 OK [READ-WRITE] SELECT completed"
         ],
         "{r:?}"

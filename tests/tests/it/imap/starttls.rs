@@ -27,7 +27,7 @@ fn starttls_and_imaps_verify_the_certificate_then_fetch() {
             // After STARTTLS, STARTTLS is no longer offered.
             "after False True",
             "fetch True",
-            "flags [b'1 (FLAGS ())']",
+            "flags [b'1 (FLAGS (\\\\Recent))']",
             "imaps True False",
             "OK",
         ],
