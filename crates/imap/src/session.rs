@@ -205,6 +205,12 @@ impl Session {
                         return Err(End::Aborted);
                     }
                     self.flush().await?;
+                    if self.reader.pending() > 0 {
+                        // Part of a command is here (after a `+`, a literal without its
+                        // CRLF): the client may hold the rest back until this is
+                        // acknowledged (Nagle), so do not delay the ACK.
+                        self.shell.ack_promptly();
+                    }
                     self.read_more().await?;
                 }
             }

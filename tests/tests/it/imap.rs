@@ -1,5 +1,6 @@
 //! IMAP (RFC 9051, RFC 3501 and extensions): a file per command or extension.
 
+mod append_ack;
 mod clients;
 mod condstore;
 mod fetch;
