@@ -7,6 +7,7 @@ mod fetch;
 mod hostile;
 mod idle;
 mod list;
+mod login_cache;
 mod qresync;
 mod quota;
 mod session;
