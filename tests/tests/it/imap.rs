@@ -10,6 +10,7 @@ mod list;
 mod login_cache;
 mod qresync;
 mod quota;
+mod search_charset;
 mod session;
 mod sort;
 mod starttls;

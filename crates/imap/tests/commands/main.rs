@@ -62,6 +62,15 @@ pub const MAIL: [&str; 3] = [
     "From: Bob <bob@example.com>\r\nTo: alice@example.com\r\nSubject: Budget\r\nDate: Sun, 6 Dec 2026 09:00:00 +0000\r\nMessage-ID: <budget@example.com>\r\n\r\nThe numbers are attached.\r\n",
 ];
 
+/// The answer to SEARCH, SORT or THREAD with a charset we cannot decode (RFC 9051 §6.4.4):
+/// NO, listing those we can.
+pub const BADCHARSET: &str = "NO [BADCHARSET (UTF-8 US-ASCII GB2312 GBK GB18030 BIG5 \
+    ISO-2022-JP EUC-JP SHIFT_JIS EUC-KR KOI8-R KOI8-U ISO-8859-1 ISO-8859-2 ISO-8859-3 \
+    ISO-8859-4 ISO-8859-5 ISO-8859-6 ISO-8859-7 ISO-8859-8 ISO-8859-9 ISO-8859-10 \
+    ISO-8859-13 ISO-8859-14 ISO-8859-15 ISO-8859-16 WINDOWS-874 WINDOWS-1250 WINDOWS-1251 \
+    WINDOWS-1252 WINDOWS-1253 WINDOWS-1254 WINDOWS-1255 WINDOWS-1256 WINDOWS-1257 \
+    WINDOWS-1258)] unsupported charset";
+
 /// A testbed with the IMAP context the engine would build from it.
 pub struct Imap {
     pub bed: Testbed,

@@ -49,7 +49,7 @@ cases! {
     (
         Setup::Inbox,
         "thread with an unknown algorithm is bad and an unknown charset no",
-        "THREAD REFERENCES KOI8-R ALL",
-        "NO [BADCHARSET (UTF-8 US-ASCII)] unsupported charset",
+        "THREAD REFERENCES X-UNKNOWN ALL",
+        crate::BADCHARSET,
     ),
 }
