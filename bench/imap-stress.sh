@@ -73,7 +73,8 @@ EOF
   esac
 }
 
-# stress TARGET ROUND -> operations/s; imaptest's output kept in $TMP.
+# stress TARGET ROUND -> operations/s; imaptest's output kept in $TMP (run in a subshell:
+# it sets nothing).
 stress() {
   local port user out
   case "$1" in
@@ -84,7 +85,6 @@ stress() {
   "$IMAPTEST" host="$HOST" port="$port" user="$user" pass="$PASS" users="$USERS" \
     clients="$CLIENTS" secs="$SECS" mbox="$MBOX" >"$out" 2>&1 || true
   grep -q '^Totals:' "$out" || { tail -n 20 "$out" >&2; die "imaptest against $1 printed no totals"; }
-  ERRORS[$1.$2]="$(grep -c '^Error:' "$out" || true)"
   counts "$out" | awk -v secs="$SECS" '{ s = 0; for (i = 1; i <= NF; i++) s += $i; printf "%.0f", s / secs }'
 }
 
@@ -103,6 +103,7 @@ for round in $(seq "$RUNS"); do
     ops="$(stress "$target" "$round")"
     OPS[$target]+="$ops "
     TOTALS[$target]="$(counts "$TMP/imaptest-$target-$round.txt")"
+    ERRORS[$target.$round]="$(grep -c '^Error:' "$TMP/imaptest-$target-$round.txt" || true)"
     log "round $round: $target $ops ops/s (load $busy, imaptest errors ${ERRORS[$target.$round]})"
   done
 done
