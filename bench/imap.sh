@@ -15,6 +15,15 @@
 #             The OS page cache is not dropped. Each warm-up's time is logged: the envelope
 #             warm-up is each server's first FETCH of those messages ever.
 #   search:   `SEARCH TEXT "needle"` over it (1 message in 100 has the word in its body)
+# Round trips, one command at a time, each waiting for its tagged OK (what a client that does
+# not pipeline feels):
+#   append-sync: SYNC_APPEND_COUNT (300) messages of about SIZE bytes APPENDed through
+#             Python's imaplib: a synchronizing literal `{n}`, the `+`, the message, then the
+#             CRLF as a second small write (Nagle on, as imaplib leaves it); fresh mailbox.
+#   uid-fetch: ROUNDTRIPS (1000) `UID FETCH uid (FLAGS BODY.PEEK[])`, one message each, UIDs
+#             spread over the big INBOX.
+#   uid-store: ROUNDTRIPS `UID STORE uid FLAGS.SILENT (\Flagged)` then `... ()`, alternately
+#             on the same UID: every command changes a flag (durable in both).
 # The big INBOX is filled over SMTP into Postroom, then every stored message is copied out of
 # postroom.db into Dovecot's Maildir (same bytes, CRLF kept). The warm-up builds Dovecot's
 # index and cache (what a real Dovecot has after its first client).
@@ -30,7 +39,8 @@
 #
 # Environment:
 #   APPEND_COUNT=2000 SIZE=5000 BIG=10000 RUNS=3 IDLE_COUNTS="1000 10000" IDLE_MESSAGES=100
-#   WORKLOADS="append body envelope cold search"   (a subset, in this order)
+#   SYNC_APPEND_COUNT=300 ROUNDTRIPS=1000
+#   WORKLOADS="append append-sync body envelope cold search uid-fetch uid-store" (a subset, in this order)
 #   SMTP_PORT=2725 POSTROOM_PORT=2743 DOVECOT_PORT=2744
 #   SKIP_BUILD=1      use the existing target/release/postroom (or POSTROOM_BIN=path)
 #   SKIP_IDLE=1       no idle-memory measurement; SKIP_THROUGHPUT=1 only idle memory
@@ -43,8 +53,9 @@ set -euo pipefail
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh" # sets ROOT, the working directory
 
-defaults APPEND_COUNT=2000 SIZE=5000 BIG=10000 RUNS=3 \
-  "WORKLOADS=append body envelope cold search" "IDLE_COUNTS=1000 10000" IDLE_MESSAGES=100 \
+defaults APPEND_COUNT=2000 SIZE=5000 BIG=10000 RUNS=3 SYNC_APPEND_COUNT=300 ROUNDTRIPS=1000 \
+  "WORKLOADS=append append-sync body envelope cold search uid-fetch uid-store" \
+  "IDLE_COUNTS=1000 10000" IDLE_MESSAGES=100 \
   SMTP_PORT=2725 POSTROOM_PORT=2743 DOVECOT_PORT=2744
 HOST="127.0.0.1"
 PASS="Bench-pass-1234"
@@ -141,6 +152,23 @@ import socket, sys, threading, time
 from mail import message
 host, port, user, password, workload, count, size = sys.argv[1:8]
 port, count, size = int(port), int(count), int(size)
+if workload == "append-sync":
+    # imaplib's APPEND: `{n}`, wait for `+`, the message, then CRLF in a second write.
+    import imaplib
+    c = imaplib.IMAP4(host, port)
+    c.login(user, password)
+    box = "sync-%d" % time.time_ns()
+    c.create(box)
+    bodies = [message(i, size, needle_every=100) for i in range(count)]
+    t0 = time.perf_counter()
+    for body in bodies:
+        typ, data = c.append(box, None, None, body)
+        if typ != "OK":
+            raise SystemExit("APPEND: %r" % data)
+    t1 = time.perf_counter()
+    c.logout()
+    print("%.6f %d" % (t1 - t0, 0))
+    sys.exit(0)
 s = socket.create_connection((host, port), timeout=600)
 buf = bytearray()
 def until(tag):
@@ -196,6 +224,21 @@ if workload == "append":
         got += until(b"ZQA%d" % i)
     t1 = time.perf_counter()
     w.join()
+elif workload in ("uid-fetch", "uid-store"):
+    # One command at a time; UIDs 1..BIG exist in both (fresh INBOX, numbered in order).
+    big = int(sys.argv[8])
+    cmd(b"S", b"SELECT INBOX")
+    got = 0
+    t0 = time.perf_counter()
+    for i in range(count):
+        if workload == "uid-fetch":
+            uid = 1 + (i * 7919) % big
+            got += cmd(b"ZQF%d" % i, b"UID FETCH %d (FLAGS BODY.PEEK[])" % uid)
+        else:
+            uid = 1 + ((i // 2) * 7919) % big
+            flags = b"(\\Flagged)" if i % 2 == 0 else b"()"
+            got += cmd(b"ZQS%d" % i, b"UID STORE %d FLAGS.SILENT %s" % (uid, flags))
+    t1 = time.perf_counter()
 else:
     cmd(b"S", b"SELECT INBOX")
     command = {
@@ -263,9 +306,14 @@ PY
 run_client() {
   local port user count="$BIG"
   case "$1" in dovecot) port="$DOVECOT_PORT" ;; postroom) port="$POSTROOM_PORT" ;; esac
-  case "$2" in append) user="append"; count="$APPEND_COUNT" ;; *) user="big" ;; esac
+  case "$2" in
+    append) user="append"; count="$APPEND_COUNT" ;;
+    append-sync) user="append"; count="$SYNC_APPEND_COUNT" ;;
+    uid-fetch | uid-store) user="big"; count="$ROUNDTRIPS" ;;
+    *) user="big" ;;
+  esac
   [ "$1" = postroom ] && user="$user@bench.test"
-  PYTHONPATH="$ROOT/bench" python3 "$TMP/client.py" "$HOST" "$port" "$user" "$PASS" "$2" "$count" "$SIZE"
+  PYTHONPATH="$ROOT/bench" python3 "$TMP/client.py" "$HOST" "$port" "$user" "$PASS" "$2" "$count" "$SIZE" "$BIG"
 }
 
 # before_run TARGET WORKLOAD: the cold workload starts from a freshly started server.
@@ -363,6 +411,9 @@ fi
 label() {
   case "$1" in
     append) echo "APPEND $APPEND_COUNT × ~$SIZE B, LITERAL+, one connection" ;;
+    append-sync) echo "APPEND $SYNC_APPEND_COUNT × ~$SIZE B one at a time, imaplib (synchronizing literal)" ;;
+    uid-fetch) echo "UID FETCH n (FLAGS BODY.PEEK[]) × $ROUNDTRIPS, one at a time" ;;
+    uid-store) echo "UID STORE n FLAGS.SILENT × $ROUNDTRIPS, one at a time" ;;
     body) echo "FETCH 1:* BODY.PEEK[] ($BIG msgs)" ;;
     envelope) echo "FETCH 1:* (ENVELOPE BODYSTRUCTURE) ($BIG msgs)" ;;
     cold) echo "FETCH 1:* (ENVELOPE BODYSTRUCTURE) ($BIG msgs), cold: after a restart" ;;
@@ -385,7 +436,12 @@ mkdir -p "$ROOT/bench/out"
     echo "| Workload | Server | Median s | msgs/s | MB/s received | Runs (s) |"
     echo "|---|---|---:|---:|---:|---|"
     for workload in $WORKLOADS; do
-      n="$BIG"; [ "$workload" = append ] && n="$APPEND_COUNT"
+      case "$workload" in
+        append) n="$APPEND_COUNT" ;;
+        append-sync) n="$SYNC_APPEND_COUNT" ;;
+        uid-fetch | uid-store) n="$ROUNDTRIPS" ;;
+        *) n="$BIG" ;;
+      esac
       for target in dovecot postroom; do
         s=$(median "${SECS[$target.$workload]}")
         echo "| $(label "$workload") | $target | $(printf '%.3f' "$s") | $(per_sec "$n" "$s") | $(mb_per_sec "${BYTES[$target.$workload]}" "$s") | $(runs "${SECS[$target.$workload]}") |"

@@ -32,7 +32,8 @@
 //!   LIST-EXTENDED and LIST-STATUS, LSUB, STATUS), `mailbox.rs` (CREATE with special use,
 //!   DELETE, RENAME, SUBSCRIBE), `select.rs` (SELECT, EXAMINE with CONDSTORE and QRESYNC,
 //!   CLOSE, UNSELECT), `append.rs`, `fetch.rs` (with CHANGEDSINCE, VANISHED), `store.rs`
-//!   (with UNCHANGEDSINCE), `search.rs`, `copy.rs` (COPY, MOVE), `expunge.rs`, `idle.rs`,
+//!   (with UNCHANGEDSINCE), `search.rs` (with CHARSET),
+//!   `search_text.rs` (what the text keys read, as Dovecot: decoded fields, attached messages), `copy.rs` (COPY, MOVE), `expunge.rs`, `idle.rs`,
 //!   `quota.rs` (GETQUOTA, GETQUOTAROOT, SETQUOTA), `sort.rs` (SORT, ESORT), `thread.rs` (THREAD),
 //!   `headers.rs` (base subject, sent date and the other header fields SORT and THREAD use),
 //!   `summary.rs` (ENVELOPE and BODYSTRUCTURE computed once: in memory, then in the store, so

@@ -1,6 +1,6 @@
-//! What FETCH and SEARCH compute from a stored message with mail-parser: body sections
-//! (RFC 9051 §6.4.5) and decoded text (ENVELOPE is in `envelope.rs`, BODYSTRUCTURE in
-//! `structure.rs`).
+//! What FETCH computes from a stored message with mail-parser: body sections (RFC 9051
+//! §6.4.5) (ENVELOPE is in `envelope.rs`, BODYSTRUCTURE in `structure.rs`; SEARCH's texts
+//! are in `op/search_text.rs`).
 
 use std::collections::HashSet;
 use std::ops::Range;
@@ -264,71 +264,6 @@ fn header_fields(header: &[u8], names: &[String], not: bool) -> Vec<u8> {
     out
 }
 
-/// Decoded text for SEARCH: a header's values (every field of that name), or the text of
-/// every text part. `None` when the message has no such field.
-pub(crate) fn header_text(msg: &Message, name: &str) -> Option<String> {
-    let mut text = String::new();
-    let mut found = false;
-    for h in msg
-        .headers()
-        .iter()
-        .filter(|h| h.name().eq_ignore_ascii_case(name))
-    {
-        found = true;
-        field_text(msg, h, &mut text);
-    }
-    found.then_some(text)
-}
-
-/// The decoded text of every header field, one per line, in one pass (SEARCH TEXT): a
-/// message may carry tens of thousands of fields.
-pub(crate) fn all_header_text(msg: &Message) -> String {
-    let mut text = String::new();
-    for h in msg.headers() {
-        field_text(msg, h, &mut text);
-        text.push('\n');
-    }
-    text
-}
-
-/// One field's decoded value, then its raw value (this field's own bytes).
-fn field_text(msg: &Message, h: &Header, text: &mut String) {
-    match h.value() {
-        mail_parser::HeaderValue::Text(t) => text.push_str(t),
-        mail_parser::HeaderValue::TextList(l) => text.push_str(&l.join(" ")),
-        mail_parser::HeaderValue::Address(a) => {
-            for addr in a.iter() {
-                if let Some(n) = &addr.name {
-                    text.push_str(n);
-                    text.push(' ');
-                }
-                if let Some(e) = &addr.address {
-                    text.push_str(e);
-                    text.push(' ');
-                }
-            }
-        }
-        _ => {}
-    }
-    let raw = msg
-        .raw_message
-        .get(h.offset_start as usize..h.offset_end as usize)
-        .unwrap_or_default();
-    text.push(' ');
-    text.push_str(&String::from_utf8_lossy(raw));
-}
-
-pub(crate) fn body_text(msg: &Message) -> String {
-    let mut text = String::new();
-    for i in 0..msg.text_body.len() {
-        if let Some(t) = msg.body_text(i) {
-            text.push_str(&t);
-            text.push('\n');
-        }
-    }
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,22 +278,6 @@ mod tests {
             peek: false,
             binary: false,
         }
-    }
-
-    #[test]
-    fn header_text_reads_each_field_once() {
-        // 50,000 fields: a pass per field over all fields was 2.5 billion comparisons.
-        let mut raw = String::new();
-        for i in 0..50_000 {
-            raw.push_str(&format!("X-N: v{i}\r\n"));
-        }
-        raw.push_str("Subject: last\r\n\r\nbody\r\n");
-        let msg = parse(raw.as_bytes()).expect("parses");
-        let all = all_header_text(&msg);
-        assert!(all.contains("v49999") && all.contains("last"));
-        let n = header_text(&msg, "x-n").unwrap_or_default();
-        assert!(n.contains(" v0") && n.contains(" v49999"));
-        assert_eq!(header_text(&msg, "cc"), None);
     }
 
     #[test]

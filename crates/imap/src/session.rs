@@ -133,6 +133,8 @@ impl Session {
             let command = self.next_command().await?;
             match proto::imap::parse_command(&command) {
                 Ok(request) => self.dispatch(request).await?,
+                // RFC 9051 §6.4.4: a charset we cannot decode is a NO, never a BAD.
+                Err((Some(tag), ParseError::UnknownCharset)) => self.bad_charset(&tag).await?,
                 Err((tag, e)) => {
                     let text = match e {
                         ParseError::Unknown => "unknown command".to_string(),
@@ -205,6 +207,12 @@ impl Session {
                         return Err(End::Aborted);
                     }
                     self.flush().await?;
+                    if self.reader.pending() > 0 {
+                        // Part of a command is here (after a `+`, a literal without its
+                        // CRLF): the client may hold the rest back until this is
+                        // acknowledged (Nagle), so do not delay the ACK.
+                        self.shell.ack_promptly();
+                    }
                     self.read_more().await?;
                 }
             }

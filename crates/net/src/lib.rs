@@ -21,6 +21,7 @@
 //! - `session.rs`: [`session::Shell`], what every protocol session does with its connection:
 //!   buffers, flush, reads with timeouts and shutdown, the error count, STARTTLS.
 //! - `shutdown.rs`: SIGINT/SIGTERM to a cancellation token.
+//! - `windows.rs`: the Winsock call behind [`SessionStream::ack_promptly`] on Windows.
 
 mod budget;
 mod certs;
@@ -32,6 +33,8 @@ pub mod session;
 mod shutdown;
 mod stream;
 mod tls;
+#[cfg(windows)]
+mod windows;
 
 pub use budget::{BudgetGuard, MemoryBudget};
 pub use certs::{

@@ -288,6 +288,13 @@ impl Shell<SessionStream> {
         self.stream.as_ref().is_some_and(SessionStream::is_tls)
     }
 
+    /// See [`SessionStream::ack_promptly`]: the session waits for the rest of a command.
+    pub fn ack_promptly(&self) {
+        if let Some(stream) = &self.stream {
+            stream.ack_promptly();
+        }
+    }
+
     /// The negotiated TLS version and cipher, if the connection is TLS.
     pub fn tls_info(&self) -> Option<&str> {
         self.tls_info

@@ -245,12 +245,27 @@ pub(crate) async fn authenticate(
                 .optional()?)
         })
         .await?;
+    let verified = &store.inner.verified;
+    if let Some((account, stored)) = &found
+        && !account.disabled
+        && verified.contains(account.id, stored, password)
+    {
+        return Ok(Some(account.clone()));
+    }
     let (account, stored) = match found {
         Some((account, stored)) => (Some(account), Some(stored)),
         None => (None, None),
     };
     // Verified even for an unknown or disabled account: the answer takes as long either way.
-    let matches = password::verify(stored, password.to_string()).await?;
+    let matches = password::verify(stored.clone(), password.to_string()).await?;
+    if let (Some(account), Some(stored)) = (&account, &stored) {
+        if matches && !account.disabled {
+            verified.insert(account.id, stored, password);
+        } else {
+            // A wrong password (what the lockout counts), or a disabled account.
+            verified.forget(account.id);
+        }
+    }
     Ok(account.filter(|account| matches && !account.disabled))
 }
 

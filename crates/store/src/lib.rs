@@ -35,6 +35,8 @@
 //!   reversing `SRS0=` addresses, and the secret kept beside the database.
 //! - `address.rs`: address and domain syntax, normalisation (lowercase).
 //! - `password.rs`: password rules and argon2id hashing (on blocking threads).
+//! - `verified.rs`: logins argon2 accepted in the last minutes, as keyed hashes, so logging
+//!   in again costs no argon2 run (Dovecot's auth_cache); what invalidates them.
 //! - `tests/`: one file per area (admin, resolve, deliver, export, two stores on one file),
 //!   each on a throwaway database; `deliver.rs` has an ignored throughput measurement.
 
@@ -67,6 +69,7 @@ mod special_use;
 mod spool;
 pub mod srs;
 mod summary;
+mod verified;
 mod writer;
 
 pub use collected::{Collected, CollectedBy};
@@ -310,6 +313,8 @@ struct Inner {
     path: std::path::PathBuf,
     /// The SRS keys, loaded (or made) on first use.
     srs: std::sync::Mutex<Option<Arc<srs::Srs>>>,
+    /// Logins whose password argon2 accepted a moment ago.
+    verified: verified::Verified,
 }
 
 /// How many change notifications a slow subscriber may fall behind before it lags.
@@ -338,6 +343,7 @@ impl Store {
                 spool_dir,
                 path: path.to_path_buf(),
                 srs: std::sync::Mutex::new(None),
+                verified: verified::Verified::new(),
             }),
         })
     }

@@ -230,6 +230,43 @@ async fn authenticate_accepts_the_password_and_nothing_else() -> store::Result<(
     Ok(())
 }
 
+/// Logins are remembered for a few minutes (no argon2 run for the next one): a change made
+/// through another process's store (the CLI next to `serve`) still takes effect at once.
+#[tokio::test]
+async fn a_remembered_login_ends_with_a_change_made_by_another_process() -> store::Result<()> {
+    let (t, _) = TestStore::with_account("alice@example.test").await?;
+    t.store.add_account("bob@example.test", PASSWORD).await?;
+    let cli = Store::open(&t.path)?;
+    for user in ["alice@example.test", "bob@example.test"] {
+        assert!(t.store.authenticate(user, PASSWORD).await?.is_some());
+        assert!(t.store.authenticate(user, PASSWORD).await?.is_some());
+    }
+    cli.set_password("alice@example.test", "another fine secret")
+        .await?;
+    assert_eq!(
+        t.store.authenticate("alice@example.test", PASSWORD).await?,
+        None
+    );
+    cli.set_disabled("bob@example.test", true).await?;
+    assert_eq!(
+        t.store.authenticate("bob@example.test", PASSWORD).await?,
+        None
+    );
+    cli.set_disabled("bob@example.test", false).await?;
+    assert!(
+        t.store
+            .authenticate("bob@example.test", PASSWORD)
+            .await?
+            .is_some()
+    );
+    cli.remove_account("bob@example.test").await?;
+    assert_eq!(
+        t.store.authenticate("bob@example.test", PASSWORD).await?,
+        None
+    );
+    Ok(())
+}
+
 #[tokio::test]
 async fn aliases_are_added_listed_and_removed() -> store::Result<()> {
     let (t, _) = TestStore::with_account("a@example.test").await?;

@@ -1,5 +1,6 @@
 //! IMAP (RFC 9051, RFC 3501 and extensions): a file per command or extension.
 
+mod append_ack;
 mod clients;
 mod condstore;
 mod conformance;
@@ -7,8 +8,10 @@ mod fetch;
 mod hostile;
 mod idle;
 mod list;
+mod login_cache;
 mod qresync;
 mod quota;
+mod search_charset;
 mod session;
 mod sort;
 mod starttls;

@@ -15,6 +15,7 @@ mod mailbox;
 mod prefetch;
 mod quota;
 mod search;
+mod search_text;
 mod select;
 mod sort;
 mod starttls;

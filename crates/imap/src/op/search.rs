@@ -10,6 +10,7 @@ use proto::imap::{SearchArgs, SearchKey, SearchReturn, SequenceSet, response};
 use store::{MessageMeta, StoreError};
 
 use super::cpu::{self, CpuError};
+use super::search_text::{self, Texts};
 use crate::message;
 use crate::session::{End, Session};
 
@@ -35,14 +36,11 @@ struct Candidate<'a> {
 }
 
 /// A message's content, parsed at most once however many keys read it, and its texts
-/// decoded and lowercased at most once.
+/// decoded and lowercased at most once (`search_text.rs` says which texts).
 struct Content<'a> {
     raw: &'a [u8],
     msg: OnceCell<Option<Message<'a>>>,
-    /// Every header field's decoded text, lowercased.
-    headers: OnceCell<String>,
-    /// The text parts, decoded and lowercased.
-    body: OnceCell<String>,
+    texts: OnceCell<Texts>,
 }
 
 impl<'a> Content<'a> {
@@ -50,8 +48,7 @@ impl<'a> Content<'a> {
         Content {
             raw,
             msg: OnceCell::new(),
-            headers: OnceCell::new(),
-            body: OnceCell::new(),
+            texts: OnceCell::new(),
         }
     }
 
@@ -62,31 +59,31 @@ impl<'a> Content<'a> {
             .as_ref()
     }
 
+    fn texts(&self) -> Option<&Texts> {
+        let msg = self.msg()?;
+        Some(self.texts.get_or_init(|| Texts::of(msg)))
+    }
+
     fn headers(&self) -> &str {
-        self.headers.get_or_init(|| {
-            self.msg()
-                .map_or_else(String::new, |m| message::all_header_text(m).to_lowercase())
-        })
+        self.texts().map_or("", |t| &t.headers)
     }
 
     fn body(&self) -> &str {
-        self.body.get_or_init(|| {
-            self.msg()
-                .map_or_else(String::new, |m| message::body_text(m).to_lowercase())
-        })
+        self.texts().map_or("", |t| &t.body)
     }
 
     fn header(&self, name: &str) -> Option<String> {
-        message::header_text(self.msg()?, name).map(|t| t.to_lowercase())
+        search_text::field(self.msg()?, name).map(|t| t.to_lowercase())
     }
 
+    /// The day of the Date header as written (RFC 9051 §6.4.4: disregarding time and
+    /// timezone). A message without a readable Date counts as sent on 1 January 1970, as
+    /// in Dovecot (its sent date is then 0): SENTBEFORE finds it, SENTSINCE does not.
     fn sent_day(&self) -> Option<i64> {
-        let d = self.msg()?.date()?;
-        Some(days_from_civil(
-            i64::from(d.year),
-            u32::from(d.month),
-            u32::from(d.day),
-        ))
+        let msg = self.msg()?;
+        Some(msg.date().map_or(0, |d| {
+            days_from_civil(i64::from(d.year), u32::from(d.month), u32::from(d.day))
+        }))
     }
 }
 
@@ -153,9 +150,10 @@ fn matches(key: &SearchKey, c: &Candidate) -> bool {
     }
 }
 
-/// RFC 9051 §6.4.4, RFC 5256 §3: UTF-8 and its subset US-ASCII are the charsets here.
+/// RFC 9051 §6.4.4, RFC 5256 §3: every charset encoding_rs decodes (the parser decoded the
+/// search strings already).
 pub(crate) fn charset_supported(charset: &str) -> bool {
-    charset == "UTF-8" || charset == "US-ASCII"
+    proto::imap::charset::lookup(charset).is_some()
 }
 
 /// `indexes` cut into read batches: at most 256 messages or about 8 MiB each, so one store
@@ -277,10 +275,13 @@ impl Session {
         }
     }
 
-    /// RFC 9051 §6.4.4: NO [BADCHARSET] with the charsets supported.
+    /// RFC 9051 §6.4.4, RFC 3501 §7.1: NO [BADCHARSET (...)] with the charsets supported.
     pub(crate) async fn bad_charset(&mut self, tag: &str) -> Result<(), End> {
-        self.no(tag, "BADCHARSET (UTF-8 US-ASCII)", "unsupported charset")
-            .await
+        let code = format!(
+            "BADCHARSET ({})",
+            proto::imap::charset::SEARCH_CHARSETS.join(" ")
+        );
+        self.no(tag, &code, "unsupported charset").await
     }
 
     pub(crate) async fn search_failed(&mut self, tag: &str, e: SearchError) -> Result<(), End> {

@@ -453,11 +453,11 @@ fn search(c: &mut Cursor, uid: bool) -> Result<Command, ParseError> {
     let mut charset = None;
     if c.eat_keyword("CHARSET") {
         c.sp()?;
-        charset = Some(c.astring_utf8()?.to_ascii_uppercase());
+        charset = Some(c.search_charset_name()?);
         c.sp()?;
     }
     let key = c.search_keys()?;
-    Ok(Command::Search(SearchArgs {
+    c.known_charset(Command::Search(SearchArgs {
         uid,
         ret,
         charset,

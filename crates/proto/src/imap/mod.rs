@@ -13,6 +13,7 @@
 //! - `parse.rs`: atoms, strings, literals, flags.
 //! - `command.rs`: [`Command`] and [`parse_command`]; tests in `command/tests.rs`.
 //! - `sequence.rs`, `fetch.rs`, `search.rs`: sequence sets, FETCH items, SEARCH keys.
+//! - `charset.rs`: SEARCH CHARSET: the charsets known (encoding_rs) and their decoding.
 //! - `list.rs`: LIST-EXTENDED options (RFC 5258, 5819, 6154) and CREATE's `USE`.
 //! - `pattern.rs`: LIST/LSUB mailbox patterns (`*`, `%`), bounded and matched without
 //!   recursion.
@@ -22,6 +23,7 @@
 //! - `mutf7.rs`: modified UTF-7 mailbox names (RFC 3501 §5.1.3).
 //! - `response.rs`: status lines, quoting and literals.
 
+pub mod charset;
 mod command;
 mod condstore;
 pub mod date;
@@ -59,8 +61,12 @@ pub enum ParseError {
     Syntax(&'static str),
     /// Parentheses (or NOT/OR) nested deeper than [`MAX_DEPTH`].
     TooDeep,
-    /// A search string that is not UTF-8 (RFC 9051 §6.4.4: BADCHARSET).
+    /// A search string that is not valid in its charset (UTF-8 unless CHARSET said
+    /// otherwise); Dovecot answers BAD too.
     BadCharset,
+    /// SEARCH/SORT/THREAD named a charset we cannot decode (RFC 9051 §6.4.4: the session
+    /// answers `NO [BADCHARSET (...)]`, never BAD).
+    UnknownCharset,
 }
 
 impl std::fmt::Display for ParseError {
@@ -69,7 +75,8 @@ impl std::fmt::Display for ParseError {
             ParseError::Unknown => f.write_str("unknown command"),
             ParseError::Syntax(why) => write!(f, "syntax error: {why}"),
             ParseError::TooDeep => f.write_str("nested too deeply"),
-            ParseError::BadCharset => f.write_str("search text must be UTF-8"),
+            ParseError::BadCharset => f.write_str("search text is not valid in its charset"),
+            ParseError::UnknownCharset => f.write_str("unknown charset"),
         }
     }
 }

@@ -28,6 +28,10 @@ pub(crate) struct Cursor<'a> {
     pub depth: usize,
     /// Search keys read so far (bounded by `search::MAX_SEARCH_KEYS`).
     pub keys: usize,
+    /// The charset of search strings (SEARCH/SORT/THREAD's CHARSET); `None`: UTF-8.
+    pub search_charset: Option<&'static encoding_rs::Encoding>,
+    /// The CHARSET named is not one we decode: refused once the command has parsed.
+    pub unknown_charset: bool,
 }
 
 type R<T> = Result<T, ParseError>;
@@ -43,6 +47,8 @@ impl<'a> Cursor<'a> {
             pos: 0,
             depth: 0,
             keys: 0,
+            search_charset: None,
+            unknown_charset: false,
         }
     }
 

@@ -1,9 +1,9 @@
 //! SEARCH keys (RFC 9051 §6.4.4): flags, sets, sizes, dates, text, NOT/OR/parentheses.
 
-use super::ParseError;
 use super::date::parse_date;
 use super::parse::{Cursor, syntax};
 use super::sequence::SequenceSet;
+use super::{ParseError, charset};
 
 /// One search key; a list of keys is their AND.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,8 +208,95 @@ impl Cursor<'_> {
         r
     }
 
-    /// A search string: UTF-8 (the session accepts CHARSET UTF-8 and US-ASCII only).
+    /// A search string, decoded from the CHARSET given (UTF-8 without one).
     fn search_text(&mut self) -> Result<String, ParseError> {
-        String::from_utf8(self.astring()?).map_err(|_| ParseError::BadCharset)
+        let bytes = self.astring()?;
+        if self.unknown_charset {
+            // The command is refused once parsed; its strings are never read.
+            return Ok(String::new());
+        }
+        match self.search_charset {
+            Some(encoding) => charset::decode(encoding, &bytes).ok_or(ParseError::BadCharset),
+            None => String::from_utf8(bytes).map_err(|_| ParseError::BadCharset),
+        }
+    }
+
+    /// The charset name of SEARCH CHARSET, SORT and THREAD (upper-cased), which then decodes
+    /// every search string of the command.
+    pub(crate) fn search_charset_name(&mut self) -> Result<String, ParseError> {
+        let name = self.astring_utf8()?.to_ascii_uppercase();
+        match charset::lookup(&name) {
+            // UTF-8 stays on the plain path: same result, no copy.
+            Some(encoding) => {
+                self.search_charset = (encoding != encoding_rs::UTF_8).then_some(encoding)
+            }
+            None => self.unknown_charset = true,
+        }
+        Ok(name)
+    }
+
+    /// After the whole command parsed: RFC 9051 §6.4.4, a charset we cannot decode is
+    /// [`ParseError::UnknownCharset`] (`NO [BADCHARSET]`); a syntax error comes first (BAD).
+    pub(crate) fn known_charset<T>(&self, parsed: T) -> Result<T, ParseError> {
+        if self.unknown_charset {
+            return Err(ParseError::UnknownCharset);
+        }
+        Ok(parsed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SearchKey;
+    use crate::imap::{Command, ParseError, SearchArgs, parse_command};
+
+    fn parse(line: &[u8]) -> Result<Command, ParseError> {
+        parse_command(line).map(|r| r.command).map_err(|(_, e)| e)
+    }
+
+    #[test]
+    fn search_strings_are_decoded_from_the_charset() {
+        // 请假 in GB2312, in a literal (RFC 9051 §4.3).
+        let got = parse(b"a SEARCH CHARSET gb2312 SUBJECT {4}\r\n\xC7\xEB\xBC\xD9");
+        let want = Command::Search(SearchArgs {
+            uid: false,
+            ret: None,
+            charset: Some("GB2312".into()),
+            key: SearchKey::Header {
+                name: "subject".into(),
+                value: "请假".into(),
+            },
+        });
+        assert_eq!(got, Ok(want));
+    }
+
+    #[test]
+    fn an_unknown_charset_is_refused_after_the_syntax_and_bad_text_is_bad() {
+        // (command, error)
+        let cases: [(&[u8], ParseError); 4] = [
+            (b"a SEARCH CHARSET X-FOO ALL", ParseError::UnknownCharset),
+            (
+                b"a SEARCH CHARSET X-FOO TEXT \"\xff\"",
+                ParseError::UnknownCharset,
+            ),
+            (b"a THREAD REFERENCES X-FOO ALL", ParseError::UnknownCharset),
+            // A lone lead byte is not GBK.
+            (
+                b"a SEARCH CHARSET GBK TEXT {1}\r\n\xC7",
+                ParseError::BadCharset,
+            ),
+        ];
+        for (line, want) in cases {
+            let got = parse(line).map(|_| ());
+            assert_eq!(got, Err(want), "{}", String::from_utf8_lossy(line));
+        }
+        // No charset at all: "ALL" is read as one, then the keys are missing: BAD.
+        let got = parse(b"a SORT (DATE) ALL");
+        assert!(matches!(got, Err(ParseError::Syntax(_))), "{got:?}");
+        // Not UTF-8 without a charset.
+        assert_eq!(
+            parse(b"a SEARCH TEXT \"\xC7\xEB\"").map(|_| ()),
+            Err(ParseError::BadCharset)
+        );
     }
 }

@@ -76,7 +76,7 @@ impl Cursor<'_> {
         let charset = self.charset()?;
         self.sp()?;
         let key = self.search_keys()?;
-        Ok(Command::Sort {
+        self.known_charset(Command::Sort {
             uid,
             ret,
             criteria,
@@ -97,7 +97,7 @@ impl Cursor<'_> {
         let charset = self.charset()?;
         self.sp()?;
         let key = self.search_keys()?;
-        Ok(Command::Thread {
+        self.known_charset(Command::Thread {
             uid,
             algorithm,
             charset,
@@ -107,7 +107,7 @@ impl Cursor<'_> {
 
     /// RFC 5256 §4 `search-criteria = charset 1*(SP search-key)`: the charset is required.
     fn charset(&mut self) -> Result<String, ParseError> {
-        Ok(self.astring_utf8()?.to_ascii_uppercase())
+        self.search_charset_name()
     }
 }
 

@@ -49,7 +49,7 @@ uid [3, 4, 2, 5, 6]
 uid subject [3, 6, 2, 4, 5]
 esort OK [b'(TAG \"JJJ\") MIN 2 MAX 4 COUNT 5 ALL 2,5,1,3:4']
 esort empty OK [b'(TAG \"JJJ\") UID COUNT 0']
-charset NO [b'[BADCHARSET (UTF-8 US-ASCII)] unsupported charset']
+charset NO True
 bad True
 bad True
 ";
