@@ -39,14 +39,34 @@ async fn data_answers_354_before_the_message() {
 }
 
 #[tokio::test]
-async fn data_with_a_bare_line_feed_is_refused_whole_550() {
+async fn data_with_bare_line_feeds_is_stored_with_crlf_and_never_split() {
+    let (smtp, mut conn) = Smtp::mx_session().await;
+    conn.envelope("sender@example.net", ALICE).await;
+    conn.cmd("DATA").await;
+    // Postfix's `smtpd_forbid_bare_newline = normalize`: LF "." LF is text, not the end.
+    conn.client
+        .send_raw(b"Subject: smuggle\n\nfirst\n.\nMAIL FROM:<x@example.net>\r\n")
+        .await;
+    conn.expect_says(".", 250, "2.0.0", "Message accepted")
+        .await;
+    let inbox = smtp.bed.inbox(smtp.bed.alice).await;
+    assert_eq!(inbox.len(), 1);
+    assert!(
+        inbox[0].ends_with("Subject: smuggle\r\n\r\nfirst\r\n\r\nMAIL FROM:<x@example.net>\r\n"),
+        "{:?}",
+        inbox[0]
+    );
+}
+
+#[tokio::test]
+async fn data_with_a_bare_carriage_return_is_refused_whole_550() {
     let (smtp, mut conn) = Smtp::mx_session().await;
     conn.envelope("sender@example.net", ALICE).await;
     conn.cmd("DATA").await;
     conn.client
-        .send_raw(b"Subject: smuggle\r\n\r\nfirst\n.\nMAIL FROM:<x@example.net>\r\n")
+        .send_raw(b"Subject: smuggle\r\n\r\nfirst\r.\rMAIL FROM:<x@example.net>\r\n")
         .await;
-    conn.expect_says(".", 550, "5.6.0", "bare CR or LF").await;
+    conn.expect_says(".", 550, "5.6.0", "bare CR").await;
     assert!(smtp.bed.inbox(smtp.bed.alice).await.is_empty());
 }
 
