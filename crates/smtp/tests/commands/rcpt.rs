@@ -84,6 +84,27 @@ async fn rcpt_to_postmaster_without_an_account_reaches_the_first_account_250() {
     assert!(smtp.bed.inbox(smtp.bed.bob).await.is_empty());
 }
 
+/// RFC 2142 §4: abuse@ every local domain is accepted like postmaster@ and reaches the first
+/// account when the office made no account or alias for it.
+#[tokio::test]
+async fn rcpt_to_abuse_without_an_account_reaches_the_first_account_250() {
+    let smtp = Smtp::new().await;
+    let mut conn = smtp.mx().await;
+    conn.ok("MAIL FROM:<sender@example.net>").await;
+    conn.expect("RCPT TO:<Abuse@example.com>", 250, "2.1.5")
+        .await;
+    assert_eq!(conn.cmd("DATA").await.code, 354);
+    let body = message("sender@example.net", "spam report", "hello");
+    conn.client.send_raw(body.as_bytes()).await;
+    conn.expect(".", 250, "2.0.0").await;
+    let inbox = smtp.bed.inbox(smtp.bed.alice).await;
+    assert_eq!(inbox.len(), 1, "{inbox:?}");
+    // abuse@ an outside domain is not ours.
+    conn.ok("MAIL FROM:<sender@example.net>").await;
+    conn.expect("RCPT TO:<abuse@example.org>", 554, "5.7.1")
+        .await;
+}
+
 /// Postmaster of an outside domain is not ours: relaying rules still apply.
 #[tokio::test]
 async fn rcpt_to_postmaster_of_an_outside_domain_is_relay_denied_554() {
