@@ -51,6 +51,7 @@ mod deliver;
 mod export;
 #[cfg(test)]
 mod fixture;
+mod greylist;
 mod mailbox;
 mod maildrop;
 mod migrations;
@@ -67,6 +68,7 @@ mod summary;
 mod writer;
 
 pub use collected::{Collected, CollectedBy};
+pub use greylist::{Greylist, Triplet};
 pub use mailbox::{FlagOp, FlagUpdate, MailboxInfo, MailboxSnapshot, MessageMeta, Placed};
 pub use maildrop::{CHUNK, Maildrop, MaildropMessage, MessageChunks};
 pub use migrations::SCHEMA_VERSION;

@@ -12,7 +12,8 @@ use crate::{Result, StoreError};
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The migrations, in order: index 0 is version 1.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+// V9 (trustauth) and V11 (trustcontent) come with their branches; the merge orders them.
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V10];
 
 /// Version 1: domains, accounts, aliases, mailboxes, content-addressed blobs, messages, the
 /// outbound queue. Blob reference counts are kept by triggers, so cascading deletes (an
@@ -248,6 +249,25 @@ CREATE TABLE summaries (
 /// leave unsigned rather than risk signing a stranger's message.
 const V8: &str = r#"
 ALTER TABLE queue ADD COLUMN origin TEXT NOT NULL DEFAULT 'inbound';
+"#;
+
+/// Version 10: greylisting (RFC 6647, `greylist.rs`): the (client network, sender, recipient)
+/// triplets seen, and the client networks that passed (never greylisted again while known).
+const V10: &str = r#"
+CREATE TABLE greylist (
+    network     TEXT NOT NULL,
+    sender      TEXT NOT NULL,
+    recipient   TEXT NOT NULL,
+    first_seen  INTEGER NOT NULL,
+    last_seen   INTEGER NOT NULL,
+    passed      INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (network, sender, recipient)
+);
+CREATE INDEX greylist_last_seen ON greylist(last_seen);
+CREATE TABLE greylist_clients (
+    network    TEXT PRIMARY KEY,
+    last_seen  INTEGER NOT NULL
+);
 "#;
 
 /// Brings the database up to [`SCHEMA_VERSION`], each migration in its own transaction.

@@ -60,3 +60,4 @@ mod imap;
 mod pop3;
 mod queue;
 mod smtp;
+mod trust;
