@@ -171,7 +171,13 @@ pub fn zones(entries: &[String]) -> Vec<Zone> {
         .iter()
         .filter_map(|entry| {
             let (zone, weight) = match entry.split_once('=') {
-                Some((zone, weight)) => (zone, weight.trim().parse().ok()?),
+                Some((zone, weight)) => match weight.trim().parse() {
+                    Ok(weight) => (zone, weight),
+                    Err(_) => {
+                        tracing::warn!(%entry, "[filter] blocklists: the weight is not a number; zone not asked");
+                        return None;
+                    }
+                },
                 None => (entry.as_str(), DEFAULT_WEIGHT),
             };
             let zone = zone.trim().trim_end_matches('.').to_ascii_lowercase();
