@@ -337,6 +337,8 @@ mod tests {
                 (Kind::Boolean, Value::Boolean(b)) => Value::Boolean(!b),
                 (Kind::Duration, _) => Value::String("7s".into()),
                 (Kind::Durations, _) => Value::Array(vec!["7s".into(), "9m".into()]),
+                (Kind::Text, _) => Value::String("changed".into()),
+                (Kind::List, _) => Value::Array(vec!["changed.example=1".into()]),
                 other => panic!("no changed value for {}: {other:?}", setting.path()),
             }
         };

@@ -83,5 +83,57 @@ settings! {
         #[label("Refuse blocked senders", "拒收被屏蔽的发件人")]
         #[setting()]
         block_rejects: bool = false,
+        // --- trustgate
+        /// DNS blocklists and allowlists (RFC 5782) the client's address is looked up in, as
+        /// `zone=weight`: a listing adds the weight to the score (negative for allowlists).
+        /// The defaults permit free low-volume use; remove a zone to stop asking it. A
+        /// 127.255.255.x answer is the list refusing the query (Spamhaus through a public
+        /// resolver), not a listing.
+        #[zh("查询客户端地址的 DNS 黑名单和白名单（RFC 5782），格式为 `区域=权重`：被列入时把权重加到分数上（白名单为负数）。默认的区域允许免费的小流量使用；删除某个区域即不再查询。127.255.255.x 的回答表示名单拒绝查询（通过公共解析器查询 Spamhaus 时），并非列入。")]
+        #[label("DNS blocklists", "DNS 黑名单")]
+        #[setting()]
+        blocklists: Vec<String> = vec![
+            "zen.spamhaus.org=6".to_string(),
+            "bl.spamcop.net=4".to_string(),
+            "list.dnswl.org=-3".to_string(),
+        ],
+        /// Also check clients at loopback, private and link-local addresses (blocklists,
+        /// reverse DNS, HELO). Off: public lists never list them and should not learn the
+        /// office's internal addresses, and a LAN copier's HELO is not a spam sign.
+        #[zh("也检查环回、私有和链路本地地址的客户端（黑名单、反向 DNS、HELO）。关闭时不检查：公共名单从不列入这些地址，也不应得知办公室的内部地址；局域网复印机的 HELO 也不是垃圾邮件的迹象。")]
+        #[label("Check local clients", "检查本地客户端")]
+        #[setting()]
+        check_local_clients: bool = false,
+        /// Greylisting (RFC 6647): the first message of an unknown client network, sender
+        /// and recipient is refused for now (451 4.7.1); real servers retry and pass. Off by
+        /// default: a new customer's first mail would wait minutes.
+        #[zh("灰名单（RFC 6647）：未知的客户端网络、发件人和收件人组合的第一封邮件暂时拒收（451 4.7.1）；正规服务器会重试并通过。默认关闭：新客户的第一封邮件会等待数分钟。")]
+        #[label("Greylisting", "灰名单")]
+        #[setting()]
+        greylisting: bool = false,
+        /// Seconds a greylisted sender must wait before its retry passes.
+        #[zh("被灰名单拦截的发件人重试前必须等待的秒数。")]
+        #[label("Greylisting delay (s)", "灰名单延迟（秒）")]
+        #[setting(min: Some(1), max: Some(86400), unit: Unit::Seconds,)]
+        greylist_delay_secs: u64 = 300,
+        /// Days a triplet, and a client network that passed, are remembered after they were
+        /// last seen.
+        #[zh("三元组以及已通过的客户端网络在最后一次出现后保留的天数。")]
+        #[label("Greylisting memory (days)", "灰名单保留（天）")]
+        #[setting(min: Some(1), max: Some(3650),)]
+        greylist_keep_days: u64 = 36,
+        /// clamd to scan every message with (its INSTREAM command): `127.0.0.1:3310`, or a
+        /// Unix socket path such as `/run/clamav/clamd.ctl`. Empty: no virus scanning. A
+        /// virus is refused with 554 5.7.1.
+        #[zh("用于扫描每封邮件的 clamd（INSTREAM 命令）：`127.0.0.1:3310`，或 Unix 套接字路径，如 `/run/clamav/clamd.ctl`。留空则不扫描病毒。含病毒的邮件以 554 5.7.1 拒收。")]
+        #[label("clamd address", "clamd 地址")]
+        #[setting()]
+        clamd: String = String::new(),
+        /// What happens while clamd cannot be reached: `tempfail` (451 4.7.1, the sender
+        /// retries later) or `accept` (delivered, marked CLAMD_DOWN in X-Spam-Status).
+        #[zh("clamd 无法连接时的处理：`tempfail`（451 4.7.1，发件方稍后重试）或 `accept`（照常投递，在 X-Spam-Status 中标记 CLAMD_DOWN）。")]
+        #[label("When clamd is down", "clamd 不可用时")]
+        #[setting()]
+        clamd_down: String = "tempfail".to_string(),
     }
 }

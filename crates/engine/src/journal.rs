@@ -51,7 +51,7 @@ pub struct Counters {
     /// Messages accepted (SMTP 250 after DATA/BDAT).
     pub received: u64,
     /// Recipients or messages refused in the SMTP dialogue (every `Rejected` event: unknown
-    /// recipient, relay denied, too big, bare CR/LF, mailbox full, mail loop...).
+    /// recipient, relay denied, too big, bare CR, mailbox full, mail loop...).
     pub rejected: u64,
     /// Failed logins, every protocol.
     pub auth_failures: u64,

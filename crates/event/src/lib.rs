@@ -66,7 +66,8 @@ pub enum Rejection {
     OverQuota,
     /// The message is larger than `[limits] max_message_size` (552 5.3.4).
     TooBig,
-    /// A bare CR or LF in the data: refused whole against SMTP smuggling (550 5.6.0).
+    /// A bare CR in the data: refused whole against SMTP smuggling (550 5.6.0); bare LFs are
+    /// stored as CRLF.
     BareLineEnding,
     /// Too many Received headers: a mail loop (554 5.4.6).
     MailLoop,

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use mail_parser::{Header, HeaderName, Message, MessageParser, PartType};
+use mail_parser::{HeaderName, Message, MessageParser, PartType};
 use proto::imap::{Section, SectionText};
 
 /// One parser for the process: mail-parser's defaults, except that Received fields are

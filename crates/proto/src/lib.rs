@@ -12,8 +12,8 @@
 //!   and proptest, are in `smtp/command/tests.rs`.
 //! - `smtp/address.rs`: reverse- and forward-paths: source routes, dot-string and quoted
 //!   local parts, domains and address literals, UTF-8 (RFC 6531).
-//! - `smtp/data.rs`: the DATA body decoder: CRLF.CRLF framing, dot-unstuffing, bare CR/LF
-//!   detection (SMTP smuggling), size limit.
+//! - `smtp/data.rs`: the DATA body decoder: CRLF.CRLF framing, dot-unstuffing, bare LF made
+//!   CRLF, bare CR detection (SMTP smuggling), size limit.
 //! - `smtp/reply.rs`: replies, single and multi-line, with enhanced status codes.
 //! - `smtp/client.rs`: the client side: server replies, EHLO keywords, DATA/BDAT encoding
 //!   (dot-stuffing, CRLF line ends) for the outbound queue.

@@ -25,6 +25,18 @@ impl Session {
         }
     }
 
+    /// Our host name and the addresses we listen on for port 25, for the HELO check.
+    pub(crate) fn ours(&self) -> trust::Ours {
+        let config = &self.ctx.config;
+        trust::Ours {
+            hostname: config.hostname.clone(),
+            addresses: (config.listen.smtp.iter())
+                .map(|a| a.ip())
+                .filter(|ip| !ip.is_unspecified())
+                .collect(),
+        }
+    }
+
     /// The `[filter]` checks of a finished message from the Internet (`trust`), from its
     /// first bytes `head` (the whole message when it is short) and its length.
     pub(crate) async fn evaluate(

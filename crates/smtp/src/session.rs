@@ -90,11 +90,11 @@ impl Session {
         };
         self.reply(greeting);
         if self.inbound() {
-            self.peer_check = Some(
-                self.ctx
-                    .trust
-                    .check_peer(&self.ctx.config.filter, self.peer.ip()),
-            );
+            self.peer_check = Some(self.ctx.trust.check_peer(
+                &self.ctx.config.filter,
+                self.peer.ip(),
+                self.ours(),
+            ));
         }
         let end = self.command_loop().await;
         self.shell.close().await;

@@ -54,6 +54,7 @@ mod deliver;
 mod export;
 #[cfg(test)]
 mod fixture;
+mod greylist;
 mod import;
 mod junk;
 mod mailbox;
@@ -74,6 +75,7 @@ mod writer;
 
 pub use collected::{Collected, CollectedBy};
 pub use junk::{Classifier, JunkCounts, JunkStats, Learned, ListAction, ListEntry, Training};
+pub use greylist::{Greylist, Triplet};
 pub use mailbox::{FlagOp, FlagUpdate, MailboxInfo, MailboxSnapshot, MessageMeta, Placed};
 pub use maildrop::{CHUNK, Maildrop, MaildropMessage, MessageChunks};
 pub use migrations::SCHEMA_VERSION;

@@ -12,7 +12,7 @@ use crate::{Result, StoreError};
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// The migrations, in order: index 0 is version 1.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
 
 /// V1's triggers that keep `blobs.refcount` right for a table with a `blob_id` column
 /// (`messages`, `queue`): a row added, removed, or moved to another blob; a blob that nothing
@@ -322,6 +322,25 @@ CREATE TABLE lost_subscriptions (
     name        TEXT NOT NULL,
     PRIMARY KEY (account_id, name)
 ) WITHOUT ROWID;
+"#;
+
+/// Version 11: greylisting (RFC 6647, `greylist.rs`): the (client network, sender, recipient)
+/// triplets seen, and the client networks that passed (never greylisted again while known).
+const V11: &str = r#"
+CREATE TABLE greylist (
+    network     TEXT NOT NULL,
+    sender      TEXT NOT NULL,
+    recipient   TEXT NOT NULL,
+    first_seen  INTEGER NOT NULL,
+    last_seen   INTEGER NOT NULL,
+    passed      INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (network, sender, recipient)
+);
+CREATE INDEX greylist_last_seen ON greylist(last_seen);
+CREATE TABLE greylist_clients (
+    network    TEXT PRIMARY KEY,
+    last_seen  INTEGER NOT NULL
+);
 "#;
 
 /// Brings the database up to [`SCHEMA_VERSION`], each migration in its own transaction.

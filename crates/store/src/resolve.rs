@@ -263,7 +263,7 @@ fn resolve_in(conn: &Connection, address: &str, domain: &str) -> Result<Resoluti
         let catch_all = format!("@{domain}");
         match alias_targets(conn, &catch_all)? {
             Some(targets) => found.expand(conn, &catch_all, targets, 0)?,
-            None if is_postmaster(address) => return postmaster_in(conn, Some(domain)),
+            None if is_role_address(address) => return postmaster_in(conn, Some(domain)),
             None => return Ok(Resolution::Unknown),
         }
     }
@@ -277,16 +277,17 @@ fn resolve_in(conn: &Connection, address: &str, domain: &str) -> Result<Resoluti
     })
 }
 
-/// Whether `address` is postmaster@ some domain (the local part is case-insensitive, RFC 5321
-/// §4.5.1).
-fn is_postmaster(address: &str) -> bool {
-    address
-        .rsplit_once('@')
-        .is_some_and(|(local, _)| local.eq_ignore_ascii_case("postmaster"))
+/// Whether `address` is postmaster@ (RFC 5321 §4.5.1) or abuse@ (RFC 2142 §2, §4: the
+/// mailbox for reports of inappropriate public behaviour, which blocklist operators and other
+/// networks write to) some domain; the local part is case-insensitive.
+fn is_role_address(address: &str) -> bool {
+    address.rsplit_once('@').is_some_and(|(local, _)| {
+        local.eq_ignore_ascii_case("postmaster") || local.eq_ignore_ascii_case("abuse")
+    })
 }
 
-/// RFC 5321 §4.5.1: every SMTP server MUST accept mail for postmaster. When the office made no
-/// account or alias for it, it goes to the domain's first enabled account (the one the setup
+/// RFC 5321 §4.5.1: every SMTP server MUST accept mail for postmaster (and RFC 2142 asks the
+/// same of abuse). When the office made no account or alias for it, it goes to the domain's first enabled account (the one the setup
 /// wizard made for the office manager), else the server's first enabled account; `Unknown`
 /// only when there is no enabled account at all.
 fn postmaster_in(conn: &Connection, domain: Option<&str>) -> Result<Resolution> {

@@ -13,6 +13,9 @@
 //!   filter and the classifier (`content.rs`), the outside scanners (`external.rs`), and
 //!   decides.
 //!
+//! `reverse.rs` names an address under `in-addr.arpa`/`ip6.arpa` and in a blocklist zone (the
+//! doctor's blocklist check shares it and `peer::listing`).
+//!
 //! Sessions that authenticated and clients in `[relay] networks` skip every check. A check
 //! whose DNS fails or runs out of time never refuses or defers mail by itself: it is recorded
 //! as a reason with no score. All DNS work of one message shares `[filter] dns_budget_ms`.
@@ -29,6 +32,7 @@ mod policy;
 mod rules;
 mod scan;
 mod tokens;
+pub mod reverse;
 
 use std::fmt;
 use std::net::IpAddr;
@@ -39,7 +43,7 @@ use store::{AccountId, Store};
 
 pub use auth::SpfCheck;
 pub use greylist::Greylisting;
-pub use peer::PeerCheck;
+pub use peer::{Ours, PeerCheck};
 
 /// The checks' shared parts: DNS (the `[dns] servers`, or the system's) and the store
 /// (greylisting triplets, classifier tokens, allow and block lists).

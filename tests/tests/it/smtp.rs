@@ -7,6 +7,7 @@ mod data;
 mod ehlo;
 mod etrn;
 mod hostile;
+mod line_ends;
 mod mail;
 mod max_hops;
 mod rcpt;

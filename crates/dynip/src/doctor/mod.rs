@@ -25,7 +25,7 @@ mod lookup;
 mod mx;
 mod port25;
 mod public_ip;
-mod reverse;
+use trust::reverse;
 mod smarthost;
 pub mod text;
 

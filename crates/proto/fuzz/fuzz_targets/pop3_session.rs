@@ -39,7 +39,7 @@ fn check_body(body: &[u8], size: usize, top: Option<u32>) {
         assert_eq!(
             status,
             DataStatus::Complete {
-                bare_line_ending: false,
+                bare_cr: false,
                 oversized: false
             }
         );

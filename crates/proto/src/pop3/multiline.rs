@@ -258,7 +258,7 @@ mod tests {
             let wire = Multiline::new().encode_in_chunks(&body, size);
             let mut decoded = Vec::new();
             let (used, status) = DataDecoder::new(1 << 20).feed(&wire, &mut decoded);
-            prop_assert_eq!(status, DataStatus::Complete { bare_line_ending: false, oversized: false });
+            prop_assert_eq!(status, DataStatus::Complete { bare_cr: false, oversized: false });
             prop_assert_eq!(used, wire.len());
             prop_assert_eq!(decoded, body);
         }

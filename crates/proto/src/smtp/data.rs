@@ -8,34 +8,44 @@ pub enum DataStatus {
     /// The terminator was seen. `consumed` in the return of `feed` stops right after it; any
     /// bytes after it belong to the next command (PIPELINING).
     Complete {
-        /// A bare CR or a bare LF appeared in the body. The message must be refused: these are
-        /// the raw material of SMTP smuggling.
-        bare_line_ending: bool,
+        /// A bare CR (one not followed by LF) appeared in the body. The message must be
+        /// refused: no sender uses CR alone as a line end, and kept in a stored message it is
+        /// the raw material of SMTP smuggling for the next server. (A bare LF is not flagged:
+        /// it is written as CRLF, see [`DataDecoder`].)
+        bare_cr: bool,
         /// The body exceeded the limit; `out` was truncated at the limit.
         oversized: bool,
     },
 }
 
-/// Where the decoder is relative to the line structure. Only a real CRLF starts a line, so
+/// Where the decoder is relative to the line structure. A CRLF or a bare LF ends a line, but
 /// the terminator is recognised only as CRLF "." CRLF (RFC 5321 §4.1.1.4), never with a bare
 /// CR or LF on either side (SMTP smuggling).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
     /// At the start of a line: after a CRLF, or at the start of the body (the CRLF that ended
-    /// the DATA command counts as the first one).
-    LineStart,
+    /// the DATA command counts as the first one). `after_lf`: the previous line ended with a
+    /// bare LF, so a "." CRLF line here is not the terminator.
+    LineStart { after_lf: bool },
     /// Inside a line.
     Text,
     /// After a CR inside a line (already written to `out`).
     Cr,
     /// After a "." at the start of a line (not written: it is either stuffing or the
     /// terminator).
-    Dot,
+    Dot { after_lf: bool },
     /// After "." CR at the start of a line (neither written yet).
-    DotCr,
+    DotCr { after_lf: bool },
 }
 
-/// Incremental DATA decoder: end of data only at CRLF.CRLF, dot-unstuffing, bare CR/LF flagged.
+/// Incremental DATA decoder: end of data only at CRLF.CRLF, dot-unstuffing, bare LF written
+/// as CRLF, bare CR flagged.
+///
+/// Bare LF line ends (curl's `--upload-file` of a text file, copiers, PHP mailers) are taken
+/// as Postfix's `smtpd_forbid_bare_newline = normalize` takes them: the line is stored with
+/// CRLF and its leading dot is unstuffed like any line's, but only CRLF "." CRLF ends the
+/// data, so `\n.\n`, `\n.\r\n` and `\r\n.\n` are text and no message can be split. A bare
+/// CR is left as text and flagged (Postfix keeps it as text too; we refuse the message).
 ///
 /// Input may be split at any byte; the state carries across calls. After `Complete` the
 /// decoder is reset and can decode another body.
@@ -45,7 +55,7 @@ pub struct DataDecoder {
     state: State,
     /// Body bytes appended to `out` so far (at most `limit`).
     written: usize,
-    bare_line_ending: bool,
+    bare_cr: bool,
     oversized: bool,
 }
 
@@ -55,9 +65,9 @@ impl DataDecoder {
     pub fn new(limit: usize) -> Self {
         Self {
             limit,
-            state: State::LineStart,
+            state: State::LineStart { after_lf: false },
             written: 0,
-            bare_line_ending: false,
+            bare_cr: false,
             oversized: false,
         }
     }
@@ -78,7 +88,7 @@ impl DataDecoder {
                     match (rest[n], rest.get(n + 1)) {
                         (b'\r', Some(b'\n')) => {
                             self.emit(out, &rest[..n + 2]);
-                            self.state = State::LineStart;
+                            self.state = State::LineStart { after_lf: false };
                             i += n + 2;
                         }
                         (b'\r', _) => {
@@ -87,9 +97,10 @@ impl DataDecoder {
                             i += n + 1;
                         }
                         _ => {
-                            // Bare LF: kept as sent, flagged.
-                            self.bare_line_ending = true;
-                            self.emit(out, &rest[..n + 1]);
+                            // Bare LF: the line is stored with CRLF (RFC 5322 §2.3).
+                            self.emit(out, &rest[..n]);
+                            self.emit(out, b"\r\n");
+                            self.state = State::LineStart { after_lf: true };
                             i += n + 1;
                         }
                     }
@@ -97,42 +108,50 @@ impl DataDecoder {
                 State::Cr => {
                     if b == b'\n' {
                         self.emit(out, b"\n");
-                        self.state = State::LineStart;
+                        self.state = State::LineStart { after_lf: false };
                         i += 1;
                     } else {
                         // The CR already written was bare; `b` is looked at again as text.
-                        self.bare_line_ending = true;
+                        self.bare_cr = true;
                         self.state = State::Text;
                     }
                 }
-                State::LineStart => {
+                State::LineStart { after_lf } => {
                     if b == b'.' {
-                        self.state = State::Dot;
+                        self.state = State::Dot { after_lf };
                         i += 1;
                     } else {
                         self.state = State::Text;
                     }
                 }
-                State::Dot => {
+                State::Dot { after_lf } => {
                     if b == b'\r' {
-                        self.state = State::DotCr;
+                        self.state = State::DotCr { after_lf };
                         i += 1;
                     } else {
                         // RFC 5321 §4.5.2: the leading dot was stuffing; drop it.
                         self.state = State::Text;
                     }
                 }
-                State::DotCr => {
-                    if b == b'\n' {
+                State::DotCr { after_lf } => {
+                    if b == b'\n' && !after_lf {
                         let status = DataStatus::Complete {
-                            bare_line_ending: self.bare_line_ending,
+                            bare_cr: self.bare_cr,
                             oversized: self.oversized,
                         };
                         *self = Self::new(self.limit);
                         return (i + 1, status);
                     }
+                    if b == b'\n' {
+                        // LF "." CRLF: not the terminator (smuggling); a line of one
+                        // stuffed dot, which is empty.
+                        self.emit(out, b"\r\n");
+                        self.state = State::LineStart { after_lf: false };
+                        i += 1;
+                        continue;
+                    }
                     // "." then a bare CR: the dot was stuffing, the CR is text.
-                    self.bare_line_ending = true;
+                    self.bare_cr = true;
                     self.emit(out, b"\r");
                     self.state = State::Text;
                 }
@@ -186,47 +205,54 @@ mod tests {
         decode_split(limit, input, &[])
     }
 
-    /// The rules written out naively, straight from RFC 5321 §4.1.1.4 and §4.5.2: a line
-    /// starts at offset 0 or after CR LF; the data ends at the first line that is "." CRLF.
+    /// The rules written out naively, straight from RFC 5321 §4.1.1.4 and §4.5.2 with bare
+    /// LF taken as Postfix's `normalize` takes it: a line ends at CRLF or at a bare LF and is
+    /// stored with CRLF; one leading dot is dropped; the data ends at the first line that is
+    /// "." CRLF after a line that ended with CRLF (or at the start).
     fn reference(limit: usize, input: &[u8]) -> (Vec<u8>, usize, DataStatus) {
-        let line_start = |k: usize| k == 0 || (k >= 2 && &input[k - 2..k] == b"\r\n");
-        let end = (0..input.len()).find(|&k| line_start(k) && input[k..].starts_with(b".\r\n"));
-        // While incomplete, a "." CR at the start of the last line is held back: it may yet
-        // be the terminator.
-        let held = end.is_none()
-            && input.len() >= 2
-            && line_start(input.len() - 2)
-            && input.ends_with(b".\r");
-        let body_len = end.unwrap_or(input.len() - usize::from(held));
-        let body = &input[..body_len];
-        let mut unstuffed = Vec::new();
-        for (k, &b) in body.iter().enumerate() {
-            if !(b == b'.' && line_start(k)) {
-                unstuffed.push(b);
+        let mut out = Vec::new();
+        let mut bare = false;
+        let mut after_lf = false;
+        let mut at = 0;
+        for line in input.split_inclusive(|&b| b == b'\n') {
+            let complete = line.ends_with(b"\n");
+            if line == b".\r\n" && !after_lf {
+                let oversized = out.len() > limit;
+                out.truncate(limit);
+                return (out, at + 3, done(bare, oversized));
             }
+            let mut text = line.strip_suffix(b"\n").unwrap_or(line);
+            let crlf = complete && text.ends_with(b"\r");
+            if crlf {
+                text = &text[..text.len() - 1];
+            }
+            // While incomplete, a "." CR at the start of the last line is held back: it may
+            // yet be the terminator.
+            if !complete && text == b".\r" {
+                text = b".";
+            }
+            let text = text.strip_prefix(b".").unwrap_or(text);
+            // A CR at the very end of the input may still be followed by LF.
+            let cr_inside = if complete {
+                text
+            } else {
+                text.strip_suffix(b"\r").unwrap_or(text)
+            };
+            bare |= cr_inside.contains(&b'\r');
+            out.extend_from_slice(text);
+            if complete {
+                out.extend_from_slice(b"\r\n");
+            }
+            after_lf = complete && !crlf;
+            at += line.len();
         }
-        let bare = body.iter().enumerate().any(|(k, &b)| {
-            (b == b'\r' && k + 1 < body.len() && body[k + 1] != b'\n')
-                || (b == b'\n' && (k == 0 || body[k - 1] != b'\r'))
-        });
-        let oversized = unstuffed.len() > limit;
-        unstuffed.truncate(limit);
-        match end {
-            Some(k) => (
-                unstuffed,
-                k + 3,
-                DataStatus::Complete {
-                    bare_line_ending: bare,
-                    oversized,
-                },
-            ),
-            None => (unstuffed, input.len(), DataStatus::Incomplete),
-        }
+        out.truncate(limit);
+        (out, input.len(), DataStatus::Incomplete)
     }
 
     fn done(bare: bool, oversized: bool) -> DataStatus {
         DataStatus::Complete {
-            bare_line_ending: bare,
+            bare_cr: bare,
             oversized,
         }
     }
@@ -261,20 +287,26 @@ mod tests {
             (b"a\r\n.", b"a\r\n", 4, inc),
             (b"a\r\n.\r", b"a\r\n", 5, inc),
             (b"", b"", 0, inc),
-            // SMTP smuggling: none of these end the data; all are flagged.
-            (b"a\n.\nb\r\n.\r\n", b"a\n.\nb\r\n", 10, done(true, false)),
+            // SMTP smuggling: none of these end the data. A bare LF ends a line (written as
+            // CRLF, its leading dot unstuffed), a bare CR is text and flagged.
+            (
+                b"a\n.\nb\r\n.\r\n",
+                b"a\r\n\r\nb\r\n",
+                10,
+                done(false, false),
+            ),
             (b"a\r.\rb\r\n.\r\n", b"a\r.\rb\r\n", 10, done(true, false)),
             (
                 b"a\r\n.\nb\r\n.\r\n",
-                b"a\r\n\nb\r\n",
+                b"a\r\n\r\nb\r\n",
                 11,
-                done(true, false),
+                done(false, false),
             ),
             (
                 b"a\n.\r\nb\r\n.\r\n",
-                b"a\n.\r\nb\r\n",
+                b"a\r\n\r\nb\r\n",
                 11,
-                done(true, false),
+                done(false, false),
             ),
             (
                 b"a\r\n.\rb\r\n.\r\n",
@@ -288,11 +320,19 @@ mod tests {
                 11,
                 done(true, false),
             ),
-            (b"\n.\n", b"\n.\n", 3, inc),
-            (b".\n.\r\n", b"\n.\r\n", 5, inc),
+            (b"\n.\n", b"\r\n\r\n", 3, inc),
+            (b".\n.\r\n", b"\r\n\r\n", 5, inc),
             (b".\r.\r\n", b"\r.\r\n", 5, inc),
             (b".\r\r\n.\r\n", b"\r\r\n", 7, done(true, false)),
             (b"x\r\r\n.\r\n", b"x\r\r\n", 7, done(true, false)),
+            // LF-only text (curl --upload-file of a Unix file) is stored with CRLF.
+            (
+                b"Subject: x\n\nline\n..dot\n\r\n.\r\n",
+                b"Subject: x\r\n\r\nline\r\n.dot\r\n\r\n",
+                28,
+                done(false, false),
+            ),
+            (b"a\n\n.\r\n", b"a\r\n\r\n\r\n", 6, inc),
             (b"\r", b"\r", 1, inc),
         ]
     }
@@ -346,9 +386,10 @@ mod tests {
             (out.as_slice(), n, status),
             (&b"abcd"[..], 15, done(false, true))
         );
-        // Exactly at the limit is not oversized.
-        assert_eq!(decode(3, b"ab\n.\r\n.\r\n").2, done(true, true));
-        assert_eq!(decode(3, b"ab\n\r\n.\r\n").2, done(true, true));
+        // A bare LF grows into CRLF, counted against the limit.
+        assert_eq!(decode(3, b"ab\n\r\n.\r\n").2, done(false, true));
+        assert_eq!(decode(4, b"ab\n.\r\n").2, DataStatus::Incomplete);
+        assert_eq!(decode(4, b"ab\r\n.\r\n").2, done(false, false));
         assert_eq!(
             decode(5, b"abc\r\n.\r\n"),
             (b"abc\r\n".to_vec(), 8, done(false, false))
@@ -360,7 +401,7 @@ mod tests {
     fn decoder_is_reusable_after_complete() {
         let mut d = DataDecoder::new(100);
         let mut out = Vec::new();
-        assert_eq!(d.feed(b"a\nb\r\n.\r\n", &mut out).1, done(true, false));
+        assert_eq!(d.feed(b"a\rb\r\n.\r\n", &mut out).1, done(true, false));
         out.clear();
         assert_eq!(d.feed(b".\r\n", &mut out), (3, done(false, false)));
         assert!(out.is_empty());

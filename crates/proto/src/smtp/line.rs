@@ -15,7 +15,7 @@ pub enum Line<'a> {
 }
 
 /// Finds command lines. A line ends at LF; a CR before that LF is removed (RFC 5321 §2.3.8
-/// asks for CRLF; bare LF is tolerated in commands, never in DATA).
+/// asks for CRLF; bare LF is tolerated in commands; in DATA it is stored as CRLF, see `data.rs`).
 ///
 /// `TooLong` always has `consumed > 0`; an empty buffer is `Incomplete`, so a caller that
 /// loops until `Incomplete` always makes progress. A caller never has to hold more than

@@ -6,7 +6,7 @@ use proto::smtp::Reply;
 use tokio::time::Instant;
 
 use crate::incoming::{Incoming, Refused};
-use crate::op::data::{BareLineCheck, too_big};
+use crate::op::data::{LineEnds, too_big};
 use crate::received;
 use crate::session::{End, Session};
 
@@ -20,7 +20,8 @@ pub(crate) struct Chunks {
     announced: u64,
     /// The message went over the size limit; later chunks are read and dropped.
     oversized: bool,
-    bare: BareLineCheck,
+    /// Bare LFs made CRLF as DATA's are (see [`LineEnds`]); a bare CR refuses the message.
+    lines: LineEnds,
 }
 
 impl Session {
@@ -54,9 +55,7 @@ impl Session {
                 .unwrap_or(usize::MAX)
                 .min(self.shell.input().len());
             if let Some(c) = chunks.as_mut().filter(|c| !c.oversized) {
-                let piece = &self.shell.input()[..take];
-                c.bare.feed(piece);
-                c.incoming.buf().extend_from_slice(piece);
+                c.lines.feed(&self.shell.input()[..take], c.incoming.buf());
             }
             self.shell.consume(take);
             remaining -= take as u64;
@@ -98,8 +97,8 @@ impl Session {
             return Ok(());
         };
         c.incoming.settle(&store).await;
-        let bare = c.bare.found();
-        self.finish_message(tx, c.incoming, c.queue_id, bare, c.oversized)
+        let bare_cr = c.lines.bare_cr();
+        self.finish_message(tx, c.incoming, c.queue_id, bare_cr, c.oversized)
             .await
     }
 
@@ -117,7 +116,7 @@ impl Session {
             deadline: self.data_deadline(),
             announced: 0,
             oversized: false,
-            bare: BareLineCheck::default(),
+            lines: LineEnds::default(),
         }
     }
 }

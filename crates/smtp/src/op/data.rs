@@ -46,23 +46,19 @@ impl Session {
         let limit = usize::try_from(self.ctx.config.limits.max_message_size).unwrap_or(usize::MAX);
         let mut decoder = DataDecoder::new(limit);
         let deadline = self.data_deadline();
-        let (bare, oversized) = loop {
+        let (bare_cr, oversized) = loop {
             let (consumed, status) = decoder.feed(self.shell.input(), incoming.buf());
             self.shell.consume(consumed);
             incoming.settle(&store).await;
-            if let DataStatus::Complete {
-                bare_line_ending,
-                oversized,
-            } = status
-            {
-                break (bare_line_ending, oversized);
+            if let DataStatus::Complete { bare_cr, oversized } = status {
+                break (bare_cr, oversized);
             }
             self.read_data(deadline).await?;
         };
         let Some(tx) = self.state.end_transaction() else {
             return Ok(());
         };
-        self.finish_message(tx, incoming, queue_id, bare, oversized)
+        self.finish_message(tx, incoming, queue_id, bare_cr, oversized)
             .await
     }
 
@@ -79,7 +75,7 @@ impl Session {
         tx: Transaction,
         incoming: Incoming,
         queue_id: String,
-        bare: bool,
+        bare_cr: bool,
         oversized: bool,
     ) -> Result<(), End> {
         if oversized {
@@ -87,16 +83,17 @@ impl Session {
             event::rejected(Rejection::TooBig);
             return self.error(too_big()).await;
         }
-        if bare {
-            // SMTP smuggling: a lone CR or LF may end the data for another server that reads
-            // this message, so such a message is refused as a whole.
-            tracing::warn!(session = %self.id, peer = %self.peer, "bare CR or LF in message data");
+        if bare_cr {
+            // SMTP smuggling: a lone CR may end the data for another server that reads this
+            // message, so such a message is refused as a whole. (Bare LFs were already
+            // written as CRLF.)
+            tracing::warn!(session = %self.id, peer = %self.peer, "bare CR in message data");
             event::rejected(Rejection::BareLineEnding);
             return self
                 .error(Reply::new(
                     550,
                     "5.6.0",
-                    "Message refused: bare CR or LF in message data; lines must end with CRLF",
+                    "Message refused: bare CR in message data; lines must end with CRLF",
                 ))
                 .await;
         }
@@ -255,55 +252,94 @@ fn storing_failed() -> Reply {
     )
 }
 
-/// Finds a CR not followed by LF, or an LF not preceded by CR, in input given in pieces.
+/// BDAT's line ends, in input given in pieces: a bare LF is written as CRLF, as DATA's decoder
+/// does, and a CR not followed by LF is found (the message is then refused).
+///
+/// RFC 3030 §2: BDAT data is counted, not terminated, so nothing in it can end the message
+/// here; but without BODY=BINARYMIME (which we do not offer, §3) it is RFC 5322 text, which
+/// is stored, relayed with DATA and served over IMAP and POP3 with CRLF line ends, so it is
+/// taken exactly as DATA's content is.
 #[derive(Debug, Default)]
-pub(crate) struct BareLineCheck {
+pub(crate) struct LineEnds {
     after_cr: bool,
-    found: bool,
+    bare_cr: bool,
 }
 
-impl BareLineCheck {
-    pub fn feed(&mut self, data: &[u8]) {
-        for &b in data {
-            if (self.after_cr && b != b'\n') || (!self.after_cr && b == b'\n') {
-                self.found = true;
+impl LineEnds {
+    /// Appends `data` to `out` with every bare LF made CRLF.
+    pub fn feed(&mut self, data: &[u8], out: &mut Vec<u8>) {
+        let mut rest = data;
+        while !rest.is_empty() {
+            if self.after_cr && rest[0] != b'\n' {
+                self.bare_cr = true;
             }
-            self.after_cr = b == b'\r';
+            let Some(n) = rest.iter().position(|&b| b == b'\n') else {
+                self.after_cr = rest.last() == Some(&b'\r');
+                self.bare_cr |= has_bare_cr(&rest[..rest.len() - 1]);
+                out.extend_from_slice(rest);
+                return;
+            };
+            let before = &rest[..n];
+            let crlf = before.last().map_or(self.after_cr, |&b| b == b'\r');
+            self.bare_cr |= has_bare_cr(before.strip_suffix(b"\r").unwrap_or(before));
+            out.extend_from_slice(before);
+            out.extend_from_slice(if crlf { b"\n" } else { b"\r\n" });
+            self.after_cr = false;
+            rest = &rest[n + 1..];
         }
     }
 
-    /// Whether a bare line ending occurred; a CR at the very end counts.
-    pub fn found(&self) -> bool {
-        self.found || self.after_cr
+    /// Whether a bare CR occurred; a CR at the very end counts.
+    pub fn bare_cr(&self) -> bool {
+        self.bare_cr || self.after_cr
     }
+}
+
+/// Whether `text` (with no LF in it) holds a CR.
+fn has_bare_cr(text: &[u8]) -> bool {
+    text.contains(&b'\r')
 }
 
 #[cfg(test)]
 mod tests {
-    use super::BareLineCheck;
+    use super::LineEnds;
 
-    fn has_bare_line_ending(pieces: &[&[u8]]) -> bool {
-        let mut check = BareLineCheck::default();
+    /// The stored bytes and whether a bare CR was found.
+    fn normalize(pieces: &[&[u8]]) -> (Vec<u8>, bool) {
+        let mut ends = LineEnds::default();
+        let mut out = Vec::new();
         for piece in pieces {
-            check.feed(piece);
+            ends.feed(piece, &mut out);
         }
-        check.found()
+        (out, ends.bare_cr())
     }
 
     #[test]
-    fn bare_line_endings_are_found_anywhere() {
-        assert!(!has_bare_line_ending(&[b"a\r\nb\r\n"]));
-        assert!(has_bare_line_ending(&[b"a\nb"]));
-        assert!(has_bare_line_ending(&[b"a\rb"]));
-        assert!(has_bare_line_ending(&[b"a\r"]));
-        assert!(has_bare_line_ending(&[b"\n"]));
-        assert!(!has_bare_line_ending(&[b""]));
+    fn bare_lf_becomes_crlf_and_bare_cr_is_found() {
+        assert_eq!(normalize(&[b"a\r\nb\r\n"]), (b"a\r\nb\r\n".to_vec(), false));
+        assert_eq!(normalize(&[b"a\nb\n"]), (b"a\r\nb\r\n".to_vec(), false));
+        assert_eq!(normalize(&[b"\n\n"]), (b"\r\n\r\n".to_vec(), false));
+        assert_eq!(normalize(&[b"a\rb"]), (b"a\rb".to_vec(), true));
+        assert_eq!(normalize(&[b"a\r"]), (b"a\r".to_vec(), true));
+        assert_eq!(normalize(&[b"a\r\r\n"]), (b"a\r\r\n".to_vec(), true));
+        assert_eq!(normalize(&[b""]), (Vec::new(), false));
     }
 
     #[test]
-    fn a_crlf_split_between_pieces_is_not_bare() {
-        assert!(!has_bare_line_ending(&[b"a\r", b"\nb\r\n"]));
-        assert!(has_bare_line_ending(&[b"a\r", b"b\r\n"]));
-        assert!(has_bare_line_ending(&[b"a\r\n", b"\n"]));
+    fn a_line_end_split_between_pieces_is_seen_whole() {
+        assert_eq!(
+            normalize(&[b"a\r", b"\nb\r\n"]),
+            (b"a\r\nb\r\n".to_vec(), false)
+        );
+        assert_eq!(normalize(&[b"a\r", b"b\r\n"]), (b"a\rb\r\n".to_vec(), true));
+        assert_eq!(
+            normalize(&[b"a\r\n", b"\n"]),
+            (b"a\r\n\r\n".to_vec(), false)
+        );
+        assert_eq!(normalize(&[b"a", b"\n", b"b"]), (b"a\r\nb".to_vec(), false));
+        assert_eq!(
+            normalize(&[b"a\r", b"\r", b"\n"]),
+            (b"a\r\r\n".to_vec(), true)
+        );
     }
 }

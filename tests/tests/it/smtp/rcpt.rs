@@ -150,3 +150,30 @@ fn relay_to_an_outside_domain_is_refused_554_without_auth() {
     assert_eq!(r, "REFUSED victim@elsewhere.test:554");
     assert_eq!(server.sql("SELECT count(*) FROM queue"), "0");
 }
+
+/// RFC 2142 §4 (and RFC 5321 §4.5.1 for postmaster): abuse@ and postmaster@ every local domain
+/// are accepted with no account or alias for them and reach the first account (alice); an
+/// alias the office adds takes over.
+#[test]
+fn abuse_and_postmaster_reach_the_first_account_unless_an_alias_says_otherwise() {
+    let server = Server::start();
+    for (n, rcpt) in ["abuse@example.test", "Postmaster@example.test"]
+        .into_iter()
+        .enumerate()
+    {
+        let msg = message(&format!("role-{n}@test"), "report");
+        assert_eq!(send(&server, rcpt, &msg), "OK", "{rcpt}");
+    }
+    assert_eq!(
+        server.message_ids("alice@example.test"),
+        vec!["<role-0@test>", "<role-1@test>"]
+    );
+    server.ok(&["alias", "add", "abuse@example.test", "bob@example.test"]);
+    let msg = message("role-2@test", "report");
+    assert_eq!(send(&server, "abuse@example.test", &msg), "OK");
+    assert_eq!(
+        server.message_ids("bob@example.test"),
+        vec!["<role-2@test>"]
+    );
+    assert_eq!(server.message_ids("alice@example.test").len(), 2);
+}

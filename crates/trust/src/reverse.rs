@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 /// The address's labels in reverse: 192.0.2.1 → "1.2.0.192"; 2001:db8::1 → "1.0.0.0 ... 8.b.d.0.1.0.0.2"
 /// (every nibble, leading zeros included, lower case).
-pub(super) fn reversed(ip: IpAddr) -> String {
+pub fn reversed(ip: IpAddr) -> String {
     let labels: Vec<String> = match ip {
         IpAddr::V4(v4) => v4.octets().iter().rev().map(u8::to_string).collect(),
         IpAddr::V6(v6) => v6
@@ -21,7 +21,7 @@ pub(super) fn reversed(ip: IpAddr) -> String {
 }
 
 /// The absolute name whose PTR record names the address's host.
-pub(super) fn ptr_name(ip: IpAddr) -> String {
+pub fn ptr_name(ip: IpAddr) -> String {
     let zone = match ip {
         IpAddr::V4(_) => "in-addr.arpa",
         IpAddr::V6(_) => "ip6.arpa",
@@ -30,7 +30,7 @@ pub(super) fn ptr_name(ip: IpAddr) -> String {
 }
 
 /// The absolute name to look up for the address in the blocklist `zone`.
-pub(super) fn blocklist_name(ip: IpAddr, zone: &str) -> String {
+pub fn blocklist_name(ip: IpAddr, zone: &str) -> String {
     format!("{}.{}.", reversed(ip), zone.trim_end_matches('.'))
 }
 
