@@ -74,8 +74,8 @@ mod verified;
 mod writer;
 
 pub use collected::{Collected, CollectedBy};
-pub use junk::{Classifier, JunkCounts, JunkStats, Learned, ListAction, ListEntry, Training};
 pub use greylist::{Greylist, Triplet};
+pub use junk::{Classifier, JunkCounts, JunkStats, Learned, ListAction, ListEntry, Training};
 pub use mailbox::{FlagOp, FlagUpdate, MailboxInfo, MailboxSnapshot, MessageMeta, Placed};
 pub use maildrop::{CHUNK, Maildrop, MaildropMessage, MessageChunks};
 pub use migrations::SCHEMA_VERSION;

@@ -29,10 +29,10 @@ pub mod learn;
 mod lists;
 pub mod peer;
 mod policy;
+pub mod reverse;
 mod rules;
 mod scan;
 mod tokens;
-pub mod reverse;
 
 use std::fmt;
 use std::net::IpAddr;
