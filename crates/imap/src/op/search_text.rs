@@ -23,8 +23,14 @@ fn value(msg: &Message, h: &Header) -> String {
     }
 }
 
-/// The values of every `name` field, a line each; `None` when the message has none.
+/// The values of every `name` field, a line each; `None` when the message has none. An
+/// address field also gives each address as `mailbox@domain` on a line of its own, as
+/// Dovecot searches the address it parsed: `<user (comment)@ (comment) domain.org>` is found
+/// by `user@domain.org` (RFC 5322 §3.4.1 allows comments and spaces around its parts).
 pub(crate) fn field(msg: &Message, name: &str) -> Option<String> {
+    let address = ["from", "to", "cc", "bcc", "sender", "reply-to"]
+        .iter()
+        .any(|a| name.eq_ignore_ascii_case(a));
     let mut text = String::new();
     let mut found = false;
     for h in msg
@@ -35,6 +41,20 @@ pub(crate) fn field(msg: &Message, name: &str) -> Option<String> {
         found = true;
         text.push_str(&value(msg, h));
         text.push('\n');
+        if address {
+            let raw = msg
+                .raw_message
+                .get(h.offset_start as usize..h.offset_end as usize)
+                .unwrap_or_default();
+            for a in crate::address::parse_list(raw) {
+                if let (Some(mailbox), Some(domain)) = (a.mailbox, a.domain) {
+                    text.push_str(&String::from_utf8_lossy(&mailbox));
+                    text.push('@');
+                    text.push_str(&String::from_utf8_lossy(&domain));
+                    text.push('\n');
+                }
+            }
+        }
     }
     found.then_some(text)
 }
@@ -98,6 +118,13 @@ mod tests {
     }
 
     #[test]
+    fn an_address_with_comments_is_found_as_mailbox_at_domain() {
+        let msg = parse(b"From: <user-from (comment)@ (comment) domain.org>\r\n\r\nx\r\n");
+        let from = field(&msg, "from").unwrap_or_default();
+        assert!(from.contains("user-from@domain.org"), "{from:?}");
+    }
+
+    #[test]
     fn each_field_is_read_once() {
         // 50,000 fields: a pass per field over all fields was 2.5 billion comparisons.
         let mut raw = String::new();
@@ -119,7 +146,7 @@ mod tests {
         let msg = parse(raw.as_bytes());
         let cc = field(&msg, "cc").unwrap_or_default();
         assert!(
-            cc.starts_with("财务部") && cc.ends_with("c1@x.test, c2@y.test;\n"),
+            cc.starts_with("财务部") && cc.contains("c1@x.test, c2@y.test;\nc1@x.test\n"),
             "{cc}"
         );
         assert_eq!(field(&msg, "SUBJECT").as_deref(), Some("请假\n"));
