@@ -33,6 +33,7 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
+pub mod export;
 pub mod import;
 
 #[cfg(test)]

@@ -25,9 +25,20 @@ pub async fn run(data_dir: &Path, command: Command) -> Result<(), String> {
         Command::Account { action } => account(&admin, action).await,
         Command::Alias { action } => alias(&admin, action).await,
         Command::Import { action } => return crate::import::run(&admin, action).await,
-        Command::Export { address, mbox } => admin.export_mbox(&address, &mbox).await.map(|n| {
-            println!("exported {n} message(s) of {address} to {}", mbox.display());
-        }),
+        Command::Export {
+            address,
+            mbox,
+            maildir,
+        } => {
+            let (written, to) = match (mbox, maildir) {
+                (Some(mbox), _) => (admin.export_mbox(&address, &mbox).await, mbox),
+                (None, Some(dir)) => (admin.export_maildir(&address, &dir).await, dir),
+                (None, None) => unreachable!("clap requires --mbox or --maildir"),
+            };
+            written.map(|n| {
+                println!("exported {n} message(s) of {address} to {}", to.display());
+            })
+        }
         Command::Serve { .. }
         | Command::Admin { .. }
         | Command::Doctor { .. }

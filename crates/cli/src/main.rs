@@ -122,11 +122,16 @@ enum Command {
         action: import::ImportAction,
     },
     /// Write every mailbox of an account to an mbox file.
+    #[command(group = clap::ArgGroup::new("format").required(true))]
     Export {
         address: String,
         /// The mbox file to write.
-        #[arg(long)]
-        mbox: PathBuf,
+        #[arg(long, group = "format")]
+        mbox: Option<PathBuf>,
+        /// The Maildir folder to write (made if missing): INBOX and a `.Name` folder per
+        /// mailbox, as Dovecot keeps them.
+        #[arg(long, group = "format")]
+        maildir: Option<PathBuf>,
     },
 }
 

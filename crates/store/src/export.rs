@@ -6,7 +6,7 @@
 //! so a reader never sees half an export.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, MAIN_DB, OptionalExtension};
@@ -46,6 +46,67 @@ pub(crate) async fn export_mbox(store: &Store, address: &str, path: &Path) -> Re
             Ok(count)
         })
         .await
+}
+
+/// One message as [`Store::each_message`] gives it.
+pub struct Exported<'a> {
+    pub mailbox: &'a str,
+    pub uid: u32,
+    pub flags: Vec<String>,
+    /// Unix seconds.
+    pub internal_date: i64,
+    pub message: &'a [u8],
+}
+
+impl Store {
+    /// Every message of the account `address`, mailbox by mailbox (by name) in UID order,
+    /// given to `each` from one read transaction (a consistent snapshot however long it
+    /// takes); stops at `each`'s first error. Returns how many messages were given.
+    pub async fn each_message<F>(&self, address: &str, mut each: F) -> Result<usize>
+    where
+        F: FnMut(Exported<'_>) -> std::io::Result<()> + Send + 'static,
+    {
+        let address = address::normalize(address);
+        self.inner
+            .readers
+            .read(move |conn| {
+                let tx = conn.unchecked_transaction()?;
+                let account: i64 = tx
+                    .prepare_cached("SELECT id FROM accounts WHERE address = ?1")?
+                    .query_row([&address], |row| row.get(0))
+                    .optional()?
+                    .ok_or_else(|| StoreError::NotFound(format!("unknown account {address}")))?;
+                let mut stmt = tx.prepare(
+                    "SELECT b.name, m.uid, m.flags, m.internal_date, m.blob_id FROM messages m
+                     JOIN mailboxes b ON b.id = m.mailbox_id
+                     WHERE b.account_id = ?1 ORDER BY b.name, m.uid",
+                )?;
+                let mut rows = stmt.query([account])?;
+                let mut count = 0;
+                let mut body = Vec::new();
+                while let Some(row) = rows.next()? {
+                    let mailbox: String = row.get(0)?;
+                    let flags: String = row.get(2)?;
+                    let blob: i64 = row.get(4)?;
+                    body.clear();
+                    tx.blob_open(MAIN_DB, c"blobs", c"data", blob, true)?
+                        .read_to_end(&mut body)?;
+                    each(Exported {
+                        mailbox: &mailbox,
+                        uid: row.get(1)?,
+                        flags: crate::mailbox::parse_flags(&flags),
+                        internal_date: row.get(3)?,
+                        message: &body,
+                    })?;
+                    count += 1;
+                }
+                drop(rows);
+                drop(stmt);
+                tx.finish()?;
+                Ok(count)
+            })
+            .await
+    }
 }
 
 /// A hidden name beside `path`, so the rename stays on one file system.

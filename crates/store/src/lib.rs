@@ -74,6 +74,7 @@ mod verified;
 mod writer;
 
 pub use collected::{Collected, CollectedBy};
+pub use export::Exported;
 pub use greylist::{Greylist, Triplet};
 pub use junk::{Classifier, JunkCounts, JunkStats, Learned, ListAction, ListEntry, Training};
 pub use mailbox::{FlagOp, FlagUpdate, MailboxInfo, MailboxSnapshot, MessageMeta, Placed};

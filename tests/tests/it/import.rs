@@ -149,3 +149,56 @@ fn a_dovecot_maildir_with_chinese_folders_is_imported_with_the_same_flags_and_da
     }
     assert!(mismatches.is_empty(), "{mismatches:#?}");
 }
+
+#[test]
+fn an_account_exported_as_maildir_is_served_by_dovecot_as_we_serve_it() {
+    let ours = server();
+    let mut a = tests::imap::ImapConn::login(ours.addr("imap"), "alice");
+    let r = a.cmd("c", "CREATE &mHl27g-");
+    assert!(r.last().is_some_and(|l| l.starts_with("c OK")), "{r:?}");
+    let flag_sets = [
+        "",
+        "\\Seen",
+        "\\Seen \\Answered",
+        "\\Flagged",
+        "\\Draft \\Seen",
+    ];
+    for (n, mailbox) in ["INBOX", "&mHl27g-"].iter().cycle().take(10).enumerate() {
+        let message = format!(
+            "From: b{n}@example.test\r\nSubject: {n} =?GB2312?B?yrLDtA==?=\r\n\r\n第 {n} 封\r\n"
+        );
+        let options = format!(
+            "({}) \"{:02}-Oct-2026 09:{:02}:00 +0000\" ",
+            flag_sets[n % flag_sets.len()],
+            n + 1,
+            n
+        );
+        a.append_to("a", mailbox, &options, message.as_bytes());
+    }
+    let theirs = Dovecot::start(&["isp"], false);
+    let maildir = theirs.dir.path().join("home/isp/Maildir");
+    let out = ours.ok(&[
+        "export",
+        "alice@example.test",
+        "--maildir",
+        maildir.to_str().expect("utf-8 path"),
+    ]);
+    assert!(out.contains("exported 10 message(s)"), "{out}");
+    // Dovecot reads its users' mail as the mail user (nobody here).
+    let owned = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "chown -R \"$(id -u nobody):$(id -g nobody)\" '{}'",
+            maildir.display()
+        ))
+        .status()
+        .expect("chown");
+    assert!(owned.success());
+    let port = ours.addr("imap").port();
+    for mailbox in ["INBOX", "&mHl27g-"] {
+        let want = contents(port, "alice@example.test", tests::PASSWORD, mailbox);
+        let got = contents(theirs.imap, "isp", tests::dovecot::PASSWORD, mailbox);
+        assert_eq!(want.len(), 5, "{mailbox}");
+        assert_eq!(want, got, "{mailbox}");
+    }
+}

@@ -103,6 +103,18 @@ impl AdminContext {
         Ok(self.store().export_mbox(address, file).await?)
     }
 
+    /// Writes every mailbox of an account as a Maildir++ folder on this computer (the CLI's
+    /// `export --maildir`); the number of messages written.
+    pub async fn export_maildir(&self, address: &str, dir: &std::path::Path) -> ApiResult<usize> {
+        let mut writer = backup::export::MaildirWriter::new(dir);
+        Ok(self
+            .store()
+            .each_message(address, move |m| {
+                writer.write(m.mailbox, m.uid, &m.flags, m.internal_date, m.message)
+            })
+            .await?)
+    }
+
     pub async fn remove_account(&self, address: &str) -> ApiResult<()> {
         Ok(self.store().remove_account(address).await?)
     }
