@@ -25,8 +25,8 @@
 //! - `envelope.rs`: ENVELOPE from the raw header, as Dovecot writes it, with the address
 //!   lists `address.rs` reads; `message.rs`: body
 //!   sections, with mail-parser; `structure.rs`: BODY and
-//!   BODYSTRUCTURE as Dovecot writes them, from the MIME fields `mime.rs` reads; `shape.rs`:
-//!   the nesting and part limits checked before mail-parser sees a message.
+//!   BODYSTRUCTURE as Dovecot writes them, from the MIME fields `mime.rs` reads; the nesting and
+//!   part limits checked before mail-parser sees a message are `proto::shape`.
 //! - `op/`: one file per command or small family: `starttls.rs`, `login.rs` (LOGIN,
 //!   AUTHENTICATE), `info.rs` (CAPABILITY, ID, ENABLE, NAMESPACE), `list.rs` (LIST with
 //!   LIST-EXTENDED and LIST-STATUS, LSUB, STATUS), `mailbox.rs` (CREATE with special use,
@@ -49,7 +49,6 @@ mod op;
 mod policy;
 mod selected;
 mod session;
-mod shape;
 mod structure;
 
 use std::net::SocketAddr;

@@ -15,7 +15,7 @@ use proto::imap::{Section, SectionText};
 /// A message past `shape`'s nesting and part limits is not parsed (`None`): callers show it
 /// as one text part.
 pub(crate) fn parse(raw: &[u8]) -> Option<Message<'_>> {
-    if !crate::shape::parseable(raw) {
+    if !proto::shape::parseable(raw) {
         return None;
     }
     parser().parse(raw)
@@ -193,7 +193,7 @@ pub(crate) fn section(raw: &[u8], s: &Section) -> Option<Vec<u8>> {
     if s.part.is_empty() && !s.binary && s.text == SectionText::Full {
         return Some(raw.to_vec());
     }
-    let boundaries = crate::shape::boundaries(raw);
+    let boundaries = proto::shape::boundaries(raw);
     let loc = locate(raw, &s.part, 0, &boundaries)?;
     if s.binary {
         return Some(match (s.part.is_empty(), loc.decoded) {

@@ -31,7 +31,7 @@ pub(crate) fn body_structure(
     let w = Writer {
         utf8,
         extended,
-        boundaries: crate::shape::boundaries(raw),
+        boundaries: proto::shape::boundaries(raw),
     };
     w.part(out, msg, raw, 0, false, 0);
 }

@@ -18,6 +18,8 @@
 //! - `smtp/client.rs`: the client side: server replies, EHLO keywords, DATA/BDAT encoding
 //!   (dot-stuffing, CRLF line ends) for the outbound queue.
 //! - `smtp/sasl.rs`: AUTH PLAIN and LOGIN payload decoding (RFC 4954, RFC 4616).
+//! - `shape.rs`: the nesting and part limits of a message, checked in one pass before
+//!   mail-parser sees it (IMAP and the inbound content filter).
 //! - `pop3/`: POP3 (RFC 1939, 2449, 2595, 5034): `command.rs` (command lines), `reply.rs`
 //!   (`+OK`/`-ERR [CODE]`), `multiline.rs` (streaming dot-stuffing, TOP's line limit),
 //!   `sasl.rs` (the PLAIN/LOGIN exchange as a state machine); lines are split by
@@ -30,4 +32,5 @@
 
 pub mod imap;
 pub mod pop3;
+pub mod shape;
 pub mod smtp;

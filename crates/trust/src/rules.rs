@@ -39,6 +39,15 @@ struct Phrases {
 
 const RULES: &[Rule] = &[
     Rule {
+        name: "MIME_UNREADABLE",
+        weight: 3.0,
+        body: false,
+        hit: |s| {
+            s.unreadable
+                .then(|| "more nested messages or parts than any real mail has".to_string())
+        },
+    },
+    Rule {
         name: "MISSING_DATE",
         weight: 1.0,
         body: false,

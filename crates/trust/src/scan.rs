@@ -43,12 +43,22 @@ pub(crate) struct Scan {
     pub mailer: Option<String>,
     /// Whether the body was read (not for a message over `[filter] max_scan_size`).
     pub body: bool,
+    /// More nested messages or parts than any real mail has (`proto::shape`): not read.
+    pub unreadable: bool,
 }
 
 impl Scan {
     /// Reads `bytes`; with `header_only` the body is left alone (a message larger than
     /// `[filter] max_scan_size`, of which `bytes` is only the start).
     pub(crate) fn parse(bytes: &[u8], header_only: bool) -> Scan {
+        // Any sender chooses how parts nest: past these limits mail-parser's recursion
+        // overflows the stack and ends the server (proto::shape), so it never sees them.
+        if !proto::shape::parseable(bytes) {
+            return Scan {
+                unreadable: true,
+                ..Scan::default()
+            };
+        }
         let Some(message) = MessageParser::default().parse(bytes) else {
             return Scan::default();
         };
@@ -229,5 +239,28 @@ fn text_links(text: &str, links: &mut Vec<Link>) {
         if let Some(host) = url_host(&text[i..end]) {
             links.push(Link { host, shown: None });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Scan;
+
+    /// 20,000 messages inside each other: mail-parser would overflow the stack (and end the
+    /// server); the scan does not give it to mail-parser and says why.
+    #[test]
+    fn hostile_nesting_is_not_parsed_and_is_marked() {
+        let mut m = String::from("From: x@outside.test\r\nSubject: rfc822\r\n");
+        for _ in 0..20_000 {
+            m.push_str("Content-Type: message/rfc822\r\n\r\n");
+        }
+        m.push_str("Subject: innermost\r\n\r\nbody\r\n");
+        let scan = Scan::parse(m.as_bytes(), false);
+        assert!(scan.unreadable && !scan.body);
+        let reasons = crate::rules::check(&scan);
+        assert!(
+            reasons.iter().any(|r| r.rule == "MIME_UNREADABLE"),
+            "{reasons:?}"
+        );
     }
 }

@@ -1,10 +1,10 @@
 //! The MIME structure walk of the IMAP server on any message: the shape limits
-//! (`imap/src/shape.rs`), mail-parser, BODY and BODYSTRUCTURE (`structure.rs`, `mime.rs`),
+//! (`proto::shape`), mail-parser, BODY and BODYSTRUCTURE (`structure.rs`, `mime.rs`),
 //! ENVELOPE and body sections (`message.rs`). Nothing may panic or overflow the stack, and
 //! every structure and envelope written must be balanced IMAP (parentheses outside quoted
 //! strings and literals).
 //!
-//! The four files are compiled into this target with `#[path]` rather than through the `imap`
+//! The three files are compiled into this target with `#[path]` rather than through the `imap`
 //! crate: that crate brings the store (SQLite), TLS and tokio, which are slow to build with
 //! the sanitizer and irrelevant here; the files need only mail-parser, base64 and `proto`.
 
@@ -15,8 +15,6 @@
 mod message;
 #[path = "../../../imap/src/mime.rs"]
 mod mime;
-#[path = "../../../imap/src/shape.rs"]
-mod shape;
 #[path = "../../../imap/src/structure.rs"]
 mod structure;
 

@@ -14,11 +14,11 @@ use std::collections::HashSet;
 /// The most header blocks declaring an encapsulated message (or a digest, whose parts are
 /// messages by default, RFC 2046 §5.1.5). The nesting, and so mail-parser's recursion, is at
 /// most this deep; 6,000 levels were measured to fit a 2 MiB stack in a debug build.
-pub(crate) const MAX_MESSAGES: usize = 1000;
+pub const MAX_MESSAGES: usize = 1000;
 
 /// The most body parts (boundary lines of the message's own multipart boundaries), each of
 /// which costs mail-parser memory.
-pub(crate) const MAX_PARTS: usize = 10_000;
+pub const MAX_PARTS: usize = 10_000;
 
 /// What one header block declares.
 #[derive(Default)]
@@ -89,12 +89,12 @@ impl Scan {
 
 /// Whether mail-parser may be given `raw`. A boundary is declared before it is used, and a
 /// digest before its parts, so one pass in order sees what mail-parser would.
-pub(crate) fn parseable(raw: &[u8]) -> bool {
+pub fn parseable(raw: &[u8]) -> bool {
     scan(raw).is_some()
 }
 
 /// The boundaries (lower-cased) of every multipart the message declares, at any depth.
-pub(crate) fn boundaries(raw: &[u8]) -> HashSet<Vec<u8>> {
+pub fn boundaries(raw: &[u8]) -> HashSet<Vec<u8>> {
     scan(raw).map(|s| s.boundaries).unwrap_or_default()
 }
 
