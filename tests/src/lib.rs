@@ -779,3 +779,13 @@ impl Load {
         self.acknowledged()
     }
 }
+
+/// `extra_toml` with `[filter] check_local_clients = true`: the tests' clients are on
+/// loopback, whose mail the inbound checks otherwise leave alone (the office's own network).
+pub fn checking_local_clients(extra_toml: &str) -> String {
+    if extra_toml.contains("[filter]\n") {
+        extra_toml.replacen("[filter]\n", "[filter]\ncheck_local_clients = true\n", 1)
+    } else {
+        format!("{extra_toml}\n[filter]\ncheck_local_clients = true\n")
+    }
+}

@@ -97,10 +97,12 @@ settings! {
             "bl.spamcop.net=4".to_string(),
             "list.dnswl.org=-3".to_string(),
         ],
-        /// Also check clients at loopback, private and link-local addresses (blocklists,
-        /// reverse DNS, HELO). Off: public lists never list them and should not learn the
-        /// office's internal addresses, and a LAN copier's HELO is not a spam sign.
-        #[zh("也检查环回、私有和链路本地地址的客户端（黑名单、反向 DNS、HELO）。关闭时不检查：公共名单从不列入这些地址，也不应得知办公室的内部地址；局域网复印机的 HELO 也不是垃圾邮件的迹象。")]
+        /// Also check mail from clients at loopback, private and link-local addresses (all
+        /// the checks of this section). Off: they are the office's own network (a
+        /// scan-to-mail copier sends as the office's domain without SPF or DKIM, and public
+        /// lists never list such addresses). Turn it on when the server sees every client
+        /// at such an address (behind a proxy that hides the sender's address).
+        #[zh("也检查来自环回、私有和链路本地地址的客户端的邮件（本节的全部检查）。关闭时不检查：这些是办公室自己的网络（扫描到邮件的复印机以办公室域名发信，没有 SPF 或 DKIM；公共名单也从不列入这些地址）。若服务器看到的所有客户端都是此类地址（位于隐藏发件人地址的代理之后），请打开。")]
         #[label("Check local clients", "检查本地客户端")]
         #[setting()]
         check_local_clients: bool = false,

@@ -12,9 +12,12 @@ impl Session {
     /// How this session's mail entered: after AUTH, from `[relay] networks`, or from the
     /// Internet.
     /// Mail from the Internet: the `[filter]` checks apply (not after AUTH, not from
-    /// `[relay] networks`).
+    /// `[relay] networks`, and not from the office's own network: a client at a loopback,
+    /// private or link-local address, such as a scan-to-mail copier, unless `[filter]
+    /// check_local_clients` says the server only sees such addresses, as behind a proxy).
     pub(crate) fn inbound(&self) -> bool {
         matches!(self.origin(), Origin::Inbound)
+            && (self.ctx.config.filter.check_local_clients || !trust::is_local(self.peer.ip()))
     }
 
     /// The client as the checks see it.

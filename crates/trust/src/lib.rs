@@ -43,7 +43,7 @@ use store::{AccountId, Store};
 
 pub use auth::SpfCheck;
 pub use greylist::Greylisting;
-pub use peer::{Ours, PeerCheck};
+pub use peer::{Ours, PeerCheck, is_local};
 
 /// The checks' shared parts: DNS (the `[dns] servers`, or the system's) and the store
 /// (greylisting triplets, classifier tokens, allow and block lists).

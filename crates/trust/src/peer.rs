@@ -131,7 +131,7 @@ impl PeerCheck {
 
 /// Whether `ip` is loopback, private (RFC 1918, RFC 4193), link-local, CGNAT (RFC 6598) or
 /// unspecified: an address no public list lists.
-pub(crate) fn is_local(ip: IpAddr) -> bool {
+pub fn is_local(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
             let [a, b, ..] = v4.octets();

@@ -70,7 +70,9 @@ impl World {
         let dns = Dnsmasq::start(port, &records);
         let server = Server::with(Options {
             services: vec!["imap".into()],
-            extra_toml: format!("[dns]\nservers = [\"127.0.0.1:{port}\"]\n{extra_toml}"),
+            extra_toml: tests::checking_local_clients(&format!(
+                "[dns]\nservers = [\"127.0.0.1:{port}\"]\n{extra_toml}"
+            )),
             ..Options::default()
         });
         World {
@@ -342,9 +344,9 @@ fn a_dns_server_that_does_not_answer_never_refuses() {
     let port = free_port(&["127.0.0.1"]);
     let server = Server::with(Options {
         services: vec!["imap".into()],
-        extra_toml: format!(
+        extra_toml: tests::checking_local_clients(&format!(
             "[dns]\nservers = [\"127.0.0.1:{port}\"]\n[filter]\ndns_budget_ms = 300\n"
-        ),
+        )),
         ..Options::default()
     });
     let spec = json!({
@@ -404,4 +406,22 @@ fn mail_relayed_by_postfix_is_checked_and_postfix_reads_the_refusal() {
     );
     assert!(w.header_in("INBOX", "postfix-fail@fail.test").is_none());
     assert!(w.header_in("Junk", "postfix-fail@fail.test").is_none());
+}
+
+/// The office's own network (a scan-to-mail copier at a private address, here loopback)
+/// sends as the office's domain with neither SPF nor DKIM: by default its mail is not
+/// checked at all (no spoof refusal, no verdict headers), as `[relay] networks` is not.
+#[test]
+fn mail_from_the_offices_own_network_is_not_checked_by_default() {
+    let server = Server::start();
+    let mut c = tests::SmtpConn::connect(server.smtp);
+    assert!(c.cmd("EHLO copier").starts_with("250"));
+    assert!(c.cmd("MAIL FROM:<scanner@example.test>").starts_with("250"));
+    assert!(c.cmd("RCPT TO:<alice@example.test>").starts_with("250"));
+    let message = "From: Scanner <scanner@example.test>\r\nTo: alice@example.test\r\n\
+                   Subject: Scan 0042\r\nMessage-ID: <scan42@copier>\r\n\r\nscan\r\n.\r\n";
+    c.data(message.as_bytes(), "250");
+    let mbox = server.mbox_with("alice@example.test", &["<scan42@copier>"]);
+    assert!(!mbox.contains("Authentication-Results:"), "{mbox}");
+    assert!(!mbox.contains("X-Spam-Status:"), "{mbox}");
 }

@@ -64,7 +64,7 @@ impl Drop for Clamd {
 
 fn server(clamd: &str) -> Server {
     Server::with(Options {
-        extra_toml: format!("[filter]\n{clamd}\n"),
+        extra_toml: tests::checking_local_clients(&format!("[filter]\n{clamd}\n")),
         ..Options::default()
     })
 }

@@ -16,7 +16,7 @@ const HAMMY: &str = "quarterly budget review meeting agenda minutes project sche
 fn server(extra_toml: &str) -> Server {
     Server::with(Options {
         services: vec!["imap".into(), "admin".into()],
-        extra_toml: extra_toml.into(),
+        extra_toml: tests::checking_local_clients(extra_toml),
         ..Options::default()
     })
 }
