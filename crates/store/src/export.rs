@@ -24,11 +24,7 @@ pub(crate) async fn export_mbox(store: &Store, address: &str, path: &Path) -> Re
         .read(move |conn| {
             // One read transaction: a consistent snapshot however long the export takes.
             let tx = conn.unchecked_transaction()?;
-            let account: i64 = tx
-                .prepare_cached("SELECT id FROM accounts WHERE address = ?1")?
-                .query_row([&address], |row| row.get(0))
-                .optional()?
-                .ok_or_else(|| StoreError::NotFound(format!("unknown account {address}")))?;
+            let account = account_id(&tx, &address)?;
             let temp = temp_path(&path);
             let written = write_file(&tx, account, &temp);
             let count = match written {
@@ -71,11 +67,7 @@ impl Store {
             .readers
             .read(move |conn| {
                 let tx = conn.unchecked_transaction()?;
-                let account: i64 = tx
-                    .prepare_cached("SELECT id FROM accounts WHERE address = ?1")?
-                    .query_row([&address], |row| row.get(0))
-                    .optional()?
-                    .ok_or_else(|| StoreError::NotFound(format!("unknown account {address}")))?;
+                let account = account_id(&tx, &address)?;
                 let mut stmt = tx.prepare(
                     "SELECT b.name, m.uid, m.flags, m.internal_date, m.blob_id FROM messages m
                      JOIN mailboxes b ON b.id = m.mailbox_id
@@ -107,6 +99,14 @@ impl Store {
             })
             .await
     }
+}
+
+/// The row id of the account `address` (normalized).
+fn account_id(conn: &Connection, address: &str) -> Result<i64> {
+    conn.prepare_cached("SELECT id FROM accounts WHERE address = ?1")?
+        .query_row([address], |row| row.get(0))
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("unknown account {address}")))
 }
 
 /// A hidden name beside `path`, so the rename stays on one file system.
